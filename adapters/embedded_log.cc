@@ -1,0 +1,226 @@
+#include "adapters/embedded_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/event_codec.h"
+#include "adapters/rocks_status.h"
+
+namespace helpdesk {
+namespace {
+
+std::string EventKey(uint64_t position) { return "e" + EncodeBigEndian64(position); }
+
+std::string StreamPrefix(const std::string& stream) {
+  std::string k = "s" + stream;
+  k.push_back('\0');
+  return k;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(const std::string& dir) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, "cannot open the event log");
+  std::unique_ptr<rocksdb::DB> db(raw);
+
+  uint64_t last = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(EventKey(UINT64_MAX));
+  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 'e') {
+    last = DecodeBigEndian64(it->key().data() + 1);
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the event log");
+  it.reset();
+  spdlog::info("event log opened at {} with {} events", dir, last);
+  return std::unique_ptr<EmbeddedLog>(new EmbeddedLog(std::move(db), last));
+}
+
+EmbeddedLog::EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position)
+    : db_(std::move(db)), head_(last_position) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+EmbeddedLog::~EmbeddedLog() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
+  db_->FlushWAL(true).PermitUncheckedError();
+}
+
+Result<AppendResult> EmbeddedLog::Append(AppendRequest request) {
+  if (request.events.empty()) return AppendResult{{}, Head()};
+  std::future<Result<AppendResult>> done;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (stopping_) return Error{ErrorCode::kLogUnavailable, "the event log is shutting down"};
+    queue_.push_back(Pending{std::move(request), {}});
+    done = queue_.back().done.get_future();
+  }
+  queue_cv_.notify_one();
+  return done.get();
+}
+
+void EmbeddedLog::WriterLoop() {
+  for (;;) {
+    std::deque<Pending> group;
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping with nothing left to write
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+  }
+}
+
+Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream) {
+  auto it = stream_versions_.find(stream);
+  if (it != stream_versions_.end()) return it->second;
+  const std::string prefix = StreamPrefix(stream);
+  std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(rocksdb::ReadOptions()));
+  iter->SeekForPrev(prefix + EncodeBigEndian64(UINT64_MAX));
+  uint64_t version = 0;
+  if (iter->Valid() && iter->key().starts_with(prefix)) {
+    version = DecodeBigEndian64(iter->key().data() + prefix.size());
+  }
+  if (!iter->status().ok()) return FromRocks(iter->status(), "cannot read the stream index");
+  stream_versions_[stream] = version;
+  return version;
+}
+
+void EmbeddedLog::CommitGroup(std::deque<Pending>& group) {
+  rocksdb::WriteBatch batch;
+  uint64_t next = head_ + 1;
+  std::unordered_map<std::string, uint64_t> versions;  // tentative, for this group
+  std::vector<std::pair<Pending*, AppendResult>> accepted;
+
+  for (Pending& p : group) {
+    bool conflict = false;
+    std::string conflict_message;
+    for (const auto& [stream, expected] : p.request.expected_versions) {
+      uint64_t current;
+      if (auto v = versions.find(stream); v != versions.end()) {
+        current = v->second;
+      } else {
+        auto stored = StreamVersion(stream);
+        if (!stored.ok()) {
+          p.done.set_value(stored.error());
+          conflict = true;
+          break;
+        }
+        current = stored.value();
+      }
+      if (current != expected) {
+        conflict = true;
+        p.done.set_value(Error{ErrorCode::kVersionConflict,
+                               "stream " + stream + " is at version " + std::to_string(current) +
+                                   ", expected " + std::to_string(expected)});
+        break;
+      }
+    }
+    if (conflict) continue;
+    AppendResult result;
+    for (NewEvent& e : p.request.events) {
+      auto v = versions.find(e.stream);
+      uint64_t version;
+      if (v != versions.end()) {
+        version = ++v->second;
+      } else {
+        auto stored = StreamVersion(e.stream);
+        version = (stored.ok() ? stored.value() : 0) + 1;
+        versions[e.stream] = version;
+      }
+      RecordedEvent r;
+      r.position = next++;
+      r.stream_version = version;
+      r.event = std::move(e);
+      batch.Put(EventKey(r.position), EncodeEnvelope(r));
+      batch.Put(StreamPrefix(r.event.stream) + EncodeBigEndian64(version),
+                EncodeBigEndian64(r.position));
+      result.recorded.push_back(std::move(r));
+    }
+    result.token = ConsistencyToken::Single(next - 1);
+    accepted.emplace_back(&p, std::move(result));
+  }
+  if (accepted.empty()) return;
+
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok()) {
+    spdlog::error("event log write failed: {}", s.ToString());
+    stream_versions_.clear();  // the cache may hold versions that never became durable
+    for (auto& [p, result] : accepted) p->done.set_value(FromRocks(s, "event log write failed"));
+    return;
+  }
+  for (const auto& [stream, v] : versions) stream_versions_[stream] = v;
+  {
+    std::lock_guard<std::mutex> lock(head_mu_);
+    head_ = next - 1;
+  }
+  head_cv_.notify_all();
+  for (auto& [p, result] : accepted) p->done.set_value(std::move(result));
+}
+
+ConsistencyToken EmbeddedLog::Head() const {
+  std::lock_guard<std::mutex> lock(head_mu_);
+  return ConsistencyToken::Single(head_);
+}
+
+Result<std::vector<RecordedEvent>> EmbeddedLog::Read(const ConsistencyToken& after, size_t max,
+                                                     std::chrono::milliseconds wait) {
+  const uint64_t from = after.At(0);
+  uint64_t head;
+  {
+    std::unique_lock<std::mutex> lock(head_mu_);
+    head_cv_.wait_for(lock, wait, [&] { return head_ > from; });
+    head = head_;
+  }
+  std::vector<RecordedEvent> out;
+  if (head <= from) return out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(EventKey(from + 1)); it->Valid() && out.size() < max; it->Next()) {
+    if (it->key().size() != 9 || it->key()[0] != 'e') break;
+    if (DecodeBigEndian64(it->key().data() + 1) > head) break;  // not yet acknowledged
+    auto decoded = DecodeEnvelope(it->value().ToString());
+    if (!decoded.ok()) return decoded.error();
+    out.push_back(std::move(decoded).value());
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "cannot read the event log");
+  return out;
+}
+
+Result<std::vector<RecordedEvent>> EmbeddedLog::ReadStream(const std::string& stream) {
+  const std::string prefix = StreamPrefix(stream);
+  std::vector<RecordedEvent> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string bytes;
+    const uint64_t pos = DecodeBigEndian64(it->value().data());
+    auto s = db_->Get(rocksdb::ReadOptions(), EventKey(pos), &bytes);
+    if (!s.ok()) return FromRocks(s, "cannot read an event");
+    auto decoded = DecodeEnvelope(bytes);
+    if (!decoded.ok()) return decoded.error();
+    out.push_back(std::move(decoded).value());
+  }
+  return out;
+}
+
+Status EmbeddedLog::PutRawForTesting(uint64_t position, const std::string& bytes) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto s = db_->Put(wo, EventKey(position), bytes);
+  if (!s.ok()) return FromRocks(s, "write failed");
+  return Status::Ok();
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,76 @@
+// EmbeddedLog: the event log in a RocksDB database of its own, for running on one machine with
+// no broker. One partition; positions are 1, 2, 3… in append order.
+//
+// Layout: "e" + be64(position) -> envelope JSON; "s" + stream + "\0" + be64(version) -> be64(position).
+// Durability: every commit is one WriteBatch written with sync=true; Append returns after it.
+// Concurrency: appenders queue their requests; one writer thread takes everything queued,
+// checks expected versions, and commits it all in one synced batch (group commit), so many
+// concurrent commands share one fsync. A request that fails its version check is refused alone.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "adapters/event_log.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace helpdesk {
+
+class EmbeddedLog final : public EventLog {
+ public:
+  // Opens (creating if needed) the log in directory `dir`.
+  static Result<std::unique_ptr<EmbeddedLog>> Open(const std::string& dir);
+  ~EmbeddedLog() override;
+
+  EmbeddedLog(const EmbeddedLog&) = delete;
+  EmbeddedLog& operator=(const EmbeddedLog&) = delete;
+
+  Result<AppendResult> Append(AppendRequest request) override;
+  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                          std::chrono::milliseconds wait) override;
+  ConsistencyToken Head() const override;
+
+  // The events of one stream, oldest first (used by tools and tests).
+  Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream);
+  // Overwrites the stored bytes of the event at `position` (tests of corruption only).
+  Status PutRawForTesting(uint64_t position, const std::string& bytes);
+
+ private:
+  struct Pending {
+    AppendRequest request;
+    std::promise<Result<AppendResult>> done;
+  };
+
+  explicit EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position);
+  void WriterLoop();
+  void CommitGroup(std::deque<Pending>& group);
+  Result<uint64_t> StreamVersion(const std::string& stream);  // writer thread only
+
+  std::unique_ptr<rocksdb::DB> db_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+
+  // Durable end of the log; readers wait on head_cv_ for it to move.
+  mutable std::mutex head_mu_;
+  std::condition_variable head_cv_;
+  uint64_t head_ = 0;
+
+  // Writer-thread state: last stream versions seen (a cache of the "s" index).
+  std::unordered_map<std::string, uint64_t> stream_versions_;
+
+  std::thread writer_;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,57 @@
+#include "adapters/event_codec.h"
+
+namespace helpdesk {
+
+const char* ActorTypeName(Actor::Type t) {
+  switch (t) {
+    case Actor::Type::kUser: return "user";
+    case Actor::Type::kContact: return "contact";
+    case Actor::Type::kSystem: return "system";
+  }
+  return "system";
+}
+
+nlohmann::json ActorToJson(const Actor& a) {
+  return {{"type", ActorTypeName(a.type)}, {"id", a.id}};
+}
+
+nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
+  return {{"position", r.position},
+          {"id", r.event.id},
+          {"stream", r.event.stream},
+          {"stream_version", r.stream_version},
+          {"type", r.event.type},
+          {"at", FormatRfc3339(r.event.at)},
+          {"actor", ActorToJson(r.event.actor)},
+          {"data", r.event.data},
+          {"schema_version", r.schema_version}};
+}
+
+std::string EncodeEnvelope(const RecordedEvent& e) { return EnvelopeToJson(e).dump(); }
+
+Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
+  try {
+    const auto j = nlohmann::json::parse(bytes);
+    RecordedEvent r;
+    r.position = j.at("position").get<uint64_t>();
+    r.stream_version = j.at("stream_version").get<uint64_t>();
+    r.schema_version = j.value("schema_version", kSchemaVersion);
+    r.event.id = j.at("id").get<std::string>();
+    r.event.stream = j.at("stream").get<std::string>();
+    r.event.type = j.at("type").get<std::string>();
+    auto at = ParseRfc3339(j.at("at").get<std::string>());
+    if (!at) return Error{ErrorCode::kInternal, "event with a malformed time"};
+    r.event.at = *at;
+    const std::string actor_type = j.at("actor").at("type").get<std::string>();
+    r.event.actor.id = j.at("actor").at("id").get<std::string>();
+    r.event.actor.type = actor_type == "user"      ? Actor::Type::kUser
+                         : actor_type == "contact" ? Actor::Type::kContact
+                                                   : Actor::Type::kSystem;
+    r.event.data = j.at("data");
+    return r;
+  } catch (const std::exception& ex) {
+    return Error{ErrorCode::kInternal, std::string("corrupt event envelope: ") + ex.what()};
+  }
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,20 @@
+// The event envelope as JSON, the one wire and storage format of events (docs/events.md):
+// {position, id, stream, stream_version, type, at, actor: {type, id}, data, schema_version}.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/event.h"
+#include "domain/result.h"
+
+namespace helpdesk {
+
+nlohmann::json ActorToJson(const Actor& actor);
+nlohmann::json EnvelopeToJson(const RecordedEvent& e);
+std::string EncodeEnvelope(const RecordedEvent& e);
+// kInternal when the bytes are not a valid envelope (a corrupt log).
+Result<RecordedEvent> DecodeEnvelope(const std::string& bytes);
+
+}  // namespace helpdesk

@@ -1,0 +1,48 @@
+// EventLog: the append-only source of truth. Implementations: EmbeddedLog (RocksDB, one
+// partition, the default) and, later, Kafka. Callers never see which one they talk to.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "adapters/consistency_token.h"
+#include "domain/event.h"
+#include "domain/result.h"
+
+namespace helpdesk {
+
+struct AppendRequest {
+  std::vector<NewEvent> events;
+  // For every stream the events touch: its version before this append (0 = a new stream).
+  // The append fails with kVersionConflict if any stream moved on.
+  std::map<std::string, uint64_t> expected_versions;
+};
+
+struct AppendResult {
+  std::vector<RecordedEvent> recorded;  // in append order, with positions and stream versions
+  ConsistencyToken token;               // the log up to and including these events
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+
+  // Appends all events atomically. Returns only once they are durable (synced to disk or
+  // acknowledged by the broker). Errors: kVersionConflict (nothing written), kLogUnavailable
+  // (the log could not write; nothing was acknowledged, and the caller must not assume either way
+  // for a remote log; the embedded log guarantees nothing was written).
+  // Thread-safe; concurrent appends are committed together (group commit).
+  virtual Result<AppendResult> Append(AppendRequest request) = 0;
+
+  // Up to `max` events after `after`, in log order. When none is there yet, waits up to `wait`
+  // for one to arrive. Thread-safe.
+  virtual Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                                  std::chrono::milliseconds wait) = 0;
+
+  // The end of the durable log.
+  virtual ConsistencyToken Head() const = 0;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,105 @@
+#include "api/app.h"
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/random_ids.h"
+#include "api/json_io.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr auto kMaxWait = std::chrono::seconds(5);
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
+  response.headers["X-Position"] = token.ToString();
+}
+
+App::App(CommandService& commands, const ViewStore& views, const ProjectionRunner& projections,
+         EventLog& log, const Clock& clock, std::string admin_token)
+    : commands_(commands),
+      views_(views),
+      queries_(views),
+      projections_(projections),
+      log_(log),
+      clock_(clock),
+      admin_token_(std::move(admin_token)) {}
+
+HttpResponse App::Handle(const HttpRequest& request) {
+  HttpResponse response;
+  try {
+    response = Dispatch(request);
+  } catch (const std::exception& e) {
+    spdlog::error("{} /{} failed: {}", request.method, fmt::join(request.path, "/"), e.what());
+    response = ErrorResponse(Error{ErrorCode::kInternal, e.what()});
+  }
+  spdlog::debug("{} /{} -> {}", request.method, fmt::join(request.path, "/"), response.status);
+  return response;
+}
+
+Result<Caller> App::Authenticate(const HttpRequest& request) const {
+  const std::string header = request.Header("authorization");
+  const std::string prefix = "Bearer ";
+  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+    return Error{ErrorCode::kUnauthorized, "a bearer token is required"};
+  }
+  const std::string token = header.substr(prefix.size());
+  if (!admin_token_.empty() && ConstantTimeEquals(token, admin_token_)) {
+    return Caller{"", Role::kAdmin, ""};
+  }
+  if (auto caller = commands_.CallerForToken(Sha256Hex(token))) return *caller;
+  return Error{ErrorCode::kUnauthorized, "the token is not valid"};
+}
+
+HttpResponse App::Dispatch(const HttpRequest& r) {
+  const auto& p = r.path;
+  if (p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz")) {
+    if (r.method != "GET") return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
+    if (p[0] == "healthz") return JsonResponse(200, nlohmann::json{{"status", "ok"}});
+    const bool ready = projections_.CaughtUp();
+    return JsonResponse(ready ? 200 : 503,
+                        nlohmann::json{{"status", ready ? "ready" : "catching_up"},
+                                       {"applied", projections_.Applied().ToString()},
+                                       {"log", log_.Head().ToString()}});
+  }
+  if (p.size() < 3 || p[0] != "api" || p[1] != "v1") {
+    return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
+  }
+  auto caller = Authenticate(r);
+  if (!caller.ok()) return ErrorResponse(caller.error());
+  if (r.body_too_large) {
+    return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
+                                                         std::to_string(kMaxBodyBytes) + " bytes"});
+  }
+  if (r.method == "GET") {
+    Status waited = HonourMinPosition(r);
+    if (!waited.ok()) return ErrorResponse(waited.error());
+  }
+  if (auto response = RouteConversations(r, caller.value())) return *response;
+  if (auto response = RouteDirectory(r, caller.value())) return *response;
+  if (auto response = RouteEvents(r, caller.value())) return *response;
+  return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
+}
+
+void App::AwaitViews(const ConsistencyToken& token) const {
+  if (!projections_.WaitFor(token, kMaxWait)) {
+    spdlog::warn("views did not reach {} within 5 s", token.ToString());
+  }
+}
+
+Status App::HonourMinPosition(const HttpRequest& r) const {
+  const std::string header = r.Header("x-min-position");
+  if (header.empty()) return Status::Ok();
+  auto token = ConsistencyToken::Parse(header);
+  if (!token) return InvalidField("X-Min-Position", "is not a position token");
+  AwaitViews(*token);
+  return Status::Ok();
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,62 @@
+// App: the REST API (docs/openapi.yaml) over the command service and the views. Routing,
+// authentication, JSON mapping and error mapping; the rules live in domain/ and commands/.
+//
+// Thread-safe: Handle is called concurrently by the listener's threads. It never throws: every
+// failure becomes an error answer in the contract's shape, internal details go to the log only.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "adapters/clock.h"
+#include "adapters/event_log.h"
+#include "api/http.h"
+#include "commands/command_service.h"
+#include "projections/projection_runner.h"
+#include "projections/view_queries.h"
+
+namespace helpdesk {
+
+class App {
+ public:
+  App(CommandService& commands, const ViewStore& views, const ProjectionRunner& projections,
+      EventLog& log, const Clock& clock, std::string admin_token);
+
+  HttpResponse Handle(const HttpRequest& request);
+
+ private:
+  HttpResponse Dispatch(const HttpRequest& request);
+  Result<Caller> Authenticate(const HttpRequest& request) const;
+
+  // Routes by area (routes_*.cc). nullopt: no route matched.
+  std::optional<HttpResponse> RouteDirectory(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
+
+  // Conversation routes.
+  HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);
+  HttpResponse ConversationCommand(const HttpRequest& r, const Caller& caller, const std::string& id,
+                                   const std::string& action);
+  HttpResponse PostMessage(const HttpRequest& r, const Caller& caller, const std::string& id);
+  HttpResponse Inbound(const HttpRequest& r, const Caller& caller, const std::string& channel_id);
+
+  // Answers a command: waits until the views include it, then renders the conversation.
+  HttpResponse ConversationAnswer(const Result<CommandOutcome>& outcome, int status);
+  // Waits (at most 5 s) until the views include `token`.
+  void AwaitViews(const ConsistencyToken& token) const;
+  // X-Min-Position on reads; error for a malformed token.
+  Status HonourMinPosition(const HttpRequest& r) const;
+
+  CommandService& commands_;
+  const ViewStore& views_;
+  ViewQueries queries_;
+  const ProjectionRunner& projections_;
+  EventLog& log_;
+  const Clock& clock_;
+  const std::string admin_token_;
+};
+
+// Sets X-Position on a command's answer.
+void SetPosition(HttpResponse& response, const ConsistencyToken& token);
+
+}  // namespace helpdesk

@@ -1,0 +1,160 @@
+#include "api/json_io.h"
+
+#include <charconv>
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+std::pair<int, const char*> StatusOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidJson: return {400, "invalid_json"};
+    case ErrorCode::kInvalidField: return {400, "invalid_field"};
+    case ErrorCode::kUnauthorized: return {401, "unauthorized"};
+    case ErrorCode::kForbidden: return {403, "forbidden"};
+    case ErrorCode::kNotFound: return {404, "not_found"};
+    case ErrorCode::kInvalidTransition: return {409, "invalid_transition"};
+    case ErrorCode::kVersionConflict: return {409, "version_conflict"};
+    case ErrorCode::kWindowClosed: return {409, "window_closed"};
+    case ErrorCode::kTooLarge: return {413, "too_large"};
+    case ErrorCode::kRateLimited: return {429, "rate_limited"};
+    case ErrorCode::kLogUnavailable: return {503, "log_unavailable"};
+    case ErrorCode::kInternal: return {500, "internal"};
+  }
+  return {500, "internal"};
+}
+
+}  // namespace
+
+HttpResponse ErrorResponse(const Error& error) {
+  const auto [status, code] = StatusOf(error.code);
+  // Internal details stay in the log; the client gets a plain sentence.
+  const std::string message =
+      error.code == ErrorCode::kInternal ? "the server could not complete the request" : error.message;
+  return JsonResponse(status, json{{"error", {{"code", code}, {"message", message}}}});
+}
+
+HttpResponse JsonResponse(int status, const std::string& json_text) {
+  HttpResponse r;
+  r.status = status;
+  r.body = json_text;
+  return r;
+}
+
+HttpResponse JsonResponse(int status, const json& value) { return JsonResponse(status, value.dump()); }
+
+HttpResponse ListResponse(const std::string& items_json, const std::optional<std::string>& next_cursor) {
+  std::string body = "{\"items\":" + items_json + ",\"next_cursor\":";
+  body += next_cursor ? json(*next_cursor).dump() : "null";
+  body += "}";
+  return JsonResponse(200, body);
+}
+
+Result<Body> Body::Parse(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) return Error{ErrorCode::kInvalidJson, "the body is not valid JSON"};
+  if (!j.is_object()) return Error{ErrorCode::kInvalidJson, "the body must be a JSON object"};
+  return Body(std::move(j));
+}
+
+void Body::Fail(const std::string& name, const std::string& why) {
+  if (!error_) error_ = InvalidField(name, why);
+}
+
+std::optional<std::string> Body::OptString(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_string()) {
+    Fail(name, "must be a string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+std::string Body::String(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) {
+    Fail(name, "is required");
+    return "";
+  }
+  if (!it->is_string()) {
+    Fail(name, "must be a string");
+    return "";
+  }
+  return it->get<std::string>();
+}
+
+std::string Body::NonEmptyString(const std::string& name) {
+  const bool had_error = error_.has_value();
+  std::string s = String(name);
+  if (!had_error && !error_ && s.empty()) Fail(name, "must be a non-empty string");
+  return s;
+}
+
+bool Body::OptBool(const std::string& name, bool fallback) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) {
+    Fail(name, "must be true or false");
+    return fallback;
+  }
+  return it->get<bool>();
+}
+
+std::optional<std::vector<std::string>> Body::OptStringArray(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_array()) {
+    Fail(name, "must be an array of strings");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& v : *it) {
+    if (!v.is_string()) {
+      Fail(name, "must be an array of strings");
+      return std::nullopt;
+    }
+    out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<json> Body::OptObject(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_object()) {
+    Fail(name, "must be an object");
+    return std::nullopt;
+  }
+  return *it;
+}
+
+std::optional<json> Body::OptArray(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_array()) {
+    Fail(name, "must be an array");
+    return std::nullopt;
+  }
+  return *it;
+}
+
+Result<ListParams> ReadListParams(const HttpRequest& request) {
+  ListParams p;
+  auto it = request.query.find("limit");
+  if (it != request.query.end()) {
+    const std::string& s = it->second;
+    size_t v = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 1 || v > 500) {
+      return InvalidField("limit", "must be a whole number from 1 to 500");
+    }
+    p.limit = v;
+  }
+  auto c = request.query.find("cursor");
+  if (c != request.query.end() && !c->second.empty()) p.cursor = c->second;
+  return p;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,53 @@
+// JSON in and out of the API: error answers in the contract's shape, and a typed reader of
+// request bodies whose every failure names the field (400 invalid_field / invalid_json).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/http.h"
+#include "domain/result.h"
+
+namespace helpdesk {
+
+// {"error": {"code", "message"}} with the code's HTTP status.
+HttpResponse ErrorResponse(const Error& error);
+HttpResponse JsonResponse(int status, const std::string& json_text);
+HttpResponse JsonResponse(int status, const nlohmann::json& value);
+// {"items": <items_json>, "next_cursor": …}
+HttpResponse ListResponse(const std::string& items_json, const std::optional<std::string>& next_cursor);
+
+// A request body parsed as a JSON object, read field by field. The first failure is kept;
+// callers check error() once after reading every field.
+class Body {
+ public:
+  static Result<Body> Parse(const std::string& text);  // invalid_json unless a JSON object
+
+  std::optional<std::string> OptString(const std::string& name);
+  std::string String(const std::string& name);  // required, may be empty
+  std::string NonEmptyString(const std::string& name);
+  bool OptBool(const std::string& name, bool fallback);
+  std::optional<std::vector<std::string>> OptStringArray(const std::string& name);
+  std::optional<nlohmann::json> OptObject(const std::string& name);
+  std::optional<nlohmann::json> OptArray(const std::string& name);
+
+  const std::optional<Error>& error() const { return error_; }
+
+ private:
+  explicit Body(nlohmann::json j) : j_(std::move(j)) {}
+  void Fail(const std::string& name, const std::string& why);
+  nlohmann::json j_;
+  std::optional<Error> error_;
+};
+
+// Reads `?limit=` (default 50, 1..500) and `?cursor=`.
+struct ListParams {
+  size_t limit = 50;
+  std::optional<std::string> cursor;
+};
+Result<ListParams> ReadListParams(const HttpRequest& request);
+
+}  // namespace helpdesk

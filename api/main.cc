@@ -1,0 +1,62 @@
+// helpdeskd: the help desk server, and its maintenance commands.
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "api/http_listener.h"
+#include "api/node.h"
+#include "api/options.h"
+
+int main(int argc, char** argv) {
+  using namespace helpdesk;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = ParseOptions(args, [](const char* name) { return std::getenv(name); });
+  if (!parsed.ok()) {
+    std::cerr << "helpdeskd: " << parsed.error().message << "\n" << Usage();
+    return 2;
+  }
+  const Options& o = parsed.value();
+  spdlog::set_level(spdlog::level::from_str(o.log_level));
+
+  if (o.command == "rebuild") {
+    Status s = RebuildViews(o.data);
+    if (!s.ok()) {
+      spdlog::error("rebuild failed: {}", s.error().message);
+      return 1;
+    }
+    return 0;
+  }
+  if (!o.kafka.empty()) {
+    spdlog::error("--kafka: this build keeps its log on the embedded store only; run without --kafka");
+    return 2;
+  }
+
+  // Block the stop signals in every thread; main waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto node = Node::Start(NodeOptions{o.data, o.admin_token});
+  if (!node.ok()) {
+    spdlog::error("cannot start: {}", node.error().message);
+    return 1;
+  }
+  App& app = node.value()->app();
+  auto listener = HttpListener::Open(o.listen, [&app](const HttpRequest& r) { return app.Handle(r); });
+  if (!listener.ok()) {
+    spdlog::error("{}", listener.error().message);
+    return 1;
+  }
+  spdlog::info("listening on http://{}", o.listen);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("signal {} received: stopping", signal_number);
+  listener.value().reset();
+  node.value().reset();
+  return 0;
+}

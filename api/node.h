@@ -1,0 +1,48 @@
+// Node: one running help desk — the event log, the write model, the views and their projector,
+// the wake-up scheduler and the API application — wired together and owned in the right order.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "adapters/clock.h"
+#include "adapters/event_log.h"
+#include "api/app.h"
+#include "api/wake_scheduler.h"
+#include "commands/command_service.h"
+#include "projections/projection_runner.h"
+#include "projections/view_store.h"
+
+namespace helpdesk {
+
+struct NodeOptions {
+  std::string data_dir;
+  std::string admin_token;
+};
+
+class Node {
+ public:
+  // Opens the embedded log under <data>/log and the views under <data>/views, loads the write
+  // model, and starts projections and the scheduler.
+  static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
+  ~Node();
+
+  App& app() { return *app_; }
+  const ProjectionRunner& projections() const { return *projections_; }
+
+ private:
+  Node() = default;
+  SystemClock clock_;
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<ViewStore> views_;
+  std::unique_ptr<CommandService> commands_;
+  std::unique_ptr<ProjectionRunner> projections_;
+  std::unique_ptr<ViewQueries> queries_;
+  std::unique_ptr<WakeScheduler> scheduler_;
+  std::unique_ptr<App> app_;
+};
+
+// helpdeskd rebuild: drops the views and rebuilds them from the log, then exits.
+Status RebuildViews(const std::string& data_dir);
+
+}  // namespace helpdesk

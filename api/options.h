@@ -1,0 +1,27 @@
+// The command line of helpdeskd (contract: "Running the server"). Each flag has an environment
+// twin; a flag on the command line wins over its environment variable.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace helpdesk {
+
+struct Options {
+  std::string command = "serve";  // serve | rebuild
+  std::string listen = "127.0.0.1:8080";
+  std::string data = "./data";
+  std::string admin_token;
+  std::string kafka;
+  std::string log_level = "info";
+};
+
+// `env` looks a variable up (getenv in production). Errors name the bad flag.
+Result<Options> ParseOptions(const std::vector<std::string>& args,
+                             const std::function<const char*(const char*)>& env);
+std::string Usage();
+
+}  // namespace helpdesk

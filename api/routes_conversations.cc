@@ -1,0 +1,271 @@
+// Conversations: the inbox list, one conversation, its messages and timeline, the agent's
+// commands, and inbound messages from channels.
+#include <charconv>
+
+#include <rocksdb/db.h>
+
+#include "api/app.h"
+#include "api/json_io.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
+
+std::optional<std::string> Query(const HttpRequest& r, const std::string& name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+// If-Match: "<version>" (also W/"<version>" or a bare number); "*" matches anything.
+Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r) {
+  std::string v = r.Header("if-match");
+  if (v.empty() || v == "*") return std::optional<uint64_t>();
+  if (v.rfind("W/", 0) == 0) v = v.substr(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t version = 0;
+  auto res = std::from_chars(v.data(), v.data() + v.size(), version);
+  if (res.ec != std::errc() || res.ptr != v.data() + v.size()) {
+    return InvalidField("If-Match", "must be a conversation version such as \"3\"");
+  }
+  return std::optional<uint64_t>(version);
+}
+
+Result<Timestamp> ReadTime(Body& b, const std::string& name) {
+  const std::string text = b.NonEmptyString(name);
+  if (b.error()) return *b.error();
+  auto t = ParseRfc3339(text);
+  if (!t) return InvalidField(name, "must be an RFC 3339 time such as 2026-11-22T14:05:00Z");
+  return *t;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const Caller& caller) {
+  const auto& p = r.path;
+  if (p[2] == "channels" && p.size() == 5 && p[4] == "inbound" && r.method == "POST") {
+    return Inbound(r, caller, p[3]);
+  }
+  if (p[2] != "conversations") return std::nullopt;
+  if (!caller.channel_id.empty() || !CanReadConversations(caller.role)) {
+    return ErrorResponse(Forbidden("this token cannot see conversations"));
+  }
+  if (p.size() == 3 && r.method == "GET") return ListConversations(r, caller);
+  if (p.size() < 4) return std::nullopt;
+  const std::string& id = p[3];
+
+  if (r.method == "GET") {
+    if (p.size() == 4) {
+      auto c = queries_.Conversation(id, clock_.Now());
+      if (!c) return ErrorResponse(NotFound("conversation " + id));
+      HttpResponse response = JsonResponse(200, *c);
+      auto version = json::parse(*c)["version"];
+      response.headers["ETag"] = "\"" + version.dump() + "\"";
+      return response;
+    }
+    if (p.size() != 5) return std::nullopt;
+    if (p[4] == "messages" || p[4] == "timeline") {
+      if (!queries_.Conversation(id, clock_.Now())) return ErrorResponse(NotFound("conversation " + id));
+      auto list = ReadListParams(r);
+      if (!list.ok()) return ErrorResponse(list.error());
+      auto page = p[4] == "messages" ? queries_.Messages(id, list.value().cursor, list.value().limit)
+                                     : queries_.Timeline(id, list.value().cursor, list.value().limit);
+      if (!page.ok()) return ErrorResponse(page.error());
+      return ListResponse(page.value().items_json, page.value().next_cursor);
+    }
+    if (p[4] == "export.csv") {
+      if (!queries_.Conversation(id, clock_.Now())) return ErrorResponse(NotFound("conversation " + id));
+      HttpResponse response;
+      response.content_type = "text/csv; charset=utf-8";
+      response.body = queries_.ConversationCsv(id);
+      response.headers["Content-Disposition"] = "attachment; filename=\"conversation-" + id + ".csv\"";
+      return response;
+    }
+    return std::nullopt;
+  }
+
+  if (p.size() == 6 && p[4] == "tags" && r.method == "DELETE") {
+    auto if_match = ReadIfMatch(r);
+    if (!if_match.ok()) return ErrorResponse(if_match.error());
+    return ConversationAnswer(commands_.Untag(caller, id, p[5], if_match.value()), 200);
+  }
+  if (p.size() == 5 && r.method == "POST") {
+    if (p[4] == "messages") return PostMessage(r, caller, id);
+    return ConversationCommand(r, caller, id, p[4]);
+  }
+  return std::nullopt;
+}
+
+HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) {
+  InboxRequest q;
+  q.now = clock_.Now();
+  q.caller_id = caller.user_id;
+  if (auto user = commands_.FindUser(caller.user_id)) {
+    q.caller_teams.assign(user->teams.begin(), user->teams.end());
+  }
+  if (auto v = Query(r, "view")) {
+    auto view = ParseInboxView(*v);
+    if (!view) return ErrorResponse(InvalidField("view", "must be mine, queue, unassigned, all, postponed or closed"));
+    q.view = *view;
+  }
+  if (auto s = Query(r, "sort")) {
+    auto sort = ParseInboxSort(*s);
+    if (!sort) {
+      return ErrorResponse(InvalidField("sort", "must be recent, waiting_longest, in_service_longest, oldest or newest"));
+    }
+    q.sort = *sort;
+  }
+  if (auto s = Query(r, "status")) {
+    q.status = ParseStatus(*s);
+    if (!q.status) {
+      return ErrorResponse(InvalidField("status", "must be queued, open, awaiting_customer, postponed or closed"));
+    }
+  }
+  q.team_id = Query(r, "team_id");
+  q.assignee_id = Query(r, "assignee_id");
+  q.tag = Query(r, "tag");
+  q.stage = Query(r, "stage");
+  q.q = Query(r, "q");
+  auto list = ReadListParams(r);
+  if (!list.ok()) return ErrorResponse(list.error());
+  q.limit = list.value().limit;
+  q.cursor = list.value().cursor;
+  auto page = QueryInbox(views_, q);
+  if (!page.ok()) return ErrorResponse(page.error());
+  return ListResponse(page.value().items_json, page.value().next_cursor);
+}
+
+HttpResponse App::ConversationAnswer(const Result<CommandOutcome>& outcome, int status) {
+  if (!outcome.ok()) return ErrorResponse(outcome.error());
+  AwaitViews(outcome.value().token);
+  auto c = queries_.Conversation(outcome.value().id, clock_.Now());
+  if (!c) return ErrorResponse(Error{ErrorCode::kInternal, "conversation missing from views"});
+  HttpResponse response = JsonResponse(status, *c);
+  response.headers["ETag"] = "\"" + json::parse(*c)["version"].dump() + "\"";
+  SetPosition(response, outcome.value().token);
+  return response;
+}
+
+HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller, const std::string& id,
+                                      const std::string& action) {
+  static const std::set<std::string> kActions{"take", "assign", "transfer", "postpone",
+                                              "tags", "close", "reopen"};
+  if (!kActions.count(action)) return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
+  auto if_match = ReadIfMatch(r);
+  if (!if_match.ok()) return ErrorResponse(if_match.error());
+  const auto version = if_match.value();
+  // take and reopen need no body; an empty one is fine, a malformed one is not.
+  const std::string text = r.body.empty() && (action == "take" || action == "reopen") ? "{}" : r.body;
+  auto body = Body::Parse(text);
+  if (!body.ok()) return ErrorResponse(body.error());
+  Body& b = body.value();
+
+  if (action == "take") return ConversationAnswer(commands_.Take(caller, id, version), 200);
+  if (action == "reopen") return ConversationAnswer(commands_.Reopen(caller, id, version), 200);
+  if (action == "assign") {
+    const std::string user_id = b.NonEmptyString("user_id");
+    if (b.error()) return ErrorResponse(*b.error());
+    return ConversationAnswer(commands_.Assign(caller, id, user_id, version), 200);
+  }
+  if (action == "transfer") {
+    auto user_id = b.OptString("user_id");
+    auto team_id = b.OptString("team_id");
+    if (b.error()) return ErrorResponse(*b.error());
+    if ((user_id && user_id->empty()) || (team_id && team_id->empty())) {
+      return ErrorResponse(InvalidField(user_id && user_id->empty() ? "user_id" : "team_id", "must not be empty"));
+    }
+    return ConversationAnswer(commands_.Transfer(caller, id, user_id, team_id, version), 200);
+  }
+  if (action == "postpone") {
+    auto until = ReadTime(b, "until");
+    if (!until.ok()) return ErrorResponse(until.error());
+    return ConversationAnswer(commands_.Postpone(caller, id, until.value(), version), 200);
+  }
+  if (action == "tags") {
+    const std::string tag = b.NonEmptyString("tag");
+    if (b.error()) return ErrorResponse(*b.error());
+    return ConversationAnswer(commands_.Tag(caller, id, tag, version), 200);
+  }
+  // close
+  const std::string reason = b.NonEmptyString("reason");
+  if (b.error()) return ErrorResponse(*b.error());
+  return ConversationAnswer(commands_.Close(caller, id, reason, version), 200);
+}
+
+HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const std::string& id) {
+  auto if_match = ReadIfMatch(r);
+  if (!if_match.ok()) return ErrorResponse(if_match.error());
+  auto body = Body::Parse(r.body);
+  if (!body.ok()) return ErrorResponse(body.error());
+  Body& b = body.value();
+  MessageArgs m;
+  m.text = b.NonEmptyString("text");
+  m.is_private = b.OptBool("private", false);
+  m.await_reply = b.OptBool("await_reply", false);
+  if (b.error()) return ErrorResponse(*b.error());
+  auto outcome = commands_.SendMessage(caller, id, m, if_match.value());
+  if (!outcome.ok()) return ErrorResponse(outcome.error());
+  AwaitViews(outcome.value().token);
+  // The new message is among the last of the conversation: look for it from the end.
+  const std::string prefix = "m/" + id + "/";
+  auto it = views_.NewIterator();
+  std::optional<json> message;
+  for (it->SeekForPrev(prefix + std::string(9, '\xff')); it->Valid() && it->key().starts_with(prefix);
+       it->Prev()) {
+    json m_json = json::parse(it->value().ToString(), nullptr, false);
+    if (m_json.is_object() && m_json.value("id", "") == outcome.value().message_id) {
+      message = std::move(m_json);
+      break;
+    }
+  }
+  if (!message) return ErrorResponse(Error{ErrorCode::kInternal, "message missing from views"});
+  if (auto c = queries_.Conversation(id, clock_.Now())) (*message)["conversation"] = json::parse(*c);
+  HttpResponse response = JsonResponse(201, *message);
+  SetPosition(response, outcome.value().token);
+  return response;
+}
+
+HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller, const std::string& channel_id) {
+  auto body = Body::Parse(r.body);
+  if (!body.ok()) return ErrorResponse(body.error());
+  Body& b = body.value();
+  InboundArgs a;
+  a.channel_id = channel_id;
+  a.external_id = b.NonEmptyString("external_id");
+  a.text = b.OptString("text").value_or("");
+  auto from = b.OptObject("from");
+  auto attachments = b.OptArray("attachments");
+  std::optional<std::string> sent_at = b.OptString("sent_at");
+  if (b.error()) return ErrorResponse(*b.error());
+  if (!from) return ErrorResponse(InvalidField("from", "is required"));
+  for (const char* key : {"name", "phone", "email"}) {
+    auto it = from->find(key);
+    if (it == from->end() || it->is_null()) continue;
+    if (!it->is_string()) return ErrorResponse(InvalidField(std::string("from.") + key, "must be a string"));
+  }
+  a.from_name = from->value("name", json(nullptr)).is_string() ? (*from)["name"].get<std::string>() : "";
+  a.from_phone = from->value("phone", json(nullptr)).is_string() ? (*from)["phone"].get<std::string>() : "";
+  a.from_email = from->value("email", json(nullptr)).is_string() ? (*from)["email"].get<std::string>() : "";
+  if (attachments) a.attachments = *attachments;
+  if (sent_at) {
+    a.sent_at = ParseRfc3339(*sent_at);
+    if (!a.sent_at) return ErrorResponse(InvalidField("sent_at", "must be an RFC 3339 time"));
+  }
+  auto outcome = commands_.ReceiveInbound(caller, a);
+  if (!outcome.ok()) return ErrorResponse(outcome.error());
+  const CommandOutcome& o = outcome.value();
+  AwaitViews(o.token);
+  HttpResponse response = JsonResponse(o.duplicate ? 200 : 201,
+                                       json{{"conversation_id", o.id},
+                                            {"message_id", o.message_id},
+                                            {"contact_id", o.contact_id},
+                                            {"created", o.created},
+                                            {"reopened", o.reopened}});
+  SetPosition(response, o.token);
+  return response;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,158 @@
+// Users, teams, channels, contacts and the inbox summary.
+#include "api/app.h"
+#include "api/json_io.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
+
+std::optional<std::string> Query(const HttpRequest& r, const std::string& name) {
+  auto it = r.query.find(name);
+  if (it == r.query.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Caller& caller) {
+  const auto& p = r.path;
+  const std::string& area = p[2];
+  const bool reads_directory = CanReadDirectory(caller.role) && caller.channel_id.empty();
+
+  // Answers a create: 201 when created, 200 when the same resource existed already.
+  auto created = [&](const Result<CommandOutcome>& outcome, auto read) {
+    if (!outcome.ok()) return ErrorResponse(outcome.error());
+    AwaitViews(outcome.value().token);
+    std::optional<json> resource = read(outcome.value().id);
+    if (!resource) return ErrorResponse(Error{ErrorCode::kInternal, "resource missing from views"});
+    if (!outcome.value().secret_token.empty()) (*resource)["token"] = outcome.value().secret_token;
+    HttpResponse response = JsonResponse(outcome.value().created ? 201 : 200, *resource);
+    SetPosition(response, outcome.value().token);
+    return response;
+  };
+  auto updated = [&](const Result<CommandOutcome>& outcome, auto read) {
+    if (!outcome.ok()) return ErrorResponse(outcome.error());
+    AwaitViews(outcome.value().token);
+    std::optional<json> resource = read();
+    if (!resource) return ErrorResponse(Error{ErrorCode::kInternal, "resource missing from views"});
+    HttpResponse response = JsonResponse(200, *resource);
+    SetPosition(response, outcome.value().token);
+    return response;
+  };
+
+  if (area == "users") {
+    if (p.size() == 3 && r.method == "POST") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      Body& b = body.value();
+      NewUser u{b.OptString("id"), b.NonEmptyString("name"), b.NonEmptyString("email"),
+                b.NonEmptyString("role"), b.OptStringArray("teams").value_or(std::vector<std::string>{})};
+      if (b.error()) return ErrorResponse(*b.error());
+      auto outcome = commands_.CreateUser(caller, u);
+      return created(outcome, [&](const std::string& id) { return queries_.User(id); });
+    }
+    if (p.size() == 3 && r.method == "GET") {
+      if (!reads_directory) return ErrorResponse(Forbidden("this role cannot list users"));
+      auto list = ReadListParams(r);
+      if (!list.ok()) return ErrorResponse(list.error());
+      auto page = queries_.Users(Query(r, "q"), list.value().cursor, list.value().limit);
+      if (!page.ok()) return ErrorResponse(page.error());
+      return ListResponse(page.value().items_json, page.value().next_cursor);
+    }
+    if (p.size() == 4 && r.method == "GET") {
+      if (!reads_directory) return ErrorResponse(Forbidden("this role cannot read users"));
+      auto user = queries_.User(p[3]);
+      if (!user) return ErrorResponse(NotFound("user " + p[3]));
+      return JsonResponse(200, *user);
+    }
+    if (p.size() == 5 && p[4] == "presence" && r.method == "PUT") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      const std::string status = body.value().NonEmptyString("status");
+      if (body.value().error()) return ErrorResponse(*body.value().error());
+      return updated(commands_.SetPresence(caller, p[3], status), [&] { return queries_.User(p[3]); });
+    }
+    return std::nullopt;
+  }
+
+  if (area == "teams") {
+    if (p.size() == 3 && r.method == "POST") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      Body& b = body.value();
+      NewTeam t{b.OptString("id"), b.NonEmptyString("name")};
+      if (b.error()) return ErrorResponse(*b.error());
+      auto outcome = commands_.CreateTeam(caller, t);
+      return created(outcome, [&](const std::string& id) { return queries_.Team(id); });
+    }
+    if (p.size() == 3 && r.method == "GET") {
+      if (!reads_directory) return ErrorResponse(Forbidden("this role cannot list teams"));
+      auto list = ReadListParams(r);
+      if (!list.ok()) return ErrorResponse(list.error());
+      auto page = queries_.Teams(Query(r, "q"), list.value().cursor, list.value().limit);
+      if (!page.ok()) return ErrorResponse(page.error());
+      return ListResponse(page.value().items_json, page.value().next_cursor);
+    }
+    if (p.size() == 4 && r.method == "GET") {
+      if (!reads_directory) return ErrorResponse(Forbidden("this role cannot read teams"));
+      auto team = queries_.Team(p[3]);
+      if (!team) return ErrorResponse(NotFound("team " + p[3]));
+      return JsonResponse(200, *team);
+    }
+    if (p.size() == 5 && p[4] == "members" && r.method == "POST") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      const std::string user_id = body.value().NonEmptyString("user_id");
+      if (body.value().error()) return ErrorResponse(*body.value().error());
+      return updated(commands_.AddTeamMember(caller, p[3], user_id), [&] { return queries_.Team(p[3]); });
+    }
+    return std::nullopt;
+  }
+
+  if (area == "channels" && p.size() == 3 && r.method == "POST") {
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    NewChannel c{b.OptString("id"), b.NonEmptyString("type"), b.NonEmptyString("name"),
+                 b.NonEmptyString("address")};
+    if (b.error()) return ErrorResponse(*b.error());
+    auto outcome = commands_.CreateChannel(caller, c);
+    return created(outcome, [&](const std::string& id) { return queries_.Channel(id); });
+  }
+  if (area == "channels" && p.size() == 4 && r.method == "GET") {
+    if (!CanAdminister(caller.role)) return ErrorResponse(Forbidden("only an admin can read channels"));
+    auto channel = queries_.Channel(p[3]);
+    if (!channel) return ErrorResponse(NotFound("channel " + p[3]));
+    return JsonResponse(200, *channel);
+  }
+
+  if (area == "contacts" && p.size() >= 4) {
+    if (p.size() == 4 && r.method == "GET") {
+      if (!CanReadConversations(caller.role) || !caller.channel_id.empty()) {
+        return ErrorResponse(Forbidden("this role cannot read contacts"));
+      }
+      auto contact = queries_.Contact(p[3]);
+      if (!contact) return ErrorResponse(NotFound("contact " + p[3]));
+      return JsonResponse(200, *contact);
+    }
+    if (p.size() == 5 && p[4] == "stage" && r.method == "PUT") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      const std::string stage = body.value().NonEmptyString("stage");
+      if (body.value().error()) return ErrorResponse(*body.value().error());
+      return updated(commands_.SetContactStage(caller, p[3], stage), [&] { return queries_.Contact(p[3]); });
+    }
+    return std::nullopt;
+  }
+
+  if (area == "inbox" && p.size() == 4 && p[3] == "summary" && r.method == "GET") {
+    if (!reads_directory) return ErrorResponse(Forbidden("this role cannot read the inbox"));
+    return JsonResponse(200, queries_.Summary(caller.user_id));
+  }
+  return std::nullopt;
+}
+
+}  // namespace helpdesk

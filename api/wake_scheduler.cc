@@ -1,0 +1,38 @@
+#include "api/wake_scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+namespace helpdesk {
+
+WakeScheduler::WakeScheduler(CommandService& commands, const ViewQueries& queries, const Clock& clock)
+    : commands_(commands), queries_(queries), clock_(clock) {}
+
+WakeScheduler::~WakeScheduler() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void WakeScheduler::Start() {
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      RunOnce();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  });
+}
+
+int WakeScheduler::RunOnce() {
+  int woken = 0;
+  for (const std::string& id : queries_.DueAt(clock_.Now(), 500)) {
+    auto outcome = commands_.WakeDue(id);
+    if (outcome.ok()) {
+      ++woken;
+    } else if (outcome.error().code == ErrorCode::kLogUnavailable) {
+      spdlog::warn("cannot wake {}: {}", id, outcome.error().message);
+      break;
+    }
+  }
+  return woken;
+}
+
+}  // namespace helpdesk

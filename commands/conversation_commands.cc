@@ -1,0 +1,150 @@
+// Commands on one conversation: the agent's actions.
+#include "adapters/random_ids.h"
+#include "commands/command_service.h"
+
+namespace helpdesk {
+namespace {
+
+Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
+
+}  // namespace
+
+template <class Decide>
+Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, const std::string& id,
+                                                      IfMatch if_match, Decide decide) {
+  if (!CanWorkConversations(caller.role)) {
+    return Forbidden(std::string("the ") + RoleName(caller.role) + " role cannot change conversations");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const ConversationState* c = model_.Conversation(id);
+  if (!c) return NotFound("conversation " + id);
+  if (if_match && *if_match != c->version) {
+    return Error{ErrorCode::kVersionConflict, "conversation " + id + " is at version " +
+                                                  std::to_string(c->version) + ", not " +
+                                                  std::to_string(*if_match)};
+  }
+  const Timestamp now = clock_.Now();
+  CommandOutcome out = CommandOutcome::For(log_.Head(), id, false);
+  Result<std::vector<DomainEvent>> decided = decide(*c, now, out);
+  if (!decided.ok()) return decided.error();
+  if (decided.value().empty()) return out;
+  std::vector<NewEvent> events;
+  Stage(events, ConversationStream(id), std::move(decided).value(), caller.actor(), now);
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
+                                                   const MessageArgs& args, IfMatch if_match) {
+  if (args.text.empty()) return InvalidField("text", "must be a non-empty string");
+  if (args.is_private && args.await_reply) {
+    return InvalidField("await_reply", "cannot be set on a private note");
+  }
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome& out) {
+    conversation::Reply r;
+    r.message_id = NewId();
+    r.author_id = caller.actor().id;
+    r.text = args.text;
+    r.is_private = args.is_private;
+    r.await_reply = args.await_reply;
+    if (args.is_private) r.mentions = FindMentions(args.text, model_.AllUsers());
+    out.message_id = r.message_id;
+    out.created = true;
+    return conversation::DecideReply(c, r);
+  });
+}
+
+Result<CommandOutcome> CommandService::Take(const Caller& caller, const std::string& id,
+                                            IfMatch if_match) {
+  if (!caller.is_user()) return Forbidden("only a user can take a conversation");
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+    return conversation::DecideTake(c, caller.user_id);
+  });
+}
+
+Result<CommandOutcome> CommandService::Assign(const Caller& caller, const std::string& id,
+                                              const std::string& user_id, IfMatch if_match) {
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+                          const UserState* u = model_.User(user_id);
+                          if (!u) return NotFound("user " + user_id);
+                          if (!CanWorkConversations(u->role)) {
+                            return InvalidField("user_id", "names a user whose role cannot work conversations");
+                          }
+                          return conversation::DecideAssign(c, user_id);
+                        });
+}
+
+Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std::string& id,
+                                                const std::optional<std::string>& user_id,
+                                                const std::optional<std::string>& team_id,
+                                                IfMatch if_match) {
+  return OnConversation(
+      caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+        if (user_id) {
+          const UserState* u = model_.User(*user_id);
+          if (!u) return NotFound("user " + *user_id);
+          if (!CanWorkConversations(u->role)) {
+            return InvalidField("user_id", "names a user whose role cannot work conversations");
+          }
+        }
+        if (team_id && !model_.Team(*team_id)) return NotFound("team " + *team_id);
+        return conversation::DecideTransfer(c, user_id, team_id);
+      });
+}
+
+Result<CommandOutcome> CommandService::Postpone(const Caller& caller, const std::string& id,
+                                                Timestamp until, IfMatch if_match) {
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
+    return conversation::DecidePostpone(c, until, now);
+  });
+}
+
+Result<CommandOutcome> CommandService::Tag(const Caller& caller, const std::string& id,
+                                           const std::string& tag, IfMatch if_match) {
+  if (tag.empty() || tag.size() > 64) return InvalidField("tag", "must be 1 to 64 characters");
+  if (tag.find('/') != std::string::npos) return InvalidField("tag", "must not contain '/'");
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+    return conversation::DecideTag(c, tag);
+  });
+}
+
+Result<CommandOutcome> CommandService::Untag(const Caller& caller, const std::string& id,
+                                             const std::string& tag, IfMatch if_match) {
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+    return conversation::DecideUntag(c, tag);
+  });
+}
+
+Result<CommandOutcome> CommandService::Close(const Caller& caller, const std::string& id,
+                                             const std::string& reason, IfMatch if_match) {
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+    return conversation::DecideClose(c, reason);
+  });
+}
+
+Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::string& id,
+                                              IfMatch if_match) {
+  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+    return conversation::DecideReopen(c);
+  });
+}
+
+Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
+  const Caller scheduler{"", Role::kAdmin, ""};
+  std::lock_guard<std::mutex> lock(mu_);
+  const ConversationState* c = model_.Conversation(id);
+  if (!c) return NotFound("conversation " + id);
+  const Timestamp now = clock_.Now();
+  auto decided = conversation::DecideWake(*c, now);
+  if (!decided.ok()) return decided.error();
+  std::vector<NewEvent> events;
+  Stage(events, ConversationStream(id), std::move(decided).value(), Actor::System("scheduler"), now);
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  return CommandOutcome::For(token.value(), id, false);
+}
+
+}  // namespace helpdesk

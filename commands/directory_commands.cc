@@ -1,0 +1,174 @@
+// Users, teams, channels and contacts.
+#include <algorithm>
+
+#include "adapters/random_ids.h"
+#include "commands/command_service.h"
+#include "commands/id_rules.h"
+
+namespace helpdesk {
+namespace {
+
+Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
+
+Error AlreadyExists(const std::string& what) {
+  return InvalidTransition(what + " already exists with different fields");
+}
+
+}  // namespace
+
+Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const NewUser& a) {
+  if (!CanAdminister(caller.role)) return Forbidden("only an admin can create users");
+  auto id = ChooseId(a.id);
+  if (!id.ok()) return id.error();
+  if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (!LooksLikeEmail(a.email)) return InvalidField("email", "must be an e-mail address");
+  if (!ParseRole(a.role)) {
+    return InvalidField("role", "must be one of admin, supervisor, agent, auditor, analyst");
+  }
+  std::vector<std::string> teams = a.teams;
+  std::sort(teams.begin(), teams.end());
+  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
+
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& t : teams) {
+    if (!model_.Team(t)) return NotFound("team " + t);
+  }
+  if (const UserState* existing = model_.User(id.value())) {
+    const bool same = existing->name == a.name && existing->email == a.email &&
+                      RoleName(existing->role) == a.role &&
+                      std::set<std::string>(teams.begin(), teams.end()) == existing->teams;
+    if (!same) return AlreadyExists("user " + id.value());
+    return CommandOutcome::For(log_.Head(), id.value(), false);
+  }
+  const Timestamp now = clock_.Now();
+  CommandOutcome out;
+  out.id = id.value();
+  out.created = true;
+  out.secret_token = NewSecretToken();
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(out.id),
+        {{ev::kUserCreated,
+          {{"user_id", out.id},
+           {"name", a.name},
+           {"email", a.email},
+           {"role", a.role},
+           {"teams", teams},
+           {"token_sha256", Sha256Hex(out.secret_token)}}}},
+        caller.actor(), now);
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const std::string& user_id,
+                                                   const std::string& status) {
+  if (caller.user_id != user_id && !CanSupervise(caller.role)) {
+    return Forbidden("only supervisors and admins can set another user's presence");
+  }
+  if (!IsValidPresence(status)) return InvalidField("status", "must be online, away or offline");
+  std::lock_guard<std::mutex> lock(mu_);
+  const UserState* u = model_.User(user_id);
+  if (!u) return NotFound("user " + user_id);
+  CommandOutcome out = CommandOutcome::For(log_.Head(), user_id, false);
+  if (u->presence == status) return out;
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(user_id), {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}},
+        caller.actor(), clock_.Now());
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const NewTeam& a) {
+  if (!CanSupervise(caller.role)) return Forbidden("only supervisors and admins can create teams");
+  auto id = ChooseId(a.id);
+  if (!id.ok()) return id.error();
+  if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (const TeamState* existing = model_.Team(id.value())) {
+    if (existing->name != a.name) return AlreadyExists("team " + id.value());
+    return CommandOutcome::For(log_.Head(), id.value(), false);
+  }
+  std::vector<NewEvent> events;
+  Stage(events, TeamStream(id.value()), {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}},
+        caller.actor(), clock_.Now());
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  return CommandOutcome::For(token.value(), id.value(), true);
+}
+
+Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller, const std::string& team_id,
+                                                     const std::string& user_id) {
+  if (!CanSupervise(caller.role)) return Forbidden("only supervisors and admins can add team members");
+  std::lock_guard<std::mutex> lock(mu_);
+  const TeamState* team = model_.Team(team_id);
+  if (!team) return NotFound("team " + team_id);
+  if (!model_.User(user_id)) return NotFound("user " + user_id);
+  if (team->members.count(user_id)) return CommandOutcome::For(log_.Head(), team_id, false);
+  std::vector<NewEvent> events;
+  Stage(events, TeamStream(team_id),
+        {{ev::kTeamMemberAdded, {{"team_id", team_id}, {"user_id", user_id}}}}, caller.actor(),
+        clock_.Now());
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  return CommandOutcome::For(token.value(), team_id, false);
+}
+
+Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const NewChannel& a) {
+  if (!CanAdminister(caller.role)) return Forbidden("only an admin can create channels");
+  auto id = ChooseId(a.id);
+  if (!id.ok()) return id.error();
+  if (!IsValidChannelType(a.type)) {
+    return InvalidField("type", "must be one of whatsapp, sms, email, webchat");
+  }
+  if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (a.address.empty()) return InvalidField("address", "must be a non-empty string");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (const ChannelState* existing = model_.Channel(id.value())) {
+    if (existing->type != a.type || existing->name != a.name || existing->address != a.address) {
+      return AlreadyExists("channel " + id.value());
+    }
+    return CommandOutcome::For(log_.Head(), id.value(), false);
+  }
+  CommandOutcome out;
+  out.id = id.value();
+  out.created = true;
+  out.secret_token = NewSecretToken();
+  std::vector<NewEvent> events;
+  Stage(events, ChannelStream(out.id),
+        {{ev::kChannelCreated,
+          {{"channel_id", out.id},
+           {"type", a.type},
+           {"name", a.name},
+           {"address", a.address},
+           {"token_sha256", Sha256Hex(out.secret_token)}}}},
+        caller.actor(), clock_.Now());
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
+                                                       const std::string& contact_id,
+                                                       const std::string& stage) {
+  if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
+  if (stage.empty() || stage.size() > 64) return InvalidField("stage", "must be 1 to 64 characters");
+  std::lock_guard<std::mutex> lock(mu_);
+  const ContactState* c = model_.Contact(contact_id);
+  if (!c) return NotFound("contact " + contact_id);
+  CommandOutcome out = CommandOutcome::For(log_.Head(), contact_id, false);
+  if (c->stage == stage) return out;
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(contact_id),
+        {{ev::kContactStageChanged, {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
+        caller.actor(), clock_.Now());
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+}  // namespace helpdesk

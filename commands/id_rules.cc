@@ -1,0 +1,23 @@
+#include "commands/id_rules.h"
+
+#include <cctype>
+
+#include "adapters/random_ids.h"
+
+namespace helpdesk {
+
+bool IsValidId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
+Result<std::string> ChooseId(const std::optional<std::string>& requested) {
+  if (!requested) return NewId();
+  if (!IsValidId(*requested)) return InvalidField("id", "must be 1 to 64 letters, digits, '_', '-' or '.'");
+  return *requested;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,17 @@
+// Rules for client-supplied ids, shared by every create command.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "domain/result.h"
+
+namespace helpdesk {
+
+// Ids name streams and appear in URLs: 1–64 of [A-Za-z0-9_.-].
+bool IsValidId(const std::string& id);
+
+// The client's id if valid, a new one if none was given, or an invalid_field error.
+Result<std::string> ChooseId(const std::optional<std::string>& requested);
+
+}  // namespace helpdesk

@@ -1,0 +1,102 @@
+// A customer's message arriving on a channel: find or create the contact, route the message
+// (domain/routing.h), and record it, all in one atomic append.
+#include "adapters/random_ids.h"
+#include "commands/command_service.h"
+#include "domain/routing.h"
+
+namespace helpdesk {
+
+Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, const InboundArgs& a) {
+  if (!CanAdminister(caller.role) && caller.channel_id != a.channel_id) {
+    return Error{ErrorCode::kForbidden, "only an admin or the channel's own token can deliver messages"};
+  }
+  if (a.external_id.empty() || a.external_id.size() > 256) {
+    return InvalidField("external_id", "must be 1 to 256 characters");
+  }
+  if (a.text.empty() && a.attachments.empty()) {
+    return InvalidField("text", "must be non-empty when there are no attachments");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  const ChannelState* channel = model_.Channel(a.channel_id);
+  if (!channel) return NotFound("channel " + a.channel_id);
+
+  if (auto seen = model_.Inbound(a.channel_id, a.external_id)) {
+    CommandOutcome out = CommandOutcome::For(log_.Head(), seen->conversation_id, false);
+    out.duplicate = true;
+    out.message_id = seen->message_id;
+    out.contact_id = seen->contact_id;
+    return out;
+  }
+
+  // Find the contact the way the channel identifies people.
+  const std::string phone = NormalizePhone(a.from_phone);
+  const std::string email = NormalizeEmail(a.from_email);
+  if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
+    return InvalidField("from.email", "must be an e-mail address");
+  }
+  std::optional<std::string> contact_id;
+  if (ChannelMatchesByPhone(channel->type)) {
+    if (phone.empty()) return InvalidField("from.phone", "is required on a " + channel->type + " channel");
+    contact_id = model_.ContactByPhone(phone);
+  } else if (channel->type == "email") {
+    if (email.empty()) return InvalidField("from.email", "is required on an email channel");
+    contact_id = model_.ContactByEmail(email);
+  } else {
+    if (phone.empty() && email.empty()) return InvalidField("from", "needs a phone or an email");
+    if (!email.empty()) contact_id = model_.ContactByEmail(email);
+    if (!contact_id && !phone.empty()) contact_id = model_.ContactByPhone(phone);
+  }
+
+  const Timestamp now = clock_.Now();
+  std::vector<NewEvent> events;
+  CommandOutcome out;
+  if (!contact_id) {
+    contact_id = NewId();
+    std::string name = a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
+    Stage(events, ContactStream(*contact_id),
+          {{ev::kContactCreated,
+            {{"contact_id", *contact_id},
+             {"name", name},
+             {"phone", a.from_phone},
+             {"email", a.from_email},
+             {"stage", "lead"},
+             {"channel_id", a.channel_id}}}},
+          Actor::System("channel/" + a.channel_id), now);
+  }
+  out.contact_id = *contact_id;
+
+  const RoutingDecision route = RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
+  ConversationState target;
+  if (route.kind == RoutingDecision::Kind::kOpenNew) {
+    conversation::OpenArgs open{NewId(), a.channel_id, *contact_id, std::nullopt, std::nullopt};
+    auto opened = conversation::DecideOpen(target, open);
+    if (!opened.ok()) return opened.error();
+    for (const DomainEvent& d : opened.value()) {
+      Evolve(target, NewEvent{"", "", d.type, now, Actor::Contact(*contact_id), d.data}, 1);
+    }
+    Stage(events, ConversationStream(open.id), std::move(opened).value(), Actor::Contact(*contact_id), now);
+  } else {
+    target = *model_.Conversation(route.conversation_id);
+    out.reopened = route.kind == RoutingDecision::Kind::kReopen;
+  }
+  out.created = route.kind == RoutingDecision::Kind::kOpenNew;
+  out.id = target.id;
+
+  conversation::InboundMessage m;
+  m.message_id = NewId();
+  m.external_id = a.external_id;
+  m.text = a.text;
+  m.sent_at = a.sent_at && *a.sent_at < now ? *a.sent_at : now;
+  m.attachments = a.attachments;
+  out.message_id = m.message_id;
+  auto received = conversation::DecideReceive(target, m, now);
+  if (!received.ok()) return received.error();
+  Stage(events, ConversationStream(target.id), std::move(received).value(), Actor::Contact(*contact_id), now);
+
+  auto token = Commit(std::move(events));
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,141 @@
+#include "commands/write_model.h"
+
+namespace helpdesk {
+namespace {
+
+template <class Map>
+const typename Map::mapped_type* Find(const Map& m, const std::string& id) {
+  auto it = m.find(id);
+  return it == m.end() || !it->second.exists ? nullptr : &it->second;
+}
+
+std::string InboundKey(const std::string& channel_id, const std::string& external_id) {
+  return channel_id + "\n" + external_id;
+}
+
+// "conversation/c1" -> ("conversation", "c1")
+std::pair<std::string, std::string> SplitStream(const std::string& stream) {
+  const auto slash = stream.find('/');
+  if (slash == std::string::npos) return {stream, ""};
+  return {stream.substr(0, slash), stream.substr(slash + 1)};
+}
+
+}  // namespace
+
+void WriteModel::Apply(const RecordedEvent& r) {
+  ++applied_;
+  const NewEvent& e = r.event;
+  const auto [kind, id] = SplitStream(e.stream);
+  if (kind == "conversation") {
+    ConversationState& c = conversations_[id];
+    Evolve(c, e, r.stream_version);
+    if (e.type == ev::kConversationOpened) {
+      conversations_by_contact_channel_[c.contact_id + "\n" + c.channel_id].push_back(id);
+    } else if (e.type == ev::kMessageReceived) {
+      const std::string external_id = e.data.value("external_id", "");
+      if (!external_id.empty()) {
+        inbound_[InboundKey(c.channel_id, external_id)] =
+            InboundRecord{id, e.data.value("message_id", ""), c.contact_id};
+      }
+    }
+  } else if (kind == "user") {
+    UserState& u = users_[id];
+    Evolve(u, e, r.stream_version);
+    if (e.type == ev::kUserCreated) {
+      if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
+      for (const auto& team : u.teams) teams_[team].members.insert(id);
+    }
+  } else if (kind == "team") {
+    TeamState& t = teams_[id];
+    Evolve(t, e, r.stream_version);
+    if (e.type == ev::kTeamMemberAdded) {
+      auto u = users_.find(e.data.value("user_id", ""));
+      if (u != users_.end()) u->second.teams.insert(id);
+    }
+  } else if (kind == "channel") {
+    ChannelState& ch = channels_[id];
+    Evolve(ch, e, r.stream_version);
+    if (e.type == ev::kChannelCreated && !ch.token_sha256.empty()) {
+      channel_by_token_[ch.token_sha256] = id;
+    }
+  } else if (kind == "contact") {
+    ContactState& c = contacts_[id];
+    Evolve(c, e, r.stream_version);
+    if (e.type == ev::kContactCreated) {
+      if (!c.phone.empty()) contact_by_phone_.emplace(NormalizePhone(c.phone), id);
+      if (!c.email.empty()) contact_by_email_.emplace(NormalizeEmail(c.email), id);
+    }
+  }
+}
+
+const ConversationState* WriteModel::Conversation(const std::string& id) const {
+  return Find(conversations_, id);
+}
+const UserState* WriteModel::User(const std::string& id) const { return Find(users_, id); }
+const TeamState* WriteModel::Team(const std::string& id) const { return Find(teams_, id); }
+const ChannelState* WriteModel::Channel(const std::string& id) const { return Find(channels_, id); }
+const ContactState* WriteModel::Contact(const std::string& id) const { return Find(contacts_, id); }
+
+const UserState* WriteModel::UserByTokenDigest(const std::string& sha256) const {
+  auto it = user_by_token_.find(sha256);
+  return it == user_by_token_.end() ? nullptr : User(it->second);
+}
+
+const ChannelState* WriteModel::ChannelByTokenDigest(const std::string& sha256) const {
+  auto it = channel_by_token_.find(sha256);
+  return it == channel_by_token_.end() ? nullptr : Channel(it->second);
+}
+
+std::optional<std::string> WriteModel::ContactByPhone(const std::string& normalized) const {
+  auto it = contact_by_phone_.find(normalized);
+  if (it == contact_by_phone_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> WriteModel::ContactByEmail(const std::string& normalized) const {
+  auto it = contact_by_email_.find(normalized);
+  if (it == contact_by_email_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<InboundRecord> WriteModel::Inbound(const std::string& channel_id,
+                                                 const std::string& external_id) const {
+  auto it = inbound_.find(InboundKey(channel_id, external_id));
+  if (it == inbound_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<const ConversationState*> WriteModel::ConversationsOf(
+    const std::string& contact_id, const std::string& channel_id) const {
+  std::vector<const ConversationState*> out;
+  auto it = conversations_by_contact_channel_.find(contact_id + "\n" + channel_id);
+  if (it == conversations_by_contact_channel_.end()) return out;
+  for (const auto& id : it->second) {
+    if (const auto* c = Conversation(id)) out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<UserState> WriteModel::AllUsers() const {
+  std::vector<UserState> out;
+  for (const auto& [id, u] : users_) {
+    if (u.exists) out.push_back(u);
+  }
+  return out;
+}
+
+uint64_t WriteModel::StreamVersion(const std::string& stream) const {
+  const auto [kind, id] = SplitStream(stream);
+  auto version_of = [&](const auto& m) -> uint64_t {
+    auto it = m.find(id);
+    return it == m.end() ? 0 : it->second.version;
+  };
+  if (kind == "conversation") return version_of(conversations_);
+  if (kind == "user") return version_of(users_);
+  if (kind == "team") return version_of(teams_);
+  if (kind == "channel") return version_of(channels_);
+  if (kind == "contact") return version_of(contacts_);
+  return 0;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,108 @@
+// The conversation aggregate: its state, the rules that decide what a command does to it, and
+// how each event changes it. Pure: no I/O, the time of the command is passed in.
+//
+// Status machine ("any" = queued, open, awaiting_customer, postponed):
+//
+//             take / assign / transfer(user)
+//   queued ───────────────────────────────────> open <──────────────┐
+//     ^  ^                                       │  ^               │ customer writes
+//     │  └────── transfer(team only) ────────────┤  │               │
+//     │                                          │  └─ reply ──┐    │
+//     │                          reply(await_reply)            │    │
+//     │                                          v             │    │
+//     │                                 awaiting_customer ─────┴────┘
+//     │
+//   any ── postpone(until > now) ──> postponed ── at `until` or customer writes ──> former status
+//   any ── close(reason) ──> closed ── reopen (by hand, or customer writes within 7 days)
+//                                       ──> open if it has an assignee, else queued
+//
+// Tags can be added/removed in every status; messages and notes in every status but closed.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/result.h"
+#include "domain/time.h"
+
+namespace helpdesk {
+
+enum class ConversationStatus { kQueued, kOpen, kAwaitingCustomer, kPostponed, kClosed };
+const char* StatusName(ConversationStatus s);
+std::optional<ConversationStatus> ParseStatus(const std::string& name);
+
+struct LastMessage {
+  std::string text;
+  std::string direction;  // "in" | "out"
+  Timestamp at;
+};
+
+struct ConversationState {
+  bool exists = false;
+  uint64_t version = 0;  // stream version of the last applied event
+  std::string id;
+  std::string channel_id;
+  std::string contact_id;
+  ConversationStatus status = ConversationStatus::kQueued;
+  std::optional<std::string> assignee_id;
+  std::optional<std::string> team_id;
+  std::set<std::string> tags;
+  std::optional<std::string> subject;
+  std::optional<LastMessage> last_message;
+  int unread = 0;  // customer messages since the last public reply
+  std::optional<Timestamp> waiting_since;
+  std::optional<Timestamp> assigned_at;
+  std::optional<Timestamp> postponed_until;
+  ConversationStatus postponed_from = ConversationStatus::kQueued;
+  std::optional<std::string> close_reason;
+  Timestamp opened_at;
+  std::optional<Timestamp> closed_at;
+};
+
+// Applies one event of the conversation's stream. Unknown types leave the state unchanged.
+void Evolve(ConversationState& state, const NewEvent& event, uint64_t stream_version);
+
+namespace conversation {
+
+using Events = Result<std::vector<DomainEvent>>;
+
+struct OpenArgs {
+  std::string id, channel_id, contact_id;
+  std::optional<std::string> team_id, subject;
+};
+Events DecideOpen(const ConversationState& s, const OpenArgs& args);
+
+struct InboundMessage {
+  std::string message_id, external_id, text;
+  Timestamp sent_at;  // already clamped: never in the future
+  nlohmann::json attachments = nlohmann::json::array();
+};
+// A customer message joining this conversation: wakes it if postponed, reopens it if closed
+// (the caller checked the reopen window, see routing.h).
+Events DecideReceive(const ConversationState& s, const InboundMessage& m, Timestamp now);
+
+struct Reply {
+  std::string message_id, author_id, text;
+  bool is_private = false;
+  bool await_reply = false;
+  std::vector<std::string> mentions;  // user ids mentioned in a note
+};
+Events DecideReply(const ConversationState& s, const Reply& r);
+
+Events DecideTake(const ConversationState& s, const std::string& user_id);
+Events DecideAssign(const ConversationState& s, const std::string& user_id);
+Events DecideTransfer(const ConversationState& s, const std::optional<std::string>& user_id,
+                      const std::optional<std::string>& team_id);
+Events DecidePostpone(const ConversationState& s, Timestamp until, Timestamp now);
+// The scheduler's wake-up: only a postponed conversation whose time has come.
+Events DecideWake(const ConversationState& s, Timestamp now);
+Events DecideTag(const ConversationState& s, const std::string& tag);
+Events DecideUntag(const ConversationState& s, const std::string& tag);
+Events DecideClose(const ConversationState& s, const std::string& reason);
+Events DecideReopen(const ConversationState& s);
+
+}  // namespace conversation
+}  // namespace helpdesk

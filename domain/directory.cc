@@ -1,0 +1,131 @@
+#include "domain/directory.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace helpdesk {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string WithoutSpaces(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+bool IsHandleChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+         (static_cast<unsigned char>(c) >= 0x80);
+}
+
+}  // namespace
+
+void Evolve(UserState& s, const NewEvent& e, uint64_t v) {
+  s.version = v;
+  if (e.type == ev::kUserCreated) {
+    s.exists = true;
+    s.id = e.data.value("user_id", "");
+    s.name = e.data.value("name", "");
+    s.email = e.data.value("email", "");
+    s.role = ParseRole(e.data.value("role", "agent")).value_or(Role::kAgent);
+    s.token_sha256 = e.data.value("token_sha256", "");
+    for (const auto& t : e.data.value("teams", nlohmann::json::array())) s.teams.insert(t.get<std::string>());
+  } else if (e.type == ev::kUserPresenceChanged) {
+    s.presence = e.data.value("status", "offline");
+  }
+}
+
+void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {
+  s.version = v;
+  if (e.type == ev::kTeamCreated) {
+    s.exists = true;
+    s.id = e.data.value("team_id", "");
+    s.name = e.data.value("name", "");
+  } else if (e.type == ev::kTeamMemberAdded) {
+    s.members.insert(e.data.value("user_id", ""));
+  }
+}
+
+void Evolve(ChannelState& s, const NewEvent& e, uint64_t v) {
+  s.version = v;
+  if (e.type == ev::kChannelCreated) {
+    s.exists = true;
+    s.id = e.data.value("channel_id", "");
+    s.type = e.data.value("type", "");
+    s.name = e.data.value("name", "");
+    s.address = e.data.value("address", "");
+    s.token_sha256 = e.data.value("token_sha256", "");
+  }
+}
+
+void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
+  s.version = v;
+  if (e.type == ev::kContactCreated) {
+    s.exists = true;
+    s.id = e.data.value("contact_id", "");
+    s.name = e.data.value("name", "");
+    s.phone = e.data.value("phone", "");
+    s.email = e.data.value("email", "");
+    s.stage = e.data.value("stage", "lead");
+  } else if (e.type == ev::kContactStageChanged) {
+    s.stage = e.data.value("stage", s.stage);
+  }
+}
+
+bool IsValidPresence(const std::string& status) {
+  return status == "online" || status == "away" || status == "offline";
+}
+
+bool IsValidChannelType(const std::string& type) {
+  return type == "whatsapp" || type == "sms" || type == "email" || type == "webchat";
+}
+
+bool ChannelMatchesByPhone(const std::string& type) { return type == "whatsapp" || type == "sms"; }
+
+std::string NormalizePhone(const std::string& phone) {
+  std::string out;
+  for (char c : phone) {
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+std::string NormalizeEmail(const std::string& email) {
+  std::string s = Lower(email);
+  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
+  return s;
+}
+
+bool LooksLikeEmail(const std::string& email) {
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) return false;
+  const auto dot = email.find('.', at + 2);
+  return dot != std::string::npos && dot + 1 < email.size();
+}
+
+std::vector<std::string> FindMentions(const std::string& text, const std::vector<UserState>& users) {
+  std::vector<std::string> found;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '@' || (i > 0 && IsHandleChar(text[i - 1]))) continue;
+    size_t j = i + 1;
+    while (j < text.size() && IsHandleChar(text[j])) ++j;
+    std::string handle = Lower(text.substr(i + 1, j - i - 1));
+    while (!handle.empty() && (handle.back() == '.' || handle.back() == '-')) handle.pop_back();
+    if (handle.empty()) continue;
+    for (const UserState& u : users) {
+      const std::string local = Lower(u.email.substr(0, u.email.find('@')));
+      if (Lower(WithoutSpaces(u.name)) == handle || local == handle) {
+        if (std::find(found.begin(), found.end(), u.id) == found.end()) found.push_back(u.id);
+      }
+    }
+  }
+  return found;
+}
+
+}  // namespace helpdesk

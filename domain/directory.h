@@ -1,0 +1,67 @@
+// The directory aggregates: users, teams, channels and contacts. Their states are small, so
+// the rules here are mostly validation; evolve functions keep each state in step with its stream.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/result.h"
+#include "domain/roles.h"
+
+namespace helpdesk {
+
+struct UserState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id, name, email;
+  Role role = Role::kAgent;
+  std::set<std::string> teams;
+  std::string presence = "offline";
+  std::string token_sha256;  // the token itself is shown once and never stored
+};
+
+struct TeamState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id, name;
+  std::set<std::string> members;
+};
+
+struct ChannelState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id, type, name, address;
+  std::string token_sha256;
+};
+
+struct ContactState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id, name, phone, email;
+  std::string stage;  // funnel stage; "lead" until changed
+};
+
+void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);
+void Evolve(TeamState& s, const NewEvent& e, uint64_t stream_version);
+void Evolve(ChannelState& s, const NewEvent& e, uint64_t stream_version);
+void Evolve(ContactState& s, const NewEvent& e, uint64_t stream_version);
+
+bool IsValidPresence(const std::string& status);
+bool IsValidChannelType(const std::string& type);
+// Channel types whose contacts are found by phone (else by e-mail).
+bool ChannelMatchesByPhone(const std::string& type);
+// Canonical forms used to find a contact again: digits of a phone (a leading '+' kept),
+// an e-mail in lower case. Empty when nothing usable is left.
+std::string NormalizePhone(const std::string& phone);
+std::string NormalizeEmail(const std::string& email);
+// Plausible e-mail: one '@', something on both sides, a dot in the domain.
+bool LooksLikeEmail(const std::string& email);
+
+// Users mentioned in a note: "@name" where name matches a user's name without spaces, or
+// their e-mail's local part, case-insensitively.
+std::vector<std::string> FindMentions(const std::string& text, const std::vector<UserState>& users);
+
+}  // namespace helpdesk

@@ -1,0 +1,87 @@
+// The event: the one record of everything that happens. Events are a closed set of stable type
+// names (see docs/events.md); a name is never reused for a new meaning. `data` is the payload as
+// a JSON object: the envelope is what travels through the log and what analysts read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/time.h"
+
+namespace helpdesk {
+
+constexpr int kSchemaVersion = 1;
+
+// Who caused an event.
+struct Actor {
+  enum class Type { kUser, kContact, kSystem };
+  Type type = Type::kSystem;
+  std::string id;  // user id, contact id, or the system component ("scheduler", "bootstrap")
+
+  static Actor User(std::string id) { return Actor{Type::kUser, std::move(id)}; }
+  static Actor Contact(std::string id) { return Actor{Type::kContact, std::move(id)}; }
+  static Actor System(std::string id) { return Actor{Type::kSystem, std::move(id)}; }
+};
+const char* ActorTypeName(Actor::Type t);
+
+// What decide() returns: a type and its payload. The command layer adds the envelope.
+struct DomainEvent {
+  std::string type;
+  nlohmann::json data;
+};
+
+// An event ready to append: envelope without log coordinates.
+struct NewEvent {
+  std::string id;      // unique event id
+  std::string stream;  // e.g. "conversation/c1"
+  std::string type;
+  Timestamp at;
+  Actor actor;
+  nlohmann::json data;
+};
+
+// An event as stored in the log.
+struct RecordedEvent {
+  uint64_t position = 0;        // global position in the log (embedded: 1, 2, 3…)
+  int partition = 0;            // log partition (embedded: always 0)
+  uint64_t stream_version = 0;  // 1-based version of the event inside its stream
+  int schema_version = kSchemaVersion;
+  NewEvent event;
+};
+
+// Stream names: "<aggregate>/<id>".
+inline std::string ConversationStream(const std::string& id) { return "conversation/" + id; }
+inline std::string ContactStream(const std::string& id) { return "contact/" + id; }
+inline std::string UserStream(const std::string& id) { return "user/" + id; }
+inline std::string TeamStream(const std::string& id) { return "team/" + id; }
+inline std::string ChannelStream(const std::string& id) { return "channel/" + id; }
+
+// Event type names. Conversation stream:
+namespace ev {
+inline constexpr const char* kConversationOpened = "ConversationOpened";
+inline constexpr const char* kMessageReceived = "MessageReceived";
+inline constexpr const char* kMessageSent = "MessageSent";
+inline constexpr const char* kNoteAdded = "NoteAdded";
+inline constexpr const char* kConversationAssigned = "ConversationAssigned";
+inline constexpr const char* kConversationTransferred = "ConversationTransferred";
+inline constexpr const char* kConversationPostponed = "ConversationPostponed";
+inline constexpr const char* kConversationWoke = "ConversationWoke";
+inline constexpr const char* kConversationTagged = "ConversationTagged";
+inline constexpr const char* kConversationUntagged = "ConversationUntagged";
+inline constexpr const char* kAwaitingCustomer = "AwaitingCustomer";
+inline constexpr const char* kConversationClosed = "ConversationClosed";
+inline constexpr const char* kConversationReopened = "ConversationReopened";
+// Directory streams:
+inline constexpr const char* kUserCreated = "UserCreated";
+inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";
+inline constexpr const char* kTeamCreated = "TeamCreated";
+inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";
+inline constexpr const char* kChannelCreated = "ChannelCreated";
+inline constexpr const char* kContactCreated = "ContactCreated";
+inline constexpr const char* kContactStageChanged = "ContactStageChanged";
+}  // namespace ev
+
+}  // namespace helpdesk

@@ -1,0 +1,123 @@
+#include "projections/conversation_projector.h"
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/event_codec.h"
+#include "adapters/rocks_status.h"
+#include "projections/conversation_view.h"
+#include "projections/inbox_index.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> CounterKeys(const ConversationState& s) {
+  std::vector<std::string> keys;
+  if (!s.exists) return keys;
+  keys.push_back(StatusCounterKey(s.status));
+  if (s.assignee_id) keys.push_back(UserStatusCounterKey(*s.assignee_id, s.status));
+  if (s.team_id) keys.push_back(TeamStatusCounterKey(*s.team_id, s.status));
+  return keys;
+}
+
+std::string PositionKey(const char* prefix, const std::string& id, uint64_t position) {
+  std::string k = prefix + id;
+  k.push_back('/');
+  return k + EncodeBigEndian64(position);
+}
+
+// One message of the conversation, as GET …/messages shows it.
+std::optional<json> MessageItem(const RecordedEvent& r) {
+  const NewEvent& e = r.event;
+  const json& d = e.data;
+  if (e.type == ev::kMessageReceived) {
+    return json{{"id", d.value("message_id", "")}, {"direction", "in"}, {"private", false},
+                {"author_id", nullptr}, {"text", d.value("text", "")},
+                {"attachments", d.value("attachments", json::array())},
+                {"at", d.value("sent_at", FormatRfc3339(e.at))}};
+  }
+  if (e.type == ev::kMessageSent || e.type == ev::kNoteAdded) {
+    return json{{"id", d.value("message_id", "")}, {"direction", "out"},
+                {"private", e.type == ev::kNoteAdded}, {"author_id", d.value("author_id", "")},
+                {"text", d.value("text", "")}, {"attachments", json::array()},
+                {"at", FormatRfc3339(e.at)}};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string StatusCounterKey(ConversationStatus s) { return std::string("n/st/") + StatusName(s); }
+std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s) {
+  return "n/u/" + user_id + "/" + StatusName(s);
+}
+std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s) {
+  return "n/t/" + team_id + "/" + StatusName(s);
+}
+std::string DueKey(Timestamp until, const std::string& conversation_id) {
+  return "d/" + EncodeBigEndian64(static_cast<uint64_t>(until.ms)) + conversation_id;
+}
+int64_t ReadCounter(const std::optional<std::string>& stored) {
+  if (!stored || stored->size() != 8) return 0;
+  return static_cast<int64_t>(DecodeBigEndian64(stored->data()));
+}
+
+void ViewTxn::AddToCounter(const std::string& key, int64_t delta) {
+  const int64_t value = ReadCounter(Get(key)) + delta;
+  Put(key, EncodeBigEndian64(static_cast<uint64_t>(value)));
+}
+
+void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
+  const NewEvent& e = r.event;
+  const std::string id = e.stream.substr(e.stream.find('/') + 1);
+  ConversationView view;
+  if (auto stored = txn.Get("cs/" + id)) {
+    auto decoded = DecodeState(*stored);
+    if (!decoded) {
+      spdlog::error("conversation view {} is unreadable; skipping event {}", id, r.position);
+      return;
+    }
+    view = std::move(*decoded);
+  } else if (e.type != ev::kConversationOpened) {
+    spdlog::warn("event {} for unknown conversation {} skipped", r.position, id);
+    return;
+  }
+  const ConversationState before = view.state;
+  Evolve(view.state, e, r.stream_version);
+  const ConversationState& after = view.state;
+
+  if (e.type == ev::kConversationOpened) {
+    if (auto card = txn.Get("k/" + after.contact_id)) {
+      view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
+    }
+    view.contact.id = after.contact_id;
+    txn.Put("kc/" + after.contact_id + "/" + id, "");
+  }
+
+  const auto old_keys = IndexKeys(before);
+  const auto new_keys = IndexKeys(after);
+  for (const auto& k : old_keys) {
+    if (!new_keys.count(k)) txn.Delete(k);
+  }
+  for (const auto& k : new_keys) {
+    if (!old_keys.count(k)) txn.Put(k, "");
+  }
+  for (const auto& k : CounterKeys(before)) txn.AddToCounter(k, -1);
+  for (const auto& k : CounterKeys(after)) txn.AddToCounter(k, +1);
+
+  if (before.postponed_until != after.postponed_until) {
+    if (before.postponed_until) txn.Delete(DueKey(*before.postponed_until, id));
+    if (after.postponed_until) txn.Put(DueKey(*after.postponed_until, id), "");
+  }
+
+  if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
+  const json item{{"position", r.position}, {"type", e.type}, {"at", FormatRfc3339(e.at)},
+                  {"actor", ActorToJson(e.actor)}, {"data", e.data}, {"stream_version", r.stream_version}};
+  txn.Put(PositionKey("tl/", id, r.position), item.dump());
+
+  txn.Put("cs/" + id, EncodeState(view));
+  txn.Put("c/" + id, RenderStored(view));
+}
+
+}  // namespace helpdesk

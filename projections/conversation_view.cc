@@ -1,0 +1,162 @@
+#include "projections/conversation_view.h"
+
+#include "adapters/rocks_status.h"
+#include "domain/thermometer.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kHeaderSize = 1 + 8 + 8;
+constexpr uint64_t kNone = UINT64_MAX;
+
+json OptTime(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+json OptString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
+
+std::optional<Timestamp> ReadOptTime(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return ParseRfc3339(it->get<std::string>());
+}
+std::optional<std::string> ReadOptString(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string EncodeOptTime(const std::optional<Timestamp>& t) {
+  return EncodeBigEndian64(t ? static_cast<uint64_t>(t->ms) : kNone);
+}
+std::optional<Timestamp> DecodeOptTime(const char* p) {
+  const uint64_t v = DecodeBigEndian64(p);
+  if (v == kNone) return std::nullopt;
+  return Timestamp{static_cast<int64_t>(v)};
+}
+
+json ApiObject(const ConversationView& v) {
+  const ConversationState& s = v.state;
+  json last = nullptr;
+  if (s.last_message) {
+    last = {{"text", s.last_message->text},
+            {"direction", s.last_message->direction},
+            {"at", FormatRfc3339(s.last_message->at)}};
+  }
+  return {{"id", s.id},
+          {"channel_id", s.channel_id},
+          {"contact", ContactCardToJson(v.contact)},
+          {"status", StatusName(s.status)},
+          {"assignee_id", OptString(s.assignee_id)},
+          {"team_id", OptString(s.team_id)},
+          {"tags", s.tags},
+          {"subject", OptString(s.subject)},
+          {"last_message", last},
+          {"unread", s.unread},
+          {"waiting_since", OptTime(s.waiting_since)},
+          {"postponed_until", OptTime(s.postponed_until)},
+          {"close_reason", OptString(s.close_reason)},
+          {"opened_at", FormatRfc3339(s.opened_at)},
+          {"closed_at", OptTime(s.closed_at)},
+          {"assigned_at", OptTime(s.assigned_at)},
+          {"version", s.version}};
+}
+
+}  // namespace
+
+json ContactCardToJson(const ContactCard& c) {
+  return {{"id", c.id}, {"name", c.name}, {"phone", c.phone.empty() ? json(nullptr) : json(c.phone)},
+          {"email", c.email.empty() ? json(nullptr) : json(c.email)}, {"stage", c.stage}};
+}
+
+ContactCard ContactCardFromJson(const json& j) {
+  ContactCard c;
+  c.id = j.value("id", "");
+  c.name = j.value("name", "");
+  c.phone = ReadOptString(j, "phone").value_or("");
+  c.email = ReadOptString(j, "email").value_or("");
+  c.stage = j.value("stage", "lead");
+  return c;
+}
+
+std::string EncodeState(const ConversationView& v) {
+  json j = ApiObject(v);
+  j["contact_id"] = v.state.contact_id;
+  j["postponed_from"] = StatusName(v.state.postponed_from);
+  return j.dump();
+}
+
+std::optional<ConversationView> DecodeState(const std::string& bytes) {
+  json j = json::parse(bytes, nullptr, false);
+  if (j.is_discarded()) return std::nullopt;
+  ConversationView v;
+  ConversationState& s = v.state;
+  s.exists = true;
+  s.version = j.value("version", uint64_t{0});
+  s.id = j.value("id", "");
+  s.channel_id = j.value("channel_id", "");
+  s.contact_id = j.value("contact_id", "");
+  s.status = ParseStatus(j.value("status", "queued")).value_or(ConversationStatus::kQueued);
+  s.assignee_id = ReadOptString(j, "assignee_id");
+  s.team_id = ReadOptString(j, "team_id");
+  for (const auto& t : j.value("tags", json::array())) s.tags.insert(t.get<std::string>());
+  s.subject = ReadOptString(j, "subject");
+  if (j.contains("last_message") && j["last_message"].is_object()) {
+    const json& m = j["last_message"];
+    s.last_message = LastMessage{m.value("text", ""), m.value("direction", "in"),
+                                 ReadOptTime(m, "at").value_or(Timestamp{})};
+  }
+  s.unread = j.value("unread", 0);
+  s.waiting_since = ReadOptTime(j, "waiting_since");
+  s.assigned_at = ReadOptTime(j, "assigned_at");
+  s.postponed_until = ReadOptTime(j, "postponed_until");
+  s.postponed_from = ParseStatus(j.value("postponed_from", "queued")).value_or(ConversationStatus::kQueued);
+  s.close_reason = ReadOptString(j, "close_reason");
+  s.opened_at = ReadOptTime(j, "opened_at").value_or(Timestamp{});
+  s.closed_at = ReadOptTime(j, "closed_at");
+  if (j.contains("contact")) v.contact = ContactCardFromJson(j["contact"]);
+  return v;
+}
+
+std::string RenderStored(const ConversationView& v) {
+  std::string out;
+  out += static_cast<char>(v.state.status);
+  out += EncodeOptTime(v.state.waiting_since);
+  out += EncodeOptTime(v.state.closed_at);
+  std::string body = ApiObject(v).dump();
+  body.pop_back();  // the closing brace; RenderForClient adds the thermometer and closes it
+  out += body;
+  return out;
+}
+
+std::optional<StoredHeader> ReadHeader(const std::string& stored) {
+  if (stored.size() < kHeaderSize) return std::nullopt;
+  StoredHeader h;
+  h.status = static_cast<ConversationStatus>(stored[0]);
+  h.waiting_since = DecodeOptTime(stored.data() + 1);
+  h.closed_at = DecodeOptTime(stored.data() + 9);
+  return h;
+}
+
+void RenderForClient(const std::string& stored, Timestamp now, std::string& out) {
+  auto h = ReadHeader(stored);
+  if (!h) return;
+  out.append(stored, kHeaderSize, std::string::npos);
+  auto t = ThermometerAt(h->status, h->waiting_since, now);
+  out += ",\"thermometer\":";
+  if (t) {
+    out += '"';
+    out += ThermometerName(*t);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
+json ParseForClient(const std::string& stored, Timestamp now) {
+  std::string text;
+  RenderForClient(stored, now, text);
+  return json::parse(text, nullptr, false);
+}
+
+}  // namespace helpdesk

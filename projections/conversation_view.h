@@ -1,0 +1,50 @@
+// The conversation as the views keep it: the domain state plus the contact's card, and the two
+// encodings stored for it:
+//  - cs/<id>: the full state as JSON, read back by the projector to evolve it;
+//  - c/<id>:  the API object pre-rendered, so a page of the inbox is a few point reads and
+//    string copies. Only `thermometer` depends on the time of the read: the stored value has a
+//    small fixed header (status, waiting_since, closed_at) and the JSON without its closing
+//    brace; RenderForClient adds the thermometer and closes it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/conversation.h"
+#include "domain/time.h"
+
+namespace helpdesk {
+
+struct ContactCard {
+  std::string id, name, phone, email, stage;
+};
+nlohmann::json ContactCardToJson(const ContactCard& c);
+ContactCard ContactCardFromJson(const nlohmann::json& j);
+
+struct ConversationView {
+  ConversationState state;
+  ContactCard contact;
+};
+
+std::string EncodeState(const ConversationView& v);
+std::optional<ConversationView> DecodeState(const std::string& bytes);
+
+// The stored rendering (c/<id>).
+std::string RenderStored(const ConversationView& v);
+
+// What the fixed header of a stored rendering says.
+struct StoredHeader {
+  ConversationStatus status;
+  std::optional<Timestamp> waiting_since;
+  std::optional<Timestamp> closed_at;
+};
+std::optional<StoredHeader> ReadHeader(const std::string& stored);
+
+// The API object, as JSON text, as seen at `now`. Appends to `out`.
+void RenderForClient(const std::string& stored, Timestamp now, std::string& out);
+// The same, as a JSON value (for single-object answers and filters).
+nlohmann::json ParseForClient(const std::string& stored, Timestamp now);
+
+}  // namespace helpdesk

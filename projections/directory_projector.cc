@@ -1,0 +1,105 @@
+#include "projections/directory_projector.h"
+
+#include <algorithm>
+
+#include "projections/conversation_view.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+json Load(ViewTxn& txn, const std::string& key) {
+  auto v = txn.Get(key);
+  if (!v) return json();
+  return json::parse(*v, nullptr, false);
+}
+
+void AddToSortedArray(json& arr, const std::string& value) {
+  if (!arr.is_array()) arr = json::array();
+  std::vector<std::string> items = arr.get<std::vector<std::string>>();
+  if (std::find(items.begin(), items.end(), value) != items.end()) return;
+  items.push_back(value);
+  std::sort(items.begin(), items.end());
+  arr = items;
+}
+
+void CopyStageToConversations(ViewTxn& txn, const std::string& contact_id, const ContactCard& card) {
+  const std::string prefix = "kc/" + contact_id + "/";
+  std::vector<std::string> ids;
+  auto it = txn.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  for (const auto& id : ids) {
+    auto stored = txn.Get("cs/" + id);
+    if (!stored) continue;
+    auto view = DecodeState(*stored);
+    if (!view) continue;
+    view->contact = card;
+    txn.Put("cs/" + id, EncodeState(*view));
+    txn.Put("c/" + id, RenderStored(*view));
+  }
+}
+
+}  // namespace
+
+void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
+  const NewEvent& e = r.event;
+  const json& d = e.data;
+  if (e.type == ev::kUserCreated) {
+    const std::string id = d.value("user_id", "");
+    json teams = json::array();
+    for (const auto& t : d.value("teams", json::array())) {
+      AddToSortedArray(teams, t.get<std::string>());
+      json team = Load(txn, "t/" + t.get<std::string>());
+      if (team.is_object()) {
+        AddToSortedArray(team["members"], id);
+        txn.Put("t/" + t.get<std::string>(), team.dump());
+      }
+    }
+    json user{{"id", id}, {"name", d.value("name", "")}, {"email", d.value("email", "")},
+              {"role", d.value("role", "agent")}, {"teams", teams}, {"presence", "offline"}};
+    txn.Put("u/" + id, user.dump());
+  } else if (e.type == ev::kUserPresenceChanged) {
+    const std::string id = d.value("user_id", "");
+    json user = Load(txn, "u/" + id);
+    if (!user.is_object()) return;
+    user["presence"] = d.value("status", "offline");
+    txn.Put("u/" + id, user.dump());
+  } else if (e.type == ev::kTeamCreated) {
+    const std::string id = d.value("team_id", "");
+    txn.Put("t/" + id, json{{"id", id}, {"name", d.value("name", "")}, {"members", json::array()}}.dump());
+  } else if (e.type == ev::kTeamMemberAdded) {
+    const std::string team_id = d.value("team_id", "");
+    const std::string user_id = d.value("user_id", "");
+    json team = Load(txn, "t/" + team_id);
+    json user = Load(txn, "u/" + user_id);
+    if (team.is_object()) {
+      AddToSortedArray(team["members"], user_id);
+      txn.Put("t/" + team_id, team.dump());
+    }
+    if (user.is_object()) {
+      AddToSortedArray(user["teams"], team_id);
+      txn.Put("u/" + user_id, user.dump());
+    }
+  } else if (e.type == ev::kChannelCreated) {
+    const std::string id = d.value("channel_id", "");
+    txn.Put("ch/" + id, json{{"id", id}, {"type", d.value("type", "")}, {"name", d.value("name", "")},
+                             {"address", d.value("address", "")}}.dump());
+  } else if (e.type == ev::kContactCreated) {
+    ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
+                     d.value("email", ""), d.value("stage", "lead")};
+    txn.Put("k/" + card.id, ContactCardToJson(card).dump());
+  } else if (e.type == ev::kContactStageChanged) {
+    const std::string id = d.value("contact_id", "");
+    json stored = Load(txn, "k/" + id);
+    if (!stored.is_object()) return;
+    ContactCard card = ContactCardFromJson(stored);
+    card.stage = d.value("stage", card.stage);
+    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    CopyStageToConversations(txn, id, card);
+  }
+}
+
+}  // namespace helpdesk

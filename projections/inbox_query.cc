@@ -1,0 +1,208 @@
+#include "projections/inbox_query.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <rocksdb/db.h>
+
+#include <nlohmann/json.hpp>
+
+#include "projections/conversation_view.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+// Most index entries one request may look at; past it the page ends early with a cursor.
+constexpr size_t kMaxScanned = 20000;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Digits(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+  }
+  return out;
+}
+
+std::vector<std::string> ChooseScopes(const InboxRequest& r) {
+  switch (r.view) {
+    case InboxView::kMine: return {AssigneeScope(r.caller_id)};
+    case InboxView::kQueue: {
+      if (r.team_id) return {QueueScope(r.team_id)};
+      std::vector<std::string> scopes{QueueScope(std::nullopt)};
+      for (const auto& t : r.caller_teams) scopes.push_back(QueueScope(t));
+      return scopes;
+    }
+    case InboxView::kUnassigned: return {kUnassignedScope};
+    case InboxView::kPostponed: return {StatusScope(ConversationStatus::kPostponed)};
+    case InboxView::kClosed: return {StatusScope(ConversationStatus::kClosed)};
+    case InboxView::kAll:
+      if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
+      if (r.team_id) return {TeamScope(*r.team_id)};
+      if (r.status) return {StatusScope(*r.status)};
+      if (r.tag) return {TagScope(*r.tag)};
+      return {kAllScope};
+  }
+  return {kAllScope};
+}
+
+bool HasFilters(const InboxRequest& r) {
+  return r.team_id || r.assignee_id || r.status || r.tag || r.stage || r.q;
+}
+
+// The view's own rule, for what the scope alone does not guarantee.
+bool InView(const InboxRequest& r, const StoredHeader& h) {
+  if (r.view == InboxView::kClosed) {
+    return h.closed_at && r.now.ms - h.closed_at->ms <= kClosedViewWindowMs;
+  }
+  if (r.view == InboxView::kAll && h.status == ConversationStatus::kClosed) return false;
+  return true;
+}
+
+bool MatchesFilters(const InboxRequest& r, const json& c) {
+  if (r.team_id && c["team_id"] != *r.team_id) return false;
+  if (r.assignee_id && c["assignee_id"] != *r.assignee_id) return false;
+  if (r.status && c["status"] != StatusName(*r.status)) return false;
+  if (r.tag) {
+    const auto& tags = c["tags"];
+    if (std::find(tags.begin(), tags.end(), *r.tag) == tags.end()) return false;
+  }
+  const json& contact = c["contact"];
+  if (r.stage && contact.value("stage", "") != *r.stage) return false;
+  if (r.q) {
+    const std::string needle = Lower(*r.q);
+    const std::string name = contact["name"].is_string() ? Lower(contact["name"].get<std::string>()) : "";
+    const std::string phone = contact["phone"].is_string() ? contact["phone"].get<std::string>() : "";
+    const std::string digits = Digits(*r.q);
+    const bool by_name = !needle.empty() && name.find(needle) != std::string::npos;
+    const bool by_phone = (!needle.empty() && phone.find(*r.q) != std::string::npos) ||
+                          (!digits.empty() && Digits(phone).find(digits) != std::string::npos);
+    if (!by_name && !by_phone) return false;
+  }
+  return true;
+}
+
+// One scope's index walked in order, positioned after a cursor.
+struct ScopeWalk {
+  std::string prefix;
+  std::unique_ptr<rocksdb::Iterator> it;
+
+  bool Valid() const { return it->Valid() && it->key().starts_with(prefix); }
+  std::string Suffix() const { return it->key().ToString().substr(prefix.size()); }
+};
+
+}  // namespace
+
+std::optional<InboxView> ParseInboxView(const std::string& name) {
+  if (name == "mine") return InboxView::kMine;
+  if (name == "queue") return InboxView::kQueue;
+  if (name == "unassigned") return InboxView::kUnassigned;
+  if (name == "all") return InboxView::kAll;
+  if (name == "postponed") return InboxView::kPostponed;
+  if (name == "closed") return InboxView::kClosed;
+  return std::nullopt;
+}
+
+std::string EncodeCursor(const std::string& raw) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+std::optional<std::string> DecodeCursor(const std::string& cursor) {
+  if (cursor.size() % 2 != 0 || cursor.size() > 1024) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < cursor.size(); i += 2) {
+    auto nibble = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    const int hi = nibble(cursor[i]), lo = nibble(cursor[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
+  std::optional<std::string> after;
+  if (r.cursor) {
+    after = DecodeCursor(*r.cursor);
+    if (!after || after->size() < 8) return InvalidField("cursor", "is not a cursor of this list");
+  }
+  const SortOrder order = OrderFor(r.sort);
+  const rocksdb::Snapshot* snapshot = views.db()->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+
+  std::vector<ScopeWalk> walks;
+  for (const auto& scope : ChooseScopes(r)) {
+    ScopeWalk w{ScopePrefix(scope, order.column),
+                std::unique_ptr<rocksdb::Iterator>(views.db()->NewIterator(ro))};
+    if (!order.backwards) {
+      w.it->Seek(w.prefix + after.value_or(""));
+      if (after && w.Valid() && w.Suffix() == *after) w.it->Next();
+    } else {
+      w.it->SeekForPrev(after ? w.prefix + *after : w.prefix + std::string(80, '\xff'));
+      if (after && w.Valid() && w.Suffix() == *after) w.it->Prev();
+    }
+    walks.push_back(std::move(w));
+  }
+
+  const bool filtered = HasFilters(r);
+  Page page;
+  page.items_json = "[";
+  size_t count = 0, scanned = 0;
+  std::string last_suffix;
+  std::string stored;
+  bool more = false;
+  for (;;) {
+    ScopeWalk* next = nullptr;
+    std::string best;
+    for (auto& w : walks) {
+      if (!w.Valid()) continue;
+      std::string s = w.Suffix();
+      if (!next || (order.backwards ? s > best : s < best)) {
+        next = &w;
+        best = std::move(s);
+      }
+    }
+    if (!next) break;
+    if (count == r.limit || scanned == kMaxScanned) {
+      more = true;
+      break;
+    }
+    ++scanned;
+    last_suffix = best;
+    if (order.backwards) next->it->Prev(); else next->it->Next();
+
+    const std::string id = best.substr(8);
+    stored.clear();
+    if (!views.db()->Get(ro, "c/" + id, &stored).ok()) continue;
+    auto header = ReadHeader(stored);
+    if (!header || !InView(r, *header)) continue;
+    std::string rendered;
+    RenderForClient(stored, r.now, rendered);
+    if (filtered && !MatchesFilters(r, json::parse(rendered, nullptr, false))) continue;
+    if (count > 0) page.items_json += ',';
+    page.items_json += rendered;
+    ++count;
+  }
+  page.items_json += ']';
+  if (more) page.next_cursor = EncodeCursor(last_suffix);
+  views.db()->ReleaseSnapshot(snapshot);
+  return page;
+}
+
+}  // namespace helpdesk

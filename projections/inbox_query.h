@@ -1,0 +1,47 @@
+// The inbox: GET /api/v1/conversations. Picks the narrowest index scope for the view and
+// filters, walks it in the requested order (merging several scopes for the queue of many
+// teams), and renders the page straight from the stored objects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/conversation.h"
+#include "domain/result.h"
+#include "domain/time.h"
+#include "projections/inbox_index.h"
+#include "projections/view_store.h"
+
+namespace helpdesk {
+
+enum class InboxView { kMine, kQueue, kUnassigned, kAll, kPostponed, kClosed };
+std::optional<InboxView> ParseInboxView(const std::string& name);
+
+constexpr int64_t kClosedViewWindowMs = 90 * kDayMs;
+
+struct InboxRequest {
+  InboxView view = InboxView::kAll;
+  std::string caller_id;
+  std::vector<std::string> caller_teams;
+  std::optional<std::string> team_id, assignee_id, tag, stage, q;
+  std::optional<ConversationStatus> status;
+  InboxSort sort = InboxSort::kRecent;
+  size_t limit = 50;
+  std::optional<std::string> cursor;
+  Timestamp now;
+};
+
+struct Page {
+  std::string items_json;  // a JSON array
+  std::optional<std::string> next_cursor;
+};
+
+// Errors: invalid_field "cursor" for a cursor this query did not make.
+Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& request);
+
+// Cursors are the hex of the last key suffix a page returned.
+std::string EncodeCursor(const std::string& raw);
+std::optional<std::string> DecodeCursor(const std::string& cursor);
+
+}  // namespace helpdesk

@@ -1,0 +1,56 @@
+// ProjectionRunner: tails the event log and feeds every projector. Each step reads up to a
+// batch of events, applies them all into one ViewTxn, and commits it with the new offset
+// (exactly-once views). Readers wait on it for read-your-writes (X-Min-Position).
+//
+// Thread-safe: one background thread writes; WaitFor/Applied may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "adapters/event_log.h"
+#include "projections/conversation_projector.h"
+#include "projections/directory_projector.h"
+#include "projections/view_store.h"
+
+namespace helpdesk {
+
+class ProjectionRunner {
+ public:
+  ProjectionRunner(EventLog& log, ViewStore& views);
+  ~ProjectionRunner();  // stops the thread
+
+  // Starts the background thread.
+  void Start();
+  // Applies everything the log holds now, on the calling thread (tools and tests; not with Start).
+  Status CatchUp();
+
+  // The log position the views include.
+  ConsistencyToken Applied() const;
+  // Waits until the views include `token`; false on timeout.
+  bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const;
+  // True when the views include the whole log as it is now.
+  bool CaughtUp() const { return Applied().Covers(log_.Head()); }
+
+ private:
+  // One step: false when nothing was there to apply within `wait`.
+  Result<bool> Step(std::chrono::milliseconds wait);
+  void Loop();
+
+  EventLog& log_;
+  ViewStore& views_;
+  ConversationProjector conversations_;
+  DirectoryProjector directory_;
+
+  mutable std::mutex mu_;
+  mutable std::condition_variable applied_cv_;
+  ConsistencyToken applied_;
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace helpdesk

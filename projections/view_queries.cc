@@ -1,0 +1,228 @@
+#include "projections/view_queries.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <rocksdb/db.h>
+
+#include "adapters/rocks_status.h"
+#include "projections/conversation_projector.h"
+#include "projections/conversation_view.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::optional<json> ParseObject(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  return j;
+}
+
+constexpr ConversationStatus kUnclosed[] = {ConversationStatus::kQueued, ConversationStatus::kOpen,
+                                            ConversationStatus::kAwaitingCustomer,
+                                            ConversationStatus::kPostponed};
+
+}  // namespace
+
+std::optional<std::string> ViewQueries::Conversation(const std::string& id, Timestamp now) const {
+  auto stored = views_.Get("c/" + id);
+  if (!stored) return std::nullopt;
+  std::string out;
+  RenderForClient(*stored, now, out);
+  return out;
+}
+
+Result<Page> ViewQueries::PagePrefix(
+    const std::string& prefix, const std::optional<std::string>& cursor, size_t limit,
+    const std::function<std::optional<json>(const std::string&)>& render) const {
+  std::optional<std::string> after;
+  if (cursor) {
+    after = DecodeCursor(*cursor);
+    if (!after) return InvalidField("cursor", "is not a cursor of this list");
+  }
+  Page page;
+  json items = json::array();
+  auto it = views_.NewIterator();
+  it->Seek(prefix + after.value_or(""));
+  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
+  std::string last;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (items.size() == limit) {
+      page.next_cursor = EncodeCursor(last);
+      break;
+    }
+    last = it->key().ToString().substr(prefix.size());
+    if (auto item = render(it->value().ToString())) items.push_back(std::move(*item));
+  }
+  page.items_json = items.dump();
+  return page;
+}
+
+Result<Page> ViewQueries::Messages(const std::string& id, const std::optional<std::string>& cursor,
+                                   size_t limit) const {
+  return PagePrefix("m/" + id + "/", cursor, limit, ParseObject);
+}
+
+Result<Page> ViewQueries::Timeline(const std::string& id, const std::optional<std::string>& cursor,
+                                   size_t limit) const {
+  return PagePrefix("tl/" + id + "/", cursor, limit, ParseObject);
+}
+
+std::string ViewQueries::ConversationCsv(const std::string& id) const {
+  std::string csv = "at,direction,private,author,text\r\n";
+  const auto conv = views_.Get("cs/" + id);
+  std::string contact_name;
+  if (conv) {
+    if (auto j = ParseObject(*conv)) contact_name = (*j)["contact"].value("name", "");
+  }
+  const std::string prefix = "m/" + id + "/";
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto m = ParseObject(it->value().ToString());
+    if (!m) continue;
+    std::string author = contact_name;
+    if ((*m)["author_id"].is_string()) {
+      const std::string author_id = (*m)["author_id"];
+      auto user = User(author_id);
+      author = user ? user->value("name", author_id) : author_id;
+    }
+    csv += CsvField(m->value("at", "")) + "," + CsvField(m->value("direction", "")) + "," +
+           ((*m)["private"].get<bool>() ? "true" : "false") + "," + CsvField(author) + "," +
+           CsvField(m->value("text", "")) + "\r\n";
+  }
+  return csv;
+}
+
+int64_t ViewQueries::Counter(const std::string& key) const { return ReadCounter(views_.Get(key)); }
+
+int64_t ViewQueries::OpenCount(const std::string& counter_prefix) const {
+  int64_t n = 0;
+  for (auto s : kUnclosed) n += Counter(counter_prefix + StatusName(s));
+  return n;
+}
+
+json ViewQueries::Summary(const std::string& caller_id) const {
+  json mine = {{"open", 0}, {"awaiting_customer", 0}, {"postponed", 0}, {"closed", 0}};
+  if (!caller_id.empty()) {
+    for (auto s : {ConversationStatus::kOpen, ConversationStatus::kAwaitingCustomer,
+                   ConversationStatus::kPostponed, ConversationStatus::kClosed}) {
+      mine[StatusName(s)] = Counter(UserStatusCounterKey(caller_id, s));
+    }
+  }
+  json general = {{"total", OpenCount("n/st/")},
+                  {"queued", Counter(StatusCounterKey(ConversationStatus::kQueued))},
+                  {"closed", Counter(StatusCounterKey(ConversationStatus::kClosed))}};
+  json teams = json::array();
+  auto it = views_.NewIterator();
+  for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) {
+    auto t = ParseObject(it->value().ToString());
+    if (!t) continue;
+    const std::string id = (*t)["id"];
+    const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
+    teams.push_back({{"id", id}, {"name", (*t)["name"]}, {"open", OpenCount("n/t/" + id + "/") - queued},
+                     {"queued", queued}});
+  }
+  json users = json::array();
+  for (it->Seek("u/"); it->Valid() && it->key().starts_with("u/"); it->Next()) {
+    auto u = ParseObject(it->value().ToString());
+    if (!u) continue;
+    const std::string id = (*u)["id"];
+    users.push_back({{"id", id}, {"name", (*u)["name"]}, {"presence", (*u)["presence"]},
+                     {"open", OpenCount("n/u/" + id + "/")}});
+  }
+  return {{"mine", mine}, {"general", general}, {"teams", teams}, {"users", users}};
+}
+
+Result<Page> ViewQueries::Users(const std::optional<std::string>& q,
+                                const std::optional<std::string>& cursor, size_t limit) const {
+  const std::string needle = q ? Lower(*q) : "";
+  return PagePrefix("u/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
+    auto u = ParseObject(value);
+    if (!u) return std::nullopt;
+    if (!needle.empty() && Lower((*u)["name"]).find(needle) == std::string::npos &&
+        Lower((*u)["email"]).find(needle) == std::string::npos) {
+      return std::nullopt;
+    }
+    (*u)["open_count"] = OpenCount("n/u/" + (*u)["id"].get<std::string>() + "/");
+    return u;
+  });
+}
+
+Result<Page> ViewQueries::Teams(const std::optional<std::string>& q,
+                                const std::optional<std::string>& cursor, size_t limit) const {
+  const std::string needle = q ? Lower(*q) : "";
+  return PagePrefix("t/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
+    auto t = ParseObject(value);
+    if (!t) return std::nullopt;
+    if (!needle.empty() && Lower((*t)["name"]).find(needle) == std::string::npos) return std::nullopt;
+    const std::string id = (*t)["id"];
+    const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
+    (*t)["queued_count"] = queued;
+    (*t)["open_count"] = OpenCount("n/t/" + id + "/") - queued;
+    return t;
+  });
+}
+
+std::optional<json> ViewQueries::User(const std::string& id) const {
+  auto v = views_.Get("u/" + id);
+  if (!v) return std::nullopt;
+  auto u = ParseObject(*v);
+  if (u) (*u)["open_count"] = OpenCount("n/u/" + id + "/");
+  return u;
+}
+
+std::optional<json> ViewQueries::Team(const std::string& id) const {
+  auto v = views_.Get("t/" + id);
+  if (!v) return std::nullopt;
+  auto t = ParseObject(*v);
+  if (t) {
+    const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
+    (*t)["queued_count"] = queued;
+    (*t)["open_count"] = OpenCount("n/t/" + id + "/") - queued;
+  }
+  return t;
+}
+
+std::optional<json> ViewQueries::Channel(const std::string& id) const {
+  auto v = views_.Get("ch/" + id);
+  if (!v) return std::nullopt;
+  return ParseObject(*v);
+}
+
+std::optional<json> ViewQueries::Contact(const std::string& id) const {
+  auto v = views_.Get("k/" + id);
+  if (!v) return std::nullopt;
+  return ParseObject(*v);
+}
+
+std::vector<std::string> ViewQueries::DueAt(Timestamp now, size_t max) const {
+  std::vector<std::string> out;
+  auto it = views_.NewIterator();
+  for (it->Seek("d/"); it->Valid() && it->key().starts_with("d/") && out.size() < max; it->Next()) {
+    const std::string key = it->key().ToString();
+    if (key.size() < 10) continue;
+    const int64_t until = static_cast<int64_t>(DecodeBigEndian64(key.data() + 2));
+    if (until > now.ms) break;
+    out.push_back(key.substr(10));
+  }
+  return out;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,58 @@
+// Read-side queries over the views other than the inbox list. All thread-safe (RocksDB reads).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/result.h"
+#include "domain/time.h"
+#include "projections/inbox_query.h"
+#include "projections/view_store.h"
+
+namespace helpdesk {
+
+class ViewQueries {
+ public:
+  explicit ViewQueries(const ViewStore& views) : views_(views) {}
+
+  // The conversation object as JSON text, as seen at `now`.
+  std::optional<std::string> Conversation(const std::string& id, Timestamp now) const;
+  // Messages and notes, oldest first.
+  Result<Page> Messages(const std::string& id, const std::optional<std::string>& cursor,
+                        size_t limit) const;
+  // Every event of the conversation, oldest first.
+  Result<Page> Timeline(const std::string& id, const std::optional<std::string>& cursor,
+                        size_t limit) const;
+  // "at,direction,private,author,text" and one row per message (RFC 4180 quoting).
+  std::string ConversationCsv(const std::string& id) const;
+
+  nlohmann::json Summary(const std::string& caller_id) const;
+  // `q` matches name or e-mail, case-insensitively.
+  Result<Page> Users(const std::optional<std::string>& q, const std::optional<std::string>& cursor,
+                     size_t limit) const;
+  Result<Page> Teams(const std::optional<std::string>& q, const std::optional<std::string>& cursor,
+                     size_t limit) const;
+  std::optional<nlohmann::json> User(const std::string& id) const;
+  std::optional<nlohmann::json> Team(const std::string& id) const;
+  std::optional<nlohmann::json> Channel(const std::string& id) const;
+  std::optional<nlohmann::json> Contact(const std::string& id) const;
+
+  // Postponed conversations whose wake-up time is at or before `now`, soonest first.
+  std::vector<std::string> DueAt(Timestamp now, size_t max) const;
+
+ private:
+  // Pages through keys under `prefix`; `render` turns a value into an item (or nullopt to skip).
+  Result<Page> PagePrefix(const std::string& prefix, const std::optional<std::string>& cursor,
+                          size_t limit,
+                          const std::function<std::optional<nlohmann::json>(const std::string&)>& render) const;
+  int64_t Counter(const std::string& key) const;
+  int64_t OpenCount(const std::string& counter_prefix) const;  // all statuses but closed
+
+  const ViewStore& views_;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,101 @@
+#include "projections/view_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/table.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/rocks_status.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr const char* kVersionKey = "meta/version";
+constexpr const char* kOffsetKey = "meta/offset";
+
+rocksdb::Options ViewOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(256 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::string& dir) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(ViewOptions(), dir, &raw);
+    if (!s.ok()) return FromRocks(s, "cannot open the views");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string version;
+    s = db->Get(rocksdb::ReadOptions(), kVersionKey, &version);
+    if (s.IsNotFound()) {
+      s = db->Put(rocksdb::WriteOptions(), kVersionKey, std::to_string(kViewsVersion));
+      if (!s.ok()) return FromRocks(s, "cannot write the views");
+      return std::unique_ptr<ViewStore>(new ViewStore(std::move(db)));
+    }
+    if (!s.ok()) return FromRocks(s, "cannot read the views");
+    if (version == std::to_string(kViewsVersion)) {
+      return std::unique_ptr<ViewStore>(new ViewStore(std::move(db)));
+    }
+    spdlog::info("views are version {}, this build has {}: rebuilding from the log", version,
+                 kViewsVersion);
+    db.reset();
+    Status destroyed = Destroy(dir);
+    if (!destroyed.ok()) return destroyed.error();
+  }
+  return Error{ErrorCode::kInternal, "cannot reset the views"};
+}
+
+Status ViewStore::Destroy(const std::string& dir) {
+  rocksdb::Status s = rocksdb::DestroyDB(dir, ViewOptions());
+  if (!s.ok()) return FromRocks(s, "cannot remove the views");
+  return Status::Ok();
+}
+
+ViewStore::ViewStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
+ViewStore::~ViewStore() = default;
+
+std::optional<std::string> ViewStore::Get(const std::string& key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
+  if (!s.ok()) return std::nullopt;
+  return value;
+}
+
+std::unique_ptr<rocksdb::Iterator> ViewStore::NewIterator() const {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions()));
+}
+
+ConsistencyToken ViewStore::StoredOffset() const {
+  auto v = Get(kOffsetKey);
+  if (!v) return ConsistencyToken();
+  return ConsistencyToken::Parse(*v).value_or(ConsistencyToken());
+}
+
+Status ViewStore::Commit(rocksdb::WriteBatchWithIndex& batch, const ConsistencyToken& offset) {
+  rocksdb::Status s = batch.Put(kOffsetKey, offset.ToString());
+  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
+  if (!s.ok()) return FromRocks(s, "cannot write the views");
+  return Status::Ok();
+}
+
+std::string ViewStore::DumpForComparison() const {
+  std::string out;
+  auto it = NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out += it->key().ToString();
+    out += '=';
+    out += it->value().ToString();
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,57 @@
+// ViewStore: the RocksDB database holding every read model. Key spaces (prefixes):
+//   c/<id>   conversation as the API renders it     cs/<id>  conversation state (projector's)
+//   i/…      inbox indexes (inbox_index.h)          m/<id>/<pos>, tl/<id>/<pos>  messages, timeline
+//   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
+//   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's conversations
+//   meta/version, meta/offset  the views' version and the log position they include
+//
+// The offset is written in the same WriteBatch as the view updates it covers, so after a crash
+// the views resume exactly where they are: no event is skipped or applied twice.
+// When kViewsVersion changes (a view's shape or meaning changed), the views are dropped and
+// rebuilt from the log at start.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "adapters/consistency_token.h"
+#include "domain/result.h"
+
+namespace rocksdb {
+class DB;
+class Iterator;
+class WriteBatchWithIndex;
+}  // namespace rocksdb
+
+namespace helpdesk {
+
+constexpr int kViewsVersion = 1;
+
+class ViewStore {
+ public:
+  // Opens the views in `dir`; drops them first if their version is not kViewsVersion.
+  static Result<std::unique_ptr<ViewStore>> Open(const std::string& dir);
+  // Removes every view so the next Open starts empty (helpdeskd rebuild).
+  static Status Destroy(const std::string& dir);
+  ~ViewStore();
+
+  // Thread-safe point read; nullopt when absent.
+  std::optional<std::string> Get(const std::string& key) const;
+  // Thread-safe; the iterator sees a consistent snapshot.
+  std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+  // The log position the views include.
+  ConsistencyToken StoredOffset() const;
+  // Commits a batch of view updates together with the offset they bring the views to.
+  Status Commit(rocksdb::WriteBatchWithIndex& batch, const ConsistencyToken& offset);
+  // Every key and value, in order: for comparing views (tests, rebuild checks).
+  std::string DumpForComparison() const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+
+ private:
+  explicit ViewStore(std::unique_ptr<rocksdb::DB> db);
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace helpdesk

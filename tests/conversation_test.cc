@@ -1,0 +1,226 @@
+// Conversation rules: given events, when a command, then events (or a refusal).
+#include <gtest/gtest.h>
+
+#include "domain/conversation.h"
+
+namespace helpdesk {
+namespace {
+
+using conversation::Events;
+
+const Timestamp kNow{1'800'000'000'000};  // a fixed clock
+
+class Given {
+ public:
+  Given() { Apply(conversation::DecideOpen(state_, {"c1", "ch1", "k1", std::nullopt, std::nullopt})); }
+  Given& Apply(const Events& events, Timestamp at = kNow) {
+    EXPECT_TRUE(events.ok()) << (events.ok() ? "" : events.error().message);
+    if (!events.ok()) return *this;
+    for (const DomainEvent& d : events.value()) {
+      Evolve(state_, NewEvent{"e", "conversation/c1", d.type, at, Actor::System("test"), d.data},
+             state_.version + 1);
+    }
+    return *this;
+  }
+  Given& CustomerWrites(const std::string& text, Timestamp at = kNow) {
+    return Apply(conversation::DecideReceive(state_, {"m", "x-" + text, text, at}, at), at);
+  }
+  Given& TakenBy(const std::string& user) { return Apply(conversation::DecideTake(state_, user)); }
+  Given& Closed() { return Apply(conversation::DecideClose(state_, "solved")); }
+  Given& Postponed(Timestamp until) { return Apply(conversation::DecidePostpone(state_, until, kNow)); }
+  const ConversationState& state() const { return state_; }
+
+ private:
+  ConversationState state_;
+};
+
+std::vector<std::string> Types(const Events& e) {
+  std::vector<std::string> out;
+  if (e.ok()) {
+    for (const auto& d : e.value()) out.push_back(d.type);
+  }
+  return out;
+}
+
+void ExpectRefused(const Events& e, ErrorCode code = ErrorCode::kInvalidTransition) {
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, code) << e.error().message;
+}
+
+conversation::Reply PublicReply(bool await = false) { return {"r1", "u1", "hello", false, await, {}}; }
+conversation::Reply Note() { return {"n1", "u1", "internal", true, false, {}}; }
+
+TEST(ConversationDecide, NewConversationIsQueuedWithoutAssignee) {
+  Given g;
+  EXPECT_EQ(g.state().status, ConversationStatus::kQueued);
+  EXPECT_FALSE(g.state().assignee_id);
+}
+
+TEST(ConversationDecide, TakeOpensAQueuedConversation) {
+  Given g;
+  EXPECT_EQ(Types(conversation::DecideTake(g.state(), "u1")), std::vector<std::string>{ev::kConversationAssigned});
+  g.TakenBy("u1");
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+  EXPECT_EQ(g.state().assignee_id, "u1");
+}
+
+TEST(ConversationDecide, RefusesTakeWhenSomeoneHasIt) {
+  Given g;
+  g.TakenBy("u1");
+  ExpectRefused(conversation::DecideTake(g.state(), "u2"));
+}
+
+TEST(ConversationDecide, AssignToTheSameUserChangesNothing) {
+  Given g;
+  g.TakenBy("u1");
+  auto e = conversation::DecideAssign(g.state(), "u1");
+  ASSERT_TRUE(e.ok());
+  EXPECT_TRUE(e.value().empty());
+}
+
+TEST(ConversationDecide, TransferToTeamOnlyGoesBackToThatQueue) {
+  Given g;
+  g.TakenBy("u1").Apply(conversation::DecideTransfer(g.state(), std::nullopt, std::string("t2")));
+  EXPECT_EQ(g.state().status, ConversationStatus::kQueued);
+  EXPECT_FALSE(g.state().assignee_id);
+  EXPECT_EQ(g.state().team_id, "t2");
+}
+
+TEST(ConversationDecide, TransferToUserKeepsItOpenWithTheNewAssignee) {
+  Given g;
+  g.TakenBy("u1").Apply(conversation::DecideTransfer(g.state(), std::string("u2"), std::nullopt));
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+  EXPECT_EQ(g.state().assignee_id, "u2");
+}
+
+TEST(ConversationDecide, TransferNeedsAUserOrATeam) {
+  Given g;
+  ExpectRefused(conversation::DecideTransfer(g.state(), std::nullopt, std::nullopt), ErrorCode::kInvalidField);
+}
+
+TEST(ConversationDecide, PublicReplyClearsWaitingButANoteDoesNot) {
+  Given g;
+  g.CustomerWrites("hi").TakenBy("u1");
+  ASSERT_TRUE(g.state().waiting_since);
+  g.Apply(conversation::DecideReply(g.state(), Note()));
+  EXPECT_TRUE(g.state().waiting_since) << "a private note must not clear the wait";
+  g.Apply(conversation::DecideReply(g.state(), PublicReply()));
+  EXPECT_FALSE(g.state().waiting_since);
+}
+
+TEST(ConversationDecide, WaitingSinceIsTheOldestUnansweredMessage) {
+  Given g;
+  g.CustomerWrites("one", Timestamp{kNow.ms - 600'000}).CustomerWrites("two");
+  EXPECT_EQ(g.state().waiting_since, Timestamp{kNow.ms - 600'000});
+}
+
+TEST(ConversationDecide, AwaitReplySetsAwaitingAndTheCustomerReopensIt) {
+  Given g;
+  g.CustomerWrites("hi").TakenBy("u1").Apply(conversation::DecideReply(g.state(), PublicReply(true)));
+  EXPECT_EQ(g.state().status, ConversationStatus::kAwaitingCustomer);
+  g.CustomerWrites("answer");
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+}
+
+TEST(ConversationDecide, RefusesMessagesAndNotesWhenClosed) {
+  Given g;
+  g.Closed();
+  ExpectRefused(conversation::DecideReply(g.state(), PublicReply()));
+  ExpectRefused(conversation::DecideReply(g.state(), Note()));
+}
+
+TEST(ConversationDecide, CloseNeedsAReasonAndAnUnclosedConversation) {
+  Given g;
+  ExpectRefused(conversation::DecideClose(g.state(), ""), ErrorCode::kInvalidField);
+  g.Closed();
+  EXPECT_EQ(g.state().close_reason, "solved");
+  ExpectRefused(conversation::DecideClose(g.state(), "again"));
+}
+
+TEST(ConversationDecide, ReopenOnlyWhenClosedBackToOpenOrQueued) {
+  Given queued;
+  ExpectRefused(conversation::DecideReopen(queued.state()));
+  queued.Closed().Apply(conversation::DecideReopen(queued.state()));
+  EXPECT_EQ(queued.state().status, ConversationStatus::kQueued);
+
+  Given owned;
+  owned.TakenBy("u1").Closed().Apply(conversation::DecideReopen(owned.state()));
+  EXPECT_EQ(owned.state().status, ConversationStatus::kOpen);
+  EXPECT_FALSE(owned.state().closed_at);
+}
+
+TEST(ConversationDecide, PostponeMustBeInTheFuture) {
+  Given g;
+  ExpectRefused(conversation::DecidePostpone(g.state(), kNow, kNow), ErrorCode::kInvalidField);
+  ExpectRefused(conversation::DecidePostpone(g.state(), Timestamp{kNow.ms - 1}, kNow), ErrorCode::kInvalidField);
+}
+
+TEST(ConversationDecide, PostponedWakesAtItsTimeToTheFormerStatus) {
+  Given g;
+  const Timestamp until{kNow.ms + 3'600'000};
+  g.TakenBy("u1").Postponed(until);
+  EXPECT_EQ(g.state().status, ConversationStatus::kPostponed);
+  ExpectRefused(conversation::DecideWake(g.state(), Timestamp{until.ms - 1}));
+  auto woke = conversation::DecideWake(g.state(), until);
+  EXPECT_EQ(Types(woke), std::vector<std::string>{ev::kConversationWoke});
+  g.Apply(woke);
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+  EXPECT_FALSE(g.state().postponed_until);
+}
+
+TEST(ConversationDecide, CustomerMessageWakesAPostponedConversation) {
+  Given g;
+  g.Postponed(Timestamp{kNow.ms + 3'600'000});
+  auto e = conversation::DecideReceive(g.state(), {"m", "x", "back", kNow}, kNow);
+  EXPECT_EQ(Types(e), (std::vector<std::string>{ev::kConversationWoke, ev::kMessageReceived}));
+  g.Apply(e);
+  EXPECT_EQ(g.state().status, ConversationStatus::kQueued);
+}
+
+TEST(ConversationDecide, PostponingTwiceRemembersTheFirstStatus) {
+  Given g;
+  g.TakenBy("u1").Postponed(Timestamp{kNow.ms + 1000}).Postponed(Timestamp{kNow.ms + 2000});
+  g.Apply(conversation::DecideWake(g.state(), Timestamp{kNow.ms + 2000}));
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+}
+
+TEST(ConversationDecide, CustomerMessageReopensAClosedConversation) {
+  Given g;
+  g.TakenBy("u1").Closed();
+  auto e = conversation::DecideReceive(g.state(), {"m", "x", "again", kNow}, kNow);
+  EXPECT_EQ(Types(e), (std::vector<std::string>{ev::kConversationReopened, ev::kMessageReceived}));
+  g.Apply(e);
+  EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
+}
+
+TEST(ConversationDecide, TagsAreASetAndUntagNeedsTheTag) {
+  Given g;
+  g.Apply(conversation::DecideTag(g.state(), "vip"));
+  auto again = conversation::DecideTag(g.state(), "vip");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.value().empty());
+  ExpectRefused(conversation::DecideUntag(g.state(), "other"), ErrorCode::kNotFound);
+  g.Apply(conversation::DecideUntag(g.state(), "vip"));
+  EXPECT_TRUE(g.state().tags.empty());
+}
+
+TEST(ConversationDecide, ClosedConversationRefusesWorkCommands) {
+  Given g;
+  g.Closed();
+  ExpectRefused(conversation::DecideTake(g.state(), "u1"));
+  ExpectRefused(conversation::DecideAssign(g.state(), "u1"));
+  ExpectRefused(conversation::DecideTransfer(g.state(), std::string("u1"), std::nullopt));
+  ExpectRefused(conversation::DecidePostpone(g.state(), Timestamp{kNow.ms + 1000}, kNow));
+}
+
+TEST(ConversationDecide, FutureSentAtIsClampedToNow) {
+  Given g;
+  g.CustomerWrites("from the future", Timestamp{kNow.ms + 3'600'000});
+  EXPECT_LE(g.state().waiting_since->ms, kNow.ms + 3'600'000);
+  auto e = conversation::DecideReceive(g.state(), {"m", "y", "t", Timestamp{kNow.ms + 5000}}, kNow);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e.value().back().data["sent_at"], FormatRfc3339(kNow));
+}
+
+}  // namespace
+}  // namespace helpdesk

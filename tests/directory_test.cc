@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include "domain/directory.h"
+#include "domain/roles.h"
+
+namespace helpdesk {
+namespace {
+
+TEST(Directory, NormalisesPhonesAndEmails) {
+  EXPECT_EQ(NormalizePhone("+55 (11) 98765-4321"), "5511987654321");
+  EXPECT_EQ(NormalizeEmail(" Ana@Example.COM "), "ana@example.com");
+  EXPECT_TRUE(LooksLikeEmail("a@b.co"));
+  EXPECT_FALSE(LooksLikeEmail("a@b"));
+  EXPECT_FALSE(LooksLikeEmail("@b.co"));
+}
+
+TEST(Directory, FindsMentionsByNameOrEmailHandle) {
+  UserState ana;
+  ana.id = "u1";
+  ana.name = "Ana Souza";
+  ana.email = "ana@x.com";
+  UserState bob;
+  bob.id = "u2";
+  bob.name = "Bob";
+  bob.email = "robert@x.com";
+  EXPECT_EQ(FindMentions("ping @AnaSouza and @robert.", {ana, bob}), (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_TRUE(FindMentions("mail ana@x.com", {ana}).empty());
+}
+
+TEST(Roles, AuditorsAndAnalystsCannotChangeConversations) {
+  EXPECT_FALSE(CanWorkConversations(Role::kAuditor));
+  EXPECT_FALSE(CanWorkConversations(Role::kAnalyst));
+  EXPECT_TRUE(CanReadConversations(Role::kAuditor));
+  EXPECT_FALSE(CanReadConversations(Role::kAnalyst));
+  EXPECT_TRUE(CanReadEvents(Role::kAnalyst));
+  EXPECT_FALSE(CanReadEvents(Role::kAgent));
+}
+
+}  // namespace
+}  // namespace helpdesk
