@@ -1,0 +1,95 @@
+// Shared set-up for API tests: a real server on a temp folder, and helpers that speak the
+// contract's HTTP to it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "tests/support/server_process.h"
+
+namespace helpdesk::testing {
+
+using nlohmann::json;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path() + "/data");
+    ASSERT_TRUE(server_->Start()) << "helpdeskd did not start";
+  }
+  void TearDown() override { server_.reset(); }
+
+  ServerProcess& server() { return *server_; }
+
+  HttpReply Admin(const std::string& method, const std::string& path, const json& body = nullptr,
+                  std::map<std::string, std::string> headers = {}) {
+    return server_->Admin(method, path, body.is_null() ? "" : body.dump(), std::move(headers));
+  }
+  HttpReply As(const std::string& token, const std::string& method, const std::string& path,
+               const json& body = nullptr, std::map<std::string, std::string> headers = {}) {
+    return server_->As(token, method, path, body.is_null() ? "" : body.dump(), std::move(headers));
+  }
+
+  // Creates a user and returns their token.
+  std::string CreateUser(const std::string& id, const std::string& role = "agent",
+                         const json& teams = json::array()) {
+    auto r = Admin("POST", "/api/v1/users",
+                   {{"id", id}, {"name", id + " Name"}, {"email", id + "@example.com"}, {"role", role}, {"teams", teams}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json().value("token", "");
+  }
+  void CreateTeam(const std::string& id) {
+    auto r = Admin("POST", "/api/v1/teams", {{"id", id}, {"name", "Team " + id}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+  void CreateChannel(const std::string& id, const std::string& type = "whatsapp") {
+    auto r = Admin("POST", "/api/v1/channels", {{"id", id}, {"type", type}, {"name", id}, {"address", "+5511000"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+  }
+  // A customer message; returns the inbound answer.
+  json Inbound(const std::string& channel, const std::string& external_id, const std::string& phone,
+               const std::string& text = "hello", const std::string& name = "Customer",
+               const std::string& sent_at = "") {
+    json body{{"external_id", external_id}, {"from", {{"name", name}, {"phone", phone}}}, {"text", text}};
+    if (!sent_at.empty()) body["sent_at"] = sent_at;
+    auto r = Admin("POST", "/api/v1/channels/" + channel + "/inbound", body);
+    EXPECT_TRUE(r.status == 201 || r.status == 200) << r.body;
+    return r.json();
+  }
+  json Conversation(const std::string& id) { return Admin("GET", "/api/v1/conversations/" + id).json(); }
+  // Ids of a list answer, in order.
+  static std::vector<std::string> Ids(const HttpReply& r) {
+    std::vector<std::string> ids;
+    const json body = r.json();  // keep it alive: the loop walks into it
+    for (const auto& item : body["items"]) ids.push_back(item["id"]);
+    return ids;
+  }
+  // How many events the log holds (via the feed).
+  size_t EventCount() {
+    size_t n = 0;
+    std::string after = "0";
+    for (;;) {
+      auto r = Admin("GET", "/api/v1/events?limit=500&after=" + after);
+      EXPECT_EQ(r.status, 200);
+      auto j = r.json();
+      n += j["items"].size();
+      if (j["items"].empty()) return n;
+      after = std::to_string(j["items"].back()["position"].get<uint64_t>());
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+// Asserts that `action` leaves the log exactly as it was.
+#define EXPECT_NO_NEW_EVENTS(action)              \
+  do {                                            \
+    const size_t before_ = EventCount();          \
+    action;                                       \
+    EXPECT_EQ(EventCount(), before_) << #action;  \
+  } while (0)
+
+}  // namespace helpdesk::testing

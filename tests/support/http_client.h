@@ -1,0 +1,37 @@
+// A minimal blocking HTTP/1.1 client for tests: one connection per request, so a test sees
+// exactly what the server sends, bodies of any size included.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace helpdesk::testing {
+
+struct HttpReply {
+  int status = 0;  // 0 when the connection failed
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+
+  nlohmann::json json() const { return nlohmann::json::parse(body, nullptr, false); }
+  std::string error_code() const {
+    auto j = json();
+    return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+  }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(int port) : port_(port) {}
+  HttpReply Send(const std::string& method, const std::string& path, const std::string& body = "",
+                 const std::map<std::string, std::string>& headers = {}) const;
+
+ private:
+  int port_;
+};
+
+// A free TCP port on 127.0.0.1 (bound then released).
+int FreePort();
+
+}  // namespace helpdesk::testing

@@ -1,0 +1,103 @@
+#include "tests/support/server_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#ifndef HELPDESKD_PATH
+#error "HELPDESKD_PATH must name the server binary"
+#endif
+
+namespace helpdesk::testing {
+
+ServerProcess::ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+
+ServerProcess::~ServerProcess() { Stop(); }
+
+bool ServerProcess::Start() {
+  port_ = FreePort();
+  const std::string listen = "127.0.0.1:" + std::to_string(port_);
+  const std::string log = data_dir_ + ".log";
+  pid_ = fork();
+  if (pid_ == 0) {
+    FILE* out = std::freopen(log.c_str(), "a", stdout);
+    (void)out;
+    dup2(fileno(stdout), fileno(stderr));
+    execl(HELPDESKD_PATH, "helpdeskd", "--listen", listen.c_str(), "--data", data_dir_.c_str(),
+          "--admin-token", kAdminToken, "--log-level", "info", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (client().Send("GET", "/healthz").status == 200) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+void ServerProcess::Stop() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+HttpReply ServerProcess::Admin(const std::string& method, const std::string& path,
+                               const std::string& body, std::map<std::string, std::string> headers) const {
+  return As(kAdminToken, method, path, body, std::move(headers));
+}
+
+HttpReply ServerProcess::As(const std::string& token, const std::string& method, const std::string& path,
+                            const std::string& body, std::map<std::string, std::string> headers) const {
+  headers["Authorization"] = "Bearer " + token;
+  return client().Send(method, path, body, headers);
+}
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "helpdesk-test-XXXXXX").string();
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  path_ = mkdtemp(buf.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+  std::filesystem::remove(path_ + "/data.log", ec);
+}
+
+int RunHelpdeskd(const std::vector<std::string>& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv{const_cast<char*>("helpdeskd")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(HELPDESKD_PATH, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace helpdesk::testing

@@ -1,0 +1,58 @@
+// ServerProcess: the real helpdeskd binary, started on a free port over a data folder, for
+// API tests that speak HTTP to it. Stops it (SIGTERM) when destroyed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/http_client.h"
+
+namespace helpdesk::testing {
+
+inline constexpr const char* kAdminToken = "test-admin-token";
+
+class ServerProcess {
+ public:
+  // `data_dir` is kept (a crash test restarts on the same data).
+  explicit ServerProcess(std::string data_dir);
+  ~ServerProcess();
+
+  // Starts and waits until /healthz answers; false if it did not within 20 s.
+  bool Start();
+  void Stop();  // SIGTERM and wait
+  void Kill();  // SIGKILL and wait: a crash
+
+  int port() const { return port_; }
+  const std::string& data_dir() const { return data_dir_; }
+  HttpClient client() const { return HttpClient(port_); }
+
+  // Requests as the admin or as a given token.
+  HttpReply Admin(const std::string& method, const std::string& path, const std::string& body = "",
+                  std::map<std::string, std::string> headers = {}) const;
+  HttpReply As(const std::string& token, const std::string& method, const std::string& path,
+               const std::string& body = "", std::map<std::string, std::string> headers = {}) const;
+
+ private:
+  std::string data_dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// A fresh empty folder under the system's temp dir, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs helpdeskd with arguments and waits; returns its exit code.
+int RunHelpdeskd(const std::vector<std::string>& args);
+
+}  // namespace helpdesk::testing
