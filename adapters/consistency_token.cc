@@ -6,7 +6,7 @@ namespace helpdesk {
 
 std::optional<ConsistencyToken> ConsistencyToken::Parse(const std::string& text) {
   ConsistencyToken t;
-  if (text.empty() || text.size() > 4096) return std::nullopt;
+  if (text.empty() || text.size() > 4096 || text.back() == ',') return std::nullopt;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find(',', pos);

@@ -35,10 +35,10 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   const size_t limit = list.value().limit;
 
   nlohmann::json items = nlohmann::json::array();
-  uint64_t last = after;
+  uint64_t last = after;  // the last position looked at
   size_t scanned = 0;
-  bool more = false;
-  while (items.size() < limit && scanned < kMaxScanned) {
+  bool more = false;  // stopped with events possibly left: the client continues from `last`
+  while (!more) {
     auto batch = log_.Read(ConsistencyToken::Single(last), 1000, std::chrono::milliseconds(0));
     if (!batch.ok()) return ErrorResponse(batch.error());
     if (batch.value().empty()) break;
@@ -55,9 +55,7 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       item["data"].erase("token_sha256");  // a credential's digest is for the server only
       items.push_back(std::move(item));
     }
-    if (more) break;
   }
-  if (!more && scanned == kMaxScanned) more = true;
   HttpResponse response =
       ListResponse(items.dump(), more ? std::optional<std::string>(std::to_string(last)) : std::nullopt);
   return response;

@@ -16,6 +16,9 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   if (a.text.empty() && a.attachments.empty()) {
     return InvalidField("text", "must be non-empty when there are no attachments");
   }
+  if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
+    return InvalidField("from.email", "must be an e-mail address");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   const ChannelState* channel = model_.Channel(a.channel_id);
   if (!channel) return NotFound("channel " + a.channel_id);
@@ -31,9 +34,6 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   // Find the contact the way the channel identifies people.
   const std::string phone = NormalizePhone(a.from_phone);
   const std::string email = NormalizeEmail(a.from_email);
-  if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
-    return InvalidField("from.email", "must be an e-mail address");
-  }
   std::optional<std::string> contact_id;
   if (ChannelMatchesByPhone(channel->type)) {
     if (phone.empty()) return InvalidField("from.phone", "is required on a " + channel->type + " channel");

@@ -187,10 +187,8 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
 
 Events DecideTake(const ConversationState& s, const std::string& user_id) {
   if (!s.exists) return Missing(s);
-  if (s.status != ConversationStatus::kQueued) {
-    return s.assignee_id ? InvalidTransition("conversation is already taken by " + *s.assignee_id)
-                         : Refused(s, "take");
-  }
+  if (s.assignee_id) return InvalidTransition("conversation is already taken by " + *s.assignee_id);
+  if (IsClosed(s) || s.status == ConversationStatus::kPostponed) return Refused(s, "take");
   return std::vector<DomainEvent>{{ev::kConversationAssigned,
                                    {{"assignee_id", user_id},
                                     {"previous_assignee_id", OptString(s.assignee_id)},

@@ -70,6 +70,15 @@ TEST(ConversationDecide, RefusesTakeWhenSomeoneHasIt) {
   ExpectRefused(conversation::DecideTake(g.state(), "u2"));
 }
 
+TEST(ConversationDecide, TakeWorksWhileNobodyHasItEvenAwaitingTheCustomer) {
+  Given g;
+  g.Apply(conversation::DecideReply(g.state(), PublicReply(true)));
+  ASSERT_EQ(g.state().status, ConversationStatus::kAwaitingCustomer);
+  g.TakenBy("u1");
+  EXPECT_EQ(g.state().assignee_id, "u1");
+  EXPECT_EQ(g.state().status, ConversationStatus::kAwaitingCustomer);
+}
+
 TEST(ConversationDecide, AssignToTheSameUserChangesNothing) {
   Given g;
   g.TakenBy("u1");

@@ -1,0 +1,114 @@
+// The embedded log on real RocksDB in a temp dir.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "adapters/embedded_log.h"
+#include "tests/support/server_process.h"
+
+namespace helpdesk {
+namespace {
+
+using testing::TempDir;
+
+NewEvent Event(const std::string& stream, const std::string& type = "Something") {
+  return NewEvent{"id-" + type, stream, type, Timestamp{1000}, Actor::System("test"), {{"k", 1}}};
+}
+
+AppendRequest Request(std::vector<NewEvent> events, std::map<std::string, uint64_t> expected) {
+  return AppendRequest{std::move(events), std::move(expected)};
+}
+
+TEST(EmbeddedLog, AppendsAssignPositionsAndStreamVersions) {
+  TempDir dir;
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  auto first = log->Append(Request({Event("s/a"), Event("s/b"), Event("s/a")}, {{"s/a", 0}, {"s/b", 0}}));
+  ASSERT_TRUE(first.ok());
+  const auto& r = first.value().recorded;
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].position, 1u);
+  EXPECT_EQ(r[2].position, 3u);
+  EXPECT_EQ(r[0].stream_version, 1u);
+  EXPECT_EQ(r[1].stream_version, 1u);
+  EXPECT_EQ(r[2].stream_version, 2u);
+  EXPECT_EQ(first.value().token.ToString(), "0:3");
+  EXPECT_EQ(log->Head().ToString(), "0:3");
+}
+
+TEST(EmbeddedLog, RefusesAStaleExpectedVersionAndWritesNothing) {
+  TempDir dir;
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  ASSERT_TRUE(log->Append(Request({Event("s/a")}, {{"s/a", 0}})).ok());
+  auto stale = log->Append(Request({Event("s/a"), Event("s/b")}, {{"s/a", 0}, {"s/b", 0}}));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kVersionConflict);
+  EXPECT_EQ(log->Head().ToString(), "0:1");
+  EXPECT_TRUE(log->ReadStream("s/b").value().empty());
+}
+
+TEST(EmbeddedLog, SurvivesReopenWithEverythingInOrder) {
+  TempDir dir;
+  {
+    auto log = EmbeddedLog::Open(dir.path()).value();
+    for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(log->Append(Request({Event("s/a")}, {{"s/a", i}})).ok());
+  }
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  EXPECT_EQ(log->Head().ToString(), "0:10");
+  auto events = log->Read(ConsistencyToken::Single(4), 100, std::chrono::milliseconds(0)).value();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events.front().position, 5u);
+  EXPECT_EQ(events.front().event.data["k"], 1);
+  // A new append continues the stream where it was.
+  auto next = log->Append(Request({Event("s/a")}, {{"s/a", 10}}));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next.value().recorded[0].stream_version, 11u);
+}
+
+TEST(EmbeddedLog, ConcurrentAppendsGetUniqueContiguousPositions) {
+  TempDir dir;
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string stream = "s/" + std::to_string(t);
+      for (uint64_t i = 0; i < 50; ++i) {
+        auto r = log->Append(Request({Event(stream)}, {{stream, i}}));
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(r.value().recorded[0].stream_version, i + 1);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  auto all = log->Read(ConsistencyToken(), 1000, std::chrono::milliseconds(0)).value();
+  ASSERT_EQ(all.size(), 400u);
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].position, i + 1);
+}
+
+TEST(EmbeddedLog, ReadWaitsForTheNextAppend) {
+  TempDir dir;
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(log->Append(Request({Event("s/a")}, {{"s/a", 0}})).ok());
+  });
+  auto events = log->Read(ConsistencyToken(), 10, std::chrono::seconds(5)).value();
+  writer.join();
+  ASSERT_EQ(events.size(), 1u);
+}
+
+TEST(ConsistencyToken, ParsesComparesAndMerges) {
+  auto t = ConsistencyToken::Parse("0:5,2:7");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->ToString(), "0:5,2:7");
+  EXPECT_TRUE(t->Covers(*ConsistencyToken::Parse("0:5")));
+  EXPECT_FALSE(t->Covers(*ConsistencyToken::Parse("1:1")));
+  for (const char* bad : {"", "x", "0:", ":1", "0:1,", "-1:2", "0:1x"}) EXPECT_FALSE(ConsistencyToken::Parse(bad)) << bad;
+  ConsistencyToken m = *ConsistencyToken::Parse("0:9");
+  m.Merge(*t);
+  EXPECT_EQ(m.ToString(), "0:9,2:7");
+}
+
+}  // namespace
+}  // namespace helpdesk
