@@ -1,6 +1,7 @@
 #include "api/http_listener.h"
 
 #include <cctype>
+#include <cstdlib>
 
 #include <cpprest/http_listener.h>
 #include <cpprest/uri.h>
@@ -54,6 +55,16 @@ void Send(const web::http::http_request& in, const HttpResponse& r) {
   });
 }
 
+// Threads serving requests. Reads that wait for X-Min-Position block one for up to 5 s, so keep
+// more than the cores; too many only adds context switches. HELPDESK_HTTP_THREADS overrides.
+size_t ListenerThreads() {
+  if (const char* v = std::getenv("HELPDESK_HTTP_THREADS")) {
+    const long n = std::strtol(v, nullptr, 10);
+    if (n > 0 && n <= 1024) return static_cast<size_t>(n);
+  }
+  return 16;
+}
+
 }  // namespace
 
 struct HttpListener::Impl {
@@ -73,7 +84,7 @@ HttpListener::~HttpListener() {
 Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& address, Handler handler) {
   // Reads that wait for X-Min-Position block a thread for up to 5 s: keep plenty of them.
   static std::once_flag pool_once;
-  std::call_once(pool_once, [] { crossplat::threadpool::initialize_with_threads(64); });
+  std::call_once(pool_once, [] { crossplat::threadpool::initialize_with_threads(ListenerThreads()); });
   auto impl = std::make_unique<Impl>();
   try {
     impl->listener = std::make_unique<http_listener>("http://" + address);
@@ -84,22 +95,31 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
         return;
       }
       const auto length = request.headers().content_length();
+      const bool chunked = request.headers().has("Transfer-Encoding");
       if (length > kMaxBodyBytes) {
-        req.body_too_large = true;
-      } else {
+        req.body_too_large = true;  // answered without reading the body
+      }
+      if (req.body_too_large || (length == 0 && !chunked)) {
+        Send(request, handler(req));
+        return;
+      }
+      // Never block a pool thread waiting for the body: the same pool reads it. Continue once
+      // it has arrived.
+      request.extract_vector().then([handler, request, req = std::move(req)](
+                                        pplx::task<std::vector<unsigned char>> body) mutable {
         try {
-          std::vector<unsigned char> body = request.extract_vector().get();
-          if (body.size() > kMaxBodyBytes) {
+          std::vector<unsigned char> bytes = body.get();
+          if (bytes.size() > kMaxBodyBytes) {
             req.body_too_large = true;
           } else {
-            req.body.assign(body.begin(), body.end());
+            req.body.assign(bytes.begin(), bytes.end());
           }
-        } catch (const std::exception& e) {
+        } catch (const std::exception&) {
           Send(request, ErrorResponse(Error{ErrorCode::kInvalidJson, "the body could not be read"}));
           return;
         }
-      }
-      Send(request, handler(req));
+        Send(request, handler(req));
+      });
     });
     impl->listener->open().wait();
   } catch (const std::exception& e) {
