@@ -1,9 +1,9 @@
 // EmbeddedLog: the event log in a RocksDB database of its own, for running on one machine with
 // no broker. One partition; positions are 1, 2, 3… in append order.
 //
-// Layout: "e" + be64(position) -> envelope JSON; "s" + stream + "\0" + be64(version) -> be64(position).
-// Durability: every commit is one WriteBatch written with sync=true; Append returns after it.
-// Concurrency: appenders queue their requests; one writer thread takes everything queued,
+// Layout: "e" + be64(position) -> envelope JSON; "s" + stream + "\0" + be64(version) ->
+// be64(position). Durability: every commit is one WriteBatch written with sync=true; Append returns
+// after it. Concurrency: appenders queue their requests; one writer thread takes everything queued,
 // checks expected versions, and commits it all in one synced batch (group commit), so many
 // concurrent commands share one fsync. A request that fails its version check is refused alone.
 #pragma once

@@ -4,9 +4,12 @@ namespace helpdesk {
 
 const char* ActorTypeName(Actor::Type t) {
   switch (t) {
-    case Actor::Type::kUser: return "user";
-    case Actor::Type::kContact: return "contact";
-    case Actor::Type::kSystem: return "system";
+    case Actor::Type::kUser:
+      return "user";
+    case Actor::Type::kContact:
+      return "contact";
+    case Actor::Type::kSystem:
+      return "system";
   }
   return "system";
 }

@@ -2,9 +2,8 @@
 // {position, id, stream, stream_version, type, at, actor: {type, id}, data, schema_version}.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "domain/event.h"
 #include "domain/result.h"

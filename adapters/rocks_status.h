@@ -1,10 +1,10 @@
 // RocksDB helpers shared by the embedded log and the view store.
 #pragma once
 
+#include <rocksdb/status.h>
+
 #include <cstdint>
 #include <string>
-
-#include <rocksdb/status.h>
 
 #include "domain/result.h"
 

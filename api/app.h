@@ -35,8 +35,8 @@ class App {
 
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);
-  HttpResponse ConversationCommand(const HttpRequest& r, const Caller& caller, const std::string& id,
-                                   const std::string& action);
+  HttpResponse ConversationCommand(const HttpRequest& r, const Caller& caller,
+                                   const std::string& id, const std::string& action);
   HttpResponse PostMessage(const HttpRequest& r, const Caller& caller, const std::string& id);
   HttpResponse Inbound(const HttpRequest& r, const Caller& caller, const std::string& channel_id);
 

@@ -9,10 +9,10 @@
 namespace helpdesk {
 
 struct HttpRequest {
-  std::string method;                         // "GET", "POST", …
-  std::vector<std::string> path;              // decoded segments: /api/v1/users -> {api,v1,users}
-  std::map<std::string, std::string> query;   // decoded; the last value wins
-  std::map<std::string, std::string> headers; // names in lower case
+  std::string method;                          // "GET", "POST", …
+  std::vector<std::string> path;               // decoded segments: /api/v1/users -> {api,v1,users}
+  std::map<std::string, std::string> query;    // decoded; the last value wins
+  std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   bool body_too_large = false;  // the listener refused to read a body past the limit
 

@@ -1,12 +1,12 @@
 #include "api/http_listener.h"
 
-#include <cctype>
-#include <cstdlib>
-
 #include <cpprest/http_listener.h>
 #include <cpprest/uri.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <cstdlib>
 
 #include "api/json_io.h"
 
@@ -81,10 +81,12 @@ HttpListener::~HttpListener() {
   }
 }
 
-Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& address, Handler handler) {
+Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& address,
+                                                         Handler handler) {
   // Reads that wait for X-Min-Position block a thread for up to 5 s: keep plenty of them.
   static std::once_flag pool_once;
-  std::call_once(pool_once, [] { crossplat::threadpool::initialize_with_threads(ListenerThreads()); });
+  std::call_once(pool_once,
+                 [] { crossplat::threadpool::initialize_with_threads(ListenerThreads()); });
   auto impl = std::make_unique<Impl>();
   try {
     impl->listener = std::make_unique<http_listener>("http://" + address);
@@ -115,7 +117,8 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
             req.body.assign(bytes.begin(), bytes.end());
           }
         } catch (const std::exception&) {
-          Send(request, ErrorResponse(Error{ErrorCode::kInvalidJson, "the body could not be read"}));
+          Send(request,
+               ErrorResponse(Error{ErrorCode::kInvalidJson, "the body could not be read"}));
           return;
         }
         Send(request, handler(req));
@@ -123,7 +126,8 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
     });
     impl->listener->open().wait();
   } catch (const std::exception& e) {
-    return Error{ErrorCode::kInternal, std::string("cannot listen on ") + address + ": " + e.what()};
+    return Error{ErrorCode::kInternal,
+                 std::string("cannot listen on ") + address + ": " + e.what()};
   }
   return std::unique_ptr<HttpListener>(new HttpListener(std::move(impl)));
 }

@@ -9,18 +9,30 @@ using nlohmann::json;
 
 std::pair<int, const char*> StatusOf(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidJson: return {400, "invalid_json"};
-    case ErrorCode::kInvalidField: return {400, "invalid_field"};
-    case ErrorCode::kUnauthorized: return {401, "unauthorized"};
-    case ErrorCode::kForbidden: return {403, "forbidden"};
-    case ErrorCode::kNotFound: return {404, "not_found"};
-    case ErrorCode::kInvalidTransition: return {409, "invalid_transition"};
-    case ErrorCode::kVersionConflict: return {409, "version_conflict"};
-    case ErrorCode::kWindowClosed: return {409, "window_closed"};
-    case ErrorCode::kTooLarge: return {413, "too_large"};
-    case ErrorCode::kRateLimited: return {429, "rate_limited"};
-    case ErrorCode::kLogUnavailable: return {503, "log_unavailable"};
-    case ErrorCode::kInternal: return {500, "internal"};
+    case ErrorCode::kInvalidJson:
+      return {400, "invalid_json"};
+    case ErrorCode::kInvalidField:
+      return {400, "invalid_field"};
+    case ErrorCode::kUnauthorized:
+      return {401, "unauthorized"};
+    case ErrorCode::kForbidden:
+      return {403, "forbidden"};
+    case ErrorCode::kNotFound:
+      return {404, "not_found"};
+    case ErrorCode::kInvalidTransition:
+      return {409, "invalid_transition"};
+    case ErrorCode::kVersionConflict:
+      return {409, "version_conflict"};
+    case ErrorCode::kWindowClosed:
+      return {409, "window_closed"};
+    case ErrorCode::kTooLarge:
+      return {413, "too_large"};
+    case ErrorCode::kRateLimited:
+      return {429, "rate_limited"};
+    case ErrorCode::kLogUnavailable:
+      return {503, "log_unavailable"};
+    case ErrorCode::kInternal:
+      return {500, "internal"};
   }
   return {500, "internal"};
 }
@@ -30,8 +42,9 @@ std::pair<int, const char*> StatusOf(ErrorCode code) {
 HttpResponse ErrorResponse(const Error& error) {
   const auto [status, code] = StatusOf(error.code);
   // Internal details stay in the log; the client gets a plain sentence.
-  const std::string message =
-      error.code == ErrorCode::kInternal ? "the server could not complete the request" : error.message;
+  const std::string message = error.code == ErrorCode::kInternal
+                                  ? "the server could not complete the request"
+                                  : error.message;
   return JsonResponse(status, json{{"error", {{"code", code}, {"message", message}}}});
 }
 
@@ -42,9 +55,12 @@ HttpResponse JsonResponse(int status, const std::string& json_text) {
   return r;
 }
 
-HttpResponse JsonResponse(int status, const json& value) { return JsonResponse(status, value.dump()); }
+HttpResponse JsonResponse(int status, const json& value) {
+  return JsonResponse(status, value.dump());
+}
 
-HttpResponse ListResponse(const std::string& items_json, const std::optional<std::string>& next_cursor) {
+HttpResponse ListResponse(const std::string& items_json,
+                          const std::optional<std::string>& next_cursor) {
   std::string body = "{\"items\":" + items_json + ",\"next_cursor\":";
   body += next_cursor ? json(*next_cursor).dump() : "null";
   body += "}";

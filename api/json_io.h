@@ -2,11 +2,10 @@
 // request bodies whose every failure names the field (400 invalid_field / invalid_json).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/http.h"
 #include "domain/result.h"
@@ -18,7 +17,8 @@ HttpResponse ErrorResponse(const Error& error);
 HttpResponse JsonResponse(int status, const std::string& json_text);
 HttpResponse JsonResponse(int status, const nlohmann::json& value);
 // {"items": <items_json>, "next_cursor": …}
-HttpResponse ListResponse(const std::string& items_json, const std::optional<std::string>& next_cursor);
+HttpResponse ListResponse(const std::string& items_json,
+                          const std::optional<std::string>& next_cursor);
 
 // A request body parsed as a JSON object, read field by field. The first failure is kept;
 // callers check error() once after reading every field.

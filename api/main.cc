@@ -1,9 +1,9 @@
 // helpdeskd: the help desk server, and its maintenance commands.
+#include <spdlog/spdlog.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "api/http_listener.h"
 #include "api/node.h"
@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!o.kafka.empty()) {
-    spdlog::error("--kafka: this build keeps its log on the embedded store only; run without --kafka");
+    spdlog::error(
+        "--kafka: this build keeps its log on the embedded store only; run without --kafka");
     return 2;
   }
 
@@ -46,7 +47,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   App& app = node.value()->app();
-  auto listener = HttpListener::Open(o.listen, [&app](const HttpRequest& r) { return app.Handle(r); });
+  auto listener =
+      HttpListener::Open(o.listen, [&app](const HttpRequest& r) { return app.Handle(r); });
   if (!listener.ok()) {
     spdlog::error("{}", listener.error().message);
     return 1;

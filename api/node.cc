@@ -1,16 +1,20 @@
 #include "api/node.h"
 
-#include <filesystem>
-
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 #include "adapters/embedded_log.h"
 
 namespace helpdesk {
 namespace {
 
-std::string LogDir(const std::string& data) { return (std::filesystem::path(data) / "log").string(); }
-std::string ViewsDir(const std::string& data) { return (std::filesystem::path(data) / "views").string(); }
+std::string LogDir(const std::string& data) {
+  return (std::filesystem::path(data) / "log").string();
+}
+std::string ViewsDir(const std::string& data) {
+  return (std::filesystem::path(data) / "views").string();
+}
 
 Status EnsureDir(const std::string& dir) {
   std::error_code ec;
@@ -38,10 +42,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
   node->projections_->Start();
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
-  node->scheduler_ = std::make_unique<WakeScheduler>(*node->commands_, *node->queries_, node->clock_);
+  node->scheduler_ =
+      std::make_unique<WakeScheduler>(*node->commands_, *node->queries_, node->clock_);
   node->scheduler_->Start();
-  node->app_ = std::make_unique<App>(*node->commands_, *node->views_, *node->projections_, *node->log_,
-                                     node->clock_, options.admin_token);
+  node->app_ = std::make_unique<App>(*node->commands_, *node->views_, *node->projections_,
+                                     *node->log_, node->clock_, options.admin_token);
   return node;
 }
 

@@ -34,12 +34,18 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Status::Ok();
     };
     Status s;
-    if (flag == "--listen") s = value(o.listen);
-    else if (flag == "--data") s = value(o.data);
-    else if (flag == "--admin-token") s = value(o.admin_token);
-    else if (flag == "--kafka") s = value(o.kafka);
-    else if (flag == "--log-level") s = value(o.log_level);
-    else return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
+    if (flag == "--listen")
+      s = value(o.listen);
+    else if (flag == "--data")
+      s = value(o.data);
+    else if (flag == "--admin-token")
+      s = value(o.admin_token);
+    else if (flag == "--kafka")
+      s = value(o.kafka);
+    else if (flag == "--log-level")
+      s = value(o.log_level);
+    else
+      return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
     if (!s.ok()) return s.error();
   }
   if (o.command == "serve" && o.admin_token.empty()) {

@@ -1,8 +1,8 @@
 // Conversations: the inbox list, one conversation, its messages and timeline, the agent's
 // commands, and inbound messages from channels.
-#include <charconv>
-
 #include <rocksdb/db.h>
+
+#include <charconv>
 
 #include "api/app.h"
 #include "api/json_io.h"
@@ -68,20 +68,24 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     }
     if (p.size() != 5) return std::nullopt;
     if (p[4] == "messages" || p[4] == "timeline") {
-      if (!queries_.Conversation(id, clock_.Now())) return ErrorResponse(NotFound("conversation " + id));
+      if (!queries_.Conversation(id, clock_.Now()))
+        return ErrorResponse(NotFound("conversation " + id));
       auto list = ReadListParams(r);
       if (!list.ok()) return ErrorResponse(list.error());
-      auto page = p[4] == "messages" ? queries_.Messages(id, list.value().cursor, list.value().limit)
-                                     : queries_.Timeline(id, list.value().cursor, list.value().limit);
+      auto page = p[4] == "messages"
+                      ? queries_.Messages(id, list.value().cursor, list.value().limit)
+                      : queries_.Timeline(id, list.value().cursor, list.value().limit);
       if (!page.ok()) return ErrorResponse(page.error());
       return ListResponse(page.value().items_json, page.value().next_cursor);
     }
     if (p[4] == "export.csv") {
-      if (!queries_.Conversation(id, clock_.Now())) return ErrorResponse(NotFound("conversation " + id));
+      if (!queries_.Conversation(id, clock_.Now()))
+        return ErrorResponse(NotFound("conversation " + id));
       HttpResponse response;
       response.content_type = "text/csv; charset=utf-8";
       response.body = queries_.ConversationCsv(id);
-      response.headers["Content-Disposition"] = "attachment; filename=\"conversation-" + id + ".csv\"";
+      response.headers["Content-Disposition"] =
+          "attachment; filename=\"conversation-" + id + ".csv\"";
       return response;
     }
     return std::nullopt;
@@ -108,20 +112,24 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
   }
   if (auto v = Query(r, "view")) {
     auto view = ParseInboxView(*v);
-    if (!view) return ErrorResponse(InvalidField("view", "must be mine, queue, unassigned, all, postponed or closed"));
+    if (!view)
+      return ErrorResponse(
+          InvalidField("view", "must be mine, queue, unassigned, all, postponed or closed"));
     q.view = *view;
   }
   if (auto s = Query(r, "sort")) {
     auto sort = ParseInboxSort(*s);
     if (!sort) {
-      return ErrorResponse(InvalidField("sort", "must be recent, waiting_longest, in_service_longest, oldest or newest"));
+      return ErrorResponse(InvalidField(
+          "sort", "must be recent, waiting_longest, in_service_longest, oldest or newest"));
     }
     q.sort = *sort;
   }
   if (auto s = Query(r, "status")) {
     q.status = ParseStatus(*s);
     if (!q.status) {
-      return ErrorResponse(InvalidField("status", "must be queued, open, awaiting_customer, postponed or closed"));
+      return ErrorResponse(
+          InvalidField("status", "must be queued, open, awaiting_customer, postponed or closed"));
     }
   }
   q.team_id = Query(r, "team_id");
@@ -149,16 +157,17 @@ HttpResponse App::ConversationAnswer(const Result<CommandOutcome>& outcome, int 
   return response;
 }
 
-HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller, const std::string& id,
-                                      const std::string& action) {
+HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller,
+                                      const std::string& id, const std::string& action) {
   static const std::set<std::string> kActions{"take", "assign", "transfer", "postpone",
-                                              "tags", "close", "reopen"};
+                                              "tags", "close",  "reopen"};
   if (!kActions.count(action)) return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   auto if_match = ReadIfMatch(r);
   if (!if_match.ok()) return ErrorResponse(if_match.error());
   const auto version = if_match.value();
   // take and reopen need no body; an empty one is fine, a malformed one is not.
-  const std::string text = r.body.empty() && (action == "take" || action == "reopen") ? "{}" : r.body;
+  const std::string text =
+      r.body.empty() && (action == "take" || action == "reopen") ? "{}" : r.body;
   auto body = Body::Parse(text);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
@@ -175,7 +184,8 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
     auto team_id = b.OptString("team_id");
     if (b.error()) return ErrorResponse(*b.error());
     if ((user_id && user_id->empty()) || (team_id && team_id->empty())) {
-      return ErrorResponse(InvalidField(user_id && user_id->empty() ? "user_id" : "team_id", "must not be empty"));
+      return ErrorResponse(
+          InvalidField(user_id && user_id->empty() ? "user_id" : "team_id", "must not be empty"));
     }
     return ConversationAnswer(commands_.Transfer(caller, id, user_id, team_id, version), 200);
   }
@@ -213,8 +223,8 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   const std::string prefix = "m/" + id + "/";
   auto it = views_.NewIterator();
   std::optional<json> message;
-  for (it->SeekForPrev(prefix + std::string(9, '\xff')); it->Valid() && it->key().starts_with(prefix);
-       it->Prev()) {
+  for (it->SeekForPrev(prefix + std::string(9, '\xff'));
+       it->Valid() && it->key().starts_with(prefix); it->Prev()) {
     json m_json = json::parse(it->value().ToString(), nullptr, false);
     if (m_json.is_object() && m_json.value("id", "") == outcome.value().message_id) {
       message = std::move(m_json);
@@ -222,13 +232,15 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
     }
   }
   if (!message) return ErrorResponse(Error{ErrorCode::kInternal, "message missing from views"});
-  if (auto c = queries_.Conversation(id, clock_.Now())) (*message)["conversation"] = json::parse(*c);
+  if (auto c = queries_.Conversation(id, clock_.Now()))
+    (*message)["conversation"] = json::parse(*c);
   HttpResponse response = JsonResponse(201, *message);
   SetPosition(response, outcome.value().token);
   return response;
 }
 
-HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller, const std::string& channel_id) {
+HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
+                          const std::string& channel_id) {
   auto body = Body::Parse(r.body);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
@@ -244,11 +256,15 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller, const std:
   for (const char* key : {"name", "phone", "email"}) {
     auto it = from->find(key);
     if (it == from->end() || it->is_null()) continue;
-    if (!it->is_string()) return ErrorResponse(InvalidField(std::string("from.") + key, "must be a string"));
+    if (!it->is_string())
+      return ErrorResponse(InvalidField(std::string("from.") + key, "must be a string"));
   }
-  a.from_name = from->value("name", json(nullptr)).is_string() ? (*from)["name"].get<std::string>() : "";
-  a.from_phone = from->value("phone", json(nullptr)).is_string() ? (*from)["phone"].get<std::string>() : "";
-  a.from_email = from->value("email", json(nullptr)).is_string() ? (*from)["email"].get<std::string>() : "";
+  a.from_name =
+      from->value("name", json(nullptr)).is_string() ? (*from)["name"].get<std::string>() : "";
+  a.from_phone =
+      from->value("phone", json(nullptr)).is_string() ? (*from)["phone"].get<std::string>() : "";
+  a.from_email =
+      from->value("email", json(nullptr)).is_string() ? (*from)["email"].get<std::string>() : "";
   if (attachments) a.attachments = *attachments;
   if (sent_at) {
     a.sent_at = ParseRfc3339(*sent_at);
@@ -258,12 +274,11 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller, const std:
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   const CommandOutcome& o = outcome.value();
   AwaitViews(o.token);
-  HttpResponse response = JsonResponse(o.duplicate ? 200 : 201,
-                                       json{{"conversation_id", o.id},
-                                            {"message_id", o.message_id},
-                                            {"contact_id", o.contact_id},
-                                            {"created", o.created},
-                                            {"reopened", o.reopened}});
+  HttpResponse response = JsonResponse(o.duplicate ? 200 : 201, json{{"conversation_id", o.id},
+                                                                     {"message_id", o.message_id},
+                                                                     {"contact_id", o.contact_id},
+                                                                     {"created", o.created},
+                                                                     {"reopened", o.reopened}});
   SetPosition(response, o.token);
   return response;
 }

@@ -49,7 +49,8 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       Body& b = body.value();
       NewUser u{b.OptString("id"), b.NonEmptyString("name"), b.NonEmptyString("email"),
-                b.NonEmptyString("role"), b.OptStringArray("teams").value_or(std::vector<std::string>{})};
+                b.NonEmptyString("role"),
+                b.OptStringArray("teams").value_or(std::vector<std::string>{})};
       if (b.error()) return ErrorResponse(*b.error());
       auto outcome = commands_.CreateUser(caller, u);
       return created(outcome, [&](const std::string& id) { return queries_.User(id); });
@@ -73,7 +74,8 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string status = body.value().NonEmptyString("status");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetPresence(caller, p[3], status), [&] { return queries_.User(p[3]); });
+      return updated(commands_.SetPresence(caller, p[3], status),
+                     [&] { return queries_.User(p[3]); });
     }
     return std::nullopt;
   }
@@ -107,7 +109,8 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string user_id = body.value().NonEmptyString("user_id");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.AddTeamMember(caller, p[3], user_id), [&] { return queries_.Team(p[3]); });
+      return updated(commands_.AddTeamMember(caller, p[3], user_id),
+                     [&] { return queries_.Team(p[3]); });
     }
     return std::nullopt;
   }
@@ -123,7 +126,8 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     return created(outcome, [&](const std::string& id) { return queries_.Channel(id); });
   }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {
-    if (!CanAdminister(caller.role)) return ErrorResponse(Forbidden("only an admin can read channels"));
+    if (!CanAdminister(caller.role))
+      return ErrorResponse(Forbidden("only an admin can read channels"));
     auto channel = queries_.Channel(p[3]);
     if (!channel) return ErrorResponse(NotFound("channel " + p[3]));
     return JsonResponse(200, *channel);
@@ -143,7 +147,8 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string stage = body.value().NonEmptyString("stage");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetContactStage(caller, p[3], stage), [&] { return queries_.Contact(p[3]); });
+      return updated(commands_.SetContactStage(caller, p[3], stage),
+                     [&] { return queries_.Contact(p[3]); });
     }
     return std::nullopt;
   }

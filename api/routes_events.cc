@@ -56,8 +56,8 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       items.push_back(std::move(item));
     }
   }
-  HttpResponse response =
-      ListResponse(items.dump(), more ? std::optional<std::string>(std::to_string(last)) : std::nullopt);
+  HttpResponse response = ListResponse(
+      items.dump(), more ? std::optional<std::string>(std::to_string(last)) : std::nullopt);
   return response;
 }
 

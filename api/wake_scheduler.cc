@@ -4,7 +4,8 @@
 
 namespace helpdesk {
 
-WakeScheduler::WakeScheduler(CommandService& commands, const ViewQueries& queries, const Clock& clock)
+WakeScheduler::WakeScheduler(CommandService& commands, const ViewQueries& queries,
+                             const Clock& clock)
     : commands_(commands), queries_(queries), clock_(clock) {}
 
 WakeScheduler::~WakeScheduler() {

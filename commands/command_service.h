@@ -35,7 +35,7 @@ struct Caller {
 // What a command did: where in the log it landed, and the ids it touched.
 struct CommandOutcome {
   ConsistencyToken token;
-  bool created = false;    // a new resource (201) rather than an existing one (200)
+  bool created = false;  // a new resource (201) rather than an existing one (200)
   std::string id;        // the resource the command is about
   std::string message_id;
   std::string contact_id;
@@ -115,8 +115,8 @@ class CommandService {
                                   IfMatch if_match);
   Result<CommandOutcome> Tag(const Caller& caller, const std::string& id, const std::string& tag,
                              IfMatch if_match);
-  Result<CommandOutcome> Untag(const Caller& caller, const std::string& id,
-                               const std::string& tag, IfMatch if_match);
+  Result<CommandOutcome> Untag(const Caller& caller, const std::string& id, const std::string& tag,
+                               IfMatch if_match);
   Result<CommandOutcome> Close(const Caller& caller, const std::string& id,
                                const std::string& reason, IfMatch if_match);
   Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id, IfMatch if_match);
@@ -125,8 +125,8 @@ class CommandService {
 
  private:
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
-  void Stage(std::vector<NewEvent>& out, const std::string& stream,
-             std::vector<DomainEvent> events, const Actor& actor, Timestamp now) const;
+  void Stage(std::vector<NewEvent>& out, const std::string& stream, std::vector<DomainEvent> events,
+             const Actor& actor, Timestamp now) const;
   // Appends (durably), then applies to the write model. Caller holds mu_.
   Result<ConsistencyToken> Commit(std::vector<NewEvent> events);
   // Runs decide on one conversation and commits: the common path of conversation commands.

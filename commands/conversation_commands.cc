@@ -13,7 +13,8 @@ template <class Decide>
 Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, const std::string& id,
                                                       IfMatch if_match, Decide decide) {
   if (!CanWorkConversations(caller.role)) {
-    return Forbidden(std::string("the ") + RoleName(caller.role) + " role cannot change conversations");
+    return Forbidden(std::string("the ") + RoleName(caller.role) +
+                     " role cannot change conversations");
   }
   std::lock_guard<std::mutex> lock(mu_);
   const ConversationState* c = model_.Conversation(id);
@@ -42,39 +43,43 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
   if (args.is_private && args.await_reply) {
     return InvalidField("await_reply", "cannot be set on a private note");
   }
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome& out) {
-    conversation::Reply r;
-    r.message_id = NewId();
-    r.author_id = caller.actor().id;
-    r.text = args.text;
-    r.is_private = args.is_private;
-    r.await_reply = args.await_reply;
-    if (args.is_private) r.mentions = FindMentions(args.text, model_.AllUsers());
-    out.message_id = r.message_id;
-    out.created = true;
-    return conversation::DecideReply(c, r);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome& out) {
+                          conversation::Reply r;
+                          r.message_id = NewId();
+                          r.author_id = caller.actor().id;
+                          r.text = args.text;
+                          r.is_private = args.is_private;
+                          r.await_reply = args.await_reply;
+                          if (args.is_private)
+                            r.mentions = FindMentions(args.text, model_.AllUsers());
+                          out.message_id = r.message_id;
+                          out.created = true;
+                          return conversation::DecideReply(c, r);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Take(const Caller& caller, const std::string& id,
                                             IfMatch if_match) {
   if (!caller.is_user()) return Forbidden("only a user can take a conversation");
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-    return conversation::DecideTake(c, caller.user_id);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideTake(c, caller.user_id);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Assign(const Caller& caller, const std::string& id,
                                               const std::string& user_id, IfMatch if_match) {
-  return OnConversation(caller, id, if_match,
-                        [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
-                          const UserState* u = model_.User(user_id);
-                          if (!u) return NotFound("user " + user_id);
-                          if (!CanWorkConversations(u->role)) {
-                            return InvalidField("user_id", "names a user whose role cannot work conversations");
-                          }
-                          return conversation::DecideAssign(c, user_id);
-                        });
+  return OnConversation(
+      caller, id, if_match,
+      [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+        const UserState* u = model_.User(user_id);
+        if (!u) return NotFound("user " + user_id);
+        if (!CanWorkConversations(u->role)) {
+          return InvalidField("user_id", "names a user whose role cannot work conversations");
+        }
+        return conversation::DecideAssign(c, user_id);
+      });
 }
 
 Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std::string& id,
@@ -82,7 +87,8 @@ Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std:
                                                 const std::optional<std::string>& team_id,
                                                 IfMatch if_match) {
   return OnConversation(
-      caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+      caller, id, if_match,
+      [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
         if (user_id) {
           const UserState* u = model_.User(*user_id);
           if (!u) return NotFound("user " + *user_id);
@@ -97,39 +103,44 @@ Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std:
 
 Result<CommandOutcome> CommandService::Postpone(const Caller& caller, const std::string& id,
                                                 Timestamp until, IfMatch if_match) {
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
-    return conversation::DecidePostpone(c, until, now);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
+                          return conversation::DecidePostpone(c, until, now);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Tag(const Caller& caller, const std::string& id,
                                            const std::string& tag, IfMatch if_match) {
   if (tag.empty() || tag.size() > 64) return InvalidField("tag", "must be 1 to 64 characters");
   if (tag.find('/') != std::string::npos) return InvalidField("tag", "must not contain '/'");
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-    return conversation::DecideTag(c, tag);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideTag(c, tag);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Untag(const Caller& caller, const std::string& id,
                                              const std::string& tag, IfMatch if_match) {
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-    return conversation::DecideUntag(c, tag);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideUntag(c, tag);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Close(const Caller& caller, const std::string& id,
                                              const std::string& reason, IfMatch if_match) {
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-    return conversation::DecideClose(c, reason);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideClose(c, reason);
+                        });
 }
 
 Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::string& id,
                                               IfMatch if_match) {
-  return OnConversation(caller, id, if_match, [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-    return conversation::DecideReopen(c);
-  });
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideReopen(c);
+                        });
 }
 
 Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
@@ -141,7 +152,8 @@ Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
   auto decided = conversation::DecideWake(*c, now);
   if (!decided.ok()) return decided.error();
   std::vector<NewEvent> events;
-  Stage(events, ConversationStream(id), std::move(decided).value(), Actor::System("scheduler"), now);
+  Stage(events, ConversationStream(id), std::move(decided).value(), Actor::System("scheduler"),
+        now);
   auto token = Commit(std::move(events));
   if (!token.ok()) return token.error();
   return CommandOutcome::For(token.value(), id, false);

@@ -73,8 +73,9 @@ Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const s
   CommandOutcome out = CommandOutcome::For(log_.Head(), user_id, false);
   if (u->presence == status) return out;
   std::vector<NewEvent> events;
-  Stage(events, UserStream(user_id), {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}},
-        caller.actor(), clock_.Now());
+  Stage(events, UserStream(user_id),
+        {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}}, caller.actor(),
+        clock_.Now());
   auto token = Commit(std::move(events));
   if (!token.ok()) return token.error();
   out.token = token.value();
@@ -92,16 +93,19 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
     return CommandOutcome::For(log_.Head(), id.value(), false);
   }
   std::vector<NewEvent> events;
-  Stage(events, TeamStream(id.value()), {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}},
-        caller.actor(), clock_.Now());
+  Stage(events, TeamStream(id.value()),
+        {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}}, caller.actor(),
+        clock_.Now());
   auto token = Commit(std::move(events));
   if (!token.ok()) return token.error();
   return CommandOutcome::For(token.value(), id.value(), true);
 }
 
-Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller, const std::string& team_id,
+Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
+                                                     const std::string& team_id,
                                                      const std::string& user_id) {
-  if (!CanSupervise(caller.role)) return Forbidden("only supervisors and admins can add team members");
+  if (!CanSupervise(caller.role))
+    return Forbidden("only supervisors and admins can add team members");
   std::lock_guard<std::mutex> lock(mu_);
   const TeamState* team = model_.Team(team_id);
   if (!team) return NotFound("team " + team_id);
@@ -155,7 +159,8 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
                                                        const std::string& contact_id,
                                                        const std::string& stage) {
   if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
-  if (stage.empty() || stage.size() > 64) return InvalidField("stage", "must be 1 to 64 characters");
+  if (stage.empty() || stage.size() > 64)
+    return InvalidField("stage", "must be 1 to 64 characters");
   std::lock_guard<std::mutex> lock(mu_);
   const ContactState* c = model_.Contact(contact_id);
   if (!c) return NotFound("contact " + contact_id);
@@ -163,7 +168,8 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
   if (c->stage == stage) return out;
   std::vector<NewEvent> events;
   Stage(events, ContactStream(contact_id),
-        {{ev::kContactStageChanged, {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
+        {{ev::kContactStageChanged,
+          {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
         caller.actor(), clock_.Now());
   auto token = Commit(std::move(events));
   if (!token.ok()) return token.error();

@@ -8,7 +8,8 @@ namespace helpdesk {
 
 Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, const InboundArgs& a) {
   if (!CanAdminister(caller.role) && caller.channel_id != a.channel_id) {
-    return Error{ErrorCode::kForbidden, "only an admin or the channel's own token can deliver messages"};
+    return Error{ErrorCode::kForbidden,
+                 "only an admin or the channel's own token can deliver messages"};
   }
   if (a.external_id.empty() || a.external_id.size() > 256) {
     return InvalidField("external_id", "must be 1 to 256 characters");
@@ -36,7 +37,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   const std::string email = NormalizeEmail(a.from_email);
   std::optional<std::string> contact_id;
   if (ChannelMatchesByPhone(channel->type)) {
-    if (phone.empty()) return InvalidField("from.phone", "is required on a " + channel->type + " channel");
+    if (phone.empty())
+      return InvalidField("from.phone", "is required on a " + channel->type + " channel");
     contact_id = model_.ContactByPhone(phone);
   } else if (channel->type == "email") {
     if (email.empty()) return InvalidField("from.email", "is required on an email channel");
@@ -52,7 +54,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   CommandOutcome out;
   if (!contact_id) {
     contact_id = NewId();
-    std::string name = a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
+    std::string name =
+        a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),
           {{ev::kContactCreated,
             {{"contact_id", *contact_id},
@@ -65,7 +68,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   }
   out.contact_id = *contact_id;
 
-  const RoutingDecision route = RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
+  const RoutingDecision route =
+      RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
   ConversationState target;
   if (route.kind == RoutingDecision::Kind::kOpenNew) {
     conversation::OpenArgs open{NewId(), a.channel_id, *contact_id, std::nullopt, std::nullopt};
@@ -74,7 +78,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
     for (const DomainEvent& d : opened.value()) {
       Evolve(target, NewEvent{"", "", d.type, now, Actor::Contact(*contact_id), d.data}, 1);
     }
-    Stage(events, ConversationStream(open.id), std::move(opened).value(), Actor::Contact(*contact_id), now);
+    Stage(events, ConversationStream(open.id), std::move(opened).value(),
+          Actor::Contact(*contact_id), now);
   } else {
     target = *model_.Conversation(route.conversation_id);
     out.reopened = route.kind == RoutingDecision::Kind::kReopen;
@@ -91,7 +96,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   out.message_id = m.message_id;
   auto received = conversation::DecideReceive(target, m, now);
   if (!received.ok()) return received.error();
-  Stage(events, ConversationStream(target.id), std::move(received).value(), Actor::Contact(*contact_id), now);
+  Stage(events, ConversationStream(target.id), std::move(received).value(),
+        Actor::Contact(*contact_id), now);
 
   auto token = Commit(std::move(events));
   if (!token.ok()) return token.error();

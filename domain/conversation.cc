@@ -38,11 +38,16 @@ Error Refused(const ConversationState& s, const std::string& what) {
 
 const char* StatusName(ConversationStatus s) {
   switch (s) {
-    case ConversationStatus::kQueued: return "queued";
-    case ConversationStatus::kOpen: return "open";
-    case ConversationStatus::kAwaitingCustomer: return "awaiting_customer";
-    case ConversationStatus::kPostponed: return "postponed";
-    case ConversationStatus::kClosed: return "closed";
+    case ConversationStatus::kQueued:
+      return "queued";
+    case ConversationStatus::kOpen:
+      return "open";
+    case ConversationStatus::kAwaitingCustomer:
+      return "awaiting_customer";
+    case ConversationStatus::kPostponed:
+      return "postponed";
+    case ConversationStatus::kClosed:
+      return "closed";
   }
   return "queued";
 }
@@ -147,7 +152,8 @@ Events DecideReceive(const ConversationState& s, const InboundMessage& m, Timest
     ConversationStatus to = s.postponed_from == ConversationStatus::kAwaitingCustomer
                                 ? WorkingStatus(s)
                                 : s.postponed_from;
-    out.push_back({ev::kConversationWoke, {{"cause", "customer_message"}, {"to_status", StatusName(to)}}});
+    out.push_back(
+        {ev::kConversationWoke, {{"cause", "customer_message"}, {"to_status", StatusName(to)}}});
   } else if (s.status == ConversationStatus::kClosed) {
     out.push_back({ev::kConversationReopened,
                    {{"cause", "customer_message"}, {"to_status", StatusName(WorkingStatus(s))}}});
@@ -223,15 +229,17 @@ Events DecidePostpone(const ConversationState& s, Timestamp until, Timestamp now
   if (until <= now) return InvalidField("until", "must be in the future");
   const ConversationStatus from =
       s.status == ConversationStatus::kPostponed ? s.postponed_from : s.status;
-  return std::vector<DomainEvent>{{ev::kConversationPostponed,
-                                   {{"until", FormatRfc3339(until)}, {"from_status", StatusName(from)}}}};
+  return std::vector<DomainEvent>{
+      {ev::kConversationPostponed,
+       {{"until", FormatRfc3339(until)}, {"from_status", StatusName(from)}}}};
 }
 
 Events DecideWake(const ConversationState& s, Timestamp now) {
   if (!s.exists) return Missing(s);
   if (s.status != ConversationStatus::kPostponed) return Refused(s, "wake");
   if (s.postponed_until && *s.postponed_until > now) {
-    return InvalidTransition("conversation is postponed until " + FormatRfc3339(*s.postponed_until));
+    return InvalidTransition("conversation is postponed until " +
+                             FormatRfc3339(*s.postponed_until));
   }
   return std::vector<DomainEvent>{
       {ev::kConversationWoke, {{"cause", "timer"}, {"to_status", StatusName(s.postponed_from)}}}};
@@ -260,7 +268,8 @@ Events DecideReopen(const ConversationState& s) {
   if (!s.exists) return Missing(s);
   if (!IsClosed(s)) return Refused(s, "reopen");
   return std::vector<DomainEvent>{
-      {ev::kConversationReopened, {{"cause", "agent"}, {"to_status", StatusName(WorkingStatus(s))}}}};
+      {ev::kConversationReopened,
+       {{"cause", "agent"}, {"to_status", StatusName(WorkingStatus(s))}}}};
 }
 
 }  // namespace conversation

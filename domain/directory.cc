@@ -35,7 +35,8 @@ void Evolve(UserState& s, const NewEvent& e, uint64_t v) {
     s.email = e.data.value("email", "");
     s.role = ParseRole(e.data.value("role", "agent")).value_or(Role::kAgent);
     s.token_sha256 = e.data.value("token_sha256", "");
-    for (const auto& t : e.data.value("teams", nlohmann::json::array())) s.teams.insert(t.get<std::string>());
+    for (const auto& t : e.data.value("teams", nlohmann::json::array()))
+      s.teams.insert(t.get<std::string>());
   } else if (e.type == ev::kUserPresenceChanged) {
     s.presence = e.data.value("status", "offline");
   }
@@ -98,18 +99,21 @@ std::string NormalizePhone(const std::string& phone) {
 
 std::string NormalizeEmail(const std::string& email) {
   std::string s = Lower(email);
-  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }), s.end());
+  s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }),
+          s.end());
   return s;
 }
 
 bool LooksLikeEmail(const std::string& email) {
   const auto at = email.find('@');
-  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) return false;
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos)
+    return false;
   const auto dot = email.find('.', at + 2);
   return dot != std::string::npos && dot + 1 < email.size();
 }
 
-std::vector<std::string> FindMentions(const std::string& text, const std::vector<UserState>& users) {
+std::vector<std::string> FindMentions(const std::string& text,
+                                      const std::vector<UserState>& users) {
   std::vector<std::string> found;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '@' || (i > 0 && IsHandleChar(text[i - 1]))) continue;

@@ -54,7 +54,8 @@ bool IsValidChannelType(const std::string& type);
 // Channel types whose contacts are found by phone (else by e-mail).
 bool ChannelMatchesByPhone(const std::string& type);
 // Canonical forms used to find a contact again: the digits of a phone ("+55 (11) 9…" and
-// "5511 9…" are one contact), an e-mail in lower case without spaces. Empty when nothing usable is left.
+// "5511 9…" are one contact), an e-mail in lower case without spaces. Empty when nothing usable is
+// left.
 std::string NormalizePhone(const std::string& phone);
 std::string NormalizeEmail(const std::string& email);
 // Plausible e-mail: one '@', something on both sides, a dot in the domain.

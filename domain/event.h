@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/time.h"
 
@@ -19,7 +18,8 @@ constexpr int kSchemaVersion = 1;
 struct Actor {
   enum class Type { kUser, kContact, kSystem };
   Type type = Type::kSystem;
-  std::string id;  // user id, contact id, or the system component ("scheduler", "admin" for the bootstrap token, "channel/<id>")
+  std::string id;  // user id, contact id, or the system component ("scheduler", "admin" for the
+                   // bootstrap token, "channel/<id>")
 
   static Actor User(std::string id) { return Actor{Type::kUser, std::move(id)}; }
   static Actor Contact(std::string id) { return Actor{Type::kContact, std::move(id)}; }

@@ -4,11 +4,16 @@ namespace helpdesk {
 
 const char* RoleName(Role r) {
   switch (r) {
-    case Role::kAdmin: return "admin";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kAgent: return "agent";
-    case Role::kAuditor: return "auditor";
-    case Role::kAnalyst: return "analyst";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kSupervisor:
+      return "supervisor";
+    case Role::kAgent:
+      return "agent";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kAnalyst:
+      return "analyst";
   }
   return "agent";
 }

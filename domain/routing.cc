@@ -15,7 +15,8 @@ RoutingDecision RouteInbound(const std::vector<const ConversationState*>& candid
     }
     if (!newest_closed || c->closed_at > newest_closed->closed_at) newest_closed = c;
   }
-  if (newest_closed && newest_closed->closed_at && WithinReopenWindow(*newest_closed->closed_at, now)) {
+  if (newest_closed && newest_closed->closed_at &&
+      WithinReopenWindow(*newest_closed->closed_at, now)) {
     return {RoutingDecision::Kind::kReopen, newest_closed->id};
   }
   return {RoutingDecision::Kind::kOpenNew, ""};

@@ -9,9 +9,12 @@ constexpr int64_t kRedFromMinute = 16;
 
 const char* ThermometerName(Thermometer t) {
   switch (t) {
-    case Thermometer::kGreen: return "green";
-    case Thermometer::kYellow: return "yellow";
-    case Thermometer::kRed: return "red";
+    case Thermometer::kGreen:
+      return "green";
+    case Thermometer::kYellow:
+      return "yellow";
+    case Thermometer::kRed:
+      return "red";
   }
   return "green";
 }

@@ -1,6 +1,7 @@
 // The thermometer: how long the customer has been waiting for a public reply, in colours.
 // Whole minutes waited, floor(seconds / 60): 0–5 green, 6–15 yellow, 16 and more red.
-// Computed at read time from `waiting_since`; null when nothing waits or the conversation is closed.
+// Computed at read time from `waiting_since`; null when nothing waits or the conversation is
+// closed.
 #pragma once
 
 #include <optional>

@@ -32,15 +32,21 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
   const NewEvent& e = r.event;
   const json& d = e.data;
   if (e.type == ev::kMessageReceived) {
-    return json{{"id", d.value("message_id", "")}, {"direction", "in"}, {"private", false},
-                {"author_id", nullptr}, {"text", d.value("text", "")},
+    return json{{"id", d.value("message_id", "")},
+                {"direction", "in"},
+                {"private", false},
+                {"author_id", nullptr},
+                {"text", d.value("text", "")},
                 {"attachments", d.value("attachments", json::array())},
                 {"at", d.value("sent_at", FormatRfc3339(e.at))}};
   }
   if (e.type == ev::kMessageSent || e.type == ev::kNoteAdded) {
-    return json{{"id", d.value("message_id", "")}, {"direction", "out"},
-                {"private", e.type == ev::kNoteAdded}, {"author_id", d.value("author_id", "")},
-                {"text", d.value("text", "")}, {"attachments", json::array()},
+    return json{{"id", d.value("message_id", "")},
+                {"direction", "out"},
+                {"private", e.type == ev::kNoteAdded},
+                {"author_id", d.value("author_id", "")},
+                {"text", d.value("text", "")},
+                {"attachments", json::array()},
                 {"at", FormatRfc3339(e.at)}};
   }
   return std::nullopt;
@@ -112,8 +118,9 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
   }
 
   if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
-  const json item{{"position", r.position}, {"type", e.type}, {"at", FormatRfc3339(e.at)},
-                  {"actor", ActorToJson(e.actor)}, {"data", e.data}, {"stream_version", r.stream_version}};
+  const json item{
+      {"position", r.position},        {"type", e.type}, {"at", FormatRfc3339(e.at)},
+      {"actor", ActorToJson(e.actor)}, {"data", e.data}, {"stream_version", r.stream_version}};
   txn.Put(PositionKey("tl/", id, r.position), item.dump());
 
   txn.Put("cs/" + id, EncodeState(view));

@@ -11,7 +11,9 @@ using nlohmann::json;
 constexpr size_t kHeaderSize = 1 + 8 + 8;
 constexpr uint64_t kNone = UINT64_MAX;
 
-json OptTime(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+json OptTime(const std::optional<Timestamp>& t) {
+  return t ? json(FormatRfc3339(*t)) : json(nullptr);
+}
 json OptString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
 
 std::optional<Timestamp> ReadOptTime(const json& j, const char* key) {
@@ -64,8 +66,11 @@ json ApiObject(const ConversationView& v) {
 }  // namespace
 
 json ContactCardToJson(const ContactCard& c) {
-  return {{"id", c.id}, {"name", c.name}, {"phone", c.phone.empty() ? json(nullptr) : json(c.phone)},
-          {"email", c.email.empty() ? json(nullptr) : json(c.email)}, {"stage", c.stage}};
+  return {{"id", c.id},
+          {"name", c.name},
+          {"phone", c.phone.empty() ? json(nullptr) : json(c.phone)},
+          {"email", c.email.empty() ? json(nullptr) : json(c.email)},
+          {"stage", c.stage}};
 }
 
 ContactCard ContactCardFromJson(const json& j) {
@@ -109,7 +114,8 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.waiting_since = ReadOptTime(j, "waiting_since");
   s.assigned_at = ReadOptTime(j, "assigned_at");
   s.postponed_until = ReadOptTime(j, "postponed_until");
-  s.postponed_from = ParseStatus(j.value("postponed_from", "queued")).value_or(ConversationStatus::kQueued);
+  s.postponed_from =
+      ParseStatus(j.value("postponed_from", "queued")).value_or(ConversationStatus::kQueued);
   s.close_reason = ReadOptString(j, "close_reason");
   s.opened_at = ReadOptTime(j, "opened_at").value_or(Timestamp{});
   s.closed_at = ReadOptTime(j, "closed_at");

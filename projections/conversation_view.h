@@ -7,10 +7,9 @@
 //    brace; RenderForClient adds the thermometer and closes it.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/conversation.h"
 #include "domain/time.h"

@@ -24,7 +24,8 @@ void AddToSortedArray(json& arr, const std::string& value) {
   arr = items;
 }
 
-void CopyStageToConversations(ViewTxn& txn, const std::string& contact_id, const ContactCard& card) {
+void CopyStageToConversations(ViewTxn& txn, const std::string& contact_id,
+                              const ContactCard& card) {
   const std::string prefix = "kc/" + contact_id + "/";
   std::vector<std::string> ids;
   auto it = txn.NewIterator();
@@ -58,8 +59,12 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
         txn.Put("t/" + t.get<std::string>(), team.dump());
       }
     }
-    json user{{"id", id}, {"name", d.value("name", "")}, {"email", d.value("email", "")},
-              {"role", d.value("role", "agent")}, {"teams", teams}, {"presence", "offline"}};
+    json user{{"id", id},
+              {"name", d.value("name", "")},
+              {"email", d.value("email", "")},
+              {"role", d.value("role", "agent")},
+              {"teams", teams},
+              {"presence", "offline"}};
     txn.Put("u/" + id, user.dump());
   } else if (e.type == ev::kUserPresenceChanged) {
     const std::string id = d.value("user_id", "");
@@ -69,7 +74,8 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     txn.Put("u/" + id, user.dump());
   } else if (e.type == ev::kTeamCreated) {
     const std::string id = d.value("team_id", "");
-    txn.Put("t/" + id, json{{"id", id}, {"name", d.value("name", "")}, {"members", json::array()}}.dump());
+    txn.Put("t/" + id,
+            json{{"id", id}, {"name", d.value("name", "")}, {"members", json::array()}}.dump());
   } else if (e.type == ev::kTeamMemberAdded) {
     const std::string team_id = d.value("team_id", "");
     const std::string user_id = d.value("user_id", "");
@@ -85,8 +91,11 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     }
   } else if (e.type == ev::kChannelCreated) {
     const std::string id = d.value("channel_id", "");
-    txn.Put("ch/" + id, json{{"id", id}, {"type", d.value("type", "")}, {"name", d.value("name", "")},
-                             {"address", d.value("address", "")}}.dump());
+    txn.Put("ch/" + id, json{{"id", id},
+                             {"type", d.value("type", "")},
+                             {"name", d.value("name", "")},
+                             {"address", d.value("address", "")}}
+                            .dump());
   } else if (e.type == ev::kContactCreated) {
     ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
                      d.value("email", ""), d.value("stage", "lead")};

@@ -9,12 +9,18 @@ constexpr char kColumns[] = {'m', 'w', 's', 'o'};
 constexpr uint64_t kNullsLast = UINT64_MAX;
 
 uint64_t SortValue(const ConversationState& s, char column) {
-  auto ms = [](std::optional<Timestamp> t) { return t ? static_cast<uint64_t>(t->ms) : kNullsLast; };
+  auto ms = [](std::optional<Timestamp> t) {
+    return t ? static_cast<uint64_t>(t->ms) : kNullsLast;
+  };
   switch (column) {
-    case 'm': return static_cast<uint64_t>((s.last_message ? s.last_message->at : s.opened_at).ms);
-    case 'w': return ms(s.waiting_since);
-    case 's': return ms(s.assigned_at);
-    default: return static_cast<uint64_t>(s.opened_at.ms);
+    case 'm':
+      return static_cast<uint64_t>((s.last_message ? s.last_message->at : s.opened_at).ms);
+    case 'w':
+      return ms(s.waiting_since);
+    case 's':
+      return ms(s.assigned_at);
+    default:
+      return static_cast<uint64_t>(s.opened_at.ms);
   }
 }
 
@@ -31,11 +37,16 @@ std::optional<InboxSort> ParseInboxSort(const std::string& name) {
 
 SortOrder OrderFor(InboxSort sort) {
   switch (sort) {
-    case InboxSort::kRecent: return {'m', true};
-    case InboxSort::kWaitingLongest: return {'w', false};
-    case InboxSort::kInServiceLongest: return {'s', false};
-    case InboxSort::kOldest: return {'o', false};
-    case InboxSort::kNewest: return {'o', true};
+    case InboxSort::kRecent:
+      return {'m', true};
+    case InboxSort::kWaitingLongest:
+      return {'w', false};
+    case InboxSort::kInServiceLongest:
+      return {'s', false};
+    case InboxSort::kOldest:
+      return {'o', false};
+    case InboxSort::kNewest:
+      return {'o', true};
   }
   return {'m', true};
 }
@@ -58,8 +69,10 @@ std::set<std::string> IndexKeys(const ConversationState& s) {
   std::vector<std::string> scopes{StatusScope(s.status)};
   if (!closed) {
     scopes.push_back(kAllScope);
-    if (s.assignee_id) scopes.push_back(AssigneeScope(*s.assignee_id));
-    else scopes.push_back(kUnassignedScope);
+    if (s.assignee_id)
+      scopes.push_back(AssigneeScope(*s.assignee_id));
+    else
+      scopes.push_back(kUnassignedScope);
     if (s.team_id) scopes.push_back(TeamScope(*s.team_id));
   }
   if (s.status == ConversationStatus::kQueued) scopes.push_back(QueueScope(s.team_id));

@@ -1,10 +1,9 @@
 #include "projections/inbox_query.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <rocksdb/db.h>
 
+#include <algorithm>
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "projections/conversation_view.h"
@@ -32,16 +31,20 @@ std::string Digits(const std::string& s) {
 
 std::vector<std::string> ChooseScopes(const InboxRequest& r) {
   switch (r.view) {
-    case InboxView::kMine: return {AssigneeScope(r.caller_id)};
+    case InboxView::kMine:
+      return {AssigneeScope(r.caller_id)};
     case InboxView::kQueue: {
       if (r.team_id) return {QueueScope(r.team_id)};
       std::vector<std::string> scopes{QueueScope(std::nullopt)};
       for (const auto& t : r.caller_teams) scopes.push_back(QueueScope(t));
       return scopes;
     }
-    case InboxView::kUnassigned: return {kUnassignedScope};
-    case InboxView::kPostponed: return {StatusScope(ConversationStatus::kPostponed)};
-    case InboxView::kClosed: return {StatusScope(ConversationStatus::kClosed)};
+    case InboxView::kUnassigned:
+      return {kUnassignedScope};
+    case InboxView::kPostponed:
+      return {StatusScope(ConversationStatus::kPostponed)};
+    case InboxView::kClosed:
+      return {StatusScope(ConversationStatus::kClosed)};
     case InboxView::kAll:
       if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
       if (r.team_id) return {TeamScope(*r.team_id)};
@@ -77,8 +80,10 @@ bool MatchesFilters(const InboxRequest& r, const json& c) {
   if (r.stage && contact.value("stage", "") != *r.stage) return false;
   if (r.q) {
     const std::string needle = Lower(*r.q);
-    const std::string name = contact["name"].is_string() ? Lower(contact["name"].get<std::string>()) : "";
-    const std::string phone = contact["phone"].is_string() ? contact["phone"].get<std::string>() : "";
+    const std::string name =
+        contact["name"].is_string() ? Lower(contact["name"].get<std::string>()) : "";
+    const std::string phone =
+        contact["phone"].is_string() ? contact["phone"].get<std::string>() : "";
     const std::string digits = Digits(*r.q);
     const bool by_name = !needle.empty() && name.find(needle) != std::string::npos;
     const bool by_phone = (!needle.empty() && phone.find(*r.q) != std::string::npos) ||
@@ -185,7 +190,10 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
     }
     ++scanned;
     last_suffix = best;
-    if (order.backwards) next->it->Prev(); else next->it->Next();
+    if (order.backwards)
+      next->it->Prev();
+    else
+      next->it->Next();
 
     const std::string id = best.substr(8);
     stored.clear();

@@ -1,9 +1,9 @@
 #include "projections/view_queries.h"
 
+#include <rocksdb/db.h>
+
 #include <algorithm>
 #include <cctype>
-
-#include <rocksdb/db.h>
 
 #include "adapters/rocks_status.h"
 #include "projections/conversation_projector.h"
@@ -136,7 +136,9 @@ json ViewQueries::Summary(const std::string& caller_id) const {
     if (!t) continue;
     const std::string id = (*t)["id"];
     const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
-    teams.push_back({{"id", id}, {"name", (*t)["name"]}, {"open", OpenCount("n/t/" + id + "/") - queued},
+    teams.push_back({{"id", id},
+                     {"name", (*t)["name"]},
+                     {"open", OpenCount("n/t/" + id + "/") - queued},
                      {"queued", queued}});
   }
   json users = json::array();
@@ -144,7 +146,9 @@ json ViewQueries::Summary(const std::string& caller_id) const {
     auto u = ParseObject(it->value().ToString());
     if (!u) continue;
     const std::string id = (*u)["id"];
-    users.push_back({{"id", id}, {"name", (*u)["name"]}, {"presence", (*u)["presence"]},
+    users.push_back({{"id", id},
+                     {"name", (*u)["name"]},
+                     {"presence", (*u)["presence"]},
                      {"open", OpenCount("n/u/" + id + "/")}});
   }
   return {{"mine", mine}, {"general", general}, {"teams", teams}, {"users", users}};
@@ -171,7 +175,8 @@ Result<Page> ViewQueries::Teams(const std::optional<std::string>& q,
   return PagePrefix("t/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
     auto t = ParseObject(value);
     if (!t) return std::nullopt;
-    if (!needle.empty() && Lower((*t)["name"]).find(needle) == std::string::npos) return std::nullopt;
+    if (!needle.empty() && Lower((*t)["name"]).find(needle) == std::string::npos)
+      return std::nullopt;
     const std::string id = (*t)["id"];
     const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
     (*t)["queued_count"] = queued;

@@ -2,11 +2,10 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "domain/result.h"
 #include "domain/time.h"
@@ -46,9 +45,9 @@ class ViewQueries {
 
  private:
   // Pages through keys under `prefix`; `render` turns a value into an item (or nullopt to skip).
-  Result<Page> PagePrefix(const std::string& prefix, const std::optional<std::string>& cursor,
-                          size_t limit,
-                          const std::function<std::optional<nlohmann::json>(const std::string&)>& render) const;
+  Result<Page> PagePrefix(
+      const std::string& prefix, const std::optional<std::string>& cursor, size_t limit,
+      const std::function<std::optional<nlohmann::json>(const std::string&)>& render) const;
   int64_t Counter(const std::string& key) const;
   int64_t OpenCount(const std::string& counter_prefix) const;  // all statuses but closed
 

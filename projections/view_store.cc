@@ -1,8 +1,8 @@
 #include "projections/view_store.h"
 
 #include <rocksdb/db.h>
-#include <rocksdb/table.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <spdlog/spdlog.h>
 

@@ -2,8 +2,8 @@
 //   c/<id>   conversation as the API renders it     cs/<id>  conversation state (projector's)
 //   i/…      inbox indexes (inbox_index.h)          m/<id>/<pos>, tl/<id>/<pos>  messages, timeline
 //   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
-//   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's conversations
-//   meta/version, meta/offset  the views' version and the log position they include
+//   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
+//   conversations meta/version, meta/offset  the views' version and the log position they include
 //
 // The offset is written in the same WriteBatch as the view updates it covers, so after a crash
 // the views resume exactly where they are: no event is skipped or applied twice.

@@ -3,12 +3,12 @@
 // Single-threaded: owned by the projection runner's thread.
 #pragma once
 
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
 
 namespace helpdesk {
 
@@ -23,7 +23,9 @@ class ViewTxn {
     if (!s.ok()) return std::nullopt;
     return value;
   }
-  void Put(const std::string& key, const std::string& value) { batch_.Put(key, value).PermitUncheckedError(); }
+  void Put(const std::string& key, const std::string& value) {
+    batch_.Put(key, value).PermitUncheckedError();
+  }
   void Delete(const std::string& key) { batch_.Delete(key).PermitUncheckedError(); }
   // Iterates the views as they would be with this batch applied.
   std::unique_ptr<rocksdb::Iterator> NewIterator() {

@@ -27,8 +27,10 @@ TEST_F(BadInputTest, MalformedJsonIsInvalidJson) {
     EXPECT_EQ(Raw("POST", "/api/v1/users", "{\"name\": ").error_code(), "invalid_json");
     EXPECT_EQ(Raw("POST", "/api/v1/teams", "[1,2]").error_code(), "invalid_json");
     EXPECT_EQ(Raw("POST", "/api/v1/channels/wa/inbound", "not json").error_code(), "invalid_json");
-    EXPECT_EQ(Raw("POST", "/api/v1/conversations/" + id_ + "/messages", "{", agent_).error_code(), "invalid_json");
-    EXPECT_EQ(Raw("POST", "/api/v1/conversations/" + id_ + "/close", "", agent_).error_code(), "invalid_json");
+    EXPECT_EQ(Raw("POST", "/api/v1/conversations/" + id_ + "/messages", "{", agent_).error_code(),
+              "invalid_json");
+    EXPECT_EQ(Raw("POST", "/api/v1/conversations/" + id_ + "/close", "", agent_).error_code(),
+              "invalid_json");
     auto r = Raw("POST", "/api/v1/users", "\xff\xfe{}");
     EXPECT_EQ(r.status, 400);
   });
@@ -40,41 +42,66 @@ TEST_F(BadInputTest, WrongTypesAndMissingFieldsNameTheField) {
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(r.error_code(), "invalid_field");
     EXPECT_NE(r.json()["error"]["message"].get<std::string>().find("name"), std::string::npos);
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "a@b.co"}}).error_code(), "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "nope"}, {"role", "agent"}}).error_code(),
+    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "a@b.co"}}).error_code(),
               "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "king"}}).error_code(),
+    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "nope"}, {"role", "agent"}})
+                  .error_code(),
               "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}, {"teams", "t1"}})
-                  .error_code(), "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"id", "bad id!"}, {"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}})
-                  .error_code(), "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/channels", {{"type", "pigeon"}, {"name", "x"}, {"address", "y"}}).error_code(),
+    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "king"}})
+                  .error_code(),
               "invalid_field");
-    EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound", {{"external_id", "z"}, {"text", "hi"}}).error_code(),
+    EXPECT_EQ(Admin("POST", "/api/v1/users",
+                    {{"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}, {"teams", "t1"}})
+                  .error_code(),
+              "invalid_field");
+    EXPECT_EQ(Admin("POST", "/api/v1/users",
+                    {{"id", "bad id!"}, {"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}})
+                  .error_code(),
+              "invalid_field");
+    EXPECT_EQ(
+        Admin("POST", "/api/v1/channels", {{"type", "pigeon"}, {"name", "x"}, {"address", "y"}})
+            .error_code(),
+        "invalid_field");
+    EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound", {{"external_id", "z"}, {"text", "hi"}})
+                  .error_code(),
               "invalid_field");  // no from
-    EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound", {{"external_id", "z"}, {"from", {{"name", "n"}}}, {"text", "hi"}})
-                  .error_code(), "invalid_field");  // whatsapp needs a phone
     EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound",
-                    {{"external_id", 7}, {"from", {{"phone", "+5511"}}}, {"text", "hi"}}).error_code(), "invalid_field");
+                    {{"external_id", "z"}, {"from", {{"name", "n"}}}, {"text", "hi"}})
+                  .error_code(),
+              "invalid_field");  // whatsapp needs a phone
     EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound",
-                    {{"external_id", "z"}, {"from", {{"phone", "+5511"}}}, {"text", "hi"}, {"sent_at", "yesterday"}})
-                  .error_code(), "invalid_field");
+                    {{"external_id", 7}, {"from", {{"phone", "+5511"}}}, {"text", "hi"}})
+                  .error_code(),
+              "invalid_field");
+    EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound",
+                    {{"external_id", "z"},
+                     {"from", {{"phone", "+5511"}}},
+                     {"text", "hi"},
+                     {"sent_at", "yesterday"}})
+                  .error_code(),
+              "invalid_field");
     const std::string c = "/api/v1/conversations/" + id_;
     EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", ""}}).error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}, {"private", "yes"}}).error_code(), "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}, {"private", "yes"}}).error_code(),
+              "invalid_field");
     EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", ""}}).error_code(), "invalid_field");
     EXPECT_EQ(As(agent_, "POST", c + "/close", json::object()).error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "tomorrow"}}).error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "2001-01-01T00:00:00Z"}}).error_code(), "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "tomorrow"}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "2001-01-01T00:00:00Z"}}).error_code(),
+              "invalid_field");
     EXPECT_EQ(As(agent_, "POST", c + "/transfer", json::object()).error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "POST", c + "/tags", {{"tag", json::array()}}).error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?view=everything").error_code(), "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/tags", {{"tag", json::array()}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?view=everything").error_code(),
+              "invalid_field");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?sort=random").error_code(), "invalid_field");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?limit=0").error_code(), "invalid_field");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?limit=501").error_code(), "invalid_field");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations?cursor=zz").error_code(), "invalid_field");
-    EXPECT_EQ(As(agent_, "PUT", "/api/v1/users/ana/presence", {{"status", "sleeping"}}).error_code(), "invalid_field");
+    EXPECT_EQ(
+        As(agent_, "PUT", "/api/v1/users/ana/presence", {{"status", "sleeping"}}).error_code(),
+        "invalid_field");
   });
 }
 
@@ -84,19 +111,32 @@ TEST_F(BadInputTest, UnknownIdsAreNotFound) {
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations/nope/messages").error_code(), "not_found");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations/nope/timeline").error_code(), "not_found");
     EXPECT_EQ(As(agent_, "POST", "/api/v1/conversations/nope/take").error_code(), "not_found");
-    EXPECT_EQ(As(agent_, "POST", "/api/v1/conversations/nope/close", {{"reason", "x"}}).error_code(), "not_found");
-    EXPECT_EQ(As(agent_, "POST", "/api/v1/conversations/" + id_ + "/assign", {{"user_id", "ghost"}}).error_code(),
+    EXPECT_EQ(
+        As(agent_, "POST", "/api/v1/conversations/nope/close", {{"reason", "x"}}).error_code(),
+        "not_found");
+    EXPECT_EQ(As(agent_, "POST", "/api/v1/conversations/" + id_ + "/assign", {{"user_id", "ghost"}})
+                  .error_code(),
               "not_found");
-    EXPECT_EQ(As(agent_, "POST", "/api/v1/conversations/" + id_ + "/transfer", {{"team_id", "ghost"}}).error_code(),
+    EXPECT_EQ(
+        As(agent_, "POST", "/api/v1/conversations/" + id_ + "/transfer", {{"team_id", "ghost"}})
+            .error_code(),
+        "not_found");
+    EXPECT_EQ(As(agent_, "DELETE", "/api/v1/conversations/" + id_ + "/tags/never").error_code(),
               "not_found");
-    EXPECT_EQ(As(agent_, "DELETE", "/api/v1/conversations/" + id_ + "/tags/never").error_code(), "not_found");
-    EXPECT_EQ(Admin("POST", "/api/v1/channels/ghost/inbound", {{"external_id", "z"}, {"from", {{"phone", "1"}}}, {"text", "x"}})
-                  .error_code(), "not_found");
-    EXPECT_EQ(Admin("POST", "/api/v1/teams/ghost/members", {{"user_id", "ana"}}).error_code(), "not_found");
-    EXPECT_EQ(Admin("POST", "/api/v1/teams/t1/members", {{"user_id", "ghost"}}).error_code(), "not_found");
-    EXPECT_EQ(Admin("PUT", "/api/v1/users/ghost/presence", {{"status", "online"}}).error_code(), "not_found");
-    EXPECT_EQ(Admin("POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}, {"teams", {"ghost"}}})
-                  .error_code(), "not_found");
+    EXPECT_EQ(Admin("POST", "/api/v1/channels/ghost/inbound",
+                    {{"external_id", "z"}, {"from", {{"phone", "1"}}}, {"text", "x"}})
+                  .error_code(),
+              "not_found");
+    EXPECT_EQ(Admin("POST", "/api/v1/teams/ghost/members", {{"user_id", "ana"}}).error_code(),
+              "not_found");
+    EXPECT_EQ(Admin("POST", "/api/v1/teams/t1/members", {{"user_id", "ghost"}}).error_code(),
+              "not_found");
+    EXPECT_EQ(Admin("PUT", "/api/v1/users/ghost/presence", {{"status", "online"}}).error_code(),
+              "not_found");
+    EXPECT_EQ(Admin("POST", "/api/v1/users",
+                    {{"name", "X"}, {"email", "x@b.co"}, {"role", "agent"}, {"teams", {"ghost"}}})
+                  .error_code(),
+              "not_found");
     EXPECT_EQ(Admin("GET", "/api/v1/no/such/route").status, 404);
   });
 }
@@ -118,23 +158,38 @@ TEST_F(BadInputTest, MissingOrWrongTokenIsUnauthorized) {
     EXPECT_EQ(none.error_code(), "unauthorized");
     EXPECT_EQ(server().client().Send("GET", "/api/v1/conversations").status, 401);
     EXPECT_EQ(server().As("wrong", "GET", "/api/v1/conversations").error_code(), "unauthorized");
-    EXPECT_EQ(server().client().Send("GET", "/api/v1/events", "", {{"Authorization", "Basic abc"}}).status, 401);
+    EXPECT_EQ(server()
+                  .client()
+                  .Send("GET", "/api/v1/events", "", {{"Authorization", "Basic abc"}})
+                  .status,
+              401);
   });
 }
 
 TEST_F(BadInputTest, WrongRoleIsForbidden) {
   EXPECT_NO_NEW_EVENTS({
-    EXPECT_EQ(As(agent_, "POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "admin"}}).error_code(),
-              "forbidden");
-    EXPECT_EQ(As(agent_, "POST", "/api/v1/channels", {{"type", "sms"}, {"name", "x"}, {"address", "y"}}).error_code(),
-              "forbidden");
+    EXPECT_EQ(
+        As(agent_, "POST", "/api/v1/users", {{"name", "X"}, {"email", "x@b.co"}, {"role", "admin"}})
+            .error_code(),
+        "forbidden");
+    EXPECT_EQ(
+        As(agent_, "POST", "/api/v1/channels", {{"type", "sms"}, {"name", "x"}, {"address", "y"}})
+            .error_code(),
+        "forbidden");
     EXPECT_EQ(As(agent_, "POST", "/api/v1/teams", {{"name", "x"}}).error_code(), "forbidden");
-    EXPECT_EQ(As(agent_, "PUT", "/api/v1/users/audrey/presence", {{"status", "online"}}).error_code(), "forbidden");
+    EXPECT_EQ(
+        As(agent_, "PUT", "/api/v1/users/audrey/presence", {{"status", "online"}}).error_code(),
+        "forbidden");
     EXPECT_EQ(As(agent_, "GET", "/api/v1/events").error_code(), "forbidden");
-    EXPECT_EQ(As(auditor_, "POST", "/api/v1/conversations/" + id_ + "/take").error_code(), "forbidden");
-    EXPECT_EQ(As(auditor_, "POST", "/api/v1/conversations/" + id_ + "/messages", {{"text", "x"}}).error_code(), "forbidden");
+    EXPECT_EQ(As(auditor_, "POST", "/api/v1/conversations/" + id_ + "/take").error_code(),
+              "forbidden");
+    EXPECT_EQ(As(auditor_, "POST", "/api/v1/conversations/" + id_ + "/messages", {{"text", "x"}})
+                  .error_code(),
+              "forbidden");
     EXPECT_EQ(As(analyst_, "GET", "/api/v1/conversations").error_code(), "forbidden");
-    EXPECT_EQ(As(analyst_, "POST", "/api/v1/conversations/" + id_ + "/close", {{"reason", "x"}}).error_code(), "forbidden");
+    EXPECT_EQ(As(analyst_, "POST", "/api/v1/conversations/" + id_ + "/close", {{"reason", "x"}})
+                  .error_code(),
+              "forbidden");
   });
   // What they may do.
   EXPECT_EQ(As(auditor_, "GET", "/api/v1/conversations/" + id_ + "/timeline").status, 200);
@@ -145,8 +200,9 @@ TEST_F(BadInputTest, WrongRoleIsForbidden) {
 TEST_F(BadInputTest, DuplicateExternalIdChangesNothingAndAnswersTheSameIds) {
   json first = Inbound("wa", "dup-1", "+551100009", "hello");
   EXPECT_NO_NEW_EVENTS({
-    auto again = Admin("POST", "/api/v1/channels/wa/inbound",
-                       {{"external_id", "dup-1"}, {"from", {{"phone", "+551100009"}}}, {"text", "hello"}});
+    auto again =
+        Admin("POST", "/api/v1/channels/wa/inbound",
+              {{"external_id", "dup-1"}, {"from", {{"phone", "+551100009"}}}, {"text", "hello"}});
     EXPECT_EQ(again.status, 200);
     EXPECT_EQ(again.json()["conversation_id"], first["conversation_id"]);
     EXPECT_EQ(again.json()["message_id"], first["message_id"]);
@@ -160,11 +216,16 @@ TEST_F(BadInputTest, InvalidTransitionsAreRefused) {
   ASSERT_EQ(As(agent_, "POST", c + "/close", {{"reason", "done"}}).status, 200);
   EXPECT_NO_NEW_EVENTS({
     EXPECT_EQ(As(agent_, "POST", c + "/take").status, 409);
-    EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", "again"}}).error_code(), "invalid_transition");
-    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}}).error_code(), "invalid_transition");
-    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}, {"private", true}}).error_code(), "invalid_transition");
-    EXPECT_EQ(As(agent_, "POST", c + "/transfer", {{"user_id", "ana"}}).error_code(), "invalid_transition");
-    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "2999-01-01T00:00:00Z"}}).error_code(), "invalid_transition");
+    EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", "again"}}).error_code(),
+              "invalid_transition");
+    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}}).error_code(),
+              "invalid_transition");
+    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}, {"private", true}}).error_code(),
+              "invalid_transition");
+    EXPECT_EQ(As(agent_, "POST", c + "/transfer", {{"user_id", "ana"}}).error_code(),
+              "invalid_transition");
+    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "2999-01-01T00:00:00Z"}}).error_code(),
+              "invalid_transition");
   });
 }
 
@@ -175,7 +236,11 @@ TEST_F(BadInputTest, IdempotentCreatesAnswerTheExistingResource) {
     EXPECT_EQ(same.json()["id"], "t1");
     EXPECT_EQ(Admin("POST", "/api/v1/teams", {{"id", "t1"}, {"name", "Other"}}).status, 409);
     auto user = Admin("POST", "/api/v1/users",
-                      {{"id", "ana"}, {"name", "ana Name"}, {"email", "ana@example.com"}, {"role", "agent"}, {"teams", {"t1"}}});
+                      {{"id", "ana"},
+                       {"name", "ana Name"},
+                       {"email", "ana@example.com"},
+                       {"role", "agent"},
+                       {"teams", {"t1"}}});
     EXPECT_EQ(user.status, 200);
     EXPECT_FALSE(user.json().contains("token")) << "a token is shown only once";
   });
@@ -190,7 +255,9 @@ TEST_F(BadInputTest, IfMatchRefusesAStaleVersion) {
     auto stale = As(agent_, "POST", c + "/tags", {{"tag", "x"}}, {{"If-Match", "\"1\""}});
     EXPECT_EQ(stale.status, 409);
     EXPECT_EQ(stale.error_code(), "version_conflict");
-    EXPECT_EQ(As(agent_, "POST", c + "/tags", {{"tag", "x"}}, {{"If-Match", "garbage"}}).error_code(), "invalid_field");
+    EXPECT_EQ(
+        As(agent_, "POST", c + "/tags", {{"tag", "x"}}, {{"If-Match", "garbage"}}).error_code(),
+        "invalid_field");
   });
   auto fresh = As(agent_, "POST", c + "/tags", {{"tag", "x"}}, {{"If-Match", etag}});
   EXPECT_EQ(fresh.status, 200) << fresh.body;
@@ -198,12 +265,14 @@ TEST_F(BadInputTest, IfMatchRefusesAStaleVersion) {
 }
 
 TEST_F(BadInputTest, MinPositionMustBeAToken) {
-  EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations", nullptr, {{"X-Min-Position", "banana"}}).error_code(),
+  EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations", nullptr, {{"X-Min-Position", "banana"}})
+                .error_code(),
             "invalid_field");
   auto r = As(agent_, "POST", "/api/v1/conversations/" + id_ + "/take");
   const std::string position = r.headers["x-position"];
   ASSERT_FALSE(position.empty());
-  auto read = As(agent_, "GET", "/api/v1/conversations?view=mine", nullptr, {{"X-Min-Position", position}});
+  auto read =
+      As(agent_, "GET", "/api/v1/conversations?view=mine", nullptr, {{"X-Min-Position", position}});
   EXPECT_EQ(Ids(read), std::vector<std::string>{id_});
 }
 

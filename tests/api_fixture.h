@@ -36,7 +36,11 @@ class ApiTest : public ::testing::Test {
   std::string CreateUser(const std::string& id, const std::string& role = "agent",
                          const json& teams = json::array()) {
     auto r = Admin("POST", "/api/v1/users",
-                   {{"id", id}, {"name", id + " Name"}, {"email", id + "@example.com"}, {"role", role}, {"teams", teams}});
+                   {{"id", id},
+                    {"name", id + " Name"},
+                    {"email", id + "@example.com"},
+                    {"role", role},
+                    {"teams", teams}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("token", "");
   }
@@ -45,20 +49,24 @@ class ApiTest : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
   }
   void CreateChannel(const std::string& id, const std::string& type = "whatsapp") {
-    auto r = Admin("POST", "/api/v1/channels", {{"id", id}, {"type", type}, {"name", id}, {"address", "+5511000"}});
+    auto r = Admin("POST", "/api/v1/channels",
+                   {{"id", id}, {"type", type}, {"name", id}, {"address", "+5511000"}});
     EXPECT_EQ(r.status, 201) << r.body;
   }
   // A customer message; returns the inbound answer.
   json Inbound(const std::string& channel, const std::string& external_id, const std::string& phone,
                const std::string& text = "hello", const std::string& name = "Customer",
                const std::string& sent_at = "") {
-    json body{{"external_id", external_id}, {"from", {{"name", name}, {"phone", phone}}}, {"text", text}};
+    json body{
+        {"external_id", external_id}, {"from", {{"name", name}, {"phone", phone}}}, {"text", text}};
     if (!sent_at.empty()) body["sent_at"] = sent_at;
     auto r = Admin("POST", "/api/v1/channels/" + channel + "/inbound", body);
     EXPECT_TRUE(r.status == 201 || r.status == 200) << r.body;
     return r.json();
   }
-  json Conversation(const std::string& id) { return Admin("GET", "/api/v1/conversations/" + id).json(); }
+  json Conversation(const std::string& id) {
+    return Admin("GET", "/api/v1/conversations/" + id).json();
+  }
   // Ids of a list answer, in order.
   static std::vector<std::string> Ids(const HttpReply& r) {
     std::vector<std::string> ids;
@@ -85,11 +93,11 @@ class ApiTest : public ::testing::Test {
 };
 
 // Asserts that `action` leaves the log exactly as it was.
-#define EXPECT_NO_NEW_EVENTS(action)              \
-  do {                                            \
-    const size_t before_ = EventCount();          \
-    action;                                       \
-    EXPECT_EQ(EventCount(), before_) << #action;  \
+#define EXPECT_NO_NEW_EVENTS(action)             \
+  do {                                           \
+    const size_t before_ = EventCount();         \
+    action;                                      \
+    EXPECT_EQ(EventCount(), before_) << #action; \
   } while (0)
 
 }  // namespace helpdesk::testing

@@ -9,7 +9,8 @@ namespace {
 
 std::string MinutesAgo(int minutes) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   return FormatRfc3339(Timestamp{now - minutes * 60'000LL});
 }
 
@@ -25,8 +26,10 @@ class InboxTest : public ApiTest {
     CreateChannel("wa");
     CreateChannel("mail", "email");
   }
-  std::string Open(const std::string& ext, const std::string& phone, const std::string& name, int minutes_ago) {
-    return Inbound("wa", ext, phone, "hi " + name, name, MinutesAgo(minutes_ago))["conversation_id"];
+  std::string Open(const std::string& ext, const std::string& phone, const std::string& name,
+                   int minutes_ago) {
+    return Inbound("wa", ext, phone, "hi " + name, name,
+                   MinutesAgo(minutes_ago))["conversation_id"];
   }
   std::string ana_, bob_, sup_;
 };
@@ -42,26 +45,34 @@ TEST_F(InboxTest, ViewsSeparateQueueMineUnassignedPostponedAndClosed) {
   As(ana_, "POST", "/api/v1/conversations/" + c + "/postpone", {{"until", "2999-01-01T00:00:00Z"}});
   As(ana_, "POST", "/api/v1/conversations/" + d + "/close", {{"reason", "spam"}});
 
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine")), (std::vector<std::string>{c, a}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine")),
+            (std::vector<std::string>{c, a}));
   // Ana's queue: no-team queue only (b went to billing, which she is not in).
   EXPECT_TRUE(Ids(As(ana_, "GET", "/api/v1/conversations?view=queue")).empty());
   EXPECT_EQ(Ids(As(bob_, "GET", "/api/v1/conversations?view=queue")), std::vector<std::string>{b});
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=queue&team_id=billing")), std::vector<std::string>{b});
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=unassigned")), std::vector<std::string>{b});
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=postponed")), std::vector<std::string>{c});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=queue&team_id=billing")),
+            std::vector<std::string>{b});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=unassigned")),
+            std::vector<std::string>{b});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=postponed")),
+            std::vector<std::string>{c});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=closed")), std::vector<std::string>{d});
   std::vector<std::string> all = Ids(As(ana_, "GET", "/api/v1/conversations?view=all&sort=oldest"));
   EXPECT_EQ(all, (std::vector<std::string>{a, b, c}));
 
   // Filters on the all view.
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?assignee_id=ana&sort=oldest")), (std::vector<std::string>{a, c}));
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?team_id=billing")), std::vector<std::string>{b});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?assignee_id=ana&sort=oldest")),
+            (std::vector<std::string>{a, c}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?team_id=billing")),
+            std::vector<std::string>{b});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?status=open")), std::vector<std::string>{a});
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?status=closed&view=closed")), std::vector<std::string>{d});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?status=closed&view=closed")),
+            std::vector<std::string>{d});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=carl")), std::vector<std::string>{c});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=BRU")), std::vector<std::string>{b});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=1100001")), std::vector<std::string>{a});
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine&q=alice")), std::vector<std::string>{a});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine&q=alice")),
+            std::vector<std::string>{a});
 }
 
 TEST_F(InboxTest, SortsOrderTheList) {
@@ -69,32 +80,40 @@ TEST_F(InboxTest, SortsOrderTheList) {
   const std::string b = Open("b", "+551100002", "B", 20);
   const std::string c = Open("c", "+551100003", "C", 40);
   // recent: newest message first (b's message 20 min ago, then a, then c).
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=recent")), (std::vector<std::string>{b, a, c}));
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=waiting_longest")), (std::vector<std::string>{c, a, b}));
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=oldest")), (std::vector<std::string>{a, b, c}));
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=newest")), (std::vector<std::string>{c, b, a}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=recent")),
+            (std::vector<std::string>{b, a, c}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=waiting_longest")),
+            (std::vector<std::string>{c, a, b}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=oldest")),
+            (std::vector<std::string>{a, b, c}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=newest")),
+            (std::vector<std::string>{c, b, a}));
   // A reply moves a to the top of recent and to the end of waiting_longest (nulls last).
   As(ana_, "POST", "/api/v1/conversations/" + a + "/messages", {{"text", "hello"}});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=recent"))[0], a);
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=waiting_longest")), (std::vector<std::string>{c, b, a}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=waiting_longest")),
+            (std::vector<std::string>{c, b, a}));
   // in_service_longest: by assignment time, unassigned last.
   As(ana_, "POST", "/api/v1/conversations/" + b + "/take");
   As(ana_, "POST", "/api/v1/conversations/" + c + "/take");
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=in_service_longest")), (std::vector<std::string>{b, c, a}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?sort=in_service_longest")),
+            (std::vector<std::string>{b, c, a}));
 }
 
 TEST_F(InboxTest, PagesWithCursorsCoverEverythingOnce) {
   std::vector<std::string> opened;
   for (int i = 0; i < 7; ++i) {
-    opened.push_back(Open("p" + std::to_string(i), "+5511200" + std::to_string(i), "P" + std::to_string(i), 50 - i));
+    opened.push_back(Open("p" + std::to_string(i), "+5511200" + std::to_string(i),
+                          "P" + std::to_string(i), 50 - i));
   }
   for (const char* sort : {"recent", "oldest", "waiting_longest", "newest"}) {
     std::vector<std::string> seen;
     std::string cursor;
     int pages = 0;
     do {
-      auto r = As(ana_, "GET", std::string("/api/v1/conversations?limit=3&sort=") + sort +
-                                   (cursor.empty() ? "" : "&cursor=" + cursor));
+      auto r = As(ana_, "GET",
+                  std::string("/api/v1/conversations?limit=3&sort=") + sort +
+                      (cursor.empty() ? "" : "&cursor=" + cursor));
       ASSERT_EQ(r.status, 200) << r.body;
       for (auto& id : Ids(r)) seen.push_back(id);
       auto next = r.json()["next_cursor"];
@@ -113,10 +132,12 @@ TEST_F(InboxTest, TagAndStageFilters) {
   As(ana_, "POST", "/api/v1/conversations/" + a + "/tags", {{"tag", "vip"}});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?tag=vip")), std::vector<std::string>{a});
   const std::string contact_b = Conversation(b)["contact"]["id"];
-  auto staged = As(ana_, "PUT", "/api/v1/contacts/" + contact_b + "/stage", {{"stage", "negotiation"}});
+  auto staged =
+      As(ana_, "PUT", "/api/v1/contacts/" + contact_b + "/stage", {{"stage", "negotiation"}});
   ASSERT_EQ(staged.status, 200) << staged.body;
   EXPECT_EQ(Conversation(b)["contact"]["stage"], "negotiation");
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=negotiation")), std::vector<std::string>{b});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=negotiation")),
+            std::vector<std::string>{b});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=lead")), std::vector<std::string>{a});
 }
 
@@ -125,13 +146,16 @@ TEST_F(InboxTest, ContactsAreFoundAgainByPhoneOrEmail) {
   json second = Inbound("wa", "x2", "551133334444", "de novo");
   EXPECT_EQ(first["contact_id"], second["contact_id"]);
   EXPECT_EQ(first["conversation_id"], second["conversation_id"]);
-  auto mail1 = Admin("POST", "/api/v1/channels/mail/inbound",
-                     {{"external_id", "<m1@x>"}, {"from", {{"email", "Rita@Example.com"}}}, {"text", "mail"}});
-  auto mail2 = Admin("POST", "/api/v1/channels/mail/inbound",
-                     {{"external_id", "<m2@x>"}, {"from", {{"email", "rita@example.com"}}}, {"text", "mail 2"}});
+  auto mail1 = Admin(
+      "POST", "/api/v1/channels/mail/inbound",
+      {{"external_id", "<m1@x>"}, {"from", {{"email", "Rita@Example.com"}}}, {"text", "mail"}});
+  auto mail2 = Admin(
+      "POST", "/api/v1/channels/mail/inbound",
+      {{"external_id", "<m2@x>"}, {"from", {{"email", "rita@example.com"}}}, {"text", "mail 2"}});
   ASSERT_EQ(mail1.status, 201) << mail1.body;
   EXPECT_EQ(mail1.json()["contact_id"], mail2.json()["contact_id"]);
-  EXPECT_NE(mail1.json()["conversation_id"], first["conversation_id"]) << "one conversation per channel";
+  EXPECT_NE(mail1.json()["conversation_id"], first["conversation_id"])
+      << "one conversation per channel";
 }
 
 TEST_F(InboxTest, SummaryCountsEveryPanel) {
@@ -141,11 +165,13 @@ TEST_F(InboxTest, SummaryCountsEveryPanel) {
   Open("d", "+551100004", "D", 3);
   As(ana_, "POST", "/api/v1/conversations/" + a + "/take");
   As(ana_, "POST", "/api/v1/conversations/" + b + "/take");
-  As(ana_, "POST", "/api/v1/conversations/" + b + "/messages", {{"text", "?"}, {"await_reply", true}});
+  As(ana_, "POST", "/api/v1/conversations/" + b + "/messages",
+     {{"text", "?"}, {"await_reply", true}});
   As(ana_, "POST", "/api/v1/conversations/" + c + "/transfer", {{"team_id", "sales"}});
   As(ana_, "PUT", "/api/v1/users/ana/presence", {{"status", "online"}});
   auto s = As(ana_, "GET", "/api/v1/inbox/summary").json();
-  EXPECT_EQ(s["mine"], json({{"open", 1}, {"awaiting_customer", 1}, {"postponed", 0}, {"closed", 0}}));
+  EXPECT_EQ(s["mine"],
+            json({{"open", 1}, {"awaiting_customer", 1}, {"postponed", 0}, {"closed", 0}}));
   EXPECT_EQ(s["general"], json({{"total", 4}, {"queued", 2}, {"closed", 0}}));
   for (const auto& t : s["teams"]) {
     if (t["id"] == "sales") {
@@ -176,7 +202,8 @@ TEST_F(InboxTest, UsersAndTeamsListsSearchAndCount) {
   EXPECT_EQ(users[0]["presence"], "offline");
   EXPECT_EQ(As(sup_, "GET", "/api/v1/users?q=example.com").json()["items"].size(), 3u);
   // Presence: by the user, or by a supervisor.
-  EXPECT_EQ(As(sup_, "PUT", "/api/v1/users/ana/presence", {{"status", "away"}}).json()["presence"], "away");
+  EXPECT_EQ(As(sup_, "PUT", "/api/v1/users/ana/presence", {{"status", "away"}}).json()["presence"],
+            "away");
   auto added = Admin("POST", "/api/v1/teams/sales/members", {{"user_id", "bob"}});
   ASSERT_EQ(added.status, 200) << added.body;
   EXPECT_EQ(added.json()["members"], json({"ana", "bob"}));
@@ -196,7 +223,8 @@ TEST_F(InboxTest, EventFeedFiltersAndPages) {
   ASSERT_GT(all.size(), 5u);
   for (size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i]["position"], i + 1);
-    for (const char* field : {"id", "stream", "stream_version", "type", "at", "actor", "data", "schema_version"}) {
+    for (const char* field :
+         {"id", "stream", "stream_version", "type", "at", "actor", "data", "schema_version"}) {
       EXPECT_TRUE(all[i].contains(field)) << field;
     }
     EXPECT_FALSE(all[i]["data"].contains("token_sha256"));

@@ -10,7 +10,8 @@ namespace {
 
 std::string Ago(int64_t seconds) {
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   return FormatRfc3339(Timestamp{now - seconds * 1000});
 }
 
@@ -46,10 +47,12 @@ TEST_F(ApiTest, WholeLifecycleFromQueueToReopen) {
   EXPECT_FALSE(taken.headers["x-position"].empty());
   EXPECT_TRUE(Ids(As(ana, "GET", "/api/v1/conversations?view=queue")).empty());
   EXPECT_EQ(Ids(As(ana, "GET", "/api/v1/conversations?view=mine")), std::vector<std::string>{id});
-  EXPECT_EQ(As(bia, "POST", "/api/v1/conversations/" + id + "/take").error_code(), "invalid_transition");
+  EXPECT_EQ(As(bia, "POST", "/api/v1/conversations/" + id + "/take").error_code(),
+            "invalid_transition");
 
   // A private note does not answer the customer; a public reply does.
-  auto note = As(ana, "POST", "/api/v1/conversations/" + id + "/messages", {{"text", "cliente VIP, @bia"}, {"private", true}});
+  auto note = As(ana, "POST", "/api/v1/conversations/" + id + "/messages",
+                 {{"text", "cliente VIP, @bia"}, {"private", true}});
   ASSERT_EQ(note.status, 201) << note.body;
   EXPECT_FALSE(Conversation(id)["waiting_since"].is_null());
   auto reply = As(ana, "POST", "/api/v1/conversations/" + id + "/messages",
@@ -83,28 +86,36 @@ TEST_F(ApiTest, WholeLifecycleFromQueueToReopen) {
   EXPECT_EQ(to_ana.json()["status"], "open");
 
   // Tags.
-  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/tags", {{"tag", "pedido"}}).json()["tags"], json({"pedido"}));
+  EXPECT_EQ(
+      As(ana, "POST", "/api/v1/conversations/" + id + "/tags", {{"tag", "pedido"}}).json()["tags"],
+      json({"pedido"}));
   EXPECT_EQ(Ids(As(ana, "GET", "/api/v1/conversations?tag=pedido")), std::vector<std::string>{id});
-  EXPECT_EQ(As(ana, "DELETE", "/api/v1/conversations/" + id + "/tags/pedido").json()["tags"], json::array());
+  EXPECT_EQ(As(ana, "DELETE", "/api/v1/conversations/" + id + "/tags/pedido").json()["tags"],
+            json::array());
   EXPECT_TRUE(Ids(As(ana, "GET", "/api/v1/conversations?tag=pedido")).empty());
 
   // Close with a reason, then reopen by hand.
-  auto closed = As(ana, "POST", "/api/v1/conversations/" + id + "/close", {{"reason", "resolvido"}});
+  auto closed =
+      As(ana, "POST", "/api/v1/conversations/" + id + "/close", {{"reason", "resolvido"}});
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(closed.json()["status"], "closed");
   EXPECT_EQ(closed.json()["close_reason"], "resolvido");
   EXPECT_FALSE(closed.json()["closed_at"].is_null());
   EXPECT_EQ(Ids(As(ana, "GET", "/api/v1/conversations?view=closed")), std::vector<std::string>{id});
   EXPECT_TRUE(Ids(As(ana, "GET", "/api/v1/conversations?view=mine")).empty());
-  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/messages", {{"text", "x"}}).error_code(),
-            "invalid_transition");
+  EXPECT_EQ(
+      As(ana, "POST", "/api/v1/conversations/" + id + "/messages", {{"text", "x"}}).error_code(),
+      "invalid_transition");
   auto reopened = As(ana, "POST", "/api/v1/conversations/" + id + "/reopen");
   ASSERT_EQ(reopened.status, 200) << reopened.body;
   EXPECT_EQ(reopened.json()["status"], "open");
-  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/reopen").error_code(), "invalid_transition");
+  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/reopen").error_code(),
+            "invalid_transition");
 
   // Closed again; the customer writes within 7 days: the same conversation reopens.
-  ASSERT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/close", {{"reason", "sem resposta"}}).status, 200);
+  ASSERT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/close", {{"reason", "sem resposta"}})
+                .status,
+            200);
   json again = Inbound("wa", "w3", "+5511912345678", "Voltei");
   EXPECT_EQ(again["conversation_id"], id);
   EXPECT_TRUE(again["reopened"].get<bool>());
@@ -112,7 +123,8 @@ TEST_F(ApiTest, WholeLifecycleFromQueueToReopen) {
   EXPECT_EQ(Conversation(id)["status"], "open");
 
   // The timeline has every event, private note included, oldest first.
-  auto timeline = Admin("GET", "/api/v1/conversations/" + id + "/timeline?limit=500").json()["items"];
+  auto timeline =
+      Admin("GET", "/api/v1/conversations/" + id + "/timeline?limit=500").json()["items"];
   std::vector<std::string> types;
   for (const auto& e : timeline) types.push_back(e["type"]);
   EXPECT_EQ(types.front(), "ConversationOpened");
@@ -133,13 +145,16 @@ TEST_F(ApiTest, PostponedConversationWakesAtItsTime) {
   CreateChannel("wa");
   const std::string id = Inbound("wa", "p1", "+551100001")["conversation_id"];
   ASSERT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/take").status, 200);
-  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(10)}}).error_code(),
+  EXPECT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(10)}})
+                .error_code(),
             "invalid_field");
-  auto postponed = As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(-2)}});
+  auto postponed =
+      As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(-2)}});
   ASSERT_EQ(postponed.status, 200) << postponed.body;
   EXPECT_EQ(postponed.json()["status"], "postponed");
   EXPECT_FALSE(postponed.json()["postponed_until"].is_null());
-  EXPECT_EQ(Ids(As(ana, "GET", "/api/v1/conversations?view=postponed")), std::vector<std::string>{id});
+  EXPECT_EQ(Ids(As(ana, "GET", "/api/v1/conversations?view=postponed")),
+            std::vector<std::string>{id});
 
   std::string status;
   for (int i = 0; i < 100 && status != "open"; ++i) {
@@ -159,7 +174,9 @@ TEST_F(ApiTest, CustomerMessageWakesAPostponedConversation) {
   CreateChannel("wa");
   const std::string id = Inbound("wa", "p1", "+551100001")["conversation_id"];
   As(ana, "POST", "/api/v1/conversations/" + id + "/take");
-  ASSERT_EQ(As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(-3600)}}).status, 200);
+  ASSERT_EQ(
+      As(ana, "POST", "/api/v1/conversations/" + id + "/postpone", {{"until", Ago(-3600)}}).status,
+      200);
   json in = Inbound("wa", "p2", "+551100001", "still there?");
   EXPECT_EQ(in["conversation_id"], id);
   EXPECT_EQ(Conversation(id)["status"], "open");
@@ -167,14 +184,18 @@ TEST_F(ApiTest, CustomerMessageWakesAPostponedConversation) {
 
 TEST_F(ApiTest, ThermometerFollowsTheCustomersSentAt) {
   CreateChannel("wa");
-  const std::string fresh = Inbound("wa", "t1", "+551100001", "hi", "A", Ago(60))["conversation_id"];
-  const std::string warm = Inbound("wa", "t2", "+551100002", "hi", "B", Ago(7 * 60))["conversation_id"];
-  const std::string hot = Inbound("wa", "t3", "+551100003", "hi", "C", Ago(20 * 60))["conversation_id"];
+  const std::string fresh =
+      Inbound("wa", "t1", "+551100001", "hi", "A", Ago(60))["conversation_id"];
+  const std::string warm =
+      Inbound("wa", "t2", "+551100002", "hi", "B", Ago(7 * 60))["conversation_id"];
+  const std::string hot =
+      Inbound("wa", "t3", "+551100003", "hi", "C", Ago(20 * 60))["conversation_id"];
   EXPECT_EQ(Conversation(fresh)["thermometer"], "green");
   EXPECT_EQ(Conversation(warm)["thermometer"], "yellow");
   EXPECT_EQ(Conversation(hot)["thermometer"], "red");
   // A sent_at in the future counts as now.
-  const std::string future = Inbound("wa", "t4", "+551100004", "hi", "D", Ago(-3600))["conversation_id"];
+  const std::string future =
+      Inbound("wa", "t4", "+551100004", "hi", "D", Ago(-3600))["conversation_id"];
   EXPECT_EQ(Conversation(future)["thermometer"], "green");
   // waiting_longest puts the longest wait first.
   EXPECT_EQ(Ids(Admin("GET", "/api/v1/conversations?view=all&sort=waiting_longest")),
@@ -184,9 +205,11 @@ TEST_F(ApiTest, ThermometerFollowsTheCustomersSentAt) {
 TEST_F(ApiTest, MessagesListAndCsvExport) {
   const std::string ana = CreateUser("ana");
   CreateChannel("wa");
-  const std::string id = Inbound("wa", "e1", "+551100001", "Olá, \"tudo\" bem?", "Maria")["conversation_id"];
+  const std::string id =
+      Inbound("wa", "e1", "+551100001", "Olá, \"tudo\" bem?", "Maria")["conversation_id"];
   As(ana, "POST", "/api/v1/conversations/" + id + "/take");
-  As(ana, "POST", "/api/v1/conversations/" + id + "/messages", {{"text", "nota, interna"}, {"private", true}});
+  As(ana, "POST", "/api/v1/conversations/" + id + "/messages",
+     {{"text", "nota, interna"}, {"private", true}});
   As(ana, "POST", "/api/v1/conversations/" + id + "/messages", {{"text", "Tudo sim"}});
   auto messages = As(ana, "GET", "/api/v1/conversations/" + id + "/messages").json()["items"];
   ASSERT_EQ(messages.size(), 3u);
@@ -200,7 +223,8 @@ TEST_F(ApiTest, MessagesListAndCsvExport) {
   ASSERT_EQ(csv.status, 200);
   EXPECT_NE(csv.headers["content-type"].find("text/csv"), std::string::npos);
   EXPECT_EQ(csv.body.substr(0, csv.body.find("\r\n")), "at,direction,private,author,text");
-  EXPECT_NE(csv.body.find(",in,false,Maria,\"Olá, \"\"tudo\"\" bem?\""), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",in,false,Maria,\"Olá, \"\"tudo\"\" bem?\""), std::string::npos)
+      << csv.body;
   EXPECT_NE(csv.body.find(",out,true,ana Name,\"nota, interna\""), std::string::npos) << csv.body;
   size_t rows = 0;
   for (size_t p = 0; (p = csv.body.find("\r\n", p)) != std::string::npos; p += 2) ++rows;

@@ -1,7 +1,7 @@
 // Conversation rules: given events, when a command, then events (or a refusal).
-#include <gtest/gtest.h>
-
 #include "domain/conversation.h"
+
+#include <gtest/gtest.h>
 
 namespace helpdesk {
 namespace {
@@ -12,7 +12,9 @@ const Timestamp kNow{1'800'000'000'000};  // a fixed clock
 
 class Given {
  public:
-  Given() { Apply(conversation::DecideOpen(state_, {"c1", "ch1", "k1", std::nullopt, std::nullopt})); }
+  Given() {
+    Apply(conversation::DecideOpen(state_, {"c1", "ch1", "k1", std::nullopt, std::nullopt}));
+  }
   Given& Apply(const Events& events, Timestamp at = kNow) {
     EXPECT_TRUE(events.ok()) << (events.ok() ? "" : events.error().message);
     if (!events.ok()) return *this;
@@ -27,7 +29,9 @@ class Given {
   }
   Given& TakenBy(const std::string& user) { return Apply(conversation::DecideTake(state_, user)); }
   Given& Closed() { return Apply(conversation::DecideClose(state_, "solved")); }
-  Given& Postponed(Timestamp until) { return Apply(conversation::DecidePostpone(state_, until, kNow)); }
+  Given& Postponed(Timestamp until) {
+    return Apply(conversation::DecidePostpone(state_, until, kNow));
+  }
   const ConversationState& state() const { return state_; }
 
  private:
@@ -47,7 +51,9 @@ void ExpectRefused(const Events& e, ErrorCode code = ErrorCode::kInvalidTransiti
   EXPECT_EQ(e.error().code, code) << e.error().message;
 }
 
-conversation::Reply PublicReply(bool await = false) { return {"r1", "u1", "hello", false, await, {}}; }
+conversation::Reply PublicReply(bool await = false) {
+  return {"r1", "u1", "hello", false, await, {}};
+}
 conversation::Reply Note() { return {"n1", "u1", "internal", true, false, {}}; }
 
 TEST(ConversationDecide, NewConversationIsQueuedWithoutAssignee) {
@@ -58,7 +64,8 @@ TEST(ConversationDecide, NewConversationIsQueuedWithoutAssignee) {
 
 TEST(ConversationDecide, TakeOpensAQueuedConversation) {
   Given g;
-  EXPECT_EQ(Types(conversation::DecideTake(g.state(), "u1")), std::vector<std::string>{ev::kConversationAssigned});
+  EXPECT_EQ(Types(conversation::DecideTake(g.state(), "u1")),
+            std::vector<std::string>{ev::kConversationAssigned});
   g.TakenBy("u1");
   EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
   EXPECT_EQ(g.state().assignee_id, "u1");
@@ -104,7 +111,8 @@ TEST(ConversationDecide, TransferToUserKeepsItOpenWithTheNewAssignee) {
 
 TEST(ConversationDecide, TransferNeedsAUserOrATeam) {
   Given g;
-  ExpectRefused(conversation::DecideTransfer(g.state(), std::nullopt, std::nullopt), ErrorCode::kInvalidField);
+  ExpectRefused(conversation::DecideTransfer(g.state(), std::nullopt, std::nullopt),
+                ErrorCode::kInvalidField);
 }
 
 TEST(ConversationDecide, PublicReplyClearsWaitingButANoteDoesNot) {
@@ -125,7 +133,8 @@ TEST(ConversationDecide, WaitingSinceIsTheOldestUnansweredMessage) {
 
 TEST(ConversationDecide, AwaitReplySetsAwaitingAndTheCustomerReopensIt) {
   Given g;
-  g.CustomerWrites("hi").TakenBy("u1").Apply(conversation::DecideReply(g.state(), PublicReply(true)));
+  g.CustomerWrites("hi").TakenBy("u1").Apply(
+      conversation::DecideReply(g.state(), PublicReply(true)));
   EXPECT_EQ(g.state().status, ConversationStatus::kAwaitingCustomer);
   g.CustomerWrites("answer");
   EXPECT_EQ(g.state().status, ConversationStatus::kOpen);
@@ -161,7 +170,8 @@ TEST(ConversationDecide, ReopenOnlyWhenClosedBackToOpenOrQueued) {
 TEST(ConversationDecide, PostponeMustBeInTheFuture) {
   Given g;
   ExpectRefused(conversation::DecidePostpone(g.state(), kNow, kNow), ErrorCode::kInvalidField);
-  ExpectRefused(conversation::DecidePostpone(g.state(), Timestamp{kNow.ms - 1}, kNow), ErrorCode::kInvalidField);
+  ExpectRefused(conversation::DecidePostpone(g.state(), Timestamp{kNow.ms - 1}, kNow),
+                ErrorCode::kInvalidField);
 }
 
 TEST(ConversationDecide, PostponedWakesAtItsTimeToTheFormerStatus) {

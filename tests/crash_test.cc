@@ -35,8 +35,9 @@ json Snapshot(const ServerProcess& server) {
     std::string cursor;
     json items = json::array();
     do {
-      auto r = server.Admin("GET", std::string("/api/v1/conversations?limit=500&sort=oldest&view=") + view +
-                                       (cursor.empty() ? "" : "&cursor=" + cursor));
+      auto r =
+          server.Admin("GET", std::string("/api/v1/conversations?limit=500&sort=oldest&view=") +
+                                  view + (cursor.empty() ? "" : "&cursor=" + cursor));
       EXPECT_EQ(r.status, 200);
       json page = r.json();
       for (auto& c : page["items"]) {
@@ -48,8 +49,10 @@ json Snapshot(const ServerProcess& server) {
     out[view] = items;
   }
   for (const auto& id : ids) {
-    out["messages/" + id] = server.Admin("GET", "/api/v1/conversations/" + id + "/messages?limit=500").json();
-    out["timeline/" + id] = server.Admin("GET", "/api/v1/conversations/" + id + "/timeline?limit=500").json();
+    out["messages/" + id] =
+        server.Admin("GET", "/api/v1/conversations/" + id + "/messages?limit=500").json();
+    out["timeline/" + id] =
+        server.Admin("GET", "/api/v1/conversations/" + id + "/timeline?limit=500").json();
   }
   out["summary"] = server.Admin("GET", "/api/v1/inbox/summary").json();
   out["users"] = server.Admin("GET", "/api/v1/users?limit=500").json();
@@ -73,8 +76,13 @@ TEST(CrashSafety, KillDuringBurstLosesNothingAcknowledgedAndViewsEqualARebuild) 
   const std::string data = dir.path() + "/data";
   ServerProcess server(data);
   ASSERT_TRUE(server.Start());
-  ASSERT_EQ(server.Admin("POST", "/api/v1/channels", R"({"id":"wa","type":"whatsapp","name":"wa","address":"1"})").status, 201);
-  auto user = server.Admin("POST", "/api/v1/users", R"({"id":"ana","name":"Ana","email":"ana@x.co","role":"agent"})");
+  ASSERT_EQ(server
+                .Admin("POST", "/api/v1/channels",
+                       R"({"id":"wa","type":"whatsapp","name":"wa","address":"1"})")
+                .status,
+            201);
+  auto user = server.Admin("POST", "/api/v1/users",
+                           R"({"id":"ana","name":"Ana","email":"ana@x.co","role":"agent"})");
   ASSERT_EQ(user.status, 201);
   const std::string token = user.json()["token"];
 
@@ -131,7 +139,8 @@ TEST(CrashSafety, KillDuringBurstLosesNothingAcknowledgedAndViewsEqualARebuild) 
   for (const auto& id : acked_notes) EXPECT_EQ(note_count[id], 1) << id;
   for (const auto& [ext, n] : inbound_count) EXPECT_EQ(n, 1) << "recorded twice: " << ext;
   for (const auto& [stream, v] : versions) {
-    for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(v[i], i + 1) << stream << " has a gap or a duplicate";
+    for (size_t i = 0; i < v.size(); ++i)
+      ASSERT_EQ(v[i], i + 1) << stream << " has a gap or a duplicate";
   }
 
   const json live = Snapshot(server);

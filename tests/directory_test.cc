@@ -1,6 +1,7 @@
+#include "domain/directory.h"
+
 #include <gtest/gtest.h>
 
-#include "domain/directory.h"
 #include "domain/roles.h"
 
 namespace helpdesk {
@@ -23,7 +24,8 @@ TEST(Directory, FindsMentionsByNameOrEmailHandle) {
   bob.id = "u2";
   bob.name = "Bob";
   bob.email = "robert@x.com";
-  EXPECT_EQ(FindMentions("ping @AnaSouza and @robert.", {ana, bob}), (std::vector<std::string>{"u1", "u2"}));
+  EXPECT_EQ(FindMentions("ping @AnaSouza and @robert.", {ana, bob}),
+            (std::vector<std::string>{"u1", "u2"}));
   EXPECT_TRUE(FindMentions("mail ana@x.com", {ana}).empty());
 }
 

@@ -1,11 +1,12 @@
 // The embedded log on real RocksDB in a temp dir.
+#include "adapters/embedded_log.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <set>
 #include <thread>
 
-#include "adapters/embedded_log.h"
 #include "tests/support/server_process.h"
 
 namespace helpdesk {
@@ -24,7 +25,8 @@ AppendRequest Request(std::vector<NewEvent> events, std::map<std::string, uint64
 TEST(EmbeddedLog, AppendsAssignPositionsAndStreamVersions) {
   TempDir dir;
   auto log = EmbeddedLog::Open(dir.path()).value();
-  auto first = log->Append(Request({Event("s/a"), Event("s/b"), Event("s/a")}, {{"s/a", 0}, {"s/b", 0}}));
+  auto first =
+      log->Append(Request({Event("s/a"), Event("s/b"), Event("s/a")}, {{"s/a", 0}, {"s/b", 0}}));
   ASSERT_TRUE(first.ok());
   const auto& r = first.value().recorded;
   ASSERT_EQ(r.size(), 3u);
@@ -52,7 +54,8 @@ TEST(EmbeddedLog, SurvivesReopenWithEverythingInOrder) {
   TempDir dir;
   {
     auto log = EmbeddedLog::Open(dir.path()).value();
-    for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(log->Append(Request({Event("s/a")}, {{"s/a", i}})).ok());
+    for (uint64_t i = 0; i < 10; ++i)
+      ASSERT_TRUE(log->Append(Request({Event("s/a")}, {{"s/a", i}})).ok());
   }
   auto log = EmbeddedLog::Open(dir.path()).value();
   EXPECT_EQ(log->Head().ToString(), "0:10");
@@ -104,7 +107,8 @@ TEST(ConsistencyToken, ParsesComparesAndMerges) {
   EXPECT_EQ(t->ToString(), "0:5,2:7");
   EXPECT_TRUE(t->Covers(*ConsistencyToken::Parse("0:5")));
   EXPECT_FALSE(t->Covers(*ConsistencyToken::Parse("1:1")));
-  for (const char* bad : {"", "x", "0:", ":1", "0:1,", "-1:2", "0:1x"}) EXPECT_FALSE(ConsistencyToken::Parse(bad)) << bad;
+  for (const char* bad : {"", "x", "0:", ":1", "0:1,", "-1:2", "0:1x"})
+    EXPECT_FALSE(ConsistencyToken::Parse(bad)) << bad;
   ConsistencyToken m = *ConsistencyToken::Parse("0:9");
   m.Merge(*t);
   EXPECT_EQ(m.ToString(), "0:9,2:7");

@@ -43,19 +43,34 @@ class ProjectionTest : public ::testing::Test {
   // A varied history: opens, replies, notes, transfers, tags, postpones, closes, reopens.
   void PlayHistory() {
     ASSERT_TRUE(commands_->CreateTeam(admin_, {std::string("t1"), "T1"}).ok());
-    ASSERT_TRUE(commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}}).ok());
+    ASSERT_TRUE(
+        commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}})
+            .ok());
     ASSERT_TRUE(commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1"}).ok());
     const Caller ana{"ana", Role::kAgent, ""};
     for (int i = 0; i < 30; ++i) {
       clock_.Advance(60'000);
-      const std::string id = Inbound("e" + std::to_string(i), "+55" + std::to_string(i % 12), clock_.Now());
+      const std::string id =
+          Inbound("e" + std::to_string(i), "+55" + std::to_string(i % 12), clock_.Now());
       switch (i % 6) {
-        case 0: (void)commands_->Take(ana, id, std::nullopt); break;
-        case 1: (void)commands_->SendMessage(ana, id, {"reply", false, true}, std::nullopt); break;
-        case 2: (void)commands_->Transfer(ana, id, std::nullopt, std::string("t1"), std::nullopt); break;
-        case 3: (void)commands_->Tag(ana, id, "tag" + std::to_string(i % 4), std::nullopt); break;
-        case 4: (void)commands_->Postpone(ana, id, Timestamp{clock_.Now().ms + 120'000}, std::nullopt); break;
-        case 5: (void)commands_->Close(ana, id, "done", std::nullopt); break;
+        case 0:
+          (void)commands_->Take(ana, id, std::nullopt);
+          break;
+        case 1:
+          (void)commands_->SendMessage(ana, id, {"reply", false, true}, std::nullopt);
+          break;
+        case 2:
+          (void)commands_->Transfer(ana, id, std::nullopt, std::string("t1"), std::nullopt);
+          break;
+        case 3:
+          (void)commands_->Tag(ana, id, "tag" + std::to_string(i % 4), std::nullopt);
+          break;
+        case 4:
+          (void)commands_->Postpone(ana, id, Timestamp{clock_.Now().ms + 120'000}, std::nullopt);
+          break;
+        case 5:
+          (void)commands_->Close(ana, id, "done", std::nullopt);
+          break;
       }
       if (i % 3 == 0) (void)commands_->SendMessage(ana, id, {"note", true, false}, std::nullopt);
       if (i % 5 == 0) CatchUp();  // views built in several steps, not one
@@ -94,7 +109,8 @@ TEST_F(ProjectionTest, InboundBuildsConversationMessagesTimelineAndIndexes) {
 
 TEST_F(ProjectionTest, WaitingTimeClearsOnlyOnPublicReply) {
   ASSERT_TRUE(commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1"}).ok());
-  ASSERT_TRUE(commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {}}).ok());
+  ASSERT_TRUE(
+      commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {}}).ok());
   const Caller ana{"ana", Role::kAgent, ""};
   const std::string id = Inbound("x", "+551", Timestamp{kStart.ms - 7 * 60'000});
   ASSERT_TRUE(commands_->SendMessage(ana, id, {"internal", true, false}, std::nullopt).ok());

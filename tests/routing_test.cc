@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/routing.h"
+
+#include <gtest/gtest.h>
 
 namespace helpdesk {
 namespace {
@@ -31,7 +31,8 @@ TEST(RouteInbound, JoinsTheUnclosedConversation) {
 
 TEST(RouteInbound, ReopensTheNewestClosedWithinSevenDays) {
   auto older = Conv("a", ConversationStatus::kClosed, Timestamp{kNow.ms - 3 * kDayMs});
-  auto newer = Conv("b", ConversationStatus::kClosed, Timestamp{kNow.ms - 6 * kDayMs - 23 * kHourMs});
+  auto newer =
+      Conv("b", ConversationStatus::kClosed, Timestamp{kNow.ms - 6 * kDayMs - 23 * kHourMs});
   auto d = RouteInbound({&newer, &older}, kNow);
   EXPECT_EQ(d.kind, RoutingDecision::Kind::kReopen);
   EXPECT_EQ(d.conversation_id, "a");

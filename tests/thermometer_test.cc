@@ -1,13 +1,14 @@
-#include <gtest/gtest.h>
-
 #include "domain/thermometer.h"
+
+#include <gtest/gtest.h>
 
 namespace helpdesk {
 namespace {
 
 const Timestamp kSince{1'800'000'000'000};
 
-std::optional<Thermometer> After(int64_t seconds, ConversationStatus status = ConversationStatus::kOpen) {
+std::optional<Thermometer> After(int64_t seconds,
+                                 ConversationStatus status = ConversationStatus::kOpen) {
   return ThermometerAt(status, kSince, Timestamp{kSince.ms + seconds * 1000});
 }
 

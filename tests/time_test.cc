@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "domain/time.h"
+
+#include <gtest/gtest.h>
 
 namespace helpdesk {
 namespace {
@@ -18,9 +18,9 @@ TEST(Rfc3339, KeepsMillisecondsAndOffsets) {
 }
 
 TEST(Rfc3339, RefusesMalformedTimes) {
-  for (const char* bad : {"", "2026-11-22", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                          "2026-11-22T14:05:00", "2026-11-22 14:05:00Z", "yesterday",
-                          "2026-11-22T24:00:00Z", "2026-11-22T14:05:00Zjunk"}) {
+  for (const char* bad :
+       {"", "2026-11-22", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-22T14:05:00",
+        "2026-11-22 14:05:00Z", "yesterday", "2026-11-22T24:00:00Z", "2026-11-22T14:05:00Zjunk"}) {
     EXPECT_FALSE(ParseRfc3339(bad)) << bad;
   }
 }

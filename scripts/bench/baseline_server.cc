@@ -1,11 +1,11 @@
 // The baseline of the API benchmarks: a cpprestsdk listener whose handler answers a constant.
 // Whatever helpdeskd does per request is measured against this in the same run.
+#include <cpprest/http_listener.h>
+#include <pplx/threadpool.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-
-#include <cpprest/http_listener.h>
-#include <pplx/threadpool.h>
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -47,12 +47,14 @@ int FreePort() {
   return port;
 }
 
-HttpReply HttpClient::Send(const std::string& method, const std::string& path, const std::string& body,
+HttpReply HttpClient::Send(const std::string& method, const std::string& path,
+                           const std::string& body,
                            const std::map<std::string, std::string>& headers) const {
   HttpReply reply;
   const int fd = Connect(port_);
   if (fd < 0) return reply;
-  std::string request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  std::string request =
+      method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   bool has_type = false;
   for (const auto& [k, v] : headers) {
     request += k + ": " + v + "\r\n";

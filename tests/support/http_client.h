@@ -3,14 +3,13 @@
 #pragma once
 
 #include <map>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace helpdesk::testing {
 
 struct HttpReply {
-  int status = 0;  // 0 when the connection failed
+  int status = 0;                              // 0 when the connection failed
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
 

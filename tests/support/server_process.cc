@@ -63,12 +63,14 @@ void ServerProcess::Kill() {
 }
 
 HttpReply ServerProcess::Admin(const std::string& method, const std::string& path,
-                               const std::string& body, std::map<std::string, std::string> headers) const {
+                               const std::string& body,
+                               std::map<std::string, std::string> headers) const {
   return As(kAdminToken, method, path, body, std::move(headers));
 }
 
-HttpReply ServerProcess::As(const std::string& token, const std::string& method, const std::string& path,
-                            const std::string& body, std::map<std::string, std::string> headers) const {
+HttpReply ServerProcess::As(const std::string& token, const std::string& method,
+                            const std::string& path, const std::string& body,
+                            std::map<std::string, std::string> headers) const {
   headers["Authorization"] = "Bearer " + token;
   return client().Send(method, path, body, headers);
 }
