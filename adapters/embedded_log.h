@@ -38,6 +38,7 @@ class EmbeddedLog final : public EventLog {
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
+  Result<bool> IsCaughtUp(const ConsistencyToken& token) override { return token.Covers(Head()); }
 
   // The events of one stream, oldest first (used by tools and tests).
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream);

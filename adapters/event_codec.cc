@@ -20,6 +20,7 @@ nlohmann::json ActorToJson(const Actor& a) {
 
 nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
   return {{"position", r.position},
+          {"partition", r.partition},
           {"id", r.event.id},
           {"stream", r.event.stream},
           {"stream_version", r.stream_version},

@@ -41,8 +41,12 @@ class EventLog {
   virtual Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                                   std::chrono::milliseconds wait) = 0;
 
-  // The end of the durable log.
+  // The end of the log as this process knows it: at least everything it appended. A command
+  // that changed nothing answers this as its position.
   virtual ConsistencyToken Head() const = 0;
+
+  // True when `token` includes every event of the log (asks the log, not only this process).
+  virtual Result<bool> IsCaughtUp(const ConsistencyToken& token) = 0;
 };
 
 }  // namespace helpdesk

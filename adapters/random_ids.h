@@ -5,7 +5,7 @@
 
 namespace helpdesk {
 
-// A new id: 20 lowercase hex characters, time-ordered prefix so ids sort roughly by creation.
+// A new id: 20 lowercase hex characters; ids made by one process sort in creation order.
 std::string NewId();
 // A bearer token: 64 hex characters of randomness.
 std::string NewSecretToken();

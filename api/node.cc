@@ -4,7 +4,11 @@
 
 #include <filesystem>
 
+#include <fstream>
+
 #include "adapters/embedded_log.h"
+#include "adapters/kafka_log.h"
+#include "adapters/random_ids.h"
 
 namespace helpdesk {
 namespace {
@@ -23,13 +27,40 @@ Status EnsureDir(const std::string& dir) {
   return Status::Ok();
 }
 
+// This node's stable name, kept in <data>/node-id: its Kafka transactional id, so a restarted
+// node fences the transactions of its previous life.
+std::string NodeId(const std::string& data) {
+  const std::string path = (std::filesystem::path(data) / "node-id").string();
+  std::string id;
+  if (std::ifstream in(path); in >> id && !id.empty()) return id;
+  id = NewId();
+  std::ofstream(path) << id << "\n";
+  return id;
+}
+
+Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options) {
+  if (options.kafka_brokers.empty()) {
+    auto log = EmbeddedLog::Open(LogDir(options.data_dir));
+    if (!log.ok()) return log.error();
+    return std::unique_ptr<EventLog>(std::move(log).value());
+  }
+  KafkaOptions kafka;
+  kafka.brokers = options.kafka_brokers;
+  kafka.partitions = options.kafka_partitions;
+  kafka.topic = options.kafka_topic;
+  kafka.transactional_id = "helpdesk-" + NodeId(options.data_dir);
+  auto log = KafkaLog::Open(kafka);
+  if (!log.ok()) return log.error();
+  return std::unique_ptr<EventLog>(std::move(log).value());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
   std::unique_ptr<Node> node(new Node());
-  auto log = EmbeddedLog::Open(LogDir(options.data_dir));
+  auto log = OpenLog(options);
   if (!log.ok()) return log.error();
   node->log_ = std::move(log).value();
   auto views = ViewStore::Open(ViewsDir(options.data_dir));
@@ -61,8 +92,9 @@ Node::~Node() {
   spdlog::info("node stopped");
 }
 
-Status RebuildViews(const std::string& data_dir) {
-  auto log = EmbeddedLog::Open(LogDir(data_dir));
+Status RebuildViews(const NodeOptions& options) {
+  const std::string& data_dir = options.data_dir;
+  auto log = OpenLog(options);
   if (!log.ok()) return log.error();
   Status destroyed = ViewStore::Destroy(ViewsDir(data_dir));
   if (!destroyed.ok()) return destroyed;

@@ -18,12 +18,15 @@ namespace helpdesk {
 struct NodeOptions {
   std::string data_dir;
   std::string admin_token;
+  std::string kafka_brokers;  // empty: the embedded log under data_dir
+  int kafka_partitions = 6;
+  std::string kafka_topic = "helpdesk.events";
 };
 
 class Node {
  public:
-  // Opens the embedded log under <data>/log and the views under <data>/views, loads the write
-  // model, and starts projections and the scheduler.
+  // Opens the log (Kafka when brokers are given, else the embedded log under <data>/log) and the
+  // views under <data>/views, loads the write model, and starts projections and the scheduler.
   static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
   ~Node();
 
@@ -43,6 +46,6 @@ class Node {
 };
 
 // helpdeskd rebuild: drops the views and rebuilds them from the log, then exits.
-Status RebuildViews(const std::string& data_dir);
+Status RebuildViews(const NodeOptions& options);
 
 }  // namespace helpdesk

@@ -1,13 +1,16 @@
 #include "api/options.h"
 
+#include <cstdlib>
+
 namespace helpdesk {
 
 std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
-         "                 [--kafka HOST:PORT[,HOST:PORT...]] [--log-level LEVEL]\n"
+         "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
+         "                 [--kafka-topic NAME] [--log-level LEVEL]\n"
          "       helpdeskd rebuild --data DIR\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
-         "HELPDESK_LOG_LEVEL\n";
+         "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n";
 }
 
 Result<Options> ParseOptions(const std::vector<std::string>& args,
@@ -21,6 +24,9 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_ADMIN_TOKEN", o.admin_token);
   from_env("HELPDESK_KAFKA", o.kafka);
   from_env("HELPDESK_LOG_LEVEL", o.log_level);
+  from_env("HELPDESK_KAFKA_TOPIC", o.kafka_topic);
+  std::string partitions;
+  from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   size_t i = 0;
   if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild")) {
     o.command = args[0];
@@ -44,9 +50,21 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.kafka);
     else if (flag == "--log-level")
       s = value(o.log_level);
+    else if (flag == "--kafka-partitions")
+      s = value(partitions);
+    else if (flag == "--kafka-topic")
+      s = value(o.kafka_topic);
     else
       return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
     if (!s.ok()) return s.error();
+  }
+  if (!partitions.empty()) {
+    char* end = nullptr;
+    const long n = std::strtol(partitions.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 1000) {
+      return Error{ErrorCode::kInvalidField, "--kafka-partitions must be a number from 1 to 1000"};
+    }
+    o.kafka_partitions = static_cast<int>(n);
   }
   if (o.command == "serve" && o.admin_token.empty()) {
     return Error{ErrorCode::kInvalidField, "--admin-token (or HELPDESK_ADMIN_TOKEN) is required"};

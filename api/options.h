@@ -16,6 +16,8 @@ struct Options {
   std::string data = "./data";
   std::string admin_token;
   std::string kafka;
+  int kafka_partitions = 6;  // partitions of the topic when the server creates it
+  std::string kafka_topic = "helpdesk.events";
   std::string log_level = "info";
 };
 

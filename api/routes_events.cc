@@ -20,14 +20,20 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   }
   auto list = ReadListParams(r);
   if (!list.ok()) return ErrorResponse(list.error());
-  uint64_t after = 0;
+  // `after` is a position on a one-partition log ("42") or a position token ("0:42,3:7").
+  ConsistencyToken cursor;
   std::string after_text;
   if (auto it = r.query.find("after"); it != r.query.end()) after_text = it->second;
   if (after_text.empty() && list.value().cursor) after_text = *list.value().cursor;
   if (!after_text.empty()) {
+    uint64_t after = 0;
     auto res = std::from_chars(after_text.data(), after_text.data() + after_text.size(), after);
-    if (res.ec != std::errc() || res.ptr != after_text.data() + after_text.size()) {
-      return ErrorResponse(InvalidField("after", "must be a log position (a whole number)"));
+    if (res.ec == std::errc() && res.ptr == after_text.data() + after_text.size()) {
+      cursor = ConsistencyToken::Single(after);
+    } else if (auto token = ConsistencyToken::Parse(after_text)) {
+      cursor = *token;
+    } else {
+      return ErrorResponse(InvalidField("after", "must be a log position or a position token"));
     }
   }
   const std::string stream = r.query.count("stream") ? r.query.at("stream") : "";
@@ -35,20 +41,26 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   const size_t limit = list.value().limit;
 
   nlohmann::json items = nlohmann::json::array();
-  uint64_t last = after;  // the last position looked at
   size_t scanned = 0;
-  bool more = false;  // stopped with events possibly left: the client continues from `last`
+  bool more = false;  // stopped with events possibly left: the client continues from `cursor`
+  int empty_reads = 0;
   while (!more) {
-    auto batch = log_.Read(ConsistencyToken::Single(last), 1000, std::chrono::milliseconds(0));
+    auto batch = log_.Read(cursor, 1000, std::chrono::milliseconds(empty_reads == 0 ? 0 : 100));
     if (!batch.ok()) return ErrorResponse(batch.error());
-    if (batch.value().empty()) break;
+    if (batch.value().empty()) {
+      // A remote log may have events not fetched yet: ask it whether this is the end.
+      auto end = log_.IsCaughtUp(cursor);
+      if (!end.ok()) return ErrorResponse(end.error());
+      if (end.value() || ++empty_reads > 20) break;
+      continue;
+    }
     for (const RecordedEvent& e : batch.value()) {
       if (items.size() == limit || scanned == kMaxScanned) {
         more = true;
         break;
       }
       ++scanned;
-      last = e.position;
+      cursor.Set(e.partition, e.position);
       if (!stream.empty() && e.event.stream != stream) continue;
       if (!type.empty() && e.event.type != type) continue;
       nlohmann::json item = EnvelopeToJson(e);
@@ -56,9 +68,12 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       items.push_back(std::move(item));
     }
   }
-  HttpResponse response = ListResponse(
-      items.dump(), more ? std::optional<std::string>(std::to_string(last)) : std::nullopt);
-  return response;
+  std::optional<std::string> next;
+  if (more) {
+    const bool single = cursor.offsets().size() <= 1 && cursor.offsets().count(0) == cursor.offsets().size();
+    next = single ? std::to_string(cursor.At(0)) : cursor.ToString();
+  }
+  return ListResponse(items.dump(), next);
 }
 
 }  // namespace helpdesk

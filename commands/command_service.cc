@@ -17,15 +17,17 @@ CommandService::CommandService(EventLog& log, const Clock& clock) : log_(log), c
 Status CommandService::Load() {
   std::lock_guard<std::mutex> lock(mu_);
   ConsistencyToken at;
-  const ConsistencyToken head = log_.Head();
-  while (!at.Covers(head)) {
-    auto batch = log_.Read(at, 4096, std::chrono::milliseconds(0));
+  for (;;) {
+    auto batch = log_.Read(at, 4096, std::chrono::milliseconds(100));
     if (!batch.ok()) return batch.error();
-    if (batch.value().empty()) break;
     for (const RecordedEvent& r : batch.value()) {
       model_.Apply(r);
       at.Set(r.partition, r.position);
     }
+    if (!batch.value().empty()) continue;
+    auto done = log_.IsCaughtUp(at);
+    if (!done.ok()) return done.error();
+    if (done.value()) break;
   }
   spdlog::info("write model loaded from {} events", model_.applied_events());
   return Status::Ok();

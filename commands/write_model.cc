@@ -49,8 +49,8 @@ void WriteModel::Apply(const RecordedEvent& r) {
     TeamState& t = teams_[id];
     Evolve(t, e, r.stream_version);
     if (e.type == ev::kTeamMemberAdded) {
-      auto u = users_.find(e.data.value("user_id", ""));
-      if (u != users_.end()) u->second.teams.insert(id);
+      // On a partitioned log the user's stream may come later: keep the membership for it.
+      users_[e.data.value("user_id", "")].teams.insert(id);
     }
   } else if (kind == "channel") {
     ChannelState& ch = channels_[id];

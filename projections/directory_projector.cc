@@ -24,7 +24,13 @@ void AddToSortedArray(json& arr, const std::string& value) {
   arr = items;
 }
 
-void CopyStageToConversations(ViewTxn& txn, const std::string& contact_id,
+// Placeholders for a team or user whose creation is read after events that name it.
+json TeamStub(const std::string& id) { return {{"id", id}, {"name", ""}, {"members", json::array()}}; }
+json UserStub(const std::string& id) {
+  return {{"id", id}, {"name", ""}, {"email", ""}, {"role", "agent"}, {"teams", json::array()}, {"presence", "offline"}};
+}
+
+void CopyCardToConversations(ViewTxn& txn, const std::string& contact_id,
                               const ContactCard& card) {
   const std::string prefix = "kc/" + contact_id + "/";
   std::vector<std::string> ids;
@@ -50,21 +56,22 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
   const json& d = e.data;
   if (e.type == ev::kUserCreated) {
     const std::string id = d.value("user_id", "");
-    json teams = json::array();
+    // A stub may exist already: on a partitioned log a team's events can be read first.
+    json user = Load(txn, "u/" + id);
+    json teams = user.is_object() ? user.value("teams", json::array()) : json::array();
     for (const auto& t : d.value("teams", json::array())) {
       AddToSortedArray(teams, t.get<std::string>());
       json team = Load(txn, "t/" + t.get<std::string>());
-      if (team.is_object()) {
-        AddToSortedArray(team["members"], id);
-        txn.Put("t/" + t.get<std::string>(), team.dump());
-      }
+      if (!team.is_object()) team = TeamStub(t.get<std::string>());
+      AddToSortedArray(team["members"], id);
+      txn.Put("t/" + t.get<std::string>(), team.dump());
     }
-    json user{{"id", id},
-              {"name", d.value("name", "")},
-              {"email", d.value("email", "")},
-              {"role", d.value("role", "agent")},
-              {"teams", teams},
-              {"presence", "offline"}};
+    user = json{{"id", id},
+                {"name", d.value("name", "")},
+                {"email", d.value("email", "")},
+                {"role", d.value("role", "agent")},
+                {"teams", teams},
+                {"presence", user.is_object() ? user.value("presence", "offline") : "offline"}};
     txn.Put("u/" + id, user.dump());
   } else if (e.type == ev::kUserPresenceChanged) {
     const std::string id = d.value("user_id", "");
@@ -74,21 +81,21 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     txn.Put("u/" + id, user.dump());
   } else if (e.type == ev::kTeamCreated) {
     const std::string id = d.value("team_id", "");
-    txn.Put("t/" + id,
-            json{{"id", id}, {"name", d.value("name", "")}, {"members", json::array()}}.dump());
+    json team = Load(txn, "t/" + id);
+    if (!team.is_object()) team = TeamStub(id);
+    team["name"] = d.value("name", "");
+    txn.Put("t/" + id, team.dump());
   } else if (e.type == ev::kTeamMemberAdded) {
     const std::string team_id = d.value("team_id", "");
     const std::string user_id = d.value("user_id", "");
     json team = Load(txn, "t/" + team_id);
     json user = Load(txn, "u/" + user_id);
-    if (team.is_object()) {
-      AddToSortedArray(team["members"], user_id);
-      txn.Put("t/" + team_id, team.dump());
-    }
-    if (user.is_object()) {
-      AddToSortedArray(user["teams"], team_id);
-      txn.Put("u/" + user_id, user.dump());
-    }
+    if (!team.is_object()) team = TeamStub(team_id);
+    if (!user.is_object()) user = UserStub(user_id);
+    AddToSortedArray(team["members"], user_id);
+    txn.Put("t/" + team_id, team.dump());
+    AddToSortedArray(user["teams"], team_id);
+    txn.Put("u/" + user_id, user.dump());
   } else if (e.type == ev::kChannelCreated) {
     const std::string id = d.value("channel_id", "");
     txn.Put("ch/" + id, json{{"id", id},
@@ -100,6 +107,8 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
                      d.value("email", ""), d.value("stage", "lead")};
     txn.Put("k/" + card.id, ContactCardToJson(card).dump());
+    // On a partitioned log the contact's stream may be read after its first conversation's.
+    CopyCardToConversations(txn, card.id, card);
   } else if (e.type == ev::kContactStageChanged) {
     const std::string id = d.value("contact_id", "");
     json stored = Load(txn, "k/" + id);
@@ -107,7 +116,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     ContactCard card = ContactCardFromJson(stored);
     card.stage = d.value("stage", card.stage);
     txn.Put("k/" + id, ContactCardToJson(card).dump());
-    CopyStageToConversations(txn, id, card);
+    CopyCardToConversations(txn, id, card);
   }
 }
 

@@ -24,13 +24,24 @@ Status ProjectionRunner::CatchUp() {
   for (;;) {
     auto stepped = Step(std::chrono::milliseconds(0));
     if (!stepped.ok()) return stepped.error();
-    if (!stepped.value()) return Status::Ok();
+    if (stepped.value()) continue;
+    // Nothing came: the end of the log, or (on a remote log) events not fetched yet.
+    auto done = log_.IsCaughtUp(Applied());
+    if (!done.ok()) return done.error();
+    if (done.value()) return Status::Ok();
+    stepped = Step(std::chrono::milliseconds(100));
+    if (!stepped.ok()) return stepped.error();
   }
 }
 
 ConsistencyToken ProjectionRunner::Applied() const {
   std::lock_guard<std::mutex> lock(mu_);
   return applied_;
+}
+
+bool ProjectionRunner::CaughtUp() const {
+  auto caught_up = log_.IsCaughtUp(Applied());
+  return caught_up.ok() && caught_up.value();
 }
 
 bool ProjectionRunner::WaitFor(const ConsistencyToken& token,

@@ -33,7 +33,7 @@ class ProjectionRunner {
   // Waits until the views include `token`; false on timeout.
   bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const;
   // True when the views include the whole log as it is now.
-  bool CaughtUp() const { return Applied().Covers(log_.Head()); }
+  bool CaughtUp() const;
 
  private:
   // One step: false when nothing was there to apply within `wait`.

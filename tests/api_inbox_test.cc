@@ -217,6 +217,7 @@ TEST_F(InboxTest, UsersAndTeamsListsSearchAndCount) {
 }
 
 TEST_F(InboxTest, EventFeedFiltersAndPages) {
+  if (KafkaBrokers()) GTEST_SKIP() << "positions here are the embedded log's single sequence";
   const std::string a = Open("a", "+551100001", "A", 3);
   As(ana_, "POST", "/api/v1/conversations/" + a + "/take");
   auto all = Admin("GET", "/api/v1/events?limit=500").json()["items"];

@@ -62,12 +62,12 @@ json Snapshot(const ServerProcess& server) {
 
 std::vector<json> AllEvents(const ServerProcess& server) {
   std::vector<json> events;
-  std::string after = "0";
+  std::string path = "/api/v1/events?limit=500";
   for (;;) {
-    json page = server.Admin("GET", "/api/v1/events?limit=500&after=" + after).json();
-    if (page["items"].empty()) return events;
+    json page = server.Admin("GET", path).json();
     for (auto& e : page["items"]) events.push_back(e);
-    after = std::to_string(events.back()["position"].get<uint64_t>());
+    if (page["next_cursor"].is_null()) return events;
+    path = "/api/v1/events?limit=500&after=" + page["next_cursor"].get<std::string>();
   }
 }
 
@@ -145,7 +145,9 @@ TEST(CrashSafety, KillDuringBurstLosesNothingAcknowledgedAndViewsEqualARebuild) 
 
   const json live = Snapshot(server);
   server.Stop();
-  ASSERT_EQ(RunHelpdeskd({"rebuild", "--data", data}), 0);
+  std::vector<std::string> rebuild{"rebuild", "--data", data};
+  for (const auto& a : server.LogArgs()) rebuild.push_back(a);
+  ASSERT_EQ(RunHelpdeskd(rebuild), 0);
   ASSERT_TRUE(server.Start());
   const json rebuilt = Snapshot(server);
   EXPECT_EQ(live.size(), rebuilt.size());

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -16,7 +17,16 @@
 
 namespace helpdesk::testing {
 
-ServerProcess::ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+const char* KafkaBrokers() {
+  const char* brokers = std::getenv("HELPDESK_TEST_KAFKA");
+  return brokers && *brokers ? brokers : nullptr;
+}
+
+ServerProcess::ServerProcess(std::string data_dir) : data_dir_(std::move(data_dir)) {
+  static std::atomic<int> counter{0};
+  topic_ = "helpdesk.test." + std::to_string(getpid()) + "." + std::to_string(counter++) + "." +
+           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+}
 
 ServerProcess::~ServerProcess() { Stop(); }
 
@@ -29,11 +39,19 @@ bool ServerProcess::Start() {
     FILE* out = std::freopen(log.c_str(), "a", stdout);
     (void)out;
     dup2(fileno(stdout), fileno(stderr));
-    execl(HELPDESKD_PATH, "helpdeskd", "--listen", listen.c_str(), "--data", data_dir_.c_str(),
-          "--admin-token", kAdminToken, "--log-level", "info", static_cast<char*>(nullptr));
+    std::vector<std::string> args{"helpdeskd", "--listen", listen, "--data", data_dir_,
+                                  "--admin-token", kAdminToken, "--log-level", "info"};
+    if (const char* brokers = KafkaBrokers()) {
+      // Every server of a test gets a topic of its own, kept across its restarts.
+      args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(HELPDESKD_PATH, argv.data());
     _exit(127);
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     if (client().Send("GET", "/healthz").status == 200) return true;
     int status = 0;
@@ -86,6 +104,11 @@ TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
   std::filesystem::remove(path_ + "/data.log", ec);
+}
+
+std::vector<std::string> ServerProcess::LogArgs() const {
+  if (!KafkaBrokers()) return {};
+  return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_};
 }
 
 int RunHelpdeskd(const std::vector<std::string>& args) {

@@ -20,7 +20,7 @@ class ServerProcess {
   explicit ServerProcess(std::string data_dir);
   ~ServerProcess();
 
-  // Starts and waits until /healthz answers; false if it did not within 20 s.
+  // Starts and waits until /healthz answers; false if it did not within 60 s.
   bool Start();
   void Stop();  // SIGTERM and wait
   void Kill();  // SIGKILL and wait: a crash
@@ -28,6 +28,8 @@ class ServerProcess {
   int port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
   HttpClient client() const { return HttpClient(port_); }
+  // The flags that point helpdeskd at this server's log (empty on the embedded log).
+  std::vector<std::string> LogArgs() const;
 
   // Requests as the admin or as a given token.
   HttpReply Admin(const std::string& method, const std::string& path, const std::string& body = "",
@@ -39,7 +41,12 @@ class ServerProcess {
   std::string data_dir_;
   int port_ = 0;
   pid_t pid_ = -1;
+  std::string topic_;
 };
+
+// The brokers of the Kafka cluster tests run against (HELPDESK_TEST_KAFKA), or null for the
+// embedded log.
+const char* KafkaBrokers();
 
 // A fresh empty folder under the system's temp dir, removed by the destructor.
 class TempDir {

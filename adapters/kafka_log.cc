@@ -1,0 +1,320 @@
+#include "adapters/kafka_log.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "adapters/event_codec.h"
+#include "adapters/random_ids.h"
+
+namespace helpdesk {
+namespace {
+
+Error Unavailable(const std::string& what) { return Error{ErrorCode::kLogUnavailable, what}; }
+
+// Takes ownership of `error`.
+Error FromKafka(rd_kafka_error_t* error, const char* what) {
+  Error e = Unavailable(std::string(what) + ": " + rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return e;
+}
+
+Status Set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, name, value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+    return Error{ErrorCode::kInternal, std::string("kafka setting ") + name + ": " + err};
+  }
+  return Status::Ok();
+}
+
+// Where each produced message landed, filled by the delivery report callback.
+struct Delivery {
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
+void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  auto* d = static_cast<Delivery*>(m->_private);
+  if (!d) return;
+  d->err = m->err;
+  d->partition = m->partition;
+  d->offset = m->offset;
+}
+
+void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  if (level <= 3) {
+    spdlog::error("kafka {}: {}", facility, message);
+  } else if (level <= 4) {
+    spdlog::warn("kafka {}: {}", facility, message);
+  } else {
+    spdlog::debug("kafka {}: {}", facility, message);
+  }
+}
+
+Status CreateTopicIfMissing(rd_kafka_t* rk, const KafkaOptions& o) {
+  char err[512];
+  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, -1, err, sizeof err);
+  if (!topic) return Error{ErrorCode::kInternal, std::string("kafka topic: ") + err};
+  rd_kafka_NewTopic_set_config(topic, "retention.ms", "-1");
+  rd_kafka_NewTopic_set_config(topic, "retention.bytes", "-1");
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, o.timeout_ms * 2);
+  Status result = Status::Ok();
+  if (!ev) {
+    result = Unavailable("kafka: no answer to CreateTopics from " + o.brokers);
+  } else {
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    if (rd_kafka_event_error(ev)) {
+      result = Unavailable(std::string("kafka CreateTopics: ") + rd_kafka_event_error_string(ev));
+    } else if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
+               rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      result = Unavailable(std::string("kafka CreateTopics: ") + rd_kafka_topic_result_error_string(results[0]));
+    } else if (n == 1 && rd_kafka_topic_result_error(results[0]) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::info("created topic {} with {} partitions", o.topic, o.partitions);
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_NewTopic_destroy(topic);
+  return result;
+}
+
+Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  // Right after creation the metadata may not list the partitions yet.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    err = rd_kafka_metadata(rk, 0, t, &md, o.timeout_ms);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        md->topics[0].partition_cnt > 0) {
+      const int n = md->topics[0].partition_cnt;
+      rd_kafka_metadata_destroy(md);
+      rd_kafka_topic_destroy(t);
+      return n;
+    }
+    if (md) rd_kafka_metadata_destroy(md);
+    md = nullptr;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  rd_kafka_topic_destroy(t);
+  return Unavailable("kafka: cannot read the metadata of " + o.topic + ": " + rd_kafka_err2str(err));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
+  char err[512];
+  rd_kafka_conf_t* pconf = rd_kafka_conf_new();
+  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"bootstrap.servers", o.brokers},
+           {"enable.idempotence", "true"},
+           {"acks", "all"},
+           {"transactional.id", o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
+           {"message.timeout.ms", std::to_string(o.timeout_ms)},
+           {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
+           {"socket.timeout.ms", std::to_string(o.timeout_ms)},
+           {"linger.ms", "1"},
+           {"partitioner", "murmur2_random"}}) {  // the Java clients' partitioner
+    Status s = Set(pconf, k, v);
+    if (!s.ok()) {
+      rd_kafka_conf_destroy(pconf);
+      return s.error();
+    }
+  }
+  rd_kafka_conf_set_dr_msg_cb(pconf, OnDelivery);
+  rd_kafka_conf_set_log_cb(pconf, OnLog);
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
+  if (!producer) return Error{ErrorCode::kInternal, std::string("kafka producer: ") + err};
+
+  Status created = CreateTopicIfMissing(producer, o);
+  if (!created.ok()) {
+    rd_kafka_destroy(producer);
+    return created.error();
+  }
+  auto partitions = PartitionCount(producer, o);
+  if (!partitions.ok()) {
+    rd_kafka_destroy(producer);
+    return partitions.error();
+  }
+  if (rd_kafka_error_t* e = rd_kafka_init_transactions(producer, o.timeout_ms * 2)) {
+    rd_kafka_destroy(producer);
+    return FromKafka(e, "kafka init_transactions");
+  }
+
+  rd_kafka_conf_t* cconf = rd_kafka_conf_new();
+  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"bootstrap.servers", o.brokers},
+           {"group.id", "helpdesk-reader-" + NewId()},  // required by librdkafka; never committed
+           {"enable.auto.commit", "false"},
+           {"enable.auto.offset.store", "false"},
+           {"isolation.level", "read_committed"},
+           {"fetch.wait.max.ms", "20"},
+           {"enable.partition.eof", "false"}}) {
+    Status s = Set(cconf, k, v);
+    if (!s.ok()) {
+      rd_kafka_conf_destroy(cconf);
+      rd_kafka_destroy(producer);
+      return s.error();
+    }
+  }
+  rd_kafka_conf_set_log_cb(cconf, OnLog);
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
+  if (!consumer) {
+    rd_kafka_destroy(producer);
+    return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
+  }
+  rd_kafka_poll_set_consumer(consumer);
+  spdlog::info("event log on kafka {} topic {} ({} partitions)", o.brokers, o.topic, partitions.value());
+  return std::unique_ptr<KafkaLog>(new KafkaLog(o, producer, consumer, partitions.value()));
+}
+
+KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, rd_kafka_t* consumer, int partitions)
+    : options_(std::move(options)), producer_(producer), consumer_(consumer), partitions_(partitions) {}
+
+KafkaLog::~KafkaLog() {
+  rd_kafka_consumer_close(consumer_);
+  rd_kafka_destroy(consumer_);
+  rd_kafka_flush(producer_, options_.timeout_ms);
+  rd_kafka_destroy(producer_);
+}
+
+Status KafkaLog::EnsureTransactionReady() {
+  if (!needs_abort_) return Status::Ok();
+  if (rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_, options_.timeout_ms)) {
+    return FromKafka(e, "kafka abort of a failed transaction");
+  }
+  needs_abort_ = false;
+  return Status::Ok();
+}
+
+Result<AppendResult> KafkaLog::Append(AppendRequest request) {
+  if (request.events.empty()) return AppendResult{{}, Head()};
+  std::lock_guard<std::mutex> lock(append_mu_);
+  Status ready = EnsureTransactionReady();
+  if (!ready.ok()) return ready.error();
+  if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_)) {
+    return FromKafka(e, "kafka begin_transaction");
+  }
+  AppendResult result;
+  std::vector<Delivery> deliveries(request.events.size());
+  std::map<std::string, uint64_t> versions = request.expected_versions;
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    RecordedEvent r;
+    r.stream_version = ++versions[request.events[i].stream];
+    r.event = std::move(request.events[i]);
+    const std::string value = EncodeEnvelope(r);
+    const std::string& key = r.event.stream;
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
+        RD_KAFKA_V_HEADER("schema_version", "1", 1), RD_KAFKA_V_OPAQUE(&deliveries[i]), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      needs_abort_ = true;
+      (void)EnsureTransactionReady();
+      return Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err));
+    }
+    result.recorded.push_back(std::move(r));
+  }
+  if (rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, options_.timeout_ms)) {
+    const bool abortable = rd_kafka_error_txn_requires_abort(e) || rd_kafka_error_is_retriable(e);
+    Error error = FromKafka(e, "kafka commit_transaction");
+    // Not acknowledged: abort so the events never become visible to read_committed readers.
+    needs_abort_ = true;
+    if (abortable) (void)EnsureTransactionReady();
+    return error;
+  }
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    const Delivery& d = deliveries[i];
+    if (d.err != RD_KAFKA_RESP_ERR_NO_ERROR || d.offset < 0) {
+      return Unavailable("kafka: a committed event has no delivery report");
+    }
+    result.recorded[i].partition = d.partition;
+    result.recorded[i].position = static_cast<uint64_t>(d.offset) + 1;
+    result.token.Set(d.partition, static_cast<uint64_t>(d.offset) + 1);
+  }
+  {
+    std::lock_guard<std::mutex> head_lock(head_mu_);
+    head_.Merge(result.token);
+  }
+  return result;
+}
+
+void KafkaLog::Assign(const ConsistencyToken& from) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
+  for (int p = 0; p < partitions_; ++p) {
+    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset =
+        static_cast<int64_t>(from.At(p));  // position n = offsets < n seen: next offset is n
+  }
+  rd_kafka_assign(consumer_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  assigned_ = true;
+  read_position_ = ConsistencyToken();
+  for (const auto& [p, o] : from.offsets()) read_position_.Set(p, o);
+}
+
+Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after, size_t max,
+                                                  std::chrono::milliseconds wait) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  if (!assigned_ || !(read_position_.Covers(after) && after.Covers(read_position_))) Assign(after);
+  std::vector<RecordedEvent> out;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (out.size() < max) {
+    const auto now = std::chrono::steady_clock::now();
+    const int timeout = out.empty() && now < deadline
+                            ? static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count())
+                            : 0;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout);
+    if (!m) break;
+    if (m->err) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
+      rd_kafka_message_destroy(m);
+      continue;
+    }
+    auto decoded = DecodeEnvelope(std::string(static_cast<const char*>(m->payload), m->len));
+    const int32_t partition = m->partition;
+    const uint64_t position = static_cast<uint64_t>(m->offset) + 1;
+    rd_kafka_message_destroy(m);
+    if (!decoded.ok()) {
+      spdlog::error("kafka: undecodable event at {}:{} skipped", partition, position - 1);
+      read_position_.Set(partition, position);
+      continue;
+    }
+    RecordedEvent r = std::move(decoded).value();
+    r.partition = partition;
+    r.position = position;
+    read_position_.Set(partition, position);
+    out.push_back(std::move(r));
+  }
+  if (!out.empty()) {
+    std::lock_guard<std::mutex> head_lock(head_mu_);
+    head_.Merge(read_position_);
+  }
+  return out;
+}
+
+ConsistencyToken KafkaLog::Head() const {
+  std::lock_guard<std::mutex> lock(head_mu_);
+  return head_;
+}
+
+Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
+  // Every append is a transaction, so each partition ends with a commit marker: a partition is
+  // read to its end when the next offset to read is the marker, i.e. token + 1 >= high watermark.
+  for (int p = 0; p < partitions_; ++p) {
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err =
+        rd_kafka_query_watermark_offsets(consumer_, options_.topic.c_str(), p, &low, &high, options_.timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Unavailable(std::string("kafka watermarks: ") + rd_kafka_err2str(err));
+    if (high > 0 && static_cast<int64_t>(token.At(p)) + 1 < high) return false;
+  }
+  return true;
+}
+
+}  // namespace helpdesk

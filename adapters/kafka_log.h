@@ -1,0 +1,72 @@
+// KafkaLog: the event log in an Apache Kafka topic (default `helpdesk.events`, 6 partitions,
+// key = stream id, unlimited retention), created if missing.
+//
+// Positions: an event's position is its partition offset + 1, so a token "p:n" means "partition
+// p up to and including offset n-1", the same "last included" reading as the embedded log.
+// Envelopes in the topic carry position 0; readers fill position and partition from Kafka.
+//
+// Appends: an idempotent, transactional producer (acks=all). One append is one transaction, so
+// the events of a command land together or not at all, across partitions. Append returns after
+// the commit succeeded; on a timeout or a broker error it aborts and answers kLogUnavailable
+// within a few seconds. Stream versions come from the caller's expected versions: the command
+// layer is the single writer of its streams.
+//
+// Reads: read_committed consumers assigned to every partition (no consumer group).
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "adapters/event_log.h"
+
+struct rd_kafka_s;
+
+namespace helpdesk {
+
+struct KafkaOptions {
+  std::string brokers;  // host:port[,host:port…]
+  std::string topic = "helpdesk.events";
+  int partitions = 6;
+  std::string transactional_id;  // stable per node: a restarted node fences its old self
+  int timeout_ms = 5000;         // how long an append may wait for the broker
+};
+
+class KafkaLog final : public EventLog {
+ public:
+  static Result<std::unique_ptr<KafkaLog>> Open(const KafkaOptions& options);
+  ~KafkaLog() override;
+  KafkaLog(const KafkaLog&) = delete;
+  KafkaLog& operator=(const KafkaLog&) = delete;
+
+  Result<AppendResult> Append(AppendRequest request) override;
+  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                          std::chrono::milliseconds wait) override;
+  ConsistencyToken Head() const override;
+  Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
+
+  int partitions() const { return partitions_; }
+
+ private:
+  KafkaLog(KafkaOptions options, rd_kafka_s* producer, rd_kafka_s* consumer, int partitions);
+  Status EnsureTransactionReady();  // append_mu_ held
+  void Assign(const ConsistencyToken& from);  // read_mu_ held
+
+  const KafkaOptions options_;
+  rd_kafka_s* producer_;
+  rd_kafka_s* consumer_;
+  const int partitions_;
+
+  std::mutex append_mu_;
+  bool needs_abort_ = false;  // a transaction failed and is not aborted yet
+
+  std::mutex read_mu_;
+  bool assigned_ = false;
+  ConsistencyToken read_position_;  // where consumer_ stands
+
+  mutable std::mutex head_mu_;
+  ConsistencyToken head_;  // everything appended or read by this process
+};
+
+}  // namespace helpdesk
