@@ -106,6 +106,29 @@ Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
   return Unavailable("kafka: cannot read the metadata of " + o.topic + ": " + rd_kafka_err2str(err));
 }
 
+Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"bootstrap.servers", o.brokers},
+           {"group.id", "helpdesk-reader-" + NewId()},  // required by librdkafka; never committed
+           {"enable.auto.commit", "false"},
+           {"enable.auto.offset.store", "false"},
+           {"isolation.level", "read_committed"},
+           {"fetch.wait.max.ms", "20"}}) {
+    Status s = Set(conf, k, v);
+    if (!s.ok()) {
+      rd_kafka_conf_destroy(conf);
+      return s.error();
+    }
+  }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (!consumer) return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
+  rd_kafka_poll_set_consumer(consumer);
+  return consumer;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
@@ -147,39 +170,25 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
     return FromKafka(e, "kafka init_transactions");
   }
 
-  rd_kafka_conf_t* cconf = rd_kafka_conf_new();
-  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", o.brokers},
-           {"group.id", "helpdesk-reader-" + NewId()},  // required by librdkafka; never committed
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"isolation.level", "read_committed"},
-           {"fetch.wait.max.ms", "20"},
-           {"enable.partition.eof", "false"}}) {
-    Status s = Set(cconf, k, v);
-    if (!s.ok()) {
-      rd_kafka_conf_destroy(cconf);
-      rd_kafka_destroy(producer);
-      return s.error();
-    }
+  std::unique_ptr<KafkaLog> log(new KafkaLog(o, producer, partitions.value()));
+  for (Reader& reader : log->readers_) {
+    auto consumer = NewConsumer(o);
+    if (!consumer.ok()) return consumer.error();
+    reader.consumer = consumer.value();
   }
-  rd_kafka_conf_set_log_cb(cconf, OnLog);
-  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
-  if (!consumer) {
-    rd_kafka_destroy(producer);
-    return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
-  }
-  rd_kafka_poll_set_consumer(consumer);
   spdlog::info("event log on kafka {} topic {} ({} partitions)", o.brokers, o.topic, partitions.value());
-  return std::unique_ptr<KafkaLog>(new KafkaLog(o, producer, consumer, partitions.value()));
+  return log;
 }
 
-KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, rd_kafka_t* consumer, int partitions)
-    : options_(std::move(options)), producer_(producer), consumer_(consumer), partitions_(partitions) {}
+KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
+    : options_(std::move(options)), producer_(producer), partitions_(partitions) {}
 
 KafkaLog::~KafkaLog() {
-  rd_kafka_consumer_close(consumer_);
-  rd_kafka_destroy(consumer_);
+  for (Reader& reader : readers_) {
+    if (!reader.consumer) continue;
+    rd_kafka_consumer_close(reader.consumer);
+    rd_kafka_destroy(reader.consumer);
+  }
   rd_kafka_flush(producer_, options_.timeout_ms);
   rd_kafka_destroy(producer_);
 }
@@ -246,31 +255,51 @@ Result<AppendResult> KafkaLog::Append(AppendRequest request) {
   return result;
 }
 
-void KafkaLog::Assign(const ConsistencyToken& from) {
+void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
   for (int p = 0; p < partitions_; ++p) {
-    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset =
-        static_cast<int64_t>(from.At(p));  // position n = offsets < n seen: next offset is n
+    // Position n means offsets below n were seen: the next offset to read is n.
+    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset = static_cast<int64_t>(from.At(p));
   }
-  rd_kafka_assign(consumer_, list);
+  rd_kafka_assign(reader.consumer, list);
   rd_kafka_topic_partition_list_destroy(list);
-  assigned_ = true;
-  read_position_ = ConsistencyToken();
-  for (const auto& [p, o] : from.offsets()) read_position_.Set(p, o);
+  reader.assigned = true;
+  reader.position = from;
+}
+
+KafkaLog::Reader& KafkaLog::PickReader(const ConsistencyToken& after) {
+  std::lock_guard<std::mutex> lock(pick_mu_);
+  Reader* pick = nullptr;
+  for (Reader& r : readers_) {
+    std::unique_lock<std::mutex> busy(r.mu, std::try_to_lock);
+    if (!busy.owns_lock()) continue;
+    if (r.assigned && r.position.Covers(after) && after.Covers(r.position)) {
+      pick = &r;  // already standing there
+      break;
+    }
+    if (!pick || r.last_used < pick->last_used) pick = &r;
+  }
+  if (!pick) pick = &readers_[reads_ % kReaders];  // all busy: queue on one
+  pick->last_used = ++reads_;
+  return *pick;
 }
 
 Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after, size_t max,
                                                   std::chrono::milliseconds wait) {
-  std::lock_guard<std::mutex> lock(read_mu_);
-  if (!assigned_ || !(read_position_.Covers(after) && after.Covers(read_position_))) Assign(after);
+  Reader& reader = PickReader(after);
+  std::lock_guard<std::mutex> lock(reader.mu);
+  if (!reader.assigned || !(reader.position.Covers(after) && after.Covers(reader.position))) {
+    Assign(reader, after);
+  }
   std::vector<RecordedEvent> out;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (out.size() < max) {
     const auto now = std::chrono::steady_clock::now();
-    const int timeout = out.empty() && now < deadline
-                            ? static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count())
-                            : 0;
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout);
+    const int timeout =
+        out.empty() && now < deadline
+            ? static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count())
+            : 0;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(reader.consumer, timeout);
     if (!m) break;
     if (m->err) {
       if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
@@ -281,20 +310,19 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
     const int32_t partition = m->partition;
     const uint64_t position = static_cast<uint64_t>(m->offset) + 1;
     rd_kafka_message_destroy(m);
+    reader.position.Set(partition, position);
     if (!decoded.ok()) {
       spdlog::error("kafka: undecodable event at {}:{} skipped", partition, position - 1);
-      read_position_.Set(partition, position);
       continue;
     }
     RecordedEvent r = std::move(decoded).value();
     r.partition = partition;
     r.position = position;
-    read_position_.Set(partition, position);
     out.push_back(std::move(r));
   }
   if (!out.empty()) {
     std::lock_guard<std::mutex> head_lock(head_mu_);
-    head_.Merge(read_position_);
+    head_.Merge(reader.position);
   }
   return out;
 }
@@ -310,7 +338,7 @@ Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
   for (int p = 0; p < partitions_; ++p) {
     int64_t low = 0, high = 0;
     rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(consumer_, options_.topic.c_str(), p, &low, &high, options_.timeout_ms);
+        rd_kafka_query_watermark_offsets(producer_, options_.topic.c_str(), p, &low, &high, options_.timeout_ms);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Unavailable(std::string("kafka watermarks: ") + rd_kafka_err2str(err));
     if (high > 0 && static_cast<int64_t>(token.At(p)) + 1 < high) return false;
   }

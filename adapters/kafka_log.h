@@ -49,21 +49,32 @@ class KafkaLog final : public EventLog {
   int partitions() const { return partitions_; }
 
  private:
-  KafkaLog(KafkaOptions options, rd_kafka_s* producer, rd_kafka_s* consumer, int partitions);
+  // A consumer and where it stands. Sequential readers (the projections, a client paging the
+  // feed) each find the reader already at their position, so nobody seeks back and forth.
+  struct Reader {
+    std::mutex mu;
+    rd_kafka_s* consumer = nullptr;
+    bool assigned = false;
+    ConsistencyToken position;
+    uint64_t last_used = 0;
+  };
+  static constexpr int kReaders = 3;
+
+  KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
   Status EnsureTransactionReady();  // append_mu_ held
-  void Assign(const ConsistencyToken& from);  // read_mu_ held
+  void Assign(Reader& reader, const ConsistencyToken& from);  // reader.mu held
+  Reader& PickReader(const ConsistencyToken& after);
 
   const KafkaOptions options_;
   rd_kafka_s* producer_;
-  rd_kafka_s* consumer_;
   const int partitions_;
 
   std::mutex append_mu_;
   bool needs_abort_ = false;  // a transaction failed and is not aborted yet
 
-  std::mutex read_mu_;
-  bool assigned_ = false;
-  ConsistencyToken read_position_;  // where consumer_ stands
+  std::mutex pick_mu_;
+  uint64_t reads_ = 0;
+  Reader readers_[kReaders];
 
   mutable std::mutex head_mu_;
   ConsistencyToken head_;  // everything appended or read by this process
