@@ -28,21 +28,6 @@ Status Set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
   return Status::Ok();
 }
 
-// Where each produced message landed, filled by the delivery report callback.
-struct Delivery {
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__IN_PROGRESS;
-  int32_t partition = -1;
-  int64_t offset = -1;
-};
-
-void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
-  auto* d = static_cast<Delivery*>(m->_private);
-  if (!d) return;
-  d->err = m->err;
-  d->partition = m->partition;
-  d->offset = m->offset;
-}
-
 void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
   if (level <= 3) {
     spdlog::error("kafka {}: {}", facility, message);
@@ -55,25 +40,28 @@ void OnLog(const rd_kafka_t*, int level, const char* facility, const char* messa
 
 Status CreateTopicIfMissing(rd_kafka_t* rk, const KafkaOptions& o) {
   char err[512];
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, -1, err, sizeof err);
+  rd_kafka_NewTopic_t* topic =
+      rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, -1, err, sizeof err);
   if (!topic) return Error{ErrorCode::kInternal, std::string("kafka topic: ") + err};
   rd_kafka_NewTopic_set_config(topic, "retention.ms", "-1");
   rd_kafka_NewTopic_set_config(topic, "retention.bytes", "-1");
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, o.timeout_ms * 2);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 15000);
   Status result = Status::Ok();
   if (!ev) {
     result = Unavailable("kafka: no answer to CreateTopics from " + o.brokers);
   } else {
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
     size_t n = 0;
-    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    const rd_kafka_topic_result_t** results =
+        res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
     if (rd_kafka_event_error(ev)) {
       result = Unavailable(std::string("kafka CreateTopics: ") + rd_kafka_event_error_string(ev));
     } else if (n == 1 && rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_NO_ERROR &&
                rd_kafka_topic_result_error(results[0]) != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-      result = Unavailable(std::string("kafka CreateTopics: ") + rd_kafka_topic_result_error_string(results[0]));
+      result = Unavailable(std::string("kafka CreateTopics: ") +
+                           rd_kafka_topic_result_error_string(results[0]));
     } else if (n == 1 && rd_kafka_topic_result_error(results[0]) == RD_KAFKA_RESP_ERR_NO_ERROR) {
       spdlog::info("created topic {} with {} partitions", o.topic, o.partitions);
     }
@@ -90,9 +78,9 @@ Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
   rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
   // Right after creation the metadata may not list the partitions yet.
   for (int attempt = 0; attempt < 50; ++attempt) {
-    err = rd_kafka_metadata(rk, 0, t, &md, o.timeout_ms);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        md->topics[0].partition_cnt > 0) {
+    err = rd_kafka_metadata(rk, 0, t, &md, 5000);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
+        md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0) {
       const int n = md->topics[0].partition_cnt;
       rd_kafka_metadata_destroy(md);
       rd_kafka_topic_destroy(t);
@@ -103,7 +91,8 @@ Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   rd_kafka_topic_destroy(t);
-  return Unavailable("kafka: cannot read the metadata of " + o.topic + ": " + rd_kafka_err2str(err));
+  return Unavailable("kafka: cannot read the metadata of " + o.topic + ": " +
+                     rd_kafka_err2str(err));
 }
 
 Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
@@ -131,6 +120,15 @@ Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
 
 }  // namespace
 
+// Delivery reports fill the slot the message's opaque points to (see InFlight).
+void OnKafkaDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
+  auto* d = static_cast<KafkaLog::DeliverySlot*>(m->_private);
+  if (!d) return;
+  d->err = m->err;
+  d->partition = m->partition;
+  d->offset = m->offset;
+}
+
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
   char err[512];
   rd_kafka_conf_t* pconf = rd_kafka_conf_new();
@@ -138,7 +136,8 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
            {"bootstrap.servers", o.brokers},
            {"enable.idempotence", "true"},
            {"acks", "all"},
-           {"transactional.id", o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
+           {"transactional.id",
+            o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
            {"message.timeout.ms", std::to_string(o.timeout_ms)},
            {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
            {"socket.timeout.ms", std::to_string(o.timeout_ms)},
@@ -150,7 +149,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
       return s.error();
     }
   }
-  rd_kafka_conf_set_dr_msg_cb(pconf, OnDelivery);
+  rd_kafka_conf_set_dr_msg_cb(pconf, OnKafkaDelivery);
   rd_kafka_conf_set_log_cb(pconf, OnLog);
   rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
   if (!producer) return Error{ErrorCode::kInternal, std::string("kafka producer: ") + err};
@@ -165,7 +164,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
     rd_kafka_destroy(producer);
     return partitions.error();
   }
-  if (rd_kafka_error_t* e = rd_kafka_init_transactions(producer, o.timeout_ms * 2)) {
+  if (rd_kafka_error_t* e = rd_kafka_init_transactions(producer, 30000)) {
     rd_kafka_destroy(producer);
     return FromKafka(e, "kafka init_transactions");
   }
@@ -176,7 +175,8 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
     if (!consumer.ok()) return consumer.error();
     reader.consumer = consumer.value();
   }
-  spdlog::info("event log on kafka {} topic {} ({} partitions)", o.brokers, o.topic, partitions.value());
+  spdlog::info("event log on kafka {} topic {} ({} partitions)", o.brokers, o.topic,
+               partitions.value());
   return log;
 }
 
@@ -194,12 +194,48 @@ KafkaLog::~KafkaLog() {
 }
 
 Status KafkaLog::EnsureTransactionReady() {
-  if (!needs_abort_) return Status::Ok();
-  if (rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_, options_.timeout_ms)) {
-    return FromKafka(e, "kafka abort of a failed transaction");
+  if (fatal_) return Unavailable("kafka producer failed for good (fenced?): restart this node");
+  if (unresolved_ && !unresolved_->needs_abort) {
+    // The last commit's outcome is unknown (it timed out): ask again.
+    rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, CommitTimeoutMs());
+    if (!e) {
+      // It did commit after all: its events are in the log although their command answered
+      // 503. Let the owner apply them, and refuse this append: it was decided without them.
+      std::unique_ptr<InFlight> late = std::move(unresolved_);
+      AppendResult result = Finish(*late);
+      if (late_commit_) late_commit_(result.recorded);
+      return Unavailable("kafka: a transaction that had timed out committed; retry");
+    }
+    if (rd_kafka_error_txn_requires_abort(e)) {
+      unresolved_->needs_abort = true;
+      rd_kafka_error_destroy(e);
+    } else {
+      if (rd_kafka_error_is_fatal(e)) fatal_ = true;
+      return FromKafka(e, "kafka commit_transaction (retry)");
+    }
   }
-  needs_abort_ = false;
+  if (unresolved_) {
+    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(producer_, kAbortTimeoutMs)) {
+      if (rd_kafka_error_is_fatal(e)) fatal_ = true;
+      return FromKafka(e, "kafka abort of a failed transaction");
+    }
+    unresolved_.reset();  // aborted: its delivery reports have all been served
+  }
   return Status::Ok();
+}
+
+AppendResult KafkaLog::Finish(InFlight& done) {
+  AppendResult result;
+  result.recorded = std::move(done.events);
+  for (size_t i = 0; i < done.deliveries.size(); ++i) {
+    const DeliverySlot& d = done.deliveries[i];
+    result.recorded[i].partition = d.partition;
+    result.recorded[i].position = static_cast<uint64_t>(d.offset) + 1;
+    result.token.Set(d.partition, static_cast<uint64_t>(d.offset) + 1);
+  }
+  std::lock_guard<std::mutex> head_lock(head_mu_);
+  head_.Merge(result.token);
+  return result;
 }
 
 Result<AppendResult> KafkaLog::Append(AppendRequest request) {
@@ -208,10 +244,12 @@ Result<AppendResult> KafkaLog::Append(AppendRequest request) {
   Status ready = EnsureTransactionReady();
   if (!ready.ok()) return ready.error();
   if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_)) {
+    if (rd_kafka_error_is_fatal(e)) fatal_ = true;
     return FromKafka(e, "kafka begin_transaction");
   }
-  AppendResult result;
-  std::vector<Delivery> deliveries(request.events.size());
+  // Delivery reports point into `flight`: it lives until the transaction is resolved.
+  auto flight = std::make_unique<InFlight>();
+  flight->deliveries.resize(request.events.size());
   std::map<std::string, uint64_t> versions = request.expected_versions;
   for (size_t i = 0; i < request.events.size(); ++i) {
     RecordedEvent r;
@@ -220,46 +258,44 @@ Result<AppendResult> KafkaLog::Append(AppendRequest request) {
     const std::string value = EncodeEnvelope(r);
     const std::string& key = r.event.stream;
     rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
-        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
-        RD_KAFKA_V_HEADER("schema_version", "1", 1), RD_KAFKA_V_OPAQUE(&deliveries[i]), RD_KAFKA_V_END);
+        producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
+        RD_KAFKA_V_HEADER("schema_version", "1", 1), RD_KAFKA_V_OPAQUE(&flight->deliveries[i]),
+        RD_KAFKA_V_END);
+    flight->events.push_back(std::move(r));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      needs_abort_ = true;
+      flight->needs_abort = true;
+      unresolved_ = std::move(flight);
       (void)EnsureTransactionReady();
       return Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err));
     }
-    result.recorded.push_back(std::move(r));
   }
-  if (rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, options_.timeout_ms)) {
-    const bool abortable = rd_kafka_error_txn_requires_abort(e) || rd_kafka_error_is_retriable(e);
+  if (rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, CommitTimeoutMs())) {
+    // Not acknowledged. Abortable: abort now, so the events never become visible to
+    // read_committed readers. Timed out: the outcome is unknown; resolved before the next append.
+    flight->needs_abort = rd_kafka_error_txn_requires_abort(e);
+    if (rd_kafka_error_is_fatal(e)) fatal_ = true;
+    unresolved_ = std::move(flight);
     Error error = FromKafka(e, "kafka commit_transaction");
-    // Not acknowledged: abort so the events never become visible to read_committed readers.
-    needs_abort_ = true;
-    if (abortable) (void)EnsureTransactionReady();
+    if (unresolved_->needs_abort) (void)EnsureTransactionReady();
     return error;
   }
-  for (size_t i = 0; i < deliveries.size(); ++i) {
-    const Delivery& d = deliveries[i];
-    if (d.err != RD_KAFKA_RESP_ERR_NO_ERROR || d.offset < 0) {
+  for (const DeliverySlot& d : flight->deliveries) {
+    if (d.err != 0 || d.offset < 0) {
       return Unavailable("kafka: a committed event has no delivery report");
     }
-    result.recorded[i].partition = d.partition;
-    result.recorded[i].position = static_cast<uint64_t>(d.offset) + 1;
-    result.token.Set(d.partition, static_cast<uint64_t>(d.offset) + 1);
   }
-  {
-    std::lock_guard<std::mutex> head_lock(head_mu_);
-    head_.Merge(result.token);
-  }
-  return result;
+  return Finish(*flight);
 }
 
 void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(partitions_);
   for (int p = 0; p < partitions_; ++p) {
     // Position n means offsets below n were seen: the next offset to read is n.
-    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset = static_cast<int64_t>(from.At(p));
+    rd_kafka_topic_partition_list_add(list, options_.topic.c_str(), p)->offset =
+        static_cast<int64_t>(from.At(p));
   }
   rd_kafka_assign(reader.consumer, list);
   rd_kafka_topic_partition_list_destroy(list);
@@ -297,12 +333,14 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
     const auto now = std::chrono::steady_clock::now();
     const int timeout =
         out.empty() && now < deadline
-            ? static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count())
+            ? static_cast<int>(
+                  std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count())
             : 0;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(reader.consumer, timeout);
     if (!m) break;
     if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
       rd_kafka_message_destroy(m);
       continue;
     }
@@ -337,9 +375,10 @@ Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
   // read to its end when the next offset to read is the marker, i.e. token + 1 >= high watermark.
   for (int p = 0; p < partitions_; ++p) {
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err =
-        rd_kafka_query_watermark_offsets(producer_, options_.topic.c_str(), p, &low, &high, options_.timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Unavailable(std::string("kafka watermarks: ") + rd_kafka_err2str(err));
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(producer_, options_.topic.c_str(), p,
+                                                               &low, &high, options_.timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return Unavailable(std::string("kafka watermarks: ") + rd_kafka_err2str(err));
     if (high > 0 && static_cast<int64_t>(token.At(p)) + 1 < high) return false;
   }
   return true;

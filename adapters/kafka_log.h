@@ -15,6 +15,7 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,7 +31,7 @@ struct KafkaOptions {
   std::string topic = "helpdesk.events";
   int partitions = 6;
   std::string transactional_id;  // stable per node: a restarted node fences its old self
-  int timeout_ms = 5000;         // how long an append may wait for the broker
+  int timeout_ms = 2500;         // how long an event may wait for the broker before failing
 };
 
 class KafkaLog final : public EventLog {
@@ -48,6 +49,13 @@ class KafkaLog final : public EventLog {
 
   int partitions() const { return partitions_; }
 
+  // Called (inside Append, on the appending thread) with the events of a transaction whose
+  // commit had timed out — its command answered 503 — and that turned out committed. The owner
+  // of the write model applies them.
+  void SetLateCommitHandler(std::function<void(const std::vector<RecordedEvent>&)> handler) {
+    late_commit_ = std::move(handler);
+  }
+
  private:
   // A consumer and where it stands. Sequential readers (the projections, a client paging the
   // feed) each find the reader already at their position, so nobody seeks back and forth.
@@ -60,8 +68,29 @@ class KafkaLog final : public EventLog {
   };
   static constexpr int kReaders = 3;
 
+  // Where a produced message landed, filled by the delivery report callback.
+ public:
+  struct DeliverySlot {
+    int err = -199;  // RD_KAFKA_RESP_ERR__IN_PROGRESS
+    int32_t partition = -1;
+    int64_t offset = -1;
+  };
+
+ private:
+  // A transaction not yet resolved: its events, and the slots its delivery reports write to.
+  struct InFlight {
+    std::vector<RecordedEvent> events;
+    std::vector<DeliverySlot> deliveries;
+    bool needs_abort = false;  // false: the commit timed out, its outcome is unknown
+  };
+
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
-  Status EnsureTransactionReady();  // append_mu_ held
+  // Resolves a previous failed transaction (abort, or learn it committed). append_mu_ held.
+  Status EnsureTransactionReady();
+  AppendResult Finish(InFlight& done);
+  int CommitTimeoutMs() const { return options_.timeout_ms + 1500; }  // > message.timeout.ms
+  // Short: with the broker away an abort cannot finish; a later call resumes it.
+  static constexpr int kAbortTimeoutMs = 1000;
   void Assign(Reader& reader, const ConsistencyToken& from);  // reader.mu held
   Reader& PickReader(const ConsistencyToken& after);
 
@@ -70,7 +99,9 @@ class KafkaLog final : public EventLog {
   const int partitions_;
 
   std::mutex append_mu_;
-  bool needs_abort_ = false;  // a transaction failed and is not aborted yet
+  std::unique_ptr<InFlight> unresolved_;  // a failed transaction not aborted yet
+  bool fatal_ = false;                    // the producer cannot go on (fenced)
+  std::function<void(const std::vector<RecordedEvent>&)> late_commit_;
 
   std::mutex pick_mu_;
   uint64_t reads_ = 0;

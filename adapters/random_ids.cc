@@ -4,8 +4,8 @@
 #include <openssl/rand.h>
 
 #include <chrono>
-#include <mutex>
 #include <cstdio>
+#include <mutex>
 #include <stdexcept>
 
 namespace helpdesk {
@@ -50,7 +50,8 @@ std::string NewId() {
     last_ms = ms;
   }
   char prefix[32];
-  std::snprintf(prefix, sizeof prefix, "%010llx%03llx", static_cast<unsigned long long>(ms & 0xffffffffffULL),
+  std::snprintf(prefix, sizeof prefix, "%010llx%03llx",
+                static_cast<unsigned long long>(ms & 0xffffffffffULL),
                 static_cast<unsigned long long>(seq));
   unsigned char rnd[4];
   RandomBytes(rnd, sizeof rnd);

@@ -70,7 +70,8 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   }
   std::optional<std::string> next;
   if (more) {
-    const bool single = cursor.offsets().size() <= 1 && cursor.offsets().count(0) == cursor.offsets().size();
+    const bool single =
+        cursor.offsets().size() <= 1 && cursor.offsets().count(0) == cursor.offsets().size();
     next = single ? std::to_string(cursor.At(0)) : cursor.ToString();
   }
   return ListResponse(items.dump(), next);

@@ -67,6 +67,11 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
   }
 }
 
+void CommandService::ApplyRecovered(const std::vector<RecordedEvent>& events) {
+  spdlog::warn("{} events committed after their command had failed: applying them", events.size());
+  for (const RecordedEvent& r : events) model_.Apply(r);
+}
+
 Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events) {
   if (events.empty()) return log_.Head();
   AppendRequest request;

@@ -123,6 +123,11 @@ class CommandService {
   // The scheduler's wake-up of a postponed conversation whose time has come.
   Result<CommandOutcome> WakeDue(const std::string& id);
 
+  // Events the log recorded although their append reported a failure (a Kafka commit that timed
+  // out, then turned out committed). Called by the log from inside Append, i.e. while a command
+  // holds the lock: it must not lock again.
+  void ApplyRecovered(const std::vector<RecordedEvent>& events);
+
  private:
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
   void Stage(std::vector<NewEvent>& out, const std::string& stream, std::vector<DomainEvent> events,

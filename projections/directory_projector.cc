@@ -25,13 +25,19 @@ void AddToSortedArray(json& arr, const std::string& value) {
 }
 
 // Placeholders for a team or user whose creation is read after events that name it.
-json TeamStub(const std::string& id) { return {{"id", id}, {"name", ""}, {"members", json::array()}}; }
+json TeamStub(const std::string& id) {
+  return {{"id", id}, {"name", ""}, {"members", json::array()}};
+}
 json UserStub(const std::string& id) {
-  return {{"id", id}, {"name", ""}, {"email", ""}, {"role", "agent"}, {"teams", json::array()}, {"presence", "offline"}};
+  return {{"id", id},
+          {"name", ""},
+          {"email", ""},
+          {"role", "agent"},
+          {"teams", json::array()},
+          {"presence", "offline"}};
 }
 
-void CopyCardToConversations(ViewTxn& txn, const std::string& contact_id,
-                              const ContactCard& card) {
+void CopyCardToConversations(ViewTxn& txn, const std::string& contact_id, const ContactCard& card) {
   const std::string prefix = "kc/" + contact_id + "/";
   std::vector<std::string> ids;
   auto it = txn.NewIterator();

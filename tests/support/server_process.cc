@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -39,7 +41,7 @@ bool ServerProcess::Start() {
     FILE* out = std::freopen(log.c_str(), "a", stdout);
     (void)out;
     dup2(fileno(stdout), fileno(stderr));
-    std::vector<std::string> args{"helpdeskd", "--listen", listen, "--data", data_dir_,
+    std::vector<std::string> args{"helpdeskd",     "--listen",  listen,        "--data", data_dir_,
                                   "--admin-token", kAdminToken, "--log-level", "info"};
     if (const char* brokers = KafkaBrokers()) {
       // Every server of a test gets a topic of its own, kept across its restarts.
@@ -57,6 +59,9 @@ bool ServerProcess::Start() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      // Show why: the server's own log.
+      std::ifstream in(log);
+      std::cerr << "helpdeskd exited during start; its log:\n" << in.rdbuf() << std::endl;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
