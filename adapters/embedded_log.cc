@@ -56,17 +56,31 @@ EmbeddedLog::~EmbeddedLog() {
   db_->FlushWAL(true).PermitUncheckedError();
 }
 
-Result<AppendResult> EmbeddedLog::Append(AppendRequest request) {
-  if (request.events.empty()) return AppendResult{{}, Head()};
+std::future<Result<AppendResult>> EmbeddedLog::AppendAsync(AppendRequest request) {
+  std::promise<Result<AppendResult>> ready;
+  if (request.events.empty()) {
+    ready.set_value(AppendResult{{}, Head()});
+    return ready.get_future();
+  }
   std::future<Result<AppendResult>> done;
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_) return Error{ErrorCode::kLogUnavailable, "the event log is shutting down"};
+    if (stopping_ || broken_) {
+      ready.set_value(Error{ErrorCode::kLogUnavailable, stopping_
+                                                            ? "the event log is shutting down"
+                                                            : "the event log failed a write"});
+      return ready.get_future();
+    }
     queue_.push_back(Pending{std::move(request), {}});
     done = queue_.back().done.get_future();
   }
   queue_cv_.notify_one();
-  return done.get();
+  return done;
+}
+
+void EmbeddedLog::Reset() {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  broken_ = false;
 }
 
 void EmbeddedLog::WriterLoop() {
@@ -160,6 +174,14 @@ void EmbeddedLog::CommitGroup(std::deque<Pending>& group) {
     spdlog::error("event log write failed: {}", s.ToString());
     stream_versions_.clear();  // the cache may hold versions that never became durable
     for (auto& [p, result] : accepted) p->done.set_value(FromRocks(s, "event log write failed"));
+    // Appends queued behind may depend on these: refuse them until the owner re-read its state.
+    std::deque<Pending> behind;
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      broken_ = true;
+      behind.swap(queue_);
+    }
+    for (Pending& p : behind) p.done.set_value(FromRocks(s, "event log write failed"));
     return;
   }
   for (const auto& [stream, v] : versions) stream_versions_[stream] = v;

@@ -34,7 +34,8 @@ class EmbeddedLog final : public EventLog {
   EmbeddedLog(const EmbeddedLog&) = delete;
   EmbeddedLog& operator=(const EmbeddedLog&) = delete;
 
-  Result<AppendResult> Append(AppendRequest request) override;
+  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
+  void Reset() override;
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
@@ -62,6 +63,7 @@ class EmbeddedLog final : public EventLog {
   std::condition_variable queue_cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  bool broken_ = false;  // a write failed: refuse until Reset()
 
   // Durable end of the log; readers wait on head_cv_ for it to move.
   mutable std::mutex head_mu_;

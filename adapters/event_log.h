@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -29,12 +30,22 @@ class EventLog {
  public:
   virtual ~EventLog() = default;
 
-  // Appends all events atomically. Returns only once they are durable (synced to disk or
-  // acknowledged by the broker). Errors: kVersionConflict (nothing written), kLogUnavailable
-  // (the log could not write; nothing was acknowledged, and the caller must not assume either way
-  // for a remote log; the embedded log guarantees nothing was written).
-  // Thread-safe; concurrent appends are committed together (group commit).
-  virtual Result<AppendResult> Append(AppendRequest request) = 0;
+  // Queues an atomic append of all the events; the future resolves once they are durable
+  // (synced to disk, or committed in Kafka) or failed. Appends resolve in the order they were
+  // queued, and concurrent ones share a commit (group commit).
+  // Errors: kVersionConflict (this append wrote nothing), kLogUnavailable (nothing was
+  // acknowledged). After a kLogUnavailable every append queued before Reset() fails too: the
+  // caller may have decided them on state that includes the failed one.
+  // Thread-safe.
+  virtual std::future<Result<AppendResult>> AppendAsync(AppendRequest request) = 0;
+
+  // Accepts appends again after a failure (the caller has re-read its state from the log).
+  virtual void Reset() = 0;
+
+  // Appends and waits.
+  Result<AppendResult> Append(AppendRequest request) {
+    return AppendAsync(std::move(request)).get();
+  }
 
   // Up to `max` events after `after`, in log order. When none is there yet, waits up to `wait`
   // for one to arrive. Thread-safe.

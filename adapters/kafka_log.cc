@@ -104,7 +104,9 @@ Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
            {"enable.auto.commit", "false"},
            {"enable.auto.offset.store", "false"},
            {"isolation.level", "read_committed"},
-           {"fetch.wait.max.ms", "20"}}) {
+           {"fetch.wait.max.ms", "20"},
+           // EOF tells a reader it reached the end, past aborted transactions and commit markers.
+           {"enable.partition.eof", "true"}}) {
     Status s = Set(conf, k, v);
     if (!s.ok()) {
       rd_kafka_conf_destroy(conf);
@@ -181,9 +183,17 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
 }
 
 KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
-    : options_(std::move(options)), producer_(producer), partitions_(partitions) {}
+    : options_(std::move(options)), producer_(producer), partitions_(partitions) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
 
 KafkaLog::~KafkaLog() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  writer_.join();
   for (Reader& reader : readers_) {
     if (!reader.consumer) continue;
     rd_kafka_consumer_close(reader.consumer);
@@ -193,17 +203,67 @@ KafkaLog::~KafkaLog() {
   rd_kafka_destroy(producer_);
 }
 
+std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
+  std::promise<Result<AppendResult>> ready;
+  if (request.events.empty()) {
+    ready.set_value(AppendResult{{}, Head()});
+    return ready.get_future();
+  }
+  std::future<Result<AppendResult>> done;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (stopping_ || broken_) {
+      ready.set_value(Unavailable(stopping_
+                                      ? "the event log is shutting down"
+                                      : "the event log failed an append and waits for a reset"));
+      return ready.get_future();
+    }
+    queue_.push_back(Pending{std::move(request), {}});
+    done = queue_.back().done.get_future();
+  }
+  queue_cv_.notify_one();
+  return done;
+}
+
+void KafkaLog::Reset() {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  broken_ = false;
+}
+
+void KafkaLog::WriterLoop() {
+  for (;;) {
+    std::deque<Pending> group;
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+  }
+}
+
+void KafkaLog::Break(std::deque<Pending>& group, const Error& error) {
+  std::deque<Pending> behind;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    broken_ = true;
+    behind.swap(queue_);
+  }
+  for (Pending& p : group) p.done.set_value(error);
+  for (Pending& p : behind) p.done.set_value(error);
+}
+
 Status KafkaLog::EnsureTransactionReady() {
   if (fatal_) return Unavailable("kafka producer failed for good (fenced?): restart this node");
   if (unresolved_ && !unresolved_->needs_abort) {
     // The last commit's outcome is unknown (it timed out): ask again.
     rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, CommitTimeoutMs());
     if (!e) {
-      // It did commit after all: its events are in the log although their command answered
-      // 503. Let the owner apply them, and refuse this append: it was decided without them.
-      std::unique_ptr<InFlight> late = std::move(unresolved_);
-      AppendResult result = Finish(*late);
-      if (late_commit_) late_commit_(result.recorded);
+      // It did commit after all, although its appends were answered as failed. The owner may
+      // have re-read the log before: fail this group too, so it re-reads again and sees them.
+      spdlog::warn("kafka: a transaction that had timed out turned out committed");
+      unresolved_.reset();
       return Unavailable("kafka: a transaction that had timed out committed; retry");
     }
     if (rd_kafka_error_txn_requires_abort(e)) {
@@ -224,70 +284,72 @@ Status KafkaLog::EnsureTransactionReady() {
   return Status::Ok();
 }
 
-AppendResult KafkaLog::Finish(InFlight& done) {
-  AppendResult result;
-  result.recorded = std::move(done.events);
-  for (size_t i = 0; i < done.deliveries.size(); ++i) {
-    const DeliverySlot& d = done.deliveries[i];
-    result.recorded[i].partition = d.partition;
-    result.recorded[i].position = static_cast<uint64_t>(d.offset) + 1;
-    result.token.Set(d.partition, static_cast<uint64_t>(d.offset) + 1);
-  }
-  std::lock_guard<std::mutex> head_lock(head_mu_);
-  head_.Merge(result.token);
-  return result;
-}
-
-Result<AppendResult> KafkaLog::Append(AppendRequest request) {
-  if (request.events.empty()) return AppendResult{{}, Head()};
-  std::lock_guard<std::mutex> lock(append_mu_);
+void KafkaLog::CommitGroup(std::deque<Pending>& group) {
   Status ready = EnsureTransactionReady();
-  if (!ready.ok()) return ready.error();
+  if (!ready.ok()) return Break(group, ready.error());
   if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_)) {
     if (rd_kafka_error_is_fatal(e)) fatal_ = true;
-    return FromKafka(e, "kafka begin_transaction");
+    return Break(group, FromKafka(e, "kafka begin_transaction"));
   }
-  // Delivery reports point into `flight`: it lives until the transaction is resolved.
+  // Delivery reports write into `flight`: it lives until the transaction is resolved.
   auto flight = std::make_unique<InFlight>();
-  flight->deliveries.resize(request.events.size());
-  std::map<std::string, uint64_t> versions = request.expected_versions;
-  for (size_t i = 0; i < request.events.size(); ++i) {
-    RecordedEvent r;
-    r.stream_version = ++versions[request.events[i].stream];
-    r.event = std::move(request.events[i]);
-    const std::string value = EncodeEnvelope(r);
-    const std::string& key = r.event.stream;
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
-        RD_KAFKA_V_HEADER("schema_version", "1", 1), RD_KAFKA_V_OPAQUE(&flight->deliveries[i]),
-        RD_KAFKA_V_END);
-    flight->events.push_back(std::move(r));
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      flight->needs_abort = true;
-      unresolved_ = std::move(flight);
-      (void)EnsureTransactionReady();
-      return Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err));
+  size_t total = 0;
+  for (const Pending& p : group) total += p.request.events.size();
+  flight->deliveries.resize(total);
+  size_t i = 0;
+  for (Pending& p : group) {
+    std::map<std::string, uint64_t> versions = p.request.expected_versions;
+    for (NewEvent& e : p.request.events) {
+      RecordedEvent r;
+      r.stream_version = ++versions[e.stream];
+      r.event = std::move(e);
+      const std::string value = EncodeEnvelope(r);
+      const std::string& key = r.event.stream;
+      rd_kafka_resp_err_t err =
+          rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+                            RD_KAFKA_V_KEY(key.data(), key.size()),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
+                            RD_KAFKA_V_HEADER("schema_version", "1", 1),
+                            RD_KAFKA_V_OPAQUE(&flight->deliveries[i]), RD_KAFKA_V_END);
+      flight->events.push_back(std::move(r));
+      ++i;
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        flight->needs_abort = true;
+        unresolved_ = std::move(flight);
+        (void)EnsureTransactionReady();
+        return Break(group, Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
+      }
     }
   }
   if (rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, CommitTimeoutMs())) {
     // Not acknowledged. Abortable: abort now, so the events never become visible to
-    // read_committed readers. Timed out: the outcome is unknown; resolved before the next append.
+    // read_committed readers. Timed out: the outcome is unknown; resolved before the next group.
     flight->needs_abort = rd_kafka_error_txn_requires_abort(e);
     if (rd_kafka_error_is_fatal(e)) fatal_ = true;
     unresolved_ = std::move(flight);
     Error error = FromKafka(e, "kafka commit_transaction");
     if (unresolved_->needs_abort) (void)EnsureTransactionReady();
-    return error;
+    return Break(group, error);
   }
-  for (const DeliverySlot& d : flight->deliveries) {
-    if (d.err != 0 || d.offset < 0) {
-      return Unavailable("kafka: a committed event has no delivery report");
+  i = 0;
+  for (Pending& p : group) {
+    AppendResult result;
+    for (size_t n = 0; n < p.request.events.size(); ++n, ++i) {
+      const DeliverySlot& d = flight->deliveries[i];
+      RecordedEvent r = std::move(flight->events[i]);
+      r.partition = d.partition;
+      r.position = static_cast<uint64_t>(d.offset) + 1;
+      result.token.Set(d.partition, r.position);
+      result.recorded.push_back(std::move(r));
     }
+    {
+      std::lock_guard<std::mutex> head_lock(head_mu_);
+      head_.Merge(result.token);
+    }
+    p.done.set_value(std::move(result));
   }
-  return Finish(*flight);
 }
 
 void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
@@ -301,6 +363,7 @@ void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
   rd_kafka_topic_partition_list_destroy(list);
   reader.assigned = true;
   reader.position = from;
+  reader.at_end.assign(static_cast<size_t>(partitions_), false);
 }
 
 KafkaLog::Reader& KafkaLog::PickReader(const ConsistencyToken& after) {
@@ -339,11 +402,15 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
     rd_kafka_message_t* m = rd_kafka_consumer_poll(reader.consumer, timeout);
     if (!m) break;
     if (m->err) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (m->partition >= 0 && m->partition < partitions_) reader.at_end[m->partition] = true;
+      } else {
         spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
+      }
       rd_kafka_message_destroy(m);
       continue;
     }
+    if (m->partition >= 0 && m->partition < partitions_) reader.at_end[m->partition] = false;
     auto decoded = DecodeEnvelope(std::string(static_cast<const char*>(m->payload), m->len));
     const int32_t partition = m->partition;
     const uint64_t position = static_cast<uint64_t>(m->offset) + 1;
@@ -371,17 +438,18 @@ ConsistencyToken KafkaLog::Head() const {
 }
 
 Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
-  // Every append is a transaction, so each partition ends with a commit marker: a partition is
-  // read to its end when the next offset to read is the marker, i.e. token + 1 >= high watermark.
-  for (int p = 0; p < partitions_; ++p) {
-    int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(producer_, options_.topic.c_str(), p,
-                                                               &low, &high, options_.timeout_ms);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
-      return Unavailable(std::string("kafka watermarks: ") + rd_kafka_err2str(err));
-    if (high > 0 && static_cast<int64_t>(token.At(p)) + 1 < high) return false;
+  // Caught up when a reader standing exactly at `token` has been told "end of partition" for
+  // every partition since its last event. Offsets cannot answer this: aborted transactions and
+  // commit markers take offsets that a read_committed reader never sees as events.
+  for (Reader& reader : readers_) {
+    std::lock_guard<std::mutex> lock(reader.mu);
+    if (!reader.assigned || !(reader.position.Covers(token) && token.Covers(reader.position)))
+      continue;
+    bool all = true;
+    for (bool end : reader.at_end) all = all && end;
+    if (all) return true;
   }
-  return true;
+  return false;
 }
 
 }  // namespace helpdesk

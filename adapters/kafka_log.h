@@ -5,20 +5,25 @@
 // p up to and including offset n-1", the same "last included" reading as the embedded log.
 // Envelopes in the topic carry position 0; readers fill position and partition from Kafka.
 //
-// Appends: an idempotent, transactional producer (acks=all). One append is one transaction, so
-// the events of a command land together or not at all, across partitions. Append returns after
-// the commit succeeded; on a timeout or a broker error it aborts and answers kLogUnavailable
-// within a few seconds. Stream versions come from the caller's expected versions: the command
-// layer is the single writer of its streams.
+// Appends: an idempotent, transactional producer (acks=all). A writer thread commits everything
+// queued in one transaction (group commit), so the events of a command land together or not at
+// all, across partitions. An append resolves after the commit succeeded; on a timeout or a broker
+// error the transaction is aborted and the append answers kLogUnavailable within a few seconds.
+// Stream versions come from the caller's expected versions: the command layer is the single writer
+// of its streams.
 //
 // Reads: read_committed consumers assigned to every partition (no consumer group).
 // Thread-safe.
 #pragma once
 
-#include <functional>
+#include <condition_variable>
+#include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "adapters/event_log.h"
 
@@ -41,20 +46,14 @@ class KafkaLog final : public EventLog {
   KafkaLog(const KafkaLog&) = delete;
   KafkaLog& operator=(const KafkaLog&) = delete;
 
-  Result<AppendResult> Append(AppendRequest request) override;
+  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
+  void Reset() override;
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
 
   int partitions() const { return partitions_; }
-
-  // Called (inside Append, on the appending thread) with the events of a transaction whose
-  // commit had timed out — its command answered 503 — and that turned out committed. The owner
-  // of the write model applies them.
-  void SetLateCommitHandler(std::function<void(const std::vector<RecordedEvent>&)> handler) {
-    late_commit_ = std::move(handler);
-  }
 
  private:
   // A consumer and where it stands. Sequential readers (the projections, a client paging the
@@ -63,7 +62,8 @@ class KafkaLog final : public EventLog {
     std::mutex mu;
     rd_kafka_s* consumer = nullptr;
     bool assigned = false;
-    ConsistencyToken position;
+    ConsistencyToken position;  // after the last event read
+    std::vector<bool> at_end;   // per partition: nothing more to read (EOF seen since)
     uint64_t last_used = 0;
   };
   static constexpr int kReaders = 3;
@@ -85,9 +85,17 @@ class KafkaLog final : public EventLog {
   };
 
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
-  // Resolves a previous failed transaction (abort, or learn it committed). append_mu_ held.
+  struct Pending {
+    AppendRequest request;
+    std::promise<Result<AppendResult>> done;
+  };
+  void WriterLoop();
+  // Commits everything queued in one transaction. Writer thread.
+  void CommitGroup(std::deque<Pending>& group);
+  // Fails `group` and everything queued behind it, and refuses appends until Reset().
+  void Break(std::deque<Pending>& group, const Error& error);
+  // Resolves a previous failed transaction (abort, or learn it committed). Writer thread.
   Status EnsureTransactionReady();
-  AppendResult Finish(InFlight& done);
   int CommitTimeoutMs() const { return options_.timeout_ms + 1500; }  // > message.timeout.ms
   // Short: with the broker away an abort cannot finish; a later call resumes it.
   static constexpr int kAbortTimeoutMs = 1000;
@@ -98,10 +106,16 @@ class KafkaLog final : public EventLog {
   rd_kafka_s* producer_;
   const int partitions_;
 
-  std::mutex append_mu_;
+  // Writer thread state.
   std::unique_ptr<InFlight> unresolved_;  // a failed transaction not aborted yet
   bool fatal_ = false;                    // the producer cannot go on (fenced)
-  std::function<void(const std::vector<RecordedEvent>&)> late_commit_;
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  bool broken_ = false;  // an append failed: refuse until Reset()
+  std::thread writer_;
 
   std::mutex pick_mu_;
   uint64_t reads_ = 0;

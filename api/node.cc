@@ -67,12 +67,6 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   node->views_ = std::move(views).value();
 
   node->commands_ = std::make_unique<CommandService>(*node->log_, node->clock_);
-  if (auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get())) {
-    kafka->SetLateCommitHandler(
-        [commands = node->commands_.get()](const std::vector<RecordedEvent>& events) {
-          commands->ApplyRecovered(events);
-        });
-  }
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);

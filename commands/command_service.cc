@@ -16,19 +16,50 @@ CommandService::CommandService(EventLog& log, const Clock& clock) : log_(log), c
 
 Status CommandService::Load() {
   std::lock_guard<std::mutex> lock(mu_);
+  return Reload(std::chrono::seconds(30));
+}
+
+Status CommandService::EnsureFresh() {
+  if (!stale_) return Status::Ok();
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_reload_)
+    return Error{ErrorCode::kLogUnavailable, "the event log is recovering from a failure"};
+  Status reloaded = Reload(std::chrono::seconds(2));
+  if (!reloaded.ok()) {
+    next_reload_ = now + std::chrono::seconds(1);
+    return reloaded.error().code == ErrorCode::kLogUnavailable
+               ? reloaded.error()
+               : Error{ErrorCode::kLogUnavailable, reloaded.error().message};
+  }
+  stale_ = false;
+  log_.Reset();
+  return Status::Ok();
+}
+
+Status CommandService::Reload(std::chrono::seconds patience) {
+  // Built aside and swapped in whole: a failed read leaves the previous model in place.
+  WriteModel fresh;
   ConsistencyToken at;
+  auto last_progress = std::chrono::steady_clock::now();
   for (;;) {
     auto batch = log_.Read(at, 4096, std::chrono::milliseconds(100));
     if (!batch.ok()) return batch.error();
     for (const RecordedEvent& r : batch.value()) {
-      model_.Apply(r);
+      fresh.Apply(r);
       at.Set(r.partition, r.position);
     }
-    if (!batch.value().empty()) continue;
+    if (!batch.value().empty()) {
+      last_progress = std::chrono::steady_clock::now();
+      continue;
+    }
     auto done = log_.IsCaughtUp(at);
     if (!done.ok()) return done.error();
     if (done.value()) break;
+    if (std::chrono::steady_clock::now() - last_progress > patience) {
+      return Error{ErrorCode::kLogUnavailable, "cannot read the event log to its end"};
+    }
   }
+  model_ = std::move(fresh);
   spdlog::info("write model loaded from {} events", model_.applied_events());
   return Status::Ok();
 }
@@ -67,25 +98,41 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
   }
 }
 
-void CommandService::ApplyRecovered(const std::vector<RecordedEvent>& events) {
-  spdlog::warn("{} events committed after their command had failed: applying them", events.size());
-  for (const RecordedEvent& r : events) model_.Apply(r);
-}
-
-Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events) {
-  if (events.empty()) return log_.Head();
+Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
+                                                std::unique_lock<std::mutex>& lock) {
+  if (events.empty()) {
+    lock.unlock();
+    return log_.Head();
+  }
   AppendRequest request;
   for (const NewEvent& e : events) {
     request.expected_versions.emplace(e.stream, model_.StreamVersion(e.stream));
   }
-  request.events = std::move(events);
-  auto appended = log_.Append(std::move(request));
-  if (!appended.ok()) {
-    spdlog::warn("append failed: {}", appended.error().message);
-    return appended.error();
+  // Decided: the next command must see these events, durable or not yet.
+  for (const NewEvent& e : events) {
+    RecordedEvent r;
+    r.stream_version = model_.StreamVersion(e.stream) + 1;
+    r.event = e;
+    model_.Apply(r);
   }
-  for (const RecordedEvent& r : appended.value().recorded) model_.Apply(r);
-  return appended.value().token;
+  request.events = std::move(events);
+  const uint64_t generation = generation_;
+  std::future<Result<AppendResult>> pending = log_.AppendAsync(std::move(request));
+  lock.unlock();
+  Result<AppendResult> appended = pending.get();
+  if (appended.ok()) return appended.value().token;
+
+  spdlog::warn("append failed: {}", appended.error().message);
+  lock.lock();
+  if (generation_ == generation) {
+    // The write model holds events the log refused (and maybe others decided after them):
+    // re-read it before the next decision.
+    ++generation_;
+    stale_ = true;
+    next_reload_ = std::chrono::steady_clock::now();
+  }
+  lock.unlock();
+  return appended.error();
 }
 
 }  // namespace helpdesk

@@ -2,13 +2,17 @@
 // input against the write model, asks the domain to decide, appends the resulting events to the
 // log, waits until they are durable, and only then applies them to the write model and answers.
 //
-// Thread-safe. Commands are serialised by one mutex held from decide through the durable
-// append: a stream can never be decided on twice concurrently, and cross-stream rules (one
-// contact per phone, one inbound message per external id) hold without locks per key. On the
-// embedded log an append costs well under a millisecond, so this is not the bottleneck
-// (docs/performance.md).
+// Thread-safe. Commands decide one at a time under one mutex: a stream is never decided on twice
+// concurrently, and cross-stream rules (one contact per phone, one inbound message per external
+// id) hold without locks per key. A command applies its events to the write model and queues
+// them before it lets go of the mutex, then waits for durability without it: the next command
+// decides on the state including them, and the log commits both in order, often in one batch
+// (group commit). If an append fails, the log refuses everything queued behind it, and the write
+// model is re-read from the log before the next decision: no answer ever rests on events the log
+// does not hold.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,7 +85,7 @@ class CommandService {
  public:
   CommandService(EventLog& log, const Clock& clock);
 
-  // Rebuilds the write model from the whole log. Call once before serving.
+  // Builds the write model from the whole log. Call once before serving.
   Status Load();
 
   // Authentication lookups (by token digest) for the API layer.
@@ -123,17 +127,21 @@ class CommandService {
   // The scheduler's wake-up of a postponed conversation whose time has come.
   Result<CommandOutcome> WakeDue(const std::string& id);
 
-  // Events the log recorded although their append reported a failure (a Kafka commit that timed
-  // out, then turned out committed). Called by the log from inside Append, i.e. while a command
-  // holds the lock: it must not lock again.
-  void ApplyRecovered(const std::vector<RecordedEvent>& events);
-
  private:
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
   void Stage(std::vector<NewEvent>& out, const std::string& stream, std::vector<DomainEvent> events,
              const Actor& actor, Timestamp now) const;
-  // Appends (durably), then applies to the write model. Caller holds mu_.
-  Result<ConsistencyToken> Commit(std::vector<NewEvent> events);
+  // Applies the events to the write model, queues their append and waits, without `lock`, until
+  // they are durable. `lock` (on mu_) is held on entry and released on return. On failure the
+  // write model is re-read from the log, since it holds events the log refused.
+  Result<ConsistencyToken> Commit(std::vector<NewEvent> events, std::unique_lock<std::mutex>& lock);
+  // Rebuilds the write model from the whole log; gives up after `patience` without progress.
+  // mu_ held.
+  Status Reload(std::chrono::seconds patience);
+  // Before deciding: if an append failed, re-reads the write model and lets the log accept
+  // appends again; while the log is unreachable, answers log_unavailable at once (one attempt a
+  // second). mu_ held.
+  Status EnsureFresh();
   // Runs decide on one conversation and commits: the common path of conversation commands.
   template <class Decide>
   Result<CommandOutcome> OnConversation(const Caller& caller, const std::string& id,
@@ -143,6 +151,9 @@ class CommandService {
   const Clock& clock_;
   mutable std::mutex mu_;
   WriteModel model_;
+  uint64_t generation_ = 0;  // bumped at each failed append that made the write model stale
+  bool stale_ = false;       // the write model holds events the log refused
+  std::chrono::steady_clock::time_point next_reload_;
 };
 
 }  // namespace helpdesk

@@ -16,7 +16,8 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
     return Forbidden(std::string("the ") + RoleName(caller.role) +
                      " role cannot change conversations");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
   if (!c) return NotFound("conversation " + id);
   if (if_match && *if_match != c->version) {
@@ -31,7 +32,7 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
   if (decided.value().empty()) return out;
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id), std::move(decided).value(), caller.actor(), now);
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;
@@ -145,7 +146,8 @@ Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::s
 
 Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
   const Caller scheduler{"", Role::kAdmin, ""};
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
   if (!c) return NotFound("conversation " + id);
   const Timestamp now = clock_.Now();
@@ -154,7 +156,7 @@ Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id), std::move(decided).value(), Actor::System("scheduler"),
         now);
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   return CommandOutcome::For(token.value(), id, false);
 }

@@ -29,7 +29,8 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
   std::sort(teams.begin(), teams.end());
   teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
 
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   for (const auto& t : teams) {
     if (!model_.Team(t)) return NotFound("team " + t);
   }
@@ -55,7 +56,7 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
            {"teams", teams},
            {"token_sha256", Sha256Hex(out.secret_token)}}}},
         caller.actor(), now);
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;
@@ -67,7 +68,8 @@ Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const s
     return Forbidden("only supervisors and admins can set another user's presence");
   }
   if (!IsValidPresence(status)) return InvalidField("status", "must be online, away or offline");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const UserState* u = model_.User(user_id);
   if (!u) return NotFound("user " + user_id);
   CommandOutcome out = CommandOutcome::For(log_.Head(), user_id, false);
@@ -76,7 +78,7 @@ Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const s
   Stage(events, UserStream(user_id),
         {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;
@@ -87,7 +89,8 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (const TeamState* existing = model_.Team(id.value())) {
     if (existing->name != a.name) return AlreadyExists("team " + id.value());
     return CommandOutcome::For(log_.Head(), id.value(), false);
@@ -96,7 +99,7 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
   Stage(events, TeamStream(id.value()),
         {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   return CommandOutcome::For(token.value(), id.value(), true);
 }
@@ -106,7 +109,8 @@ Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
                                                      const std::string& user_id) {
   if (!CanSupervise(caller.role))
     return Forbidden("only supervisors and admins can add team members");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const TeamState* team = model_.Team(team_id);
   if (!team) return NotFound("team " + team_id);
   if (!model_.User(user_id)) return NotFound("user " + user_id);
@@ -115,7 +119,7 @@ Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
   Stage(events, TeamStream(team_id),
         {{ev::kTeamMemberAdded, {{"team_id", team_id}, {"user_id", user_id}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   return CommandOutcome::For(token.value(), team_id, false);
 }
@@ -129,7 +133,8 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
   }
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
   if (a.address.empty()) return InvalidField("address", "must be a non-empty string");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (const ChannelState* existing = model_.Channel(id.value())) {
     if (existing->type != a.type || existing->name != a.name || existing->address != a.address) {
       return AlreadyExists("channel " + id.value());
@@ -149,7 +154,7 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
            {"address", a.address},
            {"token_sha256", Sha256Hex(out.secret_token)}}}},
         caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;
@@ -161,7 +166,8 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
   if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
   if (stage.empty() || stage.size() > 64)
     return InvalidField("stage", "must be 1 to 64 characters");
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ContactState* c = model_.Contact(contact_id);
   if (!c) return NotFound("contact " + contact_id);
   CommandOutcome out = CommandOutcome::For(log_.Head(), contact_id, false);
@@ -171,7 +177,7 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
         {{ev::kContactStageChanged,
           {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
         caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;

@@ -20,7 +20,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
     return InvalidField("from.email", "must be an e-mail address");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ChannelState* channel = model_.Channel(a.channel_id);
   if (!channel) return NotFound("channel " + a.channel_id);
 
@@ -99,7 +100,7 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   Stage(events, ConversationStream(target.id), std::move(received).value(),
         Actor::Contact(*contact_id), now);
 
-  auto token = Commit(std::move(events));
+  auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
   out.token = token.value();
   return out;
