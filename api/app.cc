@@ -62,7 +62,10 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz")) {
     if (r.method != "GET") return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
     if (p[0] == "healthz") return JsonResponse(200, nlohmann::json{{"status", "ok"}});
-    const bool ready = projections_.CaughtUp();
+    // Ready from the first catch-up on: a few milliseconds of lag under load is no reason to
+    // take the node out of a load balancer.
+    if (!ready_once_ && projections_.CaughtUp()) ready_once_ = true;
+    const bool ready = ready_once_;
     return JsonResponse(ready ? 200 : 503,
                         nlohmann::json{{"status", ready ? "ready" : "catching_up"},
                                        {"applied", projections_.Applied().ToString()},

@@ -5,6 +5,7 @@
 // failure becomes an error answer in the contract's shape, internal details go to the log only.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -54,6 +55,7 @@ class App {
   EventLog& log_;
   const Clock& clock_;
   const std::string admin_token_;
+  std::atomic<bool> ready_once_{false};
 };
 
 // Sets X-Position on a command's answer.

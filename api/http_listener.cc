@@ -101,7 +101,14 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
       if (length > kMaxBodyBytes) {
         req.body_too_large = true;  // answered without reading the body
       }
-      if (req.body_too_large || (length == 0 && !chunked)) {
+      if (chunked && !req.body_too_large) {
+        // Reading a body of unknown length could take any amount of memory, before the token is
+        // even checked: ask for a Content-Length instead.
+        Send(request, ErrorResponse(
+                          Error{ErrorCode::kInvalidJson, "a request body needs a Content-Length"}));
+        return;
+      }
+      if (req.body_too_large || length == 0) {
         Send(request, handler(req));
         return;
       }

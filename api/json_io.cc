@@ -1,5 +1,6 @@
 #include "api/json_io.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace helpdesk {
@@ -56,7 +57,7 @@ HttpResponse JsonResponse(int status, const std::string& json_text) {
 }
 
 HttpResponse JsonResponse(int status, const json& value) {
-  return JsonResponse(status, value.dump());
+  return JsonResponse(status, value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 HttpResponse ListResponse(const std::string& items_json,
@@ -67,7 +68,36 @@ HttpResponse ListResponse(const std::string& items_json,
   return JsonResponse(200, body);
 }
 
+// Deepest nesting of arrays and objects in a JSON text (strings skipped). Deeply nested input
+// would make copies and serialisation recurse without bound.
+size_t NestingDepth(const std::string& text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr size_t kMaxNesting = 32;
+
 Result<Body> Body::Parse(const std::string& text) {
+  if (NestingDepth(text) > kMaxNesting) {
+    return Error{ErrorCode::kInvalidJson, "the body nests arrays or objects too deeply"};
+  }
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Error{ErrorCode::kInvalidJson, "the body is not valid JSON"};
   if (!j.is_object()) return Error{ErrorCode::kInvalidJson, "the body must be a JSON object"};

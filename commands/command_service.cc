@@ -98,11 +98,27 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
   }
 }
 
+Result<CommandOutcome> CommandService::Unchanged(CommandOutcome out,
+                                                 std::unique_lock<std::mutex>& lock) {
+  auto token = Commit({}, lock);
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
 Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
                                                 std::unique_lock<std::mutex>& lock) {
   if (events.empty()) {
+    // Nothing to write, but the answer may rest on what is queued: wait for the latest append.
+    std::shared_future<Result<AppendResult>> before = last_append_;
     lock.unlock();
-    return log_.Head();
+    ConsistencyToken token = log_.Head();
+    if (before.valid()) {
+      const Result<AppendResult>& settled = before.get();
+      if (!settled.ok()) return settled.error();
+      token.Merge(settled.value().token);
+    }
+    return token;
   }
   AppendRequest request;
   for (const NewEvent& e : events) {
@@ -117,7 +133,8 @@ Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
   }
   request.events = std::move(events);
   const uint64_t generation = generation_;
-  std::future<Result<AppendResult>> pending = log_.AppendAsync(std::move(request));
+  std::shared_future<Result<AppendResult>> pending = log_.AppendAsync(std::move(request)).share();
+  last_append_ = pending;
   lock.unlock();
   Result<AppendResult> appended = pending.get();
   if (appended.ok()) return appended.value().token;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -135,6 +136,9 @@ class CommandService {
   // they are durable. `lock` (on mu_) is held on entry and released on return. On failure the
   // write model is re-read from the log, since it holds events the log refused.
   Result<ConsistencyToken> Commit(std::vector<NewEvent> events, std::unique_lock<std::mutex>& lock);
+  // Answers a command that changed nothing, once everything queued before it is durable (it may
+  // rest on it: a repeated delivery, an idempotent create). Releases `lock`.
+  Result<CommandOutcome> Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock);
   // Rebuilds the write model from the whole log; gives up after `patience` without progress.
   // mu_ held.
   Status Reload(std::chrono::seconds patience);
@@ -151,6 +155,7 @@ class CommandService {
   const Clock& clock_;
   mutable std::mutex mu_;
   WriteModel model_;
+  std::shared_future<Result<AppendResult>> last_append_;  // the latest queued append
   uint64_t generation_ = 0;  // bumped at each failed append that made the write model stale
   bool stale_ = false;       // the write model holds events the log refused
   std::chrono::steady_clock::time_point next_reload_;

@@ -26,10 +26,10 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
                                                   std::to_string(*if_match)};
   }
   const Timestamp now = clock_.Now();
-  CommandOutcome out = CommandOutcome::For(log_.Head(), id, false);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, false);
   Result<std::vector<DomainEvent>> decided = decide(*c, now, out);
   if (!decided.ok()) return decided.error();
-  if (decided.value().empty()) return out;
+  if (decided.value().empty()) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id), std::move(decided).value(), caller.actor(), now);
   auto token = Commit(std::move(events), lock);

@@ -39,7 +39,7 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
                       RoleName(existing->role) == a.role &&
                       std::set<std::string>(teams.begin(), teams.end()) == existing->teams;
     if (!same) return AlreadyExists("user " + id.value());
-    return CommandOutcome::For(log_.Head(), id.value(), false);
+    return Unchanged(CommandOutcome::For(ConsistencyToken(), id.value(), false), lock);
   }
   const Timestamp now = clock_.Now();
   CommandOutcome out;
@@ -72,8 +72,8 @@ Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const s
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const UserState* u = model_.User(user_id);
   if (!u) return NotFound("user " + user_id);
-  CommandOutcome out = CommandOutcome::For(log_.Head(), user_id, false);
-  if (u->presence == status) return out;
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), user_id, false);
+  if (u->presence == status) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, UserStream(user_id),
         {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}}, caller.actor(),
@@ -93,7 +93,7 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (const TeamState* existing = model_.Team(id.value())) {
     if (existing->name != a.name) return AlreadyExists("team " + id.value());
-    return CommandOutcome::For(log_.Head(), id.value(), false);
+    return Unchanged(CommandOutcome::For(ConsistencyToken(), id.value(), false), lock);
   }
   std::vector<NewEvent> events;
   Stage(events, TeamStream(id.value()),
@@ -114,7 +114,8 @@ Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
   const TeamState* team = model_.Team(team_id);
   if (!team) return NotFound("team " + team_id);
   if (!model_.User(user_id)) return NotFound("user " + user_id);
-  if (team->members.count(user_id)) return CommandOutcome::For(log_.Head(), team_id, false);
+  if (team->members.count(user_id))
+    return Unchanged(CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
   std::vector<NewEvent> events;
   Stage(events, TeamStream(team_id),
         {{ev::kTeamMemberAdded, {{"team_id", team_id}, {"user_id", user_id}}}}, caller.actor(),
@@ -139,7 +140,7 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
     if (existing->type != a.type || existing->name != a.name || existing->address != a.address) {
       return AlreadyExists("channel " + id.value());
     }
-    return CommandOutcome::For(log_.Head(), id.value(), false);
+    return Unchanged(CommandOutcome::For(ConsistencyToken(), id.value(), false), lock);
   }
   CommandOutcome out;
   out.id = id.value();
@@ -170,8 +171,8 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ContactState* c = model_.Contact(contact_id);
   if (!c) return NotFound("contact " + contact_id);
-  CommandOutcome out = CommandOutcome::For(log_.Head(), contact_id, false);
-  if (c->stage == stage) return out;
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), contact_id, false);
+  if (c->stage == stage) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, ContactStream(contact_id),
         {{ev::kContactStageChanged,

@@ -26,11 +26,12 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   if (!channel) return NotFound("channel " + a.channel_id);
 
   if (auto seen = model_.Inbound(a.channel_id, a.external_id)) {
-    CommandOutcome out = CommandOutcome::For(log_.Head(), seen->conversation_id, false);
+    CommandOutcome out = CommandOutcome::For(ConsistencyToken(), seen->conversation_id, false);
     out.duplicate = true;
     out.message_id = seen->message_id;
     out.contact_id = seen->contact_id;
-    return out;
+    // The first delivery may still be on its way to the log: answer once it is there.
+    return Unchanged(std::move(out), lock);
   }
 
   // Find the contact the way the channel identifies people.

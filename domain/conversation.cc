@@ -78,8 +78,12 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     s.opened_at = e.at;
   } else if (t == ev::kMessageReceived) {
     const Timestamp sent = GetOptTime(d, "sent_at").value_or(e.at);
-    if (!s.waiting_since) s.waiting_since = sent;
-    s.last_message = LastMessage{d.value("text", ""), "in", sent};
+    // Deliveries can arrive out of order: the wait starts at the oldest unanswered message, and
+    // the last message is the newest one sent.
+    if (!s.waiting_since || sent < *s.waiting_since) s.waiting_since = sent;
+    if (!s.last_message || sent >= s.last_message->at) {
+      s.last_message = LastMessage{d.value("text", ""), "in", sent};
+    }
     ++s.unread;
     if (s.status == ConversationStatus::kAwaitingCustomer) s.status = WorkingStatus(s);
   } else if (t == ev::kMessageSent) {

@@ -105,6 +105,18 @@ TEST_F(BadInputTest, WrongTypesAndMissingFieldsNameTheField) {
   });
 }
 
+TEST_F(BadInputTest, DeeplyNestedJsonAndNonUtf8IdsAreRefusedCleanly) {
+  const std::string deep = "{\"external_id\":\"x\",\"from\":{\"phone\":\"1\"},\"attachments\":" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(Raw("POST", "/api/v1/channels/wa/inbound", deep).error_code(), "invalid_json");
+    auto r = As(agent_, "GET", "/api/v1/conversations/%FF%FE");
+    EXPECT_EQ(r.status, 404);
+    EXPECT_EQ(r.error_code(), "not_found");
+  });
+  EXPECT_EQ(server().client().Send("GET", "/healthz").status, 200);
+}
+
 TEST_F(BadInputTest, UnknownIdsAreNotFound) {
   EXPECT_NO_NEW_EVENTS({
     EXPECT_EQ(As(agent_, "GET", "/api/v1/conversations/nope").status, 404);

@@ -131,6 +131,13 @@ TEST(ConversationDecide, WaitingSinceIsTheOldestUnansweredMessage) {
   EXPECT_EQ(g.state().waiting_since, Timestamp{kNow.ms - 600'000});
 }
 
+TEST(ConversationDecide, LateDeliveryOfAnOlderMessageMovesTheWaitBackNotTheLastMessage) {
+  Given g;
+  g.CustomerWrites("newer", kNow).CustomerWrites("older", Timestamp{kNow.ms - 300'000});
+  EXPECT_EQ(g.state().waiting_since, Timestamp{kNow.ms - 300'000});
+  EXPECT_EQ(g.state().last_message->text, "newer");
+}
+
 TEST(ConversationDecide, AwaitReplySetsAwaitingAndTheCustomerReopensIt) {
   Given g;
   g.CustomerWrites("hi").TakenBy("u1").Apply(
