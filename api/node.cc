@@ -93,10 +93,14 @@ Node::~Node() {
 
 Status RebuildViews(const NodeOptions& options) {
   const std::string& data_dir = options.data_dir;
+  Status made = EnsureDir(data_dir);
+  if (!made.ok()) return made;
   auto log = OpenLog(options);
   if (!log.ok()) return log.error();
-  Status destroyed = ViewStore::Destroy(ViewsDir(data_dir));
-  if (!destroyed.ok()) return destroyed;
+  if (std::filesystem::exists(ViewsDir(data_dir))) {
+    Status destroyed = ViewStore::Destroy(ViewsDir(data_dir));
+    if (!destroyed.ok()) return destroyed;
+  }
   auto views = ViewStore::Open(ViewsDir(data_dir));
   if (!views.ok()) return views.error();
   ProjectionRunner runner(*log.value(), *views.value());
