@@ -47,51 +47,21 @@ EmbeddedLog::EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position
 }
 
 EmbeddedLog::~EmbeddedLog() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
+  queue_.Stop();
   writer_.join();
   db_->FlushWAL(true).PermitUncheckedError();
 }
 
 std::future<Result<AppendResult>> EmbeddedLog::AppendAsync(AppendRequest request) {
-  std::promise<Result<AppendResult>> ready;
-  if (request.events.empty()) {
-    ready.set_value(AppendResult{{}, Head()});
-    return ready.get_future();
-  }
-  std::future<Result<AppendResult>> done;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_ || broken_) {
-      ready.set_value(Error{ErrorCode::kLogUnavailable, stopping_
-                                                            ? "the event log is shutting down"
-                                                            : "the event log failed a write"});
-      return ready.get_future();
-    }
-    queue_.push_back(Pending{std::move(request), {}});
-    done = queue_.back().done.get_future();
-  }
-  queue_cv_.notify_one();
-  return done;
+  return queue_.Push(std::move(request), Head());
 }
 
-void EmbeddedLog::Reset() {
-  std::lock_guard<std::mutex> lock(queue_mu_);
-  broken_ = false;
-}
+void EmbeddedLog::Reset() { queue_.Reset(); }
 
 void EmbeddedLog::WriterLoop() {
   for (;;) {
-    std::deque<Pending> group;
-    {
-      std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping with nothing left to write
-      group.swap(queue_);
-    }
+    std::deque<AppendQueue::Pending> group = queue_.TakeAll();
+    if (group.empty()) return;  // stopping with nothing left to write
     CommitGroup(group);
   }
 }
@@ -111,13 +81,13 @@ Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream) {
   return version;
 }
 
-void EmbeddedLog::CommitGroup(std::deque<Pending>& group) {
+void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
   rocksdb::WriteBatch batch;
   uint64_t next = head_ + 1;
   std::unordered_map<std::string, uint64_t> versions;  // tentative, for this group
-  std::vector<std::pair<Pending*, AppendResult>> accepted;
+  std::vector<std::pair<AppendQueue::Pending*, AppendResult>> accepted;
 
-  for (Pending& p : group) {
+  for (AppendQueue::Pending& p : group) {
     bool conflict = false;
     std::string conflict_message;
     for (const auto& [stream, expected] : p.request.expected_versions) {
@@ -173,15 +143,10 @@ void EmbeddedLog::CommitGroup(std::deque<Pending>& group) {
   if (!s.ok()) {
     spdlog::error("event log write failed: {}", s.ToString());
     stream_versions_.clear();  // the cache may hold versions that never became durable
-    for (auto& [p, result] : accepted) p->done.set_value(FromRocks(s, "event log write failed"));
     // Appends queued behind may depend on these: refuse them until the owner re-read its state.
-    std::deque<Pending> behind;
-    {
-      std::lock_guard<std::mutex> lock(queue_mu_);
-      broken_ = true;
-      behind.swap(queue_);
-    }
-    for (Pending& p : behind) p.done.set_value(FromRocks(s, "event log write failed"));
+    std::deque<AppendQueue::Pending> failed;
+    for (auto& [p, result] : accepted) failed.push_back(std::move(*p));
+    queue_.Break(failed, FromRocks(s, "event log write failed"));
     return;
   }
   for (const auto& [stream, v] : versions) stream_versions_[stream] = v;

@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "adapters/append_queue.h"
 #include "adapters/event_log.h"
 
 namespace rocksdb {
@@ -47,23 +48,14 @@ class EmbeddedLog final : public EventLog {
   Status PutRawForTesting(uint64_t position, const std::string& bytes);
 
  private:
-  struct Pending {
-    AppendRequest request;
-    std::promise<Result<AppendResult>> done;
-  };
-
   explicit EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position);
   void WriterLoop();
-  void CommitGroup(std::deque<Pending>& group);
+  void CommitGroup(std::deque<AppendQueue::Pending>& group);
   Result<uint64_t> StreamVersion(const std::string& stream);  // writer thread only
 
   std::unique_ptr<rocksdb::DB> db_;
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  bool broken_ = false;  // a write failed: refuse until Reset()
+  AppendQueue queue_;
 
   // Durable end of the log; readers wait on head_cv_ for it to move.
   mutable std::mutex head_mu_;

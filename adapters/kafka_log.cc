@@ -188,11 +188,7 @@ KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
 }
 
 KafkaLog::~KafkaLog() {
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    stopping_ = true;
-  }
-  queue_cv_.notify_all();
+  queue_.Stop();
   writer_.join();
   for (Reader& reader : readers_) {
     if (!reader.consumer) continue;
@@ -204,54 +200,17 @@ KafkaLog::~KafkaLog() {
 }
 
 std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
-  std::promise<Result<AppendResult>> ready;
-  if (request.events.empty()) {
-    ready.set_value(AppendResult{{}, Head()});
-    return ready.get_future();
-  }
-  std::future<Result<AppendResult>> done;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    if (stopping_ || broken_) {
-      ready.set_value(Unavailable(stopping_
-                                      ? "the event log is shutting down"
-                                      : "the event log failed an append and waits for a reset"));
-      return ready.get_future();
-    }
-    queue_.push_back(Pending{std::move(request), {}});
-    done = queue_.back().done.get_future();
-  }
-  queue_cv_.notify_one();
-  return done;
+  return queue_.Push(std::move(request), Head());
 }
 
-void KafkaLog::Reset() {
-  std::lock_guard<std::mutex> lock(queue_mu_);
-  broken_ = false;
-}
+void KafkaLog::Reset() { queue_.Reset(); }
 
 void KafkaLog::WriterLoop() {
   for (;;) {
-    std::deque<Pending> group;
-    {
-      std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      group.swap(queue_);
-    }
+    std::deque<AppendQueue::Pending> group = queue_.TakeAll();
+    if (group.empty()) return;
     CommitGroup(group);
   }
-}
-
-void KafkaLog::Break(std::deque<Pending>& group, const Error& error) {
-  std::deque<Pending> behind;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    broken_ = true;
-    behind.swap(queue_);
-  }
-  for (Pending& p : group) p.done.set_value(error);
-  for (Pending& p : behind) p.done.set_value(error);
 }
 
 Status KafkaLog::EnsureTransactionReady() {
@@ -284,20 +243,20 @@ Status KafkaLog::EnsureTransactionReady() {
   return Status::Ok();
 }
 
-void KafkaLog::CommitGroup(std::deque<Pending>& group) {
+void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
   Status ready = EnsureTransactionReady();
-  if (!ready.ok()) return Break(group, ready.error());
+  if (!ready.ok()) return queue_.Break(group, ready.error());
   if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_)) {
     if (rd_kafka_error_is_fatal(e)) fatal_ = true;
-    return Break(group, FromKafka(e, "kafka begin_transaction"));
+    return queue_.Break(group, FromKafka(e, "kafka begin_transaction"));
   }
   // Delivery reports write into `flight`: it lives until the transaction is resolved.
   auto flight = std::make_unique<InFlight>();
   size_t total = 0;
-  for (const Pending& p : group) total += p.request.events.size();
+  for (const AppendQueue::Pending& p : group) total += p.request.events.size();
   flight->deliveries.resize(total);
   size_t i = 0;
-  for (Pending& p : group) {
+  for (AppendQueue::Pending& p : group) {
     std::map<std::string, uint64_t> versions = p.request.expected_versions;
     for (NewEvent& e : p.request.events) {
       RecordedEvent r;
@@ -319,7 +278,8 @@ void KafkaLog::CommitGroup(std::deque<Pending>& group) {
         flight->needs_abort = true;
         unresolved_ = std::move(flight);
         (void)EnsureTransactionReady();
-        return Break(group, Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
+        return queue_.Break(group,
+                            Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
       }
     }
   }
@@ -331,10 +291,10 @@ void KafkaLog::CommitGroup(std::deque<Pending>& group) {
     unresolved_ = std::move(flight);
     Error error = FromKafka(e, "kafka commit_transaction");
     if (unresolved_->needs_abort) (void)EnsureTransactionReady();
-    return Break(group, error);
+    return queue_.Break(group, error);
   }
   i = 0;
-  for (Pending& p : group) {
+  for (AppendQueue::Pending& p : group) {
     AppendResult result;
     for (size_t n = 0; n < p.request.events.size(); ++n, ++i) {
       const DeliverySlot& d = flight->deliveries[i];

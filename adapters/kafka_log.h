@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/append_queue.h"
 #include "adapters/event_log.h"
 
 struct rd_kafka_s;
@@ -85,15 +86,9 @@ class KafkaLog final : public EventLog {
   };
 
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
-  struct Pending {
-    AppendRequest request;
-    std::promise<Result<AppendResult>> done;
-  };
   void WriterLoop();
   // Commits everything queued in one transaction. Writer thread.
-  void CommitGroup(std::deque<Pending>& group);
-  // Fails `group` and everything queued behind it, and refuses appends until Reset().
-  void Break(std::deque<Pending>& group, const Error& error);
+  void CommitGroup(std::deque<AppendQueue::Pending>& group);
   // Resolves a previous failed transaction (abort, or learn it committed). Writer thread.
   Status EnsureTransactionReady();
   int CommitTimeoutMs() const { return options_.timeout_ms + 1500; }  // > message.timeout.ms
@@ -110,11 +105,7 @@ class KafkaLog final : public EventLog {
   std::unique_ptr<InFlight> unresolved_;  // a failed transaction not aborted yet
   bool fatal_ = false;                    // the producer cannot go on (fenced)
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
-  bool broken_ = false;  // an append failed: refuse until Reset()
+  AppendQueue queue_;
   std::thread writer_;
 
   std::mutex pick_mu_;

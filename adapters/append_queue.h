@@ -1,0 +1,43 @@
+// AppendQueue: the queue between appenders and a log's single writer thread, shared by the
+// embedded and the Kafka log. Appenders Push and get a future; the writer TakeAll()s whatever
+// is queued and commits it as one group. After a failed group the queue is broken: it fails
+// everything queued and refuses new appends until Reset() (appends queued behind a failure may
+// rest on it). Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+
+#include "adapters/event_log.h"
+
+namespace helpdesk {
+
+class AppendQueue {
+ public:
+  struct Pending {
+    AppendRequest request;
+    std::promise<Result<AppendResult>> done;
+  };
+
+  // Queues `request`. An empty request resolves at once with `head`; a stopped or broken queue
+  // resolves with kLogUnavailable.
+  std::future<Result<AppendResult>> Push(AppendRequest request, const ConsistencyToken& head);
+  // Blocks until something is queued or Stop() was called. Empty once stopping and drained.
+  std::deque<Pending> TakeAll();
+  // Fails `group` and everything queued, and refuses appends until Reset().
+  void Break(std::deque<Pending>& group, const Error& error);
+  void Reset();
+  // Refuses new appends and wakes the writer; what is queued is still handed out.
+  void Stop();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace helpdesk
