@@ -104,6 +104,38 @@ std::string NormalizeEmail(const std::string& email) {
   return s;
 }
 
+std::string FoldForSearch(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC3 && i + 1 < text.size()) {
+      // U+00C0..U+00DE (À..Þ, but not ×) lower-case to U+00E0..U+00FE: second byte + 0x20.
+      unsigned char next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9E && next != 0x97)
+        next = static_cast<unsigned char>(next + 0x20);
+      out += static_cast<char>(c);
+      out += static_cast<char>(next);
+      ++i;
+    } else {
+      out += static_cast<char>(std::tolower(c));
+    }
+  }
+  return out;
+}
+
+bool LooksLikePhoneQuery(const std::string& query) {
+  int digits = 0;
+  for (char c : query) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      ++digits;
+    } else if (c != '+' && c != ' ' && c != '-' && c != '(' && c != ')' && c != '.') {
+      return false;
+    }
+  }
+  return digits > 0;
+}
+
 bool LooksLikeEmail(const std::string& email) {
   const auto at = email.find('@');
   if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos)

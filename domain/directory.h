@@ -58,6 +58,12 @@ bool ChannelMatchesByPhone(const std::string& type);
 // left.
 std::string NormalizePhone(const std::string& phone);
 std::string NormalizeEmail(const std::string& email);
+// Text folded for case-insensitive search: ASCII and the accented Latin letters Portuguese
+// uses ("Érica" and "érica" fold alike). Other bytes are kept as they are.
+std::string FoldForSearch(const std::string& text);
+// True when a search query is a phone number ("+55 11 9…", "(11) 9…"), not a name.
+bool LooksLikePhoneQuery(const std::string& query);
+
 // Plausible e-mail: one '@', something on both sides, a dot in the domain.
 bool LooksLikeEmail(const std::string& email);
 

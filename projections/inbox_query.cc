@@ -6,6 +6,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "domain/directory.h"
 #include "projections/conversation_view.h"
 
 namespace helpdesk {
@@ -15,11 +16,6 @@ using nlohmann::json;
 
 // Most index entries one request may look at; past it the page ends early with a cursor.
 constexpr size_t kMaxScanned = 20000;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Digits(const std::string& s) {
   std::string out;
@@ -79,16 +75,15 @@ bool MatchesFilters(const InboxRequest& r, const json& c) {
   const json& contact = c["contact"];
   if (r.stage && contact.value("stage", "") != *r.stage) return false;
   if (r.q) {
-    const std::string needle = Lower(*r.q);
-    const std::string name =
-        contact["name"].is_string() ? Lower(contact["name"].get<std::string>()) : "";
-    const std::string phone =
-        contact["phone"].is_string() ? contact["phone"].get<std::string>() : "";
-    const std::string digits = Digits(*r.q);
-    const bool by_name = !needle.empty() && name.find(needle) != std::string::npos;
-    const bool by_phone = (!needle.empty() && phone.find(*r.q) != std::string::npos) ||
-                          (!digits.empty() && Digits(phone).find(digits) != std::string::npos);
-    if (!by_name && !by_phone) return false;
+    if (LooksLikePhoneQuery(*r.q)) {
+      const std::string phone =
+          contact["phone"].is_string() ? contact["phone"].get<std::string>() : "";
+      if (Digits(phone).find(Digits(*r.q)) == std::string::npos) return false;
+    } else {
+      const std::string name =
+          contact["name"].is_string() ? contact["name"].get<std::string>() : "";
+      if (FoldForSearch(name).find(FoldForSearch(*r.q)) == std::string::npos) return false;
+    }
   }
   return true;
 }

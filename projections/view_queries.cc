@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "adapters/rocks_status.h"
+#include "domain/directory.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
 
@@ -13,11 +14,6 @@ namespace helpdesk {
 namespace {
 
 using nlohmann::json;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string CsvField(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -156,12 +152,12 @@ json ViewQueries::Summary(const std::string& caller_id) const {
 
 Result<Page> ViewQueries::Users(const std::optional<std::string>& q,
                                 const std::optional<std::string>& cursor, size_t limit) const {
-  const std::string needle = q ? Lower(*q) : "";
+  const std::string needle = q ? FoldForSearch(*q) : "";
   return PagePrefix("u/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
     auto u = ParseObject(value);
     if (!u) return std::nullopt;
-    if (!needle.empty() && Lower((*u)["name"]).find(needle) == std::string::npos &&
-        Lower((*u)["email"]).find(needle) == std::string::npos) {
+    if (!needle.empty() && FoldForSearch((*u)["name"]).find(needle) == std::string::npos &&
+        FoldForSearch((*u)["email"]).find(needle) == std::string::npos) {
       return std::nullopt;
     }
     (*u)["open_count"] = OpenCount("n/u/" + (*u)["id"].get<std::string>() + "/");
@@ -171,11 +167,11 @@ Result<Page> ViewQueries::Users(const std::optional<std::string>& q,
 
 Result<Page> ViewQueries::Teams(const std::optional<std::string>& q,
                                 const std::optional<std::string>& cursor, size_t limit) const {
-  const std::string needle = q ? Lower(*q) : "";
+  const std::string needle = q ? FoldForSearch(*q) : "";
   return PagePrefix("t/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
     auto t = ParseObject(value);
     if (!t) return std::nullopt;
-    if (!needle.empty() && Lower((*t)["name"]).find(needle) == std::string::npos)
+    if (!needle.empty() && FoldForSearch((*t)["name"]).find(needle) == std::string::npos)
       return std::nullopt;
     const std::string id = (*t)["id"];
     const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));

@@ -71,6 +71,10 @@ TEST_F(InboxTest, ViewsSeparateQueueMineUnassignedPostponedAndClosed) {
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=carl")), std::vector<std::string>{c});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=BRU")), std::vector<std::string>{b});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=1100001")), std::vector<std::string>{a});
+  EXPECT_TRUE(Ids(As(ana_, "GET", "/api/v1/conversations?q=Alice%201")).empty())
+      << "digits in a name query";
+  const std::string e = Open("e", "+551100005", "Érica", 1);
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?q=%C3%A9ric")), std::vector<std::string>{e});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine&q=alice")),
             std::vector<std::string>{a});
 }

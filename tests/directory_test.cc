@@ -15,6 +15,14 @@ TEST(Directory, NormalisesPhonesAndEmails) {
   EXPECT_FALSE(LooksLikeEmail("@b.co"));
 }
 
+TEST(Directory, SearchFoldsAccentedCapitalsAndTellsPhonesFromNames) {
+  EXPECT_EQ(FoldForSearch("ÉRICA Conceição"), "érica conceição");
+  EXPECT_EQ(FoldForSearch("×"), "×");
+  EXPECT_TRUE(LooksLikePhoneQuery("+55 (11) 9999-0000"));
+  EXPECT_FALSE(LooksLikePhoneQuery("Ana 2"));
+  EXPECT_FALSE(LooksLikePhoneQuery(""));
+}
+
 TEST(Directory, FindsMentionsByNameOrEmailHandle) {
   UserState ana;
   ana.id = "u1";
