@@ -1,6 +1,7 @@
 // Commands on one conversation: the agent's actions.
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
+#include "commands/id_rules.h"
 
 namespace helpdesk {
 namespace {
@@ -41,6 +42,7 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
 Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
                                                    const MessageArgs& args, IfMatch if_match) {
   if (args.text.empty()) return InvalidField("text", "must be a non-empty string");
+  if (args.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
   if (args.is_private && args.await_reply) {
     return InvalidField("await_reply", "cannot be set on a private note");
   }
@@ -130,6 +132,7 @@ Result<CommandOutcome> CommandService::Untag(const Caller& caller, const std::st
 
 Result<CommandOutcome> CommandService::Close(const Caller& caller, const std::string& id,
                                              const std::string& reason, IfMatch if_match) {
+  if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideClose(c, reason);

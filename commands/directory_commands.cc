@@ -21,6 +21,7 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (a.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
   if (!LooksLikeEmail(a.email)) return InvalidField("email", "must be an e-mail address");
   if (!ParseRole(a.role)) {
     return InvalidField("role", "must be one of admin, supervisor, agent, auditor, analyst");
@@ -89,6 +90,7 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (a.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (const TeamState* existing = model_.Team(id.value())) {
@@ -133,7 +135,9 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
     return InvalidField("type", "must be one of whatsapp, sms, email, webchat");
   }
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (a.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
   if (a.address.empty()) return InvalidField("address", "must be a non-empty string");
+  if (a.address.size() > kMaxNameBytes) return InvalidField("address", "must be at most 256 bytes");
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (const ChannelState* existing = model_.Channel(id.value())) {

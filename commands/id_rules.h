@@ -8,6 +8,10 @@
 
 namespace helpdesk {
 
+// Largest message text, and largest name, reason or address, in bytes.
+constexpr size_t kMaxTextBytes = 64 * 1024;
+constexpr size_t kMaxNameBytes = 256;
+
 // Ids name streams and appear in URLs: 1–64 of [A-Za-z0-9_.-].
 bool IsValidId(const std::string& id);
 

@@ -2,6 +2,7 @@
 // (domain/routing.h), and record it, all in one atomic append.
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
+#include "commands/id_rules.h"
 #include "domain/routing.h"
 
 namespace helpdesk {
@@ -13,6 +14,11 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   }
   if (a.external_id.empty() || a.external_id.size() > 256) {
     return InvalidField("external_id", "must be 1 to 256 characters");
+  }
+  if (a.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
+  if (a.from_name.size() > kMaxNameBytes || a.from_phone.size() > kMaxNameBytes ||
+      a.from_email.size() > kMaxNameBytes) {
+    return InvalidField("from", "fields must be at most 256 bytes each");
   }
   if (a.text.empty() && a.attachments.empty()) {
     return InvalidField("text", "must be non-empty when there are no attachments");

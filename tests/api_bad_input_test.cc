@@ -82,6 +82,12 @@ TEST_F(BadInputTest, WrongTypesAndMissingFieldsNameTheField) {
               "invalid_field");
     const std::string c = "/api/v1/conversations/" + id_;
     EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", ""}}).error_code(), "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", std::string(70000, 'x')}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", std::string(300, 'r')}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(Admin("POST", "/api/v1/teams", {{"name", std::string(300, 'n')}}).error_code(),
+              "invalid_field");
     EXPECT_EQ(As(agent_, "POST", c + "/messages", {{"text", "x"}, {"private", "yes"}}).error_code(),
               "invalid_field");
     EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", ""}}).error_code(), "invalid_field");
