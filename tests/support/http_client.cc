@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <charconv>
 #include <stdexcept>
 
 namespace helpdesk::testing {
@@ -79,7 +80,8 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& path,
   close(fd);
   const size_t head_end = raw.find("\r\n\r\n");
   if (head_end == std::string::npos || raw.size() < 12) return reply;
-  reply.status = std::stoi(raw.substr(9, 3));
+  const char* code = raw.data() + 9;
+  if (std::from_chars(code, code + 3, reply.status).ec != std::errc()) return HttpReply{};
   size_t line_start = raw.find("\r\n") + 2;
   while (line_start < head_end) {
     const size_t line_end = raw.find("\r\n", line_start);
@@ -99,8 +101,9 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& path,
     for (;;) {
       const size_t eol = reply.body.find("\r\n", pos);
       if (eol == std::string::npos) break;
-      const size_t size = std::stoul(reply.body.substr(pos, eol - pos), nullptr, 16);
-      if (size == 0) break;
+      size_t size = 0;
+      const char* hex = reply.body.data() + pos;
+      if (std::from_chars(hex, hex + (eol - pos), size, 16).ec != std::errc() || size == 0) break;
       decoded += reply.body.substr(eol + 2, size);
       pos = eol + 2 + size + 2;
     }
