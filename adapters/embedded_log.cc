@@ -202,12 +202,4 @@ Result<std::vector<RecordedEvent>> EmbeddedLog::ReadStream(const std::string& st
   return out;
 }
 
-Status EmbeddedLog::PutRawForTesting(uint64_t position, const std::string& bytes) {
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  auto s = db_->Put(wo, EventKey(position), bytes);
-  if (!s.ok()) return FromRocks(s, "write failed");
-  return Status::Ok();
-}
-
 }  // namespace helpdesk

@@ -44,8 +44,6 @@ class EmbeddedLog final : public EventLog {
 
   // The events of one stream, oldest first (used by tools and tests).
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream);
-  // Overwrites the stored bytes of the event at `position` (tests of corruption only).
-  Status PutRawForTesting(uint64_t position, const std::string& bytes);
 
  private:
   explicit EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position);
