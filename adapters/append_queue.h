@@ -31,6 +31,15 @@ class AppendQueue {
   void Reset();
   // Refuses new appends and wakes the writer; what is queued is still handed out.
   void Stop();
+  // The writer thread's loop: hands every group to `commit` until stopped and drained.
+  template <class Commit>
+  void RunWriter(Commit commit) {
+    for (;;) {
+      std::deque<Pending> group = TakeAll();
+      if (group.empty()) return;
+      commit(group);
+    }
+  }
 
  private:
   std::mutex mu_;

@@ -43,7 +43,7 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(const std::string& dir) {
 
 EmbeddedLog::EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position)
     : db_(std::move(db)), head_(last_position) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] { queue_.RunWriter([this](auto& group) { CommitGroup(group); }); });
 }
 
 EmbeddedLog::~EmbeddedLog() {
@@ -57,14 +57,6 @@ std::future<Result<AppendResult>> EmbeddedLog::AppendAsync(AppendRequest request
 }
 
 void EmbeddedLog::Reset() { queue_.Reset(); }
-
-void EmbeddedLog::WriterLoop() {
-  for (;;) {
-    std::deque<AppendQueue::Pending> group = queue_.TakeAll();
-    if (group.empty()) return;  // stopping with nothing left to write
-    CommitGroup(group);
-  }
-}
 
 Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream) {
   auto it = stream_versions_.find(stream);

@@ -47,7 +47,6 @@ class EmbeddedLog final : public EventLog {
 
  private:
   explicit EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position);
-  void WriterLoop();
   void CommitGroup(std::deque<AppendQueue::Pending>& group);
   Result<uint64_t> StreamVersion(const std::string& stream);  // writer thread only
 

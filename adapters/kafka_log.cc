@@ -184,7 +184,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
 
 KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
     : options_(std::move(options)), producer_(producer), partitions_(partitions) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] { queue_.RunWriter([this](auto& group) { CommitGroup(group); }); });
 }
 
 KafkaLog::~KafkaLog() {
@@ -204,14 +204,6 @@ std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
 }
 
 void KafkaLog::Reset() { queue_.Reset(); }
-
-void KafkaLog::WriterLoop() {
-  for (;;) {
-    std::deque<AppendQueue::Pending> group = queue_.TakeAll();
-    if (group.empty()) return;
-    CommitGroup(group);
-  }
-}
 
 Status KafkaLog::EnsureTransactionReady() {
   if (fatal_) return Unavailable("kafka producer failed for good (fenced?): restart this node");

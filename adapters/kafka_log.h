@@ -54,8 +54,6 @@ class KafkaLog final : public EventLog {
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
 
-  int partitions() const { return partitions_; }
-
  private:
   // A consumer and where it stands. Sequential readers (the projections, a client paging the
   // feed) each find the reader already at their position, so nobody seeks back and forth.
@@ -86,7 +84,6 @@ class KafkaLog final : public EventLog {
   };
 
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
-  void WriterLoop();
   // Commits everything queued in one transaction. Writer thread.
   void CommitGroup(std::deque<AppendQueue::Pending>& group);
   // Resolves a previous failed transaction (abort, or learn it committed). Writer thread.

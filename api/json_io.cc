@@ -186,6 +186,12 @@ std::optional<json> Body::OptArray(const std::string& name) {
   return *it;
 }
 
+std::optional<std::string> QueryParam(const HttpRequest& request, const std::string& name) {
+  auto it = request.query.find(name);
+  if (it == request.query.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
 Result<ListParams> ReadListParams(const HttpRequest& request) {
   ListParams p;
   auto it = request.query.find("limit");

@@ -43,6 +43,9 @@ class Body {
   std::optional<Error> error_;
 };
 
+// A query parameter, or nullopt when absent or empty.
+std::optional<std::string> QueryParam(const HttpRequest& request, const std::string& name);
+
 // Reads `?limit=` (default 50, 1..500) and `?cursor=`.
 struct ListParams {
   size_t limit = 50;

@@ -12,14 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
-
-std::optional<std::string> Query(const HttpRequest& r, const std::string& name) {
-  auto it = r.query.find(name);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
 // If-Match: "<version>" (also W/"<version>" or a bare number); "*" matches anything.
 Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r) {
   std::string v = r.Header("if-match");
@@ -110,14 +102,14 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
   if (auto user = commands_.FindUser(caller.user_id)) {
     q.caller_teams.assign(user->teams.begin(), user->teams.end());
   }
-  if (auto v = Query(r, "view")) {
+  if (auto v = QueryParam(r, "view")) {
     auto view = ParseInboxView(*v);
     if (!view)
       return ErrorResponse(
           InvalidField("view", "must be mine, queue, unassigned, all, postponed or closed"));
     q.view = *view;
   }
-  if (auto s = Query(r, "sort")) {
+  if (auto s = QueryParam(r, "sort")) {
     auto sort = ParseInboxSort(*s);
     if (!sort) {
       return ErrorResponse(InvalidField(
@@ -125,18 +117,18 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
     }
     q.sort = *sort;
   }
-  if (auto s = Query(r, "status")) {
+  if (auto s = QueryParam(r, "status")) {
     q.status = ParseStatus(*s);
     if (!q.status) {
       return ErrorResponse(
           InvalidField("status", "must be queued, open, awaiting_customer, postponed or closed"));
     }
   }
-  q.team_id = Query(r, "team_id");
-  q.assignee_id = Query(r, "assignee_id");
-  q.tag = Query(r, "tag");
-  q.stage = Query(r, "stage");
-  q.q = Query(r, "q");
+  q.team_id = QueryParam(r, "team_id");
+  q.assignee_id = QueryParam(r, "assignee_id");
+  q.tag = QueryParam(r, "tag");
+  q.stage = QueryParam(r, "stage");
+  q.q = QueryParam(r, "q");
   auto list = ReadListParams(r);
   if (!list.ok()) return ErrorResponse(list.error());
   q.limit = list.value().limit;

@@ -7,14 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
-
-std::optional<std::string> Query(const HttpRequest& r, const std::string& name) {
-  auto it = r.query.find(name);
-  if (it == r.query.end() || it->second.empty()) return std::nullopt;
-  return it->second;
-}
-
 }  // namespace
 
 std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Caller& caller) {
@@ -59,7 +51,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!reads_directory) return ErrorResponse(Forbidden("this role cannot list users"));
       auto list = ReadListParams(r);
       if (!list.ok()) return ErrorResponse(list.error());
-      auto page = queries_.Users(Query(r, "q"), list.value().cursor, list.value().limit);
+      auto page = queries_.Users(QueryParam(r, "q"), list.value().cursor, list.value().limit);
       if (!page.ok()) return ErrorResponse(page.error());
       return ListResponse(page.value().items_json, page.value().next_cursor);
     }
@@ -94,7 +86,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!reads_directory) return ErrorResponse(Forbidden("this role cannot list teams"));
       auto list = ReadListParams(r);
       if (!list.ok()) return ErrorResponse(list.error());
-      auto page = queries_.Teams(Query(r, "q"), list.value().cursor, list.value().limit);
+      auto page = queries_.Teams(QueryParam(r, "q"), list.value().cursor, list.value().limit);
       if (!page.ok()) return ErrorResponse(page.error());
       return ListResponse(page.value().items_json, page.value().next_cursor);
     }

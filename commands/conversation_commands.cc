@@ -4,11 +4,7 @@
 #include "commands/id_rules.h"
 
 namespace helpdesk {
-namespace {
-
-Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
-
-}  // namespace
+namespace {}  // namespace
 
 template <class Decide>
 Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, const std::string& id,

@@ -8,8 +8,6 @@
 namespace helpdesk {
 namespace {
 
-Error Forbidden(const std::string& what) { return Error{ErrorCode::kForbidden, what}; }
-
 Error AlreadyExists(const std::string& what) {
   return InvalidTransition(what + " already exists with different fields");
 }

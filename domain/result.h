@@ -34,6 +34,7 @@ inline Error InvalidField(const std::string& field, const std::string& why) {
 inline Error NotFound(const std::string& what) {
   return Error{ErrorCode::kNotFound, what + " not found"};
 }
+inline Error Forbidden(const std::string& why) { return Error{ErrorCode::kForbidden, why}; }
 inline Error InvalidTransition(const std::string& why) {
   return Error{ErrorCode::kInvalidTransition, why};
 }
