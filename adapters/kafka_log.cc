@@ -6,51 +6,29 @@
 #include <thread>
 
 #include "adapters/event_codec.h"
+#include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
 
 namespace helpdesk {
 namespace {
 
-Error Unavailable(const std::string& what) { return Error{ErrorCode::kLogUnavailable, what}; }
+Error Unavailable(const std::string& what) { return KafkaUnavailable(what); }
 
-// Takes ownership of `error`.
-Error FromKafka(rd_kafka_error_t* error, const char* what) {
-  Error e = Unavailable(std::string(what) + ": " + rd_kafka_error_string(error));
-  rd_kafka_error_destroy(error);
-  return e;
-}
+}  // namespace
 
-Status Set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
+Status KafkaLog::EnsureTopic(rd_kafka_t* rk, const std::string& brokers, const std::string& name,
+                             int partitions, int64_t retention_ms) {
   char err[512];
-  if (rd_kafka_conf_set(conf, name, value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
-    return Error{ErrorCode::kInternal, std::string("kafka setting ") + name + ": " + err};
-  }
-  return Status::Ok();
-}
-
-void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
-  if (level <= 3) {
-    spdlog::error("kafka {}: {}", facility, message);
-  } else if (level <= 4) {
-    spdlog::warn("kafka {}: {}", facility, message);
-  } else {
-    spdlog::debug("kafka {}: {}", facility, message);
-  }
-}
-
-Status CreateTopicIfMissing(rd_kafka_t* rk, const KafkaOptions& o) {
-  char err[512];
-  rd_kafka_NewTopic_t* topic =
-      rd_kafka_NewTopic_new(o.topic.c_str(), o.partitions, -1, err, sizeof err);
+  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, -1, err, sizeof err);
   if (!topic) return Error{ErrorCode::kInternal, std::string("kafka topic: ") + err};
-  rd_kafka_NewTopic_set_config(topic, "retention.ms", "-1");
+  rd_kafka_NewTopic_set_config(topic, "retention.ms", std::to_string(retention_ms).c_str());
   rd_kafka_NewTopic_set_config(topic, "retention.bytes", "-1");
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 15000);
   Status result = Status::Ok();
   if (!ev) {
-    result = Unavailable("kafka: no answer to CreateTopics from " + o.brokers);
+    result = Unavailable("kafka: no answer to CreateTopics from " + brokers);
   } else {
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
     size_t n = 0;
@@ -63,7 +41,7 @@ Status CreateTopicIfMissing(rd_kafka_t* rk, const KafkaOptions& o) {
       result = Unavailable(std::string("kafka CreateTopics: ") +
                            rd_kafka_topic_result_error_string(results[0]));
     } else if (n == 1 && rd_kafka_topic_result_error(results[0]) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::info("created topic {} with {} partitions", o.topic, o.partitions);
+      spdlog::info("created topic {} with {} partitions", name, partitions);
     }
     rd_kafka_event_destroy(ev);
   }
@@ -71,6 +49,13 @@ Status CreateTopicIfMissing(rd_kafka_t* rk, const KafkaOptions& o) {
   rd_kafka_NewTopic_destroy(topic);
   return result;
 }
+
+int32_t KafkaLog::PartitionFor(const std::string& key, int partitions) {
+  return rd_kafka_msg_partitioner_murmur2(nullptr, key.data(), key.size(), partitions, nullptr,
+                                          nullptr);
+}
+
+namespace {
 
 Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
@@ -96,28 +81,16 @@ Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
 }
 
 Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", o.brokers},
-           {"group.id", "helpdesk-reader-" + NewId()},  // required by librdkafka; never committed
-           {"enable.auto.commit", "false"},
-           {"enable.auto.offset.store", "false"},
-           {"isolation.level", "read_committed"},
-           {"fetch.wait.max.ms", "20"},
-           // EOF tells a reader it reached the end, past aborted transactions and commit markers.
-           {"enable.partition.eof", "true"}}) {
-    Status s = Set(conf, k, v);
-    if (!s.ok()) {
-      rd_kafka_conf_destroy(conf);
-      return s.error();
-    }
-  }
-  rd_kafka_conf_set_log_cb(conf, OnLog);
-  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (!consumer) return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
-  rd_kafka_poll_set_consumer(consumer);
-  return consumer;
+  return NewKafkaConsumer({{"bootstrap.servers", o.brokers},
+                           // Required by librdkafka; never committed.
+                           {"group.id", "helpdesk-reader-" + NewId()},
+                           {"enable.auto.commit", "false"},
+                           {"enable.auto.offset.store", "false"},
+                           {"isolation.level", "read_committed"},
+                           {"fetch.wait.max.ms", "20"},
+                           // EOF tells a reader it reached the end, past aborted transactions
+                           // and commit markers.
+                           {"enable.partition.eof", "true"}});
 }
 
 }  // namespace
@@ -132,31 +105,22 @@ void OnKafkaDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 }
 
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
-  char err[512];
-  rd_kafka_conf_t* pconf = rd_kafka_conf_new();
-  for (auto [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"bootstrap.servers", o.brokers},
-           {"enable.idempotence", "true"},
-           {"acks", "all"},
-           {"transactional.id",
-            o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
-           {"message.timeout.ms", std::to_string(o.timeout_ms)},
-           {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
-           {"socket.timeout.ms", std::to_string(o.timeout_ms)},
-           {"linger.ms", "1"},
-           {"partitioner", "murmur2_random"}}) {  // the Java clients' partitioner
-    Status s = Set(pconf, k, v);
-    if (!s.ok()) {
-      rd_kafka_conf_destroy(pconf);
-      return s.error();
-    }
-  }
-  rd_kafka_conf_set_dr_msg_cb(pconf, OnKafkaDelivery);
-  rd_kafka_conf_set_log_cb(pconf, OnLog);
-  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof err);
-  if (!producer) return Error{ErrorCode::kInternal, std::string("kafka producer: ") + err};
+  auto made =
+      NewKafkaProducer({{"bootstrap.servers", o.brokers},
+                        {"enable.idempotence", "true"},
+                        {"acks", "all"},
+                        {"transactional.id",
+                         o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
+                        {"message.timeout.ms", std::to_string(o.timeout_ms)},
+                        {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
+                        {"socket.timeout.ms", std::to_string(o.timeout_ms)},
+                        {"linger.ms", "1"},
+                        {"partitioner", "murmur2_random"}},  // the Java clients' partitioner
+                       OnKafkaDelivery);
+  if (!made.ok()) return made.error();
+  rd_kafka_t* producer = made.value();
 
-  Status created = CreateTopicIfMissing(producer, o);
+  Status created = EnsureTopic(producer, o.brokers, o.topic, o.partitions, -1);
   if (!created.ok()) {
     rd_kafka_destroy(producer);
     return created.error();
@@ -236,21 +200,44 @@ Status KafkaLog::EnsureTransactionReady() {
 }
 
 void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
+  std::vector<AppendRequest*> requests;
+  for (AppendQueue::Pending& p : group) requests.push_back(&p.request);
+  auto results = RunTransaction(requests, nullptr);
+  if (!results.ok()) return queue_.Break(group, results.error());
+  for (size_t i = 0; i < group.size(); ++i) group[i].done.set_value(std::move(results.value()[i]));
+}
+
+Result<AppendResult> KafkaLog::Transact(AppendRequest request, const TransactionExtras& extras) {
+  auto results = RunTransaction({&request}, &extras);
+  if (!results.ok()) return results.error();
+  return std::move(results.value()[0]);
+}
+
+Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
+    const std::vector<AppendRequest*>& requests, const TransactionExtras* extras) {
+  std::lock_guard<std::mutex> txn_lock(txn_mu_);
   Status ready = EnsureTransactionReady();
-  if (!ready.ok()) return queue_.Break(group, ready.error());
+  if (!ready.ok()) return ready.error();
   if (rd_kafka_error_t* e = rd_kafka_begin_transaction(producer_)) {
     if (rd_kafka_error_is_fatal(e)) fatal_ = true;
-    return queue_.Break(group, FromKafka(e, "kafka begin_transaction"));
+    return FromKafka(e, "kafka begin_transaction");
   }
   // Delivery reports write into `flight`: it lives until the transaction is resolved.
   auto flight = std::make_unique<InFlight>();
   size_t total = 0;
-  for (const AppendQueue::Pending& p : group) total += p.request.events.size();
+  for (const AppendRequest* r : requests) total += r->events.size();
   flight->deliveries.resize(total);
+  // A failure before the commit: abort now, so nothing becomes visible to read_committed readers.
+  auto abort_with = [&](Error error) -> Error {
+    flight->needs_abort = true;
+    unresolved_ = std::move(flight);
+    (void)EnsureTransactionReady();
+    return error;
+  };
   size_t i = 0;
-  for (AppendQueue::Pending& p : group) {
-    std::map<std::string, uint64_t> versions = p.request.expected_versions;
-    for (NewEvent& e : p.request.events) {
+  for (AppendRequest* request : requests) {
+    std::map<std::string, uint64_t> versions = request->expected_versions;
+    for (NewEvent& e : request->events) {
       RecordedEvent r;
       r.stream_version = ++versions[e.stream];
       r.event = std::move(e);
@@ -267,11 +254,27 @@ void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
       flight->events.push_back(std::move(r));
       ++i;
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        flight->needs_abort = true;
-        unresolved_ = std::move(flight);
-        (void)EnsureTransactionReady();
-        return queue_.Break(group,
-                            Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
+        return abort_with(Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
+      }
+    }
+  }
+  if (extras) {
+    for (const KafkaMessage& m : extras->messages) {
+      rd_kafka_resp_err_t err = rd_kafka_producev(
+          producer_, RD_KAFKA_V_TOPIC(m.topic.c_str()), RD_KAFKA_V_PARTITION(m.partition),
+          RD_KAFKA_V_KEY(m.key.data(), m.key.size()),
+          RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return abort_with(Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
+      }
+    }
+    if (extras->offsets) {
+      if (rd_kafka_error_t* e = rd_kafka_send_offsets_to_transaction(
+              producer_, extras->offsets, extras->group, CommitTimeoutMs())) {
+        // Fenced by a newer owner of these commands (a rebalance) or the broker is away.
+        if (rd_kafka_error_is_fatal(e)) fatal_ = true;
+        return abort_with(FromKafka(e, "kafka send_offsets_to_transaction"));
       }
     }
   }
@@ -283,12 +286,13 @@ void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
     unresolved_ = std::move(flight);
     Error error = FromKafka(e, "kafka commit_transaction");
     if (unresolved_->needs_abort) (void)EnsureTransactionReady();
-    return queue_.Break(group, error);
+    return error;
   }
+  std::vector<AppendResult> results;
   i = 0;
-  for (AppendQueue::Pending& p : group) {
+  for (const AppendRequest* request : requests) {
     AppendResult result;
-    for (size_t n = 0; n < p.request.events.size(); ++n, ++i) {
+    for (size_t n = 0; n < request->events.size(); ++n, ++i) {
       const DeliverySlot& d = flight->deliveries[i];
       RecordedEvent r = std::move(flight->events[i]);
       r.partition = d.partition;
@@ -300,8 +304,9 @@ void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
       std::lock_guard<std::mutex> head_lock(head_mu_);
       head_.Merge(result.token);
     }
-    p.done.set_value(std::move(result));
+    results.push_back(std::move(result));
   }
+  return results;
 }
 
 void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
@@ -316,6 +321,7 @@ void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
   reader.assigned = true;
   reader.position = from;
   reader.at_end.assign(static_cast<size_t>(partitions_), false);
+  reader.eof_offset.assign(static_cast<size_t>(partitions_), -1);
 }
 
 KafkaLog::Reader& KafkaLog::PickReader(const ConsistencyToken& after) {
@@ -355,7 +361,10 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
     if (!m) break;
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (m->partition >= 0 && m->partition < partitions_) reader.at_end[m->partition] = true;
+        if (m->partition >= 0 && m->partition < partitions_) {
+          reader.at_end[m->partition] = true;
+          reader.eof_offset[m->partition] = m->offset;
+        }
       } else {
         spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
       }
@@ -400,6 +409,17 @@ Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
     bool all = true;
     for (bool end : reader.at_end) all = all && end;
     if (all) return true;
+  }
+  return false;
+}
+
+bool KafkaLog::HasReached(const ConsistencyToken& token, int partition, int64_t end_offset) {
+  if (static_cast<int64_t>(token.At(partition)) >= end_offset) return true;
+  for (Reader& reader : readers_) {
+    std::lock_guard<std::mutex> lock(reader.mu);
+    if (!reader.assigned || !(reader.position.Covers(token) && token.Covers(reader.position)))
+      continue;
+    if (reader.eof_offset[static_cast<size_t>(partition)] >= end_offset) return true;
   }
   return false;
 }

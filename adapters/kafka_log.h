@@ -29,6 +29,8 @@
 #include "adapters/event_log.h"
 
 struct rd_kafka_s;
+struct rd_kafka_topic_partition_list_s;
+struct rd_kafka_consumer_group_metadata_s;
 
 namespace helpdesk {
 
@@ -38,6 +40,21 @@ struct KafkaOptions {
   int partitions = 6;
   std::string transactional_id;  // stable per node: a restarted node fences its old self
   int timeout_ms = 2500;         // how long an event may wait for the broker before failing
+};
+
+// A message produced in the same transaction as events (a command sent on to another decider).
+struct KafkaMessage {
+  std::string topic;
+  int32_t partition = 0;
+  std::string key, value;
+};
+
+// What a decider's transaction carries besides events: the offsets of the commands it consumed,
+// so the events and "these commands are done" commit together or not at all.
+struct TransactionExtras {
+  std::vector<KafkaMessage> messages;
+  rd_kafka_topic_partition_list_s* offsets = nullptr;   // not owned; null: none
+  rd_kafka_consumer_group_metadata_s* group = nullptr;  // not owned; with offsets
 };
 
 class KafkaLog final : public EventLog {
@@ -54,6 +71,24 @@ class KafkaLog final : public EventLog {
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
 
+  // True when the reader standing at `token` has read `partition` up to `end_offset` (an offset
+  // Kafka reported as the end, e.g. a high watermark): everything committed below it is in.
+  bool HasReached(const ConsistencyToken& token, int partition, int64_t end_offset);
+
+  // Appends `request` with `extras` in one transaction, on the calling thread (a decider's loop).
+  // Same errors as AppendAsync; a failure leaves nothing of it visible.
+  Result<AppendResult> Transact(AppendRequest request, const TransactionExtras& extras);
+
+  // The partition Kafka's default (murmur2) partitioner gives `key` among `partitions`: where the
+  // events of a stream live, and where commands for it are routed.
+  static int32_t PartitionFor(const std::string& key, int partitions);
+  // Creates `topic` unless it exists. retention_ms -1: forever.
+  static Status EnsureTopic(rd_kafka_s* client, const std::string& brokers,
+                            const std::string& topic, int partitions, int64_t retention_ms);
+  int partitions() const { return partitions_; }
+  const KafkaOptions& options() const { return options_; }
+  rd_kafka_s* producer() { return producer_; }
+
  private:
   // A consumer and where it stands. Sequential readers (the projections, a client paging the
   // feed) each find the reader already at their position, so nobody seeks back and forth.
@@ -61,8 +96,9 @@ class KafkaLog final : public EventLog {
     std::mutex mu;
     rd_kafka_s* consumer = nullptr;
     bool assigned = false;
-    ConsistencyToken position;  // after the last event read
-    std::vector<bool> at_end;   // per partition: nothing more to read (EOF seen since)
+    ConsistencyToken position;        // after the last event read
+    std::vector<bool> at_end;         // per partition: nothing more to read (EOF seen since)
+    std::vector<int64_t> eof_offset;  // per partition: the offset of the last EOF seen, or -1
     uint64_t last_used = 0;
   };
   static constexpr int kReaders = 3;
@@ -86,7 +122,10 @@ class KafkaLog final : public EventLog {
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
   // Commits everything queued in one transaction. Writer thread.
   void CommitGroup(std::deque<AppendQueue::Pending>& group);
-  // Resolves a previous failed transaction (abort, or learn it committed). Writer thread.
+  // One transaction of `requests` (and `extras`, if any): one result per request. txn_mu_.
+  Result<std::vector<AppendResult>> RunTransaction(const std::vector<AppendRequest*>& requests,
+                                                   const TransactionExtras* extras);
+  // Resolves a previous failed transaction (abort, or learn it committed). txn_mu_ held.
   Status EnsureTransactionReady();
   int CommitTimeoutMs() const { return options_.timeout_ms + 1500; }  // > message.timeout.ms
   // Short: with the broker away an abort cannot finish; a later call resumes it.
@@ -98,7 +137,8 @@ class KafkaLog final : public EventLog {
   rd_kafka_s* producer_;
   const int partitions_;
 
-  // Writer thread state.
+  // Transaction state: one transaction at a time, from the writer thread or Transact().
+  std::mutex txn_mu_;
   std::unique_ptr<InFlight> unresolved_;  // a failed transaction not aborted yet
   bool fatal_ = false;                    // the producer cannot go on (fenced)
 

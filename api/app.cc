@@ -21,9 +21,11 @@ void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
   response.headers["X-Position"] = token.ToString();
 }
 
-App::App(CommandService& commands, const ViewStore& views, const ProjectionRunner& projections,
-         EventLog& log, const Clock& clock, std::string admin_token)
+App::App(Commands& commands, const CommandService& lookups, const ViewStore& views,
+         const ProjectionRunner& projections, EventLog& log, const Clock& clock,
+         std::string admin_token)
     : commands_(commands),
+      lookups_(lookups),
       views_(views),
       queries_(views),
       projections_(projections),
@@ -53,7 +55,7 @@ Result<Caller> App::Authenticate(const HttpRequest& request) const {
   if (!admin_token_.empty() && ConstantTimeEquals(token, admin_token_)) {
     return Caller{"", Role::kAdmin, ""};
   }
-  if (auto caller = commands_.CallerForToken(Sha256Hex(token))) return *caller;
+  if (auto caller = lookups_.CallerForToken(Sha256Hex(token))) return *caller;
   return Error{ErrorCode::kUnauthorized, "the token is not valid"};
 }
 
@@ -80,10 +82,10 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
     return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
                                                          std::to_string(kMaxBodyBytes) + " bytes"});
   }
-  if (r.method == "GET") {
-    Status waited = HonourMinPosition(r);
-    if (!waited.ok()) return ErrorResponse(waited.error());
-  }
+  // Reads wait for the views to include the position; commands too, so that in a cluster the
+  // node deciding them sees what the client saw anywhere else.
+  Status waited = HonourMinPosition(r);
+  if (!waited.ok()) return ErrorResponse(waited.error());
   if (auto response = RouteConversations(r, caller.value())) return *response;
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;

@@ -20,8 +20,11 @@ namespace helpdesk {
 
 class App {
  public:
-  App(CommandService& commands, const ViewStore& views, const ProjectionRunner& projections,
-      EventLog& log, const Clock& clock, std::string admin_token);
+  // `commands` runs commands (here or on their stream's owner); `lookups` answers who a token
+  // is and who a user is from this node's write model.
+  App(Commands& commands, const CommandService& lookups, const ViewStore& views,
+      const ProjectionRunner& projections, EventLog& log, const Clock& clock,
+      std::string admin_token);
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -45,10 +48,11 @@ class App {
   HttpResponse ConversationAnswer(const Result<CommandOutcome>& outcome, int status);
   // Waits (at most 5 s) until the views include `token`.
   void AwaitViews(const ConsistencyToken& token) const;
-  // X-Min-Position on reads; error for a malformed token.
+  // X-Min-Position (reads and commands); error for a malformed token.
   Status HonourMinPosition(const HttpRequest& r) const;
 
-  CommandService& commands_;
+  Commands& commands_;
+  const CommandService& lookups_;
   const ViewStore& views_;
   ViewQueries queries_;
   const ProjectionRunner& projections_;

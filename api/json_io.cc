@@ -31,6 +31,7 @@ std::pair<int, const char*> StatusOf(ErrorCode code) {
     case ErrorCode::kRateLimited:
       return {429, "rate_limited"};
     case ErrorCode::kLogUnavailable:
+    case ErrorCode::kMoved:  // only if it could not be sent on: the owner is unreachable
       return {503, "log_unavailable"};
     case ErrorCode::kInternal:
       return {500, "internal"};

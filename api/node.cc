@@ -6,6 +6,8 @@
 #include <fstream>
 
 #include "adapters/embedded_log.h"
+#include "adapters/kafka_command_bus.h"
+#include "adapters/kafka_decider.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
 
@@ -66,17 +68,46 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   if (!views.ok()) return views.error();
   node->views_ = std::move(views).value();
 
-  node->commands_ = std::make_unique<CommandService>(*node->log_, node->clock_);
+  auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get());
+  if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka);
+  node->commands_ = std::make_unique<CommandService>(
+      node->decider_log_ ? *node->decider_log_ : *node->log_, node->clock_);
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
+  if (kafka) {
+    // Others' events reach the write model through the projector.
+    CommandService* commands = node->commands_.get();
+    node->projections_->SetObserver(
+        [commands](const std::vector<RecordedEvent>& events) { commands->Follow(events); });
+  }
   node->projections_->Start();
+  Commands* commands = node->commands_.get();
+  if (kafka) {
+    CommandBusOptions bus;
+    bus.brokers = options.kafka_brokers;
+    bus.events_topic = options.kafka_topic;
+    bus.partitions = kafka->partitions();
+    bus.node_id = NodeId(options.data_dir);
+    const ProjectionRunner* projections = node->projections_.get();
+    bus.seen = [projections] { return projections->Applied(); };
+    auto opened = KafkaCommandBus::Open(std::move(bus));
+    if (!opened.ok()) return opened.error();
+    node->bus_ = std::move(opened).value();
+    node->decider_ =
+        std::make_unique<KafkaDecider>(*kafka, static_cast<DeciderLog&>(*node->decider_log_),
+                                       *node->commands_, *node->bus_, *node->projections_);
+    Status started = node->decider_->Start();
+    if (!started.ok()) return started.error();
+    node->routed_ = std::make_unique<RoutedCommands>(*node->bus_);
+    commands = node->routed_.get();
+  }
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
-  node->scheduler_ =
-      std::make_unique<WakeScheduler>(*node->commands_, *node->queries_, node->clock_);
+  node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
   node->scheduler_->Start();
-  node->app_ = std::make_unique<App>(*node->commands_, *node->views_, *node->projections_,
-                                     *node->log_, node->clock_, options.admin_token);
+  node->app_ =
+      std::make_unique<App>(*commands, *node->commands_, *node->views_, *node->projections_,
+                            *node->log_, node->clock_, options.admin_token);
   return node;
 }
 
@@ -84,8 +115,12 @@ Node::~Node() {
   // Stop the producers of work before what they use: scheduler, projections, then storage.
   scheduler_.reset();
   app_.reset();
+  decider_.reset();  // leaves the group: its partitions move to the other nodes
+  routed_.reset();
+  bus_.reset();
   projections_.reset();
   commands_.reset();
+  decider_log_.reset();
   views_.reset();
   log_.reset();
   spdlog::info("node stopped");

@@ -1,5 +1,10 @@
 // Node: one running help desk — the event log, the write model, the views and their projector,
 // the wake-up scheduler and the API application — wired together and owned in the right order.
+//
+// On the embedded log the node decides every command itself. On Kafka it is one node of a
+// cluster (even when alone): commands are routed to the owner of their stream's partition
+// (KafkaCommandBus), this node decides for the partitions it owns (KafkaDecider), and its
+// write model follows what the other nodes write through the projector.
 #pragma once
 
 #include <memory>
@@ -10,10 +15,14 @@
 #include "api/app.h"
 #include "api/wake_scheduler.h"
 #include "commands/command_service.h"
+#include "commands/routed_commands.h"
 #include "projections/projection_runner.h"
 #include "projections/view_store.h"
 
 namespace helpdesk {
+
+class KafkaCommandBus;
+class KafkaDecider;
 
 struct NodeOptions {
   std::string data_dir;
@@ -38,8 +47,13 @@ class Node {
   SystemClock clock_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<ViewStore> views_;
+  std::unique_ptr<EventLog> decider_log_;  // on Kafka: appends wait for the decider's transaction
   std::unique_ptr<CommandService> commands_;
   std::unique_ptr<ProjectionRunner> projections_;
+  // On Kafka only.
+  std::unique_ptr<KafkaCommandBus> bus_;
+  std::unique_ptr<KafkaDecider> decider_;
+  std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;
   std::unique_ptr<WakeScheduler> scheduler_;
   std::unique_ptr<App> app_;

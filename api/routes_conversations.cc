@@ -99,7 +99,7 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
   InboxRequest q;
   q.now = clock_.Now();
   q.caller_id = caller.user_id;
-  if (auto user = commands_.FindUser(caller.user_id)) {
+  if (auto user = lookups_.FindUser(caller.user_id)) {
     q.caller_teams.assign(user->teams.begin(), user->teams.end());
   }
   if (auto v = QueryParam(r, "view")) {

@@ -40,9 +40,12 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       auto body = Body::Parse(r.body);
       if (!body.ok()) return ErrorResponse(body.error());
       Body& b = body.value();
-      NewUser u{b.OptString("id"), b.NonEmptyString("name"), b.NonEmptyString("email"),
+      NewUser u{b.OptString("id"),
+                b.NonEmptyString("name"),
+                b.NonEmptyString("email"),
                 b.NonEmptyString("role"),
-                b.OptStringArray("teams").value_or(std::vector<std::string>{})};
+                b.OptStringArray("teams").value_or(std::vector<std::string>{}),
+                ""};
       if (b.error()) return ErrorResponse(*b.error());
       auto outcome = commands_.CreateUser(caller, u);
       return created(outcome, [&](const std::string& id) { return queries_.User(id); });
@@ -112,7 +115,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
     NewChannel c{b.OptString("id"), b.NonEmptyString("type"), b.NonEmptyString("name"),
-                 b.NonEmptyString("address")};
+                 b.NonEmptyString("address"), ""};
     if (b.error()) return ErrorResponse(*b.error());
     auto outcome = commands_.CreateChannel(caller, c);
     return created(outcome, [&](const std::string& id) { return queries_.Channel(id); });

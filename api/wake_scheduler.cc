@@ -4,8 +4,7 @@
 
 namespace helpdesk {
 
-WakeScheduler::WakeScheduler(CommandService& commands, const ViewQueries& queries,
-                             const Clock& clock)
+WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries, const Clock& clock)
     : commands_(commands), queries_(queries), clock_(clock) {}
 
 WakeScheduler::~WakeScheduler() {

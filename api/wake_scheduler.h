@@ -8,21 +8,21 @@
 #include <thread>
 
 #include "adapters/clock.h"
-#include "commands/command_service.h"
+#include "commands/commands.h"
 #include "projections/view_queries.h"
 
 namespace helpdesk {
 
 class WakeScheduler {
  public:
-  WakeScheduler(CommandService& commands, const ViewQueries& queries, const Clock& clock);
+  WakeScheduler(Commands& commands, const ViewQueries& queries, const Clock& clock);
   ~WakeScheduler();
   void Start();
   // One pass: wakes everything due now. Returns how many were woken.
   int RunOnce();
 
  private:
-  CommandService& commands_;
+  Commands& commands_;
   const ViewQueries& queries_;
   const Clock& clock_;
   std::atomic<bool> stop_{false};

@@ -106,11 +106,29 @@ Result<CommandOutcome> CommandService::Unchanged(CommandOutcome out,
   return out;
 }
 
+std::string CommandService::NewStreamId(std::string (*stream_of)(const std::string&)) const {
+  return placement_ ? placement_->NewIdFor(stream_of) : NewId();
+}
+
+void CommandService::Follow(const std::vector<RecordedEvent>& events) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const RecordedEvent& r : events) {
+    // This node's own events were applied when decided; others' arrive here once.
+    if (r.stream_version > model_.StreamVersion(r.event.stream)) model_.Apply(r);
+  }
+}
+
 Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
                                                 std::unique_lock<std::mutex>& lock) {
+  if (placement_) {
+    for (const NewEvent& e : events) {
+      if (!placement_->MayWrite(e.stream)) return Error{ErrorCode::kMoved, e.stream};
+    }
+  }
   if (events.empty()) {
     // Nothing to write, but the answer may rest on what is queued: wait for the latest append.
     std::shared_future<Result<AppendResult>> before = last_append_;
+    if (on_decided_) on_decided_();
     lock.unlock();
     ConsistencyToken token = log_.Head();
     if (before.valid()) {
@@ -135,6 +153,7 @@ Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
   const uint64_t generation = generation_;
   std::shared_future<Result<AppendResult>> pending = log_.AppendAsync(std::move(request)).share();
   last_append_ = pending;
+  if (on_decided_) on_decided_();
   lock.unlock();
   Result<AppendResult> appended = pending.get();
   if (appended.ok()) return appended.value().token;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -22,67 +23,14 @@
 
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "commands/commands.h"
+#include "commands/stream_placement.h"
 #include "commands/write_model.h"
 #include "domain/roles.h"
 
 namespace helpdesk {
 
-// Who is asking. The bootstrap admin (the --admin-token) is not a user of the directory.
-struct Caller {
-  std::string user_id;  // empty for the bootstrap admin and for channel tokens
-  Role role = Role::kAgent;
-  std::string channel_id;  // set when authenticated by a channel's own token
-
-  bool is_user() const { return !user_id.empty(); }
-  Actor actor() const;
-};
-
-// What a command did: where in the log it landed, and the ids it touched.
-struct CommandOutcome {
-  ConsistencyToken token;
-  bool created = false;  // a new resource (201) rather than an existing one (200)
-  std::string id;        // the resource the command is about
-  std::string message_id;
-  std::string contact_id;
-  bool reopened = false;
-  std::string secret_token;  // shown once: a new user's or channel's bearer token
-  bool duplicate = false;    // an inbound message seen before: nothing was recorded
-
-  static CommandOutcome For(ConsistencyToken token, std::string id, bool created = false) {
-    CommandOutcome o;
-    o.token = std::move(token);
-    o.id = std::move(id);
-    o.created = created;
-    return o;
-  }
-};
-
-struct NewUser {
-  std::optional<std::string> id;
-  std::string name, email, role;
-  std::vector<std::string> teams;
-};
-struct NewTeam {
-  std::optional<std::string> id;
-  std::string name;
-};
-struct NewChannel {
-  std::optional<std::string> id;
-  std::string type, name, address;
-};
-struct InboundArgs {
-  std::string channel_id, external_id, text;
-  std::string from_name, from_phone, from_email;
-  std::optional<Timestamp> sent_at;
-  nlohmann::json attachments = nlohmann::json::array();
-};
-struct MessageArgs {
-  std::string text;
-  bool is_private = false;
-  bool await_reply = false;
-};
-
-class CommandService {
+class CommandService final : public Commands {
  public:
   CommandService(EventLog& log, const Clock& clock);
 
@@ -94,39 +42,49 @@ class CommandService {
   std::optional<UserState> FindUser(const std::string& id) const;
   std::optional<ConversationState> FindConversation(const std::string& id) const;
 
-  Result<CommandOutcome> CreateUser(const Caller& caller, const NewUser& args);
+  Result<CommandOutcome> CreateUser(const Caller& caller, const NewUser& args) override;
   Result<CommandOutcome> SetPresence(const Caller& caller, const std::string& user_id,
-                                     const std::string& status);
-  Result<CommandOutcome> CreateTeam(const Caller& caller, const NewTeam& args);
+                                     const std::string& status) override;
+  Result<CommandOutcome> CreateTeam(const Caller& caller, const NewTeam& args) override;
   Result<CommandOutcome> AddTeamMember(const Caller& caller, const std::string& team_id,
-                                       const std::string& user_id);
-  Result<CommandOutcome> CreateChannel(const Caller& caller, const NewChannel& args);
+                                       const std::string& user_id) override;
+  Result<CommandOutcome> CreateChannel(const Caller& caller, const NewChannel& args) override;
   Result<CommandOutcome> SetContactStage(const Caller& caller, const std::string& contact_id,
-                                         const std::string& stage);
-
-  Result<CommandOutcome> ReceiveInbound(const Caller& caller, const InboundArgs& args);
-
-  // Conversation commands. `if_match`: the version the client last saw (If-Match), if any.
-  using IfMatch = std::optional<uint64_t>;
+                                         const std::string& stage) override;
+  Result<CommandOutcome> ReceiveInbound(const Caller& caller, const InboundArgs& args) override;
   Result<CommandOutcome> SendMessage(const Caller& caller, const std::string& id,
-                                     const MessageArgs& args, IfMatch if_match);
-  Result<CommandOutcome> Take(const Caller& caller, const std::string& id, IfMatch if_match);
+                                     const MessageArgs& args, IfMatch if_match) override;
+  Result<CommandOutcome> Take(const Caller& caller, const std::string& id,
+                              IfMatch if_match) override;
   Result<CommandOutcome> Assign(const Caller& caller, const std::string& id,
-                                const std::string& user_id, IfMatch if_match);
+                                const std::string& user_id, IfMatch if_match) override;
   Result<CommandOutcome> Transfer(const Caller& caller, const std::string& id,
                                   const std::optional<std::string>& user_id,
-                                  const std::optional<std::string>& team_id, IfMatch if_match);
+                                  const std::optional<std::string>& team_id,
+                                  IfMatch if_match) override;
   Result<CommandOutcome> Postpone(const Caller& caller, const std::string& id, Timestamp until,
-                                  IfMatch if_match);
+                                  IfMatch if_match) override;
   Result<CommandOutcome> Tag(const Caller& caller, const std::string& id, const std::string& tag,
-                             IfMatch if_match);
+                             IfMatch if_match) override;
   Result<CommandOutcome> Untag(const Caller& caller, const std::string& id, const std::string& tag,
-                               IfMatch if_match);
+                               IfMatch if_match) override;
   Result<CommandOutcome> Close(const Caller& caller, const std::string& id,
-                               const std::string& reason, IfMatch if_match);
-  Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id, IfMatch if_match);
-  // The scheduler's wake-up of a postponed conversation whose time has come.
-  Result<CommandOutcome> WakeDue(const std::string& id);
+                               const std::string& reason, IfMatch if_match) override;
+  Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id,
+                                IfMatch if_match) override;
+  Result<CommandOutcome> WakeDue(const std::string& id) override;
+
+  // --- Running as one of several deciders (a cluster on Kafka) ---
+
+  // Limits which streams this service may write, and how it names new ones. A command whose
+  // events would touch a stream it may not write answers kMoved (naming the stream) and changes
+  // nothing: the caller sends it on to that stream's owner. Set before serving; not owned.
+  void SetPlacement(const StreamPlacement* placement) { placement_ = placement; }
+  // Called on the deciding thread each time a command has decided and lets go of the write
+  // model (its append queued, or nothing to append). Set before serving.
+  void SetOnDecided(std::function<void()> on_decided) { on_decided_ = std::move(on_decided); }
+  // Applies events other nodes wrote (read from the log), skipping those already applied.
+  void Follow(const std::vector<RecordedEvent>& events);
 
  private:
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
@@ -151,8 +109,13 @@ class CommandService {
   Result<CommandOutcome> OnConversation(const Caller& caller, const std::string& id,
                                         IfMatch if_match, Decide decide);
 
+  // A fresh id for a new stream named by `stream_of(id)` that this service may write.
+  std::string NewStreamId(std::string (*stream_of)(const std::string&)) const;
+
   EventLog& log_;
   const Clock& clock_;
+  const StreamPlacement* placement_ = nullptr;
+  std::function<void()> on_decided_;
   mutable std::mutex mu_;
   WriteModel model_;
   std::shared_future<Result<AppendResult>> last_append_;  // the latest queued append

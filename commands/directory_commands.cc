@@ -44,7 +44,9 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
   CommandOutcome out;
   out.id = id.value();
   out.created = true;
-  out.secret_token = NewSecretToken();
+  // Routed from another node, the token was made there: only its digest travels.
+  if (a.token_sha256.empty()) out.secret_token = NewSecretToken();
+  const std::string digest = a.token_sha256.empty() ? Sha256Hex(out.secret_token) : a.token_sha256;
   std::vector<NewEvent> events;
   Stage(events, UserStream(out.id),
         {{ev::kUserCreated,
@@ -53,7 +55,7 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
            {"email", a.email},
            {"role", a.role},
            {"teams", teams},
-           {"token_sha256", Sha256Hex(out.secret_token)}}}},
+           {"token_sha256", digest}}}},
         caller.actor(), now);
   auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();
@@ -147,7 +149,9 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
   CommandOutcome out;
   out.id = id.value();
   out.created = true;
-  out.secret_token = NewSecretToken();
+  // Routed from another node, the token was made there: only its digest travels.
+  if (a.token_sha256.empty()) out.secret_token = NewSecretToken();
+  const std::string digest = a.token_sha256.empty() ? Sha256Hex(out.secret_token) : a.token_sha256;
   std::vector<NewEvent> events;
   Stage(events, ChannelStream(out.id),
         {{ev::kChannelCreated,
@@ -155,7 +159,7 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
            {"type", a.type},
            {"name", a.name},
            {"address", a.address},
-           {"token_sha256", Sha256Hex(out.secret_token)}}}},
+           {"token_sha256", digest}}}},
         caller.actor(), clock_.Now());
   auto token = Commit(std::move(events), lock);
   if (!token.ok()) return token.error();

@@ -61,7 +61,7 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   std::vector<NewEvent> events;
   CommandOutcome out;
   if (!contact_id) {
-    contact_id = NewId();
+    contact_id = NewStreamId(ContactStream);
     std::string name =
         a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),
@@ -80,7 +80,8 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
       RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
   ConversationState target;
   if (route.kind == RoutingDecision::Kind::kOpenNew) {
-    conversation::OpenArgs open{NewId(), a.channel_id, *contact_id, std::nullopt, std::nullopt};
+    conversation::OpenArgs open{NewStreamId(ConversationStream), a.channel_id, *contact_id,
+                                std::nullopt, std::nullopt};
     auto opened = conversation::DecideOpen(target, open);
     if (!opened.ok()) return opened.error();
     for (const DomainEvent& d : opened.value()) {

@@ -21,6 +21,7 @@ enum class ErrorCode {
   kRateLimited,        // 429 rate_limited
   kLogUnavailable,     // 503 log_unavailable: the event log cannot take writes right now
   kInternal,           // 500 internal
+  kMoved,              // the stream named in the message has another writer: send the command there
 };
 
 struct Error {

@@ -67,6 +67,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   }
   Status committed = views_.Commit(txn.batch(), to);
   if (!committed.ok()) return committed.error();
+  if (observer_) observer_(events.value());
   {
     std::lock_guard<std::mutex> lock(mu_);
     applied_ = to;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,12 @@ class ProjectionRunner {
   // Applies everything the log holds now, on the calling thread (tools and tests; not with Start).
   Status CatchUp();
 
+  // Called on the runner's thread with every batch of events, once the views hold them and
+  // before Applied()/WaitFor() show them: whoever waits for a position finds the observer has
+  // seen it too. Set before Start().
+  using Observer = std::function<void(const std::vector<RecordedEvent>&)>;
+  void SetObserver(Observer observer) { observer_ = std::move(observer); }
+
   // The log position the views include.
   ConsistencyToken Applied() const;
   // Waits until the views include `token`; false on timeout.
@@ -44,6 +51,7 @@ class ProjectionRunner {
   ViewStore& views_;
   ConversationProjector conversations_;
   DirectoryProjector directory_;
+  Observer observer_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable applied_cv_;

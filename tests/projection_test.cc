@@ -44,9 +44,10 @@ class ProjectionTest : public ::testing::Test {
   void PlayHistory() {
     ASSERT_TRUE(commands_->CreateTeam(admin_, {std::string("t1"), "T1"}).ok());
     ASSERT_TRUE(
-        commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}})
+        commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}, ""})
             .ok());
-    ASSERT_TRUE(commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1"}).ok());
+    ASSERT_TRUE(
+        commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
     const Caller ana{"ana", Role::kAgent, ""};
     for (int i = 0; i < 30; ++i) {
       clock_.Advance(60'000);
@@ -108,9 +109,10 @@ TEST_F(ProjectionTest, InboundBuildsConversationMessagesTimelineAndIndexes) {
 }
 
 TEST_F(ProjectionTest, WaitingTimeClearsOnlyOnPublicReply) {
-  ASSERT_TRUE(commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1"}).ok());
   ASSERT_TRUE(
-      commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {}}).ok());
+      commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+  ASSERT_TRUE(
+      commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {}, ""}).ok());
   const Caller ana{"ana", Role::kAgent, ""};
   const std::string id = Inbound("x", "+551", Timestamp{kStart.ms - 7 * 60'000});
   ASSERT_TRUE(commands_->SendMessage(ana, id, {"internal", true, false}, std::nullopt).ok());

@@ -1,0 +1,66 @@
+#include "adapters/kafka_client.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+namespace helpdesk {
+namespace {
+
+void OnLog(const rd_kafka_t*, int level, const char* facility, const char* message) {
+  if (level <= 3) {
+    spdlog::error("kafka {}: {}", facility, message);
+  } else if (level <= 4) {
+    spdlog::warn("kafka {}: {}", facility, message);
+  } else {
+    spdlog::debug("kafka {}: {}", facility, message);
+  }
+}
+
+Result<rd_kafka_conf_t*> NewConf(const KafkaSettings& settings) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[512];
+  for (const auto& [name, value] : settings) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      return Error{ErrorCode::kInternal, "kafka setting " + name + ": " + err};
+    }
+  }
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  return conf;
+}
+
+}  // namespace
+
+Error FromKafka(rd_kafka_error_t* error, const char* what) {
+  Error e = KafkaUnavailable(std::string(what) + ": " + rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return e;
+}
+
+Result<rd_kafka_t*> NewKafkaProducer(const KafkaSettings& settings,
+                                     KafkaDeliveryCallback on_delivery) {
+  auto conf = NewConf(settings);
+  if (!conf.ok()) return conf.error();
+  if (on_delivery) rd_kafka_conf_set_dr_msg_cb(conf.value(), on_delivery);
+  char err[512];
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf.value(), err, sizeof err);
+  if (!producer) return Error{ErrorCode::kInternal, std::string("kafka producer: ") + err};
+  return producer;
+}
+
+Result<rd_kafka_t*> NewKafkaConsumer(const KafkaSettings& settings,
+                                     KafkaRebalanceCallback on_rebalance, void* opaque) {
+  auto conf = NewConf(settings);
+  if (!conf.ok()) return conf.error();
+  if (on_rebalance) {
+    rd_kafka_conf_set_rebalance_cb(conf.value(), on_rebalance);
+    rd_kafka_conf_set_opaque(conf.value(), opaque);
+  }
+  char err[512];
+  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf.value(), err, sizeof err);
+  if (!consumer) return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
+  rd_kafka_poll_set_consumer(consumer);
+  return consumer;
+}
+
+}  // namespace helpdesk

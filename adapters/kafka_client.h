@@ -1,0 +1,35 @@
+// Small helpers every Kafka client of this process shares: making librdkafka handles from a list
+// of settings (logging through spdlog), and turning librdkafka errors into our errors.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/result.h"
+
+namespace helpdesk {
+
+using KafkaSettings = std::vector<std::pair<std::string, std::string>>;
+using KafkaDeliveryCallback = void (*)(rd_kafka_s*, const rd_kafka_message_s*, void*);
+using KafkaRebalanceCallback = void (*)(rd_kafka_t*, rd_kafka_resp_err_t err,
+                                        rd_kafka_topic_partition_list_t*, void* opaque);
+
+// A producer; `on_delivery` (may be null) gets every delivery report, from rd_kafka_poll or the
+// transactional calls.
+Result<rd_kafka_s*> NewKafkaProducer(const KafkaSettings& settings,
+                                     KafkaDeliveryCallback on_delivery);
+// A consumer polled with rd_kafka_consumer_poll. `on_rebalance` (may be null) with `opaque`.
+Result<rd_kafka_s*> NewKafkaConsumer(const KafkaSettings& settings,
+                                     KafkaRebalanceCallback on_rebalance = nullptr,
+                                     void* opaque = nullptr);
+
+inline Error KafkaUnavailable(const std::string& what) {
+  return Error{ErrorCode::kLogUnavailable, what};
+}
+// Takes ownership of `error`.
+Error FromKafka(rd_kafka_error_s* error, const char* what);
+
+}  // namespace helpdesk

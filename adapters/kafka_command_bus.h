@@ -1,0 +1,86 @@
+// KafkaCommandBus: how the nodes of a cluster hand each other commands. A node that receives a
+// command over HTTP writes it to the commands topic (`<events topic>.commands`, one partition per
+// events partition, routed by the stream the command is about), and waits for the answer on its
+// own partition of the replies topic (`<events topic>.replies`). The node that owns the
+// partition decides it (KafkaDecider) and answers with SendReply.
+//
+// Answers come back only after the deciding node's transaction committed. No answer within
+// `reply_timeout` (the broker or the owner is away, and no other node took over in time) is
+// kLogUnavailable: the client may retry; the command may or may not have been done.
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "adapters/consistency_token.h"
+#include "commands/routed_commands.h"
+
+struct rd_kafka_s;
+
+namespace helpdesk {
+
+struct CommandBusOptions {
+  std::string brokers;
+  std::string events_topic;
+  int partitions = 6;  // of the events topic: commands use the same routing
+  std::string node_id;
+  std::chrono::milliseconds reply_timeout{12000};
+  int produce_timeout_ms = 2500;
+  // What this node has seen of the log: the decider waits until its own state includes it
+  // before deciding, so a command may rest on anything its client read here.
+  std::function<ConsistencyToken()> seen;
+};
+
+class KafkaCommandBus final : public CommandTransport {
+ public:
+  static Result<std::unique_ptr<KafkaCommandBus>> Open(CommandBusOptions options);
+  ~KafkaCommandBus() override;
+  KafkaCommandBus(const KafkaCommandBus&) = delete;
+  KafkaCommandBus& operator=(const KafkaCommandBus&) = delete;
+
+  Result<CommandOutcome> Send(const std::string& routing_key,
+                              const nlohmann::json& command) override;
+  // The deciding side: answers request `request_id` of node `reply_to`. Best effort: a lost
+  // answer is a timeout for the client, never a wrong answer.
+  void SendReply(const std::string& reply_to, const std::string& request_id,
+                 const nlohmann::json& outcome);
+
+  static std::string CommandsTopic(const std::string& events_topic) {
+    return events_topic + ".commands";
+  }
+  static std::string RepliesTopic(const std::string& events_topic) {
+    return events_topic + ".replies";
+  }
+
+ public:
+  // Written by the delivery report of a command: a command the broker refused fails at once.
+  struct Waiter {
+    std::promise<Result<CommandOutcome>> answer;
+    std::atomic<bool> settled{false};
+    void Settle(Result<CommandOutcome> outcome);
+  };
+
+ private:
+  KafkaCommandBus(CommandBusOptions options, rd_kafka_s* producer, rd_kafka_s* replies);
+  void Loop();  // delivery reports and replies
+  void Deliver(const std::string& payload);
+
+  const CommandBusOptions options_;
+  rd_kafka_s* producer_;
+  rd_kafka_s* replies_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Waiter>> waiting_;  // by request id
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace helpdesk

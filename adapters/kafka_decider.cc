@@ -1,0 +1,314 @@
+#include "adapters/kafka_decider.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+#include "adapters/kafka_client.h"
+#include "adapters/random_ids.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+// The commands partition the calling worker thread decides for; -1 elsewhere.
+thread_local int32_t t_partition = -1;
+
+constexpr size_t kMaxBatch = 256;
+// A command sent on more often than this is answered log_unavailable: ownership is moving.
+constexpr int kMaxHops = 4;
+constexpr auto kAfterWait = std::chrono::seconds(5);
+
+}  // namespace
+
+std::future<Result<AppendResult>> DeciderLog::AppendAsync(AppendRequest request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.push_back(Pending{std::move(request), {}});
+  return pending_.back().done.get_future();
+}
+
+std::vector<DeciderLog::Pending> DeciderLog::TakeAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Pending> out;
+  out.swap(pending_);
+  return out;
+}
+
+struct KafkaDecider::Command {
+  int32_t partition = 0;
+  int64_t offset = 0;
+  json envelope;  // request_id, reply_to, hops, after, command; null when unreadable
+  std::thread worker;
+  bool finished = false;  // step_mu_
+  std::optional<Result<CommandOutcome>> result;
+  bool sent_on = false;
+};
+
+KafkaDecider::KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
+                           KafkaCommandBus& bus, const ProjectionRunner& projections)
+    : log_(log),
+      decider_log_(decider_log),
+      service_(service),
+      bus_(bus),
+      projections_(projections) {}
+
+KafkaDecider::~KafkaDecider() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  if (consumer_) {
+    rd_kafka_consumer_close(consumer_);  // leaves the group: the others take the partitions
+    rd_kafka_destroy(consumer_);
+  }
+  service_.SetOnDecided(nullptr);
+  service_.SetPlacement(nullptr);
+}
+
+Status KafkaDecider::Start() {
+  const KafkaOptions& o = log_.options();
+  const std::string topic = KafkaCommandBus::CommandsTopic(o.topic);
+  auto consumer = NewKafkaConsumer(
+      {{"bootstrap.servers", o.brokers},
+       {"group.id", topic + ".deciders"},
+       {"enable.auto.commit", "false"},
+       {"enable.auto.offset.store", "false"},
+       {"isolation.level", "read_committed"},
+       {"auto.offset.reset", "earliest"},
+       {"partition.assignment.strategy", "roundrobin"},
+       // A node that dies loses its partitions after this long without a heartbeat.
+       {"session.timeout.ms", "6000"},
+       {"heartbeat.interval.ms", "1000"},
+       {"fetch.wait.max.ms", "5"}},
+      OnRebalance, this);
+  if (!consumer.ok()) return consumer.error();
+  consumer_ = consumer.value();
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err) return KafkaUnavailable(std::string("kafka subscribe: ") + rd_kafka_err2str(err));
+  service_.SetPlacement(this);
+  service_.SetOnDecided([this] {
+    {
+      std::lock_guard<std::mutex> lock(step_mu_);
+      ++decided_;
+    }
+    step_cv_.notify_all();
+  });
+  thread_ = std::thread([this] { Loop(); });
+  return Status::Ok();
+}
+
+bool KafkaDecider::MayWrite(const std::string& stream) const {
+  return t_partition >= 0 && KafkaLog::PartitionFor(stream, log_.partitions()) == t_partition;
+}
+
+std::string KafkaDecider::NewIdFor(std::string (*stream_of)(const std::string&)) const {
+  // About one try in `partitions` lands here.
+  for (int attempt = 0; t_partition >= 0 && attempt < 10000; ++attempt) {
+    std::string id = NewId();
+    if (KafkaLog::PartitionFor(stream_of(id), log_.partitions()) == t_partition) return id;
+  }
+  return NewId();
+}
+
+void KafkaDecider::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                               rd_kafka_topic_partition_list_t* list, void* opaque) {
+  auto* self = static_cast<KafkaDecider*>(opaque);
+  std::lock_guard<std::mutex> lock(self->owned_mu_);
+  ++self->rebalances_;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    rd_kafka_assign(rk, list);
+    self->owned_.clear();
+    for (int i = 0; i < list->cnt; ++i) self->owned_.insert(list->elems[i].partition);
+    self->newly_assigned_ = true;
+    spdlog::info("deciding for command partitions [{}]", fmt::join(self->owned_, ","));
+  } else {
+    rd_kafka_assign(rk, nullptr);
+    self->owned_.clear();
+    spdlog::info("command partitions revoked");
+  }
+}
+
+void KafkaDecider::Loop() {
+  while (!stop_) {
+    uint64_t rebalances_before;
+    {
+      std::lock_guard<std::mutex> lock(owned_mu_);
+      rebalances_before = rebalances_;
+    }
+    std::vector<Command> batch;
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+    while (m) {
+      if (!m->err) {
+        Command c;
+        c.partition = m->partition;
+        c.offset = m->offset;
+        c.envelope = json::parse(static_cast<const char*>(m->payload),
+                                 static_cast<const char*>(m->payload) + m->len, nullptr, false);
+        if (!c.envelope.is_object() || !c.envelope.contains("command") ||
+            !c.envelope.value("request_id", json()).is_string() ||
+            !c.envelope.value("reply_to", json()).is_string()) {
+          spdlog::error("kafka: unreadable command at {}:{} skipped", m->partition, m->offset);
+          c.envelope = nullptr;
+        }
+        batch.push_back(std::move(c));
+      } else if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        spdlog::debug("kafka commands: {}", rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      m = batch.size() < kMaxBatch ? rd_kafka_consumer_poll(consumer_, 0) : nullptr;
+    }
+    bool catch_up;
+    {
+      std::lock_guard<std::mutex> lock(owned_mu_);
+      catch_up = newly_assigned_;
+      newly_assigned_ = false;
+      // Partitions changed hands while this batch was read: its commands come again from the
+      // committed offsets, to whoever owns them now.
+      if (rebalances_ != rebalances_before) batch.clear();
+    }
+    if (catch_up) CatchUpOnOwnedPartitions();
+    if (!batch.empty()) DecideBatch(batch);
+  }
+}
+
+void KafkaDecider::CatchUpOnOwnedPartitions() {
+  std::set<int32_t> owned;
+  {
+    std::lock_guard<std::mutex> lock(owned_mu_);
+    owned = owned_;
+  }
+  const std::string& events = log_.options().topic;
+  const auto started = std::chrono::steady_clock::now();
+  for (int32_t p : owned) {
+    // The end of the events partition now: the previous owner's last commit is below it.
+    int64_t low = 0, high = 0;
+    while (!stop_ && rd_kafka_query_watermark_offsets(consumer_, events.c_str(), p, &low, &high,
+                                                      5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    while (!stop_ && !log_.HasReached(projections_.Applied(), p, high)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  spdlog::info("caught up on partitions [{}] in {} ms", fmt::join(owned, ","),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
+}
+
+void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
+  const std::string commands_topic = KafkaCommandBus::CommandsTopic(log_.options().topic);
+  std::map<int32_t, int64_t> next_offsets;
+  for (Command& c : batch) {
+    next_offsets[c.partition] = c.offset + 1;
+    if (c.envelope.is_null()) continue;
+    if (c.envelope.value("hops", 0) > kMaxHops) {
+      c.result = Error{ErrorCode::kLogUnavailable, "the command's stream is changing owner"};
+      continue;
+    }
+    if (auto after = ConsistencyToken::Parse(c.envelope.value("after", ""))) {
+      projections_.WaitFor(*after, kAfterWait);
+    }
+    uint64_t before;
+    {
+      std::lock_guard<std::mutex> lock(step_mu_);
+      before = decided_;
+    }
+    c.worker = std::thread([this, &c] {
+      t_partition = c.partition;
+      Result<CommandOutcome> result = ExecuteRouted(service_, c.envelope["command"]);
+      {
+        std::lock_guard<std::mutex> lock(step_mu_);
+        c.result = std::move(result);
+        c.finished = true;
+      }
+      step_cv_.notify_all();
+    });
+    // The next command decides on state that includes this one's events.
+    std::unique_lock<std::mutex> lock(step_mu_);
+    step_cv_.wait(lock, [&] { return c.finished || decided_ > before; });
+  }
+
+  // One transaction: the batch's events, the commands sent on, the consumed offsets.
+  std::vector<DeciderLog::Pending> pending = decider_log_.TakeAll();
+  AppendRequest combined;
+  for (DeciderLog::Pending& p : pending) {
+    for (const auto& [stream, version] : p.request.expected_versions) {
+      combined.expected_versions.emplace(stream, version);  // the first append's: versions chain
+    }
+    for (const NewEvent& e : p.request.events) combined.events.push_back(e);
+  }
+  TransactionExtras extras;
+  {
+    std::lock_guard<std::mutex> lock(step_mu_);
+    for (Command& c : batch) {
+      if (!c.finished || !c.result || c.result->ok() ||
+          c.result->error().code != ErrorCode::kMoved) {
+        continue;
+      }
+      const std::string& stream = c.result->error().message;
+      json envelope = c.envelope;
+      envelope["hops"] = envelope.value("hops", 0) + 1;
+      extras.messages.push_back(KafkaMessage{commands_topic,
+                                             KafkaLog::PartitionFor(stream, log_.partitions()),
+                                             stream, envelope.dump()});
+      c.sent_on = true;
+    }
+  }
+  rd_kafka_topic_partition_list_t* offsets =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (const auto& [partition, next] : next_offsets) {
+    rd_kafka_topic_partition_list_add(offsets, commands_topic.c_str(), partition)->offset = next;
+  }
+  rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata(consumer_);
+  extras.offsets = offsets;
+  extras.group = group;
+  Result<AppendResult> committed = log_.Transact(std::move(combined), extras);
+  rd_kafka_consumer_group_metadata_destroy(group);
+  rd_kafka_topic_partition_list_destroy(offsets);
+
+  if (committed.ok()) {
+    size_t next = 0;
+    for (DeciderLog::Pending& p : pending) {
+      AppendResult part;
+      for (size_t n = 0; n < p.request.events.size(); ++n, ++next) {
+        RecordedEvent& r = committed.value().recorded[next];
+        part.token.Set(r.partition, r.position);
+        part.recorded.push_back(std::move(r));
+      }
+      p.done.set_value(std::move(part));
+    }
+  } else {
+    spdlog::warn("commands not committed, they will be decided again: {}",
+                 committed.error().message);
+    for (DeciderLog::Pending& p : pending) p.done.set_value(committed.error());
+  }
+  for (Command& c : batch) {
+    if (c.worker.joinable()) c.worker.join();
+  }
+  if (!committed.ok()) {
+    // Nobody is answered: each command is decided again from the committed offsets, by this
+    // node or the partition's next owner, and answered then.
+    Rewind();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return;
+  }
+  for (Command& c : batch) {
+    if (c.envelope.is_null() || c.sent_on || !c.result) continue;
+    bus_.SendReply(c.envelope["reply_to"].get<std::string>(),
+                   c.envelope["request_id"].get<std::string>(), EncodeOutcome(*c.result));
+  }
+}
+
+void KafkaDecider::Rewind() {
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(consumer_, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  for (int i = 0; i < assigned->cnt; ++i) assigned->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+  rd_kafka_assign(consumer_, assigned);
+  rd_kafka_topic_partition_list_destroy(assigned);
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,115 @@
+// KafkaDecider: this node's share of deciding commands in a cluster on Kafka.
+//
+// Every node consumes the commands topic in one consumer group, so each partition has exactly
+// one owner. The owner of partition p decides the commands routed to p — the commands on streams
+// that live in events partition p — on its CommandService, and commits their events, any
+// commands it sends on, and the offsets of the commands it consumed in ONE Kafka transaction
+// (fenced by the group's generation, KIP-447). So each stream has one writer at a time, and a
+// command's events are in the log exactly once even if its decider dies half-way: a command
+// whose transaction did not commit is decided again by the partition's next owner. Answers go
+// out only after the commit.
+//
+// Commands of a batch are decided one after the other (in partition order) and committed
+// together; a command whose events would touch a stream of another partition is sent on to that
+// partition (kMoved), inside the same transaction.
+//
+// When it is given partitions, the decider first waits until this node's state includes
+// everything their previous owner committed.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "adapters/event_log.h"
+#include "adapters/kafka_command_bus.h"
+#include "adapters/kafka_log.h"
+#include "commands/command_service.h"
+#include "commands/stream_placement.h"
+#include "projections/projection_runner.h"
+
+namespace helpdesk {
+
+// The log a deciding CommandService appends to: appends wait for the decider's next transaction.
+// Reads go to the Kafka log. Only the decider's worker threads append.
+class DeciderLog final : public EventLog {
+ public:
+  explicit DeciderLog(KafkaLog& kafka) : kafka_(kafka) {}
+
+  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
+  void Reset() override {}
+  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                          std::chrono::milliseconds wait) override {
+    return kafka_.Read(after, max, wait);
+  }
+  ConsistencyToken Head() const override { return kafka_.Head(); }
+  Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
+    return kafka_.IsCaughtUp(token);
+  }
+
+  struct Pending {
+    AppendRequest request;
+    std::promise<Result<AppendResult>> done;
+  };
+  // Everything appended since the last call, in order.
+  std::vector<Pending> TakeAll();
+
+ private:
+  KafkaLog& kafka_;
+  std::mutex mu_;
+  std::vector<Pending> pending_;
+};
+
+class KafkaDecider final : public StreamPlacement {
+ public:
+  KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
+               KafkaCommandBus& bus, const ProjectionRunner& projections);
+  ~KafkaDecider() override;  // leaves the group: its partitions move to the other nodes
+  KafkaDecider(const KafkaDecider&) = delete;
+  KafkaDecider& operator=(const KafkaDecider&) = delete;
+
+  Status Start();
+
+  bool MayWrite(const std::string& stream) const override;
+  std::string NewIdFor(std::string (*stream_of)(const std::string&)) const override;
+
+ private:
+  struct Command;
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void Loop();
+  // Waits until this node's state includes all that was committed in its new partitions.
+  void CatchUpOnOwnedPartitions();
+  void DecideBatch(std::vector<Command>& batch);
+  // After a failed transaction: consume again from the last committed offsets.
+  void Rewind();
+
+  KafkaLog& log_;
+  DeciderLog& decider_log_;
+  CommandService& service_;
+  KafkaCommandBus& bus_;
+  const ProjectionRunner& projections_;
+  rd_kafka_s* consumer_ = nullptr;
+
+  std::mutex owned_mu_;
+  std::set<int32_t> owned_;
+  bool newly_assigned_ = false;
+  uint64_t rebalances_ = 0;
+
+  // Set by the command service's on-decided hook: the running command let go of the model.
+  std::mutex step_mu_;
+  std::condition_variable step_cv_;
+  uint64_t decided_ = 0;
+
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace helpdesk
