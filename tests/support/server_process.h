@@ -28,6 +28,8 @@ class ServerProcess {
   int port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
   HttpClient client() const { return HttpClient(port_); }
+  // On Kafka: this server becomes another node of `other`'s cluster (the same topic).
+  void JoinClusterOf(const ServerProcess& other) { topic_ = other.topic_; }
   // The flags that point helpdeskd at this server's log (empty on the embedded log).
   std::vector<std::string> LogArgs() const;
 

@@ -1,0 +1,143 @@
+// Appends through the Kafka event log itself (KafkaLog, no HTTP, no command layer): N events, one
+// per append, each on its own stream "conversation/<i>", envelopes of about 420 bytes like the
+// kcat -P baseline of scripts/bench-kafka. `threads` appenders each keep `window` appends in
+// flight (AppendAsync), so the writer always finds a full queue to commit as one group.
+// Prints one line: "log appends: <rate> events/s ...".
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/event_codec.h"
+#include "adapters/kafka_log.h"
+
+namespace {
+
+using helpdesk::AppendRequest;
+using helpdesk::AppendResult;
+using helpdesk::NewEvent;
+using helpdesk::Result;
+
+struct Options {
+  std::string brokers = "127.0.0.1:9092";
+  std::string topic = "bench.append";
+  long events = 100000;
+  int threads = 8;
+  int window = 2000;
+  size_t envelope_bytes = 420;
+  int timeout_ms = 0;  // 0: KafkaOptions' default
+};
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: bench_kafka_append --brokers HOST:PORT [--topic NAME] [--events N]\n"
+               "         [--threads T] [--window W] [--envelope-bytes B] [--timeout-ms MS]\n");
+  return 2;
+}
+
+NewEvent Event(long i, const std::string& pad) {
+  const std::string id = "bench-" + std::to_string(i);
+  return NewEvent{id,
+                  "conversation/" + std::to_string(i),
+                  "MessageReceived",
+                  helpdesk::Timestamp{1795000000000 + i},
+                  helpdesk::Actor::Contact("contact-" + std::to_string(i)),
+                  {{"text", "Hello, my order has not arrived yet"}, {"pad", pad}}};
+}
+
+// The padding that makes a typical envelope `bytes` long, as the log encodes it.
+std::string PadFor(size_t bytes) {
+  helpdesk::RecordedEvent r;
+  r.stream_version = 1;
+  r.event = Event(50000, "");
+  const size_t bare = helpdesk::EncodeEnvelope(r).size();
+  return std::string(bytes > bare ? bytes - bare : 0, 'x');
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) return Usage();
+    const char* value = argv[++i];
+    if (flag == "--brokers") {
+      o.brokers = value;
+    } else if (flag == "--topic") {
+      o.topic = value;
+    } else if (flag == "--events") {
+      o.events = std::atol(value);
+    } else if (flag == "--threads") {
+      o.threads = std::atoi(value);
+    } else if (flag == "--window") {
+      o.window = std::atoi(value);
+    } else if (flag == "--envelope-bytes") {
+      o.envelope_bytes = static_cast<size_t>(std::atol(value));
+    } else if (flag == "--timeout-ms") {
+      o.timeout_ms = std::atoi(value);
+    } else {
+      return Usage();
+    }
+  }
+  if (o.events <= 0 || o.threads <= 0 || o.window <= 0) return Usage();
+  spdlog::set_level(spdlog::level::warn);
+
+  helpdesk::KafkaOptions options;
+  options.brokers = o.brokers;
+  options.topic = o.topic;
+  if (o.timeout_ms > 0) options.timeout_ms = o.timeout_ms;
+  auto opened = helpdesk::KafkaLog::Open(options);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "bench_kafka_append: %s\n", opened.error().message.c_str());
+    return 1;
+  }
+  auto log = std::move(opened).value();
+  const std::string pad = PadFor(o.envelope_bytes);
+  helpdesk::RecordedEvent sample;
+  sample.stream_version = 1;
+  sample.event = Event(50000, pad);
+  const size_t envelope = helpdesk::EncodeEnvelope(sample).size();
+
+  std::atomic<long> failed{0};
+  std::atomic<long> next{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < o.threads; ++t) {
+    appenders.emplace_back([&] {
+      std::deque<std::future<Result<AppendResult>>> in_flight;
+      auto settle_oldest = [&] {
+        Result<AppendResult> r = in_flight.front().get();
+        in_flight.pop_front();
+        if (!r.ok()) {
+          if (failed++ == 0) std::fprintf(stderr, "append failed: %s\n", r.error().message.c_str());
+          log->Reset();
+        }
+      };
+      for (long i; (i = next++) < o.events;) {
+        if (in_flight.size() >= static_cast<size_t>(o.window)) settle_oldest();
+        NewEvent e = Event(i, pad);
+        const std::string stream = e.stream;
+        in_flight.push_back(log->AppendAsync(AppendRequest{{std::move(e)}, {{stream, 0}}}));
+      }
+      while (!in_flight.empty()) settle_oldest();
+    });
+  }
+  for (std::thread& t : appenders) t.join();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "log appends: %.0f events/s (%ld events in %.2f s, %ld failed; %d threads x %d in flight; "
+      "envelopes of %zu bytes)\n",
+      static_cast<double>(o.events) / seconds, o.events, seconds, failed.load(), o.threads,
+      o.window, envelope);
+  return failed > 0 ? 1 : 0;
+}

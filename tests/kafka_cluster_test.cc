@@ -1,0 +1,210 @@
+// Several helpdeskd nodes on one Kafka cluster (HELPDESK_TEST_KAFKA; skipped without it).
+// Three nodes take concurrent commands on the same 50 conversations from every node: each
+// stream's versions run 1..n, every acknowledged command's events are in the log exactly once,
+// and all nodes end with identical views. A node killed with -9 mid-load: the others take over
+// its partitions, and nothing acknowledged is lost.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/server_process.h"
+#include "tests/support/snapshot.h"
+
+namespace helpdesk::testing {
+namespace {
+
+using nlohmann::json;
+
+// Pointwise maximum of two position tokens ("p:n,p:n").
+std::string MergePositions(const std::string& a, const std::string& b) {
+  std::map<int, uint64_t> merged;
+  for (const std::string* token : {&a, &b}) {
+    std::stringstream in(*token);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+      const auto colon = part.find(':');
+      if (colon == std::string::npos) continue;
+      const int p = std::stoi(part.substr(0, colon));
+      merged[p] = std::max<uint64_t>(merged[p], std::stoull(part.substr(colon + 1)));
+    }
+  }
+  std::string out;
+  for (const auto& [p, n] : merged) {
+    out += (out.empty() ? "" : ",") + std::to_string(p) + ":" + std::to_string(n);
+  }
+  return out;
+}
+
+class KafkaCluster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!KafkaBrokers()) GTEST_SKIP() << "needs HELPDESK_TEST_KAFKA";
+    for (int i = 0; i < 3; ++i) {
+      nodes_.push_back(std::make_unique<ServerProcess>(dir_.path() + "/node" + std::to_string(i)));
+      if (i > 0) nodes_[i]->JoinClusterOf(*nodes_[0]);
+      ASSERT_TRUE(nodes_[i]->Start()) << "node " << i;
+    }
+    auto channel = nodes_[0]->Admin("POST", "/api/v1/channels",
+                                    R"({"id":"wa","type":"whatsapp","name":"wa","address":"1"})");
+    ASSERT_EQ(channel.status, 201) << channel.body;
+    Saw(channel);
+    // Created on node 1; every other node sees it once it has read that far.
+    auto user = nodes_[1]->Admin("POST", "/api/v1/users",
+                                 R"({"id":"ana","name":"Ana","email":"ana@x.co","role":"agent"})",
+                                 {{"X-Min-Position", position_}});
+    ASSERT_EQ(user.status, 201) << user.body;
+    Saw(user);
+    token_ = user.json()["token"];
+    for (int i = 0; i < 50; ++i) {
+      json body{{"external_id", "open-" + std::to_string(i)},
+                {"from", {{"phone", "+55119000" + std::to_string(1000 + i)}}},
+                {"text", "hello " + std::to_string(i)}};
+      auto r = nodes_[i % 3]->Admin("POST", "/api/v1/channels/wa/inbound", body.dump(),
+                                    {{"X-Min-Position", position_}});
+      ASSERT_EQ(r.status, 201) << r.body;
+      Saw(r);
+      conversations_.push_back(r.json()["conversation_id"]);
+    }
+  }
+
+  void Saw(const HttpReply& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = r.headers.find("x-position");
+    if (it != r.headers.end()) position_ = MergePositions(position_, it->second);
+  }
+
+  // Clients on the given nodes add notes and tags to random conversations until `stop`.
+  void Load(const std::vector<int>& on_nodes, std::atomic<bool>& stop, std::atomic<int>& acked) {
+    for (int n : on_nodes) {
+      for (int t = 0; t < 2; ++t) {
+        clients_.emplace_back([&, n, t] {
+          std::mt19937 rng(static_cast<unsigned>(n * 100 + t));
+          for (int i = 0; !stop; ++i) {
+            const std::string conv = conversations_[rng() % conversations_.size()];
+            const std::string path = "/api/v1/conversations/" + conv;
+            if (i % 3 == 2) {
+              const std::string tag =
+                  "n" + std::to_string(n) + "t" + std::to_string(t) + "-" + std::to_string(i);
+              auto r = nodes_[n]->As(token_, "POST", path + "/tags", json{{"tag", tag}}.dump());
+              if (r.status == 0) return;  // this node is gone
+              if (r.status == 200) {
+                Saw(r);
+                std::lock_guard<std::mutex> lock(mu_);
+                acked_tags_.insert(tag);
+                ++acked;
+              }
+              continue;
+            }
+            auto r = nodes_[n]->As(
+                token_, "POST", path + "/messages",
+                json{{"text", "note " + std::to_string(i)}, {"private", true}}.dump());
+            if (r.status == 0) return;
+            const json answer = r.json();
+            if (r.status == 201 && answer.is_object() && answer["id"].is_string()) {
+              Saw(r);
+              std::lock_guard<std::mutex> lock(mu_);
+              acked_notes_.insert(answer["id"].get<std::string>());
+              ++acked;
+            } else if (r.status != 503) {
+              ADD_FAILURE() << "node " << n << ": " << r.status << " " << r.body;
+              return;
+            }
+          }
+        });
+      }
+    }
+  }
+
+  void JoinClients() {
+    for (auto& c : clients_) c.join();
+    clients_.clear();
+  }
+
+  // The log as node `n` serves it: every acknowledged note and tag exactly once, and every
+  // stream's versions 1..n.
+  void CheckLog(int n) {
+    const std::vector<json> events = AllEvents(*nodes_[n]);
+    std::map<std::string, int> notes, tags;
+    std::map<std::string, std::vector<uint64_t>> versions;
+    for (const auto& e : events) {
+      if (e["type"] == "NoteAdded") ++notes[e["data"]["message_id"]];
+      if (e["type"] == "ConversationTagged") ++tags[e["data"]["tag"]];
+      versions[e["stream"]].push_back(e["stream_version"]);
+    }
+    for (const auto& id : acked_notes_) EXPECT_EQ(notes[id], 1) << "note " << id;
+    for (const auto& tag : acked_tags_) EXPECT_EQ(tags[tag], 1) << "tag " << tag;
+    for (const auto& [id, count] : notes) EXPECT_EQ(count, 1) << "note recorded twice: " << id;
+    for (auto& [stream, v] : versions) {
+      std::sort(v.begin(), v.end());
+      for (size_t i = 0; i < v.size(); ++i) {
+        ASSERT_EQ(v[i], i + 1) << stream << " has a gap or a duplicate";
+      }
+    }
+  }
+
+  json SnapshotAfterAll(int n) {
+    // Read-your-writes across nodes: wait until this node has read everything acknowledged.
+    EXPECT_EQ(nodes_[n]
+                  ->Admin("GET", "/api/v1/inbox/summary", "", {{"X-Min-Position", position_}})
+                  .status,
+              200);
+    return Snapshot(*nodes_[n]);
+  }
+
+  TempDir dir_;
+  std::vector<std::unique_ptr<ServerProcess>> nodes_;
+  std::vector<std::string> conversations_;
+  std::string token_;
+  std::mutex mu_;
+  std::string position_;
+  std::set<std::string> acked_notes_, acked_tags_;
+  std::vector<std::thread> clients_;
+};
+
+TEST_F(KafkaCluster, ThreeNodesTakeConcurrentCommandsAndEndWithIdenticalViews) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> acked{0};
+  Load({0, 1, 2}, stop, acked);
+  while (acked < 600) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  stop = true;
+  JoinClients();
+  CheckLog(0);
+  const json first = SnapshotAfterAll(0);
+  EXPECT_EQ(first["all"].size(), 50u);
+  for (int n = 1; n < 3; ++n) {
+    EXPECT_TRUE(SnapshotAfterAll(n) == first) << "node " << n << " has other views than node 0";
+  }
+}
+
+TEST_F(KafkaCluster, KilledNodesPartitionsMoveToTheOthersAndNothingAcknowledgedIsLost) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> acked{0};
+  Load({0, 1, 2}, stop, acked);
+  while (acked < 200) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  nodes_[2]->Kill();
+  // The survivors go on; commands for the dead node's partitions wait until they move.
+  const int before = acked;
+  while (acked < before + 200) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  stop = true;
+  JoinClients();
+  // Every conversation, whichever partition it lives in, takes commands again.
+  for (const std::string& conv : conversations_) {
+    auto r = nodes_[0]->As(token_, "POST", "/api/v1/conversations/" + conv + "/messages",
+                           json{{"text", "after the kill"}, {"private", true}}.dump());
+    ASSERT_EQ(r.status, 201) << conv << ": " << r.body;
+    Saw(r);
+    acked_notes_.insert(r.json()["id"].get<std::string>());
+  }
+  CheckLog(1);
+  EXPECT_TRUE(SnapshotAfterAll(0) == SnapshotAfterAll(1)) << "the survivors disagree";
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
