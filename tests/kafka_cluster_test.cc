@@ -175,6 +175,21 @@ TEST_F(KafkaCluster, ThreeNodesTakeConcurrentCommandsAndEndWithIdenticalViews) {
   while (acked < 600) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   stop = true;
   JoinClients();
+  // Written on node 0, read on node 2 with the position node 0 answered: the note is there.
+  auto note =
+      nodes_[0]->As(token_, "POST", "/api/v1/conversations/" + conversations_[7] + "/messages",
+                    json{{"text", "read me elsewhere"}, {"private", true}}.dump());
+  ASSERT_EQ(note.status, 201) << note.body;
+  Saw(note);
+  auto read =
+      nodes_[2]->Admin("GET", "/api/v1/conversations/" + conversations_[7] + "/messages?limit=500",
+                       "", {{"X-Min-Position", note.headers["x-position"]}});
+  ASSERT_EQ(read.status, 200);
+  bool found = false;
+  const json page = read.json(), written = note.json();
+  for (const auto& m : page["items"]) found = found || m["id"] == written["id"];
+  EXPECT_TRUE(found) << "node 2 did not show node 0's write after X-Min-Position";
+  acked_notes_.insert(note.json()["id"].get<std::string>());
   CheckLog(0);
   const json first = SnapshotAfterAll(0);
   EXPECT_EQ(first["all"].size(), 50u);
