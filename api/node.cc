@@ -141,7 +141,8 @@ Status RebuildViews(const NodeOptions& options) {
   ProjectionRunner runner(*log.value(), *views.value());
   Status done = runner.CatchUp();
   if (!done.ok()) return done;
-  spdlog::info("views rebuilt up to {}", runner.Applied().ToString());
+  spdlog::info("views rebuilt up to {}: {} events in {} steps", runner.Applied().ToString(),
+               runner.events_applied(), runner.steps());
   return Status::Ok();
 }
 

@@ -52,6 +52,26 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
   return std::nullopt;
 }
 
+// One entry of GET …/timeline: what json{…}.dump() would write (keys in order), without copying
+// the event's payload into a new object first (the hot path of a replay).
+std::string TimelineItem(const RecordedEvent& r) {
+  const NewEvent& e = r.event;
+  std::string out = "{\"actor\":";
+  out += ActorToJson(e.actor).dump();
+  out += ",\"at\":\"";
+  out += FormatRfc3339(e.at);
+  out += "\",\"data\":";
+  out += e.data.dump();
+  out += ",\"position\":";
+  out += std::to_string(r.position);
+  out += ",\"stream_version\":";
+  out += std::to_string(r.stream_version);
+  out += ",\"type\":";
+  out += json(e.type).dump();
+  out += "}";
+  return out;
+}
+
 }  // namespace
 
 std::string StatusCounterKey(ConversationStatus s) { return std::string("n/st/") + StatusName(s); }
@@ -74,21 +94,26 @@ void ViewTxn::AddToCounter(const std::string& key, int64_t delta) {
   Put(key, EncodeBigEndian64(static_cast<uint64_t>(value)));
 }
 
-void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
+void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
+                                  ConversationCache& cache) const {
   const NewEvent& e = r.event;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
-  ConversationView view;
-  if (auto stored = txn.Get("cs/" + id)) {
-    auto decoded = DecodeState(*stored);
-    if (!decoded) {
+  ConversationView* found = nullptr;
+  switch (cache.Find(id, &found)) {
+    case ConversationCache::Lookup::kFound:
+      break;
+    case ConversationCache::Lookup::kUnreadable:
       spdlog::error("conversation view {} is unreadable; skipping event {}", id, r.position);
       return;
-    }
-    view = std::move(*decoded);
-  } else if (e.type != ev::kConversationOpened) {
-    spdlog::warn("event {} for unknown conversation {} skipped", r.position, id);
-    return;
+    case ConversationCache::Lookup::kMissing:
+      if (e.type != ev::kConversationOpened) {
+        spdlog::warn("event {} for unknown conversation {} skipped", r.position, id);
+        return;
+      }
+      found = &cache.Create(id);
+      break;
   }
+  ConversationView& view = *found;
   const ConversationState before = view.state;
   Evolve(view.state, e, r.stream_version);
   const ConversationState& after = view.state;
@@ -107,24 +132,20 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     if (!new_keys.count(k)) txn.Delete(k);
   }
   for (const auto& k : new_keys) {
-    if (!old_keys.count(k)) txn.Put(k, "");
+    if (!old_keys.count(k)) txn.Insert(k, "");
   }
   for (const auto& k : CounterKeys(before)) txn.AddToCounter(k, -1);
   for (const auto& k : CounterKeys(after)) txn.AddToCounter(k, +1);
 
   if (before.postponed_until != after.postponed_until) {
     if (before.postponed_until) txn.Delete(DueKey(*before.postponed_until, id));
-    if (after.postponed_until) txn.Put(DueKey(*after.postponed_until, id), "");
+    if (after.postponed_until) txn.Insert(DueKey(*after.postponed_until, id), "");
   }
 
   if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
-  const json item{
-      {"position", r.position},        {"type", e.type}, {"at", FormatRfc3339(e.at)},
-      {"actor", ActorToJson(e.actor)}, {"data", e.data}, {"stream_version", r.stream_version}};
-  txn.Put(PositionKey("tl/", id, r.position), item.dump());
+  txn.Put(PositionKey("tl/", id, r.position), TimelineItem(r));
 
-  txn.Put("cs/" + id, EncodeState(view));
-  txn.Put("c/" + id, RenderStored(view));
+  cache.MarkChanged(id);
 }
 
 }  // namespace helpdesk

@@ -6,13 +6,15 @@
 
 #include "domain/conversation.h"
 #include "domain/event.h"
+#include "projections/conversation_cache.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
 
 class ConversationProjector {
  public:
-  void Apply(const RecordedEvent& r, ViewTxn& txn) const;
+  // Reads and changes conversations through `cache` (the step flushes it).
+  void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const;
 };
 
 // Counter keys for the inbox summary.

@@ -37,27 +37,22 @@ json UserStub(const std::string& id) {
           {"presence", "offline"}};
 }
 
-void CopyCardToConversations(ViewTxn& txn, const std::string& contact_id, const ContactCard& card) {
+void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
+                             const ContactCard& card) {
   const std::string prefix = "kc/" + contact_id + "/";
-  std::vector<std::string> ids;
-  auto it = txn.NewIterator();
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    ids.push_back(it->key().ToString().substr(prefix.size()));
-  }
-  for (const auto& id : ids) {
-    auto stored = txn.Get("cs/" + id);
-    if (!stored) continue;
-    auto view = DecodeState(*stored);
-    if (!view) continue;
+  for (const std::string& key : txn.KeysWithPrefix(prefix)) {
+    const std::string id = key.substr(prefix.size());
+    ConversationView* view = nullptr;
+    if (cache.Find(id, &view) != ConversationCache::Lookup::kFound) continue;
     view->contact = card;
-    txn.Put("cs/" + id, EncodeState(*view));
-    txn.Put("c/" + id, RenderStored(*view));
+    cache.MarkChanged(id);
   }
 }
 
 }  // namespace
 
-void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
+void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
+                               ConversationCache& cache) const {
   const NewEvent& e = r.event;
   const json& d = e.data;
   if (e.type == ev::kUserCreated) {
@@ -114,7 +109,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
                      d.value("email", ""), d.value("stage", "lead")};
     txn.Put("k/" + card.id, ContactCardToJson(card).dump());
     // On a partitioned log the contact's stream may be read after its first conversation's.
-    CopyCardToConversations(txn, card.id, card);
+    CopyCardToConversations(txn, cache, card.id, card);
   } else if (e.type == ev::kContactStageChanged) {
     const std::string id = d.value("contact_id", "");
     json stored = Load(txn, "k/" + id);
@@ -122,7 +117,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
     ContactCard card = ContactCardFromJson(stored);
     card.stage = d.value("stage", card.stage);
     txn.Put("k/" + id, ContactCardToJson(card).dump());
-    CopyCardToConversations(txn, id, card);
+    CopyCardToConversations(txn, cache, id, card);
   }
 }
 

@@ -4,13 +4,15 @@
 #pragma once
 
 #include "domain/event.h"
+#include "projections/conversation_cache.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
 
 class DirectoryProjector {
  public:
-  void Apply(const RecordedEvent& r, ViewTxn& txn) const;
+  // Contact changes reach the conversations through `cache`.
+  void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const;
 };
 
 }  // namespace helpdesk

@@ -2,10 +2,73 @@
 
 #include <spdlog/spdlog.h>
 
+#include <deque>
+
 namespace helpdesk {
 namespace {
 constexpr size_t kEventsPerStep = 2000;
+constexpr size_t kBatchesAhead = 3;
 }  // namespace
+
+// Reads batches from the log on its own thread, a few ahead of the projectors, so decoding
+// events and applying them use both cores.
+class ProjectionRunner::ReadAhead {
+ public:
+  ReadAhead(EventLog& log, ConsistencyToken from) : log_(log), at_(std::move(from)) {
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // The next batch; empty when none came within `wait`.
+  Result<std::vector<RecordedEvent>> Next(std::chrono::milliseconds wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_for(lock, wait, [this] { return !ready_.empty(); })) {
+      return std::vector<RecordedEvent>();
+    }
+    Result<std::vector<RecordedEvent>> batch = std::move(ready_.front());
+    ready_.pop_front();
+    cv_.notify_all();
+    return batch;
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [this] { return stop_ || ready_.size() < kBatchesAhead; });
+        if (stop_) return;
+      }
+      auto batch = log_.Read(at_, kEventsPerStep, std::chrono::milliseconds(100));
+      if (batch.ok() && batch.value().empty()) continue;
+      const bool failed = !batch.ok();
+      if (batch.ok()) {
+        for (const RecordedEvent& r : batch.value()) at_.Set(r.partition, r.position);
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ready_.push_back(std::move(batch));
+      }
+      cv_.notify_all();
+      if (failed) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+  EventLog& log_;
+  ConsistencyToken at_;  // after the last event read
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Result<std::vector<RecordedEvent>>> ready_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
     : log_(log), views_(views), applied_(views.StoredOffset()) {}
@@ -13,6 +76,7 @@ ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
 ProjectionRunner::~ProjectionRunner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  read_ahead_.reset();
 }
 
 void ProjectionRunner::Start() {
@@ -22,15 +86,13 @@ void ProjectionRunner::Start() {
 
 Status ProjectionRunner::CatchUp() {
   for (;;) {
-    auto stepped = Step(std::chrono::milliseconds(0));
+    auto stepped = Step(std::chrono::milliseconds(100));
     if (!stepped.ok()) return stepped.error();
     if (stepped.value()) continue;
     // Nothing came: the end of the log, or (on a remote log) events not fetched yet.
     auto done = log_.IsCaughtUp(Applied());
     if (!done.ok()) return done.error();
     if (done.value()) return Status::Ok();
-    stepped = Step(std::chrono::milliseconds(100));
-    if (!stepped.ok()) return stepped.error();
   }
 }
 
@@ -52,26 +114,32 @@ bool ProjectionRunner::WaitFor(const ConsistencyToken& token,
 
 Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   const ConsistencyToken from = Applied();
-  auto events = log_.Read(from, kEventsPerStep, wait);
+  if (!read_ahead_) read_ahead_ = std::make_unique<ReadAhead>(log_, from);
+  auto events = read_ahead_->Next(wait);
   if (!events.ok()) return events.error();
   if (events.value().empty()) return false;
   ViewTxn txn(views_.db());
+  ConversationCache cache(txn);
   ConsistencyToken to = from;
   for (const RecordedEvent& r : events.value()) {
     if (r.event.stream.starts_with("conversation/")) {
-      conversations_.Apply(r, txn);
+      conversations_.Apply(r, txn, cache);
     } else {
-      directory_.Apply(r, txn);
+      directory_.Apply(r, txn, cache);
     }
     to.Set(r.partition, r.position);
   }
-  Status committed = views_.Commit(txn.batch(), to);
+  cache.Flush();
+  rocksdb::WriteBatch batch = txn.ToWriteBatch();
+  Status committed = views_.Commit(batch, to);
   if (!committed.ok()) return committed.error();
   if (observer_) observer_(events.value());
   {
     std::lock_guard<std::mutex> lock(mu_);
     applied_ = to;
   }
+  events_applied_ += events.value().size();
+  ++steps_;
   applied_cv_.notify_all();
   return true;
 }

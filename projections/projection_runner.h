@@ -1,6 +1,7 @@
-// ProjectionRunner: tails the event log and feeds every projector. Each step reads up to a
-// batch of events, applies them all into one ViewTxn, and commits it with the new offset
-// (exactly-once views). Readers wait on it for read-your-writes (X-Min-Position).
+// ProjectionRunner: tails the event log and feeds every projector. Each step takes a batch of
+// events, applies them all into one ViewTxn, and commits it with the new offset (exactly-once
+// views). A read-ahead thread reads and decodes the next batches meanwhile. Readers wait on it
+// for read-your-writes (X-Min-Position).
 //
 // Thread-safe: one background thread writes; WaitFor/Applied may be called from any thread.
 #pragma once
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -41,8 +43,12 @@ class ProjectionRunner {
   bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const;
   // True when the views include the whole log as it is now.
   bool CaughtUp() const;
+  // Events applied and steps taken since this runner started (for logs and benchmarks).
+  uint64_t events_applied() const { return events_applied_; }
+  uint64_t steps() const { return steps_; }
 
  private:
+  class ReadAhead;
   // One step: false when nothing was there to apply within `wait`.
   Result<bool> Step(std::chrono::milliseconds wait);
   void Loop();
@@ -57,6 +63,8 @@ class ProjectionRunner {
   mutable std::condition_variable applied_cv_;
   ConsistencyToken applied_;
 
+  std::atomic<uint64_t> events_applied_{0}, steps_{0};
+  std::unique_ptr<ReadAhead> read_ahead_;  // from the first step on
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

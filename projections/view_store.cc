@@ -3,7 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/rocks_status.h"
@@ -79,9 +79,9 @@ ConsistencyToken ViewStore::StoredOffset() const {
   return ConsistencyToken::Parse(*v).value_or(ConsistencyToken());
 }
 
-Status ViewStore::Commit(rocksdb::WriteBatchWithIndex& batch, const ConsistencyToken& offset) {
+Status ViewStore::Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset) {
   rocksdb::Status s = batch.Put(kOffsetKey, offset.ToString());
-  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), batch.GetWriteBatch());
+  if (s.ok()) s = db_->Write(rocksdb::WriteOptions(), &batch);
   if (!s.ok()) return FromRocks(s, "cannot write the views");
   return Status::Ok();
 }

@@ -21,7 +21,7 @@
 namespace rocksdb {
 class DB;
 class Iterator;
-class WriteBatchWithIndex;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace helpdesk {
@@ -43,7 +43,7 @@ class ViewStore {
   // The log position the views include.
   ConsistencyToken StoredOffset() const;
   // Commits a batch of view updates together with the offset they bring the views to.
-  Status Commit(rocksdb::WriteBatchWithIndex& batch, const ConsistencyToken& offset);
+  Status Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset);
   // Every key and value, in order: for comparing views (tests, rebuild checks).
   std::string DumpForComparison() const;
 

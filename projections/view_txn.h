@@ -1,46 +1,56 @@
-// ViewTxn: the updates of one projection step, gathered in a WriteBatchWithIndex so projectors
-// read their own not-yet-committed writes (two events of a conversation in one step).
-// Single-threaded: owned by the projection runner's thread.
+// ViewTxn: the updates of one projection step. Projectors read their own not-yet-committed
+// writes (several events of a conversation in one step) and the step commits as one RocksDB
+// batch holding only each key's final value: a conversation touched by eight events of a step
+// is written once.
+//
+// Pending writes sit in a hash map (point reads are the hot path of a replay); keys under
+// kScannedPrefixes are also kept in order, for the prefix scans projectors do with pending
+// writes. Single-threaded: owned by the projection runner's thread.
 #pragma once
 
 #include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/write_batch.h>
 
-#include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace helpdesk {
 
 class ViewTxn {
  public:
-  explicit ViewTxn(rocksdb::DB* db)
-      : db_(db), batch_(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true) {}
+  // Prefixes KeysWithPrefix may be asked for: a contact's conversations.
+  static constexpr const char* kScannedPrefixes[] = {"kc/"};
 
-  std::optional<std::string> Get(const std::string& key) {
-    std::string value;
-    auto s = batch_.GetFromBatchAndDB(db_, rocksdb::ReadOptions(), key, &value);
-    if (!s.ok()) return std::nullopt;
-    return value;
-  }
-  void Put(const std::string& key, const std::string& value) {
-    batch_.Put(key, value).PermitUncheckedError();
-  }
-  void Delete(const std::string& key) { batch_.Delete(key).PermitUncheckedError(); }
-  // Iterates the views as they would be with this batch applied.
-  std::unique_ptr<rocksdb::Iterator> NewIterator() {
-    return std::unique_ptr<rocksdb::Iterator>(
-        batch_.NewIteratorWithBase(db_->NewIterator(rocksdb::ReadOptions())));
-  }
+  explicit ViewTxn(rocksdb::DB* db) : db_(db) {}
+
+  // The value as the views would hold it with this step applied.
+  std::optional<std::string> Get(const std::string& key);
+  void Put(const std::string& key, std::string value);
+  // A Put of a key the caller knows is absent with this step applied (an index key the previous
+  // state did not have). If the step deletes it again, neither write reaches the database.
+  void Insert(const std::string& key, std::string value);
+  void Delete(const std::string& key);
+  // Keys under `prefix` (one of kScannedPrefixes) with this step applied, in order.
+  std::vector<std::string> KeysWithPrefix(const std::string& prefix);
   // Adds `delta` to the counter at `key` (8-byte big-endian).
   void AddToCounter(const std::string& key, int64_t delta);
 
-  rocksdb::WriteBatchWithIndex& batch() { return batch_; }
-  void Clear() { batch_.Clear(); }
+  // The step's writes: each key's final value, or its deletion.
+  rocksdb::WriteBatch ToWriteBatch() const;
 
  private:
+  struct Pending {
+    std::optional<std::string> value;  // nullopt: deleted
+    bool absent_before = false;        // the database does not have the key
+  };
+  Pending& Touch(const std::string& key);
+
   rocksdb::DB* db_;
-  rocksdb::WriteBatchWithIndex batch_;
+  std::unordered_map<std::string, Pending> pending_;
+  std::set<std::string> scanned_;  // pending keys under kScannedPrefixes
 };
 
 }  // namespace helpdesk

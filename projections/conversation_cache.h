@@ -1,0 +1,36 @@
+// ConversationCache: the conversations one projection step touches, decoded from cs/ once and
+// written back (cs/ and c/) once when the step ends, instead of once per event: replaying a
+// conversation's eight events in one step encodes and renders it once.
+// Single-threaded: lives for one step of the projection runner.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "projections/conversation_view.h"
+#include "projections/view_txn.h"
+
+namespace helpdesk {
+
+class ConversationCache {
+ public:
+  explicit ConversationCache(ViewTxn& txn) : txn_(txn) {}
+
+  enum class Lookup { kFound, kMissing, kUnreadable };
+  // The conversation as of this step, in `*view` when found.
+  Lookup Find(const std::string& id, ConversationView** view);
+  // A conversation not stored yet.
+  ConversationView& Create(const std::string& id);
+  // `id` changed: it is written when the step flushes.
+  void MarkChanged(const std::string& id) { changed_.insert(id); }
+  // Writes every changed conversation into the step's transaction.
+  void Flush();
+
+ private:
+  ViewTxn& txn_;
+  std::unordered_map<std::string, ConversationView> views_;
+  std::unordered_set<std::string> changed_;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,79 @@
+#include "projections/view_txn.h"
+
+namespace helpdesk {
+namespace {
+
+bool IsScanned(const std::string& key) {
+  for (const char* prefix : ViewTxn::kScannedPrefixes) {
+    if (key.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> ViewTxn::Get(const std::string& key) {
+  if (auto it = pending_.find(key); it != pending_.end()) return it->second.value;
+  std::string value;
+  if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
+  return value;
+}
+
+ViewTxn::Pending& ViewTxn::Touch(const std::string& key) {
+  auto [it, inserted] = pending_.try_emplace(key);
+  if (inserted && IsScanned(key)) scanned_.insert(key);
+  return it->second;
+}
+
+void ViewTxn::Put(const std::string& key, std::string value) {
+  Touch(key).value = std::move(value);
+}
+
+void ViewTxn::Insert(const std::string& key, std::string value) {
+  auto [it, inserted] = pending_.try_emplace(key);
+  // Untouched in this step and absent with it applied: absent from the database too.
+  if (inserted) it->second.absent_before = true;
+  if (inserted && IsScanned(key)) scanned_.insert(key);
+  it->second.value = std::move(value);
+}
+
+void ViewTxn::Delete(const std::string& key) {
+  auto it = pending_.find(key);
+  if (it != pending_.end() && it->second.absent_before) {
+    // Made and unmade within the step: the database never needs to hear of it.
+    scanned_.erase(key);
+    pending_.erase(it);
+    return;
+  }
+  Touch(key).value = std::nullopt;
+}
+
+std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
+  std::set<std::string> keys;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    keys.insert(it->key().ToString());
+  }
+  for (auto k = scanned_.lower_bound(prefix); k != scanned_.end() && k->starts_with(prefix); ++k) {
+    if (pending_.at(*k).value) {
+      keys.insert(*k);
+    } else {
+      keys.erase(*k);
+    }
+  }
+  return {keys.begin(), keys.end()};
+}
+
+rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, pending] : pending_) {
+    if (pending.value) {
+      batch.Put(key, *pending.value).PermitUncheckedError();
+    } else {
+      batch.Delete(key).PermitUncheckedError();
+    }
+  }
+  return batch;
+}
+
+}  // namespace helpdesk

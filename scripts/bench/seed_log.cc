@@ -1,0 +1,154 @@
+// bench_seed: fills an event log with a realistic help desk history for replay and projection
+// benchmarks, through the real command service (every event is one the product would write).
+//
+//   bench_seed --data DIR --conversations N [--threads T]
+//       seeds the embedded log under DIR/log: a channel, 20 agents, and N conversations, each
+//       opened by an inbound message, assigned, answered, noted, tagged and closed (8 events);
+//   bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME
+//       copies that log, event for event (same ids, times, stream versions), into a Kafka topic,
+//       many transactions in flight; for measuring projections that read from Kafka.
+// Prints what it did and how fast.
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/clock.h"
+#include "adapters/embedded_log.h"
+#include "adapters/kafka_log.h"
+#include "commands/command_service.h"
+
+namespace {
+
+using helpdesk::Caller;
+using helpdesk::Role;
+
+double Since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int Fail(const std::string& what) {
+  std::fprintf(stderr, "bench_seed: %s\n", what.c_str());
+  return 1;
+}
+
+int Seed(const std::string& data, long conversations, int threads) {
+  std::filesystem::create_directories(data);
+  auto opened = helpdesk::EmbeddedLog::Open(data + "/log");
+  if (!opened.ok()) return Fail(opened.error().message);
+  auto log = std::move(opened).value();
+  helpdesk::SystemClock clock;
+  helpdesk::CommandService commands(*log, clock);
+  if (auto loaded = commands.Load(); !loaded.ok()) return Fail(loaded.error().message);
+  const Caller admin{"", Role::kAdmin, ""};
+  if (auto c = commands.CreateChannel(admin, {std::string("wa"), "whatsapp", "WA", "1", ""});
+      !c.ok()) {
+    return Fail(c.error().message);
+  }
+  constexpr int kAgents = 20;
+  for (int a = 0; a < kAgents; ++a) {
+    const std::string id = "agent" + std::to_string(a);
+    auto u = commands.CreateUser(
+        admin, {id, "Agent " + std::to_string(a), id + "@example.com", "agent", {}, ""});
+    if (!u.ok()) return Fail(u.error().message);
+  }
+  std::atomic<long> next{0}, failed{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (long i; (i = next++) < conversations;) {
+        const Caller agent{"agent" + std::to_string(i % kAgents), Role::kAgent, ""};
+        helpdesk::InboundArgs in;
+        in.channel_id = "wa";
+        in.external_id = "seed-" + std::to_string(i);
+        in.text = "Hello, my order " + std::to_string(i) + " has not arrived yet";
+        in.from_phone = "+5511" + std::to_string(900000000 + i);
+        auto opened = commands.ReceiveInbound(admin, in);
+        if (!opened.ok()) {
+          ++failed;
+          continue;
+        }
+        const std::string id = opened.value().id;
+        bool ok = commands.Take(agent, id, std::nullopt).ok();
+        ok =
+            ok &&
+            commands.SendMessage(agent, id, {"We are looking into it.", false, false}, std::nullopt)
+                .ok();
+        ok = ok &&
+             commands.SendMessage(agent, id, {"Carrier delayed", true, false}, std::nullopt).ok();
+        ok = ok && commands.Tag(agent, id, i % 3 ? "delivery" : "refund", std::nullopt).ok();
+        ok = ok && commands.Close(agent, id, i % 2 ? "solved" : "no_reply", std::nullopt).ok();
+        if (!ok) ++failed;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::printf("seeded %ld conversations (%ld failed) in %.1f s; log head %s\n", conversations,
+              failed.load(), Since(start), log->Head().ToString().c_str());
+  return failed ? 1 : 0;
+}
+
+int CopyToKafka(const std::string& data, const std::string& brokers, const std::string& topic) {
+  auto source = helpdesk::EmbeddedLog::Open(data + "/log");
+  if (!source.ok()) return Fail(source.error().message);
+  helpdesk::KafkaOptions options;
+  options.brokers = brokers;
+  options.topic = topic;
+  auto target = helpdesk::KafkaLog::Open(options);
+  if (!target.ok()) return Fail(target.error().message);
+  const auto start = std::chrono::steady_clock::now();
+  helpdesk::ConsistencyToken at;
+  long copied = 0, failed = 0;
+  std::deque<std::future<helpdesk::Result<helpdesk::AppendResult>>> in_flight;
+  auto settle = [&] {
+    if (!in_flight.front().get().ok()) ++failed;
+    in_flight.pop_front();
+  };
+  for (;;) {
+    auto batch = source.value()->Read(at, 2000, std::chrono::milliseconds(0));
+    if (!batch.ok()) return Fail(batch.error().message);
+    if (batch.value().empty()) break;
+    helpdesk::AppendRequest request;
+    for (helpdesk::RecordedEvent& r : batch.value()) {
+      at.Set(r.partition, r.position);
+      request.expected_versions.emplace(r.event.stream, r.stream_version - 1);
+      request.events.push_back(std::move(r.event));
+    }
+    copied += static_cast<long>(request.events.size());
+    if (in_flight.size() >= 64) settle();
+    in_flight.push_back(target.value()->AppendAsync(std::move(request)));
+  }
+  while (!in_flight.empty()) settle();
+  std::printf("copied %ld events to %s in %.1f s (%ld failed batches)\n", copied, topic.c_str(),
+              Since(start), failed);
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::map<std::string, std::string> flags;
+  for (int i = 1; i + 1 < argc; i += 2) flags[argv[i]] = argv[i + 1];
+  spdlog::set_level(spdlog::level::warn);
+  if (!flags.count("--data")) {
+    std::fprintf(stderr,
+                 "usage: bench_seed --data DIR --conversations N [--threads T]\n"
+                 "       bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME\n");
+    return 2;
+  }
+  if (flags.count("--copy-to-kafka")) {
+    return CopyToKafka(flags["--data"], flags["--copy-to-kafka"],
+                       flags.count("--topic") ? flags["--topic"] : "helpdesk.events");
+  }
+  return Seed(flags["--data"], std::atol(flags["--conversations"].c_str()),
+              flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32);
+}
