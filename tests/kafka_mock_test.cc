@@ -14,7 +14,6 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -144,14 +143,14 @@ class KafkaMock : public ::testing::Test {
   // `api` with `errors`, in order, each after `rtt_ms`.
   void Inject(int16_t api, const std::vector<rd_kafka_resp_err_t>& errors, int rtt_ms = 0) {
     for (rd_kafka_resp_err_t e : errors) {
-      ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(mock(), 1, api, 1, e, rtt_ms),
+      EXPECT_EQ(rd_kafka_mock_broker_push_request_error_rtts(mock(), 1, api, 1, e, rtt_ms),
                 RD_KAFKA_RESP_ERR_NO_ERROR);
     }
   }
   // The injected answers were all given: the fault did happen.
   void ExpectInjectedUsed(int16_t api) {
     size_t left = 0;
-    ASSERT_EQ(rd_kafka_mock_broker_error_stack_cnt(mock(), 1, api, &left),
+    EXPECT_EQ(rd_kafka_mock_broker_error_stack_cnt(mock(), 1, api, &left),
               RD_KAFKA_RESP_ERR_NO_ERROR);
     EXPECT_EQ(left, 0u) << "injected answers to request type " << api << " left unused";
   }
@@ -276,7 +275,7 @@ class KafkaMock : public ::testing::Test {
 };
 
 TEST_F(KafkaMock, AppendsAndReadsBackWithPositionsAndVersions) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   for (uint64_t i = 0; i < 5; ++i) ASSERT_TRUE(Ok(Append("a" + std::to_string(i), "s/a", i)));
   std::vector<std::future<Result<AppendResult>>> futures;
   for (int i = 0; i < 20; ++i) {
@@ -293,7 +292,7 @@ TEST_F(KafkaMock, AppendsAndReadsBackWithPositionsAndVersions) {
 // (a) Produce answered with retriable errors (and a dropped connection): the idempotent producer
 // resends, and every event is written once.
 TEST_F(KafkaMock, RetriableProduceErrorsAreRetriedAndEachEventWrittenOnce) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("before", "s/before")));
   Inject(kProduce,
          {RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
@@ -314,7 +313,7 @@ TEST_F(KafkaMock, RetriableProduceErrorsAreRetriedAndEachEventWrittenOnce) {
 // (a) Produce answered with an error that is not retriable: the append fails, the events never
 // reach a partition, appends queued before Reset() fail too, and after Reset() appends succeed.
 TEST_F(KafkaMock, NonRetriableProduceErrorFailsTheAppendAndWritesNothing) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("v1", "s/a", 0)));
   Inject(kProduce, {RD_KAFKA_RESP_ERR_INVALID_RECORD});
   ASSERT_FALSE(Append("v2-failed", "s/a", 1).ok());
@@ -339,7 +338,7 @@ TEST_F(KafkaMock, NonRetriableProduceErrorFailsTheAppendAndWritesNothing) {
 // log takes appends again. (The slow request did reach the partition: on a real broker the abort
 // hides its event, the mock shows it; see the header.)
 TEST_F(KafkaMock, SlowProduceAnswerFailsInBoundedTimeThenRecovers) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("before", "s/before")));
   Inject(kProduce, {RD_KAFKA_RESP_ERR_NO_ERROR}, 2500);  // > message.timeout.ms
   ASSERT_FALSE(Append("slow", "s/slow").ok());
@@ -352,7 +351,7 @@ TEST_F(KafkaMock, SlowProduceAnswerFailsInBoundedTimeThenRecovers) {
 // (b) The coordinator slow to add the partition to the transaction: the events time out before
 // they are sent, the append fails in bounded time, and nothing of it reaches the topic.
 TEST_F(KafkaMock, SlowAddPartitionsToTxnFailsInBoundedTimeAndWritesNothing) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("before", "s/before")));
   Inject(kAddPartitionsToTxn, {RD_KAFKA_RESP_ERR_NO_ERROR}, 2500);  // > message.timeout.ms
   ASSERT_FALSE(Append("slow", "s/slow").ok());
@@ -365,7 +364,7 @@ TEST_F(KafkaMock, SlowAddPartitionsToTxnFailsInBoundedTimeAndWritesNothing) {
 // (c) Every broker down: appends fail in bounded time and write nothing; once the brokers are
 // back, appends succeed after Reset(), stream versions continue from what the log holds.
 TEST_F(KafkaMock, BrokersDownFailAppendsThenTheyRecoverWithoutDuplicates) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   for (uint64_t i = 0; i < 3; ++i) ASSERT_TRUE(Ok(Append("v" + std::to_string(i + 1), "s/a", i)));
   ASSERT_EQ(rd_kafka_mock_broker_set_down(mock(), -1), RD_KAFKA_RESP_ERR_NO_ERROR);
   ASSERT_FALSE(Append("down-0", "s/a", 3).ok());
@@ -391,7 +390,7 @@ TEST_F(KafkaMock, BrokersDownFailAppendsThenTheyRecoverWithoutDuplicates) {
 // (c) One broker of three goes down and comes back while appends are in flight: every append
 // answers (in bounded time), appends succeed again once it is back, and no event is written twice.
 TEST_F(KafkaMock, BrokerDownMidTransactionThenBackWithoutDuplicates) {
-  Start(3);
+  ASSERT_NO_FATAL_FAILURE(Start(3));
   std::atomic<bool> stop{false};
   std::atomic<int> acked_after_up{0};
   std::atomic<bool> up_again{false};
@@ -434,7 +433,7 @@ TEST_F(KafkaMock, BrokerDownMidTransactionThenBackWithoutDuplicates) {
 
 // (d) EndTxn answered with retriable errors: the commit is retried and succeeds once.
 TEST_F(KafkaMock, RetriableEndTxnErrorsAreRetriedAndTheAppendSucceedsOnce) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   Inject(kEndTxn,
          {RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS, RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS,
           RD_KAFKA_RESP_ERR_NOT_COORDINATOR});
@@ -447,7 +446,7 @@ TEST_F(KafkaMock, RetriableEndTxnErrorsAreRetriedAndTheAppendSucceedsOnce) {
 // (d) EndTxn answered with an abortable error: the append fails, and after Reset() appends
 // succeed. (Its event did reach the partition: a real broker hides it, the mock shows it.)
 TEST_F(KafkaMock, AbortableEndTxnErrorFailsTheAppendThenRecovers) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("before", "s/before")));
   Inject(kEndTxn, {RD_KAFKA_RESP_ERR_UNKNOWN_PRODUCER_ID});
   ASSERT_FALSE(Append("failed", "s/failed").ok());
@@ -459,7 +458,7 @@ TEST_F(KafkaMock, AbortableEndTxnErrorFailsTheAppendThenRecovers) {
 // (d) EndTxn answered "fenced": the producer cannot go on. The append fails and so does every
 // later one, at once, even after Reset().
 TEST_F(KafkaMock, FencedOnEndTxnFailsEveryAppendFromThenOn) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("before", "s/before")));
   Inject(kEndTxn, {RD_KAFKA_RESP_ERR_PRODUCER_FENCED});
   ASSERT_FALSE(Append("fenced", "s/a").ok());
@@ -475,7 +474,7 @@ TEST_F(KafkaMock, FencedOnEndTxnFailsEveryAppendFromThenOn) {
 
 // (d) AddPartitionsToTxn answered with retriable errors: retried, the append succeeds once.
 TEST_F(KafkaMock, RetriableAddPartitionsToTxnErrorsAreRetried) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   Inject(kAddPartitionsToTxn,
          {RD_KAFKA_RESP_ERR_CONCURRENT_TRANSACTIONS, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE});
   ASSERT_TRUE(Ok(Append("e1", "s/a", 0)));
@@ -486,7 +485,7 @@ TEST_F(KafkaMock, RetriableAddPartitionsToTxnErrorsAreRetried) {
 // (d) AddPartitionsToTxn refused: nothing is sent, the append fails, after Reset() appends
 // succeed.
 TEST_F(KafkaMock, RefusedAddPartitionsToTxnFailsTheAppendAndWritesNothing) {
-  Start();
+  ASSERT_NO_FATAL_FAILURE(Start());
   ASSERT_TRUE(Ok(Append("v1", "s/a", 0)));
   Inject(kAddPartitionsToTxn, {RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED});
   ASSERT_FALSE(Append("v2-failed", "s/a", 1).ok());
