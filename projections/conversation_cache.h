@@ -4,6 +4,7 @@
 // Single-threaded: lives for one step of the projection runner.
 #pragma once
 
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,6 +23,8 @@ class ConversationCache {
   Lookup Find(const std::string& id, ConversationView** view);
   // A conversation not stored yet.
   ConversationView& Create(const std::string& id);
+  // The inbox index keys of `id`'s current state, if this step computed them (else empty).
+  std::set<std::string>& IndexKeysOf(const std::string& id) { return index_keys_[id]; }
   // `id` changed: it is written when the step flushes.
   void MarkChanged(const std::string& id) { changed_.insert(id); }
   // Writes every changed conversation into the step's transaction.
@@ -31,6 +34,7 @@ class ConversationCache {
   ViewTxn& txn_;
   std::unordered_map<std::string, ConversationView> views_;
   std::unordered_set<std::string> changed_;
+  std::unordered_map<std::string, std::set<std::string>> index_keys_;
 };
 
 }  // namespace helpdesk

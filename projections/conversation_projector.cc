@@ -126,14 +126,17 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     txn.Put("kc/" + after.contact_id + "/" + id, "");
   }
 
-  const auto old_keys = IndexKeys(before);
-  const auto new_keys = IndexKeys(after);
+  // The previous event of this step already computed the keys of `before`.
+  std::set<std::string>& known = cache.IndexKeysOf(id);
+  const std::set<std::string> old_keys = known.empty() ? IndexKeys(before) : std::move(known);
+  std::set<std::string> new_keys = IndexKeys(after);
   for (const auto& k : old_keys) {
     if (!new_keys.count(k)) txn.Delete(k);
   }
   for (const auto& k : new_keys) {
     if (!old_keys.count(k)) txn.Insert(k, "");
   }
+  known = std::move(new_keys);
   for (const auto& k : CounterKeys(before)) txn.AddToCounter(k, -1);
   for (const auto& k : CounterKeys(after)) txn.AddToCounter(k, +1);
 
