@@ -139,10 +139,14 @@ Status RebuildViews(const NodeOptions& options) {
   auto views = ViewStore::Open(ViewsDir(data_dir));
   if (!views.ok()) return views.error();
   ProjectionRunner runner(*log.value(), *views.value());
+  const auto started = std::chrono::steady_clock::now();
   Status done = runner.CatchUp();
   if (!done.ok()) return done;
-  spdlog::info("views rebuilt up to {}: {} events in {} steps", runner.Applied().ToString(),
-               runner.events_applied(), runner.steps());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("views rebuilt up to {}: {} events in {} steps, {:.1f} s, {:.0f} events/s",
+               runner.Applied().ToString(), runner.events_applied(), runner.steps(), seconds,
+               static_cast<double>(runner.events_applied()) / seconds);
   return Status::Ok();
 }
 

@@ -71,12 +71,55 @@ class ProjectionRunner::ReadAhead {
 };
 
 ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
-    : log_(log), views_(views), applied_(views.StoredOffset()) {}
+    : log_(log), views_(views), applied_(views.StoredOffset()), submitted_(applied_) {
+  committer_ = std::thread([this] { CommitLoop(); });
+}
 
 ProjectionRunner::~ProjectionRunner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
   read_ahead_.reset();
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    stop_committer_ = true;
+  }
+  commit_cv_.notify_all();
+  committer_.join();
+}
+
+void ProjectionRunner::CommitLoop() {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  for (;;) {
+    commit_cv_.wait(lock, [this] { return stop_committer_ || committing_; });
+    if (!committing_) return;  // stopping, nothing left
+    Applying& step = *committing_;
+    lock.unlock();
+    Status committed = views_.Commit(step.batch, step.to);
+    if (committed.ok()) {
+      if (observer_) observer_(step.events);
+      {
+        std::lock_guard<std::mutex> applied_lock(mu_);
+        applied_ = step.to;
+      }
+      events_applied_ += step.events.size();
+      ++steps_;
+      applied_cv_.notify_all();
+    }
+    lock.lock();
+    commit_status_ = committed;
+    // Kept as the layer below the next step until that one is handed over.
+    below_ = std::move(step.txn);
+    committing_.reset();
+    commit_cv_.notify_all();
+  }
+}
+
+Status ProjectionRunner::WaitForCommitter() {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait(lock, [this] { return !committing_; });
+  Status status = commit_status_;
+  commit_status_ = Status::Ok();
+  return status;
 }
 
 void ProjectionRunner::Start() {
@@ -113,34 +156,57 @@ bool ProjectionRunner::WaitFor(const ConsistencyToken& token,
 }
 
 Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
-  const ConsistencyToken from = Applied();
-  if (!read_ahead_) read_ahead_ = std::make_unique<ReadAhead>(log_, from);
+  if (!read_ahead_) read_ahead_ = std::make_unique<ReadAhead>(log_, submitted_);
   auto events = read_ahead_->Next(wait);
   if (!events.ok()) return events.error();
-  if (events.value().empty()) return false;
-  ViewTxn txn(views_.db());
-  ConversationCache cache(txn);
-  ConsistencyToken to = from;
+  if (events.value().empty()) {
+    // Idle: let the last step's commit finish, so Applied() shows everything.
+    Status committed = WaitForCommitter();
+    if (!committed.ok()) {
+      read_ahead_.reset();
+      submitted_ = Applied();
+      return committed.error();
+    }
+    return false;
+  }
+  // The step being committed, if any, is the layer below this one.
+  const ViewTxn* below = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    if (committing_) below = committing_->txn.get();
+  }
+  auto step = std::make_unique<Applying>();
+  step->txn = std::make_unique<ViewTxn>(views_.db(), below);
+  ConversationCache cache(*step->txn);
+  step->to = submitted_;
   for (const RecordedEvent& r : events.value()) {
     if (r.event.stream.starts_with("conversation/")) {
-      conversations_.Apply(r, txn, cache);
+      conversations_.Apply(r, *step->txn, cache);
     } else {
-      directory_.Apply(r, txn, cache);
+      directory_.Apply(r, *step->txn, cache);
     }
-    to.Set(r.partition, r.position);
+    step->to.Set(r.partition, r.position);
   }
   cache.Flush();
-  rocksdb::WriteBatch batch = txn.ToWriteBatch();
-  Status committed = views_.Commit(batch, to);
-  if (!committed.ok()) return committed.error();
-  if (observer_) observer_(events.value());
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    applied_ = to;
+  step->batch = step->txn->ToWriteBatch();
+  step->events = std::move(events).value();
+
+  // Hand over once the step below is committed: commits stay in order, one at a time.
+  Status committed = WaitForCommitter();
+  if (!committed.ok()) {
+    // This step read what did not reach the views: read again from what did.
+    read_ahead_.reset();
+    submitted_ = Applied();
+    return committed.error();
   }
-  events_applied_ += events.value().size();
-  ++steps_;
-  applied_cv_.notify_all();
+  step->txn->ForgetBelow();
+  submitted_ = step->to;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    below_.reset();
+    committing_ = std::move(step);
+  }
+  commit_cv_.notify_all();
   return true;
 }
 

@@ -1,7 +1,9 @@
 // ProjectionRunner: tails the event log and feeds every projector. Each step takes a batch of
 // events, applies them all into one ViewTxn, and commits it with the new offset (exactly-once
-// views). A read-ahead thread reads and decodes the next batches meanwhile. Readers wait on it
-// for read-your-writes (X-Min-Position).
+// views). Three threads share the work: a read-ahead thread reads and decodes the next batches,
+// the runner applies one, and a committer writes the previous one to RocksDB meanwhile (the
+// step being applied reads through it). Readers wait on it for read-your-writes
+// (X-Min-Position).
 //
 // Thread-safe: one background thread writes; WaitFor/Applied may be called from any thread.
 #pragma once
@@ -18,6 +20,7 @@
 #include "projections/conversation_projector.h"
 #include "projections/directory_projector.h"
 #include "projections/view_store.h"
+#include "projections/view_txn.h"
 
 namespace helpdesk {
 
@@ -49,9 +52,20 @@ class ProjectionRunner {
 
  private:
   class ReadAhead;
-  // One step: false when nothing was there to apply within `wait`.
+  // A step applied and waiting for (or in) its commit.
+  struct Applying {
+    std::unique_ptr<ViewTxn> txn;
+    rocksdb::WriteBatch batch;
+    ConsistencyToken to;
+    std::vector<RecordedEvent> events;
+  };
+  // One step: false when nothing was there to apply within `wait` (everything applied before is
+  // committed then).
   Result<bool> Step(std::chrono::milliseconds wait);
   void Loop();
+  // Waits until the committer is idle; the error of the last commit, if it failed.
+  Status WaitForCommitter();
+  void CommitLoop();
 
   EventLog& log_;
   ViewStore& views_;
@@ -65,6 +79,16 @@ class ProjectionRunner {
 
   std::atomic<uint64_t> events_applied_{0}, steps_{0};
   std::unique_ptr<ReadAhead> read_ahead_;  // from the first step on
+  ConsistencyToken submitted_;             // after the last step handed to the committer
+
+  // The committer: one step at a time.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::unique_ptr<Applying> committing_;  // handed over, not committed yet
+  std::unique_ptr<ViewTxn> below_;        // the last committed step, read by the next one
+  Status commit_status_ = Status::Ok();
+  bool stop_committer_ = false;
+  std::thread committer_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

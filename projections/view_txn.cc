@@ -14,6 +14,11 @@ bool IsScanned(const std::string& key) {
 
 std::optional<std::string> ViewTxn::Get(const std::string& key) {
   if (auto it = pending_.find(key); it != pending_.end()) return it->second.value;
+  if (below_) {
+    if (auto it = below_->pending_.find(key); it != below_->pending_.end()) {
+      return it->second.value;
+    }
+  }
   std::string value;
   if (!db_->Get(rocksdb::ReadOptions(), key, &value).ok()) return std::nullopt;
   return value;
@@ -54,11 +59,15 @@ std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     keys.insert(it->key().ToString());
   }
-  for (auto k = scanned_.lower_bound(prefix); k != scanned_.end() && k->starts_with(prefix); ++k) {
-    if (pending_.at(*k).value) {
-      keys.insert(*k);
-    } else {
-      keys.erase(*k);
+  for (const ViewTxn* layer : {below_, static_cast<const ViewTxn*>(this)}) {
+    if (!layer) continue;
+    for (auto k = layer->scanned_.lower_bound(prefix);
+         k != layer->scanned_.end() && k->starts_with(prefix); ++k) {
+      if (layer->pending_.at(*k).value) {
+        keys.insert(*k);
+      } else {
+        keys.erase(*k);
+      }
     }
   }
   return {keys.begin(), keys.end()};

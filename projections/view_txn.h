@@ -5,7 +5,8 @@
 //
 // Pending writes sit in a hash map (point reads are the hot path of a replay); keys under
 // kScannedPrefixes are also kept in order, for the prefix scans projectors do with pending
-// writes. Single-threaded: owned by the projection runner's thread.
+// writes. Written by one thread; once complete it may be read (as the step below the next one)
+// while its batch is being committed.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -24,7 +25,12 @@ class ViewTxn {
   // Prefixes KeysWithPrefix may be asked for: a contact's conversations.
   static constexpr const char* kScannedPrefixes[] = {"kc/"};
 
-  explicit ViewTxn(rocksdb::DB* db) : db_(db) {}
+  // `below`: the previous step, if its batch may not be in `db` yet (its commit runs while this
+  // step applies). Reads see it between this step's writes and the database. Not owned.
+  explicit ViewTxn(rocksdb::DB* db, const ViewTxn* below = nullptr) : db_(db), below_(below) {}
+
+  // The step below is in the database now: stop looking at it.
+  void ForgetBelow() { below_ = nullptr; }
 
   // The value as the views would hold it with this step applied.
   std::optional<std::string> Get(const std::string& key);
@@ -49,6 +55,7 @@ class ViewTxn {
   Pending& Touch(const std::string& key);
 
   rocksdb::DB* db_;
+  const ViewTxn* below_;
   std::unordered_map<std::string, Pending> pending_;
   std::set<std::string> scanned_;  // pending keys under kScannedPrefixes
 };

@@ -455,6 +455,35 @@ TEST_F(KafkaMock, AbortableEndTxnErrorFailsTheAppendThenRecovers) {
   ExpectLogConsistent({});
 }
 
+// (d) EndTxn answered after the commit timed out: the outcome is unknown, so the append fails.
+// Later appends first ask again, learn that the transaction did commit, and fail once more (so the
+// caller re-reads and finds the event); after that appends succeed. The event is in the log once
+// (a committed transaction: a real broker shows it too).
+TEST_F(KafkaMock, SlowEndTxnFailsThenTurnsOutCommitted) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_TRUE(Ok(Append("v1", "s/a", 0)));
+  // The EndTxn and its resend (after the 1 s socket timeout) answered 3 s late: the commit's own
+  // timeout (2.5 s) gives up first.
+  Inject(kEndTxn, {RD_KAFKA_RESP_ERR_NO_ERROR, RD_KAFKA_RESP_ERR_NO_ERROR}, 3000);
+  ASSERT_FALSE(Append("v2-unknown", "s/a", 1).ok());
+  RecoverWith("probe", "s/probe");
+  ExpectInjectedUsed(kEndTxn);
+  bool learned = false;
+  for (const std::string& e : errors_) learned = learned || e.find("committed") != e.npos;
+  EXPECT_TRUE(learned) << Errors();
+  // The caller re-reads: v2 is there, the stream is at version 2.
+  log_->Reset();
+  ASSERT_TRUE(Ok(Append("v3", "s/a", 2)));
+  EXPECT_EQ(acked_["v3"].stream_version, 3u);
+  std::set<std::string> never_sent = failed_;  // the probes failed before producing anything
+  never_sent.erase("v2-unknown");
+  auto all = ExpectLogConsistent(never_sent);
+  std::vector<std::string> ids;
+  for (const RecordedEvent& e : all)
+    if (e.event.stream == "s/a") ids.push_back(e.event.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"v1", "v2-unknown", "v3"})) << Errors();
+}
+
 // (d) EndTxn answered "fenced": the producer cannot go on. The append fails and so does every
 // later one, at once, even after Reset().
 TEST_F(KafkaMock, FencedOnEndTxnFailsEveryAppendFromThenOn) {
