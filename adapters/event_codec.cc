@@ -31,7 +31,45 @@ nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
           {"schema_version", r.schema_version}};
 }
 
-std::string EncodeEnvelope(const RecordedEvent& e) { return EnvelopeToJson(e).dump(); }
+std::string EncodeEnvelope(const RecordedEvent& r) {
+  // Byte for byte what EnvelopeToJson(r).dump() writes (keys in order), without building the
+  // tree and copying the payload into it first: this runs once per appended event.
+  auto quoted = [](const std::string& s) {
+    // Ids, stream names and event types are plain ASCII: quote them directly; anything else
+    // goes through the JSON library's escaping.
+    for (char c : s) {
+      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+          static_cast<unsigned char>(c) >= 0x80) {
+        return nlohmann::json(s).dump();
+      }
+    }
+    return "\"" + s + "\"";
+  };
+  std::string out = "{\"actor\":{\"id\":";
+  out += quoted(r.event.actor.id);
+  out += ",\"type\":\"";
+  out += ActorTypeName(r.event.actor.type);
+  out += "\"},\"at\":\"";
+  out += FormatRfc3339(r.event.at);
+  out += "\",\"data\":";
+  out += r.event.data.dump();
+  out += ",\"id\":";
+  out += quoted(r.event.id);
+  out += ",\"partition\":";
+  out += std::to_string(r.partition);
+  out += ",\"position\":";
+  out += std::to_string(r.position);
+  out += ",\"schema_version\":";
+  out += std::to_string(r.schema_version);
+  out += ",\"stream\":";
+  out += quoted(r.event.stream);
+  out += ",\"stream_version\":";
+  out += std::to_string(r.stream_version);
+  out += ",\"type\":";
+  out += quoted(r.event.type);
+  out += "}";
+  return out;
+}
 
 Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
   try {

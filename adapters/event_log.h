@@ -19,6 +19,9 @@ struct AppendRequest {
   // For every stream the events touch: its version before this append (0 = a new stream).
   // The append fails with kVersionConflict if any stream moved on.
   std::map<std::string, uint64_t> expected_versions;
+  // Left empty by callers. A log that encodes on the appending thread (Kafka, so its single
+  // writer only produces) puts each event's envelope here.
+  std::vector<std::string> encoded = {};
 };
 
 struct AppendResult {

@@ -164,7 +164,22 @@ KafkaLog::~KafkaLog() {
 }
 
 std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
-  return queue_.Push(std::move(request), Head());
+  EncodeAll(request);
+  // Only an empty append answers with the head: no copy of it for the others.
+  const ConsistencyToken head = request.events.empty() ? Head() : ConsistencyToken();
+  return queue_.Push(std::move(request), head);
+}
+
+void KafkaLog::EncodeAll(AppendRequest& request) {
+  if (request.encoded.size() == request.events.size()) return;
+  request.encoded.clear();
+  std::map<std::string, uint64_t> versions = request.expected_versions;
+  RecordedEvent r;  // position and partition stay 0 in the topic: readers take them from Kafka
+  for (const NewEvent& e : request.events) {
+    r.stream_version = ++versions[e.stream];
+    r.event = e;
+    request.encoded.push_back(EncodeEnvelope(r));
+  }
 }
 
 void KafkaLog::Reset() { queue_.Reset(); }
@@ -236,12 +251,13 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
   };
   size_t i = 0;
   for (AppendRequest* request : requests) {
+    EncodeAll(*request);
     std::map<std::string, uint64_t> versions = request->expected_versions;
-    for (NewEvent& e : request->events) {
+    for (size_t n = 0; n < request->events.size(); ++n) {
       RecordedEvent r;
-      r.stream_version = ++versions[e.stream];
-      r.event = std::move(e);
-      const std::string value = EncodeEnvelope(r);
+      r.stream_version = ++versions[request->events[n].stream];
+      r.event = std::move(request->events[n]);
+      const std::string& value = request->encoded[n];
       const std::string& key = r.event.stream;
       rd_kafka_resp_err_t err =
           rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
@@ -289,6 +305,8 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
     return error;
   }
   std::vector<AppendResult> results;
+  results.reserve(requests.size());
+  ConsistencyToken reached;
   i = 0;
   for (const AppendRequest* request : requests) {
     AppendResult result;
@@ -300,12 +318,11 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
       result.token.Set(d.partition, r.position);
       result.recorded.push_back(std::move(r));
     }
-    {
-      std::lock_guard<std::mutex> head_lock(head_mu_);
-      head_.Merge(result.token);
-    }
+    reached.Merge(result.token);
     results.push_back(std::move(result));
   }
+  std::lock_guard<std::mutex> head_lock(head_mu_);
+  head_.Merge(reached);
   return results;
 }
 

@@ -120,6 +120,8 @@ class KafkaLog final : public EventLog {
   };
 
   KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
+  // Fills request.encoded (the envelopes as the topic holds them), unless already done.
+  static void EncodeAll(AppendRequest& request);
   // Commits everything queued in one transaction. Writer thread.
   void CommitGroup(std::deque<AppendQueue::Pending>& group);
   // One transaction of `requests` (and `extras`, if any): one result per request. txn_mu_.

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "adapters/event_codec.h"
 #include "tests/support/server_process.h"
 
 namespace helpdesk {
@@ -112,6 +113,33 @@ TEST(ConsistencyToken, ParsesComparesAndMerges) {
   ConsistencyToken m = *ConsistencyToken::Parse("0:9");
   m.Merge(*t);
   EXPECT_EQ(m.ToString(), "0:9,2:7");
+}
+
+}  // namespace
+}  // namespace helpdesk
+
+namespace helpdesk {
+namespace {
+
+TEST(EventCodec, EncodedEnvelopeIsTheJsonTreeDumpedAndDecodesBack) {
+  RecordedEvent r;
+  r.position = 42;
+  r.partition = 3;
+  r.stream_version = 7;
+  r.event = NewEvent{"e-1",
+                     "conversation/c\"1",
+                     "MessageReceived",
+                     Timestamp{1795000000123},
+                     Actor::Contact("k-é"),
+                     nlohmann::json{{"text", "olá \"mundo\"\n"}, {"n", 1}}};
+  const std::string encoded = EncodeEnvelope(r);
+  EXPECT_EQ(encoded, EnvelopeToJson(r).dump());
+  auto decoded = DecodeEnvelope(encoded);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded.value().event.stream, r.event.stream);
+  EXPECT_EQ(decoded.value().event.data, r.event.data);
+  EXPECT_EQ(decoded.value().event.actor.id, "k-é");
+  EXPECT_EQ(decoded.value().stream_version, 7u);
 }
 
 }  // namespace
