@@ -77,6 +77,12 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
     return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   }
   auto caller = Authenticate(r);
+  if (!caller.ok() && !r.Header("x-min-position").empty()) {
+    // A token made on another node of a cluster: known here once this node has read that far.
+    Status waited = HonourMinPosition(r);
+    if (!waited.ok()) return ErrorResponse(waited.error());
+    caller = Authenticate(r);
+  }
   if (!caller.ok()) return ErrorResponse(caller.error());
   if (r.body_too_large) {
     return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
