@@ -1,4 +1,5 @@
 // helpdeskd: the help desk server, and its maintenance commands.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -18,9 +19,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Options& o = parsed.value();
+  // export-events writes the events on stdout: its logs go to stderr.
+  if (o.command == "export-events") spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
   const NodeOptions node_options{o.data, o.admin_token, o.kafka, o.kafka_partitions, o.kafka_topic};
+  if (o.command == "export-events") {
+    Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
+                            o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);
+    if (!s.ok()) {
+      spdlog::error("export failed: {}", s.error().message);
+      return 1;
+    }
+    return 0;
+  }
   if (o.command == "rebuild") {
     Status s = RebuildViews(node_options);
     if (!s.ok()) {

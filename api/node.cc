@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "adapters/embedded_log.h"
+#include "adapters/event_codec.h"
 #include "adapters/kafka_command_bus.h"
 #include "adapters/kafka_decider.h"
 #include "adapters/kafka_log.h"
@@ -148,6 +149,28 @@ Status RebuildViews(const NodeOptions& options) {
                runner.Applied().ToString(), runner.events_applied(), runner.steps(), seconds,
                static_cast<double>(runner.events_applied()) / seconds);
   return Status::Ok();
+}
+
+Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
+                    std::optional<Timestamp> to, std::ostream& out) {
+  auto log = OpenLog(options);
+  if (!log.ok()) return log.error();
+  ConsistencyToken at;
+  for (;;) {
+    auto batch = log.value()->Read(at, 4096, std::chrono::milliseconds(100));
+    if (!batch.ok()) return batch.error();
+    for (const RecordedEvent& r : batch.value()) {
+      at.Set(r.partition, r.position);
+      if ((from && r.event.at < *from) || (to && *to < r.event.at)) continue;
+      out << EncodeEnvelope(r) << '\n';
+    }
+    if (!batch.value().empty()) continue;
+    auto done = log.value()->IsCaughtUp(at);
+    if (!done.ok()) return done.error();
+    if (done.value()) break;
+  }
+  out.flush();
+  return out ? Status::Ok() : Error{ErrorCode::kInternal, "cannot write the export"};
 }
 
 }  // namespace helpdesk

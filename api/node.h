@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <ostream>
 #include <string>
 
 #include "adapters/clock.h"
@@ -59,7 +61,13 @@ class Node {
   std::unique_ptr<App> app_;
 };
 
-// helpdeskd rebuild: drops the views and rebuilds them from the log, then exits.
+// helpdeskd rebuild (or replay): drops the views and rebuilds them from the log, then exits.
 Status RebuildViews(const NodeOptions& options);
+
+// helpdeskd export-events: the log as NDJSON on `out`, one envelope per line in log order (per
+// partition on Kafka), with position and partition; only events whose `at` lies within
+// [from, to] when given.
+Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
+                    std::optional<Timestamp> to, std::ostream& out);
 
 }  // namespace helpdesk

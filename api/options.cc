@@ -2,13 +2,16 @@
 
 #include <cstdlib>
 
+#include "domain/time.h"
+
 namespace helpdesk {
 
 std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL]\n"
-         "       helpdeskd rebuild --data DIR\n"
+         "       helpdeskd rebuild|replay --data DIR [--kafka …]\n"
+         "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
          "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n";
 }
@@ -28,7 +31,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   size_t i = 0;
-  if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild")) {
+  if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild" || args[0] == "replay" ||
+                        args[0] == "export-events")) {
     o.command = args[0];
     i = 1;
   }
@@ -54,6 +58,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(partitions);
     else if (flag == "--kafka-topic")
       s = value(o.kafka_topic);
+    else if (flag == "--from" && o.command == "export-events")
+      s = value(o.from);
+    else if (flag == "--to" && o.command == "export-events")
+      s = value(o.to);
     else
       return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
     if (!s.ok()) return s.error();
@@ -65,6 +73,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Error{ErrorCode::kInvalidField, "--kafka-partitions must be a number from 1 to 1000"};
     }
     o.kafka_partitions = static_cast<int>(n);
+  }
+  if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
+  for (const std::string* t : {&o.from, &o.to}) {
+    if (!t->empty() && !ParseRfc3339(*t)) {
+      return Error{ErrorCode::kInvalidField, "--from and --to take RFC 3339 times"};
+    }
   }
   if (o.command == "serve" && o.admin_token.empty()) {
     return Error{ErrorCode::kInvalidField, "--admin-token (or HELPDESK_ADMIN_TOKEN) is required"};

@@ -11,7 +11,7 @@
 namespace helpdesk {
 
 struct Options {
-  std::string command = "serve";  // serve | rebuild
+  std::string command = "serve";  // serve | rebuild (also "replay") | export-events
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string admin_token;
@@ -19,6 +19,7 @@ struct Options {
   int kafka_partitions = 6;  // partitions of the topic when the server creates it
   std::string kafka_topic = "helpdesk.events";
   std::string log_level = "info";
+  std::string from, to;  // export-events: RFC 3339 bounds on the events' `at` (inclusive)
 };
 
 // `env` looks a variable up (getenv in production). Errors name the bad flag.

@@ -1,5 +1,7 @@
 // The conversation lifecycle end to end over HTTP against the real server.
 #include <chrono>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "domain/time.h"
@@ -229,6 +231,75 @@ TEST_F(ApiTest, MessagesListAndCsvExport) {
   size_t rows = 0;
   for (size_t p = 0; (p = csv.body.find("\r\n", p)) != std::string::npos; p += 2) ++rows;
   EXPECT_EQ(rows, 4u);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+// helpdeskd export-events: the log as NDJSON, every event once in log order, filtered by time.
+TEST_F(ApiTest, ExportEventsWritesTheLogAsNdjsonAndFiltersByTime) {
+  ASSERT_EQ(Admin("POST", "/api/v1/channels",
+                  json{{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "1"}})
+                .status,
+            201);
+  auto first =
+      Admin("POST", "/api/v1/channels/wa/inbound",
+            json{{"external_id", "x1"}, {"from", {{"phone", "+5511911110001"}}}, {"text", "oi"}});
+  ASSERT_EQ(first.status, 201);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string between =
+      FormatRfc3339(Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count()});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto second =
+      Admin("POST", "/api/v1/channels/wa/inbound",
+            json{{"external_id", "x2"}, {"from", {{"phone", "+5511911110002"}}}, {"text", "olá"}});
+  ASSERT_EQ(second.status, 201);
+  const json feed = Admin("GET", "/api/v1/events?limit=500", nullptr,
+                          {{"X-Min-Position", second.headers["x-position"]}})
+                        .json();
+  server().Stop();  // the embedded log has one owner at a time
+
+  std::vector<std::string> args{"export-events", "--data", server().data_dir()};
+  for (const auto& a : server().LogArgs()) args.push_back(a);
+  std::string all;
+  ASSERT_EQ(RunHelpdeskd(args, &all), 0);
+  std::vector<json> lines;
+  std::istringstream in(all);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(json::parse(line, nullptr, false));
+    ASSERT_TRUE(lines.back().is_object()) << line;
+  }
+  ASSERT_EQ(lines.size(), feed["items"].size());
+  std::set<std::string> ids;
+  for (const json& e : lines) {
+    ids.insert(e["id"].get<std::string>());
+    EXPECT_GT(e["position"].get<uint64_t>(), 0u);
+    for (const char* field : {"stream", "stream_version", "type", "at", "actor", "data"}) {
+      EXPECT_TRUE(e.contains(field)) << field;
+    }
+  }
+  for (const json& e : feed["items"]) EXPECT_TRUE(ids.count(e["id"].get<std::string>()));
+
+  args.insert(args.end(), {"--from", between});
+  std::string later;
+  ASSERT_EQ(RunHelpdeskd(args, &later), 0);
+  std::istringstream later_in(later);
+  int count = 0;
+  for (std::string line; std::getline(later_in, line); ++count) {
+    const json e = json::parse(line);
+    EXPECT_GE(e["at"].get<std::string>(), between);
+    EXPECT_NE(e["data"].value("external_id", ""), "x1");
+  }
+  EXPECT_GT(count, 0);
+  EXPECT_LT(static_cast<size_t>(count), lines.size());
+
+  args.back() = "yesterday";
+  EXPECT_EQ(RunHelpdeskd(args), 2) << "a malformed time is refused";
 }
 
 }  // namespace

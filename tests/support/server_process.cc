@@ -116,14 +116,27 @@ std::vector<std::string> ServerProcess::LogArgs() const {
   return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_};
 }
 
-int RunHelpdeskd(const std::vector<std::string>& args) {
+int RunHelpdeskd(const std::vector<std::string>& args, std::string* out) {
+  int pipe_fds[2] = {-1, -1};
+  if (out && pipe(pipe_fds) != 0) return -1;
   const pid_t pid = fork();
   if (pid == 0) {
+    if (out) {
+      dup2(pipe_fds[1], STDOUT_FILENO);
+      close(pipe_fds[0]);
+      close(pipe_fds[1]);
+    }
     std::vector<char*> argv{const_cast<char*>("helpdeskd")};
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(HELPDESKD_PATH, argv.data());
     _exit(127);
+  }
+  if (out) {
+    close(pipe_fds[1]);
+    char buffer[65536];
+    for (ssize_t n; (n = read(pipe_fds[0], buffer, sizeof buffer)) > 0;) out->append(buffer, n);
+    close(pipe_fds[0]);
   }
   int status = 0;
   waitpid(pid, &status, 0);

@@ -61,7 +61,8 @@ class TempDir {
   std::string path_;
 };
 
-// Runs helpdeskd with arguments and waits; returns its exit code.
-int RunHelpdeskd(const std::vector<std::string>& args);
+// Runs helpdeskd with arguments and waits; returns its exit code. With `out`, what it wrote on
+// stdout lands there.
+int RunHelpdeskd(const std::vector<std::string>& args, std::string* out = nullptr);
 
 }  // namespace helpdesk::testing
