@@ -28,7 +28,9 @@ nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
           {"at", FormatRfc3339(r.event.at)},
           {"actor", ActorToJson(r.event.actor)},
           {"data", r.event.data},
-          {"schema_version", r.schema_version}};
+          {"schema_version", r.schema_version},
+          {"prev_hash", r.event.prev_hash},
+          {"hash", r.event.hash}};
 }
 
 std::string EncodeEnvelope(const RecordedEvent& r) {
@@ -53,12 +55,16 @@ std::string EncodeEnvelope(const RecordedEvent& r) {
   out += FormatRfc3339(r.event.at);
   out += "\",\"data\":";
   out += r.event.data.dump();
+  out += ",\"hash\":";
+  out += quoted(r.event.hash);
   out += ",\"id\":";
   out += quoted(r.event.id);
   out += ",\"partition\":";
   out += std::to_string(r.partition);
   out += ",\"position\":";
   out += std::to_string(r.position);
+  out += ",\"prev_hash\":";
+  out += quoted(r.event.prev_hash);
   out += ",\"schema_version\":";
   out += std::to_string(r.schema_version);
   out += ",\"stream\":";
@@ -90,6 +96,8 @@ Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
                          : actor_type == "contact" ? Actor::Type::kContact
                                                    : Actor::Type::kSystem;
     r.event.data = j.at("data");
+    r.event.prev_hash = j.value("prev_hash", "");
+    r.event.hash = j.value("hash", "");
     return r;
   } catch (const std::exception& ex) {
     return Error{ErrorCode::kInternal, std::string("corrupt event envelope: ") + ex.what()};

@@ -20,7 +20,9 @@ int main(int argc, char** argv) {
   }
   const Options& o = parsed.value();
   // export-events writes the events on stdout: its logs go to stderr.
-  if (o.command == "export-events") spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
+  if (o.command == "export-events" || o.command == "verify") {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
+  }
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
   const NodeOptions node_options{o.data, o.admin_token, o.kafka, o.kafka_partitions, o.kafka_topic};
@@ -32,6 +34,14 @@ int main(int argc, char** argv) {
       return 1;
     }
     return 0;
+  }
+  if (o.command == "verify") {
+    auto whole = VerifyLog(node_options, std::cout);
+    if (!whole.ok()) {
+      spdlog::error("verify failed: {}", whole.error().message);
+      return 2;
+    }
+    return whole.value() ? 0 : 1;
   }
   if (o.command == "rebuild") {
     Status s = RebuildViews(node_options);

@@ -11,6 +11,7 @@
 #include "adapters/kafka_decider.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
+#include "api/audit.h"
 
 namespace helpdesk {
 namespace {
@@ -171,6 +172,15 @@ Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
   }
   out.flush();
   return out ? Status::Ok() : Error{ErrorCode::kInternal, "cannot write the export"};
+}
+
+Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out) {
+  auto log = OpenLog(options);
+  if (!log.ok()) return log.error();
+  auto report = VerifyChains(*log.value(), std::nullopt);
+  if (!report.ok()) return report.error();
+  out << report.value().dump(2) << "\n";
+  return report.value()["ok"].get<bool>();
 }
 
 }  // namespace helpdesk

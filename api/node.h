@@ -67,6 +67,10 @@ Status RebuildViews(const NodeOptions& options);
 // helpdeskd export-events: the log as NDJSON on `out`, one envelope per line in log order (per
 // partition on Kafka), with position and partition; only events whose `at` lies within
 // [from, to] when given.
+// helpdeskd verify: checks every stream's hash chain (api/audit.h); the report on `out`.
+// Returns whether the chains are whole.
+Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out);
+
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
                     std::optional<Timestamp> to, std::ostream& out);
 

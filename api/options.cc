@@ -12,6 +12,7 @@ std::string Usage() {
          "                 [--kafka-topic NAME] [--log-level LEVEL]\n"
          "       helpdeskd rebuild|replay --data DIR [--kafka …]\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
+         "       helpdeskd verify --data DIR [--kafka …]\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
          "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n";
 }
@@ -32,7 +33,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   size_t i = 0;
   if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild" || args[0] == "replay" ||
-                        args[0] == "export-events")) {
+                        args[0] == "export-events" || args[0] == "verify")) {
     o.command = args[0];
     i = 1;
   }

@@ -11,7 +11,7 @@
 namespace helpdesk {
 
 struct Options {
-  std::string command = "serve";  // serve | rebuild (also "replay") | export-events
+  std::string command = "serve";  // serve | rebuild (also "replay") | export-events | verify
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string admin_token;

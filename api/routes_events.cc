@@ -3,6 +3,7 @@
 
 #include "adapters/event_codec.h"
 #include "api/app.h"
+#include "api/audit.h"
 #include "api/json_io.h"
 
 namespace helpdesk {
@@ -14,6 +15,16 @@ constexpr size_t kMaxScanned = 50000;
 }  // namespace
 
 std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller& caller) {
+  if (r.path.size() == 4 && r.path[2] == "audit" && r.path[3] == "verify" && r.method == "GET") {
+    if (!caller.channel_id.empty() ||
+        (caller.role != Role::kAdmin && caller.role != Role::kAuditor)) {
+      return ErrorResponse(Forbidden("only an admin or an auditor can verify the log"));
+    }
+    auto stream = QueryParam(r, "stream");
+    auto result = VerifyChains(log_, stream);
+    if (!result.ok()) return ErrorResponse(result.error());
+    return JsonResponse(200, result.value());
+  }
   if (r.path.size() != 3 || r.path[2] != "events" || r.method != "GET") return std::nullopt;
   if (!CanReadEvents(caller.role) || !caller.channel_id.empty()) {
     return ErrorResponse(Error{ErrorCode::kForbidden, "this role cannot read the event feed"});

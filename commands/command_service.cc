@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
 
 namespace helpdesk {
@@ -142,10 +143,13 @@ Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
   for (const NewEvent& e : events) {
     request.expected_versions.emplace(e.stream, model_.StreamVersion(e.stream));
   }
-  // Decided: the next command must see these events, durable or not yet.
-  for (const NewEvent& e : events) {
+  // Decided: the next command must see these events, durable or not yet. Each joins its
+  // stream's audit chain as it is applied.
+  for (NewEvent& e : events) {
     RecordedEvent r;
     r.stream_version = model_.StreamVersion(e.stream) + 1;
+    e.prev_hash = model_.LastHash(e.stream);
+    e.hash = EventHash(e.prev_hash, e, r.stream_version);
     r.event = e;
     model_.Apply(r);
   }

@@ -22,9 +22,15 @@ std::pair<std::string, std::string> SplitStream(const std::string& stream) {
 
 }  // namespace
 
+std::string WriteModel::LastHash(const std::string& stream) const {
+  auto it = last_hash_.find(stream);
+  return it == last_hash_.end() ? "" : it->second;
+}
+
 void WriteModel::Apply(const RecordedEvent& r) {
   ++applied_;
   const NewEvent& e = r.event;
+  last_hash_[e.stream] = e.hash;
   const auto [kind, id] = SplitStream(e.stream);
   if (kind == "conversation") {
     ConversationState& c = conversations_[id];

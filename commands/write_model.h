@@ -45,6 +45,8 @@ class WriteModel {
   std::vector<UserState> AllUsers() const;
   // Stream version of any stream (0 when it has no events).
   uint64_t StreamVersion(const std::string& stream) const;
+  // The hash of the stream's last event ("" when it has none): the next event chains to it.
+  std::string LastHash(const std::string& stream) const;
   uint64_t applied_events() const { return applied_; }
 
  private:
@@ -57,6 +59,7 @@ class WriteModel {
   std::unordered_map<std::string, std::string> contact_by_phone_, contact_by_email_;
   std::unordered_map<std::string, InboundRecord> inbound_;  // key: channel "\n" external id
   std::unordered_map<std::string, std::vector<std::string>> conversations_by_contact_channel_;
+  std::unordered_map<std::string, std::string> last_hash_;  // by stream
   uint64_t applied_ = 0;
 };
 

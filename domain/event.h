@@ -41,6 +41,10 @@ struct NewEvent {
   Timestamp at;
   Actor actor;
   nlohmann::json data;
+  // The audit chain of its stream (adapters/event_chain.h): the previous event's hash ("" for
+  // the first) and this event's own. Set by the command layer when it appends.
+  std::string prev_hash = {};
+  std::string hash = {};
 };
 
 // An event as stored in the log.

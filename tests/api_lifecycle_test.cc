@@ -304,3 +304,46 @@ TEST_F(ApiTest, ExportEventsWritesTheLogAsNdjsonAndFiltersByTime) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+// GET /api/v1/audit/verify: every stream's hash chain checks out; only admins and auditors ask.
+TEST_F(ApiTest, AuditVerifyChecksEveryChainForAdminsAndAuditors) {
+  ASSERT_EQ(Admin("POST", "/api/v1/channels",
+                  json{{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "1"}})
+                .status,
+            201);
+  auto in =
+      Admin("POST", "/api/v1/channels/wa/inbound",
+            json{{"external_id", "v1"}, {"from", {{"phone", "+5511922220001"}}}, {"text", "oi"}});
+  ASSERT_EQ(in.status, 201);
+  auto auditor =
+      Admin("POST", "/api/v1/users",
+            json{{"id", "aud"}, {"name", "Aud"}, {"email", "aud@x.co"}, {"role", "auditor"}});
+  ASSERT_EQ(auditor.status, 201);
+  auto agent = Admin("POST", "/api/v1/users",
+                     json{{"id", "ag"}, {"name", "Ag"}, {"email", "ag@x.co"}, {"role", "agent"}});
+  ASSERT_EQ(agent.status, 201);
+  const json feed = Admin("GET", "/api/v1/events?limit=500", nullptr,
+                          {{"X-Min-Position", agent.headers["x-position"]}})
+                        .json();
+
+  auto all = As(auditor.json()["token"], "GET", "/api/v1/audit/verify");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_TRUE(all.json()["ok"].get<bool>());
+  EXPECT_TRUE(all.json()["first_break"].is_null());
+  EXPECT_EQ(all.json()["checked"].get<size_t>(), feed["items"].size());
+
+  const std::string stream = "conversation/" + in.json()["conversation_id"].get<std::string>();
+  auto one = Admin("GET", "/api/v1/audit/verify?stream=" + stream);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(one.json()["streams"].get<int>(), 1);
+  EXPECT_GE(one.json()["checked"].get<int>(), 2);
+
+  EXPECT_EQ(As(agent.json()["token"], "GET", "/api/v1/audit/verify").status, 403);
+  for (const json& e : feed["items"]) EXPECT_EQ(e["hash"].get<std::string>().size(), 64u);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing

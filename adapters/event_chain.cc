@@ -1,0 +1,44 @@
+#include "adapters/event_chain.h"
+
+#include "adapters/event_codec.h"
+#include "adapters/random_ids.h"
+
+namespace helpdesk {
+
+std::string EventHash(const std::string& prev_hash, const NewEvent& e, uint64_t stream_version) {
+  const nlohmann::json content{
+      {"id", e.id},     {"stream", e.stream},        {"stream_version", stream_version},
+      {"type", e.type}, {"at", FormatRfc3339(e.at)}, {"actor", ActorToJson(e.actor)},
+      {"data", e.data}};
+  return Sha256Hex(prev_hash + "\n" + content.dump());
+}
+
+nlohmann::json ChainBreak::ToJson() const {
+  return {{"stream", stream},       {"stream_version", stream_version},
+          {"partition", partition}, {"position", position},
+          {"event_id", event_id},   {"reason", reason}};
+}
+
+void ChainVerifier::Add(const RecordedEvent& r) {
+  ++checked_;
+  Last& last = last_[r.event.stream];
+  if (!first_break_) {
+    std::string reason;
+    if (r.stream_version != last.version + 1) {
+      reason = "stream_version " + std::to_string(r.stream_version) + " follows " +
+               std::to_string(last.version) + ": an event is missing or repeated";
+    } else if (r.event.prev_hash != last.hash) {
+      reason = "prev_hash is not the hash of the stream's previous event";
+    } else if (r.event.hash != EventHash(last.hash, r.event, r.stream_version)) {
+      reason = "the event's content does not match its hash: it was changed";
+    }
+    if (!reason.empty()) {
+      first_break_ =
+          ChainBreak{r.event.stream, r.stream_version, r.partition, r.position, r.event.id, reason};
+    }
+  }
+  last.version = r.stream_version;
+  last.hash = r.event.hash;
+}
+
+}  // namespace helpdesk
