@@ -50,6 +50,15 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   const std::string& id = p[3];
 
   if (r.method == "GET") {
+    if (p.size() == 4 && QueryParam(r, "as_of")) {
+      // Time travel: the conversation as it was then (no ETag: it is not a version to act on).
+      auto as_of = ParseRfc3339(*QueryParam(r, "as_of"));
+      if (!as_of) return ErrorResponse(InvalidField("as_of", "must be an RFC 3339 time"));
+      auto c = queries_.ConversationAsOf(id, *as_of);
+      if (!c)
+        return ErrorResponse(NotFound("conversation " + id + " as of " + FormatRfc3339(*as_of)));
+      return JsonResponse(200, *c);
+    }
     if (p.size() == 4) {
       auto c = queries_.Conversation(id, clock_.Now());
       if (!c) return ErrorResponse(NotFound("conversation " + id));
@@ -64,9 +73,14 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
         return ErrorResponse(NotFound("conversation " + id));
       auto list = ReadListParams(r);
       if (!list.ok()) return ErrorResponse(list.error());
+      std::optional<Timestamp> until;
+      if (auto text = QueryParam(r, "until"); text && p[4] == "timeline") {
+        until = ParseRfc3339(*text);
+        if (!until) return ErrorResponse(InvalidField("until", "must be an RFC 3339 time"));
+      }
       auto page = p[4] == "messages"
                       ? queries_.Messages(id, list.value().cursor, list.value().limit)
-                      : queries_.Timeline(id, list.value().cursor, list.value().limit);
+                      : queries_.Timeline(id, list.value().cursor, list.value().limit, until);
       if (!page.ok()) return ErrorResponse(page.error());
       return ListResponse(page.value().items_json, page.value().next_cursor);
     }

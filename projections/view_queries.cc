@@ -77,8 +77,48 @@ Result<Page> ViewQueries::Messages(const std::string& id, const std::optional<st
 }
 
 Result<Page> ViewQueries::Timeline(const std::string& id, const std::optional<std::string>& cursor,
-                                   size_t limit) const {
-  return PagePrefix("tl/" + id + "/", cursor, limit, ParseObject);
+                                   size_t limit, std::optional<Timestamp> until) const {
+  return PagePrefix("tl/" + id + "/", cursor, limit,
+                    [until](const std::string& text) -> std::optional<json> {
+                      auto item = ParseObject(text);
+                      if (!item || !until) return item;
+                      auto at = ParseRfc3339(item->value("at", ""));
+                      if (!at || *until < *at) return std::nullopt;
+                      return item;
+                    });
+}
+
+std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
+                                                         Timestamp as_of) const {
+  ConversationView view;
+  const std::string prefix = "tl/" + id + "/";
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const json item = json::parse(it->value().ToString(), nullptr, false);
+    if (!item.is_object()) continue;
+    auto at = ParseRfc3339(item.value("at", ""));
+    if (!at || as_of < *at) break;  // a stream's events are in time order
+    const json& actor = item.value("actor", json::object());
+    const std::string actor_type = actor.value("type", "system");
+    NewEvent e;
+    e.type = item.value("type", "");
+    e.at = *at;
+    e.actor.id = actor.value("id", "");
+    e.actor.type = actor_type == "user"      ? Actor::Type::kUser
+                   : actor_type == "contact" ? Actor::Type::kContact
+                                             : Actor::Type::kSystem;
+    e.data = item.value("data", json::object());
+    e.stream = ConversationStream(id);
+    Evolve(view.state, e, item.value("stream_version", uint64_t{0}));
+  }
+  if (!view.state.exists) return std::nullopt;
+  if (auto card = views_.Get("k/" + view.state.contact_id)) {
+    view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
+  }
+  view.contact.id = view.state.contact_id;
+  std::string out;
+  RenderForClient(RenderStored(view), as_of, out);
+  return out;
 }
 
 std::string ViewQueries::ConversationCsv(const std::string& id) const {

@@ -20,12 +20,15 @@ class ViewQueries {
 
   // The conversation object as JSON text, as seen at `now`.
   std::optional<std::string> Conversation(const std::string& id, Timestamp now) const;
+  // The conversation as it was at `as_of`: its events up to then, folded by the domain's own
+  // Evolve from the timeline view, with the contact as it is now. nullopt: it did not exist yet.
+  std::optional<std::string> ConversationAsOf(const std::string& id, Timestamp as_of) const;
   // Messages and notes, oldest first.
   Result<Page> Messages(const std::string& id, const std::optional<std::string>& cursor,
                         size_t limit) const;
-  // Every event of the conversation, oldest first.
+  // Every event of the conversation, oldest first; with `until`, those at or before it.
   Result<Page> Timeline(const std::string& id, const std::optional<std::string>& cursor,
-                        size_t limit) const;
+                        size_t limit, std::optional<Timestamp> until = std::nullopt) const;
   // "at,direction,private,author,text" and one row per message (RFC 4180 quoting).
   std::string ConversationCsv(const std::string& id) const;
 

@@ -347,3 +347,61 @@ TEST_F(ApiTest, AuditVerifyChecksEveryChainForAdminsAndAuditors) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+std::string NowRfc3339() {
+  return FormatRfc3339(Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()});
+}
+
+// ?as_of= and ?until=: one conversation, and its timeline, as they were at a time.
+TEST_F(ApiTest, ConversationAsOfAndTimelineUntilShowThePast) {
+  ASSERT_EQ(Admin("POST", "/api/v1/channels",
+                  json{{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "1"}})
+                .status,
+            201);
+  auto ana = Admin("POST", "/api/v1/users",
+                   json{{"id", "ana"}, {"name", "Ana"}, {"email", "ana@x.co"}, {"role", "agent"}});
+  ASSERT_EQ(ana.status, 201);
+  const std::string before_it = NowRfc3339();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto in =
+      Admin("POST", "/api/v1/channels/wa/inbound",
+            json{{"external_id", "t1"}, {"from", {{"phone", "+5511933330001"}}}, {"text", "oi"}});
+  ASSERT_EQ(in.status, 201);
+  const std::string id = in.json()["conversation_id"];
+  ASSERT_EQ(As(ana.json()["token"], "POST", "/api/v1/conversations/" + id + "/take").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string while_open = NowRfc3339();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto closed = As(ana.json()["token"], "POST", "/api/v1/conversations/" + id + "/close",
+                   json{{"reason", "solved"}});
+  ASSERT_EQ(closed.status, 200);
+  const std::map<std::string, std::string> seen{{"X-Min-Position", closed.headers["x-position"]}};
+
+  auto then = Admin("GET", "/api/v1/conversations/" + id + "?as_of=" + while_open, nullptr, seen);
+  ASSERT_EQ(then.status, 200) << then.body;
+  EXPECT_EQ(then.json()["status"], "open");
+  EXPECT_EQ(then.json()["assignee_id"], "ana");
+  EXPECT_TRUE(then.json()["closed_at"].is_null());
+  EXPECT_EQ(Admin("GET", "/api/v1/conversations/" + id).json()["status"], "closed");
+
+  EXPECT_EQ(Admin("GET", "/api/v1/conversations/" + id + "?as_of=" + before_it).status, 404);
+  EXPECT_EQ(Admin("GET", "/api/v1/conversations/" + id + "?as_of=yesterday").error_code(),
+            "invalid_field");
+
+  auto timeline =
+      Admin("GET", "/api/v1/conversations/" + id + "/timeline?until=" + while_open, nullptr, seen);
+  ASSERT_EQ(timeline.status, 200);
+  const json items = timeline.json()["items"];
+  ASSERT_FALSE(items.empty());
+  for (const json& e : items) EXPECT_NE(e["type"], "ConversationClosed");
+  const json everything = Admin("GET", "/api/v1/conversations/" + id + "/timeline").json();
+  EXPECT_EQ(everything["items"].size(), items.size() + 1);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
