@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Every event type has a JSON Schema in docs/schemas/, and every event this test makes the real
+server write validates against it.
+
+Starts helpdeskd on the embedded log, runs commands that produce each of the event types
+(docs/events.md), stops it, exports the log with `helpdeskd export-events`, and validates every
+line. Fails on an event without a schema, an event that does not validate, a schema no event
+exercised, or a schema file that is not a valid schema.
+
+usage: event_schemas_test.py HELPDESKD SCHEMAS_DIR
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+
+import jsonschema
+
+TOKEN = "schema-test-admin"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Api:
+    def __init__(self, port):
+        self.base = f"http://127.0.0.1:{port}"
+
+    def call(self, method, path, body=None, token=TOKEN, expect=(200, 201)):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                status, text = r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, text = e.code, e.read().decode()
+        if status not in expect:
+            raise AssertionError(f"{method} {path} -> {status}: {text}")
+        return json.loads(text) if text else None
+
+
+def produce_every_event(api):
+    api.call("POST", "/api/v1/teams", {"id": "t1", "name": "Support"})
+    api.call("POST", "/api/v1/teams", {"id": "t2", "name": "Sales"})
+    ana = api.call("POST", "/api/v1/users", {"id": "ana", "name": "Ana", "email": "ana@x.co",
+                                             "role": "agent", "teams": ["t1"]})["token"]
+    api.call("POST", "/api/v1/users", {"id": "bea", "name": "Bea", "email": "bea@x.co",
+                                       "role": "supervisor"})
+    api.call("POST", "/api/v1/teams/t2/members", {"user_id": "bea"})
+    api.call("PUT", "/api/v1/users/ana/presence", {"status": "online"}, token=ana)
+    api.call("POST", "/api/v1/channels", {"id": "wa", "type": "whatsapp", "name": "WA",
+                                          "address": "+5511900000000"})
+    first = api.call("POST", "/api/v1/channels/wa/inbound",
+                     {"external_id": "m1", "from": {"phone": "+55 11 98888-0001", "name": "Rui"},
+                      "text": "Hello"})
+    conv = f"/api/v1/conversations/{first['conversation_id']}"
+    api.call("POST", conv + "/take", token=ana)
+    api.call("POST", conv + "/messages", {"text": "On it", "await_reply": True}, token=ana)
+    api.call("POST", conv + "/messages", {"text": "@bea please look", "private": True},
+             token=ana)
+    api.call("POST", conv + "/tags", {"tag": "vip"}, token=ana)
+    api.call("DELETE", conv + "/tags/vip", token=ana)
+    until = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    api.call("POST", conv + "/postpone", {"until": until}, token=ana)
+    api.call("POST", "/api/v1/channels/wa/inbound",
+             {"external_id": "m2", "from": {"phone": "+55 11 98888-0001"}, "text": "Any news?"})
+    api.call("POST", conv + "/transfer", {"team_id": "t2"}, token=ana)
+    api.call("POST", conv + "/close", {"reason": "solved"})
+    api.call("POST", conv + "/reopen")
+    api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage": "customer"})
+
+
+def main(helpdeskd, schemas_dir):
+    schemas = {}
+    for name in sorted(os.listdir(schemas_dir)):
+        if name.endswith(".schema.json"):
+            with open(os.path.join(schemas_dir, name)) as f:
+                schema = json.load(f)
+            jsonschema.Draft202012Validator.check_schema(schema)
+            schemas[name[: -len(".schema.json")]] = schema
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "data")
+        port = free_port()
+        server = subprocess.Popen(
+            [helpdeskd, "--listen", f"127.0.0.1:{port}", "--data", data, "--admin-token", TOKEN,
+             "--log-level", "warn"])
+        try:
+            api = Api(port)
+            for _ in range(200):
+                try:
+                    urllib.request.urlopen(api.base + "/healthz", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            produce_every_event(api)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        out = subprocess.run([helpdeskd, "export-events", "--data", data], check=True,
+                             capture_output=True, text=True).stdout
+    events = [json.loads(line) for line in out.splitlines()]
+    failures, seen = [], set()
+    for e in events:
+        schema = schemas.get(e.get("type"))
+        if schema is None:
+            failures.append(f"no schema for {e.get('type')}")
+            continue
+        seen.add(e["type"])
+        for error in jsonschema.Draft202012Validator(schema).iter_errors(e):
+            failures.append(f"{e['type']} at position {e['position']}: {error.message}")
+    for missing in sorted(set(schemas) - seen):
+        failures.append(f"no event exercised the schema of {missing}")
+    print(f"{len(events)} events of {len(seen)} types checked against {len(schemas)} schemas")
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures or not events else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))
