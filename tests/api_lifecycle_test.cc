@@ -405,3 +405,51 @@ TEST_F(ApiTest, ConversationAsOfAndTimelineUntilShowThePast) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+// The auditor reads every timeline, private notes included, and the event feed; changes nothing.
+TEST_F(ApiTest, AuditorReadsEverythingAndChangesNothing) {
+  ASSERT_EQ(Admin("POST", "/api/v1/channels",
+                  json{{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "1"}})
+                .status,
+            201);
+  auto ana = Admin("POST", "/api/v1/users",
+                   json{{"id", "ana"}, {"name", "Ana"}, {"email", "ana@x.co"}, {"role", "agent"}});
+  auto aud =
+      Admin("POST", "/api/v1/users",
+            json{{"id", "aud"}, {"name", "Aud"}, {"email", "aud@x.co"}, {"role", "auditor"}});
+  ASSERT_EQ(aud.status, 201);
+  const std::string token = aud.json()["token"];
+  auto in =
+      Admin("POST", "/api/v1/channels/wa/inbound",
+            json{{"external_id", "au1"}, {"from", {{"phone", "+5511944440001"}}}, {"text", "oi"}});
+  const std::string conv =
+      "/api/v1/conversations/" + in.json()["conversation_id"].get<std::string>();
+  auto note = As(ana.json()["token"], "POST", conv + "/messages",
+                 json{{"text", "internal only"}, {"private", true}});
+  ASSERT_EQ(note.status, 201);
+  const std::map<std::string, std::string> seen{{"X-Min-Position", note.headers["x-position"]}};
+
+  auto timeline = As(token, "GET", conv + "/timeline", nullptr, seen);
+  ASSERT_EQ(timeline.status, 200);
+  EXPECT_NE(timeline.body.find("internal only"), std::string::npos);
+  EXPECT_EQ(As(token, "GET", "/api/v1/events", nullptr, seen).status, 200);
+  // The directory changes the feed shows carry who made them.
+  const json events = Admin("GET", "/api/v1/events?type=UserCreated", nullptr, seen).json();
+  ASSERT_FALSE(events["items"].empty());
+  for (const json& e : events["items"]) EXPECT_EQ(e["actor"]["id"], "admin");
+
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(As(token, "POST", conv + "/take").status, 403);
+    EXPECT_EQ(As(token, "POST", conv + "/messages", json{{"text", "hi"}}).status, 403);
+    EXPECT_EQ(As(token, "POST", "/api/v1/users",
+                 json{{"id", "x"}, {"name", "X"}, {"email", "x@x.co"}, {"role", "agent"}})
+                  .status,
+              403);
+  });
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
