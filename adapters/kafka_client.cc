@@ -19,10 +19,7 @@ void OnLog(const rd_kafka_t*, int level, const char* facility, const char* messa
 Result<rd_kafka_conf_t*> NewConf(const KafkaSettings& settings) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
-  // Back within about a second of a broker's return (librdkafka waits up to 10 s by default).
-  KafkaSettings all{{"reconnect.backoff.max.ms", "1000"}};
-  all.insert(all.end(), settings.begin(), settings.end());
-  for (const auto& [name, value] : all) {
+  for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
       return Error{ErrorCode::kInternal, "kafka setting " + name + ": " + err};

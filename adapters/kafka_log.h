@@ -87,7 +87,6 @@ class KafkaLog final : public EventLog {
                             const std::string& topic, int partitions, int64_t retention_ms);
   int partitions() const { return partitions_; }
   const KafkaOptions& options() const { return options_; }
-  rd_kafka_s* producer() { return producer_; }
 
  private:
   // A consumer and where it stands. Sequential readers (the projections, a client paging the
