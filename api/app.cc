@@ -23,7 +23,7 @@ void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
 
 App::App(Commands& commands, const CommandService& lookups, const ViewStore& views,
          const ProjectionRunner& projections, EventLog& log, const Clock& clock,
-         std::string admin_token)
+         std::string admin_token, bool read_only)
     : commands_(commands),
       lookups_(lookups),
       views_(views),
@@ -31,7 +31,8 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       projections_(projections),
       log_(log),
       clock_(clock),
-      admin_token_(std::move(admin_token)) {}
+      admin_token_(std::move(admin_token)),
+      read_only_(read_only) {}
 
 HttpResponse App::Handle(const HttpRequest& request) {
   HttpResponse response;
@@ -84,6 +85,9 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
     caller = Authenticate(r);
   }
   if (!caller.ok()) return ErrorResponse(caller.error());
+  if (read_only_ && r.method != "GET") {
+    return ErrorResponse(Forbidden("this node serves a replayed past: it answers reads only"));
+  }
   if (r.body_too_large) {
     return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
                                                          std::to_string(kMaxBodyBytes) + " bytes"});

@@ -24,7 +24,7 @@ class App {
   // is and who a user is from this node's write model.
   App(Commands& commands, const CommandService& lookups, const ViewStore& views,
       const ProjectionRunner& projections, EventLog& log, const Clock& clock,
-      std::string admin_token);
+      std::string admin_token, bool read_only = false);
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -59,6 +59,7 @@ class App {
   EventLog& log_;
   const Clock& clock_;
   const std::string admin_token_;
+  const bool read_only_;  // a replayed past: reads only
   std::atomic<bool> ready_once_{false};
 };
 

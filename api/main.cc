@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
-  const NodeOptions node_options{o.data, o.admin_token, o.kafka, o.kafka_partitions, o.kafka_topic};
+  const NodeOptions node_options{o.data,        o.admin_token, o.kafka, o.kafka_partitions,
+                                 o.kafka_topic, o.read_only};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);
@@ -44,7 +45,8 @@ int main(int argc, char** argv) {
     return whole.value() ? 0 : 1;
   }
   if (o.command == "rebuild") {
-    Status s = RebuildViews(node_options);
+    Status s =
+        RebuildViews(node_options, o.until.empty() ? std::nullopt : ParseRfc3339(o.until), o.out);
     if (!s.ok()) {
       spdlog::error("rebuild failed: {}", s.error().message);
       return 1;

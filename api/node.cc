@@ -105,11 +105,13 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     commands = node->routed_.get();
   }
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
-  node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
-  node->scheduler_->Start();
+  if (!options.read_only) {
+    node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
+    node->scheduler_->Start();
+  }
   node->app_ =
       std::make_unique<App>(*commands, *node->commands_, *node->views_, *node->projections_,
-                            *node->log_, node->clock_, options.admin_token);
+                            *node->log_, node->clock_, options.admin_token, options.read_only);
   return node;
 }
 
@@ -128,8 +130,9 @@ Node::~Node() {
   spdlog::info("node stopped");
 }
 
-Status RebuildViews(const NodeOptions& options) {
-  const std::string& data_dir = options.data_dir;
+Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
+                    const std::string& out_dir) {
+  const std::string& data_dir = out_dir.empty() ? options.data_dir : out_dir;
   Status made = EnsureDir(data_dir);
   if (!made.ok()) return made;
   auto log = OpenLog(options);
@@ -141,6 +144,7 @@ Status RebuildViews(const NodeOptions& options) {
   auto views = ViewStore::Open(ViewsDir(data_dir));
   if (!views.ok()) return views.error();
   ProjectionRunner runner(*log.value(), *views.value());
+  runner.SetUntil(until);
   const auto started = std::chrono::steady_clock::now();
   Status done = runner.CatchUp();
   if (!done.ok()) return done;

@@ -32,6 +32,8 @@ struct NodeOptions {
   std::string kafka_brokers;  // empty: the embedded log under data_dir
   int kafka_partitions = 6;
   std::string kafka_topic = "helpdesk.events";
+  // Serve reads only: no commands, no scheduler (a past replayed with `replay --until`).
+  bool read_only = false;
 };
 
 class Node {
@@ -62,7 +64,10 @@ class Node {
 };
 
 // helpdeskd rebuild (or replay): drops the views and rebuilds them from the log, then exits.
-Status RebuildViews(const NodeOptions& options);
+// With `until`: only events at or before it, into <out_dir>/views, so that serving `out_dir`
+// with read_only shows the whole help desk as it was then.
+Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until = std::nullopt,
+                    const std::string& out_dir = "");
 
 // helpdeskd export-events: the log as NDJSON on `out`, one envelope per line in log order (per
 // partition on Kafka), with position and partition; only events whose `at` lies within

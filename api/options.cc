@@ -10,7 +10,8 @@ std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL]\n"
-         "       helpdeskd rebuild|replay --data DIR [--kafka …]\n"
+         "       helpdeskd rebuild|replay --data DIR [--kafka …] [--until TIME --out DIR2]\n"
+         "       helpdeskd serve --read-only --data DIR2 --admin-token TOKEN (a replayed past)\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
          "       helpdeskd verify --data DIR [--kafka …]\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
@@ -59,6 +60,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(partitions);
     else if (flag == "--kafka-topic")
       s = value(o.kafka_topic);
+    else if (flag == "--until" && (o.command == "rebuild" || o.command == "replay"))
+      s = value(o.until);
+    else if (flag == "--out" && (o.command == "rebuild" || o.command == "replay"))
+      s = value(o.out);
+    else if (flag == "--read-only" && o.command == "serve")
+      o.read_only = true;
     else if (flag == "--from" && o.command == "export-events")
       s = value(o.from);
     else if (flag == "--to" && o.command == "export-events")
@@ -76,9 +83,13 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
     o.kafka_partitions = static_cast<int>(n);
   }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
-  for (const std::string* t : {&o.from, &o.to}) {
+  if (!o.until.empty() && o.out.empty()) {
+    return Error{ErrorCode::kInvalidField,
+                 "replay --until needs --out DIR: the past goes to a folder of its own"};
+  }
+  for (const std::string* t : {&o.from, &o.to, &o.until}) {
     if (!t->empty() && !ParseRfc3339(*t)) {
-      return Error{ErrorCode::kInvalidField, "--from and --to take RFC 3339 times"};
+      return Error{ErrorCode::kInvalidField, "--from, --to and --until take RFC 3339 times"};
     }
   }
   if (o.command == "serve" && o.admin_token.empty()) {

@@ -180,12 +180,13 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   ConversationCache cache(*step->txn);
   step->to = submitted_;
   for (const RecordedEvent& r : events.value()) {
+    step->to.Set(r.partition, r.position);
+    if (until_ && *until_ < r.event.at) continue;
     if (r.event.stream.starts_with("conversation/")) {
       conversations_.Apply(r, *step->txn, cache);
     } else {
       directory_.Apply(r, *step->txn, cache);
     }
-    step->to.Set(r.partition, r.position);
   }
   cache.Flush();
   step->batch = step->txn->ToWriteBatch();

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "adapters/event_log.h"
@@ -39,6 +40,9 @@ class ProjectionRunner {
   // seen it too. Set before Start().
   using Observer = std::function<void(const std::vector<RecordedEvent>&)>;
   void SetObserver(Observer observer) { observer_ = std::move(observer); }
+  // Applies only events whose `at` is at or before `until` (a replay of the past); later ones
+  // are read and passed over. Set before the first step.
+  void SetUntil(std::optional<Timestamp> until) { until_ = until; }
 
   // The log position the views include.
   ConsistencyToken Applied() const;
@@ -72,6 +76,7 @@ class ProjectionRunner {
   ConversationProjector conversations_;
   DirectoryProjector directory_;
   Observer observer_;
+  std::optional<Timestamp> until_;
 
   mutable std::mutex mu_;
   mutable std::condition_variable applied_cv_;

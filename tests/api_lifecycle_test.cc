@@ -453,3 +453,67 @@ TEST_F(ApiTest, AuditorReadsEverythingAndChangesNothing) {
 
 }  // namespace
 }  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+// helpdeskd replay --until T --out DIR, then serve DIR --read-only: the whole help desk as it
+// was at T (queues, owners, counts), and no command is taken there.
+TEST_F(ApiTest, ReplayUntilShowsTheWholeHelpDeskAsItWas) {
+  if (KafkaBrokers()) GTEST_SKIP() << "the same replay code; the snapshot is served locally";
+  ASSERT_EQ(Admin("POST", "/api/v1/channels",
+                  json{{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "1"}})
+                .status,
+            201);
+  auto ana = Admin("POST", "/api/v1/users",
+                   json{{"id", "ana"}, {"name", "Ana"}, {"email", "ana@x.co"}, {"role", "agent"}});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto in = Admin("POST", "/api/v1/channels/wa/inbound",
+                    json{{"external_id", "r" + std::to_string(i)},
+                         {"from", {{"phone", "+55119555500" + std::to_string(i)}}},
+                         {"text", "oi"}});
+    ASSERT_EQ(in.status, 201);
+    ids.push_back(in.json()["conversation_id"]);
+  }
+  ASSERT_EQ(As(ana.json()["token"], "POST", "/api/v1/conversations/" + ids[0] + "/take").status,
+            200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const std::string then =
+      FormatRfc3339(Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count()});
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // Later: two more taken, one closed.
+  for (const std::string& id : {ids[1], ids[2]}) {
+    ASSERT_EQ(As(ana.json()["token"], "POST", "/api/v1/conversations/" + id + "/take").status, 200);
+  }
+  ASSERT_EQ(As(ana.json()["token"], "POST", "/api/v1/conversations/" + ids[0] + "/close",
+               json{{"reason", "solved"}})
+                .status,
+            200);
+  server().Stop();
+
+  const std::string past = dir_.path() + "/past";
+  ASSERT_EQ(RunHelpdeskd({"replay", "--data", server().data_dir(), "--until", then, "--out", past}),
+            0);
+  EXPECT_EQ(RunHelpdeskd({"replay", "--data", server().data_dir(), "--until", then}), 2)
+      << "--until without --out is refused";
+  ServerProcess snapshot(past);
+  snapshot.AddArgs({"--read-only"});
+  ASSERT_TRUE(snapshot.Start());
+  const json queue = snapshot.Admin("GET", "/api/v1/conversations?view=queue").json();
+  EXPECT_EQ(queue["items"].size(), 2u) << queue.dump();
+  const json first = snapshot.Admin("GET", "/api/v1/conversations/" + ids[0]).json();
+  EXPECT_EQ(first["status"], "open");
+  EXPECT_EQ(first["assignee_id"], "ana");
+  const json summary = snapshot.Admin("GET", "/api/v1/inbox/summary").json();
+  EXPECT_EQ(summary.dump().find("\"closed\":1"), std::string::npos) << summary.dump();
+  EXPECT_EQ(
+      snapshot.Admin("POST", "/api/v1/conversations/" + ids[1] + "/close", R"({"reason":"x"})")
+          .status,
+      403);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing

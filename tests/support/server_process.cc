@@ -47,6 +47,7 @@ bool ServerProcess::Start() {
       // Every server of a test gets a topic of its own, kept across its restarts.
       args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});
     }
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

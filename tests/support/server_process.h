@@ -28,6 +28,10 @@ class ServerProcess {
   int port() const { return port_; }
   const std::string& data_dir() const { return data_dir_; }
   HttpClient client() const { return HttpClient(port_); }
+  // More flags for helpdeskd (e.g. --read-only), from the next Start() on.
+  void AddArgs(const std::vector<std::string>& args) {
+    extra_args_.insert(extra_args_.end(), args.begin(), args.end());
+  }
   // On Kafka: this server becomes another node of `other`'s cluster (the same topic).
   void JoinClusterOf(const ServerProcess& other) { topic_ = other.topic_; }
   // The flags that point helpdeskd at this server's log (empty on the embedded log).
@@ -44,6 +48,7 @@ class ServerProcess {
   int port_ = 0;
   pid_t pid_ = -1;
   std::string topic_;
+  std::vector<std::string> extra_args_;
 };
 
 // The brokers of the Kafka cluster tests run against (HELPDESK_TEST_KAFKA), or null for the
