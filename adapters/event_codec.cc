@@ -18,6 +18,14 @@ nlohmann::json ActorToJson(const Actor& a) {
   return {{"type", ActorTypeName(a.type)}, {"id", a.id}};
 }
 
+Actor ActorFromJson(const nlohmann::json& j) {
+  const std::string type = j.value("type", "system");
+  return Actor{type == "user"      ? Actor::Type::kUser
+               : type == "contact" ? Actor::Type::kContact
+                                   : Actor::Type::kSystem,
+               j.value("id", "")};
+}
+
 nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
   return {{"position", r.position},
           {"partition", r.partition},
@@ -90,11 +98,11 @@ Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
     auto at = ParseRfc3339(j.at("at").get<std::string>());
     if (!at) return Error{ErrorCode::kInternal, "event with a malformed time"};
     r.event.at = *at;
-    const std::string actor_type = j.at("actor").at("type").get<std::string>();
-    r.event.actor.id = j.at("actor").at("id").get<std::string>();
-    r.event.actor.type = actor_type == "user"      ? Actor::Type::kUser
-                         : actor_type == "contact" ? Actor::Type::kContact
-                                                   : Actor::Type::kSystem;
+    const nlohmann::json& actor = j.at("actor");
+    if (!actor.at("type").is_string() || !actor.at("id").is_string()) {
+      return Error{ErrorCode::kInternal, "event with a malformed actor"};
+    }
+    r.event.actor = ActorFromJson(actor);
     r.event.data = j.at("data");
     r.event.prev_hash = j.value("prev_hash", "");
     r.event.hash = j.value("hash", "");

@@ -11,6 +11,8 @@
 namespace helpdesk {
 
 nlohmann::json ActorToJson(const Actor& actor);
+// {type, id} back to an actor; an unknown type reads as a system actor.
+Actor ActorFromJson(const nlohmann::json& j);
 nlohmann::json EnvelopeToJson(const RecordedEvent& e);
 std::string EncodeEnvelope(const RecordedEvent& e);
 // kInternal when the bytes are not a valid envelope (a corrupt log).

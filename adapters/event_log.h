@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <map>
 #include <string>
@@ -62,5 +63,11 @@ class EventLog {
   // True when `token` includes every event of the log (asks the log, not only this process).
   virtual Result<bool> IsCaughtUp(const ConsistencyToken& token) = 0;
 };
+
+// Reads every event after `from`, in log order, until the log says nothing more is there
+// (IsCaughtUp), handing each to `visit`. kLogUnavailable after `patience` without progress.
+Status ReadToEnd(EventLog& log, ConsistencyToken from,
+                 const std::function<void(const RecordedEvent&)>& visit,
+                 std::chrono::milliseconds patience = std::chrono::minutes(1));
 
 }  // namespace helpdesk

@@ -149,7 +149,9 @@ void KafkaDecider::Loop() {
                                  static_cast<const char*>(m->payload) + m->len, nullptr, false);
         if (!c.envelope.is_object() || !c.envelope.contains("command") ||
             !c.envelope.value("request_id", json()).is_string() ||
-            !c.envelope.value("reply_to", json()).is_string()) {
+            !c.envelope.value("reply_to", json()).is_string() ||
+            !c.envelope.value("hops", json(0)).is_number_unsigned() ||
+            !c.envelope.value("after", json("")).is_string()) {
           spdlog::error("kafka: unreadable command at {}:{} skipped", m->partition, m->offset);
           c.envelope = nullptr;
         }

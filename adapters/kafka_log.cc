@@ -432,10 +432,11 @@ Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
 
 bool KafkaLog::HasReached(const ConsistencyToken& token, int partition, int64_t end_offset) {
   if (static_cast<int64_t>(token.At(partition)) >= end_offset) return true;
+  // Per partition: a reader that read `partition` no further than `token` and saw its end at or
+  // past `end_offset`. Its other partitions may be ahead (the projections read ahead).
   for (Reader& reader : readers_) {
     std::lock_guard<std::mutex> lock(reader.mu);
-    if (!reader.assigned || !(reader.position.Covers(token) && token.Covers(reader.position)))
-      continue;
+    if (!reader.assigned || reader.position.At(partition) > token.At(partition)) continue;
     if (reader.eof_offset[static_cast<size_t>(partition)] >= end_offset) return true;
   }
   return false;

@@ -7,8 +7,10 @@
 //
 // Appends: an idempotent, transactional producer (acks=all). A writer thread commits everything
 // queued in one transaction (group commit), so the events of a command land together or not at
-// all, across partitions. An append resolves after the commit succeeded; on a timeout or a broker
-// error the transaction is aborted and the append answers kLogUnavailable within a few seconds.
+// all, across partitions. An append resolves after the commit succeeded; on a broker error the
+// transaction is aborted and the append answers kLogUnavailable within a few seconds. A commit
+// that timed out also answers kLogUnavailable, but its outcome is unknown: it may still commit
+// (resolved before the next transaction).
 // Stream versions come from the caller's expected versions: the command layer is the single writer
 // of its streams.
 //
@@ -76,7 +78,8 @@ class KafkaLog final : public EventLog {
   bool HasReached(const ConsistencyToken& token, int partition, int64_t end_offset);
 
   // Appends `request` with `extras` in one transaction, on the calling thread (a decider's loop).
-  // Same errors as AppendAsync; a failure leaves nothing of it visible.
+  // Same errors as AppendAsync: a failure leaves nothing of it visible, except a commit that timed
+  // out, which may still commit.
   Result<AppendResult> Transact(AppendRequest request, const TransactionExtras& extras);
 
   // The partition Kafka's default (murmur2) partitioner gives `key` among `partitions`: where the

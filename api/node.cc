@@ -41,7 +41,11 @@ std::string NodeId(const std::string& data) {
   return id;
 }
 
-Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options) {
+// Who opens the log: the serving node, or a tool (rebuild, export, verify) that may run next to
+// it. A tool on Kafka gets a transactional id of its own, so it never fences the node's producer.
+enum class Opener { kNode, kTool };
+
+Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options, Opener opener) {
   if (options.kafka_brokers.empty()) {
     auto log = EmbeddedLog::Open(LogDir(options.data_dir));
     if (!log.ok()) return log.error();
@@ -51,7 +55,7 @@ Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options) {
   kafka.brokers = options.kafka_brokers;
   kafka.partitions = options.kafka_partitions;
   kafka.topic = options.kafka_topic;
-  kafka.transactional_id = "helpdesk-" + NodeId(options.data_dir);
+  if (opener == Opener::kNode) kafka.transactional_id = "helpdesk-" + NodeId(options.data_dir);
   auto log = KafkaLog::Open(kafka);
   if (!log.ok()) return log.error();
   return std::unique_ptr<EventLog>(std::move(log).value());
@@ -63,7 +67,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
   std::unique_ptr<Node> node(new Node());
-  auto log = OpenLog(options);
+  auto log = OpenLog(options, Opener::kNode);
   if (!log.ok()) return log.error();
   node->log_ = std::move(log).value();
   auto views = ViewStore::Open(ViewsDir(options.data_dir));
@@ -135,7 +139,7 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
   const std::string& data_dir = out_dir.empty() ? options.data_dir : out_dir;
   Status made = EnsureDir(data_dir);
   if (!made.ok()) return made;
-  auto log = OpenLog(options);
+  auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
   if (std::filesystem::exists(ViewsDir(data_dir))) {
     Status destroyed = ViewStore::Destroy(ViewsDir(data_dir));
@@ -158,28 +162,19 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
 
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
                     std::optional<Timestamp> to, std::ostream& out) {
-  auto log = OpenLog(options);
+  auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
-  ConsistencyToken at;
-  for (;;) {
-    auto batch = log.value()->Read(at, 4096, std::chrono::milliseconds(100));
-    if (!batch.ok()) return batch.error();
-    for (const RecordedEvent& r : batch.value()) {
-      at.Set(r.partition, r.position);
-      if ((from && r.event.at < *from) || (to && *to < r.event.at)) continue;
-      out << EncodeEnvelope(r) << '\n';
-    }
-    if (!batch.value().empty()) continue;
-    auto done = log.value()->IsCaughtUp(at);
-    if (!done.ok()) return done.error();
-    if (done.value()) break;
-  }
+  Status read = ReadToEnd(*log.value(), ConsistencyToken(), [&](const RecordedEvent& r) {
+    if ((from && r.event.at < *from) || (to && *to < r.event.at)) return;
+    out << EncodeEnvelope(r) << '\n';
+  });
+  if (!read.ok()) return read;
   out.flush();
   return out ? Status::Ok() : Error{ErrorCode::kInternal, "cannot write the export"};
 }
 
 Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out) {
-  auto log = OpenLog(options);
+  auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
   auto report = VerifyChains(*log.value(), std::nullopt);
   if (!report.ok()) return report.error();

@@ -92,6 +92,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Error{ErrorCode::kInvalidField, "--from, --to and --until take RFC 3339 times"};
     }
   }
+  if (o.read_only && !o.kafka.empty()) {
+    return Error{ErrorCode::kInvalidField,
+                 "--read-only serves a replayed folder on its own: it takes no --kafka"};
+  }
   if (o.command == "serve" && o.admin_token.empty()) {
     return Error{ErrorCode::kInvalidField, "--admin-token (or HELPDESK_ADMIN_TOKEN) is required"};
   }

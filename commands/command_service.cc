@@ -40,26 +40,9 @@ Status CommandService::EnsureFresh() {
 Status CommandService::Reload(std::chrono::seconds patience) {
   // Built aside and swapped in whole: a failed read leaves the previous model in place.
   WriteModel fresh;
-  ConsistencyToken at;
-  auto last_progress = std::chrono::steady_clock::now();
-  for (;;) {
-    auto batch = log_.Read(at, 4096, std::chrono::milliseconds(100));
-    if (!batch.ok()) return batch.error();
-    for (const RecordedEvent& r : batch.value()) {
-      fresh.Apply(r);
-      at.Set(r.partition, r.position);
-    }
-    if (!batch.value().empty()) {
-      last_progress = std::chrono::steady_clock::now();
-      continue;
-    }
-    auto done = log_.IsCaughtUp(at);
-    if (!done.ok()) return done.error();
-    if (done.value()) break;
-    if (std::chrono::steady_clock::now() - last_progress > patience) {
-      return Error{ErrorCode::kLogUnavailable, "cannot read the event log to its end"};
-    }
-  }
+  Status read = ReadToEnd(
+      log_, ConsistencyToken(), [&fresh](const RecordedEvent& r) { fresh.Apply(r); }, patience);
+  if (!read.ok()) return read;
   model_ = std::move(fresh);
   spdlog::info("write model loaded from {} events", model_.applied_events());
   return Status::Ok();

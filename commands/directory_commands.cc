@@ -12,6 +12,15 @@ Error AlreadyExists(const std::string& what) {
   return InvalidTransition(what + " already exists with different fields");
 }
 
+// The digest a new user's or channel's events record. A command routed from another node comes
+// with the digest of a token made there (only the digest travels); otherwise the token is made
+// here and shown once in `out`.
+std::string IssueToken(const std::string& chosen_digest, CommandOutcome& out) {
+  if (!chosen_digest.empty()) return chosen_digest;
+  out.secret_token = NewSecretToken();
+  return Sha256Hex(out.secret_token);
+}
+
 }  // namespace
 
 Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const NewUser& a) {
@@ -44,9 +53,7 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
   CommandOutcome out;
   out.id = id.value();
   out.created = true;
-  // Routed from another node, the token was made there: only its digest travels.
-  if (a.token_sha256.empty()) out.secret_token = NewSecretToken();
-  const std::string digest = a.token_sha256.empty() ? Sha256Hex(out.secret_token) : a.token_sha256;
+  const std::string digest = IssueToken(a.token_sha256, out);
   std::vector<NewEvent> events;
   Stage(events, UserStream(out.id),
         {{ev::kUserCreated,
@@ -149,9 +156,7 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
   CommandOutcome out;
   out.id = id.value();
   out.created = true;
-  // Routed from another node, the token was made there: only its digest travels.
-  if (a.token_sha256.empty()) out.secret_token = NewSecretToken();
-  const std::string digest = a.token_sha256.empty() ? Sha256Hex(out.secret_token) : a.token_sha256;
+  const std::string digest = IssueToken(a.token_sha256, out);
   std::vector<NewEvent> events;
   Stage(events, ChannelStream(out.id),
         {{ev::kChannelCreated,

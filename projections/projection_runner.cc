@@ -101,7 +101,7 @@ void ProjectionRunner::CommitLoop() {
         std::lock_guard<std::mutex> applied_lock(mu_);
         applied_ = step.to;
       }
-      events_applied_ += step.events.size();
+      events_applied_ += step.applied;
       ++steps_;
       applied_cv_.notify_all();
     }
@@ -182,6 +182,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   for (const RecordedEvent& r : events.value()) {
     step->to.Set(r.partition, r.position);
     if (until_ && *until_ < r.event.at) continue;
+    ++step->applied;
     if (r.event.stream.starts_with("conversation/")) {
       conversations_.Apply(r, *step->txn, cache);
     } else {

@@ -35,7 +35,7 @@ class ProjectionRunner {
   // Applies everything the log holds now, on the calling thread (tools and tests; not with Start).
   Status CatchUp();
 
-  // Called on the runner's thread with every batch of events, once the views hold them and
+  // Called on the committer thread with every batch of events, once the views hold them and
   // before Applied()/WaitFor() show them: whoever waits for a position finds the observer has
   // seen it too. Set before Start().
   using Observer = std::function<void(const std::vector<RecordedEvent>&)>;
@@ -50,7 +50,8 @@ class ProjectionRunner {
   bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const;
   // True when the views include the whole log as it is now.
   bool CaughtUp() const;
-  // Events applied and steps taken since this runner started (for logs and benchmarks).
+  // Events applied (not those passed over by SetUntil) and steps taken since this runner
+  // started (for logs and benchmarks).
   uint64_t events_applied() const { return events_applied_; }
   uint64_t steps() const { return steps_; }
 
@@ -62,6 +63,7 @@ class ProjectionRunner {
     rocksdb::WriteBatch batch;
     ConsistencyToken to;
     std::vector<RecordedEvent> events;
+    size_t applied = 0;  // events not passed over by until_
   };
   // One step: false when nothing was there to apply within `wait` (everything applied before is
   // committed then).

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
 #include "domain/directory.h"
 #include "projections/conversation_projector.h"
@@ -97,16 +98,12 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
     const json item = json::parse(it->value().ToString(), nullptr, false);
     if (!item.is_object()) continue;
     auto at = ParseRfc3339(item.value("at", ""));
-    if (!at || as_of < *at) break;  // a stream's events are in time order
-    const json& actor = item.value("actor", json::object());
-    const std::string actor_type = actor.value("type", "system");
+    // Not `break`: `at` comes from the deciding node's clock, which may step back.
+    if (!at || as_of < *at) continue;
     NewEvent e;
     e.type = item.value("type", "");
     e.at = *at;
-    e.actor.id = actor.value("id", "");
-    e.actor.type = actor_type == "user"      ? Actor::Type::kUser
-                   : actor_type == "contact" ? Actor::Type::kContact
-                                             : Actor::Type::kSystem;
+    e.actor = ActorFromJson(item.value("actor", json::object()));
     e.data = item.value("data", json::object());
     e.stream = ConversationStream(id);
     Evolve(view.state, e, item.value("stream_version", uint64_t{0}));

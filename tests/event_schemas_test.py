@@ -7,10 +7,12 @@ Starts helpdeskd on the embedded log, runs commands that produce each of the eve
 line. Fails on an event without a schema, an event that does not validate, a schema no event
 exercised, or a schema file that is not a valid schema.
 
-usage: event_schemas_test.py HELPDESKD SCHEMAS_DIR
+usage: event_schemas_test.py HELPDESKD SCHEMAS_DIR EVENT_HEADER
+EVENT_HEADER is domain/event.h: every event type it names must have a schema.
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -80,7 +82,9 @@ def produce_every_event(api):
     api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage": "customer"})
 
 
-def main(helpdeskd, schemas_dir):
+def main(helpdeskd, schemas_dir, event_header):
+    with open(event_header) as f:
+        declared = set(re.findall(r'inline constexpr const char\* k\w+ = "(\w+)";', f.read()))
     schemas = {}
     for name in sorted(os.listdir(schemas_dir)):
         if name.endswith(".schema.json"):
@@ -118,6 +122,8 @@ def main(helpdeskd, schemas_dir):
         seen.add(e["type"])
         for error in jsonschema.Draft202012Validator(schema).iter_errors(e):
             failures.append(f"{e['type']} at position {e['position']}: {error.message}")
+    for missing in sorted(declared - set(schemas)):
+        failures.append(f"event type {missing} (domain/event.h) has no schema")
     for missing in sorted(set(schemas) - seen):
         failures.append(f"no event exercised the schema of {missing}")
     print(f"{len(events)} events of {len(seen)} types checked against {len(schemas)} schemas")
@@ -127,4 +133,4 @@ def main(helpdeskd, schemas_dir):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3]))
