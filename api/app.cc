@@ -28,6 +28,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       lookups_(lookups),
       views_(views),
       queries_(views),
+      reports_(views),
       projections_(projections),
       log_(log),
       clock_(clock),
@@ -99,6 +100,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteConversations(r, caller.value())) return *response;
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;
+  if (auto response = RouteReports(r, caller.value())) return *response;
   return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
 }
 

@@ -14,6 +14,7 @@
 #include "api/http.h"
 #include "commands/command_service.h"
 #include "projections/projection_runner.h"
+#include "projections/report_queries.h"
 #include "projections/view_queries.h"
 
 namespace helpdesk {
@@ -36,6 +37,7 @@ class App {
   std::optional<HttpResponse> RouteDirectory(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
 
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);
@@ -55,6 +57,7 @@ class App {
   const CommandService& lookups_;
   const ViewStore& views_;
   ViewQueries queries_;
+  ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;
   const Clock& clock_;

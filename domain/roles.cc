@@ -34,6 +34,9 @@ bool CanReadConversations(Role r) { return CanWorkConversations(r) || r == Role:
 bool CanReadEvents(Role r) {
   return r == Role::kAdmin || r == Role::kSupervisor || r == Role::kAuditor || r == Role::kAnalyst;
 }
+bool CanReadReports(Role r) {
+  return r == Role::kAdmin || r == Role::kSupervisor || r == Role::kAnalyst;
+}
 bool CanReadDirectory(Role r) { return r != Role::kAnalyst; }
 
 }  // namespace helpdesk

@@ -20,6 +20,8 @@ bool CanWorkConversations(Role r);
 bool CanReadConversations(Role r);
 // Read the global event feed.
 bool CanReadEvents(Role r);
+// Read the reports.
+bool CanReadReports(Role r);
 // Read users, teams and the inbox summary.
 bool CanReadDirectory(Role r);
 

@@ -94,8 +94,8 @@ void ViewTxn::AddToCounter(const std::string& key, int64_t delta) {
   Put(key, EncodeBigEndian64(static_cast<uint64_t>(value)));
 }
 
-void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
-                                  ConversationCache& cache) const {
+void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache,
+                                  ReportAccumulator& reports) const {
   const NewEvent& e = r.event;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   ConversationView* found = nullptr;
@@ -117,6 +117,9 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   const ConversationState before = view.state;
   Evolve(view.state, e, r.stream_version);
   const ConversationState& after = view.state;
+  if (auto measure = MeasureConversationEvent(before, after, e, view.report)) {
+    reports.Add(*measure);
+  }
 
   if (e.type == ev::kConversationOpened) {
     if (auto card = txn.Get("k/" + after.contact_id)) {

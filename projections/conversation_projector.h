@@ -1,20 +1,23 @@
 // ConversationProjector: events of conversation streams into the conversation views — the
-// rendered object, the inbox indexes, counters for the summary, messages, the timeline and
-// the postpone schedule. It evolves the state with the domain's own Evolve, so a rule such as
-// "only a public reply clears waiting_since" is written once.
+// rendered object, the inbox indexes, counters for the summary, messages, the timeline, the
+// postpone schedule and the report cells. It evolves the state with the domain's own Evolve, so a
+// rule such as "only a public reply clears waiting_since" is written once.
 #pragma once
 
 #include "domain/conversation.h"
 #include "domain/event.h"
 #include "projections/conversation_cache.h"
+#include "projections/report_projector.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
 
 class ConversationProjector {
  public:
-  // Reads and changes conversations through `cache` (the step flushes it).
-  void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const;
+  // Reads and changes conversations through `cache` and report cells through `reports` (the
+  // step flushes both).
+  void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache,
+             ReportAccumulator& reports) const;
 };
 
 // Counter keys for the inbox summary.

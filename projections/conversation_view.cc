@@ -87,6 +87,9 @@ std::string EncodeState(const ConversationView& v) {
   json j = ApiObject(v);
   j["contact_id"] = v.state.contact_id;
   j["postponed_from"] = StatusName(v.state.postponed_from);
+  j["report"] = {{"opened_counted", v.report.opened_counted},
+                 {"first_response_counted", v.report.first_response_counted},
+                 {"cycle_started_at", OptTime(v.report.cycle_started_at)}};
   return j.dump();
 }
 
@@ -120,6 +123,11 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.opened_at = ReadOptTime(j, "opened_at").value_or(Timestamp{});
   s.closed_at = ReadOptTime(j, "closed_at");
   if (j.contains("contact")) v.contact = ContactCardFromJson(j["contact"]);
+  if (auto it = j.find("report"); it != j.end() && it->is_object()) {
+    v.report.opened_counted = it->value("opened_counted", false);
+    v.report.first_response_counted = it->value("first_response_counted", false);
+    v.report.cycle_started_at = ReadOptTime(*it, "cycle_started_at");
+  }
   return v;
 }
 

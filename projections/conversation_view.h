@@ -12,6 +12,7 @@
 #include <string>
 
 #include "domain/conversation.h"
+#include "domain/report_rules.h"
 #include "domain/time.h"
 
 namespace helpdesk {
@@ -25,6 +26,7 @@ ContactCard ContactCardFromJson(const nlohmann::json& j);
 struct ConversationView {
   ConversationState state;
   ContactCard contact;
+  ReportMarks report;  // what the reports remember between its events
 };
 
 std::string EncodeState(const ConversationView& v);

@@ -178,18 +178,20 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   auto step = std::make_unique<Applying>();
   step->txn = std::make_unique<ViewTxn>(views_.db(), below);
   ConversationCache cache(*step->txn);
+  ReportAccumulator reports(*step->txn);
   step->to = submitted_;
   for (const RecordedEvent& r : events.value()) {
     step->to.Set(r.partition, r.position);
     if (until_ && *until_ < r.event.at) continue;
     ++step->applied;
     if (r.event.stream.starts_with("conversation/")) {
-      conversations_.Apply(r, *step->txn, cache);
+      conversations_.Apply(r, *step->txn, cache, reports);
     } else {
       directory_.Apply(r, *step->txn, cache);
     }
   }
   cache.Flush();
+  reports.Flush();
   step->batch = step->txn->ToWriteBatch();
   step->events = std::move(events).value();
 

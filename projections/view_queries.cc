@@ -16,16 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::optional<json> ParseObject(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return std::nullopt;
@@ -116,6 +106,16 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
   std::string out;
   RenderForClient(RenderStored(view), as_of, out);
   return out;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
 }
 
 std::string ViewQueries::ConversationCsv(const std::string& id) const {

@@ -14,6 +14,9 @@
 
 namespace helpdesk {
 
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string CsvField(const std::string& s);
+
 class ViewQueries {
  public:
   explicit ViewQueries(const ViewStore& views) : views_(views) {}

@@ -13,6 +13,7 @@ namespace {
 
 constexpr const char* kVersionKey = "meta/version";
 constexpr const char* kOffsetKey = "meta/offset";
+constexpr const char* kReportDefinitionKey = "meta/report_definition";
 
 rocksdb::Options ViewOptions() {
   rocksdb::Options options;
@@ -33,19 +34,28 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::string& dir) {
     rocksdb::Status s = rocksdb::DB::Open(ViewOptions(), dir, &raw);
     if (!s.ok()) return FromRocks(s, "cannot open the views");
     std::unique_ptr<rocksdb::DB> db(raw);
-    std::string version;
+    std::string version, reports;
     s = db->Get(rocksdb::ReadOptions(), kVersionKey, &version);
     if (s.IsNotFound()) {
-      s = db->Put(rocksdb::WriteOptions(), kVersionKey, std::to_string(kViewsVersion));
+      rocksdb::WriteBatch batch;
+      batch.Put(kVersionKey, std::to_string(kViewsVersion));
+      batch.Put(kReportDefinitionKey, std::to_string(kReportDefinitionVersion));
+      s = db->Write(rocksdb::WriteOptions(), &batch);
       if (!s.ok()) return FromRocks(s, "cannot write the views");
       return std::unique_ptr<ViewStore>(new ViewStore(std::move(db)));
     }
     if (!s.ok()) return FromRocks(s, "cannot read the views");
-    if (version == std::to_string(kViewsVersion)) {
+    s = db->Get(rocksdb::ReadOptions(), kReportDefinitionKey, &reports);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the views");
+    if (version == std::to_string(kViewsVersion) &&
+        reports == std::to_string(kReportDefinitionVersion)) {
       return std::unique_ptr<ViewStore>(new ViewStore(std::move(db)));
     }
-    spdlog::info("views are version {}, this build has {}: rebuilding from the log", version,
-                 kViewsVersion);
+    // Past data is counted again with the definitions of this build.
+    spdlog::info(
+        "views are version {} with report definition {}, this build has {} and {}: rebuilding "
+        "from the log",
+        version, reports.empty() ? "none" : reports, kViewsVersion, kReportDefinitionVersion);
     db.reset();
     Status destroyed = Destroy(dir);
     if (!destroyed.ok()) return destroyed.error();

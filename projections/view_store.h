@@ -3,7 +3,9 @@
 //   i/…      inbox indexes (inbox_index.h)          m/<id>/<pos>, tl/<id>/<pos>  messages, timeline
 //   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
 //   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
-//   conversations meta/version, meta/offset  the views' version and the log position they include
+//   conversations      r/…  report cells (report_cells.h)
+//   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
+//   definition version, and the log position they include
 //
 // The offset is written in the same WriteBatch as the view updates it covers, so after a crash
 // the views resume exactly where they are: no event is skipped or applied twice.
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "adapters/consistency_token.h"
+#include "domain/report_rules.h"
 #include "domain/result.h"
 
 namespace rocksdb {
@@ -27,6 +30,8 @@ class WriteBatch;
 namespace helpdesk {
 
 constexpr int kViewsVersion = 1;
+// The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
+// same way when it changes.
 
 class ViewStore {
  public:

@@ -1,9 +1,11 @@
 // bench_seed: fills an event log with a realistic help desk history for replay and projection
 // benchmarks, through the real command service (every event is one the product would write).
 //
-//   bench_seed --data DIR --conversations N [--threads T]
+//   bench_seed --data DIR --conversations N [--threads T] [--days D]
 //       seeds the embedded log under DIR/log: a channel, 20 agents, and N conversations, each
 //       opened by an inbound message, assigned, answered, noted, tagged and closed (8 events);
+//       with --days, the conversations are spread evenly over the last D days (each one's
+//       events minutes apart, as if worked then) instead of all happening now;
 //   bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME
 //       copies that log, event for event (same ids, times, stream versions), into a Kafka topic,
 //       many transactions in flight; for measuring projections that read from Kafka.
@@ -31,6 +33,20 @@ namespace {
 using helpdesk::Caller;
 using helpdesk::Role;
 
+// The time each seeding thread's commands happen at: the command service reads the clock on
+// the caller's thread, so each worker can live its own conversation's minutes.
+class StoryClock final : public helpdesk::Clock {
+ public:
+  helpdesk::Timestamp Now() const override {
+    return now_.ms ? now_ : helpdesk::SystemClock().Now();
+  }
+  static void Set(helpdesk::Timestamp t) { now_ = t; }
+
+ private:
+  static thread_local helpdesk::Timestamp now_;
+};
+thread_local helpdesk::Timestamp StoryClock::now_{0};
+
 double Since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -40,13 +56,20 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-int Seed(const std::string& data, long conversations, int threads) {
+int Seed(const std::string& data, long conversations, int threads, int days) {
   std::filesystem::create_directories(data);
   auto opened = helpdesk::EmbeddedLog::Open(data + "/log");
   if (!opened.ok()) return Fail(opened.error().message);
   auto log = std::move(opened).value();
-  helpdesk::SystemClock clock;
+  StoryClock clock;
   helpdesk::CommandService commands(*log, clock);
+  // With --days: conversation i starts at `first + i × step`, ending an hour ago.
+  const int64_t span = int64_t{days} * helpdesk::kDayMs;
+  const int64_t first = helpdesk::SystemClock().Now().ms - helpdesk::kHourMs - span;
+  const int64_t step = conversations > 0 ? span / conversations : 0;
+  auto at = [&](long i, int minute) {
+    if (days > 0) StoryClock::Set({first + i * step + minute * helpdesk::kMinuteMs});
+  };
   if (auto loaded = commands.Load(); !loaded.ok()) return Fail(loaded.error().message);
   const Caller admin{"", Role::kAdmin, ""};
   if (auto c = commands.CreateChannel(admin, {std::string("wa"), "whatsapp", "WA", "1", ""});
@@ -72,20 +95,25 @@ int Seed(const std::string& data, long conversations, int threads) {
         in.external_id = "seed-" + std::to_string(i);
         in.text = "Hello, my order " + std::to_string(i) + " has not arrived yet";
         in.from_phone = "+5511" + std::to_string(900000000 + i);
+        at(i, 0);
         auto opened = commands.ReceiveInbound(admin, in);
         if (!opened.ok()) {
           ++failed;
           continue;
         }
         const std::string id = opened.value().id;
+        at(i, 1);
         bool ok = commands.Take(agent, id, std::nullopt).ok();
+        at(i, 2 + static_cast<int>(i % 7));
         ok =
             ok &&
             commands.SendMessage(agent, id, {"We are looking into it.", false, false}, std::nullopt)
                 .ok();
+        at(i, 10);
         ok = ok &&
              commands.SendMessage(agent, id, {"Carrier delayed", true, false}, std::nullopt).ok();
         ok = ok && commands.Tag(agent, id, i % 3 ? "delivery" : "refund", std::nullopt).ok();
+        at(i, 20 + static_cast<int>(i % 40));
         ok = ok && commands.Close(agent, id, i % 2 ? "solved" : "no_reply", std::nullopt).ok();
         if (!ok) ++failed;
       }
@@ -141,7 +169,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   if (!flags.count("--data")) {
     std::fprintf(stderr,
-                 "usage: bench_seed --data DIR --conversations N [--threads T]\n"
+                 "usage: bench_seed --data DIR --conversations N [--threads T] [--days D]\n"
                  "       bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME\n");
     return 2;
   }
@@ -150,5 +178,6 @@ int main(int argc, char** argv) {
                        flags.count("--topic") ? flags["--topic"] : "helpdesk.events");
   }
   return Seed(flags["--data"], std::atol(flags["--conversations"].c_str()),
-              flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32);
+              flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32,
+              flags.count("--days") ? std::atoi(flags["--days"].c_str()) : 0);
 }

@@ -1,0 +1,82 @@
+// Report cells: what the reports projector keeps per 15-minute UTC slot (domain/report_rules.h),
+// per filter a report can take, pre-aggregated so that a report reads a few thousand small
+// cells for a month whatever the number of events behind them.
+//
+// Keys: r/<section><dimension><slot>, where
+//   section    T totals, A per agent, M per team, C per channel, G per tag;
+//   dimension  the filter it answers: 'a' everything, 'c' one channel, 't' one team, 'x' one
+//              channel and one team (ids length-prefixed, so no dimension prefixes another);
+//   slot       8 bytes big-endian, sign bit flipped, so slots sort in time order.
+// Values: a compact binary encoding (varints), decoded in about a microsecond.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/histogram.h"
+
+namespace helpdesk {
+
+enum class ReportSection : char {
+  kTotals = 'T',
+  kAgents = 'A',
+  kTeams = 'M',
+  kChannels = 'C',
+  kTags = 'G',
+};
+
+// Which conversations a cell counts: all of them, one channel's, one team's, or both.
+struct ReportDimension {
+  std::optional<std::string> channel_id, team_id;
+};
+
+std::string ReportKeyPrefix(ReportSection section, const ReportDimension& dimension);
+std::string ReportKey(ReportSection section, const ReportDimension& dimension, int64_t slot);
+std::string EncodeSlot(int64_t slot);
+int64_t DecodeSlot(const char* p);  // 8 bytes
+
+struct ReportTotals {
+  int64_t received = 0, opened = 0, closed = 0, reopened = 0;
+  LatencyHistogram first_response, resolution;
+  std::map<std::string, int64_t> close_reasons;
+  void Merge(const ReportTotals& other);
+  bool operator==(const ReportTotals&) const = default;
+};
+
+struct AgentTotals {
+  int64_t assigned = 0, closed = 0, replies = 0;
+  LatencyHistogram first_response;
+  void Merge(const AgentTotals& other);
+  bool operator==(const AgentTotals&) const = default;
+};
+
+struct TagTotals {
+  int64_t tagged = 0, closed = 0;
+  void Merge(const TagTotals& other);
+  bool operator==(const TagTotals&) const = default;
+};
+
+// One entry per agent, team, channel or tag.
+template <class T>
+using Breakdown = std::map<std::string, T>;
+
+template <class T>
+void MergeInto(Breakdown<T>& into, const Breakdown<T>& from) {
+  for (const auto& [name, totals] : from) into[name].Merge(totals);
+}
+
+// The stored form of each kind of cell, and back; Decode is false for a damaged value (the
+// reader skips it and logs nothing: a report is never refused for one bad cell).
+std::string EncodeCell(const ReportTotals& cell);
+std::string EncodeCell(const Breakdown<AgentTotals>& cell);
+std::string EncodeCell(const Breakdown<ReportTotals>& cell);
+std::string EncodeCell(const Breakdown<TagTotals>& cell);
+bool DecodeCell(std::string_view in, ReportTotals* cell);
+bool DecodeCell(std::string_view in, Breakdown<AgentTotals>* cell);
+bool DecodeCell(std::string_view in, Breakdown<ReportTotals>* cell);
+bool DecodeCell(std::string_view in, Breakdown<TagTotals>* cell);
+
+}  // namespace helpdesk
