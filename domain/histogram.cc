@@ -33,11 +33,10 @@ void LatencyHistogram::Add(int64_t seconds, uint64_t count) {
   total_ += count;
 }
 
-void LatencyHistogram::SetBucket(uint32_t index, uint64_t count) {
-  uint64_t& slot = buckets_[index];
-  total_ = total_ - slot + count;
-  slot = count;
-  if (count == 0) buckets_.erase(index);
+void LatencyHistogram::AddToBucket(uint32_t index, uint64_t count) {
+  if (count == 0) return;
+  buckets_[index] += count;
+  total_ += count;
 }
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {

@@ -27,8 +27,8 @@ class LatencyHistogram {
 
   // Bucket index -> count, in order (for encoding).
   const std::map<uint32_t, uint64_t>& buckets() const { return buckets_; }
-  // Restores one bucket written by buckets().
-  void SetBucket(uint32_t index, uint64_t count);
+  // Adds `count` to one bucket as written by buckets() (decoding merges straight into a sum).
+  void AddToBucket(uint32_t index, uint64_t count);
 
   static uint32_t BucketOf(int64_t seconds);
   // The value a bucket stands for in quantiles.

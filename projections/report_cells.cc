@@ -27,7 +27,16 @@ void PutLengthPrefixed(const std::string& id, std::string& out) {
   out += id;
 }
 
-// Reads what the Put functions wrote; every read fails once the input ran short.
+// The entry of `map` for `name`, made if missing; no string is built when it exists.
+template <class T>
+T& EntryOf(std::map<std::string, T, std::less<>>& map, std::string_view name) {
+  auto it = map.find(name);
+  if (it == map.end()) it = map.emplace(std::string(name), T()).first;
+  return it->second;
+}
+
+// Reads what the Put functions wrote, adding what it reads into its targets (decoding a cell
+// into a sum merges it); every read fails once the input ran short.
 class Reader {
  public:
   explicit Reader(std::string_view in) : in_(in) {}
@@ -42,16 +51,18 @@ class Reader {
     }
     return false;
   }
+  // Adds a count to *v.
   bool Count(int64_t* v) {
     uint64_t u = 0;
     if (!Varint(&u)) return false;
-    *v = static_cast<int64_t>(u);
+    *v += static_cast<int64_t>(u);
     return true;
   }
-  bool String(std::string* s) {
+  // A string, viewed in the input (valid while it is).
+  bool String(std::string_view* s) {
     uint64_t n = 0;
     if (!Varint(&n) || n > in_.size()) return false;
-    s->assign(in_.data(), n);
+    *s = in_.substr(0, n);
     in_.remove_prefix(n);
     return true;
   }
@@ -79,7 +90,7 @@ bool Get(Reader& r, LatencyHistogram* h) {
     uint64_t delta = 0, count = 0;
     if (!r.Varint(&delta) || !r.Varint(&count)) return false;
     index += delta;
-    h->SetBucket(static_cast<uint32_t>(index), count);
+    h->AddToBucket(static_cast<uint32_t>(index), count);
   }
   return true;
 }
@@ -105,10 +116,8 @@ bool Get(Reader& r, ReportTotals* t) {
     return false;
   }
   for (uint64_t i = 0; i < reasons; ++i) {
-    std::string reason;
-    int64_t n = 0;
-    if (!r.String(&reason) || !r.Count(&n)) return false;
-    t->close_reasons[reason] += n;
+    std::string_view reason;
+    if (!r.String(&reason) || !r.Count(&EntryOf(t->close_reasons, reason))) return false;
   }
   return true;
 }
@@ -147,10 +156,8 @@ bool DecodeBreakdown(std::string_view in, Breakdown<T>* cells) {
   uint64_t n = 0;
   if (!r.Varint(&n)) return false;
   for (uint64_t i = 0; i < n; ++i) {
-    std::string name;
-    T cell;
-    if (!r.String(&name) || !Get(r, &cell)) return false;
-    (*cells)[name].Merge(cell);
+    std::string_view name;
+    if (!r.String(&name) || !Get(r, &EntryOf(*cells, name))) return false;
   }
   return r.Done();
 }
@@ -215,6 +222,11 @@ std::string EncodeCell(const ReportTotals& cell) {
 std::string EncodeCell(const Breakdown<AgentTotals>& cell) { return EncodeBreakdown(cell); }
 std::string EncodeCell(const Breakdown<ReportTotals>& cell) { return EncodeBreakdown(cell); }
 std::string EncodeCell(const Breakdown<TagTotals>& cell) { return EncodeBreakdown(cell); }
+
+bool DecodeArrivals(std::string_view in, int64_t* received, int64_t* opened) {
+  Reader r(in);
+  return r.Count(received) && r.Count(opened);
+}
 
 bool DecodeCell(std::string_view in, ReportTotals* cell) {
   Reader r(in);

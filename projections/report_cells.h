@@ -41,7 +41,7 @@ int64_t DecodeSlot(const char* p);  // 8 bytes
 struct ReportTotals {
   int64_t received = 0, opened = 0, closed = 0, reopened = 0;
   LatencyHistogram first_response, resolution;
-  std::map<std::string, int64_t> close_reasons;
+  std::map<std::string, int64_t, std::less<>> close_reasons;
   void Merge(const ReportTotals& other);
   bool operator==(const ReportTotals&) const = default;
 };
@@ -61,15 +61,12 @@ struct TagTotals {
 
 // One entry per agent, team, channel or tag.
 template <class T>
-using Breakdown = std::map<std::string, T>;
+using Breakdown = std::map<std::string, T, std::less<>>;
 
-template <class T>
-void MergeInto(Breakdown<T>& into, const Breakdown<T>& from) {
-  for (const auto& [name, totals] : from) into[name].Merge(totals);
-}
-
-// The stored form of each kind of cell, and back; Decode is false for a damaged value (the
-// reader skips it and logs nothing: a report is never refused for one bad cell).
+// The stored form of each kind of cell, and back. Decoding adds the stored cell to `*cell`
+// (into an empty one: the cell itself; into a sum: the sum with it, without building the cell
+// first). False for a damaged value, which may have been partly added: readers decode into a
+// fresh cell when they must not keep part of a damaged one.
 std::string EncodeCell(const ReportTotals& cell);
 std::string EncodeCell(const Breakdown<AgentTotals>& cell);
 std::string EncodeCell(const Breakdown<ReportTotals>& cell);
@@ -78,5 +75,7 @@ bool DecodeCell(std::string_view in, ReportTotals* cell);
 bool DecodeCell(std::string_view in, Breakdown<AgentTotals>* cell);
 bool DecodeCell(std::string_view in, Breakdown<ReportTotals>* cell);
 bool DecodeCell(std::string_view in, Breakdown<TagTotals>* cell);
+// Adds just the received and opened counts of a totals cell (what hour-by-hour reports need).
+bool DecodeArrivals(std::string_view in, int64_t* received, int64_t* opened);
 
 }  // namespace helpdesk

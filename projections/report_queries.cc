@@ -9,7 +9,7 @@
 
 namespace helpdesk {
 
-template <class Cell, class Visit>
+template <class Visit>
 void ReportQueries::Scan(ReportSection section, const ReportRange& range, Visit&& visit) const {
   const std::string prefix = ReportKeyPrefix(section, range.dimension);
   const int64_t first = SlotOf(range.from);
@@ -22,33 +22,29 @@ void ReportQueries::Scan(ReportSection section, const ReportRange& range, Visit&
   for (it->Seek(prefix + EncodeSlot(first)); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) continue;
-    Cell cell;
-    if (!DecodeCell(std::string_view(it->value().data(), it->value().size()), &cell)) continue;
-    visit(DecodeSlot(key.data() + prefix.size()), cell);
+    visit(DecodeSlot(key.data() + prefix.size()),
+          std::string_view(it->value().data(), it->value().size()));
   }
 }
 
 template <class Cell>
 Cell ReportQueries::Sum(ReportSection section, const ReportRange& range) const {
   Cell sum;
-  Scan<Cell>(section, range, [&](int64_t, const Cell& cell) {
-    if constexpr (std::is_same_v<Cell, ReportTotals>) {
-      sum.Merge(cell);
-    } else {
-      MergeInto(sum, cell);
-    }
-  });
+  // Each cell decodes straight into the sum: no cell is built on the way.
+  Scan(section, range, [&](int64_t, std::string_view cell) { DecodeCell(cell, &sum); });
   return sum;
 }
 
 LocalHourCounts ReportQueries::ByLocalHour(const ReportRange& range, const TimeZone& zone) const {
   LocalHourCounts counts;
   ZoneOffsets offsets(zone);
-  Scan<ReportTotals>(ReportSection::kTotals, range, [&](int64_t slot, const ReportTotals& cell) {
+  Scan(ReportSection::kTotals, range, [&](int64_t slot, std::string_view cell) {
+    int64_t received = 0, opened = 0;
+    if (!DecodeArrivals(cell, &received, &opened)) return;
     const Timestamp start = SlotStart(slot);
     const LocalClock local = LocalClockAt(start, offsets.SecondsAt(start));
-    counts.received[local.weekday][local.hour] += cell.received;
-    counts.opened[local.weekday][local.hour] += cell.opened;
+    counts.received[local.weekday][local.hour] += received;
+    counts.opened[local.weekday][local.hour] += opened;
   });
   return counts;
 }

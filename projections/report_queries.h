@@ -2,7 +2,8 @@
 // the run of cells of its filter between `from` and `to`: its cost grows with the time it
 // spans (at most 96 cells a day per section), never with the number of events.
 //
-// Thread-safe: reads a consistent RocksDB snapshot per call.
+// Thread-safe: reads a consistent RocksDB snapshot per call. A damaged cell (only a damaged
+// disk makes one) may count in part.
 #pragma once
 
 #include <array>
@@ -39,8 +40,8 @@ class ReportQueries {
   Breakdown<TagTotals> Tags(const ReportRange& range) const;
 
  private:
-  // Calls visit(slot, cell) for each readable cell of `section` in `range`, in time order.
-  template <class Cell, class Visit>
+  // Calls visit(slot, stored cell) for each cell of `section` in `range`, in time order.
+  template <class Visit>
   void Scan(ReportSection section, const ReportRange& range, Visit&& visit) const;
   template <class Cell>
   Cell Sum(ReportSection section, const ReportRange& range) const;
