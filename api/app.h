@@ -38,6 +38,7 @@ class App {
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
 
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);

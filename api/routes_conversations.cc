@@ -102,6 +102,25 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     if (!if_match.ok()) return ErrorResponse(if_match.error());
     return ConversationAnswer(commands_.Untag(caller, id, p[5], if_match.value()), 200);
   }
+  if (p.size() == 4 && r.method == "DELETE") {
+    auto if_match = ReadIfMatch(r);
+    if (!if_match.ok()) return ErrorResponse(if_match.error());
+    auto body = Body::Parse(r.body.empty() ? "{}" : r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    const std::string reason = body.value().OptString("reason").value_or("");
+    if (body.value().error()) return ErrorResponse(*body.value().error());
+    auto outcome = commands_.DeleteConversation(caller, id, reason, if_match.value());
+    if (!outcome.ok()) return ErrorResponse(outcome.error());
+    AwaitViews(outcome.value().token);
+    HttpResponse response = JsonResponse(200, json{{"id", id}, {"deleted", true}});
+    SetPosition(response, outcome.value().token);
+    return response;
+  }
+  if (p.size() == 6 && p[4] == "participants" && r.method == "DELETE") {
+    auto if_match = ReadIfMatch(r);
+    if (!if_match.ok()) return ErrorResponse(if_match.error());
+    return ConversationAnswer(commands_.Leave(caller, id, p[5], if_match.value()), 200);
+  }
   if (p.size() == 5 && r.method == "POST") {
     if (p[4] == "messages") return PostMessage(r, caller, id);
     return ConversationCommand(r, caller, id, p[4]);
@@ -165,21 +184,27 @@ HttpResponse App::ConversationAnswer(const Result<CommandOutcome>& outcome, int 
 
 HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller,
                                       const std::string& id, const std::string& action) {
-  static const std::set<std::string> kActions{"take", "assign", "transfer", "postpone",
-                                              "tags", "close",  "reopen"};
+  static const std::set<std::string> kActions{"take",  "assign", "transfer", "postpone",    "tags",
+                                              "close", "reopen", "read",     "participants"};
   if (!kActions.count(action)) return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   auto if_match = ReadIfMatch(r);
   if (!if_match.ok()) return ErrorResponse(if_match.error());
   const auto version = if_match.value();
-  // take and reopen need no body; an empty one is fine, a malformed one is not.
-  const std::string text =
-      r.body.empty() && (action == "take" || action == "reopen") ? "{}" : r.body;
+  // take, reopen and read need no body; an empty one is fine, a malformed one is not.
+  const bool bodiless = action == "take" || action == "reopen" || action == "read";
+  const std::string text = r.body.empty() && bodiless ? "{}" : r.body;
   auto body = Body::Parse(text);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
 
   if (action == "take") return ConversationAnswer(commands_.Take(caller, id, version), 200);
   if (action == "reopen") return ConversationAnswer(commands_.Reopen(caller, id, version), 200);
+  if (action == "read") return ConversationAnswer(commands_.MarkRead(caller, id), 200);
+  if (action == "participants") {
+    const std::string user_id = b.NonEmptyString("user_id");
+    if (b.error()) return ErrorResponse(*b.error());
+    return ConversationAnswer(commands_.Invite(caller, id, user_id, version), 200);
+  }
   if (action == "assign") {
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());
@@ -218,10 +243,15 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
   MessageArgs m;
-  m.text = b.NonEmptyString("text");
+  m.quick_reply_id = b.OptString("quick_reply_id");
+  // With a quick reply the text may be left out (its text is sent) or edited.
+  m.text = m.quick_reply_id ? b.OptString("text").value_or("") : b.NonEmptyString("text");
   m.is_private = b.OptBool("private", false);
   m.await_reply = b.OptBool("await_reply", false);
   if (b.error()) return ErrorResponse(*b.error());
+  if (m.quick_reply_id && m.quick_reply_id->empty()) {
+    return ErrorResponse(InvalidField("quick_reply_id", "must not be empty"));
+  }
   auto outcome = commands_.SendMessage(caller, id, m, if_match.value());
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   AwaitViews(outcome.value().token);
@@ -261,6 +291,7 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
   a.channel_id = channel_id;
   a.external_id = b.NonEmptyString("external_id");
   a.text = b.OptString("text").value_or("");
+  a.html = b.OptString("html").value_or("");
   auto from = b.OptObject("from");
   auto attachments = b.OptArray("attachments");
   std::optional<std::string> sent_at = b.OptString("sent_at");
@@ -287,11 +318,15 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   const CommandOutcome& o = outcome.value();
   AwaitViews(o.token);
-  HttpResponse response = JsonResponse(o.duplicate ? 200 : 201, json{{"conversation_id", o.id},
-                                                                     {"message_id", o.message_id},
-                                                                     {"contact_id", o.contact_id},
-                                                                     {"created", o.created},
-                                                                     {"reopened", o.reopened}});
+  // A blocked contact's message is recorded without a conversation.
+  const bool blocked = o.id.empty();
+  HttpResponse response = JsonResponse(
+      o.duplicate ? 200 : 201, json{{"conversation_id", blocked ? json(nullptr) : json(o.id)},
+                                    {"message_id", o.message_id},
+                                    {"contact_id", o.contact_id},
+                                    {"created", o.created},
+                                    {"reopened", o.reopened},
+                                    {"blocked", blocked}});
   SetPosition(response, o.token);
   return response;
 }

@@ -145,6 +145,14 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       return updated(commands_.SetContactStage(caller, p[3], stage),
                      [&] { return queries_.Contact(p[3]); });
     }
+    if (p.size() == 5 && (p[4] == "block" || p[4] == "unblock") && r.method == "POST") {
+      auto body = Body::Parse(r.body.empty() ? "{}" : r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      const std::string reason = body.value().OptString("reason").value_or("");
+      if (body.value().error()) return ErrorResponse(*body.value().error());
+      return updated(commands_.SetContactBlocked(caller, p[3], p[4] == "block", reason),
+                     [&] { return queries_.Contact(p[3]); });
+    }
     return std::nullopt;
   }
 

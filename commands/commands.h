@@ -36,6 +36,7 @@ struct CommandOutcome {
   bool reopened = false;
   std::string secret_token;  // shown once: a new user's or channel's bearer token
   bool duplicate = false;    // an inbound message seen before: nothing was recorded
+  // An inbound message from a blocked contact has no conversation: `id` is empty.
 
   static CommandOutcome For(ConsistencyToken token, std::string id, bool created = false) {
     CommandOutcome o;
@@ -63,14 +64,22 @@ struct NewChannel {
 };
 struct InboundArgs {
   std::string channel_id, external_id, text;
+  std::string html;  // an e-mail's HTML body: kept as markdown when `text` is empty
   std::string from_name, from_phone, from_email;
   std::optional<Timestamp> sent_at;
   nlohmann::json attachments = nlohmann::json::array();
 };
+// A quick reply's fields: on create all but `id` are required; on update the absent ones keep
+// their value.
+struct QuickReplyArgs {
+  std::optional<std::string> id;
+  std::optional<std::string> shortcut, text, visibility;  // visibility: "public" | "private"
+};
 struct MessageArgs {
-  std::string text;
+  std::string text;  // may be empty with a quick reply: its text is sent then
   bool is_private = false;
   bool await_reply = false;
+  std::optional<std::string> quick_reply_id = {};
 };
 
 class Commands {
@@ -87,6 +96,10 @@ class Commands {
   virtual Result<CommandOutcome> SetContactStage(const Caller& caller,
                                                  const std::string& contact_id,
                                                  const std::string& stage) = 0;
+  // Blocks a contact (their messages are recorded but open nothing), or lets them in again.
+  virtual Result<CommandOutcome> SetContactBlocked(const Caller& caller,
+                                                   const std::string& contact_id, bool blocked,
+                                                   const std::string& reason) = 0;
 
   virtual Result<CommandOutcome> ReceiveInbound(const Caller& caller, const InboundArgs& args) = 0;
 
@@ -112,6 +125,26 @@ class Commands {
                                        const std::string& reason, IfMatch if_match) = 0;
   virtual Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id,
                                         IfMatch if_match) = 0;
+  // The caller read the conversation (clears its unread count when the caller is the assignee).
+  virtual Result<CommandOutcome> MarkRead(const Caller& caller, const std::string& id) = 0;
+  // Invites a colleague in; removes a participant (agents may only remove themselves).
+  virtual Result<CommandOutcome> Invite(const Caller& caller, const std::string& id,
+                                        const std::string& user_id, IfMatch if_match) = 0;
+  virtual Result<CommandOutcome> Leave(const Caller& caller, const std::string& id,
+                                       const std::string& user_id, IfMatch if_match) = 0;
+  // Quick replies: anyone who works conversations creates them (public or private); the owner
+  // changes theirs, supervisors and admins public ones too.
+  virtual Result<CommandOutcome> CreateQuickReply(const Caller& caller,
+                                                  const QuickReplyArgs& args) = 0;
+  virtual Result<CommandOutcome> UpdateQuickReply(const Caller& caller, const std::string& id,
+                                                  const QuickReplyArgs& args) = 0;
+  virtual Result<CommandOutcome> DeleteQuickReply(const Caller& caller, const std::string& id) = 0;
+
+  // Admin only: the conversation leaves every view; its events stay in the log.
+  virtual Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,
+                                                    const std::string& reason,
+                                                    IfMatch if_match) = 0;
+
   // The scheduler's wake-up of a postponed conversation whose time has come.
   virtual Result<CommandOutcome> WakeDue(const std::string& id) = 0;
 };

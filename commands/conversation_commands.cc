@@ -37,25 +37,36 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
 
 Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
                                                    const MessageArgs& args, IfMatch if_match) {
-  if (args.text.empty()) return InvalidField("text", "must be a non-empty string");
+  if (args.text.empty() && !args.quick_reply_id) {
+    return InvalidField("text", "must be a non-empty string");
+  }
   if (args.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
   if (args.is_private && args.await_reply) {
     return InvalidField("await_reply", "cannot be set on a private note");
   }
-  return OnConversation(caller, id, if_match,
-                        [&](const ConversationState& c, Timestamp, CommandOutcome& out) {
-                          conversation::Reply r;
-                          r.message_id = NewId();
-                          r.author_id = caller.actor().id;
-                          r.text = args.text;
-                          r.is_private = args.is_private;
-                          r.await_reply = args.await_reply;
-                          if (args.is_private)
-                            r.mentions = FindMentions(args.text, model_.AllUsers());
-                          out.message_id = r.message_id;
-                          out.created = true;
-                          return conversation::DecideReply(c, r);
-                        });
+  return OnConversation(
+      caller, id, if_match,
+      [&](const ConversationState& c, Timestamp, CommandOutcome& out) -> conversation::Events {
+        conversation::Reply r;
+        r.text = args.text;
+        if (args.quick_reply_id) {
+          // Sent from a quick reply: its text, unless the agent edited it before sending.
+          const QuickReplyState* q = model_.QuickReply(*args.quick_reply_id);
+          if (!q || !quick_reply::IsVisibleTo(*q, caller.actor().id)) {
+            return NotFound("quick reply " + *args.quick_reply_id);
+          }
+          if (r.text.empty()) r.text = q->text;
+          r.quick_reply_id = args.quick_reply_id;
+        }
+        r.message_id = NewId();
+        r.author_id = caller.actor().id;
+        r.is_private = args.is_private;
+        r.await_reply = args.await_reply;
+        if (args.is_private) r.mentions = FindMentions(r.text, model_.AllUsers());
+        out.message_id = r.message_id;
+        out.created = true;
+        return conversation::DecideReply(c, r);
+      });
 }
 
 Result<CommandOutcome> CommandService::Take(const Caller& caller, const std::string& id,
@@ -140,6 +151,52 @@ Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::s
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideReopen(c);
+                        });
+}
+
+Result<CommandOutcome> CommandService::MarkRead(const Caller& caller, const std::string& id) {
+  return OnConversation(caller, id, std::nullopt,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideRead(c, caller.user_id);
+                        });
+}
+
+Result<CommandOutcome> CommandService::Invite(const Caller& caller, const std::string& id,
+                                              const std::string& user_id, IfMatch if_match) {
+  return OnConversation(
+      caller, id, if_match,
+      [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+        const UserState* u = model_.User(user_id);
+        if (!u) return NotFound("user " + user_id);
+        if (!CanWorkConversations(u->role)) {
+          return InvalidField("user_id", "names a user whose role cannot work conversations");
+        }
+        return conversation::DecideInvite(c, user_id, caller.actor().id);
+      });
+}
+
+Result<CommandOutcome> CommandService::Leave(const Caller& caller, const std::string& id,
+                                             const std::string& user_id, IfMatch if_match) {
+  if (user_id != caller.user_id && !CanSupervise(caller.role)) {
+    return Forbidden("an agent can only remove themselves from a conversation");
+  }
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideLeave(c, user_id, caller.actor().id);
+                        });
+}
+
+Result<CommandOutcome> CommandService::DeleteConversation(const Caller& caller,
+                                                          const std::string& id,
+                                                          const std::string& reason,
+                                                          IfMatch if_match) {
+  if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only an admin can delete a conversation");
+  }
+  if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
+  return OnConversation(caller, id, if_match,
+                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
+                          return conversation::DecideDelete(c, reason);
                         });
 }
 

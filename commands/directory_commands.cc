@@ -195,4 +195,29 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
   return out;
 }
 
+Result<CommandOutcome> CommandService::SetContactBlocked(const Caller& caller,
+                                                         const std::string& contact_id,
+                                                         bool blocked, const std::string& reason) {
+  if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("this role cannot block contacts");
+  }
+  if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* c = model_.Contact(contact_id);
+  if (!c) return NotFound("contact " + contact_id);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), contact_id, false);
+  if (c->blocked == blocked) return Unchanged(std::move(out), lock);
+  std::vector<NewEvent> events;
+  nlohmann::json data{{"contact_id", contact_id}};
+  if (blocked) data["reason"] = reason;
+  Stage(events, ContactStream(contact_id),
+        {{blocked ? ev::kContactBlocked : ev::kContactUnblocked, std::move(data)}}, caller.actor(),
+        clock_.Now());
+  auto token = Commit(std::move(events), lock);
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
 }  // namespace helpdesk

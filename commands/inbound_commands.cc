@@ -3,6 +3,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/email_text.h"
 #include "domain/routing.h"
 
 namespace helpdesk {
@@ -16,11 +17,12 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
     return InvalidField("external_id", "must be 1 to 256 characters");
   }
   if (a.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
+  if (a.html.size() > 8 * kMaxTextBytes) return InvalidField("html", "must be at most 512 KiB");
   if (a.from_name.size() > kMaxNameBytes || a.from_phone.size() > kMaxNameBytes ||
       a.from_email.size() > kMaxNameBytes) {
     return InvalidField("from", "fields must be at most 256 bytes each");
   }
-  if (a.text.empty() && a.attachments.empty()) {
+  if (a.text.empty() && a.html.empty() && a.attachments.empty()) {
     return InvalidField("text", "must be non-empty when there are no attachments");
   }
   if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
@@ -76,6 +78,37 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   }
   out.contact_id = *contact_id;
 
+  const std::string message_id = NewId();
+  const Timestamp sent_at = a.sent_at && *a.sent_at < now ? *a.sent_at : now;
+  // E-mail: formatting kept as markdown, the new text apart from the quoted history.
+  std::string message_text = a.text.empty() && !a.html.empty() ? HtmlToMarkdown(a.html) : a.text;
+  std::string quoted;
+  if (channel->type == "email") {
+    EmailText split = SplitQuotedEmail(message_text);
+    message_text = std::move(split.visible);
+    quoted = std::move(split.quoted);
+  }
+  if (message_text.size() > kMaxTextBytes) return InvalidField("html", "makes a text over 64 KiB");
+  if (const ContactState* known = model_.Contact(*contact_id); known && known->blocked) {
+    // Blocked: kept for the record on the contact's own stream; no conversation opens, wakes
+    // or reopens.
+    Stage(events, ContactStream(*contact_id),
+          {{ev::kBlockedMessageReceived,
+            {{"contact_id", *contact_id},
+             {"channel_id", a.channel_id},
+             {"message_id", message_id},
+             {"external_id", a.external_id},
+             {"text", message_text},
+             {"sent_at", FormatRfc3339(sent_at)},
+             {"attachments", a.attachments}}}},
+          Actor::Contact(*contact_id), now);
+    out.message_id = message_id;
+    auto token = Commit(std::move(events), lock);
+    if (!token.ok()) return token.error();
+    out.token = token.value();
+    return out;
+  }
+
   const RoutingDecision route =
       RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
   ConversationState target;
@@ -97,10 +130,11 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   out.id = target.id;
 
   conversation::InboundMessage m;
-  m.message_id = NewId();
+  m.message_id = message_id;
   m.external_id = a.external_id;
-  m.text = a.text;
-  m.sent_at = a.sent_at && *a.sent_at < now ? *a.sent_at : now;
+  m.text = message_text;
+  m.quoted = quoted;
+  m.sent_at = sent_at;
   m.attachments = a.attachments;
   out.message_id = m.message_id;
   auto received = conversation::DecideReceive(target, m, now);

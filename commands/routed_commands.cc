@@ -103,19 +103,89 @@ Result<CommandOutcome> RoutedCommands::ReceiveInbound(const Caller& caller, cons
   // conversation in its own partitions: later messages find them there without a detour.
   const std::string email = NormalizeEmail(a.from_email);
   const std::string sender = email.empty() ? NormalizePhone(a.from_phone) : email;
-  json args{
-      {"channel_id", a.channel_id},  {"external_id", a.external_id}, {"text", a.text},
-      {"from_name", a.from_name},    {"from_phone", a.from_phone},   {"from_email", a.from_email},
-      {"attachments", a.attachments}};
+  json args{{"channel_id", a.channel_id},
+            {"external_id", a.external_id},
+            {"text", a.text},
+            {"html", a.html},
+            {"from_name", a.from_name},
+            {"from_phone", a.from_phone},
+            {"from_email", a.from_email},
+            {"attachments", a.attachments}};
   args["sent_at"] = a.sent_at ? json(FormatRfc3339(*a.sent_at)) : json(nullptr);
   return Send("inbound/" + a.channel_id + "/" + sender, "receive_inbound", caller, std::move(args));
 }
 
 Result<CommandOutcome> RoutedCommands::SendMessage(const Caller& caller, const std::string& id,
                                                    const MessageArgs& m, IfMatch if_match) {
-  return OnConversation(
-      "send_message", caller, id, if_match,
-      json{{"text", m.text}, {"private", m.is_private}, {"await_reply", m.await_reply}});
+  return OnConversation("send_message", caller, id, if_match,
+                        json{{"text", m.text},
+                             {"private", m.is_private},
+                             {"await_reply", m.await_reply},
+                             {"quick_reply_id", EncodeOptional(m.quick_reply_id)}});
+}
+
+namespace {
+
+json EncodeQuickReply(const QuickReplyArgs& a) {
+  return json{{"id", EncodeOptional(a.id)},
+              {"shortcut", EncodeOptional(a.shortcut)},
+              {"text", EncodeOptional(a.text)},
+              {"visibility", EncodeOptional(a.visibility)}};
+}
+
+QuickReplyArgs DecodeQuickReply(const json& args) {
+  return QuickReplyArgs{OptionalString(args, "id"), OptionalString(args, "shortcut"),
+                        OptionalString(args, "text"), OptionalString(args, "visibility")};
+}
+
+}  // namespace
+
+Result<CommandOutcome> RoutedCommands::CreateQuickReply(const Caller& caller,
+                                                        const QuickReplyArgs& a) {
+  QuickReplyArgs with_id = a;
+  if (!with_id.id) with_id.id = NewId();
+  return Send(QuickReplyStream(*with_id.id), "create_quick_reply", caller,
+              EncodeQuickReply(with_id));
+}
+
+Result<CommandOutcome> RoutedCommands::UpdateQuickReply(const Caller& caller, const std::string& id,
+                                                        const QuickReplyArgs& a) {
+  QuickReplyArgs with_id = a;
+  with_id.id = id;
+  return Send(QuickReplyStream(id), "update_quick_reply", caller, EncodeQuickReply(with_id));
+}
+
+Result<CommandOutcome> RoutedCommands::DeleteQuickReply(const Caller& caller,
+                                                        const std::string& id) {
+  return Send(QuickReplyStream(id), "delete_quick_reply", caller, json{{"id", id}});
+}
+
+Result<CommandOutcome> RoutedCommands::DeleteConversation(const Caller& caller,
+                                                          const std::string& id,
+                                                          const std::string& reason,
+                                                          IfMatch if_match) {
+  return OnConversation("delete", caller, id, if_match, json{{"reason", reason}});
+}
+
+Result<CommandOutcome> RoutedCommands::SetContactBlocked(const Caller& caller,
+                                                         const std::string& contact_id,
+                                                         bool blocked, const std::string& reason) {
+  return Send(ContactStream(contact_id), "set_contact_blocked", caller,
+              json{{"contact_id", contact_id}, {"blocked", blocked}, {"reason", reason}});
+}
+
+Result<CommandOutcome> RoutedCommands::MarkRead(const Caller& caller, const std::string& id) {
+  return OnConversation("mark_read", caller, id, std::nullopt, json::object());
+}
+
+Result<CommandOutcome> RoutedCommands::Invite(const Caller& caller, const std::string& id,
+                                              const std::string& user_id, IfMatch if_match) {
+  return OnConversation("invite", caller, id, if_match, json{{"user_id", user_id}});
+}
+
+Result<CommandOutcome> RoutedCommands::Leave(const Caller& caller, const std::string& id,
+                                             const std::string& user_id, IfMatch if_match) {
+  return OnConversation("leave", caller, id, if_match, json{{"user_id", user_id}});
 }
 
 Result<CommandOutcome> RoutedCommands::Take(const Caller& caller, const std::string& id,
@@ -214,11 +284,17 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.SetContactStage(caller, args.at("contact_id").get<std::string>(),
                                     args.at("stage").get<std::string>());
     }
+    if (op == "set_contact_blocked") {
+      return target.SetContactBlocked(caller, args.at("contact_id").get<std::string>(),
+                                      args.at("blocked").get<bool>(),
+                                      args.at("reason").get<std::string>());
+    }
     if (op == "receive_inbound") {
       InboundArgs a;
       a.channel_id = args.at("channel_id").get<std::string>();
       a.external_id = args.at("external_id").get<std::string>();
       a.text = args.at("text").get<std::string>();
+      a.html = args.value("html", "");
       a.from_name = args.at("from_name").get<std::string>();
       a.from_phone = args.at("from_phone").get<std::string>();
       a.from_email = args.at("from_email").get<std::string>();
@@ -227,6 +303,14 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.ReceiveInbound(caller, a);
     }
     if (op == "wake_due") return target.WakeDue(args.at("id").get<std::string>());
+    if (op == "create_quick_reply") return target.CreateQuickReply(caller, DecodeQuickReply(args));
+    if (op == "update_quick_reply") {
+      return target.UpdateQuickReply(caller, args.at("id").get<std::string>(),
+                                     DecodeQuickReply(args));
+    }
+    if (op == "delete_quick_reply") {
+      return target.DeleteQuickReply(caller, args.at("id").get<std::string>());
+    }
 
     const std::string id = args.at("id").get<std::string>();
     const Commands::IfMatch if_match = IfMatchOf(args);
@@ -235,7 +319,18 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       m.text = args.at("text").get<std::string>();
       m.is_private = args.at("private").get<bool>();
       m.await_reply = args.at("await_reply").get<bool>();
+      m.quick_reply_id = OptionalString(args, "quick_reply_id");
       return target.SendMessage(caller, id, m, if_match);
+    }
+    if (op == "mark_read") return target.MarkRead(caller, id);
+    if (op == "delete") {
+      return target.DeleteConversation(caller, id, args.at("reason").get<std::string>(), if_match);
+    }
+    if (op == "invite") {
+      return target.Invite(caller, id, args.at("user_id").get<std::string>(), if_match);
+    }
+    if (op == "leave") {
+      return target.Leave(caller, id, args.at("user_id").get<std::string>(), if_match);
     }
     if (op == "take") return target.Take(caller, id, if_match);
     if (op == "reopen") return target.Reopen(caller, id, if_match);

@@ -34,6 +34,8 @@ class RoutedCommands final : public Commands {
   Result<CommandOutcome> CreateChannel(const Caller& caller, const NewChannel& args) override;
   Result<CommandOutcome> SetContactStage(const Caller& caller, const std::string& contact_id,
                                          const std::string& stage) override;
+  Result<CommandOutcome> SetContactBlocked(const Caller& caller, const std::string& contact_id,
+                                           bool blocked, const std::string& reason) override;
   Result<CommandOutcome> ReceiveInbound(const Caller& caller, const InboundArgs& args) override;
   Result<CommandOutcome> SendMessage(const Caller& caller, const std::string& id,
                                      const MessageArgs& args, IfMatch if_match) override;
@@ -55,6 +57,18 @@ class RoutedCommands final : public Commands {
                                const std::string& reason, IfMatch if_match) override;
   Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id,
                                 IfMatch if_match) override;
+  Result<CommandOutcome> MarkRead(const Caller& caller, const std::string& id) override;
+  Result<CommandOutcome> Invite(const Caller& caller, const std::string& id,
+                                const std::string& user_id, IfMatch if_match) override;
+  Result<CommandOutcome> Leave(const Caller& caller, const std::string& id,
+                               const std::string& user_id, IfMatch if_match) override;
+  Result<CommandOutcome> CreateQuickReply(const Caller& caller,
+                                          const QuickReplyArgs& args) override;
+  Result<CommandOutcome> UpdateQuickReply(const Caller& caller, const std::string& id,
+                                          const QuickReplyArgs& args) override;
+  Result<CommandOutcome> DeleteQuickReply(const Caller& caller, const std::string& id) override;
+  Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,
+                                            const std::string& reason, IfMatch if_match) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
  private:

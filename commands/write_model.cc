@@ -64,18 +64,25 @@ void WriteModel::Apply(const RecordedEvent& r) {
     if (e.type == ev::kChannelCreated && !ch.token_sha256.empty()) {
       channel_by_token_[ch.token_sha256] = id;
     }
+  } else if (kind == "quick_reply") {
+    Evolve(quick_replies_[id], e, r.stream_version);
   } else if (kind == "contact") {
     ContactState& c = contacts_[id];
     Evolve(c, e, r.stream_version);
     if (e.type == ev::kContactCreated) {
       if (!c.phone.empty()) contact_by_phone_.emplace(NormalizePhone(c.phone), id);
       if (!c.email.empty()) contact_by_email_.emplace(NormalizeEmail(c.email), id);
+    } else if (e.type == ev::kBlockedMessageReceived) {
+      // Delivered again, it is a duplicate like any other message.
+      inbound_[InboundKey(e.data.value("channel_id", ""), e.data.value("external_id", ""))] =
+          InboundRecord{"", e.data.value("message_id", ""), id};
     }
   }
 }
 
 const ConversationState* WriteModel::Conversation(const std::string& id) const {
-  return Find(conversations_, id);
+  const ConversationState* c = Find(conversations_, id);
+  return c && c->deleted ? nullptr : c;  // deleted: no command and no routing finds it
 }
 const UserState* WriteModel::User(const std::string& id) const { return Find(users_, id); }
 const TeamState* WriteModel::Team(const std::string& id) const { return Find(teams_, id); }
@@ -141,7 +148,24 @@ uint64_t WriteModel::StreamVersion(const std::string& stream) const {
   if (kind == "team") return version_of(teams_);
   if (kind == "channel") return version_of(channels_);
   if (kind == "contact") return version_of(contacts_);
+  if (kind == "quick_reply") return version_of(quick_replies_);
   return 0;
+}
+
+const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
+  auto it = quick_replies_.find(id);
+  return it == quick_replies_.end() || !it->second.exists ? nullptr : &it->second;
+}
+
+std::optional<std::string> WriteModel::QuickReplyWithShortcut(const std::string& shortcut,
+                                                              const std::string& owner_id,
+                                                              const std::string& except_id) const {
+  // Few quick replies exist (tens to hundreds): a scan is simpler than an index kept in step.
+  for (const auto& [id, q] : quick_replies_) {
+    if (id == except_id || !q.exists || q.deleted || q.shortcut != shortcut) continue;
+    if (q.is_public || q.owner_id == owner_id) return id;
+  }
+  return std::nullopt;
 }
 
 }  // namespace helpdesk

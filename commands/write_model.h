@@ -15,6 +15,7 @@
 #include "domain/conversation.h"
 #include "domain/directory.h"
 #include "domain/event.h"
+#include "domain/quick_reply.h"
 
 namespace helpdesk {
 
@@ -27,11 +28,18 @@ class WriteModel {
   // Applies one recorded event of any stream.
   void Apply(const RecordedEvent& e);
 
+  // Null for an unknown or deleted conversation.
   const ConversationState* Conversation(const std::string& id) const;
   const UserState* User(const std::string& id) const;
   const TeamState* Team(const std::string& id) const;
   const ChannelState* Channel(const std::string& id) const;
   const ContactState* Contact(const std::string& id) const;
+  const QuickReplyState* QuickReply(const std::string& id) const;
+  // A live quick reply other than `except_id` with this shortcut that `owner_id` would see
+  // next to a new one (public ones, and the owner's private ones); its id.
+  std::optional<std::string> QuickReplyWithShortcut(const std::string& shortcut,
+                                                    const std::string& owner_id,
+                                                    const std::string& except_id) const;
 
   const UserState* UserByTokenDigest(const std::string& sha256) const;
   const ChannelState* ChannelByTokenDigest(const std::string& sha256) const;
@@ -55,6 +63,7 @@ class WriteModel {
   std::unordered_map<std::string, TeamState> teams_;
   std::unordered_map<std::string, ChannelState> channels_;
   std::unordered_map<std::string, ContactState> contacts_;
+  std::unordered_map<std::string, QuickReplyState> quick_replies_;
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   std::unordered_map<std::string, std::string> contact_by_phone_, contact_by_email_;
   std::unordered_map<std::string, InboundRecord> inbound_;  // key: channel "\n" external id

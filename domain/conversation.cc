@@ -90,6 +90,15 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     s.waiting_since.reset();
     s.last_message = LastMessage{d.value("text", ""), "out", e.at};
     s.unread = 0;
+  } else if (t == ev::kConversationDeleted) {
+    s.deleted = true;
+    s.postponed_until.reset();  // nothing wakes a deleted conversation
+  } else if (t == ev::kConversationRead) {
+    s.unread = 0;
+  } else if (t == ev::kParticipantAdded) {
+    s.participants.insert(d.value("user_id", ""));
+  } else if (t == ev::kParticipantRemoved) {
+    s.participants.erase(d.value("user_id", ""));
   } else if (t == ev::kConversationAssigned) {
     s.assignee_id = GetOptString(d, "assignee_id");
     s.assigned_at = e.at;
@@ -167,7 +176,8 @@ Events DecideReceive(const ConversationState& s, const InboundMessage& m, Timest
                   {"external_id", m.external_id},
                   {"text", m.text},
                   {"sent_at", FormatRfc3339(std::min(m.sent_at, now))},
-                  {"attachments", m.attachments}}});
+                  {"attachments", m.attachments},
+                  {"quoted", m.quoted}}});
   return out;
 }
 
@@ -180,14 +190,16 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
                    {{"message_id", r.message_id},
                     {"author_id", r.author_id},
                     {"text", r.text},
-                    {"mentions", r.mentions}}});
+                    {"mentions", r.mentions},
+                    {"quick_reply_id", OptString(r.quick_reply_id)}}});
     return out;
   }
   out.push_back({ev::kMessageSent,
                  {{"message_id", r.message_id},
                   {"author_id", r.author_id},
                   {"text", r.text},
-                  {"await_reply", r.await_reply}}});
+                  {"await_reply", r.await_reply},
+                  {"quick_reply_id", OptString(r.quick_reply_id)}}});
   if (r.await_reply && s.status != ConversationStatus::kAwaitingCustomer &&
       s.status != ConversationStatus::kPostponed) {
     out.push_back({ev::kAwaitingCustomer, json::object()});
@@ -274,6 +286,38 @@ Events DecideReopen(const ConversationState& s) {
   return std::vector<DomainEvent>{
       {ev::kConversationReopened,
        {{"cause", "agent"}, {"to_status", StatusName(WorkingStatus(s))}}}};
+}
+
+Events DecideRead(const ConversationState& s, const std::string& user_id) {
+  if (!s.exists) return Missing(s);
+  if (s.assignee_id != user_id || s.unread == 0) return std::vector<DomainEvent>{};
+  return std::vector<DomainEvent>{
+      {ev::kConversationRead, {{"user_id", user_id}, {"unread", s.unread}}}};
+}
+
+Events DecideInvite(const ConversationState& s, const std::string& user_id, const std::string& by) {
+  if (!s.exists) return Missing(s);
+  if (IsClosed(s)) return Refused(s, "invite someone into");
+  if (s.assignee_id == user_id || s.participants.count(user_id)) {
+    return std::vector<DomainEvent>{};  // already in
+  }
+  return std::vector<DomainEvent>{
+      {ev::kParticipantAdded, {{"user_id", user_id}, {"invited_by", by}}}};
+}
+
+Events DecideLeave(const ConversationState& s, const std::string& user_id, const std::string& by) {
+  if (!s.exists) return Missing(s);
+  if (!s.participants.count(user_id)) {
+    return NotFound("participant " + user_id + " in conversation " + s.id);
+  }
+  return std::vector<DomainEvent>{
+      {ev::kParticipantRemoved, {{"user_id", user_id}, {"removed_by", by}}}};
+}
+
+Events DecideDelete(const ConversationState& s, const std::string& reason) {
+  if (!s.exists || s.deleted) return Missing(s);
+  return std::vector<DomainEvent>{
+      {ev::kConversationDeleted, {{"reason", reason}, {"status", StatusName(s.status)}}}};
 }
 
 }  // namespace conversation

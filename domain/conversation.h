@@ -17,6 +17,9 @@
 //                                       ──> open if it has an assignee, else queued
 //
 // Tags can be added/removed in every status; messages and notes in every status but closed.
+// Colleagues can be invited in (participants) in every status but closed, and leave any time.
+// An admin can delete a conversation in any status: it is gone from every view and takes no
+// command any more; its events stay in the log for auditors.
 #pragma once
 
 #include <optional>
@@ -42,6 +45,7 @@ struct LastMessage {
 
 struct ConversationState {
   bool exists = false;
+  bool deleted = false;
   uint64_t version = 0;  // stream version of the last applied event
   std::string id;
   std::string channel_id;
@@ -50,9 +54,10 @@ struct ConversationState {
   std::optional<std::string> assignee_id;
   std::optional<std::string> team_id;
   std::set<std::string> tags;
+  std::set<std::string> participants;  // colleagues invited in, besides the assignee
   std::optional<std::string> subject;
   std::optional<LastMessage> last_message;
-  int unread = 0;  // customer messages since the last public reply
+  int unread = 0;  // customer messages since the assignee last read or replied
   std::optional<Timestamp> waiting_since;
   std::optional<Timestamp> assigned_at;
   std::optional<Timestamp> postponed_until;
@@ -77,7 +82,8 @@ Events DecideOpen(const ConversationState& s, const OpenArgs& args);
 
 struct InboundMessage {
   std::string message_id, external_id, text;
-  Timestamp sent_at;  // already clamped: never in the future
+  Timestamp sent_at;        // already clamped: never in the future
+  std::string quoted = {};  // an e-mail's quoted history, split from `text` (domain/email_text.h)
   nlohmann::json attachments = nlohmann::json::array();
 };
 // A customer message joining this conversation: wakes it if postponed, reopens it if closed
@@ -88,7 +94,8 @@ struct Reply {
   std::string message_id, author_id, text;
   bool is_private = false;
   bool await_reply = false;
-  std::vector<std::string> mentions;  // user ids mentioned in a note
+  std::vector<std::string> mentions;               // user ids mentioned in a note
+  std::optional<std::string> quick_reply_id = {};  // the quick reply it was sent from
 };
 Events DecideReply(const ConversationState& s, const Reply& r);
 
@@ -103,6 +110,16 @@ Events DecideTag(const ConversationState& s, const std::string& tag);
 Events DecideUntag(const ConversationState& s, const std::string& tag);
 Events DecideClose(const ConversationState& s, const std::string& reason);
 Events DecideReopen(const ConversationState& s);
+// `user_id` read the conversation: when they are its assignee and something is unread, the
+// unread count goes back to 0. Anyone else reading it changes nothing.
+Events DecideRead(const ConversationState& s, const std::string& user_id);
+// `user_id` is invited in by `by` (not into a closed conversation; the assignee and present
+// participants are already in: nothing changes).
+Events DecideInvite(const ConversationState& s, const std::string& user_id, const std::string& by);
+// `user_id` leaves, or is removed by `by`; refused for someone who is not a participant.
+Events DecideLeave(const ConversationState& s, const std::string& user_id, const std::string& by);
+// An admin deletes the conversation; `reason` is kept in the event for auditors.
+Events DecideDelete(const ConversationState& s, const std::string& reason);
 
 }  // namespace conversation
 }  // namespace helpdesk

@@ -76,6 +76,10 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
     s.stage = e.data.value("stage", "lead");
   } else if (e.type == ev::kContactStageChanged) {
     s.stage = e.data.value("stage", s.stage);
+  } else if (e.type == ev::kContactBlocked) {
+    s.blocked = true;
+  } else if (e.type == ev::kContactUnblocked) {
+    s.blocked = false;
   }
 }
 

@@ -42,6 +42,9 @@ struct ContactState {
   uint64_t version = 0;
   std::string id, name, phone, email;
   std::string stage;  // funnel stage; "lead" until changed
+  // Blocked: their messages are recorded on their own stream (BlockedMessageReceived) and open
+  // nothing in the queue.
+  bool blocked = false;
 };
 
 void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);

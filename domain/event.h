@@ -62,6 +62,7 @@ inline std::string ContactStream(const std::string& id) { return "contact/" + id
 inline std::string UserStream(const std::string& id) { return "user/" + id; }
 inline std::string TeamStream(const std::string& id) { return "team/" + id; }
 inline std::string ChannelStream(const std::string& id) { return "channel/" + id; }
+inline std::string QuickReplyStream(const std::string& id) { return "quick_reply/" + id; }
 
 // Event type names. Conversation stream:
 namespace ev {
@@ -78,6 +79,10 @@ inline constexpr const char* kConversationUntagged = "ConversationUntagged";
 inline constexpr const char* kAwaitingCustomer = "AwaitingCustomer";
 inline constexpr const char* kConversationClosed = "ConversationClosed";
 inline constexpr const char* kConversationReopened = "ConversationReopened";
+inline constexpr const char* kConversationRead = "ConversationRead";
+inline constexpr const char* kParticipantAdded = "ParticipantAdded";
+inline constexpr const char* kParticipantRemoved = "ParticipantRemoved";
+inline constexpr const char* kConversationDeleted = "ConversationDeleted";
 // Directory streams:
 inline constexpr const char* kUserCreated = "UserCreated";
 inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";
@@ -86,6 +91,13 @@ inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";
 inline constexpr const char* kChannelCreated = "ChannelCreated";
 inline constexpr const char* kContactCreated = "ContactCreated";
 inline constexpr const char* kContactStageChanged = "ContactStageChanged";
+inline constexpr const char* kContactBlocked = "ContactBlocked";
+inline constexpr const char* kContactUnblocked = "ContactUnblocked";
+inline constexpr const char* kBlockedMessageReceived = "BlockedMessageReceived";
+// Quick replies (domain/quick_reply.h):
+inline constexpr const char* kQuickReplyCreated = "QuickReplyCreated";
+inline constexpr const char* kQuickReplyUpdated = "QuickReplyUpdated";
+inline constexpr const char* kQuickReplyDeleted = "QuickReplyDeleted";
 }  // namespace ev
 
 }  // namespace helpdesk

@@ -28,6 +28,11 @@ void ConversationCache::Flush() {
     txn_.Put("c/" + id, RenderStored(view));
   }
   changed_.clear();
+  for (const std::string& id : deleted_) {
+    txn_.Delete("cs/" + id);
+    txn_.Delete("c/" + id);
+  }
+  deleted_.clear();
 }
 
 }  // namespace helpdesk

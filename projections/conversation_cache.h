@@ -27,13 +27,18 @@ class ConversationCache {
   std::set<std::string>& IndexKeysOf(const std::string& id) { return index_keys_[id]; }
   // `id` changed: it is written when the step flushes.
   void MarkChanged(const std::string& id) { changed_.insert(id); }
+  // `id` was deleted: its stored forms are removed when the step flushes.
+  void MarkDeleted(const std::string& id) {
+    changed_.erase(id);
+    deleted_.insert(id);
+  }
   // Writes every changed conversation into the step's transaction.
   void Flush();
 
  private:
   ViewTxn& txn_;
   std::unordered_map<std::string, ConversationView> views_;
-  std::unordered_set<std::string> changed_;
+  std::unordered_set<std::string> changed_, deleted_;
   std::unordered_map<std::string, std::set<std::string>> index_keys_;
 };
 

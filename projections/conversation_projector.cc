@@ -14,7 +14,7 @@ using nlohmann::json;
 
 std::vector<std::string> CounterKeys(const ConversationState& s) {
   std::vector<std::string> keys;
-  if (!s.exists) return keys;
+  if (!s.exists || s.deleted) return keys;
   keys.push_back(StatusCounterKey(s.status));
   if (s.assignee_id) keys.push_back(UserStatusCounterKey(*s.assignee_id, s.status));
   if (s.team_id) keys.push_back(TeamStatusCounterKey(*s.team_id, s.status));
@@ -37,6 +37,7 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
                 {"private", false},
                 {"author_id", nullptr},
                 {"text", d.value("text", "")},
+                {"quoted", d.value("quoted", "")},
                 {"attachments", d.value("attachments", json::array())},
                 {"at", d.value("sent_at", FormatRfc3339(e.at))}};
   }
@@ -47,6 +48,7 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
                 {"author_id", d.value("author_id", "")},
                 {"text", d.value("text", "")},
                 {"attachments", json::array()},
+                {"quick_reply_id", d.value("quick_reply_id", json(nullptr))},
                 {"at", FormatRfc3339(e.at)}};
   }
   return std::nullopt;
@@ -148,6 +150,16 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
     if (after.postponed_until) txn.Insert(DueKey(*after.postponed_until, id), "");
   }
 
+  if (after.deleted) {
+    // Gone from every view: its messages, timeline, the contact's link to it and itself (the
+    // index keys, counters and wake-up went with the state above). The log keeps the events.
+    for (const char* prefix : {"m/", "tl/"}) {
+      for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) txn.Delete(key);
+    }
+    txn.Delete("kc/" + after.contact_id + "/" + id);
+    cache.MarkDeleted(id);
+    return;
+  }
   if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
   txn.Put(PositionKey("tl/", id, r.position), TimelineItem(r));
 

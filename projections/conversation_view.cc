@@ -51,6 +51,7 @@ json ApiObject(const ConversationView& v) {
           {"assignee_id", OptString(s.assignee_id)},
           {"team_id", OptString(s.team_id)},
           {"tags", s.tags},
+          {"participants", s.participants},
           {"subject", OptString(s.subject)},
           {"last_message", last},
           {"unread", s.unread},
@@ -70,7 +71,8 @@ json ContactCardToJson(const ContactCard& c) {
           {"name", c.name},
           {"phone", c.phone.empty() ? json(nullptr) : json(c.phone)},
           {"email", c.email.empty() ? json(nullptr) : json(c.email)},
-          {"stage", c.stage}};
+          {"stage", c.stage},
+          {"blocked", c.blocked}};
 }
 
 ContactCard ContactCardFromJson(const json& j) {
@@ -80,6 +82,7 @@ ContactCard ContactCardFromJson(const json& j) {
   c.phone = ReadOptString(j, "phone").value_or("");
   c.email = ReadOptString(j, "email").value_or("");
   c.stage = j.value("stage", "lead");
+  c.blocked = j.value("blocked", false);
   return c;
 }
 
@@ -107,6 +110,9 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.assignee_id = ReadOptString(j, "assignee_id");
   s.team_id = ReadOptString(j, "team_id");
   for (const auto& t : j.value("tags", json::array())) s.tags.insert(t.get<std::string>());
+  for (const auto& u : j.value("participants", json::array())) {
+    s.participants.insert(u.get<std::string>());
+  }
   s.subject = ReadOptString(j, "subject");
   if (j.contains("last_message") && j["last_message"].is_object()) {
     const json& m = j["last_message"];

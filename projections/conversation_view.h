@@ -19,6 +19,7 @@ namespace helpdesk {
 
 struct ContactCard {
   std::string id, name, phone, email, stage;
+  bool blocked = false;
 };
 nlohmann::json ContactCardToJson(const ContactCard& c);
 ContactCard ContactCardFromJson(const nlohmann::json& j);

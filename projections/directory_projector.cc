@@ -118,6 +118,28 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     card.stage = d.value("stage", card.stage);
     txn.Put("k/" + id, ContactCardToJson(card).dump());
     CopyCardToConversations(txn, cache, id, card);
+  } else if (e.type == ev::kContactBlocked || e.type == ev::kContactUnblocked) {
+    const std::string id = d.value("contact_id", "");
+    json stored = Load(txn, "k/" + id);
+    if (!stored.is_object()) return;
+    ContactCard card = ContactCardFromJson(stored);
+    card.blocked = e.type == ev::kContactBlocked;
+    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    CopyCardToConversations(txn, cache, id, card);
+  } else if (e.type == ev::kQuickReplyCreated || e.type == ev::kQuickReplyUpdated) {
+    const std::string id = e.stream.substr(e.stream.find('/') + 1);
+    json q = Load(txn, "qr/" + id);
+    if (!q.is_object()) {
+      q = json{
+          {"id", id}, {"owner_id", d.value("owner_id", "")}, {"created_at", FormatRfc3339(e.at)}};
+    }
+    q["shortcut"] = d.value("shortcut", "");
+    q["text"] = d.value("text", "");
+    q["visibility"] = d.value("visibility", "public");
+    q["updated_at"] = FormatRfc3339(e.at);
+    txn.Put("qr/" + id, q.dump());
+  } else if (e.type == ev::kQuickReplyDeleted) {
+    txn.Delete("qr/" + e.stream.substr(e.stream.find('/') + 1));
   }
 }
 

@@ -64,7 +64,7 @@ std::string QueueScope(const std::optional<std::string>& team_id) {
 
 std::set<std::string> IndexKeys(const ConversationState& s) {
   std::set<std::string> keys;
-  if (!s.exists) return keys;
+  if (!s.exists || s.deleted) return keys;
   const bool closed = s.status == ConversationStatus::kClosed;
   std::vector<std::string> scopes{StatusScope(s.status)};
   if (!closed) {

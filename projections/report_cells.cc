@@ -169,9 +169,10 @@ std::string EncodeSlot(int64_t slot) {
 }
 int64_t DecodeSlot(const char* p) { return static_cast<int64_t>(DecodeBigEndian64(p) ^ kSignBit); }
 
-std::string ReportKeyPrefix(ReportSection section, const ReportDimension& d) {
+std::string ReportKeyPrefix(ReportSection section, ReportGrain grain, const ReportDimension& d) {
   std::string key = "r/";
   key.push_back(static_cast<char>(section));
+  key.push_back(static_cast<char>(grain));
   if (d.channel_id && d.team_id) {
     key.push_back('x');
     PutLengthPrefixed(*d.channel_id, key);
@@ -188,8 +189,9 @@ std::string ReportKeyPrefix(ReportSection section, const ReportDimension& d) {
   return key;
 }
 
-std::string ReportKey(ReportSection section, const ReportDimension& d, int64_t slot) {
-  return ReportKeyPrefix(section, d) + EncodeSlot(slot);
+std::string ReportKey(ReportSection section, ReportGrain grain, const ReportDimension& d,
+                      int64_t index) {
+  return ReportKeyPrefix(section, grain, d) + EncodeSlot(index);
 }
 
 void ReportTotals::Merge(const ReportTotals& o) {

@@ -2,11 +2,16 @@
 // per filter a report can take, pre-aggregated so that a report reads a few thousand small
 // cells for a month whatever the number of events behind them.
 //
-// Keys: r/<section><dimension><slot>, where
+// Keys: r/<section><grain><dimension><index>, where
 //   section    T totals, A per agent, M per team, C per channel, G per tag;
+//   grain      's' a 15-minute slot, 'd' a UTC day (96 slots): the breakdowns (A, M, C, G)
+//              keep both, so a month reads about 30 day cells plus the slots at its two ends
+//              (how many agents or tags a cell holds grows with the traffic: fewer cells keep a
+//              report's cost flat); totals keep slots only, since hours in any zone need them;
 //   dimension  the filter it answers: 'a' everything, 'c' one channel, 't' one team, 'x' one
 //              channel and one team (ids length-prefixed, so no dimension prefixes another);
-//   slot       8 bytes big-endian, sign bit flipped, so slots sort in time order.
+//   index      the slot or day number, 8 bytes big-endian with the sign bit flipped, so cells
+//              sort in time order.
 // Values: a compact binary encoding (varints), decoded in about a microsecond.
 #pragma once
 
@@ -33,8 +38,17 @@ struct ReportDimension {
   std::optional<std::string> channel_id, team_id;
 };
 
-std::string ReportKeyPrefix(ReportSection section, const ReportDimension& dimension);
-std::string ReportKey(ReportSection section, const ReportDimension& dimension, int64_t slot);
+enum class ReportGrain : char { kSlot = 's', kDay = 'd' };
+constexpr int64_t kSlotsPerDay = 96;
+// The day (UTC) a slot lies in.
+inline int64_t DayOfSlot(int64_t slot) {
+  return slot >= 0 ? slot / kSlotsPerDay : -((-slot + kSlotsPerDay - 1) / kSlotsPerDay);
+}
+
+std::string ReportKeyPrefix(ReportSection section, ReportGrain grain,
+                            const ReportDimension& dimension);
+std::string ReportKey(ReportSection section, ReportGrain grain, const ReportDimension& dimension,
+                      int64_t index);
 std::string EncodeSlot(int64_t slot);
 int64_t DecodeSlot(const char* p);  // 8 bytes
 

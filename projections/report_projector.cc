@@ -17,6 +17,13 @@ ReportTotals TotalsOf(const ReportMeasure& m) {
   return t;
 }
 
+template <class T>
+T& EntryOf(Breakdown<T>& cells, const std::string& name) {
+  auto it = cells.find(name);
+  if (it == cells.end()) it = cells.emplace(name, T()).first;
+  return it->second;
+}
+
 bool CountsForConversations(const ReportMeasure& m) {
   return m.received || m.opened || m.closed || m.reopened || m.first_response_seconds ||
          m.resolution_seconds;
@@ -58,21 +65,32 @@ void ReportAccumulator::Add(const ReportMeasure& m) {
     // The first response is the replying agent's.
     if (m.first_response_seconds && m.replies) agent.first_response.Add(*m.first_response_seconds);
   }
+  const bool agents = m.agent_id && !(agent == AgentTotals());
+  const bool tagged = m.tagged || !m.closed_tags.empty();
   for (const ReportDimension& d : dimensions) {
     if (conversations) {
-      Cell(totals_, ReportKey(ReportSection::kTotals, d, slot)).Merge(totals);
-      Cell(by_channel_, ReportKey(ReportSection::kChannels, d, slot))[m.channel_id].Merge(totals);
-      if (m.team_id) {
-        Cell(by_team_, ReportKey(ReportSection::kTeams, d, slot))[*m.team_id].Merge(totals);
+      Cell(totals_, ReportKey(ReportSection::kTotals, ReportGrain::kSlot, d, slot)).Merge(totals);
+    }
+    for (const ReportGrain grain : {ReportGrain::kSlot, ReportGrain::kDay}) {
+      const int64_t index = grain == ReportGrain::kSlot ? slot : DayOfSlot(slot);
+      if (conversations) {
+        EntryOf(Cell(by_channel_, ReportKey(ReportSection::kChannels, grain, d, index)),
+                m.channel_id)
+            .Merge(totals);
+        if (m.team_id) {
+          EntryOf(Cell(by_team_, ReportKey(ReportSection::kTeams, grain, d, index)), *m.team_id)
+              .Merge(totals);
+        }
       }
-    }
-    if (m.agent_id && !(agent == AgentTotals())) {
-      Cell(agents_, ReportKey(ReportSection::kAgents, d, slot))[*m.agent_id].Merge(agent);
-    }
-    if (m.tagged || !m.closed_tags.empty()) {
-      auto& tags = Cell(tags_, ReportKey(ReportSection::kTags, d, slot));
-      if (m.tagged) tags[*m.tagged].tagged += 1;
-      for (const std::string& tag : m.closed_tags) tags[tag].closed += 1;
+      if (agents) {
+        EntryOf(Cell(agents_, ReportKey(ReportSection::kAgents, grain, d, index)), *m.agent_id)
+            .Merge(agent);
+      }
+      if (tagged) {
+        auto& tags = Cell(tags_, ReportKey(ReportSection::kTags, grain, d, index));
+        if (m.tagged) EntryOf(tags, *m.tagged).tagged += 1;
+        for (const std::string& tag : m.closed_tags) EntryOf(tags, tag).closed += 1;
+      }
     }
   }
 }

@@ -40,9 +40,15 @@ class ReportQueries {
   Breakdown<TagTotals> Tags(const ReportRange& range) const;
 
  private:
-  // Calls visit(slot, stored cell) for each cell of `section` in `range`, in time order.
+  struct Slots {
+    int64_t first, end;  // [first, end)
+  };
+  static Slots SlotsOf(const ReportRange& range);
+  // Calls visit(index, stored cell) for each cell of `section` at `grain` whose index is in
+  // [first, end), in time order.
   template <class Visit>
-  void Scan(ReportSection section, const ReportRange& range, Visit&& visit) const;
+  void Scan(ReportSection section, ReportGrain grain, const ReportDimension& dimension,
+            int64_t first, int64_t end, Visit&& visit) const;
   template <class Cell>
   Cell Sum(ReportSection section, const ReportRange& range) const;
 

@@ -238,6 +238,38 @@ std::optional<json> ViewQueries::Team(const std::string& id) const {
   return t;
 }
 
+namespace {
+bool QuickReplyVisible(const json& q, const std::string& viewer) {
+  return q.value("visibility", "public") == "public" || q.value("owner_id", "") == viewer;
+}
+}  // namespace
+
+Result<Page> ViewQueries::QuickReplies(const std::string& viewer,
+                                       const std::optional<std::string>& q,
+                                       const std::optional<std::string>& cursor,
+                                       size_t limit) const {
+  const std::string needle = q ? FoldForSearch(*q) : "";
+  return PagePrefix("qr/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
+    auto item = ParseObject(value);
+    if (!item || !QuickReplyVisible(*item, viewer)) return std::nullopt;
+    if (!needle.empty() &&
+        FoldForSearch(item->value("shortcut", "")).find(needle) == std::string::npos &&
+        FoldForSearch(item->value("text", "")).find(needle) == std::string::npos) {
+      return std::nullopt;
+    }
+    return item;
+  });
+}
+
+std::optional<json> ViewQueries::QuickReply(const std::string& viewer,
+                                            const std::string& id) const {
+  auto v = views_.Get("qr/" + id);
+  if (!v) return std::nullopt;
+  auto item = ParseObject(*v);
+  if (!item || !QuickReplyVisible(*item, viewer)) return std::nullopt;
+  return item;
+}
+
 std::optional<json> ViewQueries::Channel(const std::string& id) const {
   auto v = views_.Get("ch/" + id);
   if (!v) return std::nullopt;

@@ -45,6 +45,11 @@ class ViewQueries {
   std::optional<nlohmann::json> Team(const std::string& id) const;
   std::optional<nlohmann::json> Channel(const std::string& id) const;
   std::optional<nlohmann::json> Contact(const std::string& id) const;
+  // Quick replies `viewer` sees (public ones and their own private ones), by id; `q` matches
+  // the shortcut or the text, case-insensitively.
+  Result<Page> QuickReplies(const std::string& viewer, const std::optional<std::string>& q,
+                            const std::optional<std::string>& cursor, size_t limit) const;
+  std::optional<nlohmann::json> QuickReply(const std::string& viewer, const std::string& id) const;
 
   // Postponed conversations whose wake-up time is at or before `now`, soonest first.
   std::vector<std::string> DueAt(Timestamp now, size_t max) const;

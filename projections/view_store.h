@@ -3,7 +3,7 @@
 //   i/…      inbox indexes (inbox_index.h)          m/<id>/<pos>, tl/<id>/<pos>  messages, timeline
 //   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
 //   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
-//   conversations      r/…  report cells (report_cells.h)
+//   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //
@@ -29,7 +29,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 1;
+constexpr int kViewsVersion = 2;
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

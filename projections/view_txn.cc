@@ -59,14 +59,24 @@ std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     keys.insert(it->key().ToString());
   }
+  const bool scanned = IsScanned(prefix);
   for (const ViewTxn* layer : {below_, static_cast<const ViewTxn*>(this)}) {
     if (!layer) continue;
-    for (auto k = layer->scanned_.lower_bound(prefix);
-         k != layer->scanned_.end() && k->starts_with(prefix); ++k) {
-      if (layer->pending_.at(*k).value) {
-        keys.insert(*k);
+    auto apply = [&keys](const std::string& key, const Pending& pending) {
+      if (pending.value) {
+        keys.insert(key);
       } else {
-        keys.erase(*k);
+        keys.erase(key);
+      }
+    };
+    if (scanned) {
+      for (auto k = layer->scanned_.lower_bound(prefix);
+           k != layer->scanned_.end() && k->starts_with(prefix); ++k) {
+        apply(*k, layer->pending_.at(*k));
+      }
+    } else {
+      for (const auto& [key, pending] : layer->pending_) {
+        if (key.starts_with(prefix)) apply(key, pending);
       }
     }
   }

@@ -39,7 +39,9 @@ class ViewTxn {
   // state did not have). If the step deletes it again, neither write reaches the database.
   void Insert(const std::string& key, std::string value);
   void Delete(const std::string& key);
-  // Keys under `prefix` (one of kScannedPrefixes) with this step applied, in order.
+  // Keys under `prefix` with this step applied, in order. Quick for prefixes under
+  // kScannedPrefixes; any other prefix also walks every pending write (for rare events, such as
+  // deleting a conversation).
   std::vector<std::string> KeysWithPrefix(const std::string& prefix);
   // Adds `delta` to the counter at `key` (8-byte big-endian).
   void AddToCounter(const std::string& key, int64_t delta);

@@ -248,5 +248,65 @@ TEST(ConversationDecide, FutureSentAtIsClampedToNow) {
   EXPECT_EQ(e.value().back().data["sent_at"], FormatRfc3339(kNow));
 }
 
+TEST(ConversationDecide, OnlyTheAssigneesReadClearsUnread) {
+  Given g;
+  g.TakenBy("u1").CustomerWrites("one").CustomerWrites("two");
+  ASSERT_EQ(g.state().unread, 2);
+  auto by_other = conversation::DecideRead(g.state(), "u2");
+  ASSERT_TRUE(by_other.ok());
+  EXPECT_TRUE(by_other.value().empty());
+  EXPECT_EQ(Types(conversation::DecideRead(g.state(), "u1")),
+            std::vector<std::string>{ev::kConversationRead});
+  g.Apply(conversation::DecideRead(g.state(), "u1"));
+  EXPECT_EQ(g.state().unread, 0);
+  auto again = conversation::DecideRead(g.state(), "u1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.value().empty());  // nothing unread: nothing to record
+}
+
+TEST(ConversationDecide, ParticipantsJoinOnceAndLeave) {
+  Given g;
+  g.TakenBy("u1");
+  auto assignee = conversation::DecideInvite(g.state(), "u1", "u1");
+  ASSERT_TRUE(assignee.ok());
+  EXPECT_TRUE(assignee.value().empty());  // the assignee is in already
+  g.Apply(conversation::DecideInvite(g.state(), "u2", "u1"));
+  EXPECT_EQ(g.state().participants, std::set<std::string>{"u2"});
+  auto twice = conversation::DecideInvite(g.state(), "u2", "u1");
+  ASSERT_TRUE(twice.ok());
+  EXPECT_TRUE(twice.value().empty());
+  ExpectRefused(conversation::DecideLeave(g.state(), "u3", "u3"), ErrorCode::kNotFound);
+  g.Apply(conversation::DecideLeave(g.state(), "u2", "u2"));
+  EXPECT_TRUE(g.state().participants.empty());
+  g.Closed();
+  ExpectRefused(conversation::DecideInvite(g.state(), "u2", "u1"));
+}
+
+TEST(ConversationDecide, ARepliesQuickReplyIsRecorded) {
+  Given g;
+  conversation::Reply r = PublicReply();
+  r.quick_reply_id = "qr1";
+  auto e = conversation::DecideReply(g.state(), r);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e.value().front().data["quick_reply_id"], "qr1");
+  EXPECT_TRUE(conversation::DecideReply(g.state(), Note())
+                  .value()
+                  .front()
+                  .data["quick_reply_id"]
+                  .is_null());
+}
+
+TEST(ConversationDecide, DeletedConversationsAreGoneForEveryCommand) {
+  Given g;
+  g.TakenBy("u1").Postponed(Timestamp{kNow.ms + 60'000});
+  auto deleted = conversation::DecideDelete(g.state(), "spam");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted.value()[0].data["status"], "postponed");
+  g.Apply(deleted);
+  EXPECT_TRUE(g.state().deleted);
+  EXPECT_FALSE(g.state().postponed_until);  // nothing will wake it
+  ExpectRefused(conversation::DecideDelete(g.state(), "again"), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace helpdesk

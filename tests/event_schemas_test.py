@@ -67,6 +67,17 @@ def produce_every_event(api):
                       "text": "Hello"})
     conv = f"/api/v1/conversations/{first['conversation_id']}"
     api.call("POST", conv + "/take", token=ana)
+    api.call("POST", "/api/v1/quick-replies", {"id": "hi", "shortcut": "/hi", "text": "Hi!"},
+             token=ana)
+    api.call("PUT", "/api/v1/quick-replies/hi", {"text": "Hello!", "visibility": "private"},
+             token=ana)
+    api.call("POST", conv + "/messages", {"quick_reply_id": "hi"}, token=ana)
+    api.call("DELETE", "/api/v1/quick-replies/hi", token=ana)
+    api.call("POST", "/api/v1/channels/wa/inbound",
+             {"external_id": "m1b", "from": {"phone": "+55 11 98888-0001"}, "text": "Thanks"})
+    api.call("POST", conv + "/read", token=ana)
+    api.call("POST", conv + "/participants", {"user_id": "bea"}, token=ana)
+    api.call("DELETE", conv + "/participants/bea")
     api.call("POST", conv + "/messages", {"text": "On it", "await_reply": True}, token=ana)
     api.call("POST", conv + "/messages", {"text": "@bea please look", "private": True},
              token=ana)
@@ -80,6 +91,13 @@ def produce_every_event(api):
     api.call("POST", conv + "/close", {"reason": "solved"})
     api.call("POST", conv + "/reopen")
     api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage": "customer"})
+    spam = api.call("POST", "/api/v1/channels/wa/inbound",
+                    {"external_id": "s1", "from": {"phone": "+55 11 97777-0001"}, "text": "spam"})
+    api.call("DELETE", f"/api/v1/conversations/{spam['conversation_id']}", {"reason": "spam"})
+    api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/block", {"reason": "spam"})
+    api.call("POST", "/api/v1/channels/wa/inbound",
+             {"external_id": "s2", "from": {"phone": "+55 11 97777-0001"}, "text": "spam again"})
+    api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/unblock")
 
 
 def main(helpdeskd, schemas_dir, event_header):

@@ -40,7 +40,8 @@ class ProjectionTest : public ::testing::Test {
     EXPECT_TRUE(r.ok());
     return r.value().id;
   }
-  // A varied history: opens, replies, notes, transfers, tags, postpones, closes, reopens.
+  // A varied history: opens, replies (some from a quick reply), notes, transfers, tags,
+  // postpones, closes, reads, participants, deletions.
   void PlayHistory() {
     ASSERT_TRUE(commands_->CreateTeam(admin_, {std::string("t1"), "T1"}).ok());
     ASSERT_TRUE(
@@ -48,7 +49,15 @@ class ProjectionTest : public ::testing::Test {
             .ok());
     ASSERT_TRUE(
         commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+    ASSERT_TRUE(
+        commands_->CreateUser(admin_, {std::string("bia"), "Bia", "bia@x.co", "agent", {}, ""})
+            .ok());
     const Caller ana{"ana", Role::kAgent, ""};
+    QuickReplyArgs hello;
+    hello.id = "hello";
+    hello.shortcut = "/ola";
+    hello.text = "Olá!";
+    ASSERT_TRUE(commands_->CreateQuickReply(ana, hello).ok());
     for (int i = 0; i < 30; ++i) {
       clock_.Advance(60'000);
       const std::string id =
@@ -58,7 +67,8 @@ class ProjectionTest : public ::testing::Test {
           (void)commands_->Take(ana, id, std::nullopt);
           break;
         case 1:
-          (void)commands_->SendMessage(ana, id, {"reply", false, true}, std::nullopt);
+          (void)commands_->SendMessage(ana, id, {"", false, true, std::string("hello")},
+                                       std::nullopt);
           break;
         case 2:
           (void)commands_->Transfer(ana, id, std::nullopt, std::string("t1"), std::nullopt);
@@ -74,6 +84,9 @@ class ProjectionTest : public ::testing::Test {
           break;
       }
       if (i % 3 == 0) (void)commands_->SendMessage(ana, id, {"note", true, false}, std::nullopt);
+      if (i % 4 == 1) (void)commands_->Invite(ana, id, "bia", std::nullopt);
+      if (i % 6 == 0) (void)commands_->MarkRead(ana, id);
+      if (i % 7 == 6) (void)commands_->DeleteConversation(admin_, id, "spam", std::nullopt);
       if (i % 5 == 0) CatchUp();  // views built in several steps, not one
     }
   }
@@ -137,6 +150,8 @@ TEST_F(ProjectionTest, ReplayIntoEmptyViewsGivesIdenticalViews) {
   ASSERT_TRUE(replay.CatchUp().ok());
   EXPECT_EQ(fresh->DumpForComparison(), incremental);
   EXPECT_GT(incremental.size(), 1000u);
+  EXPECT_NE(incremental.find("qr/hello="), std::string::npos);
+  EXPECT_NE(incremental.find("\"participants\":[\"bia\"]"), std::string::npos);
 }
 
 TEST_F(ProjectionTest, PostponeScheduleListsWhatIsDue) {

@@ -139,6 +139,32 @@ TEST_F(ReportStoreTest, AgentsTagsAndQuantilesAddUpAcrossSteps) {
   EXPECT_EQ(q.Tags(range)["vip"].closed, 1);
 }
 
+// Breakdowns read whole days from day cells and the slots at both ends from slot cells: every
+// cut of the range counts each measure exactly when its slot is inside.
+TEST_F(ReportStoreTest, BreakdownsCountTheSameAcrossDayAndSlotCells) {
+  std::vector<ReportMeasure> measures;
+  for (const char* at : {"2026-11-22T23:50:00Z", "2026-11-23T00:00:00Z", "2026-11-23T10:00:00Z",
+                         "2026-11-23T23:59:00Z", "2026-11-24T00:10:00Z", "2026-11-25T12:00:00Z"}) {
+    ReportMeasure m;
+    m.at = At(at);
+    m.channel_id = "ch1";
+    m.agent_id = "u1";
+    m.replies = 1;
+    measures.push_back(m);
+  }
+  Step(measures);
+  ReportQueries q(*views_);
+  auto replies = [&](const std::string& from, const std::string& to) {
+    return q.Agents(Range(from, to))["u1"].replies;
+  };
+  EXPECT_EQ(replies("2026-11-20T00:00:00Z", "2026-11-30T00:00:00Z"), 6);
+  EXPECT_EQ(replies("2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"), 3);  // one whole day
+  EXPECT_EQ(replies("2026-11-22T23:45:00Z", "2026-11-24T00:15:00Z"), 5);  // a day and two edges
+  EXPECT_EQ(replies("2026-11-22T23:55:00Z", "2026-11-24T00:00:00Z"), 4);  // from: its slot
+  EXPECT_EQ(replies("2026-11-23T00:15:00Z", "2026-11-25T12:00:00Z"), 3);  // to: exclusive
+  EXPECT_EQ(replies("2026-11-23T09:00:00Z", "2026-11-23T11:00:00Z"), 1);  // within a day
+}
+
 TEST_F(ReportStoreTest, CellsRoundTripAndDamagedOnesAreRefused) {
   ReportTotals t;
   t.received = 3;

@@ -1,0 +1,265 @@
+// The agent workspace over HTTP against the real binary: unread and read, colleagues invited
+// into a conversation, and quick replies (create, list, search, edit, delete, send from one).
+#include "tests/api_fixture.h"
+
+namespace helpdesk::testing {
+namespace {
+
+class WorkspaceTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    CreateTeam("t1");
+    CreateChannel("wa");
+    ana_ = CreateUser("ana", "agent", json::array({"t1"}));
+    bia_ = CreateUser("bia", "agent", json::array({"t1"}));
+    sup_ = CreateUser("sup", "supervisor");
+    CreateUser("aud", "auditor");
+    conversation_ = Inbound("wa", "m1", "+5511911110000", "Oi")["conversation_id"];
+    base_ = "/api/v1/conversations/" + conversation_;
+  }
+  std::string ana_, bia_, sup_, conversation_, base_;
+};
+
+TEST_F(WorkspaceTest, UnreadCountsForTheAssigneeUntilTheyReadIt) {
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  Inbound("wa", "m2", "+5511911110000", "Alguém aí?");
+  EXPECT_EQ(Conversation(conversation_)["unread"], 2);
+  // A colleague reading it changes nothing for Ana.
+  auto by_bia = As(bia_, "POST", base_ + "/read");
+  ASSERT_EQ(by_bia.status, 200) << by_bia.body;
+  EXPECT_EQ(by_bia.json()["unread"], 2);
+  EXPECT_NO_NEW_EVENTS(As(bia_, "POST", base_ + "/read"));
+  auto by_ana = As(ana_, "POST", base_ + "/read");
+  ASSERT_EQ(by_ana.status, 200) << by_ana.body;
+  EXPECT_EQ(by_ana.json()["unread"], 0);
+  EXPECT_FALSE(by_ana.headers["x-position"].empty());
+  auto inbox = As(ana_, "GET", "/api/v1/conversations?view=mine");
+  EXPECT_EQ(inbox.json()["items"][0]["unread"], 0);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/conversations/nope/read").status, 404);
+  EXPECT_EQ(As(ana_, "POST", base_ + "/read", nullptr, {}).status, 200);
+  EXPECT_EQ(server().As(ana_, "POST", base_ + "/read", "{not json").status, 400);
+}
+
+TEST_F(WorkspaceTest, ColleaguesAreInvitedAndLeave) {
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  auto invited = As(ana_, "POST", base_ + "/participants", {{"user_id", "bia"}});
+  ASSERT_EQ(invited.status, 200) << invited.body;
+  EXPECT_EQ(invited.json()["participants"], json::array({"bia"}));
+  EXPECT_NO_NEW_EVENTS(As(ana_, "POST", base_ + "/participants", {{"user_id", "bia"}}));
+  EXPECT_EQ(As(ana_, "POST", base_ + "/participants", {{"user_id", "ghost"}}).status, 404);
+  auto auditor = As(ana_, "POST", base_ + "/participants", {{"user_id", "aud"}});
+  EXPECT_EQ(auditor.status, 400);
+  EXPECT_EQ(auditor.error_code(), "invalid_field");
+  EXPECT_EQ(As(ana_, "POST", base_ + "/participants", json::object()).status, 400);
+  // An agent removes only themselves; a supervisor anyone.
+  EXPECT_EQ(As(ana_, "DELETE", base_ + "/participants/bia").status, 403);
+  auto left = As(bia_, "DELETE", base_ + "/participants/bia");
+  ASSERT_EQ(left.status, 200) << left.body;
+  EXPECT_EQ(left.json()["participants"], json::array());
+  EXPECT_EQ(As(bia_, "DELETE", base_ + "/participants/bia").status, 404);
+  As(ana_, "POST", base_ + "/participants", {{"user_id", "bia"}});
+  EXPECT_EQ(As(sup_, "DELETE", base_ + "/participants/bia").status, 200);
+  // The timeline keeps who came and went.
+  auto timeline = Admin("GET", base_ + "/timeline").json();
+  int added = 0, removed = 0;
+  for (const auto& item : timeline["items"]) {
+    added += item["type"] == "ParticipantAdded";
+    removed += item["type"] == "ParticipantRemoved";
+  }
+  EXPECT_EQ(added, 2);
+  EXPECT_EQ(removed, 2);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/close", {{"reason", "ok"}}).status, 200);
+  EXPECT_EQ(As(ana_, "POST", base_ + "/participants", {{"user_id", "bia"}}).status, 409);
+}
+
+TEST_F(WorkspaceTest, QuickRepliesArePublicOrPrivateAndSearchable) {
+  auto hello = As(ana_, "POST", "/api/v1/quick-replies",
+                  {{"id", "hello"}, {"shortcut", "/ola"}, {"text", "Olá! Como posso ajudar?"}});
+  ASSERT_EQ(hello.status, 201) << hello.body;
+  EXPECT_EQ(hello.json()["visibility"], "public");
+  EXPECT_EQ(hello.json()["owner_id"], "ana");
+  // The same create again is idempotent; another body under the same id is refused.
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/quick-replies",
+               {{"id", "hello"}, {"shortcut", "/ola"}, {"text", "Olá! Como posso ajudar?"}})
+                .status,
+            200);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/quick-replies",
+               {{"id", "hello"}, {"shortcut", "/ola"}, {"text", "Outro"}})
+                .status,
+            409);
+  auto mine =
+      As(ana_, "POST", "/api/v1/quick-replies",
+         {{"shortcut", "/assinatura"}, {"text", "Ana — Suporte"}, {"visibility", "private"}});
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  const std::string mine_id = mine.json()["id"];
+  // The shortcut is taken for everyone who sees the public one.
+  auto taken = As(bia_, "POST", "/api/v1/quick-replies", {{"shortcut", "/ola"}, {"text", "Oi"}});
+  EXPECT_EQ(taken.status, 409);
+
+  // By id: the server's ids are hex, so they sort before "hello".
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/quick-replies")),
+            (std::vector<std::string>{mine_id, "hello"}));
+  EXPECT_EQ(Ids(As(bia_, "GET", "/api/v1/quick-replies")), std::vector<std::string>{"hello"});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/quick-replies?q=AJUDAR")),
+            std::vector<std::string>{"hello"});
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/quick-replies?q=assin")),
+            std::vector<std::string>{mine_id});
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/quick-replies/" + mine_id).status, 404);
+
+  // Bia cannot edit Ana's public one; a supervisor can; Ana can edit and delete her own.
+  EXPECT_EQ(As(bia_, "PUT", "/api/v1/quick-replies/hello", {{"text", "x"}}).status, 403);
+  auto edited = As(sup_, "PUT", "/api/v1/quick-replies/hello", {{"text", "Olá, tudo bem?"}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json()["text"], "Olá, tudo bem?");
+  EXPECT_EQ(edited.json()["shortcut"], "/ola");
+  EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"visibility", "secret"}}).status, 400);
+  EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"shortcut", "a b"}}).status, 400);
+  EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"text", 5}}).status, 400);
+  auto deleted = As(ana_, "DELETE", "/api/v1/quick-replies/" + mine_id);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/quick-replies/" + mine_id).status, 404);
+  EXPECT_EQ(As(ana_, "DELETE", "/api/v1/quick-replies/" + mine_id).status, 404);
+  EXPECT_EQ(As("", "GET", "/api/v1/quick-replies").status, 401);
+  EXPECT_EQ(Admin("GET", "/api/v1/quick-replies").status, 200);
+  // Auditors and analysts do not write to customers: no quick replies for them.
+  const std::string analyst = CreateUser("an", "analyst");
+  EXPECT_EQ(As(analyst, "GET", "/api/v1/quick-replies").status, 403);
+}
+
+TEST_F(WorkspaceTest, AMessageSentFromAQuickReplyRecordsIt) {
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/quick-replies",
+               {{"id", "hello"}, {"shortcut", "/ola"}, {"text", "Olá! Como posso ajudar?"}})
+                .status,
+            201);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  auto sent = As(ana_, "POST", base_ + "/messages", {{"quick_reply_id", "hello"}});
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  EXPECT_EQ(sent.json()["text"], "Olá! Como posso ajudar?");
+  EXPECT_EQ(sent.json()["quick_reply_id"], "hello");
+  // Edited before sending: the agent's text, still from the quick reply.
+  auto edited = As(ana_, "POST", base_ + "/messages",
+                   {{"quick_reply_id", "hello"}, {"text", "Olá Rui! Como posso ajudar?"}});
+  ASSERT_EQ(edited.status, 201) << edited.body;
+  EXPECT_EQ(edited.json()["text"], "Olá Rui! Como posso ajudar?");
+  auto feed = Admin("GET", "/api/v1/events?type=MessageSent").json();
+  ASSERT_EQ(feed["items"].size(), 2u);
+  EXPECT_EQ(feed["items"][0]["data"]["quick_reply_id"], "hello");
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(As(ana_, "POST", base_ + "/messages", {{"quick_reply_id", "nope"}}).status, 404);
+    EXPECT_EQ(As(ana_, "POST", base_ + "/messages", {{"quick_reply_id", ""}}).status, 400);
+    EXPECT_EQ(As(ana_, "POST", base_ + "/messages", {{"quick_reply_id", 7}}).status, 400);
+  });
+}
+
+TEST_F(WorkspaceTest, AnAdminDeletesAConversationFromEveryViewNotFromTheLog) {
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/messages", {{"text", "Olá"}}).status, 201);
+  const size_t events = EventCount();
+  EXPECT_EQ(As(ana_, "DELETE", base_).status, 403);
+  EXPECT_EQ(As(sup_, "DELETE", base_).status, 403);
+  EXPECT_EQ(Admin("DELETE", base_, json{{"reason", 5}}).status, 400);
+  EXPECT_EQ(EventCount(), events);
+  auto deleted = Admin("DELETE", base_, {{"reason", "spam"}});
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(deleted.json(), json({{"id", conversation_}, {"deleted", true}}));
+  const std::map<std::string, std::string> seen{{"X-Min-Position", deleted.headers["x-position"]}};
+  EXPECT_EQ(Admin("GET", base_, nullptr, seen).status, 404);
+  EXPECT_EQ(Admin("GET", base_ + "/messages").status, 404);
+  EXPECT_EQ(Admin("GET", base_ + "/timeline").status, 404);
+  EXPECT_TRUE(Ids(Admin("GET", "/api/v1/conversations?view=all")).empty());
+  EXPECT_TRUE(Ids(As(ana_, "GET", "/api/v1/conversations?view=mine")).empty());
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/inbox/summary").json()["mine"]["open"], 0);
+  EXPECT_EQ(Admin("GET", "/api/v1/inbox/summary").json()["general"]["total"], 0);
+  // No command finds it any more; deleting twice is 404 too.
+  EXPECT_EQ(As(ana_, "POST", base_ + "/close", {{"reason", "x"}}).status, 404);
+  EXPECT_EQ(Admin("DELETE", base_).status, 404);
+  // Auditors still find every event in the log, the deletion included.
+  auto stream = Admin("GET", "/api/v1/events?stream=conversation/" + conversation_).json();
+  ASSERT_FALSE(stream["items"].empty());
+  EXPECT_EQ(stream["items"].back()["type"], "ConversationDeleted");
+  EXPECT_EQ(stream["items"].back()["data"]["reason"], "spam");
+  // The customer writes again: a new conversation, not the deleted one.
+  auto again = Inbound("wa", "m9", "+5511911110000", "Oi de novo");
+  EXPECT_NE(again["conversation_id"], conversation_);
+  EXPECT_TRUE(again["created"].get<bool>());
+  EXPECT_EQ(Ids(Admin("GET", "/api/v1/conversations?view=all")).size(), 1u);
+}
+
+TEST_F(WorkspaceTest, ABlockedContactsMessagesAreRecordedButOpenNothing) {
+  const std::string contact = Conversation(conversation_)["contact"]["id"];
+  ASSERT_EQ(As(ana_, "POST", base_ + "/close", {{"reason", "spam"}}).status, 200);
+  auto blocked = As(ana_, "POST", "/api/v1/contacts/" + contact + "/block", {{"reason", "spam"}});
+  ASSERT_EQ(blocked.status, 200) << blocked.body;
+  EXPECT_TRUE(blocked.json()["blocked"].get<bool>());
+  EXPECT_NO_NEW_EVENTS(As(ana_, "POST", "/api/v1/contacts/" + contact + "/block"));
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/contacts/nobody/block").status, 404);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/contacts/" + contact + "/block", {{"reason", 1}}).status,
+            400);
+
+  // The message is kept, but the closed conversation does not reopen and no new one opens.
+  auto in = Admin("POST", "/api/v1/channels/wa/inbound",
+                  {{"external_id", "b1"},
+                   {"from", {{"phone", "+55 11 91111-0000"}}},
+                   {"text", "compre agora"}});
+  ASSERT_EQ(in.status, 201) << in.body;
+  EXPECT_TRUE(in.json()["conversation_id"].is_null());
+  EXPECT_TRUE(in.json()["blocked"].get<bool>());
+  EXPECT_EQ(in.json()["contact_id"], contact);
+  EXPECT_EQ(Conversation(conversation_)["status"], "closed");
+  EXPECT_TRUE(Ids(Admin("GET", "/api/v1/conversations?view=queue")).empty());
+  auto feed = Admin("GET", "/api/v1/events?type=BlockedMessageReceived").json();
+  ASSERT_EQ(feed["items"].size(), 1u);
+  EXPECT_EQ(feed["items"][0]["data"]["text"], "compre agora");
+  EXPECT_EQ(feed["items"][0]["stream"], "contact/" + contact);
+  // Delivered again: a duplicate, like any message.
+  auto again = Admin("POST", "/api/v1/channels/wa/inbound",
+                     {{"external_id", "b1"},
+                      {"from", {{"phone", "+55 11 91111-0000"}}},
+                      {"text", "compre agora"}});
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.json()["message_id"], in.json()["message_id"]);
+
+  // Unblocked: the next message reopens the conversation as usual.
+  auto unblocked = As(sup_, "POST", "/api/v1/contacts/" + contact + "/unblock");
+  ASSERT_EQ(unblocked.status, 200) << unblocked.body;
+  EXPECT_FALSE(unblocked.json()["blocked"].get<bool>());
+  auto back = Inbound("wa", "b2", "+5511911110000", "desculpa, era engano");
+  EXPECT_EQ(back["conversation_id"], conversation_);
+  EXPECT_TRUE(back["reopened"].get<bool>());
+  const std::string analyst = CreateUser("an", "analyst");
+  EXPECT_EQ(As(analyst, "POST", "/api/v1/contacts/" + contact + "/block").status, 403);
+}
+
+TEST_F(WorkspaceTest, EmailKeepsTheNewTextApartFromTheQuotedHistoryAndItsFormatting) {
+  CreateChannel("mail", "email");
+  auto in = Admin("POST", "/api/v1/channels/mail/inbound",
+                  {{"external_id", "<m1@mail>"},
+                   {"from", {{"name", "Rui"}, {"email", "rui@example.com"}}},
+                   {"html",
+                    "<p>Ainda <b>não</b> chegou:</p><ul><li>pedido 1</li><li>pedido 2</li></ul>"
+                    "<div>Em seg., 30 de nov. de 2026, Suporte escreveu:</div>"
+                    "<blockquote>Seu pedido foi <i>enviado</i>.</blockquote>"}});
+  ASSERT_EQ(in.status, 201) << in.body;
+  const std::string id = in.json()["conversation_id"];
+  auto messages = Admin("GET", "/api/v1/conversations/" + id + "/messages").json()["items"];
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0]["text"], "Ainda **não** chegou:\n\n- pedido 1\n- pedido 2");
+  EXPECT_EQ(messages[0]["quoted"],
+            "Em seg., 30 de nov. de 2026, Suporte escreveu:\n> Seu pedido foi _enviado_.");
+  EXPECT_EQ(Conversation(id)["last_message"]["text"], messages[0]["text"]);
+  // Plain text on other channels is never split.
+  auto wa = Inbound("wa", "m5", "+5511922220000", "> citando\nEm algum dia alguém escreveu:");
+  auto wa_messages = Admin("GET", "/api/v1/conversations/" +
+                                      wa["conversation_id"].get<std::string>() + "/messages")
+                         .json()["items"];
+  EXPECT_EQ(wa_messages[0]["quoted"], "");
+  EXPECT_EQ(
+      Admin("POST", "/api/v1/channels/mail/inbound",
+            {{"external_id", "<m2@mail>"}, {"from", {{"email", "rui@example.com"}}}, {"html", 5}})
+          .status,
+      400);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
