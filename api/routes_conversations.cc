@@ -46,6 +46,20 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     return ErrorResponse(Forbidden("this token cannot see conversations"));
   }
   if (p.size() == 3 && r.method == "GET") return ListConversations(r, caller);
+  if (p.size() == 3 && r.method == "POST") {
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    StartArgs s;
+    s.id = b.OptString("id");
+    s.contact_id = b.NonEmptyString("contact_id");
+    s.channel_id = b.NonEmptyString("channel_id");
+    s.template_id = b.NonEmptyString("template_id");
+    s.params = b.OptStringArray("params").value_or(std::vector<std::string>());
+    if (b.error()) return ErrorResponse(*b.error());
+    auto outcome = commands_.StartConversation(caller, s);
+    return ConversationAnswer(outcome, outcome.ok() && !outcome.value().created ? 200 : 201);
+  }
   if (p.size() < 4) return std::nullopt;
   const std::string& id = p[3];
 
@@ -244,13 +258,20 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   Body& b = body.value();
   MessageArgs m;
   m.quick_reply_id = b.OptString("quick_reply_id");
-  // With a quick reply the text may be left out (its text is sent) or edited.
-  m.text = m.quick_reply_id ? b.OptString("text").value_or("") : b.NonEmptyString("text");
+  m.template_id = b.OptString("template_id");
+  m.params = b.OptStringArray("params").value_or(std::vector<std::string>());
+  // With a quick reply the text may be left out (its text is sent) or edited; a template is
+  // the text.
+  m.text = m.quick_reply_id || m.template_id ? b.OptString("text").value_or("")
+                                             : b.NonEmptyString("text");
   m.is_private = b.OptBool("private", false);
   m.await_reply = b.OptBool("await_reply", false);
   if (b.error()) return ErrorResponse(*b.error());
   if (m.quick_reply_id && m.quick_reply_id->empty()) {
     return ErrorResponse(InvalidField("quick_reply_id", "must not be empty"));
+  }
+  if (m.template_id && m.template_id->empty()) {
+    return ErrorResponse(InvalidField("template_id", "must not be empty"));
   }
   auto outcome = commands_.SendMessage(caller, id, m, if_match.value());
   if (!outcome.ok()) return ErrorResponse(outcome.error());

@@ -120,6 +120,30 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     auto outcome = commands_.CreateChannel(caller, c);
     return created(outcome, [&](const std::string& id) { return queries_.Channel(id); });
   }
+  if (area == "channels" && p.size() == 5 && p[4] == "templates") {
+    if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+      return ErrorResponse(Forbidden("this role cannot use templates"));
+    }
+    const std::string& channel_id = p[3];
+    if (r.method == "GET") {
+      if (!queries_.Channel(channel_id)) return ErrorResponse(NotFound("channel " + channel_id));
+      auto list = ReadListParams(r);
+      if (!list.ok()) return ErrorResponse(list.error());
+      auto page = queries_.Templates(channel_id, list.value().cursor, list.value().limit);
+      if (!page.ok()) return ErrorResponse(page.error());
+      return ListResponse(page.value().items_json, page.value().next_cursor);
+    }
+    if (r.method != "POST") return std::nullopt;
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    NewTemplate t{b.OptString("id"), channel_id, b.NonEmptyString("name"),
+                  b.NonEmptyString("body")};
+    if (b.error()) return ErrorResponse(*b.error());
+    auto outcome = commands_.CreateTemplate(caller, t);
+    return created(outcome,
+                   [&](const std::string& id) { return queries_.Template(channel_id, id); });
+  }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {
     if (!CanAdminister(caller.role))
       return ErrorResponse(Forbidden("only an admin can read channels"));
@@ -143,6 +167,15 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       const std::string stage = body.value().NonEmptyString("stage");
       if (body.value().error()) return ErrorResponse(*body.value().error());
       return updated(commands_.SetContactStage(caller, p[3], stage),
+                     [&] { return queries_.Contact(p[3]); });
+    }
+    if (p.size() == 5 && (p[4] == "opt-in" || p[4] == "opt-out") && r.method == "POST") {
+      auto body = Body::Parse(r.body);
+      if (!body.ok()) return ErrorResponse(body.error());
+      const std::string channel_id = body.value().NonEmptyString("channel_id");
+      const std::string source = body.value().OptString("source").value_or("");
+      if (body.value().error()) return ErrorResponse(*body.value().error());
+      return updated(commands_.SetOptIn(caller, p[3], channel_id, p[4] == "opt-in", source),
                      [&] { return queries_.Contact(p[3]); });
     }
     if (p.size() == 5 && (p[4] == "block" || p[4] == "unblock") && r.method == "POST") {

@@ -86,6 +86,11 @@ class CommandService final : public Commands {
   Result<CommandOutcome> DeleteQuickReply(const Caller& caller, const std::string& id) override;
   Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,
                                             const std::string& reason, IfMatch if_match) override;
+  Result<CommandOutcome> CreateTemplate(const Caller& caller, const NewTemplate& args) override;
+  Result<CommandOutcome> SetOptIn(const Caller& caller, const std::string& contact_id,
+                                  const std::string& channel_id, bool opted_in,
+                                  const std::string& source) override;
+  Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
   // --- Running as one of several deciders (a cluster on Kafka) ---

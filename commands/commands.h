@@ -76,10 +76,22 @@ struct QuickReplyArgs {
   std::optional<std::string> shortcut, text, visibility;  // visibility: "public" | "private"
 };
 struct MessageArgs {
-  std::string text;  // may be empty with a quick reply: its text is sent then
+  std::string text;  // may be empty with a quick reply (its text) or a template (rendered)
   bool is_private = false;
   bool await_reply = false;
   std::optional<std::string> quick_reply_id = {};
+  std::optional<std::string> template_id = {};  // a template of the conversation's channel
+  std::vector<std::string> params = {};         // the template's {{1}}, {{2}}…
+};
+struct NewTemplate {
+  std::optional<std::string> id;
+  std::string channel_id, name, body;
+};
+// Starting a conversation with a template (the business writes first).
+struct StartArgs {
+  std::optional<std::string> id;
+  std::string contact_id, channel_id, template_id;
+  std::vector<std::string> params;
 };
 
 class Commands {
@@ -139,6 +151,14 @@ class Commands {
   virtual Result<CommandOutcome> UpdateQuickReply(const Caller& caller, const std::string& id,
                                                   const QuickReplyArgs& args) = 0;
   virtual Result<CommandOutcome> DeleteQuickReply(const Caller& caller, const std::string& id) = 0;
+
+  // Templates per channel (admins and supervisors), a contact's opt-in per channel, and a
+  // conversation started by the caller with a template (refused on WhatsApp without opt-in).
+  virtual Result<CommandOutcome> CreateTemplate(const Caller& caller, const NewTemplate& args) = 0;
+  virtual Result<CommandOutcome> SetOptIn(const Caller& caller, const std::string& contact_id,
+                                          const std::string& channel_id, bool opted_in,
+                                          const std::string& source) = 0;
+  virtual Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) = 0;
 
   // Admin only: the conversation leaves every view; its events stay in the log.
   virtual Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,

@@ -2,6 +2,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/messaging_window.h"
 
 namespace helpdesk {
 namespace {}  // namespace
@@ -37,8 +38,13 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
 
 Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
                                                    const MessageArgs& args, IfMatch if_match) {
-  if (args.text.empty() && !args.quick_reply_id) {
+  if (args.text.empty() && !args.quick_reply_id && !args.template_id) {
     return InvalidField("text", "must be a non-empty string");
+  }
+  if (args.template_id && (args.is_private || args.quick_reply_id || !args.text.empty())) {
+    return InvalidField("template_id",
+                        "cannot be combined with text, private or quick_reply_id: the template "
+                        "is the text");
   }
   if (args.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
   if (args.is_private && args.await_reply) {
@@ -46,9 +52,33 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
   }
   return OnConversation(
       caller, id, if_match,
-      [&](const ConversationState& c, Timestamp, CommandOutcome& out) -> conversation::Events {
+      [&](const ConversationState& c, Timestamp now, CommandOutcome& out) -> conversation::Events {
         conversation::Reply r;
         r.text = args.text;
+        const ChannelState* channel = model_.Channel(c.channel_id);
+        const std::string channel_type = channel ? channel->type : "";
+        const bool window_open = WindowOpen(channel_type, c.last_customer_message_at, now);
+        if (args.template_id) {
+          const TemplateState* t = model_.Template(*args.template_id);
+          if (!t) return NotFound("template " + *args.template_id);
+          if (t->channel_id != c.channel_id) {
+            return InvalidField("template_id", "names a template of another channel");
+          }
+          // Outside the window the business writes first again: only to a contact who agreed.
+          const ContactState* contact = model_.Contact(c.contact_id);
+          if (!window_open && (!contact || !contact->opted_in.count(c.channel_id))) {
+            return InvalidTransition("contact " + c.contact_id + " has not opted in on channel " +
+                                     c.channel_id);
+          }
+          auto rendered = message_template::Render(*t, args.params);
+          if (!rendered.ok()) return rendered.error();
+          r.text = std::move(rendered).value();
+          r.template_id = args.template_id;
+        } else if (!args.is_private && !window_open) {
+          return Error{ErrorCode::kWindowClosed,
+                       "the customer last wrote more than 24 hours ago on this WhatsApp channel: "
+                       "only a template can be sent"};
+        }
         if (args.quick_reply_id) {
           // Sent from a quick reply: its text, unless the agent edited it before sending.
           const QuickReplyState* q = model_.QuickReply(*args.quick_reply_id);

@@ -113,8 +113,13 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
       RouteInbound(model_.ConversationsOf(*contact_id, a.channel_id), now);
   ConversationState target;
   if (route.kind == RoutingDecision::Kind::kOpenNew) {
-    conversation::OpenArgs open{NewStreamId(ConversationStream), a.channel_id, *contact_id,
-                                std::nullopt, std::nullopt};
+    conversation::OpenArgs open{NewStreamId(ConversationStream),
+                                a.channel_id,
+                                *contact_id,
+                                std::nullopt,
+                                std::nullopt,
+                                std::nullopt,
+                                channel->type};
     auto opened = conversation::DecideOpen(target, open);
     if (!opened.ok()) return opened.error();
     for (const DomainEvent& d : opened.value()) {

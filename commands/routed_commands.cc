@@ -121,7 +121,35 @@ Result<CommandOutcome> RoutedCommands::SendMessage(const Caller& caller, const s
                         json{{"text", m.text},
                              {"private", m.is_private},
                              {"await_reply", m.await_reply},
-                             {"quick_reply_id", EncodeOptional(m.quick_reply_id)}});
+                             {"quick_reply_id", EncodeOptional(m.quick_reply_id)},
+                             {"template_id", EncodeOptional(m.template_id)},
+                             {"params", m.params}});
+}
+
+Result<CommandOutcome> RoutedCommands::CreateTemplate(const Caller& caller, const NewTemplate& a) {
+  const std::string id = a.id ? *a.id : NewId();
+  return Send(TemplateStream(id), "create_template", caller,
+              json{{"id", id}, {"channel_id", a.channel_id}, {"name", a.name}, {"body", a.body}});
+}
+
+Result<CommandOutcome> RoutedCommands::SetOptIn(const Caller& caller, const std::string& contact_id,
+                                                const std::string& channel_id, bool opted_in,
+                                                const std::string& source) {
+  return Send(ContactStream(contact_id), "set_opt_in", caller,
+              json{{"contact_id", contact_id},
+                   {"channel_id", channel_id},
+                   {"opted_in", opted_in},
+                   {"source", source}});
+}
+
+Result<CommandOutcome> RoutedCommands::StartConversation(const Caller& caller, const StartArgs& a) {
+  const std::string id = a.id ? *a.id : NewId();
+  return Send(ConversationStream(id), "start_conversation", caller,
+              json{{"id", id},
+                   {"contact_id", a.contact_id},
+                   {"channel_id", a.channel_id},
+                   {"template_id", a.template_id},
+                   {"params", a.params}});
 }
 
 namespace {
@@ -284,6 +312,26 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.SetContactStage(caller, args.at("contact_id").get<std::string>(),
                                     args.at("stage").get<std::string>());
     }
+    if (op == "create_template") {
+      return target.CreateTemplate(
+          caller,
+          NewTemplate{args.at("id").get<std::string>(), args.at("channel_id").get<std::string>(),
+                      args.at("name").get<std::string>(), args.at("body").get<std::string>()});
+    }
+    if (op == "set_opt_in") {
+      return target.SetOptIn(caller, args.at("contact_id").get<std::string>(),
+                             args.at("channel_id").get<std::string>(),
+                             args.at("opted_in").get<bool>(), args.at("source").get<std::string>());
+    }
+    if (op == "start_conversation") {
+      StartArgs s;
+      s.id = args.at("id").get<std::string>();
+      s.contact_id = args.at("contact_id").get<std::string>();
+      s.channel_id = args.at("channel_id").get<std::string>();
+      s.template_id = args.at("template_id").get<std::string>();
+      s.params = args.at("params").get<std::vector<std::string>>();
+      return target.StartConversation(caller, s);
+    }
     if (op == "set_contact_blocked") {
       return target.SetContactBlocked(caller, args.at("contact_id").get<std::string>(),
                                       args.at("blocked").get<bool>(),
@@ -320,6 +368,8 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       m.is_private = args.at("private").get<bool>();
       m.await_reply = args.at("await_reply").get<bool>();
       m.quick_reply_id = OptionalString(args, "quick_reply_id");
+      m.template_id = OptionalString(args, "template_id");
+      m.params = args.value("params", std::vector<std::string>());
       return target.SendMessage(caller, id, m, if_match);
     }
     if (op == "mark_read") return target.MarkRead(caller, id);

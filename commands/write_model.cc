@@ -66,6 +66,8 @@ void WriteModel::Apply(const RecordedEvent& r) {
     }
   } else if (kind == "quick_reply") {
     Evolve(quick_replies_[id], e, r.stream_version);
+  } else if (kind == "template") {
+    Evolve(templates_[id], e, r.stream_version);
   } else if (kind == "contact") {
     ContactState& c = contacts_[id];
     Evolve(c, e, r.stream_version);
@@ -149,7 +151,13 @@ uint64_t WriteModel::StreamVersion(const std::string& stream) const {
   if (kind == "channel") return version_of(channels_);
   if (kind == "contact") return version_of(contacts_);
   if (kind == "quick_reply") return version_of(quick_replies_);
+  if (kind == "template") return version_of(templates_);
   return 0;
+}
+
+const TemplateState* WriteModel::Template(const std::string& id) const {
+  auto it = templates_.find(id);
+  return it == templates_.end() || !it->second.exists ? nullptr : &it->second;
 }
 
 const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {

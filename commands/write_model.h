@@ -15,6 +15,7 @@
 #include "domain/conversation.h"
 #include "domain/directory.h"
 #include "domain/event.h"
+#include "domain/message_template.h"
 #include "domain/quick_reply.h"
 
 namespace helpdesk {
@@ -35,6 +36,7 @@ class WriteModel {
   const ChannelState* Channel(const std::string& id) const;
   const ContactState* Contact(const std::string& id) const;
   const QuickReplyState* QuickReply(const std::string& id) const;
+  const TemplateState* Template(const std::string& id) const;
   // A live quick reply other than `except_id` with this shortcut that `owner_id` would see
   // next to a new one (public ones, and the owner's private ones); its id.
   std::optional<std::string> QuickReplyWithShortcut(const std::string& shortcut,
@@ -64,6 +66,7 @@ class WriteModel {
   std::unordered_map<std::string, ChannelState> channels_;
   std::unordered_map<std::string, ContactState> contacts_;
   std::unordered_map<std::string, QuickReplyState> quick_replies_;
+  std::unordered_map<std::string, TemplateState> templates_;
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   std::unordered_map<std::string, std::string> contact_by_phone_, contact_by_email_;
   std::unordered_map<std::string, InboundRecord> inbound_;  // key: channel "\n" external id

@@ -69,6 +69,7 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     s.exists = true;
     s.id = d.value("conversation_id", "");
     s.channel_id = d.value("channel_id", "");
+    s.channel_type = d.value("channel_type", "");
     s.contact_id = d.value("contact_id", "");
     s.team_id = GetOptString(d, "team_id");
     s.subject = GetOptString(d, "subject");
@@ -81,6 +82,9 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     // Deliveries can arrive out of order: the wait starts at the oldest unanswered message, and
     // the last message is the newest one sent.
     if (!s.waiting_since || sent < *s.waiting_since) s.waiting_since = sent;
+    if (!s.last_customer_message_at || sent > *s.last_customer_message_at) {
+      s.last_customer_message_at = sent;
+    }
     if (!s.last_message || sent >= s.last_message->at) {
       s.last_message = LastMessage{d.value("text", ""), "in", sent};
     }
@@ -149,11 +153,13 @@ Events DecideOpen(const ConversationState& s, const OpenArgs& a) {
   return std::vector<DomainEvent>{{ev::kConversationOpened,
                                    {{"conversation_id", a.id},
                                     {"channel_id", a.channel_id},
+                                    {"channel_type", a.channel_type},
                                     {"contact_id", a.contact_id},
                                     {"team_id", OptString(a.team_id)},
-                                    {"assignee_id", nullptr},
+                                    {"assignee_id", OptString(a.assignee_id)},
                                     {"subject", OptString(a.subject)},
-                                    {"status", "queued"}}}};
+                                    {"status", a.assignee_id ? "open" : "queued"},
+                                    {"origin", a.assignee_id ? "template" : "customer"}}}};
 }
 
 Events DecideReceive(const ConversationState& s, const InboundMessage& m, Timestamp now) {
@@ -199,7 +205,8 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
                   {"author_id", r.author_id},
                   {"text", r.text},
                   {"await_reply", r.await_reply},
-                  {"quick_reply_id", OptString(r.quick_reply_id)}}});
+                  {"quick_reply_id", OptString(r.quick_reply_id)},
+                  {"template_id", OptString(r.template_id)}}});
   if (r.await_reply && s.status != ConversationStatus::kAwaitingCustomer &&
       s.status != ConversationStatus::kPostponed) {
     out.push_back({ev::kAwaitingCustomer, json::object()});

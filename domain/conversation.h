@@ -49,6 +49,7 @@ struct ConversationState {
   uint64_t version = 0;  // stream version of the last applied event
   std::string id;
   std::string channel_id;
+  std::string channel_type;  // recorded when it opened: rules such as WhatsApp's window need it
   std::string contact_id;
   ConversationStatus status = ConversationStatus::kQueued;
   std::optional<std::string> assignee_id;
@@ -59,6 +60,8 @@ struct ConversationState {
   std::optional<LastMessage> last_message;
   int unread = 0;  // customer messages since the assignee last read or replied
   std::optional<Timestamp> waiting_since;
+  // When the customer last wrote (their newest `sent_at`): opens WhatsApp's 24-hour window.
+  std::optional<Timestamp> last_customer_message_at;
   std::optional<Timestamp> assigned_at;
   std::optional<Timestamp> postponed_until;
   ConversationStatus postponed_from = ConversationStatus::kQueued;
@@ -77,6 +80,10 @@ using Events = Result<std::vector<DomainEvent>>;
 struct OpenArgs {
   std::string id, channel_id, contact_id;
   std::optional<std::string> team_id, subject;
+  // Started by an agent with a template: theirs from the start ("open"); otherwise a customer
+  // message opened it and it waits in the queue.
+  std::optional<std::string> assignee_id = {};
+  std::string channel_type = {};
 };
 Events DecideOpen(const ConversationState& s, const OpenArgs& args);
 
@@ -96,6 +103,7 @@ struct Reply {
   bool await_reply = false;
   std::vector<std::string> mentions;               // user ids mentioned in a note
   std::optional<std::string> quick_reply_id = {};  // the quick reply it was sent from
+  std::optional<std::string> template_id = {};     // the template it was rendered from
 };
 Events DecideReply(const ConversationState& s, const Reply& r);
 

@@ -76,6 +76,10 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
     s.stage = e.data.value("stage", "lead");
   } else if (e.type == ev::kContactStageChanged) {
     s.stage = e.data.value("stage", s.stage);
+  } else if (e.type == ev::kContactOptedIn) {
+    s.opted_in.insert(e.data.value("channel_id", ""));
+  } else if (e.type == ev::kContactOptedOut) {
+    s.opted_in.erase(e.data.value("channel_id", ""));
   } else if (e.type == ev::kContactBlocked) {
     s.blocked = true;
   } else if (e.type == ev::kContactUnblocked) {

@@ -45,6 +45,7 @@ struct ContactState {
   // Blocked: their messages are recorded on their own stream (BlockedMessageReceived) and open
   // nothing in the queue.
   bool blocked = false;
+  std::set<std::string> opted_in;  // channels the contact agreed to be written on first
 };
 
 void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);

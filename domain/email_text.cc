@@ -109,12 +109,11 @@ struct Entity {
   const char* name;
   const char* text;
 };
-constexpr Entity kEntities[] = {{"&amp;", "&"},   {"&lt;", "<"},    {"&gt;", ">"},
-                                {"&quot;", "\""}, {"&#39;", "'"},   {"&apos;", "'"},
-                                {"&nbsp;", " "},  {"&ccedil;", "ç"}, {"&atilde;", "ã"},
-                                {"&aacute;", "á"}, {"&eacute;", "é"}, {"&iacute;", "í"},
-                                {"&oacute;", "ó"}, {"&uacute;", "ú"}, {"&ecirc;", "ê"},
-                                {"&ocirc;", "ô"}, {"&otilde;", "õ"}, {"&agrave;", "à"}};
+constexpr Entity kEntities[] = {
+    {"&amp;", "&"},    {"&lt;", "<"},     {"&gt;", ">"},     {"&quot;", "\""},  {"&#39;", "'"},
+    {"&apos;", "'"},   {"&nbsp;", " "},   {"&ccedil;", "ç"}, {"&atilde;", "ã"}, {"&aacute;", "á"},
+    {"&eacute;", "é"}, {"&iacute;", "í"}, {"&oacute;", "ó"}, {"&uacute;", "ú"}, {"&ecirc;", "ê"},
+    {"&ocirc;", "ô"},  {"&otilde;", "õ"}, {"&agrave;", "à"}};
 
 // Tag name in lower case, and whether it closes ("</b>").
 struct Tag {

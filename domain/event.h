@@ -63,6 +63,7 @@ inline std::string UserStream(const std::string& id) { return "user/" + id; }
 inline std::string TeamStream(const std::string& id) { return "team/" + id; }
 inline std::string ChannelStream(const std::string& id) { return "channel/" + id; }
 inline std::string QuickReplyStream(const std::string& id) { return "quick_reply/" + id; }
+inline std::string TemplateStream(const std::string& id) { return "template/" + id; }
 
 // Event type names. Conversation stream:
 namespace ev {
@@ -94,6 +95,10 @@ inline constexpr const char* kContactStageChanged = "ContactStageChanged";
 inline constexpr const char* kContactBlocked = "ContactBlocked";
 inline constexpr const char* kContactUnblocked = "ContactUnblocked";
 inline constexpr const char* kBlockedMessageReceived = "BlockedMessageReceived";
+inline constexpr const char* kContactOptedIn = "ContactOptedIn";
+inline constexpr const char* kContactOptedOut = "ContactOptedOut";
+// Message templates (domain/message_template.h):
+inline constexpr const char* kTemplateCreated = "TemplateCreated";
 // Quick replies (domain/quick_reply.h):
 inline constexpr const char* kQuickReplyCreated = "QuickReplyCreated";
 inline constexpr const char* kQuickReplyUpdated = "QuickReplyUpdated";

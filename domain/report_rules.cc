@@ -62,6 +62,11 @@ std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& b
       marks.cycle_started_at = m.at;
       m.opened = 1;
     }
+  } else if (t == ev::kConversationOpened && e.data.value("origin", "") == "template") {
+    // Started by an agent: it opens now, not at a customer's first message.
+    marks.opened_counted = true;
+    marks.cycle_started_at = e.at;
+    m.opened = 1;
   } else if (t == ev::kMessageSent) {
     if (e.actor.type == Actor::Type::kUser) m.agent_id = e.actor.id;
     m.replies = m.agent_id ? 1 : 0;

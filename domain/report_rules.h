@@ -4,7 +4,8 @@
 //
 // Definitions (docs/architecture.md, "Reports"):
 //  - received: customer messages, at the time the customer sent them (`sent_at`);
-//  - opened: conversations, at the time their first message was sent;
+//  - opened: conversations, at the time their first message was sent (started with a
+//    template: when started);
 //  - closed / reopened: ConversationClosed / ConversationReopened, with the close reason;
 //  - first response: per cycle (opening or reopening), from the oldest customer message waiting
 //    to the first public reply; counted at the reply, for the replying agent;

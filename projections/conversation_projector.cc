@@ -128,6 +128,13 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
       view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
     }
     view.contact.id = after.contact_id;
+    if (view.state.channel_type.empty()) {
+      // Opened before events recorded the channel's type: the channel's view has it (on a
+      // partitioned log only if its stream was read first).
+      if (auto channel = txn.Get("ch/" + after.channel_id)) {
+        view.state.channel_type = json::parse(*channel, nullptr, false).value("type", "");
+      }
+    }
     txn.Put("kc/" + after.contact_id + "/" + id, "");
   }
 

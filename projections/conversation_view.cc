@@ -1,6 +1,7 @@
 #include "projections/conversation_view.h"
 
 #include "adapters/rocks_status.h"
+#include "domain/messaging_window.h"
 #include "domain/thermometer.h"
 
 namespace helpdesk {
@@ -44,24 +45,26 @@ json ApiObject(const ConversationView& v) {
             {"direction", s.last_message->direction},
             {"at", FormatRfc3339(s.last_message->at)}};
   }
-  return {{"id", s.id},
-          {"channel_id", s.channel_id},
-          {"contact", ContactCardToJson(v.contact)},
-          {"status", StatusName(s.status)},
-          {"assignee_id", OptString(s.assignee_id)},
-          {"team_id", OptString(s.team_id)},
-          {"tags", s.tags},
-          {"participants", s.participants},
-          {"subject", OptString(s.subject)},
-          {"last_message", last},
-          {"unread", s.unread},
-          {"waiting_since", OptTime(s.waiting_since)},
-          {"postponed_until", OptTime(s.postponed_until)},
-          {"close_reason", OptString(s.close_reason)},
-          {"opened_at", FormatRfc3339(s.opened_at)},
-          {"closed_at", OptTime(s.closed_at)},
-          {"assigned_at", OptTime(s.assigned_at)},
-          {"version", s.version}};
+  return {
+      {"id", s.id},
+      {"channel_id", s.channel_id},
+      {"contact", ContactCardToJson(v.contact)},
+      {"status", StatusName(s.status)},
+      {"assignee_id", OptString(s.assignee_id)},
+      {"team_id", OptString(s.team_id)},
+      {"tags", s.tags},
+      {"participants", s.participants},
+      {"subject", OptString(s.subject)},
+      {"last_message", last},
+      {"unread", s.unread},
+      {"waiting_since", OptTime(s.waiting_since)},
+      {"postponed_until", OptTime(s.postponed_until)},
+      {"close_reason", OptString(s.close_reason)},
+      {"opened_at", FormatRfc3339(s.opened_at)},
+      {"closed_at", OptTime(s.closed_at)},
+      {"assigned_at", OptTime(s.assigned_at)},
+      {"window_expires_at", OptTime(WindowExpiresAt(s.channel_type, s.last_customer_message_at))},
+      {"version", s.version}};
 }
 
 }  // namespace
@@ -72,7 +75,8 @@ json ContactCardToJson(const ContactCard& c) {
           {"phone", c.phone.empty() ? json(nullptr) : json(c.phone)},
           {"email", c.email.empty() ? json(nullptr) : json(c.email)},
           {"stage", c.stage},
-          {"blocked", c.blocked}};
+          {"blocked", c.blocked},
+          {"opt_ins", c.opt_ins}};
 }
 
 ContactCard ContactCardFromJson(const json& j) {
@@ -83,6 +87,7 @@ ContactCard ContactCardFromJson(const json& j) {
   c.email = ReadOptString(j, "email").value_or("");
   c.stage = j.value("stage", "lead");
   c.blocked = j.value("blocked", false);
+  c.opt_ins = j.value("opt_ins", std::vector<std::string>());
   return c;
 }
 
@@ -90,6 +95,8 @@ std::string EncodeState(const ConversationView& v) {
   json j = ApiObject(v);
   j["contact_id"] = v.state.contact_id;
   j["postponed_from"] = StatusName(v.state.postponed_from);
+  j["channel_type"] = v.state.channel_type;
+  j["last_customer_message_at"] = OptTime(v.state.last_customer_message_at);
   j["report"] = {{"opened_counted", v.report.opened_counted},
                  {"first_response_counted", v.report.first_response_counted},
                  {"cycle_started_at", OptTime(v.report.cycle_started_at)}};
@@ -121,6 +128,8 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   }
   s.unread = j.value("unread", 0);
   s.waiting_since = ReadOptTime(j, "waiting_since");
+  s.last_customer_message_at = ReadOptTime(j, "last_customer_message_at");
+  s.channel_type = j.value("channel_type", "");
   s.assigned_at = ReadOptTime(j, "assigned_at");
   s.postponed_until = ReadOptTime(j, "postponed_until");
   s.postponed_from =

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/conversation.h"
 #include "domain/report_rules.h"
@@ -20,6 +21,7 @@ namespace helpdesk {
 struct ContactCard {
   std::string id, name, phone, email, stage;
   bool blocked = false;
+  std::vector<std::string> opt_ins = {};  // channels the contact opted in on, sorted
 };
 nlohmann::json ContactCardToJson(const ContactCard& c);
 ContactCard ContactCardFromJson(const nlohmann::json& j);

@@ -1,6 +1,7 @@
 #include "projections/directory_projector.h"
 
 #include <algorithm>
+#include <set>
 
 #include "projections/conversation_view.h"
 
@@ -118,6 +119,30 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     card.stage = d.value("stage", card.stage);
     txn.Put("k/" + id, ContactCardToJson(card).dump());
     CopyCardToConversations(txn, cache, id, card);
+  } else if (e.type == ev::kContactOptedIn || e.type == ev::kContactOptedOut) {
+    const std::string id = d.value("contact_id", "");
+    json stored = Load(txn, "k/" + id);
+    if (!stored.is_object()) return;
+    ContactCard card = ContactCardFromJson(stored);
+    std::set<std::string> channels(card.opt_ins.begin(), card.opt_ins.end());
+    if (e.type == ev::kContactOptedIn) {
+      channels.insert(d.value("channel_id", ""));
+    } else {
+      channels.erase(d.value("channel_id", ""));
+    }
+    card.opt_ins.assign(channels.begin(), channels.end());
+    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    CopyCardToConversations(txn, cache, id, card);
+  } else if (e.type == ev::kTemplateCreated) {
+    const std::string id = d.value("template_id", "");
+    txn.Put("tpl/" + d.value("channel_id", "") + "/" + id,
+            json{{"id", id},
+                 {"channel_id", d.value("channel_id", "")},
+                 {"name", d.value("name", "")},
+                 {"body", d.value("body", "")},
+                 {"params", d.value("params", 0)},
+                 {"created_at", FormatRfc3339(e.at)}}
+                .dump());
   } else if (e.type == ev::kContactBlocked || e.type == ev::kContactUnblocked) {
     const std::string id = d.value("contact_id", "");
     json stored = Load(txn, "k/" + id);

@@ -270,6 +270,18 @@ std::optional<json> ViewQueries::QuickReply(const std::string& viewer,
   return item;
 }
 
+Result<Page> ViewQueries::Templates(const std::string& channel_id,
+                                    const std::optional<std::string>& cursor, size_t limit) const {
+  return PagePrefix("tpl/" + channel_id + "/", cursor, limit, ParseObject);
+}
+
+std::optional<json> ViewQueries::Template(const std::string& channel_id,
+                                          const std::string& id) const {
+  auto v = views_.Get("tpl/" + channel_id + "/" + id);
+  if (!v) return std::nullopt;
+  return ParseObject(*v);
+}
+
 std::optional<json> ViewQueries::Channel(const std::string& id) const {
   auto v = views_.Get("ch/" + id);
   if (!v) return std::nullopt;

@@ -50,6 +50,11 @@ class ViewQueries {
   Result<Page> QuickReplies(const std::string& viewer, const std::optional<std::string>& q,
                             const std::optional<std::string>& cursor, size_t limit) const;
   std::optional<nlohmann::json> QuickReply(const std::string& viewer, const std::string& id) const;
+  // A channel's templates, by id.
+  Result<Page> Templates(const std::string& channel_id, const std::optional<std::string>& cursor,
+                         size_t limit) const;
+  std::optional<nlohmann::json> Template(const std::string& channel_id,
+                                         const std::string& id) const;
 
   // Postponed conversations whose wake-up time is at or before `now`, soonest first.
   std::vector<std::string> DueAt(Timestamp now, size_t max) const;

@@ -4,6 +4,7 @@
 //   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
 //   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
 //   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
+//   tpl/<channel>/<id>  message templates
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //

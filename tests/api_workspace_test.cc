@@ -1,5 +1,8 @@
 // The agent workspace over HTTP against the real binary: unread and read, colleagues invited
 // into a conversation, and quick replies (create, list, search, edit, delete, send from one).
+#include <chrono>
+
+#include "domain/time.h"
 #include "tests/api_fixture.h"
 
 namespace helpdesk::testing {
@@ -259,6 +262,102 @@ TEST_F(WorkspaceTest, EmailKeepsTheNewTextApartFromTheQuotedHistoryAndItsFormatt
             {{"external_id", "<m2@mail>"}, {"from", {{"email", "rui@example.com"}}}, {"html", 5}})
           .status,
       400);
+}
+
+TEST_F(WorkspaceTest, TemplatesStartConversationsWithOptedInContactsAndReopenTheWindow) {
+  auto tpl = Admin("POST", "/api/v1/channels/wa/templates",
+                   {{"id", "welcome"},
+                    {"name", "pedido_enviado"},
+                    {"body", "Olá {{1}}, seu pedido {{2}} saiu."}});
+  ASSERT_EQ(tpl.status, 201) << tpl.body;
+  EXPECT_EQ(tpl.json()["params"], 2);
+  EXPECT_EQ(
+      Admin("POST", "/api/v1/channels/wa/templates", {{"name", "x"}, {"body", "{{2}}"}}).status,
+      400);
+  EXPECT_EQ(
+      Admin("POST", "/api/v1/channels/nope/templates", {{"name", "x"}, {"body", "Oi"}}).status,
+      404);
+  EXPECT_EQ(
+      As(ana_, "POST", "/api/v1/channels/wa/templates", {{"name", "x"}, {"body", "Oi"}}).status,
+      403);
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/channels/wa/templates")),
+            std::vector<std::string>{"welcome"});
+
+  // Rui's first conversation is over; the business writes first now.
+  const std::string contact = Conversation(conversation_)["contact"]["id"];
+  ASSERT_EQ(Admin("POST", base_ + "/close", {{"reason", "ok"}}).status, 200);
+  const json start{{"id", "c-rui-2"},
+                   {"contact_id", contact},
+                   {"channel_id", "wa"},
+                   {"template_id", "welcome"},
+                   {"params", {"Rui", "123"}}};
+  auto refused = As(ana_, "POST", "/api/v1/conversations", start);
+  EXPECT_EQ(refused.status, 409) << refused.body;  // no opt-in on WhatsApp
+  auto opted = As(ana_, "POST", "/api/v1/contacts/" + contact + "/opt-in",
+                  {{"channel_id", "wa"}, {"source", "checkout"}});
+  ASSERT_EQ(opted.status, 200) << opted.body;
+  EXPECT_EQ(opted.json()["opt_ins"], json::array({"wa"}));
+  auto started = As(ana_, "POST", "/api/v1/conversations", start);
+  ASSERT_EQ(started.status, 201) << started.body;
+  const json c = started.json();
+  EXPECT_EQ(c["id"], "c-rui-2");
+  EXPECT_EQ(c["status"], "open");
+  EXPECT_EQ(c["assignee_id"], "ana");
+  EXPECT_EQ(c["last_message"]["text"], "Olá Rui, seu pedido 123 saiu.");
+  EXPECT_TRUE(c["window_expires_at"].is_null());  // the customer has not written yet
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/conversations", start).status, 200);  // a retry
+  EXPECT_EQ(Admin("POST", "/api/v1/conversations", start).status, 403);     // not a user
+
+  // Until Rui answers, only templates go out.
+  const std::string rui = "/api/v1/conversations/c-rui-2";
+  auto free_text = As(ana_, "POST", rui + "/messages", {{"text", "Alguma dúvida?"}});
+  EXPECT_EQ(free_text.status, 409);
+  EXPECT_EQ(free_text.error_code(), "window_closed");
+  EXPECT_EQ(
+      As(ana_, "POST", rui + "/messages", {{"text", "nota interna"}, {"private", true}}).status,
+      201);  // notes never reach the customer
+  auto again =
+      As(ana_, "POST", rui + "/messages", {{"template_id", "welcome"}, {"params", {"Rui", "124"}}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.json()["text"], "Olá Rui, seu pedido 124 saiu.");
+  EXPECT_EQ(
+      As(ana_, "POST", rui + "/messages", {{"template_id", "welcome"}, {"params", {"Rui"}}}).status,
+      400);
+  EXPECT_EQ(As(ana_, "POST", rui + "/messages", {{"template_id", "nope"}}).status, 404);
+  EXPECT_EQ(As(ana_, "POST", rui + "/messages",
+               {{"template_id", "welcome"}, {"params", {"a", "b"}}, {"text", "x"}})
+                .status,
+            400);
+
+  // Rui answers: the conversation he is in takes it, and the window opens for 24 hours.
+  auto answer = Inbound("wa", "m3", "+5511911110000", "Obrigado!");
+  EXPECT_EQ(answer["conversation_id"], "c-rui-2");
+  const json after = Conversation("c-rui-2");
+  ASSERT_TRUE(after["window_expires_at"].is_string());
+  EXPECT_GT(after["window_expires_at"].get<std::string>(),
+            after["last_message"]["at"].get<std::string>());
+  EXPECT_EQ(As(ana_, "POST", rui + "/messages", {{"text", "De nada!"}}).status, 201);
+}
+
+TEST_F(WorkspaceTest, FreeTextMoreThanADayAfterTheCustomerWroteIsRefusedOnWhatsAppOnly) {
+  const std::string old =
+      FormatRfc3339(Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count() -
+                              25 * 3600 * 1000LL});
+  const std::string late =
+      Inbound("wa", "o1", "+5511944440000", "Oi?", "Lia", old)["conversation_id"];
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + late + "/take").status, 200);
+  auto refused = As(ana_, "POST", "/api/v1/conversations/" + late + "/messages", {{"text", "Oi"}});
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.error_code(), "window_closed");
+  CreateChannel("sms1", "sms");
+  const std::string sms =
+      Inbound("sms1", "o2", "+5511944440000", "Oi?", "Lia", old)["conversation_id"];
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + sms + "/take").status, 200);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/conversations/" + sms + "/messages", {{"text", "Oi"}}).status,
+            201);
+  EXPECT_TRUE(Conversation(sms)["window_expires_at"].is_null());
 }
 
 }  // namespace

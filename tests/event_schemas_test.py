@@ -98,6 +98,16 @@ def produce_every_event(api):
     api.call("POST", "/api/v1/channels/wa/inbound",
              {"external_id": "s2", "from": {"phone": "+55 11 97777-0001"}, "text": "spam again"})
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/unblock")
+    api.call("POST", "/api/v1/channels/wa/templates",
+             {"id": "hello", "name": "hello", "body": "Hello {{1}}!"})
+    api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-in",
+             {"channel_id": "wa", "source": "form"})
+    started = api.call("POST", "/api/v1/conversations",
+                       {"contact_id": spam["contact_id"], "channel_id": "wa",
+                        "template_id": "hello", "params": ["Rui"]}, token=ana)
+    api.call("POST", f"/api/v1/conversations/{started['id']}/messages",
+             {"template_id": "hello", "params": ["again"]}, token=ana)
+    api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-out", {"channel_id": "wa"})
 
 
 def main(helpdeskd, schemas_dir, event_header):

@@ -1,0 +1,38 @@
+// Message templates (WhatsApp "modelos"): texts approved per channel, with numbered
+// parameters ({{1}}, {{2}}…) filled in when sent. The only way to start a conversation, and the
+// only thing a WhatsApp channel may send once the customer service window closed
+// (domain/messaging_window.h). Stream: template/<id>.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/result.h"
+
+namespace helpdesk {
+
+struct TemplateState {
+  bool exists = false;
+  uint64_t version = 0;
+  std::string id, channel_id, name, body;
+  int params = 0;
+};
+
+void Evolve(TemplateState& s, const NewEvent& e, uint64_t stream_version);
+
+namespace message_template {
+
+// The number of parameters of `body`: its placeholders must be {{1}}..{{n}}, each at least
+// once, none other (invalid_field "body" otherwise).
+Result<int> CountParams(const std::string& body);
+// The body with each {{i}} replaced by params[i-1]; invalid_field "params" unless exactly
+// `t.params` non-empty values are given.
+Result<std::string> Render(const TemplateState& t, const std::vector<std::string>& params);
+
+Result<std::vector<DomainEvent>> DecideCreate(const TemplateState& s, const std::string& id,
+                                              const std::string& channel_id,
+                                              const std::string& name, const std::string& body);
+
+}  // namespace message_template
+}  // namespace helpdesk

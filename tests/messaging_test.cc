@@ -1,0 +1,52 @@
+// WhatsApp's rules: the 24-hour customer service window and template parameters.
+#include <gtest/gtest.h>
+
+#include "domain/message_template.h"
+#include "domain/messaging_window.h"
+
+namespace helpdesk {
+namespace {
+
+const Timestamp kNow{1'800'000'000'000};
+
+TEST(MessagingWindowTest, OpenForADayAfterTheCustomersLastMessageOnWhatsAppOnly) {
+  const Timestamp wrote{kNow.ms - kCustomerServiceWindowMs + 1000};
+  EXPECT_TRUE(WindowOpen("whatsapp", wrote, kNow));
+  EXPECT_EQ(WindowExpiresAt("whatsapp", wrote), Timestamp{wrote.ms + kCustomerServiceWindowMs});
+  EXPECT_FALSE(WindowOpen("whatsapp", Timestamp{kNow.ms - kCustomerServiceWindowMs}, kNow));
+  EXPECT_FALSE(WindowOpen("whatsapp", std::nullopt, kNow));  // the customer never wrote
+  EXPECT_FALSE(WindowExpiresAt("whatsapp", std::nullopt));
+  EXPECT_TRUE(WindowOpen("sms", std::nullopt, kNow));
+  EXPECT_TRUE(WindowOpen("email", Timestamp{0}, kNow));
+  EXPECT_FALSE(WindowExpiresAt("webchat", wrote));
+}
+
+TEST(MessageTemplateTest, ParametersAreNumberedWithoutGaps) {
+  EXPECT_EQ(message_template::CountParams("Olá!").value(), 0);
+  EXPECT_EQ(message_template::CountParams("Olá {{1}}, pedido {{2}} ({{1}})").value(), 2);
+  EXPECT_FALSE(message_template::CountParams("Olá {{2}}").ok());
+  EXPECT_FALSE(message_template::CountParams("Olá {{nome}}").ok());
+  EXPECT_FALSE(message_template::CountParams("Olá {{1}").ok());
+  EXPECT_FALSE(message_template::CountParams("Olá {{0}}").ok());
+}
+
+TEST(MessageTemplateTest, RenderFillsEveryPlaceholder) {
+  TemplateState t;
+  t.id = "welcome";
+  t.body = "Olá {{1}}, seu pedido {{2}} saiu. Obrigado, {{1}}!";
+  t.params = 2;
+  EXPECT_EQ(message_template::Render(t, {"Rui", "123"}).value(),
+            "Olá Rui, seu pedido 123 saiu. Obrigado, Rui!");
+  EXPECT_EQ(message_template::Render(t, {"Rui"}).error().code, ErrorCode::kInvalidField);
+  EXPECT_FALSE(message_template::Render(t, {"Rui", ""}).ok());
+}
+
+TEST(MessageTemplateTest, CreateChecksNameAndBody) {
+  EXPECT_TRUE(message_template::DecideCreate({}, "t", "wa", "boas_vindas", "Oi {{1}}").ok());
+  EXPECT_FALSE(message_template::DecideCreate({}, "t", "wa", "", "Oi").ok());
+  EXPECT_FALSE(message_template::DecideCreate({}, "t", "wa", "x", "").ok());
+  EXPECT_FALSE(message_template::DecideCreate({}, "t", "wa", "x", std::string(5000, 'a')).ok());
+}
+
+}  // namespace
+}  // namespace helpdesk
