@@ -102,6 +102,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteEvents(r, caller.value())) return *response;
   if (auto response = RouteReports(r, caller.value())) return *response;
   if (auto response = RouteQuickReplies(r, caller.value())) return *response;
+  if (auto response = RouteNotifications(r, caller.value())) return *response;
   return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
 }
 

@@ -39,6 +39,7 @@ class App {
   std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteNotifications(const HttpRequest& r, const Caller& caller);
 
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);

@@ -160,6 +160,11 @@ class Commands {
                                           const std::string& source) = 0;
   virtual Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) = 0;
 
+  // The caller read some of their notifications (`ids`), or all of them up to now.
+  virtual Result<CommandOutcome> MarkNotificationsRead(const Caller& caller,
+                                                       const std::vector<std::string>& ids,
+                                                       bool all) = 0;
+
   // Admin only: the conversation leaves every view; its events stay in the log.
   virtual Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,
                                                     const std::string& reason,

@@ -136,8 +136,11 @@ Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std:
             return InvalidField("user_id", "names a user whose role cannot work conversations");
           }
         }
-        if (team_id && !model_.Team(*team_id)) return NotFound("team " + *team_id);
-        return conversation::DecideTransfer(c, user_id, team_id);
+        const TeamState* team = team_id ? model_.Team(*team_id) : nullptr;
+        if (team_id && !team) return NotFound("team " + *team_id);
+        std::vector<std::string> members;
+        if (team) members.assign(team->members.begin(), team->members.end());
+        return conversation::DecideTransfer(c, user_id, team_id, members);
       });
 }
 

@@ -220,4 +220,28 @@ Result<CommandOutcome> CommandService::SetContactBlocked(const Caller& caller,
   return out;
 }
 
+Result<CommandOutcome> CommandService::MarkNotificationsRead(const Caller& caller,
+                                                             const std::vector<std::string>& ids,
+                                                             bool all) {
+  if (!caller.is_user()) return Forbidden("only a user has notifications");
+  if (!all && ids.empty()) return InvalidField("ids", "must name notifications, or set all");
+  if (ids.size() > 500) return InvalidField("ids", "must name at most 500 notifications");
+  for (const std::string& id : ids) {
+    if (id.empty() || id.size() > 128) return InvalidField("ids", "must hold notification ids");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  if (!model_.User(caller.user_id)) return NotFound("user " + caller.user_id);
+  const Timestamp now = clock_.Now();
+  nlohmann::json data{{"user_id", caller.user_id}, {"ids", ids}};
+  // "All" means those that exist now, not those a later event will make.
+  data["all_before"] = all ? nlohmann::json(FormatRfc3339(now)) : nlohmann::json(nullptr);
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(caller.user_id), {{ev::kNotificationsRead, std::move(data)}},
+        caller.actor(), now);
+  auto token = Commit(std::move(events), lock);
+  if (!token.ok()) return token.error();
+  return CommandOutcome::For(token.value(), caller.user_id, false);
+}
+
 }  // namespace helpdesk

@@ -202,6 +202,13 @@ Result<CommandOutcome> RoutedCommands::SetContactBlocked(const Caller& caller,
               json{{"contact_id", contact_id}, {"blocked", blocked}, {"reason", reason}});
 }
 
+Result<CommandOutcome> RoutedCommands::MarkNotificationsRead(const Caller& caller,
+                                                             const std::vector<std::string>& ids,
+                                                             bool all) {
+  return Send(UserStream(caller.user_id), "mark_notifications_read", caller,
+              json{{"ids", ids}, {"all", all}});
+}
+
 Result<CommandOutcome> RoutedCommands::MarkRead(const Caller& caller, const std::string& id) {
   return OnConversation("mark_read", caller, id, std::nullopt, json::object());
 }
@@ -311,6 +318,10 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
     if (op == "set_contact_stage") {
       return target.SetContactStage(caller, args.at("contact_id").get<std::string>(),
                                     args.at("stage").get<std::string>());
+    }
+    if (op == "mark_notifications_read") {
+      return target.MarkNotificationsRead(caller, args.at("ids").get<std::vector<std::string>>(),
+                                          args.at("all").get<bool>());
     }
     if (op == "create_template") {
       return target.CreateTemplate(

@@ -74,6 +74,9 @@ class RoutedCommands final : public Commands {
                                   const std::string& channel_id, bool opted_in,
                                   const std::string& source) override;
   Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) override;
+  Result<CommandOutcome> MarkNotificationsRead(const Caller& caller,
+                                               const std::vector<std::string>& ids,
+                                               bool all) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
  private:

@@ -235,15 +235,18 @@ Events DecideAssign(const ConversationState& s, const std::string& user_id) {
 }
 
 Events DecideTransfer(const ConversationState& s, const std::optional<std::string>& user_id,
-                      const std::optional<std::string>& team_id) {
+                      const std::optional<std::string>& team_id,
+                      const std::vector<std::string>& team_members) {
   if (!s.exists) return Missing(s);
   if (!user_id && !team_id) return InvalidField("user_id", "or team_id is required");
   if (IsClosed(s) || s.status == ConversationStatus::kPostponed) return Refused(s, "transfer");
-  return std::vector<DomainEvent>{{ev::kConversationTransferred,
-                                   {{"from_user_id", OptString(s.assignee_id)},
-                                    {"from_team_id", OptString(s.team_id)},
-                                    {"to_user_id", OptString(user_id)},
-                                    {"to_team_id", OptString(team_id)}}}};
+  return std::vector<DomainEvent>{
+      {ev::kConversationTransferred,
+       {{"from_user_id", OptString(s.assignee_id)},
+        {"from_team_id", OptString(s.team_id)},
+        {"to_user_id", OptString(user_id)},
+        {"to_team_id", OptString(team_id)},
+        {"team_members", user_id ? std::vector<std::string>() : team_members}}}};
 }
 
 Events DecidePostpone(const ConversationState& s, Timestamp until, Timestamp now) {

@@ -109,8 +109,10 @@ Events DecideReply(const ConversationState& s, const Reply& r);
 
 Events DecideTake(const ConversationState& s, const std::string& user_id);
 Events DecideAssign(const ConversationState& s, const std::string& user_id);
+// `team_members`: who is in `team_id` now (recorded, so a replay notifies the same people).
 Events DecideTransfer(const ConversationState& s, const std::optional<std::string>& user_id,
-                      const std::optional<std::string>& team_id);
+                      const std::optional<std::string>& team_id,
+                      const std::vector<std::string>& team_members = {});
 Events DecidePostpone(const ConversationState& s, Timestamp until, Timestamp now);
 // The scheduler's wake-up: only a postponed conversation whose time has come.
 Events DecideWake(const ConversationState& s, Timestamp now);

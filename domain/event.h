@@ -87,6 +87,7 @@ inline constexpr const char* kConversationDeleted = "ConversationDeleted";
 // Directory streams:
 inline constexpr const char* kUserCreated = "UserCreated";
 inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";
+inline constexpr const char* kNotificationsRead = "NotificationsRead";
 inline constexpr const char* kTeamCreated = "TeamCreated";
 inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";
 inline constexpr const char* kChannelCreated = "ChannelCreated";

@@ -4,6 +4,7 @@
 
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
+#include "domain/notifications.h"
 #include "projections/conversation_view.h"
 #include "projections/inbox_index.h"
 
@@ -83,6 +84,16 @@ std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus 
 std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s) {
   return "n/t/" + team_id + "/" + StatusName(s);
 }
+std::string NotificationPrefix(const std::string& user_id) { return "nt/" + user_id + "/"; }
+std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id) {
+  // Newest first: the time inverted, as fixed-width hex so the id stays printable.
+  char inverted[17];
+  std::snprintf(inverted, sizeof inverted, "%016llx",
+                static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at.ms)));
+  return NotificationPrefix(user_id) + inverted + event_id;
+}
+std::string UnreadNotificationsKey(const std::string& user_id) { return "n/ntu/" + user_id; }
+
 std::string DueKey(Timestamp until, const std::string& conversation_id) {
   return "d/" + EncodeBigEndian64(static_cast<uint64_t>(until.ms)) + conversation_id;
 }
@@ -121,6 +132,18 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   const ConversationState& after = view.state;
   if (auto measure = MeasureConversationEvent(before, after, e, view.report)) {
     reports.Add(*measure);
+  }
+  for (const Notification& n : NotificationsFor(e)) {
+    const std::string key = NotificationKey(n.user_id, e.at, e.id);
+    json item{{"id", key.substr(NotificationPrefix(n.user_id).size())},
+              {"kind", n.kind},
+              {"conversation_id", id},
+              {"actor", ActorToJson(e.actor)},
+              {"at", FormatRfc3339(e.at)},
+              {"read", false}};
+    if (n.kind == "mention") item["text"] = e.data.value("text", "").substr(0, 280);
+    txn.Put(key, item.dump());
+    txn.AddToCounter(UnreadNotificationsKey(n.user_id), +1);
   }
 
   if (e.type == ev::kConversationOpened) {

@@ -24,6 +24,10 @@ class ConversationProjector {
 std::string StatusCounterKey(ConversationStatus s);
 std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s);
 std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s);
+// Keys of a user's notifications (newest first under the prefix) and their unread counter.
+std::string NotificationPrefix(const std::string& user_id);
+std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id);
+std::string UnreadNotificationsKey(const std::string& user_id);
 // Key of one wake-up in the postpone schedule.
 std::string DueKey(Timestamp until, const std::string& conversation_id);
 // A counter's value (0 when absent).

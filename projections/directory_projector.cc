@@ -1,8 +1,10 @@
 #include "projections/directory_projector.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
+#include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
 
 namespace helpdesk {
@@ -81,6 +83,34 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     if (!user.is_object()) return;
     user["presence"] = d.value("status", "offline");
     txn.Put("u/" + id, user.dump());
+  } else if (e.type == ev::kNotificationsRead) {
+    const std::string user = d.value("user_id", "");
+    // Named ones, and with `all_before` every one that happened by then (on a partitioned log a
+    // later notification may be projected before this event: its time tells).
+    std::map<std::string, bool> keys;  // key -> named (no time check)
+    for (const auto& id : d.value("ids", json::array())) {
+      if (id.is_string()) keys[NotificationPrefix(user) + id.get<std::string>()] = true;
+    }
+    const auto all_before = d.find("all_before");
+    const auto before = all_before != d.end() && all_before->is_string()
+                            ? ParseRfc3339(all_before->get<std::string>())
+                            : std::nullopt;
+    if (before) {
+      for (const std::string& key : txn.KeysWithPrefix(NotificationPrefix(user))) {
+        keys.emplace(key, false);
+      }
+    }
+    for (const auto& [key, named] : keys) {
+      json item = Load(txn, key);
+      if (!item.is_object() || item.value("read", true)) continue;
+      if (!named) {
+        const auto at = ParseRfc3339(item.value("at", ""));
+        if (!at || *before < *at) continue;
+      }
+      item["read"] = true;
+      txn.Put(key, item.dump());
+      txn.AddToCounter(UnreadNotificationsKey(user), -1);
+    }
   } else if (e.type == ev::kTeamCreated) {
     const std::string id = d.value("team_id", "");
     json team = Load(txn, "t/" + id);

@@ -184,10 +184,17 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
     step->to.Set(r.partition, r.position);
     if (until_ && *until_ < r.event.at) continue;
     ++step->applied;
-    if (r.event.stream.starts_with("conversation/")) {
-      conversations_.Apply(r, *step->txn, cache, reports);
-    } else {
-      directory_.Apply(r, *step->txn, cache);
+    try {
+      if (r.event.stream.starts_with("conversation/")) {
+        conversations_.Apply(r, *step->txn, cache, reports);
+      } else {
+        directory_.Apply(r, *step->txn, cache);
+      }
+    } catch (const std::exception& e) {
+      // An event whose data breaks a projector (written by another tool into a shared topic):
+      // skipped and logged, since stopping here would stop at it again at every start.
+      spdlog::error("event {} ({} in {}) skipped by the projectors: {}", r.position, r.event.type,
+                    r.event.stream, e.what());
     }
   }
   cache.Flush();

@@ -4,10 +4,10 @@
 //
 // Keys: r/<section><grain><dimension><index>, where
 //   section    T totals, A per agent, M per team, C per channel, G per tag;
-//   grain      's' a 15-minute slot, 'd' a UTC day (96 slots): the breakdowns (A, M, C, G)
-//              keep both, so a month reads about 30 day cells plus the slots at its two ends
-//              (how many agents or tags a cell holds grows with the traffic: fewer cells keep a
-//              report's cost flat); totals keep slots only, since hours in any zone need them;
+//   grain      's' a 15-minute slot, 'd' a UTC day (96 slots): every section keeps both, so a
+//              sum over a month reads about 30 day cells plus the slots at its two ends (what a
+//              cell holds — agents, tags, histogram buckets — grows with the traffic: fewer
+//              cells keep a report's cost flat); hours in a local zone read the slots;
 //   dimension  the filter it answers: 'a' everything, 'c' one channel, 't' one team, 'x' one
 //              channel and one team (ids length-prefixed, so no dimension prefixes another);
 //   index      the slot or day number, 8 bytes big-endian with the sign bit flipped, so cells

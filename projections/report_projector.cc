@@ -68,12 +68,10 @@ void ReportAccumulator::Add(const ReportMeasure& m) {
   const bool agents = m.agent_id && !(agent == AgentTotals());
   const bool tagged = m.tagged || !m.closed_tags.empty();
   for (const ReportDimension& d : dimensions) {
-    if (conversations) {
-      Cell(totals_, ReportKey(ReportSection::kTotals, ReportGrain::kSlot, d, slot)).Merge(totals);
-    }
     for (const ReportGrain grain : {ReportGrain::kSlot, ReportGrain::kDay}) {
       const int64_t index = grain == ReportGrain::kSlot ? slot : DayOfSlot(slot);
       if (conversations) {
+        Cell(totals_, ReportKey(ReportSection::kTotals, grain, d, index)).Merge(totals);
         EntryOf(Cell(by_channel_, ReportKey(ReportSection::kChannels, grain, d, index)),
                 m.channel_id)
             .Merge(totals);

@@ -37,10 +37,6 @@ Cell ReportQueries::Sum(ReportSection section, const ReportRange& range) const {
   // Each cell decodes straight into the sum: no cell is built on the way.
   auto add = [&](int64_t, std::string_view cell) { DecodeCell(cell, &sum); };
   const Slots slots = SlotsOf(range);
-  if (section == ReportSection::kTotals) {
-    Scan(section, ReportGrain::kSlot, range.dimension, slots.first, slots.end, add);
-    return sum;
-  }
   // Whole days from their day cells, the slots before the first and after the last from theirs.
   const int64_t first_day = DayOfSlot(slots.first + kSlotsPerDay - 1);
   const int64_t end_day = DayOfSlot(slots.end);

@@ -270,6 +270,21 @@ std::optional<json> ViewQueries::QuickReply(const std::string& viewer,
   return item;
 }
 
+Result<Page> ViewQueries::Notifications(const std::string& user_id, bool unread_only,
+                                        const std::optional<std::string>& cursor,
+                                        size_t limit) const {
+  return PagePrefix(NotificationPrefix(user_id), cursor, limit,
+                    [&](const std::string& value) -> std::optional<json> {
+                      auto item = ParseObject(value);
+                      if (!item || (unread_only && item->value("read", false))) return std::nullopt;
+                      return item;
+                    });
+}
+
+int64_t ViewQueries::UnreadNotifications(const std::string& user_id) const {
+  return Counter(UnreadNotificationsKey(user_id));
+}
+
 Result<Page> ViewQueries::Templates(const std::string& channel_id,
                                     const std::optional<std::string>& cursor, size_t limit) const {
   return PagePrefix("tpl/" + channel_id + "/", cursor, limit, ParseObject);

@@ -50,6 +50,11 @@ class ViewQueries {
   Result<Page> QuickReplies(const std::string& viewer, const std::optional<std::string>& q,
                             const std::optional<std::string>& cursor, size_t limit) const;
   std::optional<nlohmann::json> QuickReply(const std::string& viewer, const std::string& id) const;
+  // The user's notifications, newest first (only unread ones with `unread_only`), and how
+  // many are unread.
+  Result<Page> Notifications(const std::string& user_id, bool unread_only,
+                             const std::optional<std::string>& cursor, size_t limit) const;
+  int64_t UnreadNotifications(const std::string& user_id) const;
   // A channel's templates, by id.
   Result<Page> Templates(const std::string& channel_id, const std::optional<std::string>& cursor,
                          size_t limit) const;

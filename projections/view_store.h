@@ -4,7 +4,7 @@
 //   n/…      counters                               d/<until>/<id>  postpone wake-up schedule
 //   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
 //   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
-//   tpl/<channel>/<id>  message templates
+//   tpl/<channel>/<id>  message templates   nt/<user>/<inverted time><event>  notifications
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //
@@ -30,7 +30,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 2;
+constexpr int kViewsVersion = 3;
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

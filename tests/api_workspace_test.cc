@@ -360,5 +360,48 @@ TEST_F(WorkspaceTest, FreeTextMoreThanADayAfterTheCustomerWroteIsRefusedOnWhatsA
   EXPECT_TRUE(Conversation(sms)["window_expires_at"].is_null());
 }
 
+TEST_F(WorkspaceTest, MentionsAssignmentsAndTeamQueuesNotifyAndAreMarkedRead) {
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/messages", {{"text", "@bia pode olhar?"}, {"private", true}})
+                .status,
+            201);
+  auto bia = As(bia_, "GET", "/api/v1/notifications");
+  ASSERT_EQ(bia.status, 200) << bia.body;
+  ASSERT_EQ(bia.json()["items"].size(), 1u);
+  EXPECT_EQ(bia.json()["unread"], 1);
+  const json mention = bia.json()["items"][0];
+  EXPECT_EQ(mention["kind"], "mention");
+  EXPECT_EQ(mention["conversation_id"], conversation_);
+  EXPECT_EQ(mention["actor"]["id"], "ana");
+  EXPECT_EQ(mention["text"], "@bia pode olhar?");
+  EXPECT_FALSE(mention["read"].get<bool>());
+  EXPECT_TRUE(As(ana_, "GET", "/api/v1/notifications").json()["items"].empty());
+
+  // Assigned by a supervisor, then back to the team's queue: Ana and Bia are in t1.
+  ASSERT_EQ(As(sup_, "POST", base_ + "/assign", {{"user_id", "bia"}}).status, 200);
+  ASSERT_EQ(As(sup_, "POST", base_ + "/transfer", {{"team_id", "t1"}}).status, 200);
+  auto all = As(bia_, "GET", "/api/v1/notifications").json();
+  ASSERT_EQ(all["items"].size(), 3u);
+  EXPECT_EQ(all["items"][0]["kind"], "queued");  // newest first
+  EXPECT_EQ(all["items"][1]["kind"], "assigned");
+  EXPECT_EQ(all["unread"], 3);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/notifications").json()["items"][0]["kind"], "queued");
+
+  auto read_one =
+      As(bia_, "POST", "/api/v1/notifications/read", {{"ids", {mention["id"].get<std::string>()}}});
+  ASSERT_EQ(read_one.status, 200) << read_one.body;
+  EXPECT_EQ(read_one.json()["unread"], 2);
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/notifications?unread=true").json()["items"].size(), 2u);
+  auto read_all = As(bia_, "POST", "/api/v1/notifications/read", {{"all", true}});
+  EXPECT_EQ(read_all.json()["unread"], 0);
+  EXPECT_TRUE(As(bia_, "GET", "/api/v1/notifications?unread=true").json()["items"].empty());
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/notifications").json()["items"].size(), 3u);
+
+  EXPECT_EQ(As(bia_, "POST", "/api/v1/notifications/read", json::object()).status, 400);
+  EXPECT_EQ(As(bia_, "POST", "/api/v1/notifications/read", {{"ids", "x"}}).status, 400);
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/notifications?unread=maybe").status, 400);
+  EXPECT_EQ(Admin("GET", "/api/v1/notifications").status, 403);  // not a user
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

@@ -108,6 +108,7 @@ def produce_every_event(api):
     api.call("POST", f"/api/v1/conversations/{started['id']}/messages",
              {"template_id": "hello", "params": ["again"]}, token=ana)
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-out", {"channel_id": "wa"})
+    api.call("POST", "/api/v1/notifications/read", {"all": True}, token=ana)
 
 
 def main(helpdeskd, schemas_dir, event_header):

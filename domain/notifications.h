@@ -1,0 +1,23 @@
+// Who is told about what, in one place: the notifications a conversation event gives.
+//  - mention:     a private note names the user with @handle (domain/directory.h FindMentions);
+//  - assigned:    someone else assigned the conversation to the user, or transferred it to them;
+//  - queued:      it was transferred to a team's queue the user is in (the team's members are
+//                 recorded in the event, so a replay tells the same people).
+// Nobody is told about what they did themselves.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/event.h"
+
+namespace helpdesk {
+
+struct Notification {
+  std::string user_id;
+  std::string kind;  // "mention" | "assigned" | "queued"
+};
+
+std::vector<Notification> NotificationsFor(const NewEvent& conversation_event);
+
+}  // namespace helpdesk

@@ -1,0 +1,53 @@
+// Who is told about what (fixed inputs).
+#include "domain/notifications.h"
+
+#include <gtest/gtest.h>
+
+namespace helpdesk {
+namespace {
+
+NewEvent Event(const std::string& type, nlohmann::json data, const std::string& actor = "ana") {
+  return NewEvent{"e1", "conversation/c1", type, Timestamp{}, Actor::User(actor), std::move(data)};
+}
+
+std::vector<std::string> Told(const NewEvent& e, const std::string& kind) {
+  std::vector<std::string> users;
+  for (const Notification& n : NotificationsFor(e)) {
+    EXPECT_EQ(n.kind, kind);
+    users.push_back(n.user_id);
+  }
+  return users;
+}
+
+TEST(NotificationsTest, MentionsTellEveryoneNamedButTheAuthor) {
+  auto e = Event(ev::kNoteAdded, {{"mentions", {"bia", "ana", "caio", "bia"}}, {"text", "x"}});
+  EXPECT_EQ(Told(e, "mention"), (std::vector<std::string>{"bia", "caio"}));
+}
+
+TEST(NotificationsTest, AssignmentsTellTheNewAssigneeUnlessTheyTookIt) {
+  EXPECT_EQ(Told(Event(ev::kConversationAssigned, {{"assignee_id", "bia"}, {"via", "assign"}}),
+                 "assigned"),
+            std::vector<std::string>{"bia"});
+  EXPECT_TRUE(NotificationsFor(Event(ev::kConversationAssigned,
+                                     {{"assignee_id", "ana"}, {"via", "take"}}, "ana"))
+                  .empty());
+  EXPECT_TRUE(NotificationsFor(Event(ev::kConversationAssigned,
+                                     {{"assignee_id", "ana"}, {"via", "assign"}}, "ana"))
+                  .empty());
+}
+
+TEST(NotificationsTest, TransfersTellTheUserOrTheTeamRecordedInTheEvent) {
+  EXPECT_EQ(Told(Event(ev::kConversationTransferred,
+                       {{"to_user_id", "bia"}, {"to_team_id", nullptr}, {"team_members", {}}}),
+                 "assigned"),
+            std::vector<std::string>{"bia"});
+  EXPECT_EQ(Told(Event(ev::kConversationTransferred, {{"to_user_id", nullptr},
+                                                       {"to_team_id", "t1"},
+                                                       {"team_members", {"ana", "bia", "caio"}}}),
+                 "queued"),
+            (std::vector<std::string>{"bia", "caio"}));
+  EXPECT_TRUE(NotificationsFor(Event(ev::kMessageSent, {{"text", "@bia"}})).empty());
+}
+
+}  // namespace
+}  // namespace helpdesk
