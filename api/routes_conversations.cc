@@ -198,14 +198,16 @@ HttpResponse App::ConversationAnswer(const Result<CommandOutcome>& outcome, int 
 
 HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller,
                                       const std::string& id, const std::string& action) {
-  static const std::set<std::string> kActions{"take",  "assign", "transfer", "postpone",    "tags",
-                                              "close", "reopen", "read",     "participants"};
+  static const std::set<std::string> kActions{"take",         "assign", "transfer", "postpone",
+                                              "tags",         "close",  "reopen",   "read",
+                                              "participants", "ignore"};
   if (!kActions.count(action)) return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   auto if_match = ReadIfMatch(r);
   if (!if_match.ok()) return ErrorResponse(if_match.error());
   const auto version = if_match.value();
   // take, reopen and read need no body; an empty one is fine, a malformed one is not.
-  const bool bodiless = action == "take" || action == "reopen" || action == "read";
+  const bool bodiless =
+      action == "take" || action == "reopen" || action == "read" || action == "ignore";
   const std::string text = r.body.empty() && bodiless ? "{}" : r.body;
   auto body = Body::Parse(text);
   if (!body.ok()) return ErrorResponse(body.error());
@@ -214,6 +216,17 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
   if (action == "take") return ConversationAnswer(commands_.Take(caller, id, version), 200);
   if (action == "reopen") return ConversationAnswer(commands_.Reopen(caller, id, version), 200);
   if (action == "read") return ConversationAnswer(commands_.MarkRead(caller, id), 200);
+  if (action == "ignore") {
+    // Default: half an hour, the usual "not now" of a queue.
+    Timestamp until{clock_.Now().ms + 30 * kMinuteMs};
+    if (auto text = b.OptString("until")) {
+      auto t = ParseRfc3339(*text);
+      if (!t) return ErrorResponse(InvalidField("until", "must be an RFC 3339 time"));
+      until = *t;
+    }
+    if (b.error()) return ErrorResponse(*b.error());
+    return ConversationAnswer(commands_.Ignore(caller, id, until), 200);
+  }
   if (action == "participants") {
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());

@@ -160,6 +160,9 @@ class Commands {
                                           const std::string& source) = 0;
   virtual Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) = 0;
 
+  // The caller hides a queued conversation from their queue until `until`.
+  virtual Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
+                                        Timestamp until) = 0;
   // The caller read some of their notifications (`ids`), or all of them up to now.
   virtual Result<CommandOutcome> MarkNotificationsRead(const Caller& caller,
                                                        const std::vector<std::string>& ids,

@@ -187,6 +187,15 @@ Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::s
                         });
 }
 
+Result<CommandOutcome> CommandService::Ignore(const Caller& caller, const std::string& id,
+                                              Timestamp until) {
+  if (!caller.is_user()) return Forbidden("only a user has a queue to hide it from");
+  return OnConversation(caller, id, std::nullopt,
+                        [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
+                          return conversation::DecideIgnore(c, caller.user_id, until, now);
+                        });
+}
+
 Result<CommandOutcome> CommandService::MarkRead(const Caller& caller, const std::string& id) {
   return OnConversation(caller, id, std::nullopt,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {

@@ -209,6 +209,11 @@ Result<CommandOutcome> RoutedCommands::MarkNotificationsRead(const Caller& calle
               json{{"ids", ids}, {"all", all}});
 }
 
+Result<CommandOutcome> RoutedCommands::Ignore(const Caller& caller, const std::string& id,
+                                              Timestamp until) {
+  return OnConversation("ignore", caller, id, std::nullopt, json{{"until", FormatRfc3339(until)}});
+}
+
 Result<CommandOutcome> RoutedCommands::MarkRead(const Caller& caller, const std::string& id) {
   return OnConversation("mark_read", caller, id, std::nullopt, json::object());
 }
@@ -384,6 +389,11 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.SendMessage(caller, id, m, if_match);
     }
     if (op == "mark_read") return target.MarkRead(caller, id);
+    if (op == "ignore") {
+      auto until = ParseRfc3339(args.at("until").get<std::string>());
+      if (!until) return InvalidField("until", "is not an RFC 3339 time");
+      return target.Ignore(caller, id, *until);
+    }
     if (op == "delete") {
       return target.DeleteConversation(caller, id, args.at("reason").get<std::string>(), if_match);
     }

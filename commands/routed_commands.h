@@ -77,6 +77,8 @@ class RoutedCommands final : public Commands {
   Result<CommandOutcome> MarkNotificationsRead(const Caller& caller,
                                                const std::vector<std::string>& ids,
                                                bool all) override;
+  Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
+                                Timestamp until) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
  private:

@@ -103,13 +103,17 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     s.participants.insert(d.value("user_id", ""));
   } else if (t == ev::kParticipantRemoved) {
     s.participants.erase(d.value("user_id", ""));
+  } else if (t == ev::kConversationIgnored) {
+    if (auto until = GetOptTime(d, "until")) s.ignored_until[d.value("user_id", "")] = *until;
   } else if (t == ev::kConversationAssigned) {
+    s.ignored_until.clear();
     s.assignee_id = GetOptString(d, "assignee_id");
     s.assigned_at = e.at;
     if (s.status == ConversationStatus::kQueued) s.status = ConversationStatus::kOpen;
   } else if (t == ev::kConversationTransferred) {
     auto to_user = GetOptString(d, "to_user_id");
     auto to_team = GetOptString(d, "to_team_id");
+    s.ignored_until.clear();  // a new owner or a new queue: nobody ignores it there yet
     if (to_team) s.team_id = to_team;
     if (to_user) {
       s.assignee_id = to_user;
@@ -328,6 +332,17 @@ Events DecideDelete(const ConversationState& s, const std::string& reason) {
   if (!s.exists || s.deleted) return Missing(s);
   return std::vector<DomainEvent>{
       {ev::kConversationDeleted, {{"reason", reason}, {"status", StatusName(s.status)}}}};
+}
+
+Events DecideIgnore(const ConversationState& s, const std::string& user_id, Timestamp until,
+                    Timestamp now) {
+  if (!s.exists) return Missing(s);
+  if (s.status != ConversationStatus::kQueued) return Refused(s, "ignore");
+  if (until <= now) return InvalidField("until", "must be in the future");
+  if (until.ms - now.ms > kMaxIgnoreMs)
+    return InvalidField("until", "must be at most 7 days ahead");
+  return std::vector<DomainEvent>{
+      {ev::kConversationIgnored, {{"user_id", user_id}, {"until", FormatRfc3339(until)}}}};
 }
 
 }  // namespace conversation

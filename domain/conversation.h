@@ -18,10 +18,13 @@
 //
 // Tags can be added/removed in every status; messages and notes in every status but closed.
 // Colleagues can be invited in (participants) in every status but closed, and leave any time.
+// An agent can ignore a queued conversation for a while (at most a week): it leaves their own
+// queue until then, or until someone takes it.
 // An admin can delete a conversation in any status: it is gone from every view and takes no
 // command any more; its events stay in the log for auditors.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -56,6 +59,8 @@ struct ConversationState {
   std::optional<std::string> team_id;
   std::set<std::string> tags;
   std::set<std::string> participants;  // colleagues invited in, besides the assignee
+  // Who hides it from their queue, until when (cleared once someone has it).
+  std::map<std::string, Timestamp> ignored_until;
   std::optional<std::string> subject;
   std::optional<LastMessage> last_message;
   int unread = 0;  // customer messages since the assignee last read or replied
@@ -128,6 +133,11 @@ Events DecideRead(const ConversationState& s, const std::string& user_id);
 Events DecideInvite(const ConversationState& s, const std::string& user_id, const std::string& by);
 // `user_id` leaves, or is removed by `by`; refused for someone who is not a participant.
 Events DecideLeave(const ConversationState& s, const std::string& user_id, const std::string& by);
+constexpr int64_t kMaxIgnoreMs = 7 * kDayMs;
+// `user_id` hides a queued conversation from their queue until `until` (in the future, at most
+// a week ahead).
+Events DecideIgnore(const ConversationState& s, const std::string& user_id, Timestamp until,
+                    Timestamp now);
 // An admin deletes the conversation; `reason` is kept in the event for auditors.
 Events DecideDelete(const ConversationState& s, const std::string& reason);
 

@@ -84,6 +84,7 @@ inline constexpr const char* kConversationRead = "ConversationRead";
 inline constexpr const char* kParticipantAdded = "ParticipantAdded";
 inline constexpr const char* kParticipantRemoved = "ParticipantRemoved";
 inline constexpr const char* kConversationDeleted = "ConversationDeleted";
+inline constexpr const char* kConversationIgnored = "ConversationIgnored";
 // Directory streams:
 inline constexpr const char* kUserCreated = "UserCreated";
 inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";

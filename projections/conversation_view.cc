@@ -37,6 +37,12 @@ std::optional<Timestamp> DecodeOptTime(const char* p) {
   return Timestamp{static_cast<int64_t>(v)};
 }
 
+json IgnoredBy(const ConversationState& s) {
+  json out = json::object();
+  for (const auto& [user, until] : s.ignored_until) out[user] = FormatRfc3339(until);
+  return out;
+}
+
 json ApiObject(const ConversationView& v) {
   const ConversationState& s = v.state;
   json last = nullptr;
@@ -54,6 +60,7 @@ json ApiObject(const ConversationView& v) {
       {"team_id", OptString(s.team_id)},
       {"tags", s.tags},
       {"participants", s.participants},
+      {"ignored_by", IgnoredBy(s)},
       {"subject", OptString(s.subject)},
       {"last_message", last},
       {"unread", s.unread},
@@ -117,6 +124,13 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.assignee_id = ReadOptString(j, "assignee_id");
   s.team_id = ReadOptString(j, "team_id");
   for (const auto& t : j.value("tags", json::array())) s.tags.insert(t.get<std::string>());
+  if (auto it = j.find("ignored_by"); it != j.end() && it->is_object()) {
+    for (const auto& [user, until] : it->items()) {
+      if (auto t = until.is_string() ? ParseRfc3339(until.get<std::string>()) : std::nullopt) {
+        s.ignored_until[user] = *t;
+      }
+    }
+  }
   for (const auto& u : j.value("participants", json::array())) {
     s.participants.insert(u.get<std::string>());
   }

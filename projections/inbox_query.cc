@@ -64,6 +64,20 @@ bool InView(const InboxRequest& r, const StoredHeader& h) {
   return true;
 }
 
+// The caller hid it from their queue (JivoChat's "ignore") and that time has not come yet.
+bool IgnoredByCaller(const InboxRequest& r, const std::string& rendered) {
+  // Nearly always nobody ignores it: no parse then.
+  if (r.caller_id.empty() || rendered.find("\"ignored_by\":{}") != std::string::npos) {
+    return false;
+  }
+  const json c = json::parse(rendered, nullptr, false);
+  const json ignored = c.is_object() ? c.value("ignored_by", json::object()) : json::object();
+  auto it = ignored.find(r.caller_id);
+  if (it == ignored.end() || !it->is_string()) return false;
+  auto until = ParseRfc3339(it->get<std::string>());
+  return until && r.now < *until;
+}
+
 bool MatchesFilters(const InboxRequest& r, const json& c) {
   if (r.team_id && c["team_id"] != *r.team_id) return false;
   if (r.assignee_id && c["assignee_id"] != *r.assignee_id) return false;
@@ -198,6 +212,7 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
     std::string rendered;
     RenderForClient(stored, r.now, rendered);
     if (filtered && !MatchesFilters(r, json::parse(rendered, nullptr, false))) continue;
+    if (r.view == InboxView::kQueue && IgnoredByCaller(r, rendered)) continue;
     if (count > 0) page.items_json += ',';
     page.items_json += rendered;
     ++count;

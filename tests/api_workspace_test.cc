@@ -403,5 +403,25 @@ TEST_F(WorkspaceTest, MentionsAssignmentsAndTeamQueuesNotifyAndAreMarkedRead) {
   EXPECT_EQ(Admin("GET", "/api/v1/notifications").status, 403);  // not a user
 }
 
+TEST_F(WorkspaceTest, AnIgnoredConversationLeavesOnlyTheCallersQueueForAWhile) {
+  ASSERT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=queue")),
+            std::vector<std::string>{conversation_});
+  auto ignored = As(ana_, "POST", base_ + "/ignore");  // half an hour by default
+  ASSERT_EQ(ignored.status, 200) << ignored.body;
+  EXPECT_TRUE(ignored.json()["ignored_by"]["ana"].is_string());
+  const std::map<std::string, std::string> seen{{"X-Min-Position", ignored.headers["x-position"]}};
+  EXPECT_TRUE(Ids(As(ana_, "GET", "/api/v1/conversations?view=queue", nullptr, seen)).empty());
+  EXPECT_EQ(Ids(As(bia_, "GET", "/api/v1/conversations?view=queue", nullptr, seen)),
+            std::vector<std::string>{conversation_});  // only Ana's queue
+  EXPECT_EQ(As(ana_, "POST", base_ + "/ignore", {{"until", "2020-01-01T00:00:00Z"}}).status, 400);
+  EXPECT_EQ(As(ana_, "POST", base_ + "/ignore", {{"until", "2999-01-01T00:00:00Z"}}).status, 400);
+  EXPECT_EQ(As(ana_, "POST", base_ + "/ignore", {{"until", "soon"}}).status, 400);
+  EXPECT_EQ(Admin("POST", base_ + "/ignore").status, 403);  // the bootstrap admin has no queue
+  // Bia takes it: ignoring is over, and only queued conversations can be ignored.
+  ASSERT_EQ(As(bia_, "POST", base_ + "/take").status, 200);
+  EXPECT_EQ(Conversation(conversation_)["ignored_by"], json::object());
+  EXPECT_EQ(As(ana_, "POST", base_ + "/ignore").status, 409);
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

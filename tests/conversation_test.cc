@@ -308,5 +308,17 @@ TEST(ConversationDecide, DeletedConversationsAreGoneForEveryCommand) {
   ExpectRefused(conversation::DecideDelete(g.state(), "again"), ErrorCode::kNotFound);
 }
 
+TEST(ConversationDecide, IgnoringIsForQueuedConversationsAndEndsWhenSomeoneTakesIt) {
+  Given g;
+  ExpectRefused(conversation::DecideIgnore(g.state(), "u1", kNow, kNow), ErrorCode::kInvalidField);
+  ExpectRefused(conversation::DecideIgnore(g.state(), "u1", Timestamp{kNow.ms + 8 * kDayMs}, kNow),
+                ErrorCode::kInvalidField);
+  g.Apply(conversation::DecideIgnore(g.state(), "u1", Timestamp{kNow.ms + kHourMs}, kNow));
+  EXPECT_EQ(g.state().ignored_until.at("u1"), Timestamp{kNow.ms + kHourMs});
+  g.TakenBy("u2");
+  EXPECT_TRUE(g.state().ignored_until.empty());
+  ExpectRefused(conversation::DecideIgnore(g.state(), "u1", Timestamp{kNow.ms + kHourMs}, kNow));
+}
+
 }  // namespace
 }  // namespace helpdesk

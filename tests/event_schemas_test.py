@@ -93,6 +93,7 @@ def produce_every_event(api):
     api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage": "customer"})
     spam = api.call("POST", "/api/v1/channels/wa/inbound",
                     {"external_id": "s1", "from": {"phone": "+55 11 97777-0001"}, "text": "spam"})
+    api.call("POST", f"/api/v1/conversations/{spam['conversation_id']}/ignore", token=ana)
     api.call("DELETE", f"/api/v1/conversations/{spam['conversation_id']}", {"reason": "spam"})
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/block", {"reason": "spam"})
     api.call("POST", "/api/v1/channels/wa/inbound",

@@ -42,8 +42,8 @@ TEST(NotificationsTest, TransfersTellTheUserOrTheTeamRecordedInTheEvent) {
                  "assigned"),
             std::vector<std::string>{"bia"});
   EXPECT_EQ(Told(Event(ev::kConversationTransferred, {{"to_user_id", nullptr},
-                                                       {"to_team_id", "t1"},
-                                                       {"team_members", {"ana", "bia", "caio"}}}),
+                                                      {"to_team_id", "t1"},
+                                                      {"team_members", {"ana", "bia", "caio"}}}),
                  "queued"),
             (std::vector<std::string>{"bia", "caio"}));
   EXPECT_TRUE(NotificationsFor(Event(ev::kMessageSent, {{"text", "@bia"}})).empty());
