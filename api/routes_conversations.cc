@@ -41,6 +41,16 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   if (p[2] == "channels" && p.size() == 5 && p[4] == "inbound" && r.method == "POST") {
     return Inbound(r, caller, p[3]);
   }
+  if (p[2] == "protocols" && p.size() == 4 && r.method == "GET") {
+    // A customer quotes their protocol: find the conversation.
+    if (!caller.channel_id.empty() || !CanReadConversations(caller.role)) {
+      return ErrorResponse(Forbidden("this token cannot see conversations"));
+    }
+    auto id = queries_.ConversationWithProtocol(p[3]);
+    auto c = id ? queries_.Conversation(*id, clock_.Now()) : std::nullopt;
+    if (!c) return ErrorResponse(NotFound("protocol " + p[3]));
+    return JsonResponse(200, *c);
+  }
   if (p[2] != "conversations") return std::nullopt;
   if (!caller.channel_id.empty() || !CanReadConversations(caller.role)) {
     return ErrorResponse(Forbidden("this token cannot see conversations"));
@@ -200,14 +210,14 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
                                       const std::string& id, const std::string& action) {
   static const std::set<std::string> kActions{"take",         "assign", "transfer", "postpone",
                                               "tags",         "close",  "reopen",   "read",
-                                              "participants", "ignore"};
+                                              "participants", "ignore", "protocol"};
   if (!kActions.count(action)) return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   auto if_match = ReadIfMatch(r);
   if (!if_match.ok()) return ErrorResponse(if_match.error());
   const auto version = if_match.value();
   // take, reopen and read need no body; an empty one is fine, a malformed one is not.
-  const bool bodiless =
-      action == "take" || action == "reopen" || action == "read" || action == "ignore";
+  const bool bodiless = action == "take" || action == "reopen" || action == "read" ||
+                        action == "ignore" || action == "protocol";
   const std::string text = r.body.empty() && bodiless ? "{}" : r.body;
   auto body = Body::Parse(text);
   if (!body.ok()) return ErrorResponse(body.error());
@@ -216,6 +226,10 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
   if (action == "take") return ConversationAnswer(commands_.Take(caller, id, version), 200);
   if (action == "reopen") return ConversationAnswer(commands_.Reopen(caller, id, version), 200);
   if (action == "read") return ConversationAnswer(commands_.MarkRead(caller, id), 200);
+  if (action == "protocol") {
+    auto outcome = commands_.IssueProtocol(caller, id);
+    return ConversationAnswer(outcome, outcome.ok() && outcome.value().created ? 201 : 200);
+  }
   if (action == "ignore") {
     // Default: half an hour, the usual "not now" of a queue.
     Timestamp until{clock_.Now().ms + 30 * kMinuteMs};

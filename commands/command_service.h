@@ -96,6 +96,7 @@ class CommandService final : public Commands {
                                                bool all) override;
   Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
                                 Timestamp until) override;
+  Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
   // --- Running as one of several deciders (a cluster on Kafka) ---

@@ -160,6 +160,8 @@ class Commands {
                                           const std::string& source) = 0;
   virtual Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) = 0;
 
+  // Gives the conversation the next protocol number of the year (nothing if it has one).
+  virtual Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) = 0;
   // The caller hides a queued conversation from their queue until `until`.
   virtual Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
                                         Timestamp until) = 0;

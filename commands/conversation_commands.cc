@@ -3,6 +3,7 @@
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
 #include "domain/messaging_window.h"
+#include "domain/protocol.h"
 
 namespace helpdesk {
 namespace {}  // namespace
@@ -185,6 +186,29 @@ Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::s
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideReopen(c);
                         });
+}
+
+Result<CommandOutcome> CommandService::IssueProtocol(const Caller& caller, const std::string& id) {
+  if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden(std::string("the ") + RoleName(caller.role) + " role cannot issue protocols");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ConversationState* c = model_.Conversation(id);
+  if (!c) return NotFound("conversation " + id);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, false);
+  if (c->protocol) return Unchanged(std::move(out), lock);  // one protocol per conversation
+  const Timestamp now = clock_.Now();
+  const int year = UtcYear(now);
+  const std::string stream = ProtocolStream(year);
+  std::vector<NewEvent> events;
+  Stage(events, stream, DecideIssueProtocol(year, model_.StreamVersion(stream), id), caller.actor(),
+        now);
+  auto token = Commit(std::move(events), lock);
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  out.created = true;
+  return out;
 }
 
 Result<CommandOutcome> CommandService::Ignore(const Caller& caller, const std::string& id,

@@ -1,7 +1,9 @@
 #include "commands/routed_commands.h"
 
+#include "adapters/clock.h"
 #include "adapters/random_ids.h"
 #include "domain/directory.h"
+#include "domain/protocol.h"
 
 namespace helpdesk {
 namespace {
@@ -209,6 +211,13 @@ Result<CommandOutcome> RoutedCommands::MarkNotificationsRead(const Caller& calle
               json{{"ids", ids}, {"all", all}});
 }
 
+Result<CommandOutcome> RoutedCommands::IssueProtocol(const Caller& caller, const std::string& id) {
+  // Decided by the owner of this year's protocol stream: the one writer of its numbers. (At
+  // the turn of the year the owner decides with its own clock.)
+  return Send(ProtocolStream(UtcYear(SystemClock().Now())), "issue_protocol", caller,
+              json{{"id", id}});
+}
+
 Result<CommandOutcome> RoutedCommands::Ignore(const Caller& caller, const std::string& id,
                                               Timestamp until) {
   return OnConversation("ignore", caller, id, std::nullopt, json{{"until", FormatRfc3339(until)}});
@@ -367,6 +376,8 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.ReceiveInbound(caller, a);
     }
     if (op == "wake_due") return target.WakeDue(args.at("id").get<std::string>());
+    if (op == "issue_protocol")
+      return target.IssueProtocol(caller, args.at("id").get<std::string>());
     if (op == "create_quick_reply") return target.CreateQuickReply(caller, DecodeQuickReply(args));
     if (op == "update_quick_reply") {
       return target.UpdateQuickReply(caller, args.at("id").get<std::string>(),

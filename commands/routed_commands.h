@@ -79,6 +79,7 @@ class RoutedCommands final : public Commands {
                                                bool all) override;
   Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
                                 Timestamp until) override;
+  Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
 
  private:

@@ -68,6 +68,10 @@ void WriteModel::Apply(const RecordedEvent& r) {
     Evolve(quick_replies_[id], e, r.stream_version);
   } else if (kind == "template") {
     Evolve(templates_[id], e, r.stream_version);
+  } else if (kind == "protocol") {
+    protocol_versions_[id] = r.stream_version;
+    // The conversation's own stream may be read later on a partitioned log: keep it for then.
+    conversations_[e.data.value("conversation_id", "")].protocol = e.data.value("protocol", "");
   } else if (kind == "contact") {
     ContactState& c = contacts_[id];
     Evolve(c, e, r.stream_version);
@@ -152,6 +156,10 @@ uint64_t WriteModel::StreamVersion(const std::string& stream) const {
   if (kind == "contact") return version_of(contacts_);
   if (kind == "quick_reply") return version_of(quick_replies_);
   if (kind == "template") return version_of(templates_);
+  if (kind == "protocol") {
+    auto it = protocol_versions_.find(id);
+    return it == protocol_versions_.end() ? 0 : it->second;
+  }
   return 0;
 }
 

@@ -67,6 +67,7 @@ class WriteModel {
   std::unordered_map<std::string, ContactState> contacts_;
   std::unordered_map<std::string, QuickReplyState> quick_replies_;
   std::unordered_map<std::string, TemplateState> templates_;
+  std::unordered_map<std::string, uint64_t> protocol_versions_;  // year -> protocols issued
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   std::unordered_map<std::string, std::string> contact_by_phone_, contact_by_email_;
   std::unordered_map<std::string, InboundRecord> inbound_;  // key: channel "\n" external id

@@ -59,6 +59,8 @@ struct ConversationState {
   std::optional<std::string> team_id;
   std::set<std::string> tags;
   std::set<std::string> participants;  // colleagues invited in, besides the assignee
+  // Its ticket protocol ("2026-000123"), from the year's protocol stream (domain/protocol.h).
+  std::optional<std::string> protocol;
   // Who hides it from their queue, until when (cleared once someone has it).
   std::map<std::string, Timestamp> ignored_until;
   std::optional<std::string> subject;

@@ -99,6 +99,8 @@ inline constexpr const char* kContactUnblocked = "ContactUnblocked";
 inline constexpr const char* kBlockedMessageReceived = "BlockedMessageReceived";
 inline constexpr const char* kContactOptedIn = "ContactOptedIn";
 inline constexpr const char* kContactOptedOut = "ContactOptedOut";
+// Ticket protocols (domain/protocol.h):
+inline constexpr const char* kProtocolIssued = "ProtocolIssued";
 // Message templates (domain/message_template.h):
 inline constexpr const char* kTemplateCreated = "TemplateCreated";
 // Quick replies (domain/quick_reply.h):

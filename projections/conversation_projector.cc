@@ -159,6 +159,8 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
       }
     }
     txn.Put("kc/" + after.contact_id + "/" + id, "");
+    // Its protocol may have been read first, from another partition.
+    if (auto protocol = txn.Get("pr/" + id)) view.state.protocol = *protocol;
   }
 
   // The previous event of this step already computed the keys of `before`.

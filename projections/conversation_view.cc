@@ -61,6 +61,7 @@ json ApiObject(const ConversationView& v) {
       {"tags", s.tags},
       {"participants", s.participants},
       {"ignored_by", IgnoredBy(s)},
+      {"protocol", OptString(s.protocol)},
       {"subject", OptString(s.subject)},
       {"last_message", last},
       {"unread", s.unread},
@@ -149,6 +150,7 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.postponed_from =
       ParseStatus(j.value("postponed_from", "queued")).value_or(ConversationStatus::kQueued);
   s.close_reason = ReadOptString(j, "close_reason");
+  s.protocol = ReadOptString(j, "protocol");
   s.opened_at = ReadOptTime(j, "opened_at").value_or(Timestamp{});
   s.closed_at = ReadOptTime(j, "closed_at");
   if (j.contains("contact")) v.contact = ContactCardFromJson(j["contact"]);

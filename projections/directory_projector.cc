@@ -83,6 +83,16 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     if (!user.is_object()) return;
     user["presence"] = d.value("status", "offline");
     txn.Put("u/" + id, user.dump());
+  } else if (e.type == ev::kProtocolIssued) {
+    const std::string conversation = d.value("conversation_id", "");
+    const std::string protocol = d.value("protocol", "");
+    txn.Put("pr/" + conversation, protocol);
+    txn.Put("prn/" + protocol, conversation);
+    ConversationView* view = nullptr;
+    if (cache.Find(conversation, &view) == ConversationCache::Lookup::kFound) {
+      view->state.protocol = protocol;
+      cache.MarkChanged(conversation);
+    }
   } else if (e.type == ev::kNotificationsRead) {
     const std::string user = d.value("user_id", "");
     // Named ones, and with `all_before` every one that happened by then (on a partitioned log a

@@ -270,6 +270,11 @@ std::optional<json> ViewQueries::QuickReply(const std::string& viewer,
   return item;
 }
 
+std::optional<std::string> ViewQueries::ConversationWithProtocol(
+    const std::string& protocol) const {
+  return views_.Get("prn/" + protocol);
+}
+
 Result<Page> ViewQueries::Notifications(const std::string& user_id, bool unread_only,
                                         const std::optional<std::string>& cursor,
                                         size_t limit) const {

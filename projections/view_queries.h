@@ -50,6 +50,8 @@ class ViewQueries {
   Result<Page> QuickReplies(const std::string& viewer, const std::optional<std::string>& q,
                             const std::optional<std::string>& cursor, size_t limit) const;
   std::optional<nlohmann::json> QuickReply(const std::string& viewer, const std::string& id) const;
+  // The conversation a ticket protocol was issued for.
+  std::optional<std::string> ConversationWithProtocol(const std::string& protocol) const;
   // The user's notifications, newest first (only unread ones with `unread_only`), and how
   // many are unread.
   Result<Page> Notifications(const std::string& user_id, bool unread_only,

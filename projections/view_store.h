@@ -5,6 +5,7 @@
 //   u/ t/ ch/ k/ <id>  users, teams, channels, contacts   kc/<contact>/<conv>  a contact's
 //   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
 //   tpl/<channel>/<id>  message templates   nt/<user>/<inverted time><event>  notifications
+//   pr/<conversation>, prn/<protocol>  ticket protocols, both ways
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //

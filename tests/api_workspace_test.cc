@@ -423,5 +423,32 @@ TEST_F(WorkspaceTest, AnIgnoredConversationLeavesOnlyTheCallersQueueForAWhile) {
   EXPECT_EQ(As(ana_, "POST", base_ + "/ignore").status, 409);
 }
 
+TEST_F(WorkspaceTest, ProtocolsAreUniqueSequentialPerYearAndFindTheConversation) {
+  const std::string other = Inbound("wa", "p2", "+5511955550000", "Oi")["conversation_id"];
+  auto first = As(ana_, "POST", base_ + "/protocol");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string protocol = first.json()["protocol"];
+  ASSERT_EQ(protocol.size(), 11u);  // "2026-000001"
+  EXPECT_EQ(protocol.substr(4), "-000001");
+  auto second = As(bia_, "POST", "/api/v1/conversations/" + other + "/protocol");
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(second.json()["protocol"], protocol.substr(0, 4) + "-000002");
+  // One protocol per conversation: asking again answers the same one and records nothing.
+  EXPECT_NO_NEW_EVENTS({
+    auto again = As(ana_, "POST", base_ + "/protocol");
+    EXPECT_EQ(again.status, 200);
+    EXPECT_EQ(again.json()["protocol"], protocol);
+  });
+  auto found = As(sup_, "GET", "/api/v1/protocols/" + protocol);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json()["id"], conversation_);
+  EXPECT_EQ(Conversation(conversation_)["protocol"], protocol);
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/protocols/1999-000001").status, 404);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/conversations/nope/protocol").status, 404);
+  const std::string auditor = CreateUser("aud2", "auditor");
+  EXPECT_EQ(As(auditor, "POST", base_ + "/protocol").status, 403);
+  EXPECT_EQ(As(auditor, "GET", "/api/v1/protocols/" + protocol).status, 200);
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

@@ -67,6 +67,7 @@ def produce_every_event(api):
                       "text": "Hello"})
     conv = f"/api/v1/conversations/{first['conversation_id']}"
     api.call("POST", conv + "/take", token=ana)
+    api.call("POST", conv + "/protocol", token=ana)
     api.call("POST", "/api/v1/quick-replies", {"id": "hi", "shortcut": "/hi", "text": "Hi!"},
              token=ana)
     api.call("PUT", "/api/v1/quick-replies/hi", {"text": "Hello!", "visibility": "private"},

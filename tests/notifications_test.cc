@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "domain/protocol.h"
+
 namespace helpdesk {
 namespace {
 
@@ -47,6 +49,20 @@ TEST(NotificationsTest, TransfersTellTheUserOrTheTeamRecordedInTheEvent) {
                  "queued"),
             (std::vector<std::string>{"bia", "caio"}));
   EXPECT_TRUE(NotificationsFor(Event(ev::kMessageSent, {{"text", "@bia"}})).empty());
+}
+
+TEST(ProtocolTest, NumbersAreSequentialPerYearWithSixDigits) {
+  EXPECT_EQ(UtcYear(*ParseRfc3339("2026-12-31T23:59:59Z")), 2026);
+  EXPECT_EQ(UtcYear(*ParseRfc3339("2027-01-01T00:00:00Z")), 2027);
+  EXPECT_EQ(FormatProtocol(2026, 123), "2026-000123");
+  EXPECT_EQ(FormatProtocol(2026, 1234567), "2026-1234567");
+  auto first = DecideIssueProtocol(2026, 0, "c1");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].type, ev::kProtocolIssued);
+  EXPECT_EQ(first[0].data["protocol"], "2026-000001");
+  EXPECT_EQ(first[0].data["conversation_id"], "c1");
+  EXPECT_EQ(DecideIssueProtocol(2026, 41, "c2")[0].data["number"], 42);
+  EXPECT_EQ(ProtocolStream(2026), "protocol/2026");
 }
 
 }  // namespace

@@ -86,6 +86,7 @@ class ProjectionTest : public ::testing::Test {
       if (i % 3 == 0) (void)commands_->SendMessage(ana, id, {"note", true, false}, std::nullopt);
       if (i % 4 == 1) (void)commands_->Invite(ana, id, "bia", std::nullopt);
       if (i % 6 == 0) (void)commands_->MarkRead(ana, id);
+      if (i % 5 == 2) (void)commands_->IssueProtocol(ana, id);
       if (i % 7 == 6) (void)commands_->DeleteConversation(admin_, id, "spam", std::nullopt);
       if (i % 5 == 0) CatchUp();  // views built in several steps, not one
     }
