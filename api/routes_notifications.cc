@@ -18,12 +18,11 @@ std::optional<HttpResponse> App::RouteNotifications(const HttpRequest& r, const 
     auto page = queries_.Notifications(caller.user_id, unread && *unread == "true",
                                        list.value().cursor, list.value().limit);
     if (!page.ok()) return ErrorResponse(page.error());
-    HttpResponse response = ListResponse(page.value().items_json, page.value().next_cursor);
-    // The unread count rides along, for the badge.
-    auto body = nlohmann::json::parse(response.body);
-    body["unread"] = queries_.UnreadNotifications(caller.user_id);
-    response.body = body.dump();
-    return response;
+    // The list envelope, with the unread count for the badge.
+    std::string body = "{\"items\":" + page.value().items_json + ",\"next_cursor\":";
+    body += page.value().next_cursor ? nlohmann::json(*page.value().next_cursor).dump() : "null";
+    body += ",\"unread\":" + std::to_string(queries_.UnreadNotifications(caller.user_id)) + "}";
+    return JsonResponse(200, body);
   }
   if (p.size() == 4 && p[3] == "read" && r.method == "POST") {
     auto body = Body::Parse(r.body);

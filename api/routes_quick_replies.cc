@@ -30,11 +30,12 @@ std::optional<HttpResponse> App::RouteQuickReplies(const HttpRequest& r, const C
     return ErrorResponse(Forbidden("only roles that work conversations have quick replies"));
   }
   const std::string viewer = caller.actor().id;
-  // Answers a command with the quick reply as the views now hold it.
+  // Answers a command with the quick reply as the views now hold it (a supervisor who made
+  // someone's public one private sees the result of their own change).
   auto answer = [&](const Result<CommandOutcome>& outcome, int status) {
     if (!outcome.ok()) return ErrorResponse(outcome.error());
     AwaitViews(outcome.value().token);
-    auto q = queries_.QuickReply(viewer, outcome.value().id);
+    auto q = queries_.QuickReply(std::nullopt, outcome.value().id);
     if (!q) return ErrorResponse(Error{ErrorCode::kInternal, "quick reply missing from views"});
     HttpResponse response = JsonResponse(status, *q);
     SetPosition(response, outcome.value().token);

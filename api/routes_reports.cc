@@ -70,15 +70,20 @@ Rendered Volume(const LocalHourCounts& c) {
   return out;
 }
 
+// The overview's fields: of the whole range, or of one team or channel.
+json TotalsJson(const ReportTotals& t) {
+  return {{"opened", t.opened},
+          {"closed", t.closed},
+          {"reopened", t.reopened},
+          {"received", t.received},
+          {"first_response_seconds", Seconds(t.first_response)},
+          {"resolution_seconds", Seconds(t.resolution)},
+          {"by_close_reason", t.close_reasons}};
+}
+
 Rendered Overview(const ReportTotals& t) {
   Rendered out;
-  out.body = {{"opened", t.opened},
-              {"closed", t.closed},
-              {"reopened", t.reopened},
-              {"received", t.received},
-              {"first_response_seconds", Seconds(t.first_response)},
-              {"resolution_seconds", Seconds(t.resolution)},
-              {"by_close_reason", t.close_reasons}};
+  out.body = TotalsJson(t);
   out.csv = "metric,value\r\n";
   auto row = [&](const std::string& metric, const std::string& value) {
     out.csv += CsvField(metric) + "," + value + "\r\n";
@@ -122,10 +127,8 @@ Rendered PerGroup(const Breakdown<ReportTotals>& groups, const std::string& id_f
           ",received,opened,closed,reopened,first_response_median_seconds,"
           "first_response_p90_seconds,resolution_median_seconds,resolution_p90_seconds\r\n"};
   for (const auto& [id, t] : groups) {
-    json item = Overview(t).body;
-    item.erase("by_close_reason");
+    json item = TotalsJson(t);
     item[id_field] = id;
-    item["by_close_reason"] = t.close_reasons;
     out.body["items"].push_back(std::move(item));
     out.csv += CsvField(id) + "," + std::to_string(t.received) + "," + std::to_string(t.opened) +
                "," + std::to_string(t.closed) + "," + std::to_string(t.reopened) + "," +

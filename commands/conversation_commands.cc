@@ -6,7 +6,20 @@
 #include "domain/protocol.h"
 
 namespace helpdesk {
-namespace {}  // namespace
+namespace {
+
+// A user a conversation can be given to (assigned, transferred, invited): one who exists and
+// whose role works conversations.
+Status CheckWorker(const WriteModel& model, const std::string& user_id) {
+  const UserState* u = model.User(user_id);
+  if (!u) return NotFound("user " + user_id);
+  if (!CanWorkConversations(u->role)) {
+    return InvalidField("user_id", "names a user whose role cannot work conversations");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 template <class Decide>
 Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, const std::string& id,
@@ -58,7 +71,6 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
         r.text = args.text;
         const ChannelState* channel = model_.Channel(c.channel_id);
         const std::string channel_type = channel ? channel->type : "";
-        const bool window_open = WindowOpen(channel_type, c.last_customer_message_at, now);
         if (args.template_id) {
           const TemplateState* t = model_.Template(*args.template_id);
           if (!t) return NotFound("template " + *args.template_id);
@@ -67,7 +79,8 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
           }
           // Outside the window the business writes first again: only to a contact who agreed.
           const ContactState* contact = model_.Contact(c.contact_id);
-          if (!window_open && (!contact || !contact->opted_in.count(c.channel_id))) {
+          const bool opted_in = contact && contact->opted_in.count(c.channel_id);
+          if (!MaySendTemplate(channel_type, c.last_customer_message_at, now, opted_in)) {
             return InvalidTransition("contact " + c.contact_id + " has not opted in on channel " +
                                      c.channel_id);
           }
@@ -75,7 +88,7 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
           if (!rendered.ok()) return rendered.error();
           r.text = std::move(rendered).value();
           r.template_id = args.template_id;
-        } else if (!args.is_private && !window_open) {
+        } else if (!args.is_private && !WindowOpen(channel_type, c.last_customer_message_at, now)) {
           return Error{ErrorCode::kWindowClosed,
                        "the customer last wrote more than 24 hours ago on this WhatsApp channel: "
                        "only a template can be sent"};
@@ -114,11 +127,7 @@ Result<CommandOutcome> CommandService::Assign(const Caller& caller, const std::s
   return OnConversation(
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
-        const UserState* u = model_.User(user_id);
-        if (!u) return NotFound("user " + user_id);
-        if (!CanWorkConversations(u->role)) {
-          return InvalidField("user_id", "names a user whose role cannot work conversations");
-        }
+        if (Status worker = CheckWorker(model_, user_id); !worker.ok()) return worker.error();
         return conversation::DecideAssign(c, user_id);
       });
 }
@@ -131,11 +140,7 @@ Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std:
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
         if (user_id) {
-          const UserState* u = model_.User(*user_id);
-          if (!u) return NotFound("user " + *user_id);
-          if (!CanWorkConversations(u->role)) {
-            return InvalidField("user_id", "names a user whose role cannot work conversations");
-          }
+          if (Status worker = CheckWorker(model_, *user_id); !worker.ok()) return worker.error();
         }
         const TeamState* team = team_id ? model_.Team(*team_id) : nullptr;
         if (team_id && !team) return NotFound("team " + *team_id);
@@ -232,11 +237,7 @@ Result<CommandOutcome> CommandService::Invite(const Caller& caller, const std::s
   return OnConversation(
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
-        const UserState* u = model_.User(user_id);
-        if (!u) return NotFound("user " + user_id);
-        if (!CanWorkConversations(u->role)) {
-          return InvalidField("user_id", "names a user whose role cannot work conversations");
-        }
+        if (Status worker = CheckWorker(model_, user_id); !worker.ok()) return worker.error();
         return conversation::DecideInvite(c, user_id, caller.actor().id);
       });
 }

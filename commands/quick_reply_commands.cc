@@ -16,6 +16,20 @@ Error ShortcutTaken(const std::string& shortcut, const std::string& other) {
   return InvalidTransition("the shortcut '" + shortcut + "' is taken by quick reply " + other);
 }
 
+// The quick reply `caller` may `verb` ("change", "delete"): 404 when they do not see it, 403
+// when they see it but may not change it.
+Result<const QuickReplyState*> Changeable(const WriteModel& model, const Caller& caller,
+                                          const std::string& id, const char* verb) {
+  const QuickReplyState* q = model.QuickReply(id);
+  const std::string me = caller.actor().id;
+  if (!q || !quick_reply::IsVisibleTo(*q, me)) return NotFound("quick reply " + id);
+  if (!quick_reply::CanChange(*q, me, caller.role)) {
+    return Forbidden(std::string("only its owner, or a supervisor for a public one, can ") + verb +
+                     " quick reply " + id);
+  }
+  return q;
+}
+
 }  // namespace
 
 Result<CommandOutcome> CommandService::CreateQuickReply(const Caller& caller,
@@ -63,13 +77,9 @@ Result<CommandOutcome> CommandService::UpdateQuickReply(const Caller& caller, co
                                                         const QuickReplyArgs& a) {
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
-  const QuickReplyState* q = model_.QuickReply(id);
-  const std::string me = caller.actor().id;
-  if (!q || !quick_reply::IsVisibleTo(*q, me)) return NotFound("quick reply " + id);
-  if (!quick_reply::CanChange(*q, me, caller.role)) {
-    return Forbidden("only its owner, or a supervisor for a public one, can change quick reply " +
-                     id);
-  }
+  auto changeable = Changeable(model_, caller, id, "change");
+  if (!changeable.ok()) return changeable.error();
+  const QuickReplyState* q = changeable.value();
   auto is_public = ParseVisibility(a.visibility, q->is_public);
   if (!is_public.ok()) return is_public.error();
   const quick_reply::Draft draft{a.shortcut.value_or(q->shortcut), a.text.value_or(q->text),
@@ -93,14 +103,9 @@ Result<CommandOutcome> CommandService::DeleteQuickReply(const Caller& caller,
                                                         const std::string& id) {
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
-  const QuickReplyState* q = model_.QuickReply(id);
-  const std::string me = caller.actor().id;
-  if (!q || !quick_reply::IsVisibleTo(*q, me)) return NotFound("quick reply " + id);
-  if (!quick_reply::CanChange(*q, me, caller.role)) {
-    return Forbidden("only its owner, or a supervisor for a public one, can delete quick reply " +
-                     id);
-  }
-  auto decided = quick_reply::DecideDelete(*q);
+  auto changeable = Changeable(model_, caller, id, "delete");
+  if (!changeable.ok()) return changeable.error();
+  auto decided = quick_reply::DecideDelete(*changeable.value());
   if (!decided.ok()) return decided.error();
   std::vector<NewEvent> events;
   Stage(events, QuickReplyStream(id), std::move(decided).value(), caller.actor(), clock_.Now());

@@ -89,7 +89,9 @@ Result<CommandOutcome> CommandService::StartConversation(const Caller& caller, c
     return InvalidTransition("conversation " + id.value() + " already exists");
   }
   if (contact->blocked) return InvalidTransition("contact " + a.contact_id + " is blocked");
-  if (HasMessagingWindow(channel->type) && !contact->opted_in.count(a.channel_id)) {
+  // A new conversation: the customer has not written in it, so only an opt-in opens the way.
+  if (!MaySendTemplate(channel->type, std::nullopt, clock_.Now(),
+                       contact->opted_in.count(a.channel_id) > 0)) {
     return InvalidTransition("contact " + a.contact_id + " has not opted in on channel " +
                              a.channel_id);
   }

@@ -164,13 +164,11 @@ uint64_t WriteModel::StreamVersion(const std::string& stream) const {
 }
 
 const TemplateState* WriteModel::Template(const std::string& id) const {
-  auto it = templates_.find(id);
-  return it == templates_.end() || !it->second.exists ? nullptr : &it->second;
+  return Find(templates_, id);
 }
 
 const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
-  auto it = quick_replies_.find(id);
-  return it == quick_replies_.end() || !it->second.exists ? nullptr : &it->second;
+  return Find(quick_replies_, id);
 }
 
 std::optional<std::string> WriteModel::QuickReplyWithShortcut(const std::string& shortcut,

@@ -17,4 +17,9 @@ bool WindowOpen(const std::string& channel_type, std::optional<Timestamp> last_c
   return last_customer_message && now.ms < last_customer_message->ms + kCustomerServiceWindowMs;
 }
 
+bool MaySendTemplate(const std::string& channel_type,
+                     std::optional<Timestamp> last_customer_message, Timestamp now, bool opted_in) {
+  return opted_in || WindowOpen(channel_type, last_customer_message, now);
+}
+
 }  // namespace helpdesk

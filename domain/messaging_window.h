@@ -28,4 +28,9 @@ std::optional<Timestamp> WindowExpiresAt(const std::string& channel_type,
 bool WindowOpen(const std::string& channel_type, std::optional<Timestamp> last_customer_message,
                 Timestamp now);
 
+// Whether a template may be sent at `now`: inside the window always; outside it (starting a
+// conversation, or writing again after a day of silence) only to a contact who opted in.
+bool MaySendTemplate(const std::string& channel_type,
+                     std::optional<Timestamp> last_customer_message, Timestamp now, bool opted_in);
+
 }  // namespace helpdesk

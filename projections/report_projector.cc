@@ -17,13 +17,6 @@ ReportTotals TotalsOf(const ReportMeasure& m) {
   return t;
 }
 
-template <class T>
-T& EntryOf(Breakdown<T>& cells, const std::string& name) {
-  auto it = cells.find(name);
-  if (it == cells.end()) it = cells.emplace(name, T()).first;
-  return it->second;
-}
-
 bool CountsForConversations(const ReportMeasure& m) {
   return m.received || m.opened || m.closed || m.reopened || m.first_response_seconds ||
          m.resolution_seconds;
@@ -72,22 +65,20 @@ void ReportAccumulator::Add(const ReportMeasure& m) {
       const int64_t index = grain == ReportGrain::kSlot ? slot : DayOfSlot(slot);
       if (conversations) {
         Cell(totals_, ReportKey(ReportSection::kTotals, grain, d, index)).Merge(totals);
-        EntryOf(Cell(by_channel_, ReportKey(ReportSection::kChannels, grain, d, index)),
-                m.channel_id)
-            .Merge(totals);
+        Cell(by_channel_, ReportKey(ReportSection::kChannels, grain, d, index))[m.channel_id].Merge(
+            totals);
         if (m.team_id) {
-          EntryOf(Cell(by_team_, ReportKey(ReportSection::kTeams, grain, d, index)), *m.team_id)
-              .Merge(totals);
+          Cell(by_team_, ReportKey(ReportSection::kTeams, grain, d, index))[*m.team_id].Merge(
+              totals);
         }
       }
       if (agents) {
-        EntryOf(Cell(agents_, ReportKey(ReportSection::kAgents, grain, d, index)), *m.agent_id)
-            .Merge(agent);
+        Cell(agents_, ReportKey(ReportSection::kAgents, grain, d, index))[*m.agent_id].Merge(agent);
       }
       if (tagged) {
         auto& tags = Cell(tags_, ReportKey(ReportSection::kTags, grain, d, index));
-        if (m.tagged) EntryOf(tags, *m.tagged).tagged += 1;
-        for (const std::string& tag : m.closed_tags) EntryOf(tags, tag).closed += 1;
+        if (m.tagged) tags[*m.tagged].tagged += 1;
+        for (const std::string& tag : m.closed_tags) tags[tag].closed += 1;
       }
     }
   }

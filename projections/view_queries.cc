@@ -261,12 +261,12 @@ Result<Page> ViewQueries::QuickReplies(const std::string& viewer,
   });
 }
 
-std::optional<json> ViewQueries::QuickReply(const std::string& viewer,
+std::optional<json> ViewQueries::QuickReply(const std::optional<std::string>& viewer,
                                             const std::string& id) const {
   auto v = views_.Get("qr/" + id);
   if (!v) return std::nullopt;
   auto item = ParseObject(*v);
-  if (!item || !QuickReplyVisible(*item, viewer)) return std::nullopt;
+  if (!item || (viewer && !QuickReplyVisible(*item, *viewer))) return std::nullopt;
   return item;
 }
 

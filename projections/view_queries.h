@@ -49,7 +49,10 @@ class ViewQueries {
   // the shortcut or the text, case-insensitively.
   Result<Page> QuickReplies(const std::string& viewer, const std::optional<std::string>& q,
                             const std::optional<std::string>& cursor, size_t limit) const;
-  std::optional<nlohmann::json> QuickReply(const std::string& viewer, const std::string& id) const;
+  // One quick reply, if `viewer` sees it; without a viewer, as stored (the answer to a command
+  // that may have just made it private to someone else).
+  std::optional<nlohmann::json> QuickReply(const std::optional<std::string>& viewer,
+                                           const std::string& id) const;
   // The conversation a ticket protocol was issued for.
   std::optional<std::string> ConversationWithProtocol(const std::string& protocol) const;
   // The user's notifications, newest first (only unread ones with `unread_only`), and how

@@ -116,6 +116,12 @@ TEST_F(WorkspaceTest, QuickRepliesArePublicOrPrivateAndSearchable) {
   ASSERT_EQ(edited.status, 200) << edited.body;
   EXPECT_EQ(edited.json()["text"], "Olá, tudo bem?");
   EXPECT_EQ(edited.json()["shortcut"], "/ola");
+  // A supervisor making it private: the answer shows the result, then only Ana sees it.
+  auto hidden = As(sup_, "PUT", "/api/v1/quick-replies/hello", {{"visibility", "private"}});
+  ASSERT_EQ(hidden.status, 200) << hidden.body;
+  EXPECT_EQ(hidden.json()["visibility"], "private");
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/quick-replies/hello").status, 404);
+  ASSERT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"visibility", "public"}}).status, 200);
   EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"visibility", "secret"}}).status, 400);
   EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"shortcut", "a b"}}).status, 400);
   EXPECT_EQ(As(ana_, "PUT", "/api/v1/quick-replies/hello", {{"text", 5}}).status, 400);

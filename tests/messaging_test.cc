@@ -21,6 +21,16 @@ TEST(MessagingWindowTest, OpenForADayAfterTheCustomersLastMessageOnWhatsAppOnly)
   EXPECT_FALSE(WindowExpiresAt("webchat", wrote));
 }
 
+TEST(MessagingWindowTest, TemplatesNeedAnOptInOnlyOutsideTheWindow) {
+  const Timestamp wrote{kNow.ms - kHourMs};
+  EXPECT_TRUE(MaySendTemplate("whatsapp", wrote, kNow, false));
+  EXPECT_FALSE(MaySendTemplate("whatsapp", std::nullopt, kNow, false));  // starting
+  EXPECT_TRUE(MaySendTemplate("whatsapp", std::nullopt, kNow, true));
+  EXPECT_FALSE(
+      MaySendTemplate("whatsapp", Timestamp{kNow.ms - 2 * kCustomerServiceWindowMs}, kNow, false));
+  EXPECT_TRUE(MaySendTemplate("sms", std::nullopt, kNow, false));
+}
+
 TEST(MessageTemplateTest, ParametersAreNumberedWithoutGaps) {
   EXPECT_EQ(message_template::CountParams("Olá!").value(), 0);
   EXPECT_EQ(message_template::CountParams("Olá {{1}}, pedido {{2}} ({{1}})").value(), 2);
