@@ -22,8 +22,8 @@ void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
 }
 
 App::App(Commands& commands, const CommandService& lookups, const ViewStore& views,
-         const ProjectionRunner& projections, EventLog& log, const Clock& clock,
-         std::string admin_token, bool read_only)
+         const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
+         const Clock& clock, std::string admin_token, bool read_only)
     : commands_(commands),
       lookups_(lookups),
       views_(views),
@@ -31,6 +31,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       reports_(views),
       projections_(projections),
       log_(log),
+      attachments_(attachments),
       clock_(clock),
       admin_token_(std::move(admin_token)),
       read_only_(read_only) {}
@@ -91,7 +92,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   }
   if (r.body_too_large) {
     return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
-                                                         std::to_string(kMaxBodyBytes) + " bytes"});
+                                                         std::to_string(BodyLimit(r)) + " bytes"});
   }
   // Reads wait for the views to include the position; commands too, so that in a cluster the
   // node deciding them sees what the client saw anywhere else.
@@ -103,6 +104,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteReports(r, caller.value())) return *response;
   if (auto response = RouteQuickReplies(r, caller.value())) return *response;
   if (auto response = RouteNotifications(r, caller.value())) return *response;
+  if (auto response = RouteAttachments(r, caller.value())) return *response;
   return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
 #include "api/http.h"
@@ -24,8 +25,8 @@ class App {
   // `commands` runs commands (here or on their stream's owner); `lookups` answers who a token
   // is and who a user is from this node's write model.
   App(Commands& commands, const CommandService& lookups, const ViewStore& views,
-      const ProjectionRunner& projections, EventLog& log, const Clock& clock,
-      std::string admin_token, bool read_only = false);
+      const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
+      const Clock& clock, std::string admin_token, bool read_only = false);
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -40,6 +41,12 @@ class App {
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteNotifications(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteAttachments(const HttpRequest& r, const Caller& caller);
+
+  // A message's `attachments` as a client sent them ([{sha256, name?}] or ["<sha256>"]) made
+  // into the references events record, each checked against the store. With
+  // `keep_foreign`, items without a sha256 (an inbound channel's own links) pass unchanged.
+  Result<nlohmann::json> ResolveAttachments(const nlohmann::json& items, bool keep_foreign) const;
 
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);
@@ -62,6 +69,7 @@ class App {
   ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;
+  const AttachmentStore& attachments_;
   const Clock& clock_;
   const std::string admin_token_;
   const bool read_only_;  // a replayed past: reads only

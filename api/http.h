@@ -29,7 +29,16 @@ struct HttpResponse {
   std::map<std::string, std::string> headers;
 };
 
-// Largest request body accepted (413 too_large above).
+// Largest request body accepted (413 too_large above)...
 constexpr size_t kMaxBodyBytes = 1 << 20;
+// ...except on an upload of an attachment (POST /api/v1/attachments).
+constexpr size_t kMaxUploadBytes = 20 << 20;
+
+// The body limit of a request, from its method and path.
+inline size_t BodyLimit(const HttpRequest& r) {
+  const bool upload = r.method == "POST" && r.path.size() == 3 && r.path[0] == "api" &&
+                      r.path[1] == "v1" && r.path[2] == "attachments";
+  return upload ? kMaxUploadBytes : kMaxBodyBytes;
+}
 
 }  // namespace helpdesk

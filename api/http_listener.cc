@@ -98,7 +98,8 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
       }
       const auto length = request.headers().content_length();
       const bool chunked = request.headers().has("Transfer-Encoding");
-      if (length > kMaxBodyBytes) {
+      const size_t limit = BodyLimit(req);
+      if (length > limit) {
         req.body_too_large = true;  // answered without reading the body
       }
       if (chunked && !req.body_too_large) {
@@ -114,11 +115,11 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
       }
       // Never block a pool thread waiting for the body: the same pool reads it. Continue once
       // it has arrived.
-      request.extract_vector().then([handler, request, req = std::move(req)](
+      request.extract_vector().then([handler, request, limit, req = std::move(req)](
                                         pplx::task<std::vector<unsigned char>> body) mutable {
         try {
           std::vector<unsigned char> bytes = body.get();
-          if (bytes.size() > kMaxBodyBytes) {
+          if (bytes.size() > limit) {
             req.body_too_large = true;
           } else {
             req.body.assign(bytes.begin(), bytes.end());

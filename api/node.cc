@@ -73,6 +73,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   auto views = ViewStore::Open(ViewsDir(options.data_dir));
   if (!views.ok()) return views.error();
   node->views_ = std::move(views).value();
+  auto attachments =
+      AttachmentStore::Open(options.attachments_dir.empty() ? options.data_dir + "/attachments"
+                                                            : options.attachments_dir);
+  if (!attachments.ok()) return attachments.error();
+  node->attachments_ = std::move(attachments).value();
 
   auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get());
   if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka);
@@ -113,9 +118,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
     node->scheduler_->Start();
   }
-  node->app_ =
-      std::make_unique<App>(*commands, *node->commands_, *node->views_, *node->projections_,
-                            *node->log_, node->clock_, options.admin_token, options.read_only);
+  node->app_ = std::make_unique<App>(*commands, *node->commands_, *node->views_,
+                                     *node->projections_, *node->log_, *node->attachments_,
+                                     node->clock_, options.admin_token, options.read_only);
   return node;
 }
 

@@ -12,6 +12,7 @@
 #include <ostream>
 #include <string>
 
+#include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
 #include "api/app.h"
@@ -34,6 +35,8 @@ struct NodeOptions {
   std::string kafka_topic = "helpdesk.events";
   // Serve reads only: no commands, no scheduler (a past replayed with `replay --until`).
   bool read_only = false;
+  // Where uploaded attachments live; empty: <data_dir>/attachments. A shared volume on a cluster.
+  std::string attachments_dir;
 };
 
 class Node {
@@ -51,6 +54,7 @@ class Node {
   SystemClock clock_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<ViewStore> views_;
+  std::unique_ptr<AttachmentStore> attachments_;
   std::unique_ptr<EventLog> decider_log_;  // on Kafka: appends wait for the decider's transaction
   std::unique_ptr<CommandService> commands_;
   std::unique_ptr<ProjectionRunner> projections_;

@@ -9,7 +9,7 @@ namespace helpdesk {
 std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
-         "                 [--kafka-topic NAME] [--log-level LEVEL]\n"
+         "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "       helpdeskd rebuild|replay --data DIR [--kafka …] [--until TIME --out DIR2]\n"
          "       helpdeskd serve --read-only --data DIR2 --admin-token TOKEN (a replayed past)\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
@@ -30,6 +30,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_KAFKA", o.kafka);
   from_env("HELPDESK_LOG_LEVEL", o.log_level);
   from_env("HELPDESK_KAFKA_TOPIC", o.kafka_topic);
+  from_env("HELPDESK_ATTACHMENTS", o.attachments);
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   size_t i = 0;
@@ -64,6 +65,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.until);
     else if (flag == "--out" && (o.command == "rebuild" || o.command == "replay"))
       s = value(o.out);
+    else if (flag == "--attachments" && o.command == "serve")
+      s = value(o.attachments);
     else if (flag == "--read-only" && o.command == "serve")
       o.read_only = true;
     else if (flag == "--from" && o.command == "export-events")

@@ -287,10 +287,12 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   m.quick_reply_id = b.OptString("quick_reply_id");
   m.template_id = b.OptString("template_id");
   m.params = b.OptStringArray("params").value_or(std::vector<std::string>());
+  auto attachments = b.OptArray("attachments");
   // With a quick reply the text may be left out (its text is sent) or edited; a template is
-  // the text.
-  m.text = m.quick_reply_id || m.template_id ? b.OptString("text").value_or("")
-                                             : b.NonEmptyString("text");
+  // the text; a file may go without words.
+  const bool text_optional =
+      m.quick_reply_id || m.template_id || (attachments && !attachments->empty());
+  m.text = text_optional ? b.OptString("text").value_or("") : b.NonEmptyString("text");
   m.is_private = b.OptBool("private", false);
   m.await_reply = b.OptBool("await_reply", false);
   if (b.error()) return ErrorResponse(*b.error());
@@ -299,6 +301,11 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   }
   if (m.template_id && m.template_id->empty()) {
     return ErrorResponse(InvalidField("template_id", "must not be empty"));
+  }
+  if (attachments) {
+    auto resolved = ResolveAttachments(*attachments, /*keep_foreign=*/false);
+    if (!resolved.ok()) return ErrorResponse(resolved.error());
+    m.attachments = std::move(resolved).value();
   }
   auto outcome = commands_.SendMessage(caller, id, m, if_match.value());
   if (!outcome.ok()) return ErrorResponse(outcome.error());
@@ -320,7 +327,7 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
     // error that would make the client send it twice.
     message = json{
         {"id", outcome.value().message_id}, {"direction", "out"}, {"private", m.is_private},
-        {"author_id", caller.actor().id},   {"text", m.text},     {"attachments", json::array()},
+        {"author_id", caller.actor().id},   {"text", m.text},     {"attachments", m.attachments},
         {"at", FormatRfc3339(clock_.Now())}};
   }
   if (auto c = queries_.Conversation(id, clock_.Now()))
@@ -357,7 +364,11 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
       from->value("phone", json(nullptr)).is_string() ? (*from)["phone"].get<std::string>() : "";
   a.from_email =
       from->value("email", json(nullptr)).is_string() ? (*from)["email"].get<std::string>() : "";
-  if (attachments) a.attachments = *attachments;
+  if (attachments) {
+    auto resolved = ResolveAttachments(*attachments, /*keep_foreign=*/true);
+    if (!resolved.ok()) return ErrorResponse(resolved.error());
+    a.attachments = std::move(resolved).value();
+  }
   if (sent_at) {
     a.sent_at = ParseRfc3339(*sent_at);
     if (!a.sent_at) return ErrorResponse(InvalidField("sent_at", "must be an RFC 3339 time"));

@@ -82,6 +82,9 @@ struct MessageArgs {
   std::optional<std::string> quick_reply_id = {};
   std::optional<std::string> template_id = {};  // a template of the conversation's channel
   std::vector<std::string> params = {};         // the template's {{1}}, {{2}}…
+  // Resolved references to stored files ({sha256, name, content_type, size, kind}); with
+  // some, `text` may be empty (a photo, a voice note).
+  nlohmann::json attachments = nlohmann::json::array();
 };
 struct NewTemplate {
   std::optional<std::string> id;

@@ -52,13 +52,14 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
 
 Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
                                                    const MessageArgs& args, IfMatch if_match) {
-  if (args.text.empty() && !args.quick_reply_id && !args.template_id) {
-    return InvalidField("text", "must be a non-empty string");
+  if (args.text.empty() && !args.quick_reply_id && !args.template_id && args.attachments.empty()) {
+    return InvalidField("text", "must be a non-empty string when there are no attachments");
   }
-  if (args.template_id && (args.is_private || args.quick_reply_id || !args.text.empty())) {
+  if (args.template_id &&
+      (args.is_private || args.quick_reply_id || !args.text.empty() || !args.attachments.empty())) {
     return InvalidField("template_id",
-                        "cannot be combined with text, private or quick_reply_id: the template "
-                        "is the text");
+                        "cannot be combined with text, private, quick_reply_id or attachments: "
+                        "the template is the message");
   }
   if (args.text.size() > kMaxTextBytes) return InvalidField("text", "must be at most 64 KiB");
   if (args.is_private && args.await_reply) {
@@ -106,6 +107,7 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
         r.author_id = caller.actor().id;
         r.is_private = args.is_private;
         r.await_reply = args.await_reply;
+        r.attachments = args.attachments;
         if (args.is_private) r.mentions = FindMentions(r.text, model_.AllUsers());
         out.message_id = r.message_id;
         out.created = true;

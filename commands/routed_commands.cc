@@ -125,7 +125,8 @@ Result<CommandOutcome> RoutedCommands::SendMessage(const Caller& caller, const s
                              {"await_reply", m.await_reply},
                              {"quick_reply_id", EncodeOptional(m.quick_reply_id)},
                              {"template_id", EncodeOptional(m.template_id)},
-                             {"params", m.params}});
+                             {"params", m.params},
+                             {"attachments", m.attachments}});
 }
 
 Result<CommandOutcome> RoutedCommands::CreateTemplate(const Caller& caller, const NewTemplate& a) {
@@ -397,6 +398,7 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       m.quick_reply_id = OptionalString(args, "quick_reply_id");
       m.template_id = OptionalString(args, "template_id");
       m.params = args.value("params", std::vector<std::string>());
+      m.attachments = args.value("attachments", json::array());
       return target.SendMessage(caller, id, m, if_match);
     }
     if (op == "mark_read") return target.MarkRead(caller, id);

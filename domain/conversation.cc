@@ -202,6 +202,7 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
                     {"text", r.text},
                     {"mentions", r.mentions},
                     {"quick_reply_id", OptString(r.quick_reply_id)}}});
+    if (!r.attachments.empty()) out.back().data["attachments"] = r.attachments;
     return out;
   }
   out.push_back({ev::kMessageSent,
@@ -211,6 +212,7 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
                   {"await_reply", r.await_reply},
                   {"quick_reply_id", OptString(r.quick_reply_id)},
                   {"template_id", OptString(r.template_id)}}});
+  if (!r.attachments.empty()) out.back().data["attachments"] = r.attachments;
   if (r.await_reply && s.status != ConversationStatus::kAwaitingCustomer &&
       s.status != ConversationStatus::kPostponed) {
     out.push_back({ev::kAwaitingCustomer, json::object()});

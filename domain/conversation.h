@@ -108,9 +108,10 @@ struct Reply {
   std::string message_id, author_id, text;
   bool is_private = false;
   bool await_reply = false;
-  std::vector<std::string> mentions;               // user ids mentioned in a note
-  std::optional<std::string> quick_reply_id = {};  // the quick reply it was sent from
-  std::optional<std::string> template_id = {};     // the template it was rendered from
+  std::vector<std::string> mentions;                     // user ids mentioned in a note
+  std::optional<std::string> quick_reply_id = {};        // the quick reply it was sent from
+  std::optional<std::string> template_id = {};           // the template it was rendered from
+  nlohmann::json attachments = nlohmann::json::array();  // references (domain/attachment.h)
 };
 Events DecideReply(const ConversationState& s, const Reply& r);
 

@@ -48,7 +48,7 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
                 {"private", e.type == ev::kNoteAdded},
                 {"author_id", d.value("author_id", "")},
                 {"text", d.value("text", "")},
-                {"attachments", json::array()},
+                {"attachments", d.value("attachments", json::array())},
                 {"quick_reply_id", d.value("quick_reply_id", json(nullptr))},
                 {"at", FormatRfc3339(e.at)}};
   }

@@ -50,6 +50,14 @@ class Api:
             raise AssertionError(f"{method} {path} -> {status}: {text}")
         return json.loads(text) if text else None
 
+    def upload(self, data, content_type, name, token=TOKEN):
+        req = urllib.request.Request(f"{self.base}/api/v1/attachments?name={name}", data=data,
+                                     method="POST")
+        req.add_header("Authorization", f"Bearer {token}")
+        req.add_header("Content-Type", content_type)
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read().decode())
+
 
 def produce_every_event(api):
     api.call("POST", "/api/v1/teams", {"id": "t1", "name": "Support"})
@@ -82,6 +90,12 @@ def produce_every_event(api):
     api.call("POST", conv + "/messages", {"text": "On it", "await_reply": True}, token=ana)
     api.call("POST", conv + "/messages", {"text": "@bea please look", "private": True},
              token=ana)
+    photo = api.upload(b"\x89PNG fake bytes", "image/png", "photo.png", token=ana)
+    voice = api.upload(b"OggS voice", "audio/ogg; codecs=opus", "voice.ogg", token=ana)
+    api.call("POST", conv + "/messages", {"attachments": [photo["sha256"]]}, token=ana)
+    api.call("POST", conv + "/messages",
+             {"text": "listen", "private": True,
+              "attachments": [{"sha256": voice["sha256"], "name": "note.ogg"}]}, token=ana)
     api.call("POST", conv + "/tags", {"tag": "vip"}, token=ana)
     api.call("DELETE", conv + "/tags/vip", token=ana)
     until = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
