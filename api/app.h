@@ -48,6 +48,9 @@ class App {
   // `keep_foreign`, items without a sha256 (an inbound channel's own links) pass unchanged.
   Result<nlohmann::json> ResolveAttachments(const nlohmann::json& items, bool keep_foreign) const;
 
+  // GET /api/v1/stream: the events the caller may see, as Server-Sent Events.
+  HttpResponse LiveStream(const HttpRequest& r, const Caller& caller);
+
   // Conversation routes.
   HttpResponse ListConversations(const HttpRequest& r, const Caller& caller);
   HttpResponse ConversationCommand(const HttpRequest& r, const Caller& caller,
@@ -75,6 +78,9 @@ class App {
   const bool read_only_;  // a replayed past: reads only
   std::atomic<bool> ready_once_{false};
 };
+
+// An event as the feeds show it: the envelope without the server's own secrets.
+nlohmann::json PublicEnvelope(const RecordedEvent& e);
 
 // Sets X-Position on a command's answer.
 void SetPosition(HttpResponse& response, const ConsistencyToken& token);

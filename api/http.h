@@ -2,6 +2,7 @@
 // (http_listener.cc) fills an HttpRequest and sends back the HttpResponse.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -22,11 +23,25 @@ struct HttpRequest {
   }
 };
 
+// The open end of a response whose body is written as it is made (Server-Sent Events).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Sends `chunk` now. False once the client has gone, has stopped reading, or the server is
+  // stopping: the producer ends then.
+  virtual bool Write(const std::string& chunk) = 0;
+  // Whether writing may go on; a producer waiting for something to write checks it.
+  virtual bool Open() const = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::map<std::string, std::string> headers;
+  // Set for a streamed body: the listener sends the head, then runs this on a thread of its own
+  // until it returns, and ends the response. `body` is ignored then.
+  std::function<void(BodyStream&)> stream;
 };
 
 // Largest request body accepted (413 too_large above)...

@@ -1,12 +1,17 @@
 #include "api/http_listener.h"
 
 #include <cpprest/http_listener.h>
+#include <cpprest/producerconsumerstream.h>
 #include <cpprest/uri.h>
 #include <pplx/threadpool.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 #include "api/json_io.h"
 
@@ -42,6 +47,95 @@ bool ReadHead(const web::http::http_request& in, HttpRequest& out) {
   }
 }
 
+// Streamed responses (Server-Sent Events) open at once; past this a new one gets 429.
+constexpr int kMaxStreams = 256;
+// Bytes written but not yet taken by the client past which it counts as gone: a client that
+// stops reading must not make the server hold its events forever.
+constexpr size_t kMaxStreamBacklog = 4 << 20;
+
+using Buffer = concurrency::streams::producer_consumer_buffer<uint8_t>;
+
+// What streamed responses share with the listener: the count of open ones, and the signal that
+// the server is stopping.
+struct StreamRegistry {
+  std::mutex mu;
+  std::condition_variable cv;
+  int open = 0;
+  std::atomic<bool> stopping{false};
+};
+
+class BufferStream final : public BodyStream {
+ public:
+  BufferStream(Buffer buffer, std::shared_ptr<std::atomic<bool>> gone,
+               const StreamRegistry& registry)
+      : buffer_(std::move(buffer)), gone_(std::move(gone)), registry_(registry) {}
+
+  bool Write(const std::string& chunk) override {
+    if (!Open()) return false;
+    if (buffer_.in_avail() > kMaxStreamBacklog) {
+      gone_->store(true);
+      return false;
+    }
+    try {
+      buffer_.putn_nocopy(reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()).get();
+      buffer_.sync().get();  // hand it to the connection now, not when a block fills
+    } catch (const std::exception&) {
+      gone_->store(true);
+      return false;
+    }
+    return true;
+  }
+  bool Open() const override { return !*gone_ && !registry_.stopping; }
+
+ private:
+  Buffer buffer_;
+  std::shared_ptr<std::atomic<bool>> gone_;
+  const StreamRegistry& registry_;
+};
+
+void Send(const web::http::http_request& in, const HttpResponse& r);
+
+// Sends the head of a streamed response and runs its producer on a thread of its own.
+void SendStream(const web::http::http_request& in, const HttpResponse& r,
+                StreamRegistry& registry) {
+  {
+    std::lock_guard<std::mutex> lock(registry.mu);
+    if (registry.open >= kMaxStreams || registry.stopping) {
+      Send(in, ErrorResponse(Error{ErrorCode::kRateLimited, "too many live streams are open"}));
+      return;
+    }
+    ++registry.open;
+  }
+  Buffer buffer;
+  auto gone = std::make_shared<std::atomic<bool>>(false);
+  web::http::http_response out(static_cast<web::http::status_code>(r.status));
+  for (const auto& [name, value] : r.headers) out.headers().add(name, value);
+  out.set_body(buffer.create_istream(), r.content_type);  // no length: sent chunked
+  in.reply(out).then([gone](pplx::task<void> t) {
+    gone->store(true);  // the response ended: the client left, or the stream was closed
+    try {
+      t.get();
+    } catch (const std::exception& e) {
+      spdlog::debug("stream ended: {}", e.what());
+    }
+  });
+  std::thread([producer = r.stream, buffer, gone, &registry]() mutable {
+    try {
+      BufferStream stream(buffer, gone, registry);
+      producer(stream);
+    } catch (const std::exception& e) {
+      spdlog::error("a stream failed: {}", e.what());
+    }
+    try {
+      buffer.close(std::ios_base::out).wait();
+    } catch (const std::exception&) {
+    }
+    std::lock_guard<std::mutex> lock(registry.mu);
+    --registry.open;
+    registry.cv.notify_all();
+  }).detach();
+}
+
 void Send(const web::http::http_request& in, const HttpResponse& r) {
   web::http::http_response out(static_cast<web::http::status_code>(r.status));
   for (const auto& [name, value] : r.headers) out.headers().add(name, value);
@@ -69,11 +163,19 @@ size_t ListenerThreads() {
 
 struct HttpListener::Impl {
   std::unique_ptr<http_listener> listener;
+  StreamRegistry streams;
 };
 
 HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpListener::~HttpListener() {
+  {
+    // Streams first: their producers see `stopping` within a second and end their responses.
+    std::unique_lock<std::mutex> lock(impl_->streams.mu);
+    impl_->streams.stopping = true;
+    impl_->streams.cv.wait_for(lock, std::chrono::seconds(10),
+                               [this] { return impl_->streams.open == 0; });
+  }
   try {
     impl_->listener->close().wait();
   } catch (const std::exception& e) {
@@ -90,7 +192,15 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
   auto impl = std::make_unique<Impl>();
   try {
     impl->listener = std::make_unique<http_listener>("http://" + address);
-    impl->listener->support([handler](web::http::http_request request) {
+    StreamRegistry* streams = &impl->streams;
+    auto reply = [streams](const web::http::http_request& in, const HttpResponse& r) {
+      if (r.stream) {
+        SendStream(in, r, *streams);
+      } else {
+        Send(in, r);
+      }
+    };
+    impl->listener->support([handler, reply](web::http::http_request request) {
       HttpRequest req;
       if (!ReadHead(request, req)) {
         Send(request, ErrorResponse(InvalidField("url", "is not a valid URL")));
@@ -110,12 +220,12 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
         return;
       }
       if (req.body_too_large || length == 0) {
-        Send(request, handler(req));
+        reply(request, handler(req));
         return;
       }
       // Never block a pool thread waiting for the body: the same pool reads it. Continue once
       // it has arrived.
-      request.extract_vector().then([handler, request, limit, req = std::move(req)](
+      request.extract_vector().then([handler, reply, request, limit, req = std::move(req)](
                                         pplx::task<std::vector<unsigned char>> body) mutable {
         try {
           std::vector<unsigned char> bytes = body.get();
@@ -129,7 +239,7 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
                ErrorResponse(Error{ErrorCode::kInvalidJson, "the body could not be read"}));
           return;
         }
-        Send(request, handler(req));
+        reply(request, handler(req));
       });
     });
     impl->listener->open().wait();

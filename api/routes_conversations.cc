@@ -364,6 +364,11 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
       from->value("phone", json(nullptr)).is_string() ? (*from)["phone"].get<std::string>() : "";
   a.from_email =
       from->value("email", json(nullptr)).is_string() ? (*from)["email"].get<std::string>() : "";
+  if (!MayDeliverInbound(caller.role, caller.channel_id, channel_id)) {
+    // Before the uploads are looked up: whether a file exists is not for strangers to learn.
+    return ErrorResponse(
+        Forbidden("only an admin or the channel's own token can deliver messages"));
+  }
   if (attachments) {
     auto resolved = ResolveAttachments(*attachments, /*keep_foreign=*/true);
     if (!resolved.ok()) return ErrorResponse(resolved.error());

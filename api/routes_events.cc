@@ -1,5 +1,9 @@
-// The global event feed: GET /api/v1/events?after=&limit=&stream=&type=
+// The global event feed (GET /api/v1/events?after=&limit=&stream=&type=) and the live feed for
+// UIs (GET /api/v1/stream, Server-Sent Events).
+#include <spdlog/spdlog.h>
+
 #include <charconv>
+#include <chrono>
 
 #include "adapters/event_codec.h"
 #include "api/app.h"
@@ -12,7 +16,34 @@ namespace {
 // Most events one request reads while filtering; past it the page ends with a cursor.
 constexpr size_t kMaxScanned = 50000;
 
+// A comment line this often keeps proxies from closing an idle stream, and shows the server
+// that a client which left is gone.
+constexpr auto kHeartbeat = std::chrono::seconds(10);
+
+// A position: a number on a one-partition log ("42"), or a position token ("0:42,3:7").
+std::optional<ConsistencyToken> ParsePosition(const std::string& text) {
+  uint64_t after = 0;
+  auto res = std::from_chars(text.data(), text.data() + text.size(), after);
+  if (res.ec == std::errc() && res.ptr == text.data() + text.size()) {
+    return ConsistencyToken::Single(after);
+  }
+  return ConsistencyToken::Parse(text);
+}
+
+// How a cursor is written back to clients: a plain number on a one-partition log.
+std::string FormatPosition(const ConsistencyToken& cursor) {
+  const bool single =
+      cursor.offsets().size() <= 1 && cursor.offsets().count(0) == cursor.offsets().size();
+  return single ? std::to_string(cursor.At(0)) : cursor.ToString();
+}
+
 }  // namespace
+
+nlohmann::json PublicEnvelope(const RecordedEvent& e) {
+  nlohmann::json item = EnvelopeToJson(e);
+  item["data"].erase("token_sha256");  // a credential's digest is for the server only
+  return item;
+}
 
 std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller& caller) {
   if (r.path.size() == 4 && r.path[2] == "audit" && r.path[3] == "verify" && r.method == "GET") {
@@ -24,6 +55,9 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
     auto result = VerifyChains(log_, stream);
     if (!result.ok()) return ErrorResponse(result.error());
     return JsonResponse(200, result.value());
+  }
+  if (r.path.size() == 3 && r.path[2] == "stream" && r.method == "GET") {
+    return LiveStream(r, caller);
   }
   if (r.path.size() != 3 || r.path[2] != "events" || r.method != "GET") return std::nullopt;
   if (!CanReadEvents(caller.role) || !caller.channel_id.empty()) {
@@ -37,15 +71,11 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   if (auto it = r.query.find("after"); it != r.query.end()) after_text = it->second;
   if (after_text.empty() && list.value().cursor) after_text = *list.value().cursor;
   if (!after_text.empty()) {
-    uint64_t after = 0;
-    auto res = std::from_chars(after_text.data(), after_text.data() + after_text.size(), after);
-    if (res.ec == std::errc() && res.ptr == after_text.data() + after_text.size()) {
-      cursor = ConsistencyToken::Single(after);
-    } else if (auto token = ConsistencyToken::Parse(after_text)) {
-      cursor = *token;
-    } else {
+    auto parsed = ParsePosition(after_text);
+    if (!parsed) {
       return ErrorResponse(InvalidField("after", "must be a log position or a position token"));
     }
+    cursor = *parsed;
   }
   const std::string stream = r.query.count("stream") ? r.query.at("stream") : "";
   const std::string type = r.query.count("type") ? r.query.at("type") : "";
@@ -74,18 +104,70 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       cursor.Set(e.partition, e.position);
       if (!stream.empty() && e.event.stream != stream) continue;
       if (!type.empty() && e.event.type != type) continue;
-      nlohmann::json item = EnvelopeToJson(e);
-      item["data"].erase("token_sha256");  // a credential's digest is for the server only
-      items.push_back(std::move(item));
+      items.push_back(PublicEnvelope(e));
     }
   }
   std::optional<std::string> next;
-  if (more) {
-    const bool single =
-        cursor.offsets().size() <= 1 && cursor.offsets().count(0) == cursor.offsets().size();
-    next = single ? std::to_string(cursor.At(0)) : cursor.ToString();
-  }
+  if (more) next = FormatPosition(cursor);
   return ListResponse(items.dump(), next);
+}
+
+HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
+  if (!caller.channel_id.empty() ||
+      (!CanReadConversations(caller.role) && !CanReadEvents(caller.role))) {
+    return ErrorResponse(Forbidden("this role cannot follow the live feed"));
+  }
+  // Where to start: after the last event the client saw (the browser's reconnect sends
+  // Last-Event-ID; `after` for clients that cannot set headers), else from now on.
+  std::string after_text = r.Header("last-event-id");
+  const bool from_header = !after_text.empty();
+  if (!from_header) after_text = QueryParam(r, "after").value_or("");
+  ConsistencyToken start = projections_.Applied();
+  if (!after_text.empty()) {
+    auto parsed = ParsePosition(after_text);
+    if (!parsed) {
+      return ErrorResponse(InvalidField(from_header ? "Last-Event-ID" : "after",
+                                        "must be an event id this feed sent"));
+    }
+    start = *parsed;
+  }
+  const std::string type = QueryParam(r, "type").value_or("");
+  HttpResponse response;
+  response.content_type = "text/event-stream; charset=utf-8";
+  response.headers["Cache-Control"] = "no-store";
+  response.headers["X-Accel-Buffering"] = "no";  // reverse proxies: pass events on at once
+  const Role role = caller.role;
+  const std::string who = caller.actor().id;
+  response.stream = [this, start, type, role, who](BodyStream& out) {
+    spdlog::debug("live stream for {} from {}", who, start.ToString());
+    ConsistencyToken cursor = start;
+    // The browser waits this long before reconnecting with Last-Event-ID.
+    if (!out.Write("retry: 2000\n\n")) return;
+    auto last_write = std::chrono::steady_clock::now();
+    while (out.Open()) {
+      auto batch = log_.Read(cursor, 500, std::chrono::milliseconds(1000));
+      if (!batch.ok()) {
+        // The log is away (a broker restarting): the client reconnects from its last id.
+        out.Write("event: error\ndata: {\"code\":\"log_unavailable\"}\n\n");
+        return;
+      }
+      std::string chunk;
+      for (const RecordedEvent& e : batch.value()) {
+        cursor.Set(e.partition, e.position);
+        if (!MayStreamEvent(role, e.event.stream)) continue;
+        if (!type.empty() && e.event.type != type) continue;
+        // `id` is the cursor after this event: resuming from it sends what follows.
+        chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type +
+                 "\ndata: " + PublicEnvelope(e).dump() + "\n\n";
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (chunk.empty() && now - last_write >= kHeartbeat) chunk = ": keep-alive\n\n";
+      if (chunk.empty()) continue;
+      if (!out.Write(chunk)) return;
+      last_write = now;
+    }
+  };
+  return response;
 }
 
 }  // namespace helpdesk

@@ -9,7 +9,7 @@
 namespace helpdesk {
 
 Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, const InboundArgs& a) {
-  if (!CanAdminister(caller.role) && caller.channel_id != a.channel_id) {
+  if (!MayDeliverInbound(caller.role, caller.channel_id, a.channel_id)) {
     return Error{ErrorCode::kForbidden,
                  "only an admin or the channel's own token can deliver messages"};
   }

@@ -39,4 +39,19 @@ bool CanReadReports(Role r) {
 }
 bool CanReadDirectory(Role r) { return r != Role::kAnalyst; }
 
+bool MayDeliverInbound(Role r, const std::string& caller_channel_id,
+                       const std::string& channel_id) {
+  return CanAdminister(r) || caller_channel_id == channel_id;
+}
+
+bool MayStreamEvent(Role r, const std::string& stream) {
+  if (CanReadEvents(r)) return true;
+  if (!CanReadConversations(r)) return false;
+  for (const char* prefix :
+       {"conversation/", "contact/", "user/", "team/", "template/", "protocol/"}) {
+    if (stream.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 }  // namespace helpdesk

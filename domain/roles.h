@@ -24,5 +24,12 @@ bool CanReadEvents(Role r);
 bool CanReadReports(Role r);
 // Read users, teams and the inbox summary.
 bool CanReadDirectory(Role r);
+// Deliver a customer's message on `channel_id`: an admin, or that channel's own token
+// (`caller_channel_id`, empty for users).
+bool MayDeliverInbound(Role r, const std::string& caller_channel_id, const std::string& channel_id);
+// See an event of `stream` on the live feed (GET /api/v1/stream). Who reads the event feed sees
+// every stream; an agent sees what their console shows: conversations, contacts, users, teams,
+// templates and protocols, not channels (credentials) nor quick replies (some are private).
+bool MayStreamEvent(Role r, const std::string& stream);
 
 }  // namespace helpdesk

@@ -48,3 +48,29 @@ TEST(Roles, AuditorsAndAnalystsCannotChangeConversations) {
 
 }  // namespace
 }  // namespace helpdesk
+
+namespace helpdesk {
+namespace {
+
+TEST(LiveFeedRules, FeedReadersSeeEverythingAgentsSeeTheirConsole) {
+  for (Role r : {Role::kAdmin, Role::kSupervisor, Role::kAuditor, Role::kAnalyst}) {
+    EXPECT_TRUE(MayStreamEvent(r, "channel/wa"));
+    EXPECT_TRUE(MayStreamEvent(r, "quick_reply/q"));
+  }
+  EXPECT_TRUE(MayStreamEvent(Role::kAgent, "conversation/c1"));
+  EXPECT_TRUE(MayStreamEvent(Role::kAgent, "user/ana"));
+  EXPECT_TRUE(MayStreamEvent(Role::kAgent, "contact/k"));
+  EXPECT_FALSE(MayStreamEvent(Role::kAgent, "channel/wa"));
+  EXPECT_FALSE(MayStreamEvent(Role::kAgent, "quick_reply/q"));
+  EXPECT_FALSE(MayStreamEvent(Role::kAgent, "conversationx"));
+}
+
+TEST(InboundRules, AnAdminOrTheChannelsOwnTokenDelivers) {
+  EXPECT_TRUE(MayDeliverInbound(Role::kAdmin, "", "wa"));
+  EXPECT_TRUE(MayDeliverInbound(Role::kAgent, "wa", "wa"));
+  EXPECT_FALSE(MayDeliverInbound(Role::kAgent, "sms", "wa"));
+  EXPECT_FALSE(MayDeliverInbound(Role::kSupervisor, "", "wa"));
+}
+
+}  // namespace
+}  // namespace helpdesk
