@@ -104,6 +104,11 @@ bool KafkaDecider::MayWrite(const std::string& stream) const {
   return t_partition >= 0 && KafkaLog::PartitionFor(stream, log_.partitions()) == t_partition;
 }
 
+bool KafkaDecider::Owns(const std::string& stream) const {
+  std::lock_guard<std::mutex> lock(owned_mu_);
+  return owned_.count(KafkaLog::PartitionFor(stream, log_.partitions())) > 0;
+}
+
 std::string KafkaDecider::NewIdFor(std::string (*stream_of)(const std::string&)) const {
   // About one try in `partitions` lands here.
   for (int attempt = 0; t_partition >= 0 && attempt < 10000; ++attempt) {

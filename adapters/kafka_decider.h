@@ -78,6 +78,8 @@ class KafkaDecider final : public StreamPlacement {
   Status Start();
 
   bool MayWrite(const std::string& stream) const override;
+  // Whether this node owns `stream`'s partition now (any thread).
+  bool Owns(const std::string& stream) const;
   std::string NewIdFor(std::string (*stream_of)(const std::string&)) const override;
 
  private:
@@ -98,7 +100,7 @@ class KafkaDecider final : public StreamPlacement {
   const ProjectionRunner& projections_;
   rd_kafka_s* consumer_ = nullptr;
 
-  std::mutex owned_mu_;
+  mutable std::mutex owned_mu_;
   std::set<int32_t> owned_;
   bool newly_assigned_ = false;
   uint64_t rebalances_ = 0;

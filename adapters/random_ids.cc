@@ -1,6 +1,8 @@
 #include "adapters/random_ids.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -69,6 +71,18 @@ std::string Sha256Hex(const std::string& text) {
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
   return Hex(digest, len);
+}
+
+std::string HmacSha256Hex(const std::string& key, const std::string& data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  return Hex(mac, len);
+}
+
+bool ConstantTimeEquals(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace helpdesk

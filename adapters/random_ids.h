@@ -11,5 +11,9 @@ std::string NewId();
 std::string NewSecretToken();
 // Hex SHA-256 of `text`; tokens are stored only as this digest.
 std::string Sha256Hex(const std::string& text);
+// Hex HMAC-SHA256 of `data` with `key`: the signature of webhooks and deliveries.
+std::string HmacSha256Hex(const std::string& key, const std::string& data);
+// Compares without leaking where two strings first differ (for secrets and signatures).
+bool ConstantTimeEquals(const std::string& a, const std::string& b);
 
 }  // namespace helpdesk

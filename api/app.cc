@@ -1,6 +1,5 @@
 #include "api/app.h"
 
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/random_ids.h"
@@ -10,10 +9,6 @@ namespace helpdesk {
 namespace {
 
 constexpr auto kMaxWait = std::chrono::seconds(5);
-
-bool ConstantTimeEquals(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
 
 }  // namespace
 
@@ -75,6 +70,11 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
                         nlohmann::json{{"status", ready ? "ready" : "catching_up"},
                                        {"applied", projections_.Applied().ToString()},
                                        {"log", log_.Head().ToString()}});
+  }
+  if (p.size() == 3 && p[0] == "webhooks" && p[1] == "whatsapp") {
+    // Providers cannot hold our bearer tokens: the channel's own secrets authenticate them.
+    if (read_only_) return ErrorResponse(Forbidden("this node serves a replayed past"));
+    return WhatsAppWebhook(r, p[2]);
   }
   if (p.size() < 3 || p[0] != "api" || p[1] != "v1") {
     return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});

@@ -48,6 +48,9 @@ class App {
   // `keep_foreign`, items without a sha256 (an inbound channel's own links) pass unchanged.
   Result<nlohmann::json> ResolveAttachments(const nlohmann::json& items, bool keep_foreign) const;
 
+  // /webhooks/whatsapp/{channel_id}: Meta's GET handshake and signed POSTs (no bearer token).
+  HttpResponse WhatsAppWebhook(const HttpRequest& r, const std::string& channel_id);
+
   // GET /api/v1/stream: the events the caller may see, as Server-Sent Events.
   HttpResponse LiveStream(const HttpRequest& r, const Caller& caller);
 

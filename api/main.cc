@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
-  const NodeOptions node_options{o.data,        o.admin_token, o.kafka,      o.kafka_partitions,
-                                 o.kafka_topic, o.read_only,   o.attachments};
+  const NodeOptions node_options{o.data,        o.admin_token,
+                                 o.kafka,       o.kafka_partitions,
+                                 o.kafka_topic, o.read_only,
+                                 o.attachments, std::chrono::milliseconds(o.delivery_backoff_ms)};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);

@@ -117,6 +117,16 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   if (!options.read_only) {
     node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
     node->scheduler_->Start();
+    node->poster_ = NewHttpPoster();
+    std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
+    if (KafkaDecider* decider = node->decider_.get()) {
+      owns = [decider](const std::string& stream) { return decider->Owns(stream); };
+    }
+    DeliveryOptions delivery;
+    delivery.backoff_base = options.delivery_backoff;
+    node->delivery_ = std::make_unique<DeliveryWorker>(*commands, *node->commands_, *node->queries_,
+                                                       *node->poster_, std::move(owns), delivery);
+    node->delivery_->Start();
   }
   node->app_ = std::make_unique<App>(*commands, *node->commands_, *node->views_,
                                      *node->projections_, *node->log_, *node->attachments_,
@@ -127,6 +137,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 Node::~Node() {
   // Stop the producers of work before what they use: scheduler, projections, then storage.
   scheduler_.reset();
+  delivery_.reset();
   app_.reset();
   decider_.reset();  // leaves the group: its partitions move to the other nodes
   routed_.reset();

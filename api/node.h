@@ -15,7 +15,9 @@
 #include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "adapters/http_poster.h"
 #include "api/app.h"
+#include "api/delivery_worker.h"
 #include "api/wake_scheduler.h"
 #include "commands/command_service.h"
 #include "commands/routed_commands.h"
@@ -37,6 +39,8 @@ struct NodeOptions {
   bool read_only = false;
   // Where uploaded attachments live; empty: <data_dir>/attachments. A shared volume on a cluster.
   std::string attachments_dir;
+  // First wait after a failed delivery to a channel's provider (doubles each time).
+  std::chrono::milliseconds delivery_backoff{1000};
 };
 
 class Node {
@@ -64,6 +68,8 @@ class Node {
   std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;
   std::unique_ptr<WakeScheduler> scheduler_;
+  std::unique_ptr<HttpPoster> poster_;
+  std::unique_ptr<DeliveryWorker> delivery_;
   std::unique_ptr<App> app_;
 };
 

@@ -10,6 +10,7 @@ std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
+         "                 [--delivery-backoff-ms N]\n"
          "       helpdeskd rebuild|replay --data DIR [--kafka …] [--until TIME --out DIR2]\n"
          "       helpdeskd serve --read-only --data DIR2 --admin-token TOKEN (a replayed past)\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
@@ -33,6 +34,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_ATTACHMENTS", o.attachments);
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
+  std::string backoff;
+  from_env("HELPDESK_DELIVERY_BACKOFF_MS", backoff);
   size_t i = 0;
   if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild" || args[0] == "replay" ||
                         args[0] == "export-events" || args[0] == "verify")) {
@@ -65,6 +68,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.until);
     else if (flag == "--out" && (o.command == "rebuild" || o.command == "replay"))
       s = value(o.out);
+    else if (flag == "--delivery-backoff-ms" && o.command == "serve")
+      s = value(backoff);
     else if (flag == "--attachments" && o.command == "serve")
       s = value(o.attachments);
     else if (flag == "--read-only" && o.command == "serve")
@@ -84,6 +89,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Error{ErrorCode::kInvalidField, "--kafka-partitions must be a number from 1 to 1000"};
     }
     o.kafka_partitions = static_cast<int>(n);
+  }
+  if (!backoff.empty()) {
+    char* end = nullptr;
+    const long ms = std::strtol(backoff.c_str(), &end, 10);
+    if (*end != '\0' || ms < 10 || ms > 600000) {
+      return Error{ErrorCode::kInvalidField, "--delivery-backoff-ms must be from 10 to 600000"};
+    }
+    o.delivery_backoff_ms = static_cast<int>(ms);
   }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
   if (!o.until.empty() && o.out.empty()) {

@@ -19,11 +19,12 @@ struct Options {
   int kafka_partitions = 6;  // partitions of the topic when the server creates it
   std::string kafka_topic = "helpdesk.events";
   std::string log_level = "info";
-  std::string from, to;     // export-events: RFC 3339 bounds on the events' `at` (inclusive)
-  std::string until;        // replay: only events at or before this time…
-  std::string out;          // …into the views of this folder
-  bool read_only = false;   // serve: answer reads only (a replayed snapshot)
-  std::string attachments;  // serve: where uploads live; empty: <data>/attachments
+  std::string from, to;            // export-events: RFC 3339 bounds on the events' `at` (inclusive)
+  std::string until;               // replay: only events at or before this time…
+  std::string out;                 // …into the views of this folder
+  bool read_only = false;          // serve: answer reads only (a replayed snapshot)
+  std::string attachments;         // serve: where uploads live; empty: <data>/attachments
+  int delivery_backoff_ms = 1000;  // serve: first wait after a failed delivery (then doubles)
 };
 
 // `env` looks a variable up (getenv in production). Errors name the bad flag.

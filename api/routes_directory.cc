@@ -144,6 +144,19 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     return created(outcome,
                    [&](const std::string& id) { return queries_.Template(channel_id, id); });
   }
+  if (area == "channels" && p.size() == 5 && p[4] == "integration" && r.method == "PUT") {
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    ChannelIntegration a;
+    a.verify_token = b.OptString("verify_token").value_or("");
+    a.app_secret = b.OptString("app_secret").value_or("");
+    a.outbound_url = b.OptString("outbound_url").value_or("");
+    a.outbound_secret = b.OptString("outbound_secret").value_or("");
+    if (b.error()) return ErrorResponse(*b.error());
+    return updated(commands_.SetChannelIntegration(caller, p[3], a),
+                   [&] { return queries_.Channel(p[3]); });
+  }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {
     if (!CanAdminister(caller.role))
       return ErrorResponse(Forbidden("only an admin can read channels"));

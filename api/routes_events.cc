@@ -41,7 +41,11 @@ std::string FormatPosition(const ConsistencyToken& cursor) {
 
 nlohmann::json PublicEnvelope(const RecordedEvent& e) {
   nlohmann::json item = EnvelopeToJson(e);
-  item["data"].erase("token_sha256");  // a credential's digest is for the server only
+  // Credentials (a token's digest, a provider's secrets) are for the server only.
+  for (const char* secret :
+       {"token_sha256", "verify_token_sha256", "app_secret", "outbound_secret"}) {
+    item["data"].erase(secret);
+  }
   return item;
 }
 

@@ -74,6 +74,22 @@ std::optional<ConversationState> CommandService::FindConversation(const std::str
   return *c;
 }
 
+std::optional<ChannelState> CommandService::FindChannel(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ChannelState* c = model_.Channel(id);
+  if (!c) return std::nullopt;
+  return *c;
+}
+
+std::optional<ContactState> CommandService::FindContactOf(
+    const std::string& conversation_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ConversationState* c = model_.Conversation(conversation_id);
+  const ContactState* contact = c ? model_.Contact(c->contact_id) : nullptr;
+  if (!contact) return std::nullopt;
+  return *contact;
+}
+
 void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream,
                            std::vector<DomainEvent> events, const Actor& actor,
                            Timestamp now) const {

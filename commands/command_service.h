@@ -41,6 +41,10 @@ class CommandService final : public Commands {
   std::optional<Caller> CallerForToken(const std::string& token_sha256) const;
   std::optional<UserState> FindUser(const std::string& id) const;
   std::optional<ConversationState> FindConversation(const std::string& id) const;
+  // A channel with its provider secrets: for the webhook and delivery adapters only.
+  std::optional<ChannelState> FindChannel(const std::string& id) const;
+  // Who an agent's message in conversation `id` goes to, for the delivery worker.
+  std::optional<ContactState> FindContactOf(const std::string& conversation_id) const;
 
   Result<CommandOutcome> CreateUser(const Caller& caller, const NewUser& args) override;
   Result<CommandOutcome> SetPresence(const Caller& caller, const std::string& user_id,
@@ -98,6 +102,10 @@ class CommandService final : public Commands {
                                 Timestamp until) override;
   Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
+  Result<CommandOutcome> SetChannelIntegration(const Caller& caller, const std::string& channel_id,
+                                               const ChannelIntegration& args) override;
+  Result<CommandOutcome> RecordDelivery(const std::string& conversation_id,
+                                        const conversation::DeliveryOutcome& outcome) override;
 
   // --- Running as one of several deciders (a cluster on Kafka) ---
 

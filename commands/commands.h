@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adapters/consistency_token.h"
+#include "domain/conversation.h"
 #include "domain/event.h"
 #include "domain/result.h"
 #include "domain/roles.h"
@@ -89,6 +90,11 @@ struct MessageArgs {
 struct NewTemplate {
   std::optional<std::string> id;
   std::string channel_id, name, body;
+};
+// A channel's provider side (domain/directory.h, ChannelState).
+struct ChannelIntegration {
+  std::string verify_token, app_secret;       // inbound webhooks (WhatsApp Cloud API)
+  std::string outbound_url, outbound_secret;  // delivery of agents' messages
 };
 // Starting a conversation with a template (the business writes first).
 struct StartArgs {
@@ -180,6 +186,15 @@ class Commands {
 
   // The scheduler's wake-up of a postponed conversation whose time has come.
   virtual Result<CommandOutcome> WakeDue(const std::string& id) = 0;
+
+  // Admin only: connects a channel to its provider (webhooks in, delivery out). Replaces the
+  // whole set; empty fields turn that part off.
+  virtual Result<CommandOutcome> SetChannelIntegration(const Caller& caller,
+                                                       const std::string& channel_id,
+                                                       const ChannelIntegration& args) = 0;
+  // The delivery worker's report on an agent's message (nothing if already reported).
+  virtual Result<CommandOutcome> RecordDelivery(const std::string& conversation_id,
+                                                const conversation::DeliveryOutcome& outcome) = 0;
 };
 
 }  // namespace helpdesk

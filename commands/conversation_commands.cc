@@ -108,6 +108,8 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
         r.is_private = args.is_private;
         r.await_reply = args.await_reply;
         r.attachments = args.attachments;
+        // Public messages go out through the channel's provider when one is connected.
+        r.deliver = !args.is_private && channel && !channel->outbound_url.empty();
         if (args.is_private) r.mentions = FindMentions(r.text, model_.AllUsers());
         out.message_id = r.message_id;
         out.created = true;
@@ -267,6 +269,26 @@ Result<CommandOutcome> CommandService::DeleteConversation(const Caller& caller,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideDelete(c, reason);
                         });
+}
+
+Result<CommandOutcome> CommandService::RecordDelivery(const std::string& conversation_id,
+                                                      const conversation::DeliveryOutcome& o) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ConversationState* c = model_.Conversation(conversation_id);
+  if (!c) return NotFound("conversation " + conversation_id);
+  auto decided = conversation::DecideDeliveryOutcome(*c, o);
+  if (!decided.ok()) return decided.error();
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), conversation_id, false);
+  out.message_id = o.message_id;
+  if (decided.value().empty()) return Unchanged(std::move(out), lock);
+  std::vector<NewEvent> events;
+  Stage(events, ConversationStream(conversation_id), std::move(decided).value(),
+        Actor::System("delivery"), clock_.Now());
+  auto token = Commit(std::move(events), lock);
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
 }
 
 Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {

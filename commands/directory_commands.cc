@@ -172,6 +172,58 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
   return out;
 }
 
+Result<CommandOutcome> CommandService::SetChannelIntegration(const Caller& caller,
+                                                             const std::string& channel_id,
+                                                             const ChannelIntegration& a) {
+  if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only an admin can connect a channel to its provider");
+  }
+  constexpr size_t kMinSecret = 8, kMaxSecret = 256;
+  const auto secret_ok = [&](const std::string& s) {
+    return s.empty() || (s.size() >= kMinSecret && s.size() <= kMaxSecret);
+  };
+  if (!secret_ok(a.verify_token)) return InvalidField("verify_token", "must be 8 to 256 bytes");
+  if (!secret_ok(a.app_secret)) return InvalidField("app_secret", "must be 8 to 256 bytes");
+  if (!secret_ok(a.outbound_secret)) {
+    return InvalidField("outbound_secret", "must be 8 to 256 bytes");
+  }
+  if (a.verify_token.empty() != a.app_secret.empty()) {
+    return InvalidField("app_secret", "and verify_token go together: webhooks need both");
+  }
+  if (!a.outbound_url.empty() && !IsValidOutboundUrl(a.outbound_url)) {
+    return InvalidField("outbound_url", "must be an http:// or https:// URL");
+  }
+  if (a.outbound_url.empty() != a.outbound_secret.empty()) {
+    return InvalidField("outbound_secret", "and outbound_url go together: deliveries are signed");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ChannelState* channel = model_.Channel(channel_id);
+  if (!channel) return NotFound("channel " + channel_id);
+  if (!a.app_secret.empty() && channel->type != "whatsapp") {
+    return InvalidField("verify_token", "webhooks are for whatsapp channels");
+  }
+  const std::string verify_digest = a.verify_token.empty() ? "" : Sha256Hex(a.verify_token);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), channel_id, false);
+  if (channel->verify_token_sha256 == verify_digest && channel->app_secret == a.app_secret &&
+      channel->outbound_url == a.outbound_url && channel->outbound_secret == a.outbound_secret) {
+    return Unchanged(std::move(out), lock);
+  }
+  std::vector<NewEvent> events;
+  Stage(events, ChannelStream(channel_id),
+        {{ev::kChannelIntegrationSet,
+          {{"channel_id", channel_id},
+           {"verify_token_sha256", verify_digest},
+           {"app_secret", a.app_secret},
+           {"outbound_url", a.outbound_url},
+           {"outbound_secret", a.outbound_secret}}}},
+        caller.actor(), clock_.Now());
+  auto token = Commit(std::move(events), lock);
+  if (!token.ok()) return token.error();
+  out.token = token.value();
+  return out;
+}
+
 Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
                                                        const std::string& contact_id,
                                                        const std::string& stage) {

@@ -286,6 +286,28 @@ Result<CommandOutcome> RoutedCommands::WakeDue(const std::string& id) {
   return Send(ConversationStream(id), "wake_due", Caller{"", Role::kAdmin, ""}, json{{"id", id}});
 }
 
+Result<CommandOutcome> RoutedCommands::SetChannelIntegration(const Caller& caller,
+                                                             const std::string& channel_id,
+                                                             const ChannelIntegration& a) {
+  return Send(ChannelStream(channel_id), "set_channel_integration", caller,
+              json{{"id", channel_id},
+                   {"verify_token", a.verify_token},
+                   {"app_secret", a.app_secret},
+                   {"outbound_url", a.outbound_url},
+                   {"outbound_secret", a.outbound_secret}});
+}
+
+Result<CommandOutcome> RoutedCommands::RecordDelivery(const std::string& conversation_id,
+                                                      const conversation::DeliveryOutcome& o) {
+  return Send(ConversationStream(conversation_id), "record_delivery", Caller{"", Role::kAdmin, ""},
+              json{{"id", conversation_id},
+                   {"message_id", o.message_id},
+                   {"delivered", o.delivered},
+                   {"attempts", o.attempts},
+                   {"http_status", o.http_status},
+                   {"error", o.error}});
+}
+
 Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
   Caller caller;
   std::string op;
@@ -377,6 +399,23 @@ Result<CommandOutcome> ExecuteRouted(Commands& target, const json& command) {
       return target.ReceiveInbound(caller, a);
     }
     if (op == "wake_due") return target.WakeDue(args.at("id").get<std::string>());
+    if (op == "set_channel_integration") {
+      ChannelIntegration a;
+      a.verify_token = args.at("verify_token").get<std::string>();
+      a.app_secret = args.at("app_secret").get<std::string>();
+      a.outbound_url = args.at("outbound_url").get<std::string>();
+      a.outbound_secret = args.at("outbound_secret").get<std::string>();
+      return target.SetChannelIntegration(caller, args.at("id").get<std::string>(), a);
+    }
+    if (op == "record_delivery") {
+      conversation::DeliveryOutcome o;
+      o.message_id = args.at("message_id").get<std::string>();
+      o.delivered = args.at("delivered").get<bool>();
+      o.attempts = args.at("attempts").get<int>();
+      o.http_status = args.at("http_status").get<int>();
+      o.error = args.at("error").get<std::string>();
+      return target.RecordDelivery(args.at("id").get<std::string>(), o);
+    }
     if (op == "issue_protocol")
       return target.IssueProtocol(caller, args.at("id").get<std::string>());
     if (op == "create_quick_reply") return target.CreateQuickReply(caller, DecodeQuickReply(args));

@@ -81,6 +81,10 @@ class RoutedCommands final : public Commands {
                                 Timestamp until) override;
   Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) override;
   Result<CommandOutcome> WakeDue(const std::string& id) override;
+  Result<CommandOutcome> SetChannelIntegration(const Caller& caller, const std::string& channel_id,
+                                               const ChannelIntegration& args) override;
+  Result<CommandOutcome> RecordDelivery(const std::string& conversation_id,
+                                        const conversation::DeliveryOutcome& outcome) override;
 
  private:
   Result<CommandOutcome> OnConversation(const std::string& op, const Caller& caller,

@@ -119,6 +119,7 @@ Result<CommandOutcome> CommandService::StartConversation(const Caller& caller, c
   r.author_id = caller.user_id;
   r.text = std::move(text).value();
   r.template_id = a.template_id;
+  r.deliver = !channel->outbound_url.empty();
   auto sent = conversation::DecideReply(state, r);
   if (!sent.ok()) return sent.error();
   for (DomainEvent& d : sent.value()) decided.push_back(std::move(d));

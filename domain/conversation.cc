@@ -94,6 +94,9 @@ void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
     s.waiting_since.reset();
     s.last_message = LastMessage{d.value("text", ""), "out", e.at};
     s.unread = 0;
+    if (d.value("deliver", false)) s.undelivered.insert(d.value("message_id", ""));
+  } else if (t == ev::kMessageDelivered || t == ev::kMessageFailed) {
+    s.undelivered.erase(d.value("message_id", ""));
   } else if (t == ev::kConversationDeleted) {
     s.deleted = true;
     s.postponed_until.reset();  // nothing wakes a deleted conversation
@@ -213,6 +216,7 @@ Events DecideReply(const ConversationState& s, const Reply& r) {
                   {"quick_reply_id", OptString(r.quick_reply_id)},
                   {"template_id", OptString(r.template_id)}}});
   if (!r.attachments.empty()) out.back().data["attachments"] = r.attachments;
+  if (r.deliver) out.back().data["deliver"] = true;
   if (r.await_reply && s.status != ConversationStatus::kAwaitingCustomer &&
       s.status != ConversationStatus::kPostponed) {
     out.push_back({ev::kAwaitingCustomer, json::object()});
@@ -334,6 +338,21 @@ Events DecideDelete(const ConversationState& s, const std::string& reason) {
   if (!s.exists || s.deleted) return Missing(s);
   return std::vector<DomainEvent>{
       {ev::kConversationDeleted, {{"reason", reason}, {"status", StatusName(s.status)}}}};
+}
+
+Events DecideDeliveryOutcome(const ConversationState& s, const DeliveryOutcome& o) {
+  if (!s.exists) return Missing(s);
+  if (!s.undelivered.count(o.message_id)) return std::vector<DomainEvent>{};
+  if (o.delivered) {
+    return std::vector<DomainEvent>{
+        {ev::kMessageDelivered,
+         {{"message_id", o.message_id}, {"attempts", o.attempts}, {"http_status", o.http_status}}}};
+  }
+  return std::vector<DomainEvent>{{ev::kMessageFailed,
+                                   {{"message_id", o.message_id},
+                                    {"attempts", o.attempts},
+                                    {"http_status", o.http_status},
+                                    {"error", o.error}}}};
 }
 
 Events DecideIgnore(const ConversationState& s, const std::string& user_id, Timestamp until,

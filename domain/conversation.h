@@ -75,6 +75,9 @@ struct ConversationState {
   std::optional<std::string> close_reason;
   Timestamp opened_at;
   std::optional<Timestamp> closed_at;
+  // Agents' messages on their way to the channel's outbound URL (domain/delivery.h): sent with
+  // `deliver`, not yet MessageDelivered or MessageFailed.
+  std::set<std::string> undelivered;
 };
 
 // Applies one event of the conversation's stream. Unknown types leave the state unchanged.
@@ -112,6 +115,7 @@ struct Reply {
   std::optional<std::string> quick_reply_id = {};        // the quick reply it was sent from
   std::optional<std::string> template_id = {};           // the template it was rendered from
   nlohmann::json attachments = nlohmann::json::array();  // references (domain/attachment.h)
+  bool deliver = false;  // public, on a channel with an outbound URL: to be delivered there
 };
 Events DecideReply(const ConversationState& s, const Reply& r);
 
@@ -143,6 +147,17 @@ Events DecideIgnore(const ConversationState& s, const std::string& user_id, Time
                     Timestamp now);
 // An admin deletes the conversation; `reason` is kept in the event for auditors.
 Events DecideDelete(const ConversationState& s, const std::string& reason);
+
+// The outcome of delivering agent message `message_id` to the channel. No events when it is not
+// (or no longer) waiting for delivery: a second node reporting the same outcome changes nothing.
+struct DeliveryOutcome {
+  std::string message_id;
+  bool delivered = false;
+  int attempts = 0;
+  int http_status = 0;  // the receiver's last answer; 0 when none came
+  std::string error;    // why it failed (MessageFailed)
+};
+Events DecideDeliveryOutcome(const ConversationState& s, const DeliveryOutcome& outcome);
 
 }  // namespace conversation
 }  // namespace helpdesk

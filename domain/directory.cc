@@ -62,7 +62,29 @@ void Evolve(ChannelState& s, const NewEvent& e, uint64_t v) {
     s.name = e.data.value("name", "");
     s.address = e.data.value("address", "");
     s.token_sha256 = e.data.value("token_sha256", "");
+  } else if (e.type == ev::kChannelIntegrationSet) {
+    s.verify_token_sha256 = e.data.value("verify_token_sha256", "");
+    s.app_secret = e.data.value("app_secret", "");
+    s.outbound_url = e.data.value("outbound_url", "");
+    s.outbound_secret = e.data.value("outbound_secret", "");
   }
+}
+
+bool IsValidOutboundUrl(const std::string& url) {
+  if (url.size() > 2048) return false;
+  size_t host = 0;
+  if (url.rfind("http://", 0) == 0) {
+    host = 7;
+  } else if (url.rfind("https://", 0) == 0) {
+    host = 8;
+  } else {
+    return false;
+  }
+  if (host >= url.size() || url[host] == '/' || url[host] == ':') return false;
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c == 0x7f) return false;
+  }
+  return true;
 }
 
 void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {

@@ -35,6 +35,11 @@ struct ChannelState {
   uint64_t version = 0;
   std::string id, type, name, address;
   std::string token_sha256;
+  // The provider's side (ChannelIntegrationSet). Webhooks: the GET handshake's verify token (its
+  // digest) and the app secret that signs each POST. Delivery: where agents' messages go and the
+  // secret that signs them. Empty: not set up.
+  std::string verify_token_sha256, app_secret;
+  std::string outbound_url, outbound_secret;
 };
 
 struct ContactState {
@@ -55,6 +60,8 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t stream_version);
 
 bool IsValidPresence(const std::string& status);
 bool IsValidChannelType(const std::string& type);
+// An outbound URL: http:// or https://, a host, at most 2048 bytes, no spaces.
+bool IsValidOutboundUrl(const std::string& url);
 // Channel types whose contacts are found by phone (else by e-mail).
 bool ChannelMatchesByPhone(const std::string& type);
 // Canonical forms used to find a contact again: the digits of a phone ("+55 (11) 9…" and

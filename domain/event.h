@@ -85,6 +85,9 @@ inline constexpr const char* kParticipantAdded = "ParticipantAdded";
 inline constexpr const char* kParticipantRemoved = "ParticipantRemoved";
 inline constexpr const char* kConversationDeleted = "ConversationDeleted";
 inline constexpr const char* kConversationIgnored = "ConversationIgnored";
+// Delivery of an agent's message to the channel's outbound URL (domain/delivery.h):
+inline constexpr const char* kMessageDelivered = "MessageDelivered";
+inline constexpr const char* kMessageFailed = "MessageFailed";
 // Directory streams:
 inline constexpr const char* kUserCreated = "UserCreated";
 inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";
@@ -92,6 +95,7 @@ inline constexpr const char* kNotificationsRead = "NotificationsRead";
 inline constexpr const char* kTeamCreated = "TeamCreated";
 inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";
 inline constexpr const char* kChannelCreated = "ChannelCreated";
+inline constexpr const char* kChannelIntegrationSet = "ChannelIntegrationSet";
 inline constexpr const char* kContactCreated = "ContactCreated";
 inline constexpr const char* kContactStageChanged = "ContactStageChanged";
 inline constexpr const char* kContactBlocked = "ContactBlocked";

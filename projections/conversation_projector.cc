@@ -50,6 +50,8 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
                 {"text", d.value("text", "")},
                 {"attachments", d.value("attachments", json::array())},
                 {"quick_reply_id", d.value("quick_reply_id", json(nullptr))},
+                // pending, delivered or failed when it goes through the channel's provider
+                {"delivery", d.value("deliver", false) ? json("pending") : json(nullptr)},
                 {"at", FormatRfc3339(e.at)}};
   }
   return std::nullopt;
@@ -73,6 +75,43 @@ std::string TimelineItem(const RecordedEvent& r) {
   out += json(e.type).dump();
   out += "}";
   return out;
+}
+
+// Keeps the delivery queue and each delivered message's `delivery` field. A message to deliver
+// enters the queue (dq/<conversation>/<message>) and remembers where its item is
+// (md/<conversation>/<message>); its outcome marks the item and leaves the queue.
+void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationState& s) {
+  const NewEvent& e = r.event;
+  const std::string message_id = e.data.value("message_id", "");
+  const std::string suffix = s.id + "/" + message_id;
+  if (e.type == ev::kMessageSent && e.data.value("deliver", false)) {
+    txn.Put("md/" + suffix, PositionKey("m/", s.id, r.position));
+    txn.Put(std::string(kDeliveryQueuePrefix) + suffix,
+            json{{"conversation_id", s.id},
+                 {"message_id", message_id},
+                 {"channel_id", s.channel_id},
+                 {"text", e.data.value("text", "")},
+                 {"attachments", e.data.value("attachments", json::array())},
+                 {"template_id", e.data.value("template_id", json(nullptr))},
+                 {"sent_at", FormatRfc3339(e.at)}}
+                .dump());
+    return;
+  }
+  if (e.type != ev::kMessageDelivered && e.type != ev::kMessageFailed) return;
+  const bool delivered = e.type == ev::kMessageDelivered;
+  if (auto item_key = txn.Get("md/" + suffix)) {
+    if (auto stored = txn.Get(*item_key)) {
+      json item = json::parse(*stored, nullptr, false);
+      if (item.is_object()) {
+        item["delivery"] = delivered ? "delivered" : "failed";
+        item["delivery_attempts"] = e.data.value("attempts", 0);
+        if (!delivered) item["delivery_error"] = e.data.value("error", "");
+        txn.Put(*item_key, item.dump());
+      }
+    }
+    txn.Delete("md/" + suffix);
+  }
+  txn.Delete(std::string(kDeliveryQueuePrefix) + suffix);
 }
 
 }  // namespace
@@ -185,7 +224,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   if (after.deleted) {
     // Gone from every view: its messages, timeline, the contact's link to it and itself (the
     // index keys, counters and wake-up went with the state above). The log keeps the events.
-    for (const char* prefix : {"m/", "tl/"}) {
+    for (const char* prefix : {"m/", "tl/", "md/", "dq/"}) {
       for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) txn.Delete(key);
     }
     txn.Delete("kc/" + after.contact_id + "/" + id);
@@ -194,6 +233,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   }
   if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
   txn.Put(PositionKey("tl/", id, r.position), TimelineItem(r));
+  ProjectDelivery(r, txn, after);
 
   cache.MarkChanged(id);
 }

@@ -28,6 +28,9 @@ std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus 
 std::string NotificationPrefix(const std::string& user_id);
 std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id);
 std::string UnreadNotificationsKey(const std::string& user_id);
+// The delivery queue: one key per agent message waiting to go out through its channel's
+// provider (domain/delivery.h), valued with what the delivery worker sends.
+inline constexpr const char* kDeliveryQueuePrefix = "dq/";
 // Key of one wake-up in the postpone schedule.
 std::string DueKey(Timestamp until, const std::string& conversation_id);
 // A counter's value (0 when absent).

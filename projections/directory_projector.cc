@@ -143,8 +143,18 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     txn.Put("ch/" + id, json{{"id", id},
                              {"type", d.value("type", "")},
                              {"name", d.value("name", "")},
-                             {"address", d.value("address", "")}}
+                             {"address", d.value("address", "")},
+                             {"webhooks", false},
+                             {"outbound_url", nullptr}}
                             .dump());
+  } else if (e.type == ev::kChannelIntegrationSet) {
+    // What the channel is connected to; the secrets stay in the log and the write model.
+    const std::string id = d.value("channel_id", "");
+    json stored = Load(txn, "ch/" + id);
+    stored["webhooks"] = !d.value("app_secret", "").empty();
+    const std::string url = d.value("outbound_url", "");
+    stored["outbound_url"] = url.empty() ? json(nullptr) : json(url);
+    txn.Put("ch/" + id, stored.dump());
   } else if (e.type == ev::kContactCreated) {
     ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
                      d.value("email", ""), d.value("stage", "lead")};

@@ -314,6 +314,18 @@ std::optional<json> ViewQueries::Contact(const std::string& id) const {
   return ParseObject(*v);
 }
 
+std::vector<nlohmann::json> ViewQueries::PendingDeliveries(size_t max) const {
+  std::vector<nlohmann::json> out;
+  const std::string prefix = kDeliveryQueuePrefix;
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < max;
+       it->Next()) {
+    nlohmann::json item = nlohmann::json::parse(it->value().ToString(), nullptr, false);
+    if (item.is_object()) out.push_back(std::move(item));
+  }
+  return out;
+}
+
 std::vector<std::string> ViewQueries::DueAt(Timestamp now, size_t max) const {
   std::vector<std::string> out;
   auto it = views_.NewIterator();

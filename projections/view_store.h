@@ -6,6 +6,8 @@
 //   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
 //   tpl/<channel>/<id>  message templates   nt/<user>/<inverted time><event>  notifications
 //   pr/<conversation>, prn/<protocol>  ticket protocols, both ways
+//   dq/<conversation>/<message>  messages waiting for delivery to their channel's provider,
+//   md/<conversation>/<message>  where such a message's item is (to mark its outcome)
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //
@@ -31,7 +33,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 3;
+constexpr int kViewsVersion = 4;
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -10,6 +10,9 @@ exercised, or a schema file that is not a valid schema.
 usage: event_schemas_test.py HELPDESKD SCHEMAS_DIR EVENT_HEADER
 EVENT_HEADER is domain/event.h: every event type it names must have a schema.
 """
+import hashlib
+import hmac
+import http.server
 import json
 import os
 import re
@@ -18,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -125,6 +129,65 @@ def produce_every_event(api):
              {"template_id": "hello", "params": ["again"]}, token=ana)
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-out", {"channel_id": "wa"})
     api.call("POST", "/api/v1/notifications/read", {"all": True}, token=ana)
+    produce_channel_events(api, ana)
+
+
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """A channel provider on 127.0.0.1: takes the first delivery, refuses the next ones."""
+    answers = [200]
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(Receiver.answers.pop(0) if Receiver.answers else 400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def produce_channel_events(api, ana):
+    receiver = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        api.call("PUT", "/api/v1/channels/wa/integration",
+                 {"verify_token": "verify-token-1", "app_secret": "app-secret-1",
+                  "outbound_url": f"http://127.0.0.1:{receiver.server_port}/deliver",
+                  "outbound_secret": "outbound-secret-1"})
+        notification = json.dumps({
+            "object": "whatsapp_business_account",
+            "entry": [{"changes": [{"field": "messages", "value": {
+                "contacts": [{"wa_id": "5511966660001", "profile": {"name": "Ida"}}],
+                "messages": [{"from": "5511966660001", "id": "wamid.S1",
+                              "timestamp": str(int(time.time())), "type": "text",
+                              "text": {"body": "Oi"}}]}}]}]}).encode()
+        signature = hmac.new(b"app-secret-1", notification, hashlib.sha256).hexdigest()
+        req = urllib.request.Request(api.base + "/webhooks/whatsapp/wa", data=notification,
+                                     method="POST")
+        req.add_header("X-Hub-Signature-256", f"sha256={signature}")
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200, r.status
+        convs = []
+        for _ in range(100):
+            convs = [c for c in api.call("GET", "/api/v1/conversations?view=all&limit=100")["items"]
+                     if c["contact"].get("phone") == "+5511966660001"]
+            if convs:
+                break
+            time.sleep(0.05)
+        conv = f"/api/v1/conversations/{convs[0]['id']}"
+        api.call("POST", conv + "/take", token=ana)
+        api.call("POST", conv + "/messages", {"text": "Delivered"}, token=ana)
+        api.call("POST", conv + "/messages", {"text": "Refused"}, token=ana)
+        for _ in range(200):
+            done = [api.call("GET", f"/api/v1/events?type={t}")["items"]
+                    for t in ("MessageDelivered", "MessageFailed")]
+            if all(done):
+                return
+            time.sleep(0.05)
+        raise AssertionError("the deliveries were not recorded within 10 s")
+    finally:
+        receiver.shutdown()
 
 
 def main(helpdeskd, schemas_dir, event_header):

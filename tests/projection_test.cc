@@ -49,6 +49,11 @@ class ProjectionTest : public ::testing::Test {
             .ok());
     ASSERT_TRUE(
         commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+    // Public replies go out through the provider; their outcomes are recorded below.
+    ASSERT_TRUE(commands_
+                    ->SetChannelIntegration(admin_, "wa",
+                                            {"", "", "http://127.0.0.1:9/deliver", "secret-123"})
+                    .ok());
     ASSERT_TRUE(
         commands_->CreateUser(admin_, {std::string("bia"), "Bia", "bia@x.co", "agent", {}, ""})
             .ok());
@@ -66,10 +71,17 @@ class ProjectionTest : public ::testing::Test {
         case 0:
           (void)commands_->Take(ana, id, std::nullopt);
           break;
-        case 1:
-          (void)commands_->SendMessage(ana, id, {"", false, true, std::string("hello")},
-                                       std::nullopt);
+        case 1: {
+          auto sent = commands_->SendMessage(ana, id, {"", false, true, std::string("hello")},
+                                             std::nullopt);
+          // Delivered, failed, or still on its way.
+          if (sent.ok() && i % 12 == 1) {
+            (void)commands_->RecordDelivery(id, {sent.value().message_id, true, 1, 200, ""});
+          } else if (sent.ok() && i == 7) {
+            (void)commands_->RecordDelivery(id, {sent.value().message_id, false, 6, 503, "503"});
+          }
           break;
+        }
         case 2:
           (void)commands_->Transfer(ana, id, std::nullopt, std::string("t1"), std::nullopt);
           break;
@@ -140,6 +152,17 @@ TEST_F(ProjectionTest, WaitingTimeClearsOnlyOnPublicReply) {
   c = json::parse(*q.Conversation(id, kStart));
   EXPECT_TRUE(c["waiting_since"].is_null());
   EXPECT_TRUE(c["thermometer"].is_null());
+}
+
+TEST_F(ProjectionTest, OnlyRepliesWithoutAnOutcomeWaitInTheDeliveryQueue) {
+  PlayHistory();
+  CatchUp();
+  // Replies 1, 7, 13, 19 and 25 went out; 1 and 25 were delivered, 7 failed, 13's conversation
+  // was deleted: 19 alone waits.
+  const auto pending = ViewQueries(*views_).PendingDeliveries(100);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0]["text"], "Olá!");
+  EXPECT_EQ(pending[0]["channel_id"], "wa");
 }
 
 TEST_F(ProjectionTest, ReplayIntoEmptyViewsGivesIdenticalViews) {

@@ -1,0 +1,139 @@
+#include "api/delivery_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "adapters/random_ids.h"
+#include "domain/delivery.h"
+
+namespace helpdesk {
+
+DeliveryWorker::DeliveryWorker(Commands& commands, const CommandService& lookups,
+                               const ViewQueries& queries, HttpPoster& poster,
+                               std::function<bool(const std::string&)> owns,
+                               DeliveryOptions options)
+    : commands_(commands),
+      lookups_(lookups),
+      queries_(queries),
+      poster_(poster),
+      owns_(std::move(owns)),
+      options_(options) {}
+
+DeliveryWorker::~DeliveryWorker() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeliveryWorker::Start() {
+  thread_ = std::thread([this] {
+    spdlog::info("delivery worker started");
+    while (!stop_) {
+      try {
+        RunOnce();
+      } catch (const std::exception& e) {
+        spdlog::error("delivery pass failed: {}", e.what());
+      }
+      std::this_thread::sleep_for(options_.poll);
+    }
+  });
+}
+
+void DeliveryWorker::RunOnce() {
+  const auto now = std::chrono::steady_clock::now();
+  std::set<std::string> queued;
+  for (const nlohmann::json& item : queries_.PendingDeliveries(500)) {
+    if (stop_) return;
+    const std::string message_id = item.value("message_id", "");
+    const std::string conversation_id = item.value("conversation_id", "");
+    queued.insert(message_id);
+    if (!owns_(ConversationStream(conversation_id))) continue;
+    Progress& progress = progress_[message_id];
+    if (progress.recorded || progress.next_attempt > now) continue;
+    if (progress.unrecorded) {
+      Record(conversation_id, progress);
+    } else {
+      Attempt(item, progress);
+    }
+  }
+  // Forget what left the queue (delivered, failed, or its conversation deleted).
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    it = queued.count(it->first) ? std::next(it) : progress_.erase(it);
+  }
+}
+
+void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
+  const std::string conversation_id = item.value("conversation_id", "");
+  const std::string message_id = item.value("message_id", "");
+  conversation::DeliveryOutcome outcome;
+  outcome.message_id = message_id;
+  const auto channel = lookups_.FindChannel(item.value("channel_id", ""));
+  if (!channel || channel->outbound_url.empty()) {
+    // The channel was disconnected since: nowhere to send it.
+    outcome.attempts = progress.attempts;
+    outcome.error = "the channel has no outbound URL";
+    progress.unrecorded = outcome;
+    Record(conversation_id, progress);
+    return;
+  }
+  OutboundMessage m;
+  m.message_id = message_id;
+  m.conversation_id = conversation_id;
+  m.channel_id = channel->id;
+  m.channel_type = channel->type;
+  m.text = item.value("text", "");
+  m.attachments = item.value("attachments", nlohmann::json::array());
+  if (item.contains("template_id") && item["template_id"].is_string()) {
+    m.template_id = item["template_id"].get<std::string>();
+  }
+  m.sent_at = item.value("sent_at", "");
+  if (auto contact = lookups_.FindContactOf(conversation_id)) {
+    m.to_phone = contact->phone;
+    m.to_email = contact->email;
+    m.to_name = contact->name;
+  }
+  const std::string body = DeliveryPayload(m).dump();
+  ++progress.attempts;
+  const std::map<std::string, std::string> headers{
+      {"X-Helpdesk-Signature", "sha256=" + HmacSha256Hex(channel->outbound_secret, body)},
+      {"X-Helpdesk-Delivery", message_id},
+      {"X-Helpdesk-Attempt", std::to_string(progress.attempts)}};
+  auto answer = poster_.Post(channel->outbound_url, headers, body, options_.timeout);
+  const int status = answer.ok() ? answer.value() : 0;
+  const std::string error =
+      answer.ok() ? "the receiver answered HTTP " + std::to_string(status) : answer.error().message;
+  switch (JudgeDelivery(status, progress.attempts, options_.max_attempts)) {
+    case DeliveryVerdict::kRetry:
+      progress.next_attempt = std::chrono::steady_clock::now() +
+                              DeliveryBackoff(progress.attempts, options_.backoff_base);
+      spdlog::info("delivery of {} failed (attempt {}): {}", message_id, progress.attempts, error);
+      return;
+    case DeliveryVerdict::kDelivered:
+      outcome.delivered = true;
+      break;
+    case DeliveryVerdict::kGiveUp:
+      outcome.error = error;
+      spdlog::warn("delivery of {} failed for good after {} attempts: {}", message_id,
+                   progress.attempts, error);
+      break;
+  }
+  outcome.attempts = progress.attempts;
+  outcome.http_status = status;
+  progress.unrecorded = outcome;
+  Record(conversation_id, progress);
+}
+
+void DeliveryWorker::Record(const std::string& conversation_id, Progress& progress) {
+  auto recorded = commands_.RecordDelivery(conversation_id, *progress.unrecorded);
+  if (!recorded.ok()) {
+    // Try again on a later pass; the message is not sent again.
+    spdlog::warn("recording the delivery of {}: {}", progress.unrecorded->message_id,
+                 recorded.error().message);
+    progress.next_attempt = std::chrono::steady_clock::now() + options_.backoff_base;
+    return;
+  }
+  progress.unrecorded.reset();
+  progress.recorded = true;
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,70 @@
+// DeliveryWorker: sends agents' public messages to their channel's provider (the channel's
+// outbound URL), signed, retried with backoff, and records the outcome as MessageDelivered or
+// MessageFailed (domain/delivery.h has the rules). It works from the delivery queue view, so a
+// restart picks up whatever was not yet delivered.
+//
+// On a cluster every node runs one, and each delivers only the conversations whose stream its
+// decider owns: one sender per message while the cluster is stable. Delivery is at least once;
+// receivers drop repeats by X-Helpdesk-Delivery.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "adapters/http_poster.h"
+#include "commands/command_service.h"
+#include "domain/delivery.h"
+#include "projections/view_queries.h"
+
+namespace helpdesk {
+
+struct DeliveryOptions {
+  std::chrono::milliseconds backoff_base{1000};  // first wait after a failed attempt
+  int max_attempts = kMaxDeliveryAttempts;
+  std::chrono::milliseconds timeout{10000};  // per attempt
+  std::chrono::milliseconds poll{200};       // how often the queue is looked at
+};
+
+class DeliveryWorker {
+ public:
+  // `commands` records outcomes; `lookups` gives channels' URLs and secrets and contacts;
+  // `owns(stream)` says whether this node delivers for that conversation stream.
+  DeliveryWorker(Commands& commands, const CommandService& lookups, const ViewQueries& queries,
+                 HttpPoster& poster, std::function<bool(const std::string&)> owns,
+                 DeliveryOptions options);
+  ~DeliveryWorker();
+  DeliveryWorker(const DeliveryWorker&) = delete;
+  DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  void Start();
+  // One pass over the queue: every message due for an attempt gets one.
+  void RunOnce();
+
+ private:
+  struct Progress {
+    int attempts = 0;
+    std::chrono::steady_clock::time_point next_attempt;
+    // Decided but not yet recorded (the log was away): record again, never send again.
+    std::optional<conversation::DeliveryOutcome> unrecorded;
+    bool recorded = false;  // waiting for the queue view to drop it
+  };
+  void Attempt(const nlohmann::json& item, Progress& progress);
+  void Record(const std::string& conversation_id, Progress& progress);
+
+  Commands& commands_;
+  const CommandService& lookups_;
+  const ViewQueries& queries_;
+  HttpPoster& poster_;
+  const std::function<bool(const std::string&)> owns_;
+  const DeliveryOptions options_;
+  std::map<std::string, Progress> progress_;  // by message id; the worker's thread only
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace helpdesk
