@@ -21,6 +21,16 @@ Error IoError(const std::string& what, const std::string& path) {
   return Error{ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno)};
 }
 
+// Makes the entries of folder `dir` durable.
+Status SyncDir(const std::string& dir) {
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return IoError("cannot open", dir);
+  const int synced = ::fsync(dfd);
+  ::close(dfd);
+  if (synced != 0) return IoError("cannot sync", dir);
+  return Status::Ok();
+}
+
 // Writes `bytes` to `path` through a temp file and a rename, fsyncing file and directory, so
 // that a crash leaves either nothing or the whole file.
 Status WriteDurably(const std::string& path, std::string_view bytes) {
@@ -53,13 +63,7 @@ Status WriteDurably(const std::string& path, std::string_view bytes) {
     ::unlink(tmp.c_str());
     return e;
   }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return IoError("cannot open", dir);
-  const int synced = ::fsync(dfd);
-  ::close(dfd);
-  if (synced != 0) return IoError("cannot sync", dir);
-  return Status::Ok();
+  return SyncDir(std::filesystem::path(path).parent_path().string());
 }
 
 Result<std::string> ReadWhole(const std::string& path) {
@@ -88,10 +92,13 @@ std::string AttachmentStore::PathOf(const std::string& sha256) const {
 
 Result<AttachmentInfo> AttachmentStore::Put(std::string_view bytes, const std::string& content_type,
                                             const std::string& name) const {
-  const std::string sha = Sha256Hex(std::string(bytes));
+  const std::string sha = Sha256Hex(bytes);
   if (auto existing = Info(sha); existing.ok()) return existing;
   std::error_code ec;
-  std::filesystem::create_directories(root_ + "/" + sha.substr(0, 2), ec);
+  const std::string folder = root_ + "/" + sha.substr(0, 2);
+  if (std::filesystem::create_directories(folder, ec)) {
+    if (Status s = SyncDir(root_); !s.ok()) return s.error();  // the new folder's entry
+  }
   if (ec) return Error{ErrorCode::kInternal, "cannot create a folder in " + root_};
   // The bytes first, then the description: Info answers only once both are there.
   const std::string path = PathOf(sha);
@@ -107,12 +114,15 @@ Result<AttachmentInfo> AttachmentStore::Info(const std::string& sha256) const {
   auto text = ReadWhole(PathOf(sha256) + ".json");
   if (!text.ok()) return NotFound("attachment " + sha256);
   const nlohmann::json meta = nlohmann::json::parse(text.value(), nullptr, false);
-  if (!meta.is_object() || !meta["content_type"].is_string() || !meta["name"].is_string() ||
-      !meta["size"].is_number_unsigned()) {
+  const auto field = [&meta](const char* key) {
+    return meta.is_object() && meta.contains(key) ? meta.at(key) : nlohmann::json();
+  };
+  const nlohmann::json type = field("content_type"), name = field("name"), size = field("size");
+  if (!type.is_string() || !name.is_string() || !size.is_number_unsigned()) {
     return Error{ErrorCode::kInternal, "the description of attachment " + sha256 + " is damaged"};
   }
-  return AttachmentInfo{sha256, meta["content_type"].get<std::string>(),
-                        meta["name"].get<std::string>(), meta["size"].get<uint64_t>(), false};
+  return AttachmentInfo{sha256, type.get<std::string>(), name.get<std::string>(),
+                        size.get<uint64_t>(), false};
 }
 
 Result<std::string> AttachmentStore::Read(const std::string& sha256) const {

@@ -1,7 +1,7 @@
 // AttachmentStore: the bytes of attachments, content-addressed on disk. A file is named by its
 // SHA-256, so storing the same bytes twice keeps one copy and a reference can never point at
 // changed content. Layout under the root: <sha[0:2]>/<sha> (the bytes) and <sha>.json (the
-// content type, size and the name of the first upload).
+// content type, size and the name of an upload of them: the first, or one of several racing).
 //
 // Durable when Put returns: written to a temp file, fsynced, renamed into place, directory
 // fsynced. Thread-safe: concurrent Puts of the same bytes write the same file.
@@ -24,7 +24,7 @@ struct AttachmentInfo {
   std::string content_type;
   std::string name;
   uint64_t size = 0;
-  bool created = false;  // Put: these bytes were not stored before
+  bool created = false;  // Put: these bytes were not stored before (for logs, not for clients)
 };
 
 class AttachmentStore {

@@ -66,7 +66,7 @@ std::string NewSecretToken() {
   return Hex(rnd, sizeof rnd);
 }
 
-std::string Sha256Hex(const std::string& text) {
+std::string Sha256Hex(std::string_view text) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace helpdesk {
 
@@ -10,7 +11,7 @@ std::string NewId();
 // A bearer token: 64 hex characters of randomness.
 std::string NewSecretToken();
 // Hex SHA-256 of `text`; tokens are stored only as this digest.
-std::string Sha256Hex(const std::string& text);
+std::string Sha256Hex(std::string_view text);
 // Hex HMAC-SHA256 of `data` with `key`: the signature of webhooks and deliveries.
 std::string HmacSha256Hex(const std::string& key, const std::string& data);
 // Compares without leaking where two strings first differ (for secrets and signatures).

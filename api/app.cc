@@ -90,10 +90,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (read_only_ && r.method != "GET") {
     return ErrorResponse(Forbidden("this node serves a replayed past: it answers reads only"));
   }
-  if (r.body_too_large) {
-    return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
-                                                         std::to_string(BodyLimit(r)) + " bytes"});
-  }
+  if (r.body_too_large) return TooLargeResponse(r);
   // Reads wait for the views to include the position; commands too, so that in a cluster the
   // node deciding them sees what the client saw anywhere else.
   Status waited = HonourMinPosition(r);

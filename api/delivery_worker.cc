@@ -39,26 +39,37 @@ void DeliveryWorker::Start() {
   });
 }
 
+bool DeliveryWorker::StillUndelivered(const std::string& conversation_id,
+                                      const std::string& message_id) const {
+  // The write model, not the queue view: the view may lag (a rebuild, a new node, a partition
+  // just taken over) and still list what was delivered long ago.
+  const auto c = lookups_.FindConversation(conversation_id);
+  return c && !c->deleted && c->undelivered.count(message_id) > 0;
+}
+
 void DeliveryWorker::RunOnce() {
   const auto now = std::chrono::steady_clock::now();
-  std::set<std::string> queued;
-  for (const nlohmann::json& item : queries_.PendingDeliveries(500)) {
+  // Forget what is settled (delivered, failed, or its conversation deleted).
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    it = StillUndelivered(it->second.conversation_id, it->first) ? std::next(it)
+                                                                 : progress_.erase(it);
+  }
+  const auto due = [&](const std::string& conversation_id, const std::string& message_id) {
+    if (!owns_(ConversationStream(conversation_id))) return false;
+    auto it = progress_.find(message_id);
+    if (it != progress_.end()) return !it->second.recorded && it->second.next_attempt <= now;
+    return StillUndelivered(conversation_id, message_id);
+  };
+  for (const nlohmann::json& item : queries_.PendingDeliveries(due, 100)) {
     if (stop_) return;
     const std::string message_id = item.value("message_id", "");
-    const std::string conversation_id = item.value("conversation_id", "");
-    queued.insert(message_id);
-    if (!owns_(ConversationStream(conversation_id))) continue;
     Progress& progress = progress_[message_id];
-    if (progress.recorded || progress.next_attempt > now) continue;
+    progress.conversation_id = item.value("conversation_id", "");
     if (progress.unrecorded) {
-      Record(conversation_id, progress);
+      Record(progress.conversation_id, progress);
     } else {
       Attempt(item, progress);
     }
-  }
-  // Forget what left the queue (delivered, failed, or its conversation deleted).
-  for (auto it = progress_.begin(); it != progress_.end();) {
-    it = queued.count(it->first) ? std::next(it) : progress_.erase(it);
   }
 }
 

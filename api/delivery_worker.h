@@ -47,6 +47,7 @@ class DeliveryWorker {
 
  private:
   struct Progress {
+    std::string conversation_id;
     int attempts = 0;
     std::chrono::steady_clock::time_point next_attempt;
     // Decided but not yet recorded (the log was away): record again, never send again.
@@ -54,6 +55,8 @@ class DeliveryWorker {
     bool recorded = false;  // waiting for the queue view to drop it
   };
   void Attempt(const nlohmann::json& item, Progress& progress);
+  // Whether the write model still waits for this message's outcome.
+  bool StillUndelivered(const std::string& conversation_id, const std::string& message_id) const;
   void Record(const std::string& conversation_id, Progress& progress);
 
   Commands& commands_;

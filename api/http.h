@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/attachment.h"
+
 namespace helpdesk {
 
 struct HttpRequest {
@@ -46,14 +48,13 @@ struct HttpResponse {
 
 // Largest request body accepted (413 too_large above)...
 constexpr size_t kMaxBodyBytes = 1 << 20;
-// ...except on an upload of an attachment (POST /api/v1/attachments).
-constexpr size_t kMaxUploadBytes = 20 << 20;
+// ...except on an upload of an attachment (POST /api/v1/attachments): kMaxAttachmentBytes.
 
 // The body limit of a request, from its method and path.
 inline size_t BodyLimit(const HttpRequest& r) {
   const bool upload = r.method == "POST" && r.path.size() == 3 && r.path[0] == "api" &&
                       r.path[1] == "v1" && r.path[2] == "attachments";
-  return upload ? kMaxUploadBytes : kMaxBodyBytes;
+  return upload ? kMaxAttachmentBytes : kMaxBodyBytes;
 }
 
 }  // namespace helpdesk

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "api/json_io.h"
@@ -67,8 +68,8 @@ struct StreamRegistry {
 class BufferStream final : public BodyStream {
  public:
   BufferStream(Buffer buffer, std::shared_ptr<std::atomic<bool>> gone,
-               const StreamRegistry& registry)
-      : buffer_(std::move(buffer)), gone_(std::move(gone)), registry_(registry) {}
+               std::shared_ptr<const StreamRegistry> registry)
+      : buffer_(std::move(buffer)), gone_(std::move(gone)), registry_(std::move(registry)) {}
 
   bool Write(const std::string& chunk) override {
     if (!Open()) return false;
@@ -85,26 +86,27 @@ class BufferStream final : public BodyStream {
     }
     return true;
   }
-  bool Open() const override { return !*gone_ && !registry_.stopping; }
+  bool Open() const override { return !*gone_ && !registry_->stopping; }
 
  private:
   Buffer buffer_;
   std::shared_ptr<std::atomic<bool>> gone_;
-  const StreamRegistry& registry_;
+  const std::shared_ptr<const StreamRegistry> registry_;
 };
 
 void Send(const web::http::http_request& in, const HttpResponse& r);
 
 // Sends the head of a streamed response and runs its producer on a thread of its own.
+// The registry is shared with the stream's thread: it outlives the listener if it must.
 void SendStream(const web::http::http_request& in, const HttpResponse& r,
-                StreamRegistry& registry) {
+                const std::shared_ptr<StreamRegistry>& registry) {
   {
-    std::lock_guard<std::mutex> lock(registry.mu);
-    if (registry.open >= kMaxStreams || registry.stopping) {
+    std::lock_guard<std::mutex> lock(registry->mu);
+    if (registry->open >= kMaxStreams || registry->stopping) {
       Send(in, ErrorResponse(Error{ErrorCode::kRateLimited, "too many live streams are open"}));
       return;
     }
-    ++registry.open;
+    ++registry->open;
   }
   Buffer buffer;
   auto gone = std::make_shared<std::atomic<bool>>(false);
@@ -119,21 +121,31 @@ void SendStream(const web::http::http_request& in, const HttpResponse& r,
       spdlog::debug("stream ended: {}", e.what());
     }
   });
-  std::thread([producer = r.stream, buffer, gone, &registry]() mutable {
-    try {
-      BufferStream stream(buffer, gone, registry);
-      producer(stream);
-    } catch (const std::exception& e) {
-      spdlog::error("a stream failed: {}", e.what());
-    }
-    try {
-      buffer.close(std::ios_base::out).wait();
-    } catch (const std::exception&) {
-    }
-    std::lock_guard<std::mutex> lock(registry.mu);
-    --registry.open;
-    registry.cv.notify_all();
-  }).detach();
+  const auto finished = [registry] {
+    std::lock_guard<std::mutex> lock(registry->mu);
+    --registry->open;
+    registry->cv.notify_all();
+  };
+  try {
+    std::thread([producer = r.stream, buffer, gone, registry, finished]() mutable {
+      try {
+        BufferStream stream(buffer, gone, registry);
+        producer(stream);
+      } catch (const std::exception& e) {
+        spdlog::error("a stream failed: {}", e.what());
+      }
+      try {
+        buffer.close(std::ios_base::out).wait();
+      } catch (const std::exception&) {
+      }
+      finished();
+    }).detach();
+  } catch (const std::system_error& e) {
+    spdlog::error("no thread for a stream: {}", e.what());
+    gone->store(true);
+    buffer.close(std::ios_base::out);
+    finished();
+  }
 }
 
 void Send(const web::http::http_request& in, const HttpResponse& r) {
@@ -163,18 +175,19 @@ size_t ListenerThreads() {
 
 struct HttpListener::Impl {
   std::unique_ptr<http_listener> listener;
-  StreamRegistry streams;
+  std::shared_ptr<StreamRegistry> streams = std::make_shared<StreamRegistry>();
 };
 
 HttpListener::HttpListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpListener::~HttpListener() {
   {
-    // Streams first: their producers see `stopping` within a second and end their responses.
-    std::unique_lock<std::mutex> lock(impl_->streams.mu);
-    impl_->streams.stopping = true;
-    impl_->streams.cv.wait_for(lock, std::chrono::seconds(10),
-                               [this] { return impl_->streams.open == 0; });
+    // Streams first: their producers check Open() at least every two seconds and end. Wait for
+    // all of them: they use the application, which is destroyed after the listener.
+    StreamRegistry& streams = *impl_->streams;
+    std::unique_lock<std::mutex> lock(streams.mu);
+    streams.stopping = true;
+    streams.cv.wait(lock, [&streams] { return streams.open == 0; });
   }
   try {
     impl_->listener->close().wait();
@@ -192,10 +205,10 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
   auto impl = std::make_unique<Impl>();
   try {
     impl->listener = std::make_unique<http_listener>("http://" + address);
-    StreamRegistry* streams = &impl->streams;
+    std::shared_ptr<StreamRegistry> streams = impl->streams;
     auto reply = [streams](const web::http::http_request& in, const HttpResponse& r) {
       if (r.stream) {
-        SendStream(in, r, *streams);
+        SendStream(in, r, streams);
       } else {
         Send(in, r);
       }

@@ -41,6 +41,12 @@ std::pair<int, const char*> StatusOf(ErrorCode code) {
 
 }  // namespace
 
+HttpResponse TooLargeResponse(const HttpRequest& request) {
+  return ErrorResponse(
+      Error{ErrorCode::kTooLarge,
+            "the body is larger than " + std::to_string(BodyLimit(request)) + " bytes"});
+}
+
 HttpResponse ErrorResponse(const Error& error) {
   const auto [status, code] = StatusOf(error.code);
   // Internal details stay in the log; the client gets a plain sentence.

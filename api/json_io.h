@@ -14,6 +14,8 @@ namespace helpdesk {
 
 // {"error": {"code", "message"}} with the code's HTTP status.
 HttpResponse ErrorResponse(const Error& error);
+// 413 too_large for a request whose body passed its limit (BodyLimit).
+HttpResponse TooLargeResponse(const HttpRequest& request);
 HttpResponse JsonResponse(int status, const std::string& json_text);
 HttpResponse JsonResponse(int status, const nlohmann::json& value);
 // {"items": <items_json>, "next_cursor": …}

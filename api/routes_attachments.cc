@@ -24,7 +24,8 @@ std::string ContentDisposition(const std::string& name) {
   std::string ascii, encoded;
   static const char* kHex = "0123456789ABCDEF";
   for (unsigned char c : name) {
-    const bool plain = std::isalnum(c) || c == '.' || c == '-' || c == '_';
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '.' || c == '-' || c == '_';
     ascii += (c < 0x80 && c != '"' && c != '\\' && c >= 0x20) ? static_cast<char>(c) : '_';
     if (plain) {
       encoded += static_cast<char>(c);
@@ -54,8 +55,9 @@ std::optional<HttpResponse> App::RouteAttachments(const HttpRequest& r, const Ca
     if (Status s = CheckAttachmentName(name); !s.ok()) return ErrorResponse(s.error());
     auto stored = attachments_.Put(r.body, content_type, name);
     if (!stored.ok()) return ErrorResponse(stored.error());
-    HttpResponse response =
-        JsonResponse(stored.value().created ? 201 : 200, Reference(stored.value(), name));
+    // 201 whether or not these bytes were stored before: an upload must not tell whether
+    // someone else ever sent the same file.
+    HttpResponse response = JsonResponse(201, Reference(stored.value(), name));
     response.headers["Location"] = "/api/v1/attachments/" + stored.value().sha256;
     return response;
   }

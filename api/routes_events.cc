@@ -41,9 +41,10 @@ std::string FormatPosition(const ConsistencyToken& cursor) {
 
 nlohmann::json PublicEnvelope(const RecordedEvent& e) {
   nlohmann::json item = EnvelopeToJson(e);
-  // Credentials (a token's digest, a provider's secrets) are for the server only.
+  // Credentials (a token's digest, a provider's secrets, its URL, which often carries a key)
+  // are for the server only.
   for (const char* secret :
-       {"token_sha256", "verify_token_sha256", "app_secret", "outbound_secret"}) {
+       {"token_sha256", "verify_token_sha256", "app_secret", "outbound_secret", "outbound_url"}) {
     item["data"].erase(secret);
   }
   return item;
@@ -149,7 +150,18 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
     if (!out.Write("retry: 2000\n\n")) return;
     auto last_write = std::chrono::steady_clock::now();
     while (out.Open()) {
-      auto batch = log_.Read(cursor, 500, std::chrono::milliseconds(1000));
+      // Up to what the views include: the feed never runs ahead of what reads show, and an
+      // idle stream waits on the projector, not on one of the log's few readers.
+      if (cursor.Covers(projections_.Applied())) {
+        if (!projections_.WaitBeyond(cursor, std::chrono::milliseconds(1000))) {
+          if (std::chrono::steady_clock::now() - last_write >= kHeartbeat) {
+            if (!out.Write(": keep-alive\n\n")) return;
+            last_write = std::chrono::steady_clock::now();
+          }
+          continue;
+        }
+      }
+      auto batch = log_.Read(cursor, 500, std::chrono::milliseconds(200));
       if (!batch.ok()) {
         // The log is away (a broker restarting): the client reconnects from its last id.
         out.Write("event: error\ndata: {\"code\":\"log_unavailable\"}\n\n");

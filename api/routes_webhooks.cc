@@ -31,10 +31,7 @@ HttpResponse App::WhatsAppWebhook(const HttpRequest& r, const std::string& chann
     return echo;
   }
   if (r.method != "POST") return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
-  if (r.body_too_large) {
-    return ErrorResponse(Error{ErrorCode::kTooLarge, "the body is larger than " +
-                                                         std::to_string(BodyLimit(r)) + " bytes"});
-  }
+  if (r.body_too_large) return TooLargeResponse(r);
   // The signature covers the exact bytes received: check it before reading anything.
   const std::string expected = "sha256=" + HmacSha256Hex(channel->app_secret, r.body);
   if (!ConstantTimeEquals(r.Header("x-hub-signature-256"), expected)) {
@@ -45,7 +42,7 @@ HttpResponse App::WhatsAppWebhook(const HttpRequest& r, const std::string& chann
   auto messages = ParseWhatsAppWebhook(body);
   if (!messages.ok()) return ErrorResponse(messages.error());
 
-  const Caller as_channel{"", Role::kAnalyst, channel_id};
+  const Caller as_channel = Caller::ForChannel(channel_id);
   int recorded = 0, repeated = 0, refused = 0;
   ConsistencyToken last;
   for (WhatsAppInbound& m : messages.value()) {

@@ -55,7 +55,7 @@ std::optional<Caller> CommandService::CallerForToken(const std::string& token_sh
   }
   if (const ChannelState* ch = model_.ChannelByTokenDigest(token_sha256)) {
     // A channel's token may only deliver that channel's inbound messages; it gets no role rights.
-    return Caller{"", Role::kAnalyst, ch->id};
+    return Caller::ForChannel(ch->id);
   }
   return std::nullopt;
 }

@@ -23,6 +23,10 @@ struct Caller {
   Role role = Role::kAgent;
   std::string channel_id;  // set when authenticated by a channel's own token
 
+  // A channel's own token: it delivers that channel's messages and gets no role's rights.
+  static Caller ForChannel(const std::string& channel_id) {
+    return Caller{"", Role::kAnalyst, channel_id};
+  }
   bool is_user() const { return !user_id.empty(); }
   Actor actor() const;
 };

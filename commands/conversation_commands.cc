@@ -32,7 +32,7 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
   if (!c) return NotFound("conversation " + id);
-  if (if_match && *if_match != c->version) {
+  if (if_match && !MatchesVersion(*c, *if_match)) {
     return Error{ErrorCode::kVersionConflict, "conversation " + id + " is at version " +
                                                   std::to_string(c->version) + ", not " +
                                                   std::to_string(*if_match)};

@@ -61,10 +61,15 @@ std::optional<ConversationStatus> ParseStatus(const std::string& name) {
   return std::nullopt;
 }
 
+bool MatchesVersion(const ConversationState& s, uint64_t version) {
+  return version >= s.changed_version && version <= s.version;
+}
+
 void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
   const json& d = e.data;
   s.version = stream_version;
   const std::string& t = e.type;
+  if (t != ev::kMessageDelivered && t != ev::kMessageFailed) s.changed_version = stream_version;
   if (t == ev::kConversationOpened) {
     s.exists = true;
     s.id = d.value("conversation_id", "");

@@ -50,6 +50,9 @@ struct ConversationState {
   bool exists = false;
   bool deleted = false;
   uint64_t version = 0;  // stream version of the last applied event
+  // Stream version of the last event that changed what an agent acts on: all but delivery
+  // receipts. If-Match accepts any version from here to `version` (MatchesVersion).
+  uint64_t changed_version = 0;
   std::string id;
   std::string channel_id;
   std::string channel_type;  // recorded when it opened: rules such as WhatsApp's window need it
@@ -82,6 +85,11 @@ struct ConversationState {
 
 // Applies one event of the conversation's stream. Unknown types leave the state unchanged.
 void Evolve(ConversationState& state, const NewEvent& event, uint64_t stream_version);
+
+// Optimistic concurrency: a client that saw `version` may act when nothing but delivery
+// receipts (MessageDelivered, MessageFailed, recorded by the server in the background) came
+// since; otherwise it acts on a conversation that changed under it (409 version_conflict).
+bool MatchesVersion(const ConversationState& s, uint64_t version);
 
 namespace conversation {
 

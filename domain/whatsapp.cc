@@ -63,8 +63,11 @@ void ReadContent(const json& message, const std::string& type, WhatsAppInbound& 
     }
     return;
   }
-  // Reactions, contacts cards, unsupported types: kept visible rather than lost.
-  out.text = "[" + (type.empty() ? std::string("unknown") : type) + " message]";
+  // Reactions, contacts cards, unsupported types: kept visible rather than lost (below).
+}
+
+std::string Placeholder(const std::string& type) {
+  return "[" + (type.empty() ? std::string("unknown") : type) + " message]";
 }
 
 }  // namespace
@@ -122,9 +125,7 @@ Result<std::vector<WhatsAppInbound>> ParseWhatsAppWebhook(const json& body) {
         }
         const std::string type = StringAt(m, "type");
         ReadContent(m, type, in);
-        if (in.text.empty() && in.attachments.empty()) {
-          in.text = "[" + (type.empty() ? std::string("unknown") : type) + " message]";
-        }
+        if (in.text.empty() && in.attachments.empty()) in.text = Placeholder(type);
         out.push_back(std::move(in));
       }
     }

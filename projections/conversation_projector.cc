@@ -82,6 +82,10 @@ std::string TimelineItem(const RecordedEvent& r) {
 // (md/<conversation>/<message>); its outcome marks the item and leaves the queue.
 void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationState& s) {
   const NewEvent& e = r.event;
+  if (e.type != ev::kMessageSent && e.type != ev::kMessageDelivered &&
+      e.type != ev::kMessageFailed) {
+    return;
+  }
   const std::string message_id = e.data.value("message_id", "");
   const std::string suffix = s.id + "/" + message_id;
   if (e.type == ev::kMessageSent && e.data.value("deliver", false)) {

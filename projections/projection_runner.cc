@@ -155,6 +155,12 @@ bool ProjectionRunner::WaitFor(const ConsistencyToken& token,
   return applied_cv_.wait_for(lock, timeout, [&] { return applied_.Covers(token); });
 }
 
+bool ProjectionRunner::WaitBeyond(const ConsistencyToken& seen,
+                                  std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return applied_cv_.wait_for(lock, timeout, [&] { return !seen.Covers(applied_); });
+}
+
 Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   if (!read_ahead_) read_ahead_ = std::make_unique<ReadAhead>(log_, submitted_);
   auto events = read_ahead_->Next(wait);

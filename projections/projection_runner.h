@@ -48,6 +48,8 @@ class ProjectionRunner {
   ConsistencyToken Applied() const;
   // Waits until the views include `token`; false on timeout.
   bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const;
+  // Waits until the views include something `seen` does not; false on timeout.
+  bool WaitBeyond(const ConsistencyToken& seen, std::chrono::milliseconds timeout) const;
   // True when the views include the whole log as it is now.
   bool CaughtUp() const;
   // Events applied (not those passed over by SetUntil) and steps taken since this runner

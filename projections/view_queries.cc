@@ -314,12 +314,18 @@ std::optional<json> ViewQueries::Contact(const std::string& id) const {
   return ParseObject(*v);
 }
 
-std::vector<nlohmann::json> ViewQueries::PendingDeliveries(size_t max) const {
+std::vector<nlohmann::json> ViewQueries::PendingDeliveries(
+    const std::function<bool(const std::string&, const std::string&)>& wanted, size_t max) const {
   std::vector<nlohmann::json> out;
   const std::string prefix = kDeliveryQueuePrefix;
   auto it = views_.NewIterator();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < max;
        it->Next()) {
+    // dq/<conversation>/<message>: ids never hold a slash.
+    const std::string key = it->key().ToString();
+    const size_t slash = key.find('/', prefix.size());
+    if (slash == std::string::npos) continue;
+    if (!wanted(key.substr(prefix.size(), slash - prefix.size()), key.substr(slash + 1))) continue;
     nlohmann::json item = nlohmann::json::parse(it->value().ToString(), nullptr, false);
     if (item.is_object()) out.push_back(std::move(item));
   }

@@ -68,10 +68,13 @@ class ViewQueries {
 
   // Postponed conversations whose wake-up time is at or before `now`, soonest first.
   std::vector<std::string> DueAt(Timestamp now, size_t max) const;
-  // Agents' messages waiting for delivery to their channel's provider (at most `max`), as the
-  // projector queued them: {conversation_id, message_id, channel_id, text, attachments,
-  // template_id, sent_at}.
-  std::vector<nlohmann::json> PendingDeliveries(size_t max) const;
+  // Agents' messages waiting for delivery to their channel's provider, as the projector queued
+  // them: {conversation_id, message_id, channel_id, text, attachments, template_id, sent_at}.
+  // Only those `wanted` (by conversation and message id) count towards `max`.
+  std::vector<nlohmann::json> PendingDeliveries(
+      const std::function<bool(const std::string& conversation_id, const std::string& message_id)>&
+          wanted,
+      size_t max) const;
 
  private:
   // Pages through keys under `prefix`; `render` turns a value into an item (or nullopt to skip).

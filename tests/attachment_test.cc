@@ -45,3 +45,19 @@ TEST(AttachmentRules, ContentTypesAreMimeTypes) {
 
 }  // namespace
 }  // namespace helpdesk
+
+namespace helpdesk {
+namespace {
+
+TEST(AttachmentRules, NamesAreUtf8AndContentTypesAscii) {
+  EXPECT_TRUE(CheckAttachmentName("relatório – março.pdf").ok());
+  EXPECT_TRUE(CheckAttachmentName("😀.png").ok());
+  EXPECT_FALSE(CheckAttachmentName("\xff.png").ok());
+  EXPECT_FALSE(CheckAttachmentName("a\xc3").ok());             // cut short
+  EXPECT_FALSE(CheckAttachmentName("\xc0\xaf.png").ok());      // overlong '/'
+  EXPECT_FALSE(CheckAttachmentName("\xed\xa0\x80.png").ok());  // a surrogate
+  EXPECT_FALSE(CheckContentType("image/p\xc3\xa9ng").ok());
+}
+
+}  // namespace
+}  // namespace helpdesk

@@ -159,7 +159,8 @@ TEST_F(ProjectionTest, OnlyRepliesWithoutAnOutcomeWaitInTheDeliveryQueue) {
   CatchUp();
   // Replies 1, 7, 13, 19 and 25 went out; 1 and 25 were delivered, 7 failed, 13's conversation
   // was deleted: 19 alone waits.
-  const auto pending = ViewQueries(*views_).PendingDeliveries(100);
+  const auto pending = ViewQueries(*views_).PendingDeliveries(
+      [](const std::string&, const std::string&) { return true; }, 100);
   ASSERT_EQ(pending.size(), 1u);
   EXPECT_EQ(pending[0]["text"], "Olá!");
   EXPECT_EQ(pending[0]["channel_id"], "wa");
