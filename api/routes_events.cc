@@ -161,6 +161,8 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
           continue;
         }
       }
+      // The log may hold more than the views yet: stop at what they include.
+      const ConsistencyToken applied = projections_.Applied();
       auto batch = log_.Read(cursor, 500, std::chrono::milliseconds(200));
       if (!batch.ok()) {
         // The log is away (a broker restarting): the client reconnects from its last id.
@@ -168,14 +170,19 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
         return;
       }
       std::string chunk;
+      bool advanced = false;
       for (const RecordedEvent& e : batch.value()) {
+        // Past the views in its partition (so are the partition's next ones): a later round.
+        if (e.position > applied.At(e.partition)) continue;
         cursor.Set(e.partition, e.position);
+        advanced = true;
         if (!MayStreamEvent(role, e.event.stream)) continue;
         if (!type.empty() && e.event.type != type) continue;
         // `id` is the cursor after this event: resuming from it sends what follows.
         chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type +
                  "\ndata: " + PublicEnvelope(e).dump() + "\n\n";
       }
+      if (!advanced) projections_.WaitBeyond(applied, std::chrono::milliseconds(200));
       const auto now = std::chrono::steady_clock::now();
       if (chunk.empty() && now - last_write >= kHeartbeat) chunk = ": keep-alive\n\n";
       if (chunk.empty()) continue;
