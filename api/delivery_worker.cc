@@ -39,26 +39,20 @@ void DeliveryWorker::Start() {
   });
 }
 
-bool DeliveryWorker::StillUndelivered(const std::string& conversation_id,
-                                      const std::string& message_id) const {
-  // The write model, not the queue view: the view may lag (a rebuild, a new node, a partition
-  // just taken over) and still list what was delivered long ago.
-  const auto c = lookups_.FindConversation(conversation_id);
-  return c && !c->deleted && c->undelivered.count(message_id) > 0;
-}
-
 void DeliveryWorker::RunOnce() {
   const auto now = std::chrono::steady_clock::now();
   // Forget what is settled (delivered, failed, or its conversation deleted).
   for (auto it = progress_.begin(); it != progress_.end();) {
-    it = StillUndelivered(it->second.conversation_id, it->first) ? std::next(it)
-                                                                 : progress_.erase(it);
+    it = lookups_.AwaitsDelivery(it->second.conversation_id, it->first) ? std::next(it)
+                                                                        : progress_.erase(it);
   }
   const auto due = [&](const std::string& conversation_id, const std::string& message_id) {
     if (!owns_(ConversationStream(conversation_id))) return false;
     auto it = progress_.find(message_id);
     if (it != progress_.end()) return !it->second.recorded && it->second.next_attempt <= now;
-    return StillUndelivered(conversation_id, message_id);
+    // The write model, not the queue view: the view may lag (a rebuild, a new node, a
+    // partition just taken over) and still list what was delivered long ago.
+    return lookups_.AwaitsDelivery(conversation_id, message_id);
   };
   for (const nlohmann::json& item : queries_.PendingDeliveries(due, 100)) {
     if (stop_) return;

@@ -55,8 +55,6 @@ class DeliveryWorker {
     bool recorded = false;  // waiting for the queue view to drop it
   };
   void Attempt(const nlohmann::json& item, Progress& progress);
-  // Whether the write model still waits for this message's outcome.
-  bool StillUndelivered(const std::string& conversation_id, const std::string& message_id) const;
   void Record(const std::string& conversation_id, Progress& progress);
 
   Commands& commands_;

@@ -1,5 +1,6 @@
-// HttpListener: the cpprestsdk adapter. Turns cpprestsdk requests into HttpRequest, hands them
-// to a handler, and sends the HttpResponse back. The only file that includes cpprestsdk.
+// HttpListener: the cpprestsdk server adapter. Turns cpprestsdk requests into HttpRequest, hands
+// them to a handler, and sends the HttpResponse back. The only server file that includes cpprestsdk
+// (adapters/http_poster.cc is the client side).
 #pragma once
 
 #include <functional>

@@ -16,8 +16,26 @@ std::string Usage() {
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
          "       helpdeskd verify --data DIR [--kafka …]\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
-         "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n";
+         "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n"
+         "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS\n";
 }
+
+namespace {
+
+// A numeric flag's value from `min` to `max` into `into`; an empty `text` leaves it as it is.
+Status ParseNumber(const std::string& text, const char* flag, long min, long max, int& into) {
+  if (text.empty()) return Status::Ok();
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (*end != '\0' || n < min || n > max) {
+    return Error{ErrorCode::kInvalidField, std::string(flag) + " must be a number from " +
+                                               std::to_string(min) + " to " + std::to_string(max)};
+  }
+  into = static_cast<int>(n);
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<Options> ParseOptions(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& env) {
@@ -82,21 +100,13 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
     if (!s.ok()) return s.error();
   }
-  if (!partitions.empty()) {
-    char* end = nullptr;
-    const long n = std::strtol(partitions.c_str(), &end, 10);
-    if (*end != '\0' || n < 1 || n > 1000) {
-      return Error{ErrorCode::kInvalidField, "--kafka-partitions must be a number from 1 to 1000"};
-    }
-    o.kafka_partitions = static_cast<int>(n);
+  if (Status s = ParseNumber(partitions, "--kafka-partitions", 1, 1000, o.kafka_partitions);
+      !s.ok()) {
+    return s.error();
   }
-  if (!backoff.empty()) {
-    char* end = nullptr;
-    const long ms = std::strtol(backoff.c_str(), &end, 10);
-    if (*end != '\0' || ms < 10 || ms > 600000) {
-      return Error{ErrorCode::kInvalidField, "--delivery-backoff-ms must be from 10 to 600000"};
-    }
-    o.delivery_backoff_ms = static_cast<int>(ms);
+  if (Status s = ParseNumber(backoff, "--delivery-backoff-ms", 10, 600000, o.delivery_backoff_ms);
+      !s.ok()) {
+    return s.error();
   }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
   if (!o.until.empty() && o.out.empty()) {

@@ -81,6 +81,13 @@ std::optional<ChannelState> CommandService::FindChannel(const std::string& id) c
   return *c;
 }
 
+bool CommandService::AwaitsDelivery(const std::string& conversation_id,
+                                    const std::string& message_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ConversationState* c = model_.Conversation(conversation_id);
+  return c && c->undelivered.count(message_id) > 0;
+}
+
 std::optional<ContactState> CommandService::FindContactOf(
     const std::string& conversation_id) const {
   std::lock_guard<std::mutex> lock(mu_);

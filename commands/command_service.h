@@ -43,6 +43,9 @@ class CommandService final : public Commands {
   std::optional<ConversationState> FindConversation(const std::string& id) const;
   // A channel with its provider secrets: for the webhook and delivery adapters only.
   std::optional<ChannelState> FindChannel(const std::string& id) const;
+  // Whether agent message `message_id` of conversation `id` still waits for its delivery
+  // outcome (the conversation is not copied: the delivery worker asks this on every pass).
+  bool AwaitsDelivery(const std::string& conversation_id, const std::string& message_id) const;
   // Who an agent's message in conversation `id` goes to, for the delivery worker.
   std::optional<ContactState> FindContactOf(const std::string& conversation_id) const;
 

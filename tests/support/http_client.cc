@@ -9,15 +9,10 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "tests/support/http_text.h"
+
 namespace helpdesk::testing {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-int Connect(int port) {
+int ConnectLoopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -31,8 +26,6 @@ int Connect(int port) {
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   return fd;
 }
-
-}  // namespace
 
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -52,7 +45,7 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& path,
                            const std::string& body,
                            const std::map<std::string, std::string>& headers) const {
   HttpReply reply;
-  const int fd = Connect(port_);
+  const int fd = ConnectLoopback(port_);
   if (fd < 0) return reply;
   std::string request =
       method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
@@ -82,18 +75,7 @@ HttpReply HttpClient::Send(const std::string& method, const std::string& path,
   if (head_end == std::string::npos || raw.size() < 12) return reply;
   const char* code = raw.data() + 9;
   if (std::from_chars(code, code + 3, reply.status).ec != std::errc()) return HttpReply{};
-  size_t line_start = raw.find("\r\n") + 2;
-  while (line_start < head_end) {
-    const size_t line_end = raw.find("\r\n", line_start);
-    const std::string line = raw.substr(line_start, line_end - line_start);
-    const size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      reply.headers[Lower(line.substr(0, colon))] = value;
-    }
-    line_start = line_end + 2;
-  }
+  reply.headers = ParseHeaderLines(raw.substr(0, head_end));
   reply.body = raw.substr(head_end + 4);
   if (Lower(reply.headers["transfer-encoding"]) == "chunked") {
     std::string decoded;

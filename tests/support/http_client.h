@@ -30,6 +30,9 @@ class HttpClient {
   int port_;
 };
 
+// A socket connected to 127.0.0.1:port (reads time out after 30 s), or -1.
+int ConnectLoopback(int port);
+
 // A free TCP port on 127.0.0.1 (bound then released).
 int FreePort();
 

@@ -8,15 +8,9 @@
 
 #include <cctype>
 
+#include "tests/support/http_text.h"
+
 namespace helpdesk::testing {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 HttpReceiver::HttpReceiver() {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
@@ -94,23 +88,12 @@ void HttpReceiver::Handle(int fd) {
   }
   ReceivedRequest request;
   const std::string head = data.substr(0, head_end);
-  size_t line_end = head.find("\r\n");
-  const std::string request_line = head.substr(0, line_end);
+  const std::string request_line = head.substr(0, head.find("\r\n"));
   const size_t sp1 = request_line.find(' ');
   const size_t sp2 = request_line.find(' ', sp1 + 1);
   request.method = request_line.substr(0, sp1);
   request.path = request_line.substr(sp1 + 1, sp2 - sp1 - 1);
-  while (line_end != std::string::npos) {
-    const size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    const std::string line =
-        head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
-    const size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    request.headers[Lower(line.substr(0, colon))] = value;
-  }
+  request.headers = ParseHeaderLines(head);
   const size_t length =
       request.headers.count("content-length") ? std::stoul(request.headers["content-length"]) : 0;
   while (data.size() - head_end - 4 < length) {

@@ -8,24 +8,15 @@
 
 #include <cctype>
 
+#include "tests/support/http_client.h"
+#include "tests/support/http_text.h"
+
 namespace helpdesk::testing {
-namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
 
 SseClient::SseClient(int port, const std::string& path,
                      const std::map<std::string, std::string>& headers) {
-  fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return;
+  fd_ = ConnectLoopback(port);
+  if (fd_ < 0) return;
   std::string request =
       "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   for (const auto& [k, v] : headers) request += k + ": " + v + "\r\n";
@@ -40,20 +31,9 @@ SseClient::SseClient(int port, const std::string& path,
   }
   const std::string head = buffer_.substr(0, end);
   buffer_.erase(0, end + 4);
-  size_t line_end = head.find("\r\n");
-  const std::string status_line = head.substr(0, line_end);
+  const std::string status_line = head.substr(0, head.find("\r\n"));
   if (status_line.size() >= 12) status_ = std::stoi(status_line.substr(9, 3));
-  while (line_end != std::string::npos) {
-    const size_t start = line_end + 2;
-    line_end = head.find("\r\n", start);
-    const std::string line =
-        head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
-    const size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    headers_[Lower(line.substr(0, colon))] = value;
-  }
+  headers_ = ParseHeaderLines(head);
   chunked_ = Lower(header("transfer-encoding")) == "chunked";
   if (status_ != 200 && header("content-length") != "") {
     const size_t length = std::stoul(header("content-length"));
