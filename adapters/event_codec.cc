@@ -41,61 +41,74 @@ nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
           {"hash", r.event.hash}};
 }
 
+std::string QuoteJson(const std::string& s) {
+  // Ids, stream names and event types are plain ASCII: quote them directly; anything else goes
+  // through the JSON library's escaping.
+  for (char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+        static_cast<unsigned char>(c) >= 0x80) {
+      return nlohmann::json(s).dump();
+    }
+  }
+  return "\"" + s + "\"";
+}
+
+std::string ActorJsonText(const Actor& a) {
+  std::string out = "{\"id\":";
+  out += QuoteJson(a.id);
+  out += ",\"type\":\"";
+  out += ActorTypeName(a.type);
+  out += "\"}";
+  return out;
+}
+
 std::string EncodeEnvelope(const RecordedEvent& r) {
   // Byte for byte what EnvelopeToJson(r).dump() writes (keys in order), without building the
   // tree and copying the payload into it first: this runs once per appended event.
-  auto quoted = [](const std::string& s) {
-    // Ids, stream names and event types are plain ASCII: quote them directly; anything else
-    // goes through the JSON library's escaping.
-    for (char c : s) {
-      if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
-          static_cast<unsigned char>(c) >= 0x80) {
-        return nlohmann::json(s).dump();
-      }
-    }
-    return "\"" + s + "\"";
-  };
-  std::string out = "{\"actor\":{\"id\":";
-  out += quoted(r.event.actor.id);
-  out += ",\"type\":\"";
-  out += ActorTypeName(r.event.actor.type);
-  out += "\"},\"at\":\"";
+  std::string out = "{\"actor\":";
+  out += ActorJsonText(r.event.actor);
+  out += ",\"at\":\"";
   out += FormatRfc3339(r.event.at);
   out += "\",\"data\":";
   out += r.event.data.dump();
   out += ",\"hash\":";
-  out += quoted(r.event.hash);
+  out += QuoteJson(r.event.hash);
   out += ",\"id\":";
-  out += quoted(r.event.id);
+  out += QuoteJson(r.event.id);
   out += ",\"partition\":";
   out += std::to_string(r.partition);
   out += ",\"position\":";
   out += std::to_string(r.position);
   out += ",\"prev_hash\":";
-  out += quoted(r.event.prev_hash);
+  out += QuoteJson(r.event.prev_hash);
   out += ",\"schema_version\":";
   out += std::to_string(r.schema_version);
   out += ",\"stream\":";
-  out += quoted(r.event.stream);
+  out += QuoteJson(r.event.stream);
   out += ",\"stream_version\":";
   out += std::to_string(r.stream_version);
   out += ",\"type\":";
-  out += quoted(r.event.type);
+  out += QuoteJson(r.event.type);
   out += "}";
   return out;
 }
 
 Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
   try {
-    const auto j = nlohmann::json::parse(bytes);
+    // Not const: strings and the payload are moved out of the parsed tree, not copied (this
+    // runs once per event read, the first cost of every replay).
+    auto j = nlohmann::json::parse(bytes);
+    auto take_string = [&j](const char* key) {
+      return std::move(j.at(key).get_ref<std::string&>());
+    };
     RecordedEvent r;
     r.position = j.at("position").get<uint64_t>();
     r.stream_version = j.at("stream_version").get<uint64_t>();
     r.schema_version = j.value("schema_version", kSchemaVersion);
-    r.event.id = j.at("id").get<std::string>();
-    r.event.stream = j.at("stream").get<std::string>();
-    r.event.type = j.at("type").get<std::string>();
-    auto at = ParseRfc3339(j.at("at").get<std::string>());
+    r.event.id = take_string("id");
+    r.event.stream = take_string("stream");
+    r.event.type = take_string("type");
+    auto at = ParseRfc3339(j.at("at").get_ref<const std::string&>());
     if (!at) return Error{ErrorCode::kInternal, "event with a malformed time"};
     r.event.at = *at;
     const nlohmann::json& actor = j.at("actor");
@@ -103,7 +116,7 @@ Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
       return Error{ErrorCode::kInternal, "event with a malformed actor"};
     }
     r.event.actor = ActorFromJson(actor);
-    r.event.data = j.at("data");
+    r.event.data = std::move(j.at("data"));
     r.event.prev_hash = j.value("prev_hash", "");
     r.event.hash = j.value("hash", "");
     return r;

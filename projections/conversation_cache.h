@@ -1,6 +1,7 @@
 // ConversationCache: the conversations one projection step touches, decoded from cs/ once and
-// written back (cs/ and c/) once when the step ends, instead of once per event: replaying a
-// conversation's eight events in one step encodes and renders it once.
+// written back once when the step ends, instead of once per event: replaying a conversation's
+// eight events in one step encodes and renders it once, and moves its inbox index keys and
+// summary counters once, from what the step found stored to where the step leaves it.
 // Single-threaded: lives for one step of the projection runner.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "projections/conversation_view.h"
 #include "projections/view_txn.h"
@@ -23,23 +25,30 @@ class ConversationCache {
   Lookup Find(const std::string& id, ConversationView** view);
   // A conversation not stored yet.
   ConversationView& Create(const std::string& id);
-  // The inbox index keys of `id`'s current state, if this step computed them (else empty).
-  std::set<std::string>& IndexKeysOf(const std::string& id) { return index_keys_[id]; }
   // `id` changed: it is written when the step flushes.
   void MarkChanged(const std::string& id) { changed_.insert(id); }
-  // `id` was deleted: its stored forms are removed when the step flushes.
+  // `id` was deleted: its stored forms, index keys and counts are removed when the step flushes.
   void MarkDeleted(const std::string& id) {
     changed_.erase(id);
     deleted_.insert(id);
   }
-  // Writes every changed conversation into the step's transaction.
+  // Writes every changed or deleted conversation into the step's transaction.
   void Flush();
 
  private:
+  struct Entry {
+    ConversationView view;
+    // The index keys and counters of the state the step found stored (none when it made the
+    // conversation): the database holds exactly these for it.
+    std::set<std::string> stored_index_keys;
+    std::vector<std::string> stored_counter_keys;
+  };
+  // Moves the index keys and counters of `entry` from its stored state to its current one.
+  void MoveIndexAndCounters(const Entry& entry);
+
   ViewTxn& txn_;
-  std::unordered_map<std::string, ConversationView> views_;
+  std::unordered_map<std::string, Entry> entries_;
   std::unordered_set<std::string> changed_, deleted_;
-  std::unordered_map<std::string, std::set<std::string>> index_keys_;
 };
 
 }  // namespace helpdesk

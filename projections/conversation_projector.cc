@@ -13,15 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> CounterKeys(const ConversationState& s) {
-  std::vector<std::string> keys;
-  if (!s.exists || s.deleted) return keys;
-  keys.push_back(StatusCounterKey(s.status));
-  if (s.assignee_id) keys.push_back(UserStatusCounterKey(*s.assignee_id, s.status));
-  if (s.team_id) keys.push_back(TeamStatusCounterKey(*s.team_id, s.status));
-  return keys;
-}
-
 std::string PositionKey(const char* prefix, const std::string& id, uint64_t position) {
   std::string k = prefix + id;
   k.push_back('/');
@@ -62,7 +53,7 @@ std::optional<json> MessageItem(const RecordedEvent& r) {
 std::string TimelineItem(const RecordedEvent& r) {
   const NewEvent& e = r.event;
   std::string out = "{\"actor\":";
-  out += ActorToJson(e.actor).dump();
+  out += ActorJsonText(e.actor);
   out += ",\"at\":\"";
   out += FormatRfc3339(e.at);
   out += "\",\"data\":";
@@ -72,7 +63,7 @@ std::string TimelineItem(const RecordedEvent& r) {
   out += ",\"stream_version\":";
   out += std::to_string(r.stream_version);
   out += ",\"type\":";
-  out += json(e.type).dump();
+  out += QuoteJson(e.type);
   out += "}";
   return out;
 }
@@ -120,13 +111,6 @@ void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationSta
 
 }  // namespace
 
-std::string StatusCounterKey(ConversationStatus s) { return std::string("n/st/") + StatusName(s); }
-std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s) {
-  return "n/u/" + user_id + "/" + StatusName(s);
-}
-std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s) {
-  return "n/t/" + team_id + "/" + StatusName(s);
-}
 std::string NotificationPrefix(const std::string& user_id) { return "nt/" + user_id + "/"; }
 std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id) {
   // Newest first: the time inverted, as fixed-width hex so the id stays printable.
@@ -206,20 +190,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
     if (auto protocol = txn.Get("pr/" + id)) view.state.protocol = *protocol;
   }
 
-  // The previous event of this step already computed the keys of `before`.
-  std::set<std::string>& known = cache.IndexKeysOf(id);
-  const std::set<std::string> old_keys = known.empty() ? IndexKeys(before) : std::move(known);
-  std::set<std::string> new_keys = IndexKeys(after);
-  for (const auto& k : old_keys) {
-    if (!new_keys.count(k)) txn.Delete(k);
-  }
-  for (const auto& k : new_keys) {
-    if (!old_keys.count(k)) txn.Insert(k, "");
-  }
-  known = std::move(new_keys);
-  for (const auto& k : CounterKeys(before)) txn.AddToCounter(k, -1);
-  for (const auto& k : CounterKeys(after)) txn.AddToCounter(k, +1);
-
+  // Inbox index keys and counters follow the state when the step flushes (the cache).
   if (before.postponed_until != after.postponed_until) {
     if (before.postponed_until) txn.Delete(DueKey(*before.postponed_until, id));
     if (after.postponed_until) txn.Insert(DueKey(*after.postponed_until, id), "");

@@ -7,6 +7,7 @@
 #include "domain/conversation.h"
 #include "domain/event.h"
 #include "projections/conversation_cache.h"
+#include "projections/inbox_index.h"
 #include "projections/report_projector.h"
 #include "projections/view_txn.h"
 
@@ -20,10 +21,6 @@ class ConversationProjector {
              ReportAccumulator& reports) const;
 };
 
-// Counter keys for the inbox summary.
-std::string StatusCounterKey(ConversationStatus s);
-std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s);
-std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s);
 // Keys of a user's notifications (newest first under the prefix) and their unread counter.
 std::string NotificationPrefix(const std::string& user_id);
 std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id);

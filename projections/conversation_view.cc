@@ -99,8 +99,22 @@ ContactCard ContactCardFromJson(const json& j) {
   return c;
 }
 
-std::string EncodeState(const ConversationView& v) {
-  json j = ApiObject(v);
+namespace {
+
+// The rendered form of `api` (ApiObject of `v`), as RenderStored writes it.
+std::string RenderFrom(const ConversationView& v, const json& api) {
+  std::string out;
+  out += static_cast<char>(v.state.status);
+  out += EncodeOptTime(v.state.waiting_since);
+  out += EncodeOptTime(v.state.closed_at);
+  std::string body = api.dump();
+  body.pop_back();  // the closing brace; RenderForClient adds the thermometer and closes it
+  out += body;
+  return out;
+}
+
+// Turns `j` (ApiObject of `v`) into the stored state, as EncodeState writes it.
+std::string EncodeFrom(const ConversationView& v, json& j) {
   j["contact_id"] = v.state.contact_id;
   j["postponed_from"] = StatusName(v.state.postponed_from);
   j["channel_type"] = v.state.channel_type;
@@ -109,6 +123,19 @@ std::string EncodeState(const ConversationView& v) {
                  {"first_response_counted", v.report.first_response_counted},
                  {"cycle_started_at", OptTime(v.report.cycle_started_at)}};
   return j.dump();
+}
+
+}  // namespace
+
+std::string EncodeState(const ConversationView& v) {
+  json j = ApiObject(v);
+  return EncodeFrom(v, j);
+}
+
+void EncodeAndRender(const ConversationView& v, std::string* state, std::string* rendered) {
+  json j = ApiObject(v);
+  *rendered = RenderFrom(v, j);
+  *state = EncodeFrom(v, j);
 }
 
 std::optional<ConversationView> DecodeState(const std::string& bytes) {
@@ -162,16 +189,7 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   return v;
 }
 
-std::string RenderStored(const ConversationView& v) {
-  std::string out;
-  out += static_cast<char>(v.state.status);
-  out += EncodeOptTime(v.state.waiting_since);
-  out += EncodeOptTime(v.state.closed_at);
-  std::string body = ApiObject(v).dump();
-  body.pop_back();  // the closing brace; RenderForClient adds the thermometer and closes it
-  out += body;
-  return out;
-}
+std::string RenderStored(const ConversationView& v) { return RenderFrom(v, ApiObject(v)); }
 
 std::optional<StoredHeader> ReadHeader(const std::string& stored) {
   if (stored.size() < kHeaderSize) return std::nullopt;

@@ -37,6 +37,8 @@ std::optional<ConversationView> DecodeState(const std::string& bytes);
 
 // The stored rendering (c/<id>).
 std::string RenderStored(const ConversationView& v);
+// Both of the above at once, sharing the work (a projection step writes both).
+void EncodeAndRender(const ConversationView& v, std::string* state, std::string* rendered);
 
 // What the fixed header of a stored rendering says.
 struct StoredHeader {

@@ -85,4 +85,21 @@ std::set<std::string> IndexKeys(const ConversationState& s) {
   return keys;
 }
 
+std::string StatusCounterKey(ConversationStatus s) { return std::string("n/st/") + StatusName(s); }
+std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s) {
+  return "n/u/" + user_id + "/" + StatusName(s);
+}
+std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s) {
+  return "n/t/" + team_id + "/" + StatusName(s);
+}
+
+std::vector<std::string> CounterKeys(const ConversationState& s) {
+  std::vector<std::string> keys;
+  if (!s.exists || s.deleted) return keys;
+  keys.push_back(StatusCounterKey(s.status));
+  if (s.assignee_id) keys.push_back(UserStatusCounterKey(*s.assignee_id, s.status));
+  if (s.team_id) keys.push_back(TeamStatusCounterKey(*s.team_id, s.status));
+  return keys;
+}
+
 }  // namespace helpdesk

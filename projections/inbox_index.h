@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "domain/conversation.h"
 
@@ -32,6 +33,13 @@ std::string ScopePrefix(const std::string& scope, char column);
 
 // Every index key of a conversation in this state (none if it does not exist).
 std::set<std::string> IndexKeys(const ConversationState& s);
+
+// Counter keys for the inbox summary, and the ones a conversation in this state counts in
+// (none if it does not exist).
+std::string StatusCounterKey(ConversationStatus s);
+std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s);
+std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s);
+std::vector<std::string> CounterKeys(const ConversationState& s);
 
 // Scope names.
 std::string QueueScope(const std::optional<std::string>& team_id);

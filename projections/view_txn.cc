@@ -55,7 +55,8 @@ void ViewTxn::Delete(const std::string& key) {
 
 std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
   std::set<std::string> keys;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  if (!iterator_) iterator_.reset(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::Iterator* it = iterator_.get();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     keys.insert(it->key().ToString());
   }

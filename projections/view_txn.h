@@ -6,12 +6,14 @@
 // Pending writes sit in a hash map (point reads are the hot path of a replay); keys under
 // kScannedPrefixes are also kept in order, for the prefix scans projectors do with pending
 // writes. Written by one thread; once complete it may be read (as the step below the next one)
-// while its batch is being committed.
+// while its batch is being committed. While a step applies, the database changes only by the
+// commit of the step below (prefix scans rely on it: they keep one iterator for the step).
 #pragma once
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -29,8 +31,12 @@ class ViewTxn {
   // step applies). Reads see it between this step's writes and the database. Not owned.
   explicit ViewTxn(rocksdb::DB* db, const ViewTxn* below = nullptr) : db_(db), below_(below) {}
 
-  // The step below is in the database now: stop looking at it.
-  void ForgetBelow() { below_ = nullptr; }
+  // The step below is in the database now: stop looking at it. This step is complete then: it
+  // also lets go of its database iterator.
+  void ForgetBelow() {
+    below_ = nullptr;
+    iterator_.reset();
+  }
 
   // The value as the views would hold it with this step applied.
   std::optional<std::string> Get(const std::string& key);
@@ -58,6 +64,9 @@ class ViewTxn {
 
   rocksdb::DB* db_;
   const ViewTxn* below_;
+  // Made at the first prefix scan and kept for the step (making one costs far more than a seek).
+  // Its snapshot may predate the step below's commit; that step's writes are read from it.
+  std::unique_ptr<rocksdb::Iterator> iterator_;
   std::unordered_map<std::string, Pending> pending_;
   std::set<std::string> scanned_;  // pending keys under kScannedPrefixes
 };
