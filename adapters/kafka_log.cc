@@ -175,10 +175,12 @@ void KafkaLog::EncodeAll(AppendRequest& request) {
   request.encoded.clear();
   std::map<std::string, uint64_t> versions = request.expected_versions;
   RecordedEvent r;  // position and partition stay 0 in the topic: readers take them from Kafka
-  for (const NewEvent& e : request.events) {
+  for (NewEvent& e : request.events) {
     r.stream_version = ++versions[e.stream];
-    r.event = e;
+    // Lent to the envelope and given back: copying the payload would cost more than encoding it.
+    r.event = std::move(e);
     request.encoded.push_back(EncodeEnvelope(r));
+    e = std::move(r.event);
   }
 }
 
