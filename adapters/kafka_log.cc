@@ -179,7 +179,12 @@ void KafkaLog::EncodeAll(AppendRequest& request) {
     r.stream_version = ++versions[e.stream];
     // Lent to the envelope and given back: copying the payload would cost more than encoding it.
     r.event = std::move(e);
-    request.encoded.push_back(EncodeEnvelope(r));
+    try {
+      request.encoded.push_back(EncodeEnvelope(r));
+    } catch (...) {
+      e = std::move(r.event);
+      throw;
+    }
     e = std::move(r.event);
   }
 }
@@ -232,6 +237,8 @@ Result<AppendResult> KafkaLog::Transact(AppendRequest request, const Transaction
 
 Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
     const std::vector<AppendRequest*>& requests, const TransactionExtras* extras) {
+  // Encoded before the transaction begins: an event that cannot be encoded leaves none open.
+  for (AppendRequest* request : requests) EncodeAll(*request);
   std::lock_guard<std::mutex> txn_lock(txn_mu_);
   Status ready = EnsureTransactionReady();
   if (!ready.ok()) return ready.error();
@@ -253,7 +260,6 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
   };
   size_t i = 0;
   for (AppendRequest* request : requests) {
-    EncodeAll(*request);
     std::map<std::string, uint64_t> versions = request->expected_versions;
     for (size_t n = 0; n < request->events.size(); ++n) {
       RecordedEvent r;

@@ -25,8 +25,11 @@ class ConversationCache {
   Lookup Find(const std::string& id, ConversationView** view);
   // A conversation not stored yet.
   ConversationView& Create(const std::string& id);
-  // `id` changed: it is written when the step flushes.
-  void MarkChanged(const std::string& id) { changed_.insert(id); }
+  // `id` changed: it is written when the step flushes (unless the step deleted it: a later event
+  // of another stream, read after the deletion on a partitioned log, leaves it deleted).
+  void MarkChanged(const std::string& id) {
+    if (!deleted_.count(id)) changed_.insert(id);
+  }
   // `id` was deleted: its stored forms, index keys and counts are removed when the step flushes.
   void MarkDeleted(const std::string& id) {
     changed_.erase(id);

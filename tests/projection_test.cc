@@ -5,6 +5,7 @@
 #include "adapters/clock.h"
 #include "adapters/embedded_log.h"
 #include "commands/command_service.h"
+#include "projections/conversation_projector.h"
 #include "projections/inbox_query.h"
 #include "projections/projection_runner.h"
 #include "projections/view_queries.h"
@@ -196,6 +197,30 @@ TEST_F(ProjectionTest, PostponeScheduleListsWhatIsDue) {
   CatchUp();
   EXPECT_EQ(QueryInbox(*views_, postponed).value().items_json, "[]");
   EXPECT_TRUE(q.DueAt(Timestamp{clock_.Now().ms + 3'600'000}, 100).empty());
+}
+
+// On a partitioned log a step can read a conversation's deletion before an event of another
+// stream that names it (its protocol): the conversation stays deleted and its counts go once.
+TEST_F(ProjectionTest, AnEventAfterADeletionInTheSameStepLeavesTheCountsRight) {
+  ASSERT_TRUE(
+      commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+  const std::string id = Inbound("e1", "+5511", clock_.Now());
+  CatchUp();  // stored, queued
+  ASSERT_EQ(ReadCounter(views_->Get(StatusCounterKey(ConversationStatus::kQueued))), 1);
+  // A runner started afresh reads what follows in one batch (a running one reads as it comes).
+  runner_ = std::make_unique<ProjectionRunner>(*log_, *views_);
+  ASSERT_TRUE(commands_->DeleteConversation(admin_, id, "spam", std::nullopt).ok());
+  // What the write model would refuse, as another partition's reader may deliver it.
+  NewEvent late{"late-protocol",       "protocol/2026",
+                ev::kProtocolIssued,   clock_.Now(),
+                Actor::System("test"), {{"conversation_id", id}, {"protocol", "2026-000999"}}};
+  ASSERT_TRUE(log_->Append(AppendRequest{{late}, {{"protocol/2026", 0}}}).ok());
+  CatchUp();
+  EXPECT_EQ(runner_->steps(), 1u);  // the deletion and the protocol
+  EXPECT_EQ(runner_->events_applied(), 2u);
+  EXPECT_EQ(ReadCounter(views_->Get(StatusCounterKey(ConversationStatus::kQueued))), 0);
+  EXPECT_FALSE(views_->Get("c/" + id).has_value());
+  EXPECT_FALSE(views_->Get("cs/" + id).has_value());
 }
 
 TEST_F(ProjectionTest, ViewsResumeFromTheirStoredOffset) {
