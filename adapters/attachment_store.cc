@@ -105,7 +105,7 @@ Result<AttachmentInfo> AttachmentStore::Put(std::string_view bytes, const std::s
   if (Status s = WriteDurably(path, bytes); !s.ok()) return s.error();
   const nlohmann::json meta{{"content_type", content_type}, {"name", name}, {"size", bytes.size()}};
   if (Status s = WriteDurably(path + ".json", meta.dump()); !s.ok()) return s.error();
-  AttachmentInfo info{sha, content_type, name, bytes.size(), true};
+  AttachmentInfo info{sha, content_type, name, bytes.size()};
   return info;
 }
 
@@ -122,7 +122,7 @@ Result<AttachmentInfo> AttachmentStore::Info(const std::string& sha256) const {
     return Error{ErrorCode::kInternal, "the description of attachment " + sha256 + " is damaged"};
   }
   return AttachmentInfo{sha256, type.get<std::string>(), name.get<std::string>(),
-                        size.get<uint64_t>(), false};
+                        size.get<uint64_t>()};
 }
 
 Result<std::string> AttachmentStore::Read(const std::string& sha256) const {

@@ -24,7 +24,6 @@ struct AttachmentInfo {
   std::string content_type;
   std::string name;
   uint64_t size = 0;
-  bool created = false;  // Put: these bytes were not stored before (for logs, not for clients)
 };
 
 class AttachmentStore {

@@ -104,19 +104,23 @@ void OnKafkaDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
   d->offset = m->offset;
 }
 
+KafkaSettings KafkaLog::ProducerSettings(const KafkaOptions& o,
+                                         const std::string& transactional_id) {
+  return {{"bootstrap.servers", o.brokers},
+          {"enable.idempotence", "true"},
+          {"acks", "all"},
+          {"transactional.id", transactional_id},
+          {"message.timeout.ms", std::to_string(o.timeout_ms)},
+          {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
+          {"socket.timeout.ms", std::to_string(o.timeout_ms)},
+          {"linger.ms", "1"},
+          {"partitioner", "murmur2_random"}};  // the Java clients' partitioner
+}
+
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
-  auto made =
-      NewKafkaProducer({{"bootstrap.servers", o.brokers},
-                        {"enable.idempotence", "true"},
-                        {"acks", "all"},
-                        {"transactional.id",
-                         o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id},
-                        {"message.timeout.ms", std::to_string(o.timeout_ms)},
-                        {"transaction.timeout.ms", std::to_string(o.timeout_ms * 3)},
-                        {"socket.timeout.ms", std::to_string(o.timeout_ms)},
-                        {"linger.ms", "1"},
-                        {"partitioner", "murmur2_random"}},  // the Java clients' partitioner
-                       OnKafkaDelivery);
+  auto made = NewKafkaProducer(
+      ProducerSettings(o, o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id),
+      OnKafkaDelivery);
   if (!made.ok()) return made.error();
   rd_kafka_t* producer = made.value();
 

@@ -29,6 +29,7 @@
 
 #include "adapters/append_queue.h"
 #include "adapters/event_log.h"
+#include "adapters/kafka_client.h"
 
 struct rd_kafka_s;
 struct rd_kafka_topic_partition_list_s;
@@ -62,6 +63,10 @@ struct TransactionExtras {
 class KafkaLog final : public EventLog {
  public:
   static Result<std::unique_ptr<KafkaLog>> Open(const KafkaOptions& options);
+  // The producer's settings (idempotent, acks=all, transactional as `transactional_id`), also for
+  // benchmarks that measure the same producer without the log.
+  static KafkaSettings ProducerSettings(const KafkaOptions& options,
+                                        const std::string& transactional_id);
   ~KafkaLog() override;
   KafkaLog(const KafkaLog&) = delete;
   KafkaLog& operator=(const KafkaLog&) = delete;

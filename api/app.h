@@ -84,6 +84,8 @@ class App {
 
 // An event as the feeds show it: the envelope without the server's own secrets.
 nlohmann::json PublicEnvelope(const RecordedEvent& e);
+// The same, as its JSON text (what PublicEnvelope(e).dump() gives), for the live feed.
+std::string PublicEnvelopeText(const RecordedEvent& e);
 
 // Sets X-Position on a command's answer.
 void SetPosition(HttpResponse& response, const ConsistencyToken& token);

@@ -112,9 +112,7 @@ Result<nlohmann::json> App::ResolveAttachments(const nlohmann::json& items,
       if (item.contains("name")) {
         if (!item["name"].is_string()) return InvalidField(field + ".name", "must be a string");
         name = item["name"].get<std::string>();
-        if (Status s = CheckAttachmentName(name); !s.ok()) {
-          return InvalidField(field + ".name", "must be 1 to 255 bytes, no path separators");
-        }
+        if (Status s = CheckAttachmentName(name, field + ".name"); !s.ok()) return s.error();
       }
     } else {
       return InvalidField(field, "must be an uploaded attachment's sha256 or {sha256, name}");

@@ -302,6 +302,11 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   if (m.template_id && m.template_id->empty()) {
     return ErrorResponse(InvalidField("template_id", "must not be empty"));
   }
+  if (attachments && !CanWorkConversations(caller.role)) {
+    // Before the uploads are looked up: whether a file exists is not for other roles to learn.
+    return ErrorResponse(Forbidden(std::string("the ") + RoleName(caller.role) +
+                                   " role cannot change conversations"));
+  }
   if (attachments) {
     auto resolved = ResolveAttachments(*attachments, /*keep_foreign=*/false);
     if (!resolved.ok()) return ErrorResponse(resolved.error());

@@ -39,15 +39,24 @@ std::string FormatPosition(const ConsistencyToken& cursor) {
 
 }  // namespace
 
+// Credentials (a token's digest, a provider's secrets, its URL, which often carries a key) are
+// for the server only.
+constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sha256", "app_secret",
+                                         "outbound_secret", "outbound_url"};
+
 nlohmann::json PublicEnvelope(const RecordedEvent& e) {
   nlohmann::json item = EnvelopeToJson(e);
-  // Credentials (a token's digest, a provider's secrets, its URL, which often carries a key)
-  // are for the server only.
-  for (const char* secret :
-       {"token_sha256", "verify_token_sha256", "app_secret", "outbound_secret", "outbound_url"}) {
-    item["data"].erase(secret);
-  }
+  for (const char* secret : kSecretFields) item["data"].erase(secret);
   return item;
+}
+
+std::string PublicEnvelopeText(const RecordedEvent& e) {
+  // Most events carry no secret: encoded straight away, without building a tree to prune.
+  const nlohmann::json& data = e.event.data;
+  for (const char* secret : kSecretFields) {
+    if (data.is_object() && data.contains(secret)) return PublicEnvelope(e).dump();
+  }
+  return EncodeEnvelope(e);
 }
 
 std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller& caller) {
@@ -180,7 +189,7 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
         if (!type.empty() && e.event.type != type) continue;
         // `id` is the cursor after this event: resuming from it sends what follows.
         chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type +
-                 "\ndata: " + PublicEnvelope(e).dump() + "\n\n";
+                 "\ndata: " + PublicEnvelopeText(e) + "\n\n";
       }
       if (!advanced) projections_.WaitBeyond(applied, std::chrono::milliseconds(200));
       const auto now = std::chrono::steady_clock::now();

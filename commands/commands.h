@@ -27,6 +27,8 @@ struct Caller {
   static Caller ForChannel(const std::string& channel_id) {
     return Caller{"", Role::kAnalyst, channel_id};
   }
+  // The node itself (the scheduler, the delivery worker), sending commands on a cluster.
+  static Caller System() { return Caller{"", Role::kAdmin, ""}; }
   bool is_user() const { return !user_id.empty(); }
   Actor actor() const;
 };

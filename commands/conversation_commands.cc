@@ -2,6 +2,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/delivery.h"
 #include "domain/messaging_window.h"
 #include "domain/protocol.h"
 
@@ -109,7 +110,7 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
         r.await_reply = args.await_reply;
         r.attachments = args.attachments;
         // Public messages go out through the channel's provider when one is connected.
-        r.deliver = !args.is_private && channel && !channel->outbound_url.empty();
+        r.deliver = channel && GoesThroughProvider(args.is_private, channel->outbound_url);
         if (args.is_private) r.mentions = FindMentions(r.text, model_.AllUsers());
         out.message_id = r.message_id;
         out.created = true;
@@ -292,7 +293,6 @@ Result<CommandOutcome> CommandService::RecordDelivery(const std::string& convers
 }
 
 Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
-  const Caller scheduler{"", Role::kAdmin, ""};
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);

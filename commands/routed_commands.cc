@@ -283,7 +283,7 @@ Result<CommandOutcome> RoutedCommands::Reopen(const Caller& caller, const std::s
 }
 
 Result<CommandOutcome> RoutedCommands::WakeDue(const std::string& id) {
-  return Send(ConversationStream(id), "wake_due", Caller{"", Role::kAdmin, ""}, json{{"id", id}});
+  return Send(ConversationStream(id), "wake_due", Caller::System(), json{{"id", id}});
 }
 
 Result<CommandOutcome> RoutedCommands::SetChannelIntegration(const Caller& caller,
@@ -299,7 +299,7 @@ Result<CommandOutcome> RoutedCommands::SetChannelIntegration(const Caller& calle
 
 Result<CommandOutcome> RoutedCommands::RecordDelivery(const std::string& conversation_id,
                                                       const conversation::DeliveryOutcome& o) {
-  return Send(ConversationStream(conversation_id), "record_delivery", Caller{"", Role::kAdmin, ""},
+  return Send(ConversationStream(conversation_id), "record_delivery", Caller::System(),
               json{{"id", conversation_id},
                    {"message_id", o.message_id},
                    {"delivered", o.delivered},

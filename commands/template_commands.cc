@@ -3,6 +3,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/delivery.h"
 #include "domain/messaging_window.h"
 
 namespace helpdesk {
@@ -119,7 +120,8 @@ Result<CommandOutcome> CommandService::StartConversation(const Caller& caller, c
   r.author_id = caller.user_id;
   r.text = std::move(text).value();
   r.template_id = a.template_id;
-  r.deliver = !channel->outbound_url.empty();
+  r.deliver =
+      GoesThroughProvider(/*is_private=*/false, channel->outbound_url);  // templates are public
   auto sent = conversation::DecideReply(state, r);
   if (!sent.ok()) return sent.error();
   for (DomainEvent& d : sent.value()) decided.push_back(std::move(d));

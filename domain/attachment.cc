@@ -62,17 +62,17 @@ bool IsUtf8(const std::string& s) {
 
 }  // namespace
 
-Status CheckAttachmentName(const std::string& name) {
+Status CheckAttachmentName(const std::string& name, const std::string& field) {
   if (name.empty() || name.size() > 255) {
-    return InvalidField("name", "must be 1 to 255 bytes");
+    return InvalidField(field, "must be 1 to 255 bytes");
   }
-  if (!IsUtf8(name)) return InvalidField("name", "must be UTF-8");
+  if (!IsUtf8(name)) return InvalidField(field, "must be UTF-8");
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
-      return InvalidField("name", "must not contain path separators or control characters");
+      return InvalidField(field, "must not contain path separators or control characters");
     }
   }
-  if (name == "." || name == "..") return InvalidField("name", "must be a file name");
+  if (name == "." || name == "..") return InvalidField(field, "must be a file name");
   return Status::Ok();
 }
 

@@ -23,7 +23,7 @@ std::string AttachmentKind(const std::string& content_type);
 bool IsSha256Hex(const std::string& text);
 
 // A file name a person gave: 1 to 255 bytes, no path separators, no control characters.
-Status CheckAttachmentName(const std::string& name);
+Status CheckAttachmentName(const std::string& name, const std::string& field = "name");
 
 // A MIME type "type/subtype" with optional parameters, at most 255 bytes.
 Status CheckContentType(const std::string& content_type);

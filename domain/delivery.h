@@ -16,6 +16,12 @@
 
 namespace helpdesk {
 
+// Whether an agent's message goes out through the channel's provider: public messages (never
+// private notes) on a channel connected to an outbound URL.
+inline bool GoesThroughProvider(bool is_private, const std::string& outbound_url) {
+  return !is_private && !outbound_url.empty();
+}
+
 // Attempts before a message counts as failed (MessageFailed).
 inline constexpr int kMaxDeliveryAttempts = 6;
 

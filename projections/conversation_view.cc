@@ -113,7 +113,7 @@ std::string RenderFrom(const ConversationView& v, const json& api) {
   return out;
 }
 
-// Turns `j` (ApiObject of `v`) into the stored state, as EncodeState writes it.
+// Turns `j` (ApiObject of `v`) into the stored state (cs/<id>), read back by DecodeState.
 std::string EncodeFrom(const ConversationView& v, json& j) {
   j["contact_id"] = v.state.contact_id;
   j["postponed_from"] = StatusName(v.state.postponed_from);
@@ -126,11 +126,6 @@ std::string EncodeFrom(const ConversationView& v, json& j) {
 }
 
 }  // namespace
-
-std::string EncodeState(const ConversationView& v) {
-  json j = ApiObject(v);
-  return EncodeFrom(v, j);
-}
 
 void EncodeAndRender(const ConversationView& v, std::string* state, std::string* rendered) {
   json j = ApiObject(v);

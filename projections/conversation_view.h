@@ -32,12 +32,13 @@ struct ConversationView {
   ReportMarks report;  // what the reports remember between its events
 };
 
-std::string EncodeState(const ConversationView& v);
+// The projector's state (cs/<id>) as EncodeAndRender wrote it; nullopt when unreadable.
 std::optional<ConversationView> DecodeState(const std::string& bytes);
 
 // The stored rendering (c/<id>).
 std::string RenderStored(const ConversationView& v);
-// Both of the above at once, sharing the work (a projection step writes both).
+// The stored state (cs/<id>) and the stored rendering at once, sharing one JSON tree (a
+// projection step writes both).
 void EncodeAndRender(const ConversationView& v, std::string* state, std::string* rendered);
 
 // What the fixed header of a stored rendering says.

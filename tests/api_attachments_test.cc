@@ -25,9 +25,7 @@ class AttachmentsTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    CreateTeam("t1");
-    CreateChannel("wa");
-    ana_ = CreateUser("ana", "agent", json::array({"t1"}));
+    ana_ = CreateDeskWithAgentAna();
     analyst_ = CreateUser("ann", "analyst");
     auto in = Inbound("wa", "m1", "+5511911110000", "hi, a photo follows");
     conversation_ = in.value("conversation_id", "");
@@ -162,6 +160,18 @@ TEST_F(AttachmentsTest, AMessageNamingAnUnknownOrMalformedAttachmentChangesNothi
     for (int i = 0; i < 11; ++i) eleven.push_back(unknown);
     EXPECT_EQ(As(ana_, "POST", Messages(), json{{"attachments", eleven}}).error_code(),
               "invalid_field");
+  });
+}
+
+// A role that cannot post learns nothing about which files are stored: stored or not, 403.
+TEST_F(AttachmentsTest, ARoleThatCannotPostLearnsNothingAboutUploads) {
+  const std::string stored =
+      Upload(ana_, "photo bytes", "image/png", "p.png").json().value("sha256", "");
+  EXPECT_NO_NEW_EVENTS({
+    for (const std::string& sha : {stored, Sha256Of("never uploaded")}) {
+      auto r = As(analyst_, "POST", Messages(), json{{"text", "x"}, {"attachments", {sha}}});
+      EXPECT_EQ(r.status, 403) << r.body;
+    }
   });
 }
 

@@ -60,9 +60,7 @@ class ChannelsTest : public ApiTest {
   static void TearDownTestSuite() { unsetenv("HELPDESK_DELIVERY_BACKOFF_MS"); }
   void SetUp() override {
     ApiTest::SetUp();
-    CreateTeam("t1");
-    CreateChannel("wa");
-    ana_ = CreateUser("ana", "agent", json::array({"t1"}));
+    ana_ = CreateDeskWithAgentAna();
   }
   HttpReply Connect(const json& body) {
     return Admin("PUT", "/api/v1/channels/wa/integration", body);

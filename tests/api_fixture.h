@@ -44,6 +44,13 @@ class ApiTest : public ::testing::Test {
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json().value("token", "");
   }
+  // The desk most suites start from: team t1, WhatsApp channel "wa" and agent "ana" in t1.
+  // Returns ana's token.
+  std::string CreateDeskWithAgentAna() {
+    CreateTeam("t1");
+    CreateChannel("wa");
+    return CreateUser("ana", "agent", json::array({"t1"}));
+  }
   void CreateTeam(const std::string& id) {
     auto r = Admin("POST", "/api/v1/teams", {{"id", id}, {"name", "Team " + id}});
     EXPECT_EQ(r.status, 201) << r.body;

@@ -13,9 +13,7 @@ class StreamTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    CreateTeam("t1");
-    CreateChannel("wa");
-    ana_ = CreateUser("ana", "agent", json::array({"t1"}));
+    ana_ = CreateDeskWithAgentAna();
   }
   std::unique_ptr<SseClient> Open(const std::string& token,
                                   std::map<std::string, std::string> headers = {},

@@ -12,9 +12,7 @@ class WorkspaceTest : public ApiTest {
  protected:
   void SetUp() override {
     ApiTest::SetUp();
-    CreateTeam("t1");
-    CreateChannel("wa");
-    ana_ = CreateUser("ana", "agent", json::array({"t1"}));
+    ana_ = CreateDeskWithAgentAna();
     bia_ = CreateUser("bia", "agent", json::array({"t1"}));
     sup_ = CreateUser("sup", "supervisor");
     CreateUser("aud", "auditor");

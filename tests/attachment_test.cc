@@ -43,12 +43,6 @@ TEST(AttachmentRules, ContentTypesAreMimeTypes) {
   EXPECT_FALSE(CheckContentType("image/;x").ok());
 }
 
-}  // namespace
-}  // namespace helpdesk
-
-namespace helpdesk {
-namespace {
-
 TEST(AttachmentRules, NamesAreUtf8AndContentTypesAscii) {
   EXPECT_TRUE(CheckAttachmentName("relatório – março.pdf").ok());
   EXPECT_TRUE(CheckAttachmentName("😀.png").ok());

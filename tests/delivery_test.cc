@@ -83,6 +83,9 @@ TEST(Delivery, AnOutcomeIsRecordedOnceForAMessageWaitingForIt) {
 }
 
 TEST(Delivery, OnlyPublicRepliesOnAConnectedChannelAreDelivered) {
+  EXPECT_TRUE(GoesThroughProvider(false, "https://gw.example/out"));
+  EXPECT_FALSE(GoesThroughProvider(true, "https://gw.example/out"));  // a private note
+  EXPECT_FALSE(GoesThroughProvider(false, ""));                       // not connected
   ConversationState s;
   s.exists = true;
   s.status = ConversationStatus::kOpen;

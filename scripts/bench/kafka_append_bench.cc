@@ -87,15 +87,9 @@ std::atomic<long> raw_failed{0};
 // The baseline: `o.events` envelopes through a bare transactional producer (see the top).
 int RawTransactions(const Options& o, const helpdesk::KafkaOptions& options) {
   auto made = helpdesk::NewKafkaProducer(
-      {{"bootstrap.servers", o.brokers},
-       {"enable.idempotence", "true"},
-       {"acks", "all"},
-       {"transactional.id",
-        "bench-raw-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())},
-       {"message.timeout.ms", std::to_string(options.timeout_ms)},
-       {"transaction.timeout.ms", std::to_string(options.timeout_ms * 3)},
-       {"linger.ms", "1"},
-       {"partitioner", "murmur2_random"}},
+      helpdesk::KafkaLog::ProducerSettings(
+          options, "bench-raw-" +
+                       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())),
       [](rd_kafka_t*, const rd_kafka_message_t* m, void*) {
         if (m->err) ++raw_failed;
       });

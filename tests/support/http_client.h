@@ -33,6 +33,9 @@ class HttpClient {
 // A socket connected to 127.0.0.1:port (reads time out after 30 s), or -1.
 int ConnectLoopback(int port);
 
+// Binds socket `fd` to 127.0.0.1 on a port the kernel picks, and returns that port.
+int BindLoopback(int fd);
+
 // A free TCP port on 127.0.0.1 (bound then released).
 int FreePort();
 

@@ -1,13 +1,10 @@
 #include "tests/support/http_receiver.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
-
+#include "tests/support/http_client.h"
 #include "tests/support/http_text.h"
 
 namespace helpdesk::testing {
@@ -16,14 +13,7 @@ HttpReceiver::HttpReceiver() {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   const int one = 1;
   setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
+  port_ = BindLoopback(listen_fd_);
   listen(listen_fd_, 16);
   thread_ = std::thread([this] { Serve(); });
 }
