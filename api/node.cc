@@ -7,11 +7,13 @@
 
 #include "adapters/embedded_log.h"
 #include "adapters/event_codec.h"
-#include "adapters/kafka_command_bus.h"
-#include "adapters/kafka_decider.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
 #include "api/audit.h"
+#include "commands/cluster/decider_log.h"
+#include "commands/cluster/kafka_command_bus.h"
+#include "commands/cluster/kafka_decider.h"
+#include "commands/cluster/view_progress.h"
 
 namespace helpdesk {
 namespace {
@@ -61,6 +63,19 @@ Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options, Opener ope
   return std::unique_ptr<EventLog>(std::move(log).value());
 }
 
+// The cluster learns how far this node's views are from its projector.
+class ProjectorProgress final : public ViewProgress {
+ public:
+  explicit ProjectorProgress(const ProjectionRunner& runner) : runner_(runner) {}
+  ConsistencyToken Applied() const override { return runner_.Applied(); }
+  bool WaitFor(const ConsistencyToken& token, std::chrono::milliseconds timeout) const override {
+    return runner_.WaitFor(token, timeout);
+  }
+
+ private:
+  const ProjectionRunner& runner_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
@@ -105,9 +120,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     auto opened = KafkaCommandBus::Open(std::move(bus));
     if (!opened.ok()) return opened.error();
     node->bus_ = std::move(opened).value();
+    node->view_progress_ = std::make_unique<ProjectorProgress>(*node->projections_);
     node->decider_ =
         std::make_unique<KafkaDecider>(*kafka, static_cast<DeciderLog&>(*node->decider_log_),
-                                       *node->commands_, *node->bus_, *node->projections_);
+                                       *node->commands_, *node->bus_, *node->view_progress_);
     Status started = node->decider_->Start();
     if (!started.ok()) return started.error();
     node->routed_ = std::make_unique<RoutedCommands>(*node->bus_);
@@ -140,6 +156,7 @@ Node::~Node() {
   delivery_.reset();
   app_.reset();
   decider_.reset();  // leaves the group: its partitions move to the other nodes
+  view_progress_.reset();
   routed_.reset();
   bus_.reset();
   projections_.reset();

@@ -19,8 +19,8 @@
 #include "api/app.h"
 #include "api/delivery_worker.h"
 #include "api/wake_scheduler.h"
+#include "commands/cluster/routed_commands.h"
 #include "commands/command_service.h"
-#include "commands/routed_commands.h"
 #include "projections/projection_runner.h"
 #include "projections/view_store.h"
 
@@ -28,6 +28,7 @@ namespace helpdesk {
 
 class KafkaCommandBus;
 class KafkaDecider;
+class ViewProgress;
 
 struct NodeOptions {
   std::string data_dir;
@@ -64,6 +65,7 @@ class Node {
   std::unique_ptr<ProjectionRunner> projections_;
   // On Kafka only.
   std::unique_ptr<KafkaCommandBus> bus_;
+  std::unique_ptr<ViewProgress> view_progress_;  // the projector, as the decider sees it
   std::unique_ptr<KafkaDecider> decider_;
   std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;

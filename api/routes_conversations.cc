@@ -6,6 +6,7 @@
 
 #include "api/app.h"
 #include "api/json_io.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -316,7 +317,7 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   AwaitViews(outcome.value().token);
   // The new message is among the last of the conversation: look for it from the end.
-  const std::string prefix = "m/" + id + "/";
+  const std::string prefix = view_keys::kMessages + id + "/";
   auto it = views_.NewIterator();
   std::optional<json> message;
   for (it->SeekForPrev(prefix + std::string(9, '\xff'));

@@ -1,6 +1,6 @@
 // Commands: the help desk's state changes as one interface. CommandService decides them on this
-// node; RoutedCommands (commands/routed_commands.h) sends each to the node that owns its stream.
-// The API and the scheduler talk to this interface and never know which one answers.
+// node; RoutedCommands (commands/cluster/routed_commands.h) sends each to the node that owns its
+// stream. The API and the scheduler talk to this interface and never know which one answers.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,6 +1,7 @@
 #include "projections/conversation_cache.h"
 
 #include "projections/inbox_index.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 
@@ -9,7 +10,7 @@ ConversationCache::Lookup ConversationCache::Find(const std::string& id, Convers
     *view = &it->second.view;
     return Lookup::kFound;
   }
-  auto stored = txn_.Get("cs/" + id);
+  auto stored = txn_.Get(view_keys::kConversationState + id);
   if (!stored) return Lookup::kMissing;
   auto decoded = DecodeState(*stored);
   if (!decoded) return Lookup::kUnreadable;
@@ -48,14 +49,14 @@ void ConversationCache::Flush() {
     MoveIndexAndCounters(entry);
     std::string state, rendered;
     EncodeAndRender(entry.view, &state, &rendered);
-    txn_.Put("cs/" + id, std::move(state));
-    txn_.Put("c/" + id, std::move(rendered));
+    txn_.Put(view_keys::kConversationState + id, std::move(state));
+    txn_.Put(view_keys::kConversation + id, std::move(rendered));
   }
   changed_.clear();
   for (const std::string& id : deleted_) {
     MoveIndexAndCounters(entries_.at(id));  // a deleted state has none
-    txn_.Delete("cs/" + id);
-    txn_.Delete("c/" + id);
+    txn_.Delete(view_keys::kConversationState + id);
+    txn_.Delete(view_keys::kConversation + id);
   }
   deleted_.clear();
 }

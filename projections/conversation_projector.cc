@@ -7,6 +7,7 @@
 #include "domain/notifications.h"
 #include "projections/conversation_view.h"
 #include "projections/inbox_index.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -80,7 +81,8 @@ void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationSta
   const std::string message_id = e.data.value("message_id", "");
   const std::string suffix = s.id + "/" + message_id;
   if (e.type == ev::kMessageSent && e.data.value("deliver", false)) {
-    txn.Put("md/" + suffix, PositionKey("m/", s.id, r.position));
+    txn.Put(view_keys::kMessageByPosition + suffix,
+            PositionKey(view_keys::kMessages, s.id, r.position));
     txn.Put(std::string(kDeliveryQueuePrefix) + suffix,
             json{{"conversation_id", s.id},
                  {"message_id", message_id},
@@ -94,7 +96,7 @@ void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationSta
   }
   if (e.type != ev::kMessageDelivered && e.type != ev::kMessageFailed) return;
   const bool delivered = e.type == ev::kMessageDelivered;
-  if (auto item_key = txn.Get("md/" + suffix)) {
+  if (auto item_key = txn.Get(view_keys::kMessageByPosition + suffix)) {
     if (auto stored = txn.Get(*item_key)) {
       json item = json::parse(*stored, nullptr, false);
       if (item.is_object()) {
@@ -104,14 +106,16 @@ void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationSta
         txn.Put(*item_key, item.dump());
       }
     }
-    txn.Delete("md/" + suffix);
+    txn.Delete(view_keys::kMessageByPosition + suffix);
   }
   txn.Delete(std::string(kDeliveryQueuePrefix) + suffix);
 }
 
 }  // namespace
 
-std::string NotificationPrefix(const std::string& user_id) { return "nt/" + user_id + "/"; }
+std::string NotificationPrefix(const std::string& user_id) {
+  return view_keys::kNotifications + user_id + "/";
+}
 std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id) {
   // Newest first: the time inverted, as fixed-width hex so the id stays printable.
   char inverted[17];
@@ -122,7 +126,7 @@ std::string NotificationKey(const std::string& user_id, Timestamp at, const std:
 std::string UnreadNotificationsKey(const std::string& user_id) { return "n/ntu/" + user_id; }
 
 std::string DueKey(Timestamp until, const std::string& conversation_id) {
-  return "d/" + EncodeBigEndian64(static_cast<uint64_t>(until.ms)) + conversation_id;
+  return view_keys::kWakeDue + EncodeBigEndian64(static_cast<uint64_t>(until.ms)) + conversation_id;
 }
 int64_t ReadCounter(const std::optional<std::string>& stored) {
   if (!stored || stored->size() != 8) return 0;
@@ -174,20 +178,20 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   }
 
   if (e.type == ev::kConversationOpened) {
-    if (auto card = txn.Get("k/" + after.contact_id)) {
+    if (auto card = txn.Get(view_keys::kContact + after.contact_id)) {
       view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
     }
     view.contact.id = after.contact_id;
     if (view.state.channel_type.empty()) {
       // Opened before events recorded the channel's type: the channel's view has it (on a
       // partitioned log only if its stream was read first).
-      if (auto channel = txn.Get("ch/" + after.channel_id)) {
+      if (auto channel = txn.Get(view_keys::kChannel + after.channel_id)) {
         view.state.channel_type = json::parse(*channel, nullptr, false).value("type", "");
       }
     }
-    txn.Put("kc/" + after.contact_id + "/" + id, "");
+    txn.Put(view_keys::kContactConversations + after.contact_id + "/" + id, "");
     // Its protocol may have been read first, from another partition.
-    if (auto protocol = txn.Get("pr/" + id)) view.state.protocol = *protocol;
+    if (auto protocol = txn.Get(view_keys::kProtocolOf + id)) view.state.protocol = *protocol;
   }
 
   // Inbox index keys and counters follow the state when the step flushes (the cache).
@@ -199,15 +203,17 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   if (after.deleted) {
     // Gone from every view: its messages, timeline, the contact's link to it and itself (the
     // index keys, counters and wake-up went with the state above). The log keeps the events.
-    for (const char* prefix : {"m/", "tl/", "md/", "dq/"}) {
+    for (const char* prefix : {view_keys::kMessages, view_keys::kTimeline,
+                               view_keys::kMessageByPosition, view_keys::kDeliveryQueue}) {
       for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) txn.Delete(key);
     }
-    txn.Delete("kc/" + after.contact_id + "/" + id);
+    txn.Delete(view_keys::kContactConversations + after.contact_id + "/" + id);
     cache.MarkDeleted(id);
     return;
   }
-  if (auto message = MessageItem(r)) txn.Put(PositionKey("m/", id, r.position), message->dump());
-  txn.Put(PositionKey("tl/", id, r.position), TimelineItem(r));
+  if (auto message = MessageItem(r))
+    txn.Put(PositionKey(view_keys::kMessages, id, r.position), message->dump());
+  txn.Put(PositionKey(view_keys::kTimeline, id, r.position), TimelineItem(r));
   ProjectDelivery(r, txn, after);
 
   cache.MarkChanged(id);

@@ -9,6 +9,7 @@
 #include "projections/conversation_cache.h"
 #include "projections/inbox_index.h"
 #include "projections/report_projector.h"
+#include "projections/view_keys.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
@@ -27,7 +28,7 @@ std::string NotificationKey(const std::string& user_id, Timestamp at, const std:
 std::string UnreadNotificationsKey(const std::string& user_id);
 // The delivery queue: one key per agent message waiting to go out through its channel's
 // provider (domain/delivery.h), valued with what the delivery worker sends.
-inline constexpr const char* kDeliveryQueuePrefix = "dq/";
+inline constexpr const char* kDeliveryQueuePrefix = view_keys::kDeliveryQueue;
 // Key of one wake-up in the postpone schedule.
 std::string DueKey(Timestamp until, const std::string& conversation_id);
 // A counter's value (0 when absent).

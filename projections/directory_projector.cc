@@ -6,6 +6,7 @@
 
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -42,7 +43,7 @@ json UserStub(const std::string& id) {
 
 void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
                              const ContactCard& card) {
-  const std::string prefix = "kc/" + contact_id + "/";
+  const std::string prefix = view_keys::kContactConversations + contact_id + "/";
   for (const std::string& key : txn.KeysWithPrefix(prefix)) {
     const std::string id = key.substr(prefix.size());
     ConversationView* view = nullptr;
@@ -61,14 +62,14 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   if (e.type == ev::kUserCreated) {
     const std::string id = d.value("user_id", "");
     // A stub may exist already: on a partitioned log a team's events can be read first.
-    json user = Load(txn, "u/" + id);
+    json user = Load(txn, view_keys::kUser + id);
     json teams = user.is_object() ? user.value("teams", json::array()) : json::array();
     for (const auto& t : d.value("teams", json::array())) {
       AddToSortedArray(teams, t.get<std::string>());
-      json team = Load(txn, "t/" + t.get<std::string>());
+      json team = Load(txn, view_keys::kTeam + t.get<std::string>());
       if (!team.is_object()) team = TeamStub(t.get<std::string>());
       AddToSortedArray(team["members"], id);
-      txn.Put("t/" + t.get<std::string>(), team.dump());
+      txn.Put(view_keys::kTeam + t.get<std::string>(), team.dump());
     }
     user = json{{"id", id},
                 {"name", d.value("name", "")},
@@ -76,18 +77,18 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                 {"role", d.value("role", "agent")},
                 {"teams", teams},
                 {"presence", user.is_object() ? user.value("presence", "offline") : "offline"}};
-    txn.Put("u/" + id, user.dump());
+    txn.Put(view_keys::kUser + id, user.dump());
   } else if (e.type == ev::kUserPresenceChanged) {
     const std::string id = d.value("user_id", "");
-    json user = Load(txn, "u/" + id);
+    json user = Load(txn, view_keys::kUser + id);
     if (!user.is_object()) return;
     user["presence"] = d.value("status", "offline");
-    txn.Put("u/" + id, user.dump());
+    txn.Put(view_keys::kUser + id, user.dump());
   } else if (e.type == ev::kProtocolIssued) {
     const std::string conversation = d.value("conversation_id", "");
     const std::string protocol = d.value("protocol", "");
-    txn.Put("pr/" + conversation, protocol);
-    txn.Put("prn/" + protocol, conversation);
+    txn.Put(view_keys::kProtocolOf + conversation, protocol);
+    txn.Put(view_keys::kConversationOfProtocol + protocol, conversation);
     ConversationView* view = nullptr;
     if (cache.Find(conversation, &view) == ConversationCache::Lookup::kFound) {
       view->state.protocol = protocol;
@@ -123,55 +124,55 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     }
   } else if (e.type == ev::kTeamCreated) {
     const std::string id = d.value("team_id", "");
-    json team = Load(txn, "t/" + id);
+    json team = Load(txn, view_keys::kTeam + id);
     if (!team.is_object()) team = TeamStub(id);
     team["name"] = d.value("name", "");
-    txn.Put("t/" + id, team.dump());
+    txn.Put(view_keys::kTeam + id, team.dump());
   } else if (e.type == ev::kTeamMemberAdded) {
     const std::string team_id = d.value("team_id", "");
     const std::string user_id = d.value("user_id", "");
-    json team = Load(txn, "t/" + team_id);
-    json user = Load(txn, "u/" + user_id);
+    json team = Load(txn, view_keys::kTeam + team_id);
+    json user = Load(txn, view_keys::kUser + user_id);
     if (!team.is_object()) team = TeamStub(team_id);
     if (!user.is_object()) user = UserStub(user_id);
     AddToSortedArray(team["members"], user_id);
-    txn.Put("t/" + team_id, team.dump());
+    txn.Put(view_keys::kTeam + team_id, team.dump());
     AddToSortedArray(user["teams"], team_id);
-    txn.Put("u/" + user_id, user.dump());
+    txn.Put(view_keys::kUser + user_id, user.dump());
   } else if (e.type == ev::kChannelCreated) {
     const std::string id = d.value("channel_id", "");
-    txn.Put("ch/" + id, json{{"id", id},
-                             {"type", d.value("type", "")},
-                             {"name", d.value("name", "")},
-                             {"address", d.value("address", "")},
-                             {"webhooks", false},
-                             {"outbound_url", nullptr}}
-                            .dump());
+    txn.Put(view_keys::kChannel + id, json{{"id", id},
+                                           {"type", d.value("type", "")},
+                                           {"name", d.value("name", "")},
+                                           {"address", d.value("address", "")},
+                                           {"webhooks", false},
+                                           {"outbound_url", nullptr}}
+                                          .dump());
   } else if (e.type == ev::kChannelIntegrationSet) {
     // What the channel is connected to; the secrets stay in the log and the write model.
     const std::string id = d.value("channel_id", "");
-    json stored = Load(txn, "ch/" + id);
+    json stored = Load(txn, view_keys::kChannel + id);
     stored["webhooks"] = !d.value("app_secret", "").empty();
     const std::string url = d.value("outbound_url", "");
     stored["outbound_url"] = url.empty() ? json(nullptr) : json(url);
-    txn.Put("ch/" + id, stored.dump());
+    txn.Put(view_keys::kChannel + id, stored.dump());
   } else if (e.type == ev::kContactCreated) {
     ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
                      d.value("email", ""), d.value("stage", "lead")};
-    txn.Put("k/" + card.id, ContactCardToJson(card).dump());
+    txn.Put(view_keys::kContact + card.id, ContactCardToJson(card).dump());
     // On a partitioned log the contact's stream may be read after its first conversation's.
     CopyCardToConversations(txn, cache, card.id, card);
   } else if (e.type == ev::kContactStageChanged) {
     const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, "k/" + id);
+    json stored = Load(txn, view_keys::kContact + id);
     if (!stored.is_object()) return;
     ContactCard card = ContactCardFromJson(stored);
     card.stage = d.value("stage", card.stage);
-    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
     CopyCardToConversations(txn, cache, id, card);
   } else if (e.type == ev::kContactOptedIn || e.type == ev::kContactOptedOut) {
     const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, "k/" + id);
+    json stored = Load(txn, view_keys::kContact + id);
     if (!stored.is_object()) return;
     ContactCard card = ContactCardFromJson(stored);
     std::set<std::string> channels(card.opt_ins.begin(), card.opt_ins.end());
@@ -181,11 +182,11 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
       channels.erase(d.value("channel_id", ""));
     }
     card.opt_ins.assign(channels.begin(), channels.end());
-    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
     CopyCardToConversations(txn, cache, id, card);
   } else if (e.type == ev::kTemplateCreated) {
     const std::string id = d.value("template_id", "");
-    txn.Put("tpl/" + d.value("channel_id", "") + "/" + id,
+    txn.Put(view_keys::kTemplate + d.value("channel_id", "") + "/" + id,
             json{{"id", id},
                  {"channel_id", d.value("channel_id", "")},
                  {"name", d.value("name", "")},
@@ -195,15 +196,15 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                 .dump());
   } else if (e.type == ev::kContactBlocked || e.type == ev::kContactUnblocked) {
     const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, "k/" + id);
+    json stored = Load(txn, view_keys::kContact + id);
     if (!stored.is_object()) return;
     ContactCard card = ContactCardFromJson(stored);
     card.blocked = e.type == ev::kContactBlocked;
-    txn.Put("k/" + id, ContactCardToJson(card).dump());
+    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
     CopyCardToConversations(txn, cache, id, card);
   } else if (e.type == ev::kQuickReplyCreated || e.type == ev::kQuickReplyUpdated) {
     const std::string id = e.stream.substr(e.stream.find('/') + 1);
-    json q = Load(txn, "qr/" + id);
+    json q = Load(txn, view_keys::kQuickReply + id);
     if (!q.is_object()) {
       q = json{
           {"id", id}, {"owner_id", d.value("owner_id", "")}, {"created_at", FormatRfc3339(e.at)}};
@@ -212,9 +213,9 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     q["text"] = d.value("text", "");
     q["visibility"] = d.value("visibility", "public");
     q["updated_at"] = FormatRfc3339(e.at);
-    txn.Put("qr/" + id, q.dump());
+    txn.Put(view_keys::kQuickReply + id, q.dump());
   } else if (e.type == ev::kQuickReplyDeleted) {
-    txn.Delete("qr/" + e.stream.substr(e.stream.find('/') + 1));
+    txn.Delete(view_keys::kQuickReply + e.stream.substr(e.stream.find('/') + 1));
   }
 }
 

@@ -1,6 +1,7 @@
 #include "projections/inbox_index.h"
 
 #include "adapters/rocks_status.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -52,7 +53,7 @@ SortOrder OrderFor(InboxSort sort) {
 }
 
 std::string ScopePrefix(const std::string& scope, char column) {
-  std::string p = "i/" + scope;
+  std::string p = view_keys::kInbox + scope;
   p.push_back('\0');
   p.push_back(column);
   return p;

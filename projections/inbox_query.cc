@@ -8,6 +8,7 @@
 
 #include "domain/directory.h"
 #include "projections/conversation_view.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -206,7 +207,7 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
 
     const std::string id = best.substr(8);
     stored.clear();
-    if (!views.db()->Get(ro, "c/" + id, &stored).ok()) continue;
+    if (!views.db()->Get(ro, view_keys::kConversation + id, &stored).ok()) continue;
     auto header = ReadHeader(stored);
     if (!header || !InView(r, *header)) continue;
     std::string rendered;

@@ -1,6 +1,7 @@
 #include "projections/report_cells.h"
 
 #include "adapters/rocks_status.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -170,7 +171,7 @@ std::string EncodeSlot(int64_t slot) {
 int64_t DecodeSlot(const char* p) { return static_cast<int64_t>(DecodeBigEndian64(p) ^ kSignBit); }
 
 std::string ReportKeyPrefix(ReportSection section, ReportGrain grain, const ReportDimension& d) {
-  std::string key = "r/";
+  std::string key = view_keys::kReportCell;
   key.push_back(static_cast<char>(section));
   key.push_back(static_cast<char>(grain));
   if (d.channel_id && d.team_id) {

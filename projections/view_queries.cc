@@ -10,6 +10,7 @@
 #include "domain/directory.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
+#include "projections/view_keys.h"
 
 namespace helpdesk {
 namespace {
@@ -29,7 +30,7 @@ constexpr ConversationStatus kUnclosed[] = {ConversationStatus::kQueued, Convers
 }  // namespace
 
 std::optional<std::string> ViewQueries::Conversation(const std::string& id, Timestamp now) const {
-  auto stored = views_.Get("c/" + id);
+  auto stored = views_.Get(view_keys::kConversation + id);
   if (!stored) return std::nullopt;
   std::string out;
   RenderForClient(*stored, now, out);
@@ -64,12 +65,12 @@ Result<Page> ViewQueries::PagePrefix(
 
 Result<Page> ViewQueries::Messages(const std::string& id, const std::optional<std::string>& cursor,
                                    size_t limit) const {
-  return PagePrefix("m/" + id + "/", cursor, limit, ParseObject);
+  return PagePrefix(view_keys::kMessages + id + "/", cursor, limit, ParseObject);
 }
 
 Result<Page> ViewQueries::Timeline(const std::string& id, const std::optional<std::string>& cursor,
                                    size_t limit, std::optional<Timestamp> until) const {
-  return PagePrefix("tl/" + id + "/", cursor, limit,
+  return PagePrefix(view_keys::kTimeline + id + "/", cursor, limit,
                     [until](const std::string& text) -> std::optional<json> {
                       auto item = ParseObject(text);
                       if (!item || !until) return item;
@@ -82,7 +83,7 @@ Result<Page> ViewQueries::Timeline(const std::string& id, const std::optional<st
 std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
                                                          Timestamp as_of) const {
   ConversationView view;
-  const std::string prefix = "tl/" + id + "/";
+  const std::string prefix = view_keys::kTimeline + id + "/";
   auto it = views_.NewIterator();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const json item = json::parse(it->value().ToString(), nullptr, false);
@@ -99,7 +100,7 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
     Evolve(view.state, e, item.value("stream_version", uint64_t{0}));
   }
   if (!view.state.exists) return std::nullopt;
-  if (auto card = views_.Get("k/" + view.state.contact_id)) {
+  if (auto card = views_.Get(view_keys::kContact + view.state.contact_id)) {
     view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
   }
   view.contact.id = view.state.contact_id;
@@ -120,12 +121,12 @@ std::string CsvField(const std::string& s) {
 
 std::string ViewQueries::ConversationCsv(const std::string& id) const {
   std::string csv = "at,direction,private,author,text\r\n";
-  const auto conv = views_.Get("cs/" + id);
+  const auto conv = views_.Get(view_keys::kConversationState + id);
   std::string contact_name;
   if (conv) {
     if (auto j = ParseObject(*conv)) contact_name = (*j)["contact"].value("name", "");
   }
-  const std::string prefix = "m/" + id + "/";
+  const std::string prefix = view_keys::kMessages + id + "/";
   auto it = views_.NewIterator();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     auto m = ParseObject(it->value().ToString());
@@ -164,7 +165,8 @@ json ViewQueries::Summary(const std::string& caller_id) const {
                   {"closed", Counter(StatusCounterKey(ConversationStatus::kClosed))}};
   json teams = json::array();
   auto it = views_.NewIterator();
-  for (it->Seek("t/"); it->Valid() && it->key().starts_with("t/"); it->Next()) {
+  for (it->Seek(view_keys::kTeam); it->Valid() && it->key().starts_with(view_keys::kTeam);
+       it->Next()) {
     auto t = ParseObject(it->value().ToString());
     if (!t) continue;
     const std::string id = (*t)["id"];
@@ -175,7 +177,8 @@ json ViewQueries::Summary(const std::string& caller_id) const {
                      {"queued", queued}});
   }
   json users = json::array();
-  for (it->Seek("u/"); it->Valid() && it->key().starts_with("u/"); it->Next()) {
+  for (it->Seek(view_keys::kUser); it->Valid() && it->key().starts_with(view_keys::kUser);
+       it->Next()) {
     auto u = ParseObject(it->value().ToString());
     if (!u) continue;
     const std::string id = (*u)["id"];
@@ -190,36 +193,38 @@ json ViewQueries::Summary(const std::string& caller_id) const {
 Result<Page> ViewQueries::Users(const std::optional<std::string>& q,
                                 const std::optional<std::string>& cursor, size_t limit) const {
   const std::string needle = q ? FoldForSearch(*q) : "";
-  return PagePrefix("u/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
-    auto u = ParseObject(value);
-    if (!u) return std::nullopt;
-    if (!needle.empty() && FoldForSearch((*u)["name"]).find(needle) == std::string::npos &&
-        FoldForSearch((*u)["email"]).find(needle) == std::string::npos) {
-      return std::nullopt;
-    }
-    (*u)["open_count"] = OpenCount("n/u/" + (*u)["id"].get<std::string>() + "/");
-    return u;
-  });
+  return PagePrefix(
+      view_keys::kUser, cursor, limit, [&](const std::string& value) -> std::optional<json> {
+        auto u = ParseObject(value);
+        if (!u) return std::nullopt;
+        if (!needle.empty() && FoldForSearch((*u)["name"]).find(needle) == std::string::npos &&
+            FoldForSearch((*u)["email"]).find(needle) == std::string::npos) {
+          return std::nullopt;
+        }
+        (*u)["open_count"] = OpenCount("n/u/" + (*u)["id"].get<std::string>() + "/");
+        return u;
+      });
 }
 
 Result<Page> ViewQueries::Teams(const std::optional<std::string>& q,
                                 const std::optional<std::string>& cursor, size_t limit) const {
   const std::string needle = q ? FoldForSearch(*q) : "";
-  return PagePrefix("t/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
-    auto t = ParseObject(value);
-    if (!t) return std::nullopt;
-    if (!needle.empty() && FoldForSearch((*t)["name"]).find(needle) == std::string::npos)
-      return std::nullopt;
-    const std::string id = (*t)["id"];
-    const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
-    (*t)["queued_count"] = queued;
-    (*t)["open_count"] = OpenCount("n/t/" + id + "/") - queued;
-    return t;
-  });
+  return PagePrefix(
+      view_keys::kTeam, cursor, limit, [&](const std::string& value) -> std::optional<json> {
+        auto t = ParseObject(value);
+        if (!t) return std::nullopt;
+        if (!needle.empty() && FoldForSearch((*t)["name"]).find(needle) == std::string::npos)
+          return std::nullopt;
+        const std::string id = (*t)["id"];
+        const int64_t queued = Counter(TeamStatusCounterKey(id, ConversationStatus::kQueued));
+        (*t)["queued_count"] = queued;
+        (*t)["open_count"] = OpenCount("n/t/" + id + "/") - queued;
+        return t;
+      });
 }
 
 std::optional<json> ViewQueries::User(const std::string& id) const {
-  auto v = views_.Get("u/" + id);
+  auto v = views_.Get(view_keys::kUser + id);
   if (!v) return std::nullopt;
   auto u = ParseObject(*v);
   if (u) (*u)["open_count"] = OpenCount("n/u/" + id + "/");
@@ -227,7 +232,7 @@ std::optional<json> ViewQueries::User(const std::string& id) const {
 }
 
 std::optional<json> ViewQueries::Team(const std::string& id) const {
-  auto v = views_.Get("t/" + id);
+  auto v = views_.Get(view_keys::kTeam + id);
   if (!v) return std::nullopt;
   auto t = ParseObject(*v);
   if (t) {
@@ -249,21 +254,22 @@ Result<Page> ViewQueries::QuickReplies(const std::string& viewer,
                                        const std::optional<std::string>& cursor,
                                        size_t limit) const {
   const std::string needle = q ? FoldForSearch(*q) : "";
-  return PagePrefix("qr/", cursor, limit, [&](const std::string& value) -> std::optional<json> {
-    auto item = ParseObject(value);
-    if (!item || !QuickReplyVisible(*item, viewer)) return std::nullopt;
-    if (!needle.empty() &&
-        FoldForSearch(item->value("shortcut", "")).find(needle) == std::string::npos &&
-        FoldForSearch(item->value("text", "")).find(needle) == std::string::npos) {
-      return std::nullopt;
-    }
-    return item;
-  });
+  return PagePrefix(
+      view_keys::kQuickReply, cursor, limit, [&](const std::string& value) -> std::optional<json> {
+        auto item = ParseObject(value);
+        if (!item || !QuickReplyVisible(*item, viewer)) return std::nullopt;
+        if (!needle.empty() &&
+            FoldForSearch(item->value("shortcut", "")).find(needle) == std::string::npos &&
+            FoldForSearch(item->value("text", "")).find(needle) == std::string::npos) {
+          return std::nullopt;
+        }
+        return item;
+      });
 }
 
 std::optional<json> ViewQueries::QuickReply(const std::optional<std::string>& viewer,
                                             const std::string& id) const {
-  auto v = views_.Get("qr/" + id);
+  auto v = views_.Get(view_keys::kQuickReply + id);
   if (!v) return std::nullopt;
   auto item = ParseObject(*v);
   if (!item || (viewer && !QuickReplyVisible(*item, *viewer))) return std::nullopt;
@@ -272,7 +278,7 @@ std::optional<json> ViewQueries::QuickReply(const std::optional<std::string>& vi
 
 std::optional<std::string> ViewQueries::ConversationWithProtocol(
     const std::string& protocol) const {
-  return views_.Get("prn/" + protocol);
+  return views_.Get(view_keys::kConversationOfProtocol + protocol);
 }
 
 Result<Page> ViewQueries::Notifications(const std::string& user_id, bool unread_only,
@@ -292,24 +298,24 @@ int64_t ViewQueries::UnreadNotifications(const std::string& user_id) const {
 
 Result<Page> ViewQueries::Templates(const std::string& channel_id,
                                     const std::optional<std::string>& cursor, size_t limit) const {
-  return PagePrefix("tpl/" + channel_id + "/", cursor, limit, ParseObject);
+  return PagePrefix(view_keys::kTemplate + channel_id + "/", cursor, limit, ParseObject);
 }
 
 std::optional<json> ViewQueries::Template(const std::string& channel_id,
                                           const std::string& id) const {
-  auto v = views_.Get("tpl/" + channel_id + "/" + id);
+  auto v = views_.Get(view_keys::kTemplate + channel_id + "/" + id);
   if (!v) return std::nullopt;
   return ParseObject(*v);
 }
 
 std::optional<json> ViewQueries::Channel(const std::string& id) const {
-  auto v = views_.Get("ch/" + id);
+  auto v = views_.Get(view_keys::kChannel + id);
   if (!v) return std::nullopt;
   return ParseObject(*v);
 }
 
 std::optional<json> ViewQueries::Contact(const std::string& id) const {
-  auto v = views_.Get("k/" + id);
+  auto v = views_.Get(view_keys::kContact + id);
   if (!v) return std::nullopt;
   return ParseObject(*v);
 }
@@ -335,7 +341,8 @@ std::vector<nlohmann::json> ViewQueries::PendingDeliveries(
 std::vector<std::string> ViewQueries::DueAt(Timestamp now, size_t max) const {
   std::vector<std::string> out;
   auto it = views_.NewIterator();
-  for (it->Seek("d/"); it->Valid() && it->key().starts_with("d/") && out.size() < max; it->Next()) {
+  for (it->Seek(view_keys::kWakeDue);
+       it->Valid() && it->key().starts_with(view_keys::kWakeDue) && out.size() < max; it->Next()) {
     const std::string key = it->key().ToString();
     if (key.size() < 10) continue;
     const int64_t until = static_cast<int64_t>(DecodeBigEndian64(key.data() + 2));

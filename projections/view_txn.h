@@ -8,6 +8,7 @@
 // writes. Written by one thread; once complete it may be read (as the step below the next one)
 // while its batch is being committed. While a step applies, the database changes only by the
 // commit of the step below (prefix scans rely on it: they keep one iterator for the step).
+#include "projections/view_keys.h"
 #pragma once
 
 #include <rocksdb/db.h>
@@ -25,7 +26,7 @@ namespace helpdesk {
 class ViewTxn {
  public:
   // Prefixes KeysWithPrefix may be asked for: a contact's conversations.
-  static constexpr const char* kScannedPrefixes[] = {"kc/"};
+  static constexpr const char* kScannedPrefixes[] = {view_keys::kContactConversations};
 
   // `below`: the previous step, if its batch may not be in `db` yet (its commit runs while this
   // step applies). Reads see it between this step's writes and the database. Not owned.

@@ -29,48 +29,19 @@
 #include <vector>
 
 #include "adapters/event_log.h"
-#include "adapters/kafka_command_bus.h"
 #include "adapters/kafka_log.h"
+#include "commands/cluster/decider_log.h"
+#include "commands/cluster/kafka_command_bus.h"
+#include "commands/cluster/view_progress.h"
 #include "commands/command_service.h"
 #include "commands/stream_placement.h"
-#include "projections/projection_runner.h"
 
 namespace helpdesk {
-
-// The log a deciding CommandService appends to: appends wait for the decider's next transaction.
-// Reads go to the Kafka log. Only the decider's worker threads append.
-class DeciderLog final : public EventLog {
- public:
-  explicit DeciderLog(KafkaLog& kafka) : kafka_(kafka) {}
-
-  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
-  void Reset() override {}
-  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
-                                          std::chrono::milliseconds wait) override {
-    return kafka_.Read(after, max, wait);
-  }
-  ConsistencyToken Head() const override { return kafka_.Head(); }
-  Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
-    return kafka_.IsCaughtUp(token);
-  }
-
-  struct Pending {
-    AppendRequest request;
-    std::promise<Result<AppendResult>> done;
-  };
-  // Everything appended since the last call, in order.
-  std::vector<Pending> TakeAll();
-
- private:
-  KafkaLog& kafka_;
-  std::mutex mu_;
-  std::vector<Pending> pending_;
-};
 
 class KafkaDecider final : public StreamPlacement {
  public:
   KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
-               KafkaCommandBus& bus, const ProjectionRunner& projections);
+               KafkaCommandBus& bus, const ViewProgress& views);
   ~KafkaDecider() override;  // leaves the group: its partitions move to the other nodes
   KafkaDecider(const KafkaDecider&) = delete;
   KafkaDecider& operator=(const KafkaDecider&) = delete;
@@ -97,7 +68,7 @@ class KafkaDecider final : public StreamPlacement {
   DeciderLog& decider_log_;
   CommandService& service_;
   KafkaCommandBus& bus_;
-  const ProjectionRunner& projections_;
+  const ViewProgress& views_;
   rd_kafka_s* consumer_ = nullptr;
 
   mutable std::mutex owned_mu_;

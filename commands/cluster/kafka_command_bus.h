@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "adapters/consistency_token.h"
-#include "commands/routed_commands.h"
+#include "commands/cluster/routed_commands.h"
 
 struct rd_kafka_s;
 

@@ -1,4 +1,4 @@
-#include "adapters/kafka_command_bus.h"
+#include "commands/cluster/kafka_command_bus.h"
 
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>

@@ -1,4 +1,4 @@
-#include "adapters/kafka_decider.h"
+#include "commands/cluster/kafka_decider.h"
 
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
@@ -23,19 +23,6 @@ constexpr auto kAfterWait = std::chrono::seconds(5);
 
 }  // namespace
 
-std::future<Result<AppendResult>> DeciderLog::AppendAsync(AppendRequest request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  pending_.push_back(Pending{std::move(request), {}});
-  return pending_.back().done.get_future();
-}
-
-std::vector<DeciderLog::Pending> DeciderLog::TakeAll() {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<Pending> out;
-  out.swap(pending_);
-  return out;
-}
-
 struct KafkaDecider::Command {
   int32_t partition = 0;
   int64_t offset = 0;
@@ -47,12 +34,8 @@ struct KafkaDecider::Command {
 };
 
 KafkaDecider::KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
-                           KafkaCommandBus& bus, const ProjectionRunner& projections)
-    : log_(log),
-      decider_log_(decider_log),
-      service_(service),
-      bus_(bus),
-      projections_(projections) {}
+                           KafkaCommandBus& bus, const ViewProgress& views)
+    : log_(log), decider_log_(decider_log), service_(service), bus_(bus), views_(views) {}
 
 KafkaDecider::~KafkaDecider() {
   stop_ = true;
@@ -196,7 +179,7 @@ void KafkaDecider::CatchUpOnOwnedPartitions() {
                                                       5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    while (!stop_ && !log_.HasReached(projections_.Applied(), p, high)) {
+    while (!stop_ && !log_.HasReached(views_.Applied(), p, high)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
@@ -217,7 +200,7 @@ void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
       continue;
     }
     if (auto after = ConsistencyToken::Parse(c.envelope.value("after", ""))) {
-      projections_.WaitFor(*after, kAfterWait);
+      views_.WaitFor(*after, kAfterWait);
     }
     uint64_t before;
     {

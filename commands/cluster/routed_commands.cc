@@ -1,4 +1,4 @@
-#include "commands/routed_commands.h"
+#include "commands/cluster/routed_commands.h"
 
 #include "adapters/clock.h"
 #include "adapters/random_ids.h"

@@ -1,0 +1,37 @@
+// The views' key space: every prefix a projector writes under, in one place. A view store is one
+// RocksDB database; each view is the set of keys under its prefix. Changing what a prefix holds
+// is a new views version (view_store.cc), which rebuilds the views from the log.
+#pragma once
+
+namespace helpdesk::view_keys {
+
+// Conversations.
+inline constexpr char kConversation[] = "c/";  // c/<id>: the rendered conversation (JSON)
+inline constexpr char kConversationState[] =
+    "cs/";                                  // cs/<id>: its state, as the projector keeps it
+inline constexpr char kMessages[] = "m/";   // m/<id>/<be64 position>: a message
+inline constexpr char kTimeline[] = "tl/";  // tl/<id>/<be64 position>: a timeline item
+inline constexpr char kMessageByPosition[] = "md/";  // md/<id>/<message id>: its m/ key
+inline constexpr char kDeliveryQueue[] = "dq/";      // dq/<id>/<message id>: awaiting delivery
+inline constexpr char kInbox[] = "i/";    // i/<scope>\0<column><be64 sort><id> (inbox_index.h)
+inline constexpr char kWakeDue[] = "d/";  // d/<be64 until ms><id>: postponed until
+inline constexpr char kNotifications[] = "nt/";            // nt/<user>/<notification id>
+inline constexpr char kProtocolOf[] = "pr/";               // pr/<conversation id>: its protocol
+inline constexpr char kConversationOfProtocol[] = "prn/";  // prn/<protocol>: its conversation
+
+// Directory.
+inline constexpr char kUser[] = "u/";                   // u/<id>
+inline constexpr char kTeam[] = "t/";                   // t/<id>
+inline constexpr char kChannel[] = "ch/";               // ch/<id> (no secrets)
+inline constexpr char kContact[] = "k/";                // k/<id>: the contact's card
+inline constexpr char kContactConversations[] = "kc/";  // kc/<contact>/<conversation>
+inline constexpr char kTemplate[] = "tpl/";             // tpl/<channel>/<id>
+inline constexpr char kQuickReply[] = "qr/";            // qr/<id>
+
+// Reports.
+inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)
+
+// The store's own bookkeeping (view_store.cc).
+inline constexpr char kMeta[] = "meta/";
+
+}  // namespace helpdesk::view_keys
