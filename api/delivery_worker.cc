@@ -129,7 +129,8 @@ void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
 }
 
 void DeliveryWorker::Record(const std::string& conversation_id, Progress& progress) {
-  auto recorded = commands_.RecordDelivery(conversation_id, *progress.unrecorded);
+  auto recorded = commands_.Execute(Caller::System(),
+                                    cmd::RecordDelivery{conversation_id, *progress.unrecorded});
   if (!recorded.ok()) {
     // Try again on a later pass; the message is not sent again.
     spdlog::warn("recording the delivery of {}: {}", progress.unrecorded->message_id,

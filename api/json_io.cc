@@ -8,35 +8,32 @@ namespace {
 
 using nlohmann::json;
 
-std::pair<int, const char*> StatusOf(ErrorCode code) {
+// The HTTP status of each error code (its name is ErrorCodeName's).
+int HttpStatusOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidJson:
-      return {400, "invalid_json"};
     case ErrorCode::kInvalidField:
-      return {400, "invalid_field"};
+      return 400;
     case ErrorCode::kUnauthorized:
-      return {401, "unauthorized"};
+      return 401;
     case ErrorCode::kForbidden:
-      return {403, "forbidden"};
+      return 403;
     case ErrorCode::kNotFound:
-      return {404, "not_found"};
+      return 404;
     case ErrorCode::kInvalidTransition:
-      return {409, "invalid_transition"};
     case ErrorCode::kVersionConflict:
-      return {409, "version_conflict"};
     case ErrorCode::kWindowClosed:
-      return {409, "window_closed"};
+      return 409;
     case ErrorCode::kTooLarge:
-      return {413, "too_large"};
+      return 413;
     case ErrorCode::kRateLimited:
-      return {429, "rate_limited"};
+      return 429;
     case ErrorCode::kLogUnavailable:
-    case ErrorCode::kMoved:  // only if it could not be sent on: the owner is unreachable
-      return {503, "log_unavailable"};
+      return 503;
     case ErrorCode::kInternal:
-      return {500, "internal"};
+      return 500;
   }
-  return {500, "internal"};
+  return 500;
 }
 
 }  // namespace
@@ -48,7 +45,8 @@ HttpResponse TooLargeResponse(const HttpRequest& request) {
 }
 
 HttpResponse ErrorResponse(const Error& error) {
-  const auto [status, code] = StatusOf(error.code);
+  const int status = HttpStatusOf(error.code);
+  const char* code = ErrorCodeName(error.code);
   // Internal details stay in the log; the client gets a plain sentence.
   const std::string message = error.code == ErrorCode::kInternal
                                   ? "the server could not complete the request"

@@ -61,14 +61,14 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    StartArgs s;
+    cmd::StartConversation s;
     s.id = b.OptString("id");
     s.contact_id = b.NonEmptyString("contact_id");
     s.channel_id = b.NonEmptyString("channel_id");
     s.template_id = b.NonEmptyString("template_id");
     s.params = b.OptStringArray("params").value_or(std::vector<std::string>());
     if (b.error()) return ErrorResponse(*b.error());
-    auto outcome = commands_.StartConversation(caller, s);
+    auto outcome = commands_.Execute(caller, std::move(s));
     return ConversationAnswer(outcome, outcome.ok() && !outcome.value().created ? 200 : 201);
   }
   if (p.size() < 4) return std::nullopt;
@@ -125,7 +125,8 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   if (p.size() == 6 && p[4] == "tags" && r.method == "DELETE") {
     auto if_match = ReadIfMatch(r);
     if (!if_match.ok()) return ErrorResponse(if_match.error());
-    return ConversationAnswer(commands_.Untag(caller, id, p[5], if_match.value()), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Untag{id, p[5], if_match.value()}),
+                              200);
   }
   if (p.size() == 4 && r.method == "DELETE") {
     auto if_match = ReadIfMatch(r);
@@ -134,7 +135,7 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     if (!body.ok()) return ErrorResponse(body.error());
     const std::string reason = body.value().OptString("reason").value_or("");
     if (body.value().error()) return ErrorResponse(*body.value().error());
-    auto outcome = commands_.DeleteConversation(caller, id, reason, if_match.value());
+    auto outcome = commands_.Execute(caller, cmd::DeleteConversation{id, reason, if_match.value()});
     if (!outcome.ok()) return ErrorResponse(outcome.error());
     AwaitViews(outcome.value().token);
     HttpResponse response = JsonResponse(200, json{{"id", id}, {"deleted", true}});
@@ -144,7 +145,8 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   if (p.size() == 6 && p[4] == "participants" && r.method == "DELETE") {
     auto if_match = ReadIfMatch(r);
     if (!if_match.ok()) return ErrorResponse(if_match.error());
-    return ConversationAnswer(commands_.Leave(caller, id, p[5], if_match.value()), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Leave{id, p[5], if_match.value()}),
+                              200);
   }
   if (p.size() == 5 && r.method == "POST") {
     if (p[4] == "messages") return PostMessage(r, caller, id);
@@ -224,11 +226,14 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
 
-  if (action == "take") return ConversationAnswer(commands_.Take(caller, id, version), 200);
-  if (action == "reopen") return ConversationAnswer(commands_.Reopen(caller, id, version), 200);
-  if (action == "read") return ConversationAnswer(commands_.MarkRead(caller, id), 200);
+  if (action == "take")
+    return ConversationAnswer(commands_.Execute(caller, cmd::Take{id, version}), 200);
+  if (action == "reopen")
+    return ConversationAnswer(commands_.Execute(caller, cmd::Reopen{id, version}), 200);
+  if (action == "read")
+    return ConversationAnswer(commands_.Execute(caller, cmd::MarkRead{id}), 200);
   if (action == "protocol") {
-    auto outcome = commands_.IssueProtocol(caller, id);
+    auto outcome = commands_.Execute(caller, cmd::IssueProtocol{id});
     return ConversationAnswer(outcome, outcome.ok() && outcome.value().created ? 201 : 200);
   }
   if (action == "ignore") {
@@ -240,17 +245,17 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
       until = *t;
     }
     if (b.error()) return ErrorResponse(*b.error());
-    return ConversationAnswer(commands_.Ignore(caller, id, until), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Ignore{id, until}), 200);
   }
   if (action == "participants") {
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());
-    return ConversationAnswer(commands_.Invite(caller, id, user_id, version), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Invite{id, user_id, version}), 200);
   }
   if (action == "assign") {
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());
-    return ConversationAnswer(commands_.Assign(caller, id, user_id, version), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Assign{id, user_id, version}), 200);
   }
   if (action == "transfer") {
     auto user_id = b.OptString("user_id");
@@ -260,22 +265,24 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
       return ErrorResponse(
           InvalidField(user_id && user_id->empty() ? "user_id" : "team_id", "must not be empty"));
     }
-    return ConversationAnswer(commands_.Transfer(caller, id, user_id, team_id, version), 200);
+    return ConversationAnswer(
+        commands_.Execute(caller, cmd::Transfer{id, user_id, team_id, version}), 200);
   }
   if (action == "postpone") {
     auto until = ReadTime(b, "until");
     if (!until.ok()) return ErrorResponse(until.error());
-    return ConversationAnswer(commands_.Postpone(caller, id, until.value(), version), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Postpone{id, until.value(), version}),
+                              200);
   }
   if (action == "tags") {
     const std::string tag = b.NonEmptyString("tag");
     if (b.error()) return ErrorResponse(*b.error());
-    return ConversationAnswer(commands_.Tag(caller, id, tag, version), 200);
+    return ConversationAnswer(commands_.Execute(caller, cmd::Tag{id, tag, version}), 200);
   }
   // close
   const std::string reason = b.NonEmptyString("reason");
   if (b.error()) return ErrorResponse(*b.error());
-  return ConversationAnswer(commands_.Close(caller, id, reason, version), 200);
+  return ConversationAnswer(commands_.Execute(caller, cmd::Close{id, reason, version}), 200);
 }
 
 HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const std::string& id) {
@@ -284,7 +291,9 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   auto body = Body::Parse(r.body);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
-  MessageArgs m;
+  cmd::SendMessage m;
+  m.id = id;
+  m.if_match = if_match.value();
   m.quick_reply_id = b.OptString("quick_reply_id");
   m.template_id = b.OptString("template_id");
   m.params = b.OptStringArray("params").value_or(std::vector<std::string>());
@@ -313,7 +322,7 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
     if (!resolved.ok()) return ErrorResponse(resolved.error());
     m.attachments = std::move(resolved).value();
   }
-  auto outcome = commands_.SendMessage(caller, id, m, if_match.value());
+  auto outcome = commands_.Execute(caller, m);
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   AwaitViews(outcome.value().token);
   // The new message is among the last of the conversation: look for it from the end.
@@ -348,7 +357,7 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
   auto body = Body::Parse(r.body);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
-  InboundArgs a;
+  cmd::ReceiveInbound a;
   a.channel_id = channel_id;
   a.external_id = b.NonEmptyString("external_id");
   a.text = b.OptString("text").value_or("");
@@ -384,7 +393,7 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
     a.sent_at = ParseRfc3339(*sent_at);
     if (!a.sent_at) return ErrorResponse(InvalidField("sent_at", "must be an RFC 3339 time"));
   }
-  auto outcome = commands_.ReceiveInbound(caller, a);
+  auto outcome = commands_.Execute(caller, std::move(a));
   if (!outcome.ok()) return ErrorResponse(outcome.error());
   const CommandOutcome& o = outcome.value();
   AwaitViews(o.token);

@@ -40,14 +40,14 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       auto body = Body::Parse(r.body);
       if (!body.ok()) return ErrorResponse(body.error());
       Body& b = body.value();
-      NewUser u{b.OptString("id"),
-                b.NonEmptyString("name"),
-                b.NonEmptyString("email"),
-                b.NonEmptyString("role"),
-                b.OptStringArray("teams").value_or(std::vector<std::string>{}),
-                ""};
+      cmd::CreateUser u{b.OptString("id"),
+                        b.NonEmptyString("name"),
+                        b.NonEmptyString("email"),
+                        b.NonEmptyString("role"),
+                        b.OptStringArray("teams").value_or(std::vector<std::string>{}),
+                        ""};
       if (b.error()) return ErrorResponse(*b.error());
-      auto outcome = commands_.CreateUser(caller, u);
+      auto outcome = commands_.Execute(caller, std::move(u));
       return created(outcome, [&](const std::string& id) { return queries_.User(id); });
     }
     if (p.size() == 3 && r.method == "GET") {
@@ -69,7 +69,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string status = body.value().NonEmptyString("status");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetPresence(caller, p[3], status),
+      return updated(commands_.Execute(caller, cmd::SetPresence{p[3], status}),
                      [&] { return queries_.User(p[3]); });
     }
     return std::nullopt;
@@ -80,9 +80,9 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       auto body = Body::Parse(r.body);
       if (!body.ok()) return ErrorResponse(body.error());
       Body& b = body.value();
-      NewTeam t{b.OptString("id"), b.NonEmptyString("name")};
+      cmd::CreateTeam t{b.OptString("id"), b.NonEmptyString("name")};
       if (b.error()) return ErrorResponse(*b.error());
-      auto outcome = commands_.CreateTeam(caller, t);
+      auto outcome = commands_.Execute(caller, std::move(t));
       return created(outcome, [&](const std::string& id) { return queries_.Team(id); });
     }
     if (p.size() == 3 && r.method == "GET") {
@@ -104,7 +104,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string user_id = body.value().NonEmptyString("user_id");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.AddTeamMember(caller, p[3], user_id),
+      return updated(commands_.Execute(caller, cmd::AddTeamMember{p[3], user_id}),
                      [&] { return queries_.Team(p[3]); });
     }
     return std::nullopt;
@@ -114,10 +114,10 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    NewChannel c{b.OptString("id"), b.NonEmptyString("type"), b.NonEmptyString("name"),
-                 b.NonEmptyString("address"), ""};
+    cmd::CreateChannel c{b.OptString("id"), b.NonEmptyString("type"), b.NonEmptyString("name"),
+                         b.NonEmptyString("address"), ""};
     if (b.error()) return ErrorResponse(*b.error());
-    auto outcome = commands_.CreateChannel(caller, c);
+    auto outcome = commands_.Execute(caller, std::move(c));
     return created(outcome, [&](const std::string& id) { return queries_.Channel(id); });
   }
   if (area == "channels" && p.size() == 5 && p[4] == "templates") {
@@ -137,10 +137,10 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    NewTemplate t{b.OptString("id"), channel_id, b.NonEmptyString("name"),
-                  b.NonEmptyString("body")};
+    cmd::CreateTemplate t{b.OptString("id"), channel_id, b.NonEmptyString("name"),
+                          b.NonEmptyString("body")};
     if (b.error()) return ErrorResponse(*b.error());
-    auto outcome = commands_.CreateTemplate(caller, t);
+    auto outcome = commands_.Execute(caller, std::move(t));
     return created(outcome,
                    [&](const std::string& id) { return queries_.Template(channel_id, id); });
   }
@@ -148,14 +148,14 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    ChannelIntegration a;
+    cmd::SetChannelIntegration a;
+    a.channel_id = p[3];
     a.verify_token = b.OptString("verify_token").value_or("");
     a.app_secret = b.OptString("app_secret").value_or("");
     a.outbound_url = b.OptString("outbound_url").value_or("");
     a.outbound_secret = b.OptString("outbound_secret").value_or("");
     if (b.error()) return ErrorResponse(*b.error());
-    return updated(commands_.SetChannelIntegration(caller, p[3], a),
-                   [&] { return queries_.Channel(p[3]); });
+    return updated(commands_.Execute(caller, std::move(a)), [&] { return queries_.Channel(p[3]); });
   }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {
     if (!CanAdminister(caller.role))
@@ -179,7 +179,7 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string stage = body.value().NonEmptyString("stage");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetContactStage(caller, p[3], stage),
+      return updated(commands_.Execute(caller, cmd::SetContactStage{p[3], stage}),
                      [&] { return queries_.Contact(p[3]); });
     }
     if (p.size() == 5 && (p[4] == "opt-in" || p[4] == "opt-out") && r.method == "POST") {
@@ -188,16 +188,18 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       const std::string channel_id = body.value().NonEmptyString("channel_id");
       const std::string source = body.value().OptString("source").value_or("");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetOptIn(caller, p[3], channel_id, p[4] == "opt-in", source),
-                     [&] { return queries_.Contact(p[3]); });
+      return updated(
+          commands_.Execute(caller, cmd::SetOptIn{p[3], channel_id, p[4] == "opt-in", source}),
+          [&] { return queries_.Contact(p[3]); });
     }
     if (p.size() == 5 && (p[4] == "block" || p[4] == "unblock") && r.method == "POST") {
       auto body = Body::Parse(r.body.empty() ? "{}" : r.body);
       if (!body.ok()) return ErrorResponse(body.error());
       const std::string reason = body.value().OptString("reason").value_or("");
       if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.SetContactBlocked(caller, p[3], p[4] == "block", reason),
-                     [&] { return queries_.Contact(p[3]); });
+      return updated(
+          commands_.Execute(caller, cmd::SetContactBlocked{p[3], p[4] == "block", reason}),
+          [&] { return queries_.Contact(p[3]); });
     }
     return std::nullopt;
   }

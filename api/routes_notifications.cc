@@ -30,8 +30,8 @@ std::optional<HttpResponse> App::RouteNotifications(const HttpRequest& r, const 
     auto ids = body.value().OptStringArray("ids");
     const bool all = body.value().OptBool("all", false);
     if (body.value().error()) return ErrorResponse(*body.value().error());
-    auto outcome =
-        commands_.MarkNotificationsRead(caller, ids.value_or(std::vector<std::string>()), all);
+    auto outcome = commands_.Execute(
+        caller, cmd::MarkNotificationsRead{ids.value_or(std::vector<std::string>()), all});
     if (!outcome.ok()) return ErrorResponse(outcome.error());
     AwaitViews(outcome.value().token);
     HttpResponse response =

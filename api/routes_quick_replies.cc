@@ -8,11 +8,11 @@ namespace {
 using nlohmann::json;
 
 // The fields of a create or edit body; absent ones stay nullopt.
-Result<QuickReplyArgs> ReadQuickReply(const HttpRequest& r) {
+Result<cmd::CreateQuickReply> ReadQuickReply(const HttpRequest& r) {
   auto body = Body::Parse(r.body);
   if (!body.ok()) return body.error();
   Body& b = body.value();
-  QuickReplyArgs a;
+  cmd::CreateQuickReply a;
   a.id = b.OptString("id");
   a.shortcut = b.OptString("shortcut");
   a.text = b.OptString("text");
@@ -54,7 +54,7 @@ std::optional<HttpResponse> App::RouteQuickReplies(const HttpRequest& r, const C
     if (r.method != "POST") return std::nullopt;
     auto args = ReadQuickReply(r);
     if (!args.ok()) return ErrorResponse(args.error());
-    auto outcome = commands_.CreateQuickReply(caller, args.value());
+    auto outcome = commands_.Execute(caller, std::move(args).value());
     return answer(outcome, outcome.ok() && outcome.value().created ? 201 : 200);
   }
 
@@ -70,10 +70,13 @@ std::optional<HttpResponse> App::RouteQuickReplies(const HttpRequest& r, const C
     if (args.value().id && *args.value().id != id) {
       return ErrorResponse(InvalidField("id", "must match the quick reply in the path"));
     }
-    return answer(commands_.UpdateQuickReply(caller, id, args.value()), 200);
+    return answer(commands_.Execute(
+                      caller, cmd::UpdateQuickReply{id, args.value().shortcut, args.value().text,
+                                                    args.value().visibility}),
+                  200);
   }
   if (r.method == "DELETE") {
-    auto outcome = commands_.DeleteQuickReply(caller, id);
+    auto outcome = commands_.Execute(caller, cmd::DeleteQuickReply{id});
     if (!outcome.ok()) return ErrorResponse(outcome.error());
     AwaitViews(outcome.value().token);
     HttpResponse response = JsonResponse(200, json{{"id", id}, {"deleted", true}});

@@ -46,7 +46,7 @@ HttpResponse App::WhatsAppWebhook(const HttpRequest& r, const std::string& chann
   int recorded = 0, repeated = 0, refused = 0;
   ConsistencyToken last;
   for (WhatsAppInbound& m : messages.value()) {
-    InboundArgs a;
+    cmd::ReceiveInbound a;
     a.channel_id = channel_id;
     a.external_id = m.external_id;
     a.text = std::move(m.text);
@@ -54,11 +54,10 @@ HttpResponse App::WhatsAppWebhook(const HttpRequest& r, const std::string& chann
     a.from_phone = std::move(m.phone);
     a.sent_at = m.sent_at;
     a.attachments = std::move(m.attachments);
-    auto outcome = commands_.ReceiveInbound(as_channel, a);
+    auto outcome = commands_.Execute(as_channel, a);
     if (!outcome.ok()) {
       const ErrorCode code = outcome.error().code;
-      if (code == ErrorCode::kLogUnavailable || code == ErrorCode::kInternal ||
-          code == ErrorCode::kMoved) {
+      if (code == ErrorCode::kLogUnavailable || code == ErrorCode::kInternal) {
         // Not recorded: Meta sends the whole notification again, and what was recorded before
         // is recognised by its message id.
         return ErrorResponse(outcome.error());

@@ -24,7 +24,7 @@ void WakeScheduler::Start() {
 int WakeScheduler::RunOnce() {
   int woken = 0;
   for (const std::string& id : queries_.DueAt(clock_.Now(), 500)) {
-    auto outcome = commands_.WakeDue(id);
+    auto outcome = commands_.Execute(Caller::System(), cmd::WakeDue{id});
     if (outcome.ok()) {
       ++woken;
     } else if (outcome.error().code == ErrorCode::kLogUnavailable) {

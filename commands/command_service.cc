@@ -105,12 +105,8 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
   }
 }
 
-Result<CommandOutcome> CommandService::Unchanged(CommandOutcome out,
-                                                 std::unique_lock<std::mutex>& lock) {
-  auto token = Commit({}, lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+Result<Decision> CommandService::Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock) {
+  return Commit({}, std::move(out), lock);
 }
 
 std::string CommandService::NewStreamId(std::string (*stream_of)(const std::string&)) const {
@@ -125,25 +121,36 @@ void CommandService::Follow(const std::vector<RecordedEvent>& events) {
   }
 }
 
-Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
-                                                std::unique_lock<std::mutex>& lock) {
+Result<CommandOutcome> CommandService::Execute(const Caller& caller, Command command) {
+  Result<Decision> decided = Decide(caller, command);
+  if (!decided.ok()) return decided.error();
+  if (decided.value().not_mine) {
+    // Only a node with a placement (a cluster) decides NotMine, and it never calls Execute.
+    return Error{ErrorCode::kInternal,
+                 "command for a stream of another node: " + *decided.value().not_mine};
+  }
+  return Await(std::move(decided).value());
+}
+
+Result<Decision> CommandService::Decide(const Caller& caller, const Command& command) {
+  return std::visit([&](const auto& c) { return Handle(caller, c); }, command);
+}
+
+Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOutcome out,
+                                        std::unique_lock<std::mutex>& lock) {
   if (placement_) {
     for (const NewEvent& e : events) {
-      if (!placement_->MayWrite(e.stream)) return Error{ErrorCode::kMoved, e.stream};
+      if (!placement_->MayWrite(e.stream)) return Decision::NotMine(e.stream);
     }
   }
+  Decision decision;
+  decision.outcome = std::move(out);
+  decision.generation = generation_;
   if (events.empty()) {
-    // Nothing to write, but the answer may rest on what is queued: wait for the latest append.
-    std::shared_future<Result<AppendResult>> before = last_append_;
-    if (on_decided_) on_decided_();
+    // Nothing to write, but the answer may rest on what is queued: the latest append.
+    decision.durable = last_append_;
     lock.unlock();
-    ConsistencyToken token = log_.Head();
-    if (before.valid()) {
-      const Result<AppendResult>& settled = before.get();
-      if (!settled.ok()) return settled.error();
-      token.Merge(settled.value().token);
-    }
-    return token;
+    return decision;
   }
   AppendRequest request;
   for (const NewEvent& e : events) {
@@ -160,24 +167,39 @@ Result<ConsistencyToken> CommandService::Commit(std::vector<NewEvent> events,
     model_.Apply(r);
   }
   request.events = std::move(events);
-  const uint64_t generation = generation_;
-  std::shared_future<Result<AppendResult>> pending = log_.AppendAsync(std::move(request)).share();
-  last_append_ = pending;
-  if (on_decided_) on_decided_();
+  decision.durable = log_.AppendAsync(std::move(request)).share();
+  decision.wrote = true;
+  last_append_ = decision.durable;
   lock.unlock();
-  Result<AppendResult> appended = pending.get();
-  if (appended.ok()) return appended.value().token;
+  return decision;
+}
 
+Result<CommandOutcome> CommandService::Await(Decision decision) {
+  CommandOutcome out = std::move(decision.outcome);
+  if (!decision.wrote) {
+    ConsistencyToken token = log_.Head();
+    if (decision.durable.valid()) {
+      const Result<AppendResult>& settled = decision.durable.get();
+      if (!settled.ok()) return settled.error();
+      token.Merge(settled.value().token);
+    }
+    out.token = std::move(token);
+    return out;
+  }
+  const Result<AppendResult>& appended = decision.durable.get();
+  if (appended.ok()) {
+    out.token = appended.value().token;
+    return out;
+  }
   spdlog::warn("append failed: {}", appended.error().message);
-  lock.lock();
-  if (generation_ == generation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation_ == decision.generation) {
     // The write model holds events the log refused (and maybe others decided after them):
     // re-read it before the next decision.
     ++generation_;
     stale_ = true;
     next_reload_ = std::chrono::steady_clock::now();
   }
-  lock.unlock();
   return appended.error();
 }
 

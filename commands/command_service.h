@@ -1,12 +1,16 @@
-// CommandService: every state change of the help desk enters here. Each command validates its
-// input against the write model, asks the domain to decide, appends the resulting events to the
-// log, waits until they are durable, and only then applies them to the write model and answers.
+// CommandService: every state change of the help desk enters here, in two steps.
+//   Decide: checks the command against the write model, asks the domain for its events, applies
+//           them to the write model and queues their append. Synchronous; never waits for the
+//           log. Answers a Decision, a typed "not mine" (on a cluster, a stream of another
+//           decider), or an error.
+//   Await:  waits until the decision's events are durable and answers with their position.
+// Execute is the two in a row (the Commands interface); the Kafka decider decides a whole
+// batch first and awaits after its one transaction.
 //
 // Thread-safe. Commands decide one at a time under one mutex: a stream is never decided on twice
 // concurrently, and cross-stream rules (one contact per phone, one inbound message per external
-// id) hold without locks per key. A command applies its events to the write model and queues
-// them before it lets go of the mutex, then waits for durability without it: the next command
-// decides on the state including them, and the log commits both in order, often in one batch
+// id) hold without locks per key. The next command decides on the state including the previous
+// one's events, durable or not yet, and the log commits both in order, often in one batch
 // (group commit). If an append fails, the log refuses everything queued behind it, and the write
 // model is re-read from the log before the next decision: no answer ever rests on events the log
 // does not hold.
@@ -23,12 +27,32 @@
 
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "commands/stream_placement.h"
 #include "commands/write_model.h"
 #include "domain/roles.h"
 
 namespace helpdesk {
+
+// A decided command, not yet durable.
+struct Decision {
+  // On a cluster: the command would write `not_mine`, a stream another node decides for.
+  // Nothing was decided or applied; the command goes to that stream's owner.
+  std::optional<std::string> not_mine;
+  CommandOutcome outcome;  // Await fills in its token
+  // The append holding the command's events (`wrote`), or for a command that changed nothing
+  // the latest append queued before it; invalid when there is nothing to wait for.
+  std::shared_future<Result<AppendResult>> durable;
+  bool wrote = false;
+  uint64_t generation = 0;  // the write model's, when decided: a failed append marks it stale
+
+  static Decision NotMine(std::string stream) {
+    Decision d;
+    d.not_mine = std::move(stream);
+    return d;
+  }
+};
 
 class CommandService final : public Commands {
  public:
@@ -49,90 +73,74 @@ class CommandService final : public Commands {
   // Who an agent's message in conversation `id` goes to, for the delivery worker.
   std::optional<ContactState> FindContactOf(const std::string& conversation_id) const;
 
-  Result<CommandOutcome> CreateUser(const Caller& caller, const NewUser& args) override;
-  Result<CommandOutcome> SetPresence(const Caller& caller, const std::string& user_id,
-                                     const std::string& status) override;
-  Result<CommandOutcome> CreateTeam(const Caller& caller, const NewTeam& args) override;
-  Result<CommandOutcome> AddTeamMember(const Caller& caller, const std::string& team_id,
-                                       const std::string& user_id) override;
-  Result<CommandOutcome> CreateChannel(const Caller& caller, const NewChannel& args) override;
-  Result<CommandOutcome> SetContactStage(const Caller& caller, const std::string& contact_id,
-                                         const std::string& stage) override;
-  Result<CommandOutcome> SetContactBlocked(const Caller& caller, const std::string& contact_id,
-                                           bool blocked, const std::string& reason) override;
-  Result<CommandOutcome> ReceiveInbound(const Caller& caller, const InboundArgs& args) override;
-  Result<CommandOutcome> SendMessage(const Caller& caller, const std::string& id,
-                                     const MessageArgs& args, IfMatch if_match) override;
-  Result<CommandOutcome> Take(const Caller& caller, const std::string& id,
-                              IfMatch if_match) override;
-  Result<CommandOutcome> Assign(const Caller& caller, const std::string& id,
-                                const std::string& user_id, IfMatch if_match) override;
-  Result<CommandOutcome> Transfer(const Caller& caller, const std::string& id,
-                                  const std::optional<std::string>& user_id,
-                                  const std::optional<std::string>& team_id,
-                                  IfMatch if_match) override;
-  Result<CommandOutcome> Postpone(const Caller& caller, const std::string& id, Timestamp until,
-                                  IfMatch if_match) override;
-  Result<CommandOutcome> Tag(const Caller& caller, const std::string& id, const std::string& tag,
-                             IfMatch if_match) override;
-  Result<CommandOutcome> Untag(const Caller& caller, const std::string& id, const std::string& tag,
-                               IfMatch if_match) override;
-  Result<CommandOutcome> Close(const Caller& caller, const std::string& id,
-                               const std::string& reason, IfMatch if_match) override;
-  Result<CommandOutcome> Reopen(const Caller& caller, const std::string& id,
-                                IfMatch if_match) override;
-  Result<CommandOutcome> MarkRead(const Caller& caller, const std::string& id) override;
-  Result<CommandOutcome> Invite(const Caller& caller, const std::string& id,
-                                const std::string& user_id, IfMatch if_match) override;
-  Result<CommandOutcome> Leave(const Caller& caller, const std::string& id,
-                               const std::string& user_id, IfMatch if_match) override;
-  Result<CommandOutcome> CreateQuickReply(const Caller& caller,
-                                          const QuickReplyArgs& args) override;
-  Result<CommandOutcome> UpdateQuickReply(const Caller& caller, const std::string& id,
-                                          const QuickReplyArgs& args) override;
-  Result<CommandOutcome> DeleteQuickReply(const Caller& caller, const std::string& id) override;
-  Result<CommandOutcome> DeleteConversation(const Caller& caller, const std::string& id,
-                                            const std::string& reason, IfMatch if_match) override;
-  Result<CommandOutcome> CreateTemplate(const Caller& caller, const NewTemplate& args) override;
-  Result<CommandOutcome> SetOptIn(const Caller& caller, const std::string& contact_id,
-                                  const std::string& channel_id, bool opted_in,
-                                  const std::string& source) override;
-  Result<CommandOutcome> StartConversation(const Caller& caller, const StartArgs& args) override;
-  Result<CommandOutcome> MarkNotificationsRead(const Caller& caller,
-                                               const std::vector<std::string>& ids,
-                                               bool all) override;
-  Result<CommandOutcome> Ignore(const Caller& caller, const std::string& id,
-                                Timestamp until) override;
-  Result<CommandOutcome> IssueProtocol(const Caller& caller, const std::string& id) override;
-  Result<CommandOutcome> WakeDue(const std::string& id) override;
-  Result<CommandOutcome> SetChannelIntegration(const Caller& caller, const std::string& channel_id,
-                                               const ChannelIntegration& args) override;
-  Result<CommandOutcome> RecordDelivery(const std::string& conversation_id,
-                                        const conversation::DeliveryOutcome& outcome) override;
+  Result<CommandOutcome> Execute(const Caller& caller, Command command) override;
+
+  // Decides `command` for `caller` on the current write model (see above). Thread-safe.
+  Result<Decision> Decide(const Caller& caller, const Command& command);
+  // Waits until `decision`'s events (or, for a command that changed nothing, what was queued
+  // before it) are durable; its outcome with the position, or why the log refused them.
+  Result<CommandOutcome> Await(Decision decision);
 
   // --- Running as one of several deciders (a cluster on Kafka) ---
 
   // Limits which streams this service may write, and how it names new ones. A command whose
-  // events would touch a stream it may not write answers kMoved (naming the stream) and changes
-  // nothing: the caller sends it on to that stream's owner. Set before serving; not owned.
+  // events would touch a stream it may not write is decided NotMine (naming the stream) and
+  // changes nothing: the caller sends it on to that stream's owner. Set before serving; not
+  // owned.
   void SetPlacement(const StreamPlacement* placement) { placement_ = placement; }
-  // Called on the deciding thread each time a command has decided and lets go of the write
-  // model (its append queued, or nothing to append). Set before serving.
-  void SetOnDecided(std::function<void()> on_decided) { on_decided_ = std::move(on_decided); }
   // Applies events other nodes wrote (read from the log), skipping those already applied.
   void Follow(const std::vector<RecordedEvent>& events);
 
  private:
+  // One decide step per command (directory_commands.cc, conversation_commands.cc,
+  // inbound_commands.cc, quick_reply_commands.cc, template_commands.cc). Each checks its input,
+  // then decides under mu_.
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateUser& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetPresence& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetChannelIntegration& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetContactStage& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetContactBlocked& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetOptIn& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::MarkNotificationsRead& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::ReceiveInbound& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SendMessage& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Take& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Assign& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Transfer& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Postpone& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Tag& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Untag& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Close& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Reopen& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::MarkRead& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Invite& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Leave& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::Ignore& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::IssueProtocol& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::DeleteConversation& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::StartConversation& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateQuickReply& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateQuickReply& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::DeleteQuickReply& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateTemplate& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::WakeDue& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RecordDelivery& c);
+
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
   void Stage(std::vector<NewEvent>& out, const std::string& stream, std::vector<DomainEvent> events,
              const Actor& actor, Timestamp now) const;
-  // Applies the events to the write model, queues their append and waits, without `lock`, until
-  // they are durable. `lock` (on mu_) is held on entry and released on return. On failure the
-  // write model is re-read from the log, since it holds events the log refused.
-  Result<ConsistencyToken> Commit(std::vector<NewEvent> events, std::unique_lock<std::mutex>& lock);
-  // Answers a command that changed nothing, once everything queued before it is durable (it may
-  // rest on it: a repeated delivery, an idempotent create). Releases `lock`.
-  Result<CommandOutcome> Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock);
+  // Applies the events to the write model and queues their append; `out` is what the command
+  // answers once they are durable. `lock` (on mu_) is held on entry and released on return. A
+  // command whose events would touch a stream this node may not write is NotMine, and nothing
+  // is applied.
+  Result<Decision> Commit(std::vector<NewEvent> events, CommandOutcome out,
+                          std::unique_lock<std::mutex>& lock);
+  // A command that changed nothing: it answers once everything queued before it is durable (it
+  // may rest on it: a repeated delivery, an idempotent create). Releases `lock`.
+  Result<Decision> Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock);
   // Rebuilds the write model from the whole log; gives up after `patience` without progress.
   // mu_ held.
   Status Reload(std::chrono::seconds patience);
@@ -141,9 +149,9 @@ class CommandService final : public Commands {
   // second). mu_ held.
   Status EnsureFresh();
   // Runs decide on one conversation and commits: the common path of conversation commands.
-  template <class Decide>
-  Result<CommandOutcome> OnConversation(const Caller& caller, const std::string& id,
-                                        IfMatch if_match, Decide decide);
+  template <class DecideFn>
+  Result<Decision> OnConversation(const Caller& caller, const std::string& id,
+                                  cmd::IfMatch if_match, DecideFn decide);
 
   // A fresh id for a new stream named by `stream_of(id)` that this service may write.
   std::string NewStreamId(std::string (*stream_of)(const std::string&)) const;
@@ -151,7 +159,6 @@ class CommandService final : public Commands {
   EventLog& log_;
   const Clock& clock_;
   const StreamPlacement* placement_ = nullptr;
-  std::function<void()> on_decided_;
   mutable std::mutex mu_;
   WriteModel model_;
   std::shared_future<Result<AppendResult>> last_append_;  // the latest queued append

@@ -22,9 +22,9 @@ Status CheckWorker(const WriteModel& model, const std::string& user_id) {
 
 }  // namespace
 
-template <class Decide>
-Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, const std::string& id,
-                                                      IfMatch if_match, Decide decide) {
+template <class DecideFn>
+Result<Decision> CommandService::OnConversation(const Caller& caller, const std::string& id,
+                                                cmd::IfMatch if_match, DecideFn decide) {
   if (!CanWorkConversations(caller.role)) {
     return Forbidden(std::string("the ") + RoleName(caller.role) +
                      " role cannot change conversations");
@@ -45,14 +45,12 @@ Result<CommandOutcome> CommandService::OnConversation(const Caller& caller, cons
   if (decided.value().empty()) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id), std::move(decided).value(), caller.actor(), now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const std::string& id,
-                                                   const MessageArgs& args, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SendMessage& args) {
+  const std::string& id = args.id;
+  const cmd::IfMatch& if_match = args.if_match;
   if (args.text.empty() && !args.quick_reply_id && !args.template_id && args.attachments.empty()) {
     return InvalidField("text", "must be a non-empty string when there are no attachments");
   }
@@ -118,8 +116,8 @@ Result<CommandOutcome> CommandService::SendMessage(const Caller& caller, const s
       });
 }
 
-Result<CommandOutcome> CommandService::Take(const Caller& caller, const std::string& id,
-                                            IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Take& c) {
+  const auto& [id, if_match] = c;
   if (!caller.is_user()) return Forbidden("only a user can take a conversation");
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
@@ -127,8 +125,8 @@ Result<CommandOutcome> CommandService::Take(const Caller& caller, const std::str
                         });
 }
 
-Result<CommandOutcome> CommandService::Assign(const Caller& caller, const std::string& id,
-                                              const std::string& user_id, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Assign& c) {
+  const auto& [id, user_id, if_match] = c;
   return OnConversation(
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
@@ -137,10 +135,8 @@ Result<CommandOutcome> CommandService::Assign(const Caller& caller, const std::s
       });
 }
 
-Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std::string& id,
-                                                const std::optional<std::string>& user_id,
-                                                const std::optional<std::string>& team_id,
-                                                IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Transfer& c) {
+  const auto& [id, user_id, team_id, if_match] = c;
   return OnConversation(
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
@@ -155,16 +151,16 @@ Result<CommandOutcome> CommandService::Transfer(const Caller& caller, const std:
       });
 }
 
-Result<CommandOutcome> CommandService::Postpone(const Caller& caller, const std::string& id,
-                                                Timestamp until, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Postpone& c) {
+  const auto& [id, until, if_match] = c;
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
                           return conversation::DecidePostpone(c, until, now);
                         });
 }
 
-Result<CommandOutcome> CommandService::Tag(const Caller& caller, const std::string& id,
-                                           const std::string& tag, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Tag& c) {
+  const auto& [id, tag, if_match] = c;
   if (tag.empty() || tag.size() > 64) return InvalidField("tag", "must be 1 to 64 characters");
   if (tag.find('/') != std::string::npos) return InvalidField("tag", "must not contain '/'");
   return OnConversation(caller, id, if_match,
@@ -173,16 +169,16 @@ Result<CommandOutcome> CommandService::Tag(const Caller& caller, const std::stri
                         });
 }
 
-Result<CommandOutcome> CommandService::Untag(const Caller& caller, const std::string& id,
-                                             const std::string& tag, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Untag& c) {
+  const auto& [id, tag, if_match] = c;
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideUntag(c, tag);
                         });
 }
 
-Result<CommandOutcome> CommandService::Close(const Caller& caller, const std::string& id,
-                                             const std::string& reason, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Close& c) {
+  const auto& [id, reason, if_match] = c;
   if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
@@ -190,15 +186,16 @@ Result<CommandOutcome> CommandService::Close(const Caller& caller, const std::st
                         });
 }
 
-Result<CommandOutcome> CommandService::Reopen(const Caller& caller, const std::string& id,
-                                              IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Reopen& c) {
+  const auto& [id, if_match] = c;
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideReopen(c);
                         });
 }
 
-Result<CommandOutcome> CommandService::IssueProtocol(const Caller& caller, const std::string& id) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::IssueProtocol& command) {
+  const std::string& id = command.id;
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden(std::string("the ") + RoleName(caller.role) + " role cannot issue protocols");
   }
@@ -214,15 +211,12 @@ Result<CommandOutcome> CommandService::IssueProtocol(const Caller& caller, const
   std::vector<NewEvent> events;
   Stage(events, stream, DecideIssueProtocol(year, model_.StreamVersion(stream), id), caller.actor(),
         now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
   out.created = true;
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::Ignore(const Caller& caller, const std::string& id,
-                                              Timestamp until) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Ignore& c) {
+  const auto& [id, until] = c;
   if (!caller.is_user()) return Forbidden("only a user has a queue to hide it from");
   return OnConversation(caller, id, std::nullopt,
                         [&](const ConversationState& c, Timestamp now, CommandOutcome&) {
@@ -230,15 +224,16 @@ Result<CommandOutcome> CommandService::Ignore(const Caller& caller, const std::s
                         });
 }
 
-Result<CommandOutcome> CommandService::MarkRead(const Caller& caller, const std::string& id) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MarkRead& c) {
+  const std::string& id = c.id;
   return OnConversation(caller, id, std::nullopt,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideRead(c, caller.user_id);
                         });
 }
 
-Result<CommandOutcome> CommandService::Invite(const Caller& caller, const std::string& id,
-                                              const std::string& user_id, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Invite& c) {
+  const auto& [id, user_id, if_match] = c;
   return OnConversation(
       caller, id, if_match,
       [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
@@ -247,8 +242,8 @@ Result<CommandOutcome> CommandService::Invite(const Caller& caller, const std::s
       });
 }
 
-Result<CommandOutcome> CommandService::Leave(const Caller& caller, const std::string& id,
-                                             const std::string& user_id, IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Leave& c) {
+  const auto& [id, user_id, if_match] = c;
   if (user_id != caller.user_id && !CanSupervise(caller.role)) {
     return Forbidden("an agent can only remove themselves from a conversation");
   }
@@ -258,10 +253,8 @@ Result<CommandOutcome> CommandService::Leave(const Caller& caller, const std::st
                         });
 }
 
-Result<CommandOutcome> CommandService::DeleteConversation(const Caller& caller,
-                                                          const std::string& id,
-                                                          const std::string& reason,
-                                                          IfMatch if_match) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::DeleteConversation& c) {
+  const auto& [id, reason, if_match] = c;
   if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only an admin can delete a conversation");
   }
@@ -272,8 +265,11 @@ Result<CommandOutcome> CommandService::DeleteConversation(const Caller& caller,
                         });
 }
 
-Result<CommandOutcome> CommandService::RecordDelivery(const std::string& conversation_id,
-                                                      const conversation::DeliveryOutcome& o) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RecordDelivery& command) {
+  if (caller.is_user() || !caller.channel_id.empty()) {
+    return Forbidden("only the node's own workers record deliveries and wake-ups");
+  }
+  const auto& [conversation_id, o] = command;
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(conversation_id);
@@ -286,13 +282,14 @@ Result<CommandOutcome> CommandService::RecordDelivery(const std::string& convers
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(conversation_id), std::move(decided).value(),
         Actor::System("delivery"), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::WakeDue& command) {
+  if (caller.is_user() || !caller.channel_id.empty()) {
+    return Forbidden("only the node's own workers record deliveries and wake-ups");
+  }
+  const std::string& id = command.id;
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
@@ -303,9 +300,7 @@ Result<CommandOutcome> CommandService::WakeDue(const std::string& id) {
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id), std::move(decided).value(), Actor::System("scheduler"),
         now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id, false);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id, false), lock);
 }
 
 }  // namespace helpdesk

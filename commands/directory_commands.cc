@@ -23,7 +23,7 @@ std::string IssueToken(const std::string& chosen_digest, CommandOutcome& out) {
 
 }  // namespace
 
-Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const NewUser& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateUser& a) {
   if (!CanAdminister(caller.role)) return Forbidden("only an admin can create users");
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
@@ -64,14 +64,11 @@ Result<CommandOutcome> CommandService::CreateUser(const Caller& caller, const Ne
            {"teams", teams},
            {"token_sha256", digest}}}},
         caller.actor(), now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const std::string& user_id,
-                                                   const std::string& status) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetPresence& c) {
+  const auto& [user_id, status] = c;
   if (caller.user_id != user_id && !CanSupervise(caller.role)) {
     return Forbidden("only supervisors and admins can set another user's presence");
   }
@@ -86,13 +83,10 @@ Result<CommandOutcome> CommandService::SetPresence(const Caller& caller, const s
   Stage(events, UserStream(user_id),
         {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const NewTeam& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateTeam& a) {
   if (!CanSupervise(caller.role)) return Forbidden("only supervisors and admins can create teams");
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
@@ -108,14 +102,11 @@ Result<CommandOutcome> CommandService::CreateTeam(const Caller& caller, const Ne
   Stage(events, TeamStream(id.value()),
         {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id.value(), true);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id.value(), true), lock);
 }
 
-Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
-                                                     const std::string& team_id,
-                                                     const std::string& user_id) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeamMember& c) {
+  const auto& [team_id, user_id] = c;
   if (!CanSupervise(caller.role))
     return Forbidden("only supervisors and admins can add team members");
   std::unique_lock<std::mutex> lock(mu_);
@@ -129,12 +120,10 @@ Result<CommandOutcome> CommandService::AddTeamMember(const Caller& caller,
   Stage(events, TeamStream(team_id),
         {{ev::kTeamMemberAdded, {{"team_id", team_id}, {"user_id", user_id}}}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), team_id, false);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
 }
 
-Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const NewChannel& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateChannel& a) {
   if (!CanAdminister(caller.role)) return Forbidden("only an admin can create channels");
   auto id = ChooseId(a.id);
   if (!id.ok()) return id.error();
@@ -166,15 +155,11 @@ Result<CommandOutcome> CommandService::CreateChannel(const Caller& caller, const
            {"address", a.address},
            {"token_sha256", digest}}}},
         caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::SetChannelIntegration(const Caller& caller,
-                                                             const std::string& channel_id,
-                                                             const ChannelIntegration& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetChannelIntegration& a) {
+  const std::string& channel_id = a.channel_id;
   if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only an admin can connect a channel to its provider");
   }
@@ -218,15 +203,11 @@ Result<CommandOutcome> CommandService::SetChannelIntegration(const Caller& calle
            {"outbound_url", a.outbound_url},
            {"outbound_secret", a.outbound_secret}}}},
         caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
-                                                       const std::string& contact_id,
-                                                       const std::string& stage) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetContactStage& command) {
+  const auto& [contact_id, stage] = command;
   if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
   if (stage.empty() || stage.size() > 64)
     return InvalidField("stage", "must be 1 to 64 characters");
@@ -241,15 +222,12 @@ Result<CommandOutcome> CommandService::SetContactStage(const Caller& caller,
         {{ev::kContactStageChanged,
           {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
         caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::SetContactBlocked(const Caller& caller,
-                                                         const std::string& contact_id,
-                                                         bool blocked, const std::string& reason) {
+Result<Decision> CommandService::Handle(const Caller& caller,
+                                        const cmd::SetContactBlocked& command) {
+  const auto& [contact_id, blocked, reason] = command;
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("this role cannot block contacts");
   }
@@ -266,15 +244,11 @@ Result<CommandOutcome> CommandService::SetContactBlocked(const Caller& caller,
   Stage(events, ContactStream(contact_id),
         {{blocked ? ev::kContactBlocked : ev::kContactUnblocked, std::move(data)}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::MarkNotificationsRead(const Caller& caller,
-                                                             const std::vector<std::string>& ids,
-                                                             bool all) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MarkNotificationsRead& c) {
+  const auto& [ids, all] = c;
   if (!caller.is_user()) return Forbidden("only a user has notifications");
   if (!all && ids.empty()) return InvalidField("ids", "must name notifications, or set all");
   if (ids.size() > 500) return InvalidField("ids", "must name at most 500 notifications");
@@ -291,9 +265,8 @@ Result<CommandOutcome> CommandService::MarkNotificationsRead(const Caller& calle
   std::vector<NewEvent> events;
   Stage(events, UserStream(caller.user_id), {{ev::kNotificationsRead, std::move(data)}},
         caller.actor(), now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), caller.user_id, false);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), caller.user_id, false),
+                lock);
 }
 
 }  // namespace helpdesk

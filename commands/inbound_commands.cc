@@ -8,7 +8,7 @@
 
 namespace helpdesk {
 
-Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, const InboundArgs& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ReceiveInbound& a) {
   if (!MayDeliverInbound(caller.role, caller.channel_id, a.channel_id)) {
     return Error{ErrorCode::kForbidden,
                  "only an admin or the channel's own token can deliver messages"};
@@ -103,10 +103,7 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
              {"attachments", a.attachments}}}},
           Actor::Contact(*contact_id), now);
     out.message_id = message_id;
-    auto token = Commit(std::move(events), lock);
-    if (!token.ok()) return token.error();
-    out.token = token.value();
-    return out;
+    return Commit(std::move(events), std::move(out), lock);
   }
 
   const RoutingDecision route =
@@ -147,10 +144,7 @@ Result<CommandOutcome> CommandService::ReceiveInbound(const Caller& caller, cons
   Stage(events, ConversationStream(target.id), std::move(received).value(),
         Actor::Contact(*contact_id), now);
 
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
 }  // namespace helpdesk

@@ -32,8 +32,7 @@ Result<const QuickReplyState*> Changeable(const WriteModel& model, const Caller&
 
 }  // namespace
 
-Result<CommandOutcome> CommandService::CreateQuickReply(const Caller& caller,
-                                                        const QuickReplyArgs& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateQuickReply& a) {
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden(std::string("the ") + RoleName(caller.role) +
                      " role cannot keep quick replies");
@@ -68,13 +67,11 @@ Result<CommandOutcome> CommandService::CreateQuickReply(const Caller& caller,
   std::vector<NewEvent> events;
   Stage(events, QuickReplyStream(id.value()), std::move(decided).value(), caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id.value(), true);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id.value(), true), lock);
 }
 
-Result<CommandOutcome> CommandService::UpdateQuickReply(const Caller& caller, const std::string& id,
-                                                        const QuickReplyArgs& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateQuickReply& a) {
+  const std::string& id = a.id;
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   auto changeable = Changeable(model_, caller, id, "change");
@@ -94,13 +91,11 @@ Result<CommandOutcome> CommandService::UpdateQuickReply(const Caller& caller, co
   }
   std::vector<NewEvent> events;
   Stage(events, QuickReplyStream(id), std::move(decided).value(), caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id, false);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id, false), lock);
 }
 
-Result<CommandOutcome> CommandService::DeleteQuickReply(const Caller& caller,
-                                                        const std::string& id) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::DeleteQuickReply& c) {
+  const std::string& id = c.id;
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   auto changeable = Changeable(model_, caller, id, "delete");
@@ -109,9 +104,7 @@ Result<CommandOutcome> CommandService::DeleteQuickReply(const Caller& caller,
   if (!decided.ok()) return decided.error();
   std::vector<NewEvent> events;
   Stage(events, QuickReplyStream(id), std::move(decided).value(), caller.actor(), clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id, false);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id, false), lock);
 }
 
 }  // namespace helpdesk

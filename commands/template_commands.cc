@@ -8,7 +8,7 @@
 
 namespace helpdesk {
 
-Result<CommandOutcome> CommandService::CreateTemplate(const Caller& caller, const NewTemplate& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateTemplate& a) {
   if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only supervisors and admins can create templates");
   }
@@ -30,14 +30,11 @@ Result<CommandOutcome> CommandService::CreateTemplate(const Caller& caller, cons
   std::vector<NewEvent> events;
   Stage(events, TemplateStream(id.value()), std::move(decided).value(), caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  return CommandOutcome::For(token.value(), id.value(), true);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id.value(), true), lock);
 }
 
-Result<CommandOutcome> CommandService::SetOptIn(const Caller& caller, const std::string& contact_id,
-                                                const std::string& channel_id, bool opted_in,
-                                                const std::string& source) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetOptIn& command) {
+  const auto& [contact_id, channel_id, opted_in, source] = command;
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("this role cannot record opt-ins");
   }
@@ -55,13 +52,10 @@ Result<CommandOutcome> CommandService::SetOptIn(const Caller& caller, const std:
   Stage(events, ContactStream(contact_id),
         {{opted_in ? ev::kContactOptedIn : ev::kContactOptedOut, std::move(data)}}, caller.actor(),
         clock_.Now());
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  out.token = token.value();
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<CommandOutcome> CommandService::StartConversation(const Caller& caller, const StartArgs& a) {
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StartConversation& a) {
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden(std::string("the ") + RoleName(caller.role) +
                      " role cannot start conversations");
@@ -127,11 +121,9 @@ Result<CommandOutcome> CommandService::StartConversation(const Caller& caller, c
   for (DomainEvent& d : sent.value()) decided.push_back(std::move(d));
   std::vector<NewEvent> events;
   Stage(events, ConversationStream(id.value()), std::move(decided), caller.actor(), now);
-  auto token = Commit(std::move(events), lock);
-  if (!token.ok()) return token.error();
-  CommandOutcome out = CommandOutcome::For(token.value(), id.value(), true);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id.value(), true);
   out.message_id = r.message_id;
-  return out;
+  return Commit(std::move(events), std::move(out), lock);
 }
 
 }  // namespace helpdesk

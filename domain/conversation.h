@@ -164,6 +164,7 @@ struct DeliveryOutcome {
   int attempts = 0;
   int http_status = 0;  // the receiver's last answer; 0 when none came
   std::string error;    // why it failed (MessageFailed)
+  friend bool operator==(const DeliveryOutcome&, const DeliveryOutcome&) = default;
 };
 Events DecideDeliveryOutcome(const ConversationState& s, const DeliveryOutcome& outcome);
 

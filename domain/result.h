@@ -2,7 +2,9 @@
 // and a human sentence; Result<T> is either a value or an Error. No exceptions cross boundaries.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -21,8 +23,12 @@ enum class ErrorCode {
   kRateLimited,        // 429 rate_limited
   kLogUnavailable,     // 503 log_unavailable: the event log cannot take writes right now
   kInternal,           // 500 internal
-  kMoved,              // the stream named in the message has another writer: send the command there
 };
+
+// The code's name in the contract ("not_found"): how errors are spelled to clients and between
+// nodes. ErrorCodeFromName reads one back; nullopt for a name it does not know.
+const char* ErrorCodeName(ErrorCode code);
+std::optional<ErrorCode> ErrorCodeFromName(std::string_view name);
 
 struct Error {
   ErrorCode code;

@@ -30,15 +30,17 @@ uint64_t WriteHistory(const std::string& log_dir) {
   CommandService commands(*log, clock);
   EXPECT_TRUE(commands.Load().ok());
   const Caller admin{"", Role::kAdmin, ""};
-  EXPECT_TRUE(commands.CreateChannel(admin, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+  EXPECT_TRUE(
+      commands.Execute(admin, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
+          .ok());
   uint64_t target = 0;
   for (const char* ext : {"a1", "b1", "a2", "b2"}) {
-    InboundArgs a;
+    cmd::ReceiveInbound a;
     a.channel_id = "wa";
     a.external_id = ext;
     a.text = std::string("hello ") + ext;
     a.from_phone = ext[0] == 'a' ? "+5511900000001" : "+5511900000002";
-    auto r = commands.ReceiveInbound(admin, a);
+    auto r = commands.Execute(admin, a);
     EXPECT_TRUE(r.ok());
     if (std::string(ext) == "a2") target = r.value().token.At(0);
   }

@@ -30,77 +30,90 @@ class ProjectionTest : public ::testing::Test {
   }
   void CatchUp() { ASSERT_TRUE(runner_->CatchUp().ok()); }
   std::string Inbound(const std::string& ext, const std::string& phone, Timestamp sent) {
-    InboundArgs a;
+    cmd::ReceiveInbound a;
     a.channel_id = "wa";
     a.external_id = ext;
     a.text = "hi " + ext;
     a.from_phone = phone;
     a.from_name = "Name " + phone;
     a.sent_at = sent;
-    auto r = commands_->ReceiveInbound(admin_, a);
+    auto r = commands_->Execute(admin_, a);
     EXPECT_TRUE(r.ok());
     return r.value().id;
   }
   // A varied history: opens, replies (some from a quick reply), notes, transfers, tags,
   // postpones, closes, reads, participants, deletions.
   void PlayHistory() {
-    ASSERT_TRUE(commands_->CreateTeam(admin_, {std::string("t1"), "T1"}).ok());
+    ASSERT_TRUE(commands_->Execute(admin_, cmd::CreateTeam{std::string("t1"), "T1"}).ok());
     ASSERT_TRUE(
-        commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}, ""})
+        commands_
+            ->Execute(admin_,
+                      cmd::CreateUser{std::string("ana"), "Ana", "ana@x.co", "agent", {"t1"}, ""})
             .ok());
     ASSERT_TRUE(
-        commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+        commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
+            .ok());
     // Public replies go out through the provider; their outcomes are recorded below.
-    ASSERT_TRUE(commands_
-                    ->SetChannelIntegration(admin_, "wa",
-                                            {"", "", "http://127.0.0.1:9/deliver", "secret-123"})
-                    .ok());
     ASSERT_TRUE(
-        commands_->CreateUser(admin_, {std::string("bia"), "Bia", "bia@x.co", "agent", {}, ""})
+        commands_
+            ->Execute(admin_, cmd::SetChannelIntegration{"wa", "", "", "http://127.0.0.1:9/deliver",
+                                                         "secret-123"})
+            .ok());
+    ASSERT_TRUE(
+        commands_
+            ->Execute(admin_,
+                      cmd::CreateUser{std::string("bia"), "Bia", "bia@x.co", "agent", {}, ""})
             .ok());
     const Caller ana{"ana", Role::kAgent, ""};
-    QuickReplyArgs hello;
+    cmd::CreateQuickReply hello;
     hello.id = "hello";
     hello.shortcut = "/ola";
     hello.text = "Olá!";
-    ASSERT_TRUE(commands_->CreateQuickReply(ana, hello).ok());
+    ASSERT_TRUE(commands_->Execute(ana, hello).ok());
     for (int i = 0; i < 30; ++i) {
       clock_.Advance(60'000);
       const std::string id =
           Inbound("e" + std::to_string(i), "+55" + std::to_string(i % 12), clock_.Now());
       switch (i % 6) {
         case 0:
-          (void)commands_->Take(ana, id, std::nullopt);
+          (void)commands_->Execute(ana, cmd::Take{id, std::nullopt});
           break;
         case 1: {
-          auto sent = commands_->SendMessage(ana, id, {"", false, true, std::string("hello")},
-                                             std::nullopt);
+          auto sent =
+              commands_->Execute(ana, cmd::SendMessage{id, "", false, true, std::string("hello")});
           // Delivered, failed, or still on its way.
           if (sent.ok() && i % 12 == 1) {
-            (void)commands_->RecordDelivery(id, {sent.value().message_id, true, 1, 200, ""});
+            (void)commands_->Execute(
+                Caller::System(),
+                cmd::RecordDelivery{id, {sent.value().message_id, true, 1, 200, ""}});
           } else if (sent.ok() && i == 7) {
-            (void)commands_->RecordDelivery(id, {sent.value().message_id, false, 6, 503, "503"});
+            (void)commands_->Execute(
+                Caller::System(),
+                cmd::RecordDelivery{id, {sent.value().message_id, false, 6, 503, "503"}});
           }
           break;
         }
         case 2:
-          (void)commands_->Transfer(ana, id, std::nullopt, std::string("t1"), std::nullopt);
+          (void)commands_->Execute(
+              ana, cmd::Transfer{id, std::nullopt, std::string("t1"), std::nullopt});
           break;
         case 3:
-          (void)commands_->Tag(ana, id, "tag" + std::to_string(i % 4), std::nullopt);
+          (void)commands_->Execute(ana, cmd::Tag{id, "tag" + std::to_string(i % 4), std::nullopt});
           break;
         case 4:
-          (void)commands_->Postpone(ana, id, Timestamp{clock_.Now().ms + 120'000}, std::nullopt);
+          (void)commands_->Execute(
+              ana, cmd::Postpone{id, Timestamp{clock_.Now().ms + 120'000}, std::nullopt});
           break;
         case 5:
-          (void)commands_->Close(ana, id, "done", std::nullopt);
+          (void)commands_->Execute(ana, cmd::Close{id, "done", std::nullopt});
           break;
       }
-      if (i % 3 == 0) (void)commands_->SendMessage(ana, id, {"note", true, false}, std::nullopt);
-      if (i % 4 == 1) (void)commands_->Invite(ana, id, "bia", std::nullopt);
-      if (i % 6 == 0) (void)commands_->MarkRead(ana, id);
-      if (i % 5 == 2) (void)commands_->IssueProtocol(ana, id);
-      if (i % 7 == 6) (void)commands_->DeleteConversation(admin_, id, "spam", std::nullopt);
+      if (i % 3 == 0) (void)commands_->Execute(ana, cmd::SendMessage{id, "note", true, false});
+      if (i % 4 == 1) (void)commands_->Execute(ana, cmd::Invite{id, "bia", std::nullopt});
+      if (i % 6 == 0) (void)commands_->Execute(ana, cmd::MarkRead{id});
+      if (i % 5 == 2) (void)commands_->Execute(ana, cmd::IssueProtocol{id});
+      if (i % 7 == 6)
+        (void)commands_->Execute(admin_, cmd::DeleteConversation{id, "spam", std::nullopt});
       if (i % 5 == 0) CatchUp();  // views built in several steps, not one
     }
   }
@@ -137,18 +150,21 @@ TEST_F(ProjectionTest, InboundBuildsConversationMessagesTimelineAndIndexes) {
 
 TEST_F(ProjectionTest, WaitingTimeClearsOnlyOnPublicReply) {
   ASSERT_TRUE(
-      commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+      commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
+          .ok());
   ASSERT_TRUE(
-      commands_->CreateUser(admin_, {std::string("ana"), "Ana", "ana@x.co", "agent", {}, ""}).ok());
+      commands_
+          ->Execute(admin_, cmd::CreateUser{std::string("ana"), "Ana", "ana@x.co", "agent", {}, ""})
+          .ok());
   const Caller ana{"ana", Role::kAgent, ""};
   const std::string id = Inbound("x", "+551", Timestamp{kStart.ms - 7 * 60'000});
-  ASSERT_TRUE(commands_->SendMessage(ana, id, {"internal", true, false}, std::nullopt).ok());
+  ASSERT_TRUE(commands_->Execute(ana, cmd::SendMessage{id, "internal", true, false}).ok());
   CatchUp();
   ViewQueries q(*views_);
   json c = json::parse(*q.Conversation(id, kStart));
   EXPECT_EQ(c["thermometer"], "yellow");
   EXPECT_EQ(c["waiting_since"], "2026-11-22T09:53:00Z");
-  ASSERT_TRUE(commands_->SendMessage(ana, id, {"public", false, false}, std::nullopt).ok());
+  ASSERT_TRUE(commands_->Execute(ana, cmd::SendMessage{id, "public", false, false}).ok());
   CatchUp();
   c = json::parse(*q.Conversation(id, kStart));
   EXPECT_TRUE(c["waiting_since"].is_null());
@@ -193,7 +209,8 @@ TEST_F(ProjectionTest, PostponeScheduleListsWhatIsDue) {
   clock_.Advance(3'600'000);
   const auto due = q.DueAt(clock_.Now(), 100);
   EXPECT_EQ(due.size(), expected);
-  for (const auto& id : due) EXPECT_TRUE(commands_->WakeDue(id).ok());
+  for (const auto& id : due)
+    EXPECT_TRUE(commands_->Execute(Caller::System(), cmd::WakeDue{id}).ok());
   CatchUp();
   EXPECT_EQ(QueryInbox(*views_, postponed).value().items_json, "[]");
   EXPECT_TRUE(q.DueAt(Timestamp{clock_.Now().ms + 3'600'000}, 100).empty());
@@ -203,13 +220,14 @@ TEST_F(ProjectionTest, PostponeScheduleListsWhatIsDue) {
 // stream that names it (its protocol): the conversation stays deleted and its counts go once.
 TEST_F(ProjectionTest, AnEventAfterADeletionInTheSameStepLeavesTheCountsRight) {
   ASSERT_TRUE(
-      commands_->CreateChannel(admin_, {std::string("wa"), "whatsapp", "WA", "1", ""}).ok());
+      commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
+          .ok());
   const std::string id = Inbound("e1", "+5511", clock_.Now());
   CatchUp();  // stored, queued
   ASSERT_EQ(ReadCounter(views_->Get(StatusCounterKey(ConversationStatus::kQueued))), 1);
   // A runner started afresh reads what follows in one batch (a running one reads as it comes).
   runner_ = std::make_unique<ProjectionRunner>(*log_, *views_);
-  ASSERT_TRUE(commands_->DeleteConversation(admin_, id, "spam", std::nullopt).ok());
+  ASSERT_TRUE(commands_->Execute(admin_, cmd::DeleteConversation{id, "spam", std::nullopt}).ok());
   // What the write model would refuse, as another partition's reader may deliver it.
   NewEvent late{"late-protocol",       "protocol/2026",
                 ev::kProtocolIssued,   clock_.Now(),

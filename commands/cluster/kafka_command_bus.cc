@@ -6,6 +6,7 @@
 #include "adapters/kafka_client.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
+#include "commands/command_codec.h"
 
 namespace helpdesk {
 namespace {

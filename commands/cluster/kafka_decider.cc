@@ -7,13 +7,14 @@
 
 #include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
+#include "commands/command_codec.h"
 
 namespace helpdesk {
 namespace {
 
 using nlohmann::json;
 
-// The commands partition the calling worker thread decides for; -1 elsewhere.
+// The commands partition the decider thread is deciding a command of; -1 elsewhere.
 thread_local int32_t t_partition = -1;
 
 constexpr size_t kMaxBatch = 256;
@@ -23,14 +24,13 @@ constexpr auto kAfterWait = std::chrono::seconds(5);
 
 }  // namespace
 
-struct KafkaDecider::Command {
+struct KafkaDecider::Received {
   int32_t partition = 0;
   int64_t offset = 0;
   json envelope;  // request_id, reply_to, hops, after, command; null when unreadable
-  std::thread worker;
-  bool finished = false;  // step_mu_
-  std::optional<Result<CommandOutcome>> result;
-  bool sent_on = false;
+  std::optional<Decision> decision;              // decided here, durable once the batch commits
+  std::optional<Result<CommandOutcome>> result;  // the answer
+  bool sent_on = false;                          // not mine: sent to its stream's owner
 };
 
 KafkaDecider::KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
@@ -44,7 +44,6 @@ KafkaDecider::~KafkaDecider() {
     rd_kafka_consumer_close(consumer_);  // leaves the group: the others take the partitions
     rd_kafka_destroy(consumer_);
   }
-  service_.SetOnDecided(nullptr);
   service_.SetPlacement(nullptr);
 }
 
@@ -72,13 +71,6 @@ Status KafkaDecider::Start() {
   rd_kafka_topic_partition_list_destroy(topics);
   if (err) return KafkaUnavailable(std::string("kafka subscribe: ") + rd_kafka_err2str(err));
   service_.SetPlacement(this);
-  service_.SetOnDecided([this] {
-    {
-      std::lock_guard<std::mutex> lock(step_mu_);
-      ++decided_;
-    }
-    step_cv_.notify_all();
-  });
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
 }
@@ -126,11 +118,11 @@ void KafkaDecider::Loop() {
       std::lock_guard<std::mutex> lock(owned_mu_);
       rebalances_before = rebalances_;
     }
-    std::vector<Command> batch;
+    std::vector<Received> batch;
     rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
     while (m) {
       if (!m->err) {
-        Command c;
+        Received c;
         c.partition = m->partition;
         c.offset = m->offset;
         c.envelope = json::parse(static_cast<const char*>(m->payload),
@@ -189,10 +181,13 @@ void KafkaDecider::CatchUpOnOwnedPartitions() {
                    .count());
 }
 
-void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
+void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
   const std::string commands_topic = KafkaCommandBus::CommandsTopic(log_.options().topic);
   std::map<int32_t, int64_t> next_offsets;
-  for (Command& c : batch) {
+  TransactionExtras extras;
+  // Each command decides on this thread, on state that includes the previous ones' events; none
+  // waits for the log: the whole batch becomes durable in the one transaction below.
+  for (Received& c : batch) {
     next_offsets[c.partition] = c.offset + 1;
     if (c.envelope.is_null()) continue;
     if (c.envelope.value("hops", 0) > kMaxHops) {
@@ -202,24 +197,29 @@ void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
     if (auto after = ConsistencyToken::Parse(c.envelope.value("after", ""))) {
       views_.WaitFor(*after, kAfterWait);
     }
-    uint64_t before;
-    {
-      std::lock_guard<std::mutex> lock(step_mu_);
-      before = decided_;
+    Result<DecodedCommand> decoded = DecodeCommand(c.envelope["command"]);
+    if (!decoded.ok()) {
+      c.result = decoded.error();
+      continue;
     }
-    c.worker = std::thread([this, &c] {
-      t_partition = c.partition;
-      Result<CommandOutcome> result = ExecuteRouted(service_, c.envelope["command"]);
-      {
-        std::lock_guard<std::mutex> lock(step_mu_);
-        c.result = std::move(result);
-        c.finished = true;
-      }
-      step_cv_.notify_all();
-    });
-    // The next command decides on state that includes this one's events.
-    std::unique_lock<std::mutex> lock(step_mu_);
-    step_cv_.wait(lock, [&] { return c.finished || decided_ > before; });
+    t_partition = c.partition;
+    Result<Decision> decided = service_.Decide(decoded.value().caller, decoded.value().command);
+    t_partition = -1;
+    if (!decided.ok()) {
+      c.result = decided.error();
+    } else if (decided.value().not_mine) {
+      // Its events belong to a stream of another partition: on to that partition's owner, in
+      // this transaction.
+      const std::string& stream = *decided.value().not_mine;
+      json envelope = c.envelope;
+      envelope["hops"] = envelope.value("hops", 0) + 1;
+      extras.messages.push_back(KafkaMessage{commands_topic,
+                                             KafkaLog::PartitionFor(stream, log_.partitions()),
+                                             stream, envelope.dump()});
+      c.sent_on = true;
+    } else {
+      c.decision = std::move(decided).value();
+    }
   }
 
   // One transaction: the batch's events, the commands sent on, the consumed offsets.
@@ -230,23 +230,6 @@ void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
       combined.expected_versions.emplace(stream, version);  // the first append's: versions chain
     }
     for (const NewEvent& e : p.request.events) combined.events.push_back(e);
-  }
-  TransactionExtras extras;
-  {
-    std::lock_guard<std::mutex> lock(step_mu_);
-    for (Command& c : batch) {
-      if (!c.finished || !c.result || c.result->ok() ||
-          c.result->error().code != ErrorCode::kMoved) {
-        continue;
-      }
-      const std::string& stream = c.result->error().message;
-      json envelope = c.envelope;
-      envelope["hops"] = envelope.value("hops", 0) + 1;
-      extras.messages.push_back(KafkaMessage{commands_topic,
-                                             KafkaLog::PartitionFor(stream, log_.partitions()),
-                                             stream, envelope.dump()});
-      c.sent_on = true;
-    }
   }
   rd_kafka_topic_partition_list_t* offsets =
       rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
@@ -276,8 +259,10 @@ void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
                  committed.error().message);
     for (DeciderLog::Pending& p : pending) p.done.set_value(committed.error());
   }
-  for (Command& c : batch) {
-    if (c.worker.joinable()) c.worker.join();
+  // The decisions' futures are settled now: their answers (and, if the transaction failed, the
+  // write model's return to what the log holds).
+  for (Received& c : batch) {
+    if (c.decision) c.result = service_.Await(std::move(*c.decision));
   }
   if (!committed.ok()) {
     // Nobody is answered: each command is decided again from the committed offsets, by this
@@ -286,7 +271,7 @@ void KafkaDecider::DecideBatch(std::vector<Command>& batch) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     return;
   }
-  for (Command& c : batch) {
+  for (Received& c : batch) {
     if (c.envelope.is_null() || c.sent_on || !c.result) continue;
     bus_.SendReply(c.envelope["reply_to"].get<std::string>(),
                    c.envelope["request_id"].get<std::string>(), EncodeOutcome(*c.result));

@@ -9,9 +9,10 @@
 // whose transaction did not commit is decided again by the partition's next owner. Answers go
 // out only after the commit.
 //
-// Commands of a batch are decided one after the other (in partition order) and committed
-// together; a command whose events would touch a stream of another partition is sent on to that
-// partition (kMoved), inside the same transaction.
+// Commands of a batch are decided one after the other (in partition order) on the decider's
+// own thread, without waiting for the log, and committed together; a command whose events would
+// touch a stream of another partition (a NotMine decision) is sent on to that partition, inside
+// the same transaction.
 //
 // When it is given partitions, the decider first waits until this node's state includes
 // everything their previous owner committed.
@@ -54,13 +55,13 @@ class KafkaDecider final : public StreamPlacement {
   std::string NewIdFor(std::string (*stream_of)(const std::string&)) const override;
 
  private:
-  struct Command;
+  struct Received;
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void Loop();
   // Waits until this node's state includes all that was committed in its new partitions.
   void CatchUpOnOwnedPartitions();
-  void DecideBatch(std::vector<Command>& batch);
+  void DecideBatch(std::vector<Received>& batch);
   // After a failed transaction: consume again from the last committed offsets.
   void Rewind();
 
@@ -75,11 +76,6 @@ class KafkaDecider final : public StreamPlacement {
   std::set<int32_t> owned_;
   bool newly_assigned_ = false;
   uint64_t rebalances_ = 0;
-
-  // Set by the command service's on-decided hook: the running command let go of the model.
-  std::mutex step_mu_;
-  std::condition_variable step_cv_;
-  uint64_t decided_ = 0;
 
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -72,15 +72,17 @@ int Seed(const std::string& data, long conversations, int threads, int days) {
   };
   if (auto loaded = commands.Load(); !loaded.ok()) return Fail(loaded.error().message);
   const Caller admin{"", Role::kAdmin, ""};
-  if (auto c = commands.CreateChannel(admin, {std::string("wa"), "whatsapp", "WA", "1", ""});
+  if (auto c = commands.Execute(
+          admin, helpdesk::cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""});
       !c.ok()) {
     return Fail(c.error().message);
   }
   constexpr int kAgents = 20;
   for (int a = 0; a < kAgents; ++a) {
     const std::string id = "agent" + std::to_string(a);
-    auto u = commands.CreateUser(
-        admin, {id, "Agent " + std::to_string(a), id + "@example.com", "agent", {}, ""});
+    auto u = commands.Execute(
+        admin, helpdesk::cmd::CreateUser{
+                   id, "Agent " + std::to_string(a), id + "@example.com", "agent", {}, ""});
     if (!u.ok()) return Fail(u.error().message);
   }
   std::atomic<long> next{0}, failed{0};
@@ -90,31 +92,38 @@ int Seed(const std::string& data, long conversations, int threads, int days) {
     workers.emplace_back([&] {
       for (long i; (i = next++) < conversations;) {
         const Caller agent{"agent" + std::to_string(i % kAgents), Role::kAgent, ""};
-        helpdesk::InboundArgs in;
+        helpdesk::cmd::ReceiveInbound in;
         in.channel_id = "wa";
         in.external_id = "seed-" + std::to_string(i);
         in.text = "Hello, my order " + std::to_string(i) + " has not arrived yet";
         in.from_phone = "+5511" + std::to_string(900000000 + i);
         at(i, 0);
-        auto opened = commands.ReceiveInbound(admin, in);
+        auto opened = commands.Execute(admin, in);
         if (!opened.ok()) {
           ++failed;
           continue;
         }
         const std::string id = opened.value().id;
         at(i, 1);
-        bool ok = commands.Take(agent, id, std::nullopt).ok();
+        bool ok = commands.Execute(agent, helpdesk::cmd::Take{id, std::nullopt}).ok();
         at(i, 2 + static_cast<int>(i % 7));
-        ok =
-            ok &&
-            commands.SendMessage(agent, id, {"We are looking into it.", false, false}, std::nullopt)
-                .ok();
+        ok = ok && commands
+                       .Execute(agent, helpdesk::cmd::SendMessage{id, "We are looking into it.",
+                                                                  false, false})
+                       .ok();
         at(i, 10);
         ok = ok &&
-             commands.SendMessage(agent, id, {"Carrier delayed", true, false}, std::nullopt).ok();
-        ok = ok && commands.Tag(agent, id, i % 3 ? "delivery" : "refund", std::nullopt).ok();
+             commands.Execute(agent, helpdesk::cmd::SendMessage{id, "Carrier delayed", true, false})
+                 .ok();
+        ok = ok && commands
+                       .Execute(agent,
+                                helpdesk::cmd::Tag{id, i % 3 ? "delivery" : "refund", std::nullopt})
+                       .ok();
         at(i, 20 + static_cast<int>(i % 40));
-        ok = ok && commands.Close(agent, id, i % 2 ? "solved" : "no_reply", std::nullopt).ok();
+        ok = ok && commands
+                       .Execute(agent, helpdesk::cmd::Close{id, i % 2 ? "solved" : "no_reply",
+                                                            std::nullopt})
+                       .ok();
         if (!ok) ++failed;
       }
     });

@@ -1,0 +1,129 @@
+#include "commands/command.h"
+
+#include "commands/commands.h"
+#include "domain/directory.h"
+#include "domain/event.h"
+#include "domain/protocol.h"
+
+namespace helpdesk {
+namespace {
+
+// The id a creating command names; empty until one is chosen.
+std::string IdOf(const std::optional<std::string>& id) { return id.value_or(""); }
+
+// Routing keys, one overload per command; the variant's visit makes the list complete.
+std::string KeyOf(const Caller&, const cmd::CreateUser& c, Timestamp) {
+  return UserStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::SetPresence& c, Timestamp) {
+  return UserStream(c.user_id);
+}
+std::string KeyOf(const Caller&, const cmd::CreateTeam& c, Timestamp) {
+  return TeamStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::AddTeamMember& c, Timestamp) {
+  return TeamStream(c.team_id);
+}
+std::string KeyOf(const Caller&, const cmd::CreateChannel& c, Timestamp) {
+  return ChannelStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::SetChannelIntegration& c, Timestamp) {
+  return ChannelStream(c.channel_id);
+}
+std::string KeyOf(const Caller&, const cmd::SetContactStage& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller&, const cmd::SetContactBlocked& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller&, const cmd::SetOptIn& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller& caller, const cmd::MarkNotificationsRead&, Timestamp) {
+  return UserStream(caller.user_id);
+}
+std::string KeyOf(const Caller&, const cmd::ReceiveInbound& c, Timestamp) {
+  // Messages of one sender on one channel meet at one decider, which makes the contact and the
+  // conversation in its own partitions: later messages find them there without a detour.
+  const std::string email = NormalizeEmail(c.from_email);
+  const std::string sender = email.empty() ? NormalizePhone(c.from_phone) : email;
+  return "inbound/" + c.channel_id + "/" + sender;
+}
+std::string KeyOf(const Caller&, const cmd::IssueProtocol&, Timestamp now) {
+  // Decided by the owner of this year's protocol stream: the one writer of its numbers. (At
+  // the turn of the year the owner decides with its own clock.)
+  return ProtocolStream(UtcYear(now));
+}
+std::string KeyOf(const Caller&, const cmd::StartConversation& c, Timestamp) {
+  return ConversationStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::CreateQuickReply& c, Timestamp) {
+  return QuickReplyStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::UpdateQuickReply& c, Timestamp) {
+  return QuickReplyStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::DeleteQuickReply& c, Timestamp) {
+  return QuickReplyStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::CreateTemplate& c, Timestamp) {
+  return TemplateStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::RecordDelivery& c, Timestamp) {
+  return ConversationStream(c.conversation_id);
+}
+// The commands about one conversation, named by their `id`. Listed, not a catch-all: a new
+// command gets its key written down, or does not compile.
+std::string KeyOf(const Caller&, const cmd::SendMessage& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Take& c, Timestamp) { return ConversationStream(c.id); }
+std::string KeyOf(const Caller&, const cmd::Assign& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Transfer& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Postpone& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Tag& c, Timestamp) { return ConversationStream(c.id); }
+std::string KeyOf(const Caller&, const cmd::Untag& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Close& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Reopen& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::MarkRead& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Invite& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Leave& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::Ignore& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::DeleteConversation& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::WakeDue& c, Timestamp) {
+  return ConversationStream(c.id);
+}
+
+}  // namespace
+
+const char* CommandName(const Command& command) {
+  return std::visit([](const auto& c) { return std::decay_t<decltype(c)>::kName; }, command);
+}
+
+std::string RoutingKey(const Caller& caller, const Command& command, Timestamp now) {
+  return std::visit([&](const auto& c) { return KeyOf(caller, c, now); }, command);
+}
+
+}  // namespace helpdesk

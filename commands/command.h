@@ -1,0 +1,293 @@
+// Commands as data: every state change of the help desk is one of the values below. The list is
+// written once, in the `Command` variant; each type carries
+//   - kName: its name on the cluster hop and in logs (command_codec.cc spells its fields);
+//   - its fields, the request as the API or a worker understood it;
+// and, through the free functions at the bottom, its routing key (the stream it is decided on).
+// Validation that needs no state lives with the command's decide step (CommandService); rules
+// that need state run on the write model there too.
+//
+// Adding a command: a struct here, its entry in `Command`, its fields in command_codec.cc, its
+// routing key in command.cc, and its decide step in CommandService (the compiler asks for each).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/conversation.h"
+#include "domain/time.h"
+
+namespace helpdesk {
+
+struct Caller;
+
+namespace cmd {
+
+// The version of the conversation the client last saw (If-Match), if it sent one.
+using IfMatch = std::optional<uint64_t>;
+
+// --- Directory ---
+
+struct CreateUser {
+  static constexpr const char* kName = "create_user";
+  friend bool operator==(const CreateUser&, const CreateUser&) = default;
+  std::optional<std::string> id;  // absent: the deciding node picks one
+  std::string name, email, role;
+  std::vector<std::string> teams;
+  std::string token_sha256;  // of a bearer token chosen before routing; empty: make one up
+};
+struct SetPresence {
+  static constexpr const char* kName = "set_presence";
+  friend bool operator==(const SetPresence&, const SetPresence&) = default;
+  std::string user_id, status;
+};
+struct CreateTeam {
+  static constexpr const char* kName = "create_team";
+  friend bool operator==(const CreateTeam&, const CreateTeam&) = default;
+  std::optional<std::string> id;
+  std::string name;
+};
+struct AddTeamMember {
+  static constexpr const char* kName = "add_team_member";
+  friend bool operator==(const AddTeamMember&, const AddTeamMember&) = default;
+  std::string team_id, user_id;
+};
+struct CreateChannel {
+  static constexpr const char* kName = "create_channel";
+  friend bool operator==(const CreateChannel&, const CreateChannel&) = default;
+  std::optional<std::string> id;
+  std::string type, name, address;
+  std::string token_sha256;  // as for CreateUser
+};
+// Connects a channel to its provider (webhooks in, delivery out). Replaces the whole set; empty
+// fields turn that part off. Admin only.
+struct SetChannelIntegration {
+  static constexpr const char* kName = "set_channel_integration";
+  friend bool operator==(const SetChannelIntegration&, const SetChannelIntegration&) = default;
+  std::string channel_id;
+  std::string verify_token, app_secret;       // inbound webhooks (WhatsApp Cloud API)
+  std::string outbound_url, outbound_secret;  // delivery of agents' messages
+};
+struct SetContactStage {
+  static constexpr const char* kName = "set_contact_stage";
+  friend bool operator==(const SetContactStage&, const SetContactStage&) = default;
+  std::string contact_id, stage;
+};
+// Blocks a contact (their messages are recorded but open nothing), or lets them in again.
+struct SetContactBlocked {
+  static constexpr const char* kName = "set_contact_blocked";
+  friend bool operator==(const SetContactBlocked&, const SetContactBlocked&) = default;
+  std::string contact_id;
+  bool blocked = false;
+  std::string reason;
+};
+// A contact's opt-in to templates on a channel, or its withdrawal.
+struct SetOptIn {
+  static constexpr const char* kName = "set_opt_in";
+  friend bool operator==(const SetOptIn&, const SetOptIn&) = default;
+  std::string contact_id, channel_id;
+  bool opted_in = false;
+  std::string source;
+};
+// The caller read some of their notifications (`ids`), or all of them up to now.
+struct MarkNotificationsRead {
+  static constexpr const char* kName = "mark_notifications_read";
+  friend bool operator==(const MarkNotificationsRead&, const MarkNotificationsRead&) = default;
+  std::vector<std::string> ids;
+  bool all = false;
+};
+
+// --- A customer writes ---
+
+struct ReceiveInbound {
+  static constexpr const char* kName = "receive_inbound";
+  friend bool operator==(const ReceiveInbound&, const ReceiveInbound&) = default;
+  std::string channel_id, external_id, text;
+  std::string html;  // an e-mail's HTML body: kept as markdown when `text` is empty
+  std::string from_name, from_phone, from_email;
+  std::optional<Timestamp> sent_at;
+  nlohmann::json attachments = nlohmann::json::array();
+};
+
+// --- Conversations: the agent's actions ---
+
+struct SendMessage {
+  static constexpr const char* kName = "send_message";
+  friend bool operator==(const SendMessage&, const SendMessage&) = default;
+  std::string id;    // the conversation
+  std::string text;  // may be empty with a quick reply (its text) or a template (rendered)
+  bool is_private = false;
+  bool await_reply = false;
+  std::optional<std::string> quick_reply_id = {};
+  std::optional<std::string> template_id = {};  // a template of the conversation's channel
+  std::vector<std::string> params = {};         // the template's {{1}}, {{2}}…
+  // Resolved references to stored files ({sha256, name, content_type, size, kind}); with some,
+  // `text` may be empty (a photo, a voice note).
+  nlohmann::json attachments = nlohmann::json::array();
+  IfMatch if_match = {};
+};
+struct Take {
+  static constexpr const char* kName = "take";
+  friend bool operator==(const Take&, const Take&) = default;
+  std::string id;
+  IfMatch if_match = {};
+};
+struct Assign {
+  static constexpr const char* kName = "assign";
+  friend bool operator==(const Assign&, const Assign&) = default;
+  std::string id, user_id;
+  IfMatch if_match = {};
+};
+struct Transfer {
+  static constexpr const char* kName = "transfer";
+  friend bool operator==(const Transfer&, const Transfer&) = default;
+  std::string id;
+  std::optional<std::string> user_id, team_id;
+  IfMatch if_match = {};
+};
+struct Postpone {
+  static constexpr const char* kName = "postpone";
+  friend bool operator==(const Postpone&, const Postpone&) = default;
+  std::string id;
+  Timestamp until;
+  IfMatch if_match = {};
+};
+struct Tag {
+  static constexpr const char* kName = "tag";
+  friend bool operator==(const Tag&, const Tag&) = default;
+  std::string id, tag;
+  IfMatch if_match = {};
+};
+struct Untag {
+  static constexpr const char* kName = "untag";
+  friend bool operator==(const Untag&, const Untag&) = default;
+  std::string id, tag;
+  IfMatch if_match = {};
+};
+struct Close {
+  static constexpr const char* kName = "close";
+  friend bool operator==(const Close&, const Close&) = default;
+  std::string id, reason;
+  IfMatch if_match = {};
+};
+struct Reopen {
+  static constexpr const char* kName = "reopen";
+  friend bool operator==(const Reopen&, const Reopen&) = default;
+  std::string id;
+  IfMatch if_match = {};
+};
+// The caller read the conversation (clears its unread count when the caller is the assignee).
+struct MarkRead {
+  static constexpr const char* kName = "mark_read";
+  friend bool operator==(const MarkRead&, const MarkRead&) = default;
+  std::string id;
+};
+// Invites a colleague in; removes a participant (agents may only remove themselves).
+struct Invite {
+  static constexpr const char* kName = "invite";
+  friend bool operator==(const Invite&, const Invite&) = default;
+  std::string id, user_id;
+  IfMatch if_match = {};
+};
+struct Leave {
+  static constexpr const char* kName = "leave";
+  friend bool operator==(const Leave&, const Leave&) = default;
+  std::string id, user_id;
+  IfMatch if_match = {};
+};
+// The caller hides a queued conversation from their queue until `until`.
+struct Ignore {
+  static constexpr const char* kName = "ignore";
+  friend bool operator==(const Ignore&, const Ignore&) = default;
+  std::string id;
+  Timestamp until;
+};
+// Gives the conversation the next protocol number of the year (nothing if it has one).
+struct IssueProtocol {
+  static constexpr const char* kName = "issue_protocol";
+  friend bool operator==(const IssueProtocol&, const IssueProtocol&) = default;
+  std::string id;
+};
+// Admin only: the conversation leaves every view; its events stay in the log.
+struct DeleteConversation {
+  static constexpr const char* kName = "delete";
+  friend bool operator==(const DeleteConversation&, const DeleteConversation&) = default;
+  std::string id, reason;
+  IfMatch if_match = {};
+};
+// A conversation started by the caller with a template (refused on WhatsApp without opt-in).
+struct StartConversation {
+  static constexpr const char* kName = "start_conversation";
+  friend bool operator==(const StartConversation&, const StartConversation&) = default;
+  std::optional<std::string> id;
+  std::string contact_id, channel_id, template_id;
+  std::vector<std::string> params;
+};
+
+// --- Quick replies and templates ---
+
+// On create all fields but `id` are required; on update the absent ones keep their value.
+struct CreateQuickReply {
+  static constexpr const char* kName = "create_quick_reply";
+  friend bool operator==(const CreateQuickReply&, const CreateQuickReply&) = default;
+  std::optional<std::string> id;
+  std::optional<std::string> shortcut, text, visibility;  // visibility: "public" | "private"
+};
+struct UpdateQuickReply {
+  static constexpr const char* kName = "update_quick_reply";
+  friend bool operator==(const UpdateQuickReply&, const UpdateQuickReply&) = default;
+  std::string id;
+  std::optional<std::string> shortcut, text, visibility;
+};
+struct DeleteQuickReply {
+  static constexpr const char* kName = "delete_quick_reply";
+  friend bool operator==(const DeleteQuickReply&, const DeleteQuickReply&) = default;
+  std::string id;
+};
+struct CreateTemplate {
+  static constexpr const char* kName = "create_template";
+  friend bool operator==(const CreateTemplate&, const CreateTemplate&) = default;
+  std::optional<std::string> id;
+  std::string channel_id, name, body;
+};
+
+// --- The node's own workers (sent as Caller::System()) ---
+
+// The scheduler's wake-up of a postponed conversation whose time has come.
+struct WakeDue {
+  static constexpr const char* kName = "wake_due";
+  friend bool operator==(const WakeDue&, const WakeDue&) = default;
+  std::string id;
+};
+// The delivery worker's report on an agent's message (nothing if already reported).
+struct RecordDelivery {
+  static constexpr const char* kName = "record_delivery";
+  friend bool operator==(const RecordDelivery&, const RecordDelivery&) = default;
+  std::string conversation_id;
+  conversation::DeliveryOutcome outcome;
+};
+
+}  // namespace cmd
+
+// Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
+using Command =
+    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::CreateTeam, cmd::AddTeamMember,
+                 cmd::CreateChannel, cmd::SetChannelIntegration, cmd::SetContactStage,
+                 cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
+                 cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer,
+                 cmd::Postpone, cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead,
+                 cmd::Invite, cmd::Leave, cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation,
+                 cmd::StartConversation, cmd::CreateQuickReply, cmd::UpdateQuickReply,
+                 cmd::DeleteQuickReply, cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery>;
+
+// The command's name (its type's kName).
+const char* CommandName(const Command& command);
+
+// Where the command is decided: the stream it is about, or for a command that may create
+// streams, a key that decides where they are made. A command that creates a resource must have
+// its id chosen first (RoutedCommands does). `now` places protocol numbers in their year.
+std::string RoutingKey(const Caller& caller, const Command& command, Timestamp now);
+
+}  // namespace helpdesk

@@ -1,0 +1,181 @@
+// Commands as data: every command crosses the cluster hop unchanged, is routed by the stream it
+// is about, and an unreadable one is refused with a clear error.
+#include "commands/command_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "domain/protocol.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+const Timestamp kAt = *ParseRfc3339("2026-03-01T12:30:00.250Z");
+
+// One of each command, every field set to something other than its default, so that a field
+// the codec forgets comes back different.
+std::vector<Command> OneOfEach() {
+  const json files = json::array({{{"sha256", "ab"}, {"name", "a.png"}}});
+  return {
+      cmd::CreateUser{"u1", "Ana", "ana@x.co", "agent", {"t1", "t2"}, "digest"},
+      cmd::SetPresence{"u1", "away"},
+      cmd::CreateTeam{"t1", "Suporte"},
+      cmd::AddTeamMember{"t1", "u1"},
+      cmd::CreateChannel{"wa", "whatsapp", "WA", "+55", "digest"},
+      cmd::SetChannelIntegration{"wa", "verify-me", "app-secret", "https://x/y", "out-secret"},
+      cmd::SetContactStage{"k1", "lead"},
+      cmd::SetContactBlocked{"k1", true, "spam"},
+      cmd::SetOptIn{"k1", "wa", true, "form"},
+      cmd::MarkNotificationsRead{{"n1", "n2"}, true},
+      cmd::ReceiveInbound{"wa", "wamid.1", "oi", "<p>oi</p>", "João", "+55 11 9", "j@x.co", kAt,
+                          files},
+      cmd::SendMessage{"c1", "olá", true, true, "qr1", "tpl1", {"a", "b"}, files, 7},
+      cmd::Take{"c1", 1},
+      cmd::Assign{"c1", "u1", 2},
+      cmd::Transfer{"c1", "u1", "t1", 3},
+      cmd::Postpone{"c1", kAt, 4},
+      cmd::Tag{"c1", "vip", 5},
+      cmd::Untag{"c1", "vip", 6},
+      cmd::Close{"c1", "solved", 7},
+      cmd::Reopen{"c1", 8},
+      cmd::MarkRead{"c1"},
+      cmd::Invite{"c1", "u2", 9},
+      cmd::Leave{"c1", "u2", 10},
+      cmd::Ignore{"c1", kAt},
+      cmd::IssueProtocol{"c1"},
+      cmd::DeleteConversation{"c1", "gdpr", 11},
+      cmd::StartConversation{"c2", "k1", "wa", "tpl1", {"x"}},
+      cmd::CreateQuickReply{"q1", "/ola", "Olá!", "private"},
+      cmd::UpdateQuickReply{"q1", "/oi", "Oi!", "public"},
+      cmd::DeleteQuickReply{"q1"},
+      cmd::CreateTemplate{"tpl1", "wa", "pedido", "Olá {{1}}"},
+      cmd::WakeDue{"c1"},
+      cmd::RecordDelivery{"c1", {"m1", true, 3, 202, "none"}},
+  };
+}
+
+TEST(CommandCodec, EveryCommandCrossesTheHopUnchanged) {
+  const std::vector<Command> all = OneOfEach();
+  ASSERT_EQ(all.size(), std::variant_size_v<Command>) << "one of each command, please";
+  std::set<size_t> kinds;
+  const Caller caller{"u1", Role::kSupervisor, ""};
+  for (const Command& command : all) {
+    kinds.insert(command.index());
+    // As it travels: through text, not just a JSON tree.
+    const json wire = json::parse(EncodeCommand(caller, command).dump());
+    EXPECT_EQ(wire["op"], CommandName(command));
+    auto decoded = DecodeCommand(wire);
+    ASSERT_TRUE(decoded.ok()) << CommandName(command) << ": " << decoded.error().message;
+    EXPECT_TRUE(decoded.value().command == command)
+        << CommandName(command) << " changed on the way";
+    EXPECT_EQ(decoded.value().caller.user_id, "u1");
+    EXPECT_EQ(decoded.value().caller.role, Role::kSupervisor);
+  }
+  EXPECT_EQ(kinds.size(), all.size()) << "a command listed twice";
+}
+
+TEST(CommandCodec, AbsentOptionalsStayAbsent) {
+  const Command sent = cmd::Transfer{"c1", std::nullopt, "t1", std::nullopt};
+  auto decoded = DecodeCommand(EncodeCommand(Caller::System(), sent));
+  ASSERT_TRUE(decoded.ok());
+  const auto& t = std::get<cmd::Transfer>(decoded.value().command);
+  EXPECT_FALSE(t.user_id.has_value());
+  EXPECT_FALSE(t.if_match.has_value());
+  EXPECT_EQ(t.team_id, "t1");
+}
+
+TEST(CommandCodec, UnreadableCommandsAreRefusedByName) {
+  const Caller caller{"u1", Role::kAgent, ""};
+  json good = EncodeCommand(caller, cmd::Tag{"c1", "vip", std::nullopt});
+
+  json unknown_op = good;
+  unknown_op["op"] = "launch_rockets";
+  json missing_field = good;
+  missing_field["args"].erase("tag");
+  json wrong_type = good;
+  wrong_type["args"]["if_match"] = "seven";
+  json bad_role = good;
+  bad_role["caller"]["role"] = "emperor";
+  json bad_time = EncodeCommand(caller, cmd::Ignore{"c1", kAt});
+  bad_time["args"]["until"] = "tomorrow";
+
+  for (const json& bad : {unknown_op, missing_field, wrong_type, bad_role, bad_time, json(42)}) {
+    auto decoded = DecodeCommand(bad);
+    ASSERT_FALSE(decoded.ok()) << bad.dump();
+    EXPECT_EQ(decoded.error().code, ErrorCode::kInvalidField) << bad.dump();
+  }
+}
+
+TEST(CommandCodec, ErrorsCrossNodesByTheirCodeName) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidJson, ErrorCode::kInvalidField, ErrorCode::kUnauthorized,
+        ErrorCode::kForbidden, ErrorCode::kNotFound, ErrorCode::kInvalidTransition,
+        ErrorCode::kVersionConflict, ErrorCode::kWindowClosed, ErrorCode::kTooLarge,
+        ErrorCode::kRateLimited, ErrorCode::kLogUnavailable, ErrorCode::kInternal}) {
+    const json wire = EncodeOutcome(Error{code, "why"});
+    EXPECT_TRUE(wire["code"].is_string()) << "a bare number between nodes";
+    EXPECT_EQ(wire["code"], ErrorCodeName(code));
+    auto back = DecodeOutcome(wire);
+    ASSERT_FALSE(back.ok());
+    EXPECT_EQ(back.error().code, code);
+    EXPECT_EQ(back.error().message, "why");
+  }
+  // A name this build does not know is an internal error, never a misread code.
+  auto unknown = DecodeOutcome(json{{"ok", false}, {"code", "teapot"}, {"message", "x"}});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kInternal);
+}
+
+TEST(CommandCodec, OutcomesCrossTheHop) {
+  CommandOutcome o = CommandOutcome::For(*ConsistencyToken::Parse("0:12"), "c1", true);
+  o.message_id = "m1";
+  o.contact_id = "k1";
+  o.reopened = true;
+  auto back = DecodeOutcome(json::parse(EncodeOutcome(o).dump()));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back.value().token.ToString(), "0:12");
+  EXPECT_TRUE(back.value().created);
+  EXPECT_EQ(back.value().id, "c1");
+  EXPECT_EQ(back.value().message_id, "m1");
+  EXPECT_EQ(back.value().contact_id, "k1");
+  EXPECT_TRUE(back.value().reopened);
+  EXPECT_FALSE(back.value().duplicate);
+}
+
+TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
+  const Caller ana{"ana", Role::kAgent, ""};
+  EXPECT_EQ(RoutingKey(ana, cmd::Take{"c1"}, kAt), "conversation/c1");
+  EXPECT_EQ(RoutingKey(ana, cmd::WakeDue{"c1"}, kAt), "conversation/c1");
+  EXPECT_EQ(RoutingKey(ana, cmd::RecordDelivery{"c1", {}}, kAt), "conversation/c1");
+  EXPECT_EQ(RoutingKey(ana, cmd::CreateUser{"u9", "U", "u@x.co", "agent", {}, ""}, kAt), "user/u9");
+  EXPECT_EQ(RoutingKey(ana, cmd::SetPresence{"bia", "away"}, kAt), "user/bia");
+  // Notifications belong to the caller.
+  EXPECT_EQ(RoutingKey(ana, cmd::MarkNotificationsRead{{}, true}, kAt), "user/ana");
+  EXPECT_EQ(RoutingKey(ana, cmd::AddTeamMember{"t1", "bia"}, kAt), "team/t1");
+  EXPECT_EQ(RoutingKey(ana, cmd::SetOptIn{"k1", "wa", true, ""}, kAt), "contact/k1");
+  cmd::UpdateQuickReply update;
+  update.id = "q1";
+  EXPECT_EQ(RoutingKey(ana, update, kAt), "quick_reply/q1");
+  EXPECT_EQ(RoutingKey(ana, cmd::CreateTemplate{"tpl1", "wa", "n", "b"}, kAt), "template/tpl1");
+  // Protocol numbers are issued on their year's stream.
+  EXPECT_EQ(RoutingKey(ana, cmd::IssueProtocol{"c1"}, kAt), ProtocolStream(2026));
+  // One sender on one channel meets at one decider, however they spell their address.
+  cmd::ReceiveInbound a;
+  a.channel_id = "wa";
+  a.external_id = "x1";
+  a.from_phone = "+55 (11) 91234-5678";
+  cmd::ReceiveInbound b = a;
+  b.external_id = "x2";
+  b.from_phone = "+5511912345678";
+  EXPECT_EQ(RoutingKey(ana, a, kAt), RoutingKey(ana, b, kAt));
+  cmd::ReceiveInbound mail;
+  mail.channel_id = "email";
+  mail.from_email = "Ana@Example.com";
+  EXPECT_EQ(RoutingKey(ana, mail, kAt), "inbound/email/ana@example.com");
+}
+
+}  // namespace
+}  // namespace helpdesk
