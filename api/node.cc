@@ -78,13 +78,18 @@ class ProjectorProgress final : public ViewProgress {
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
+Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env,
+                                          std::unique_ptr<EventLog> log) {
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
-  std::unique_ptr<Node> node(new Node());
-  auto log = OpenLog(options, Opener::kNode);
-  if (!log.ok()) return log.error();
-  node->log_ = std::move(log).value();
+  std::unique_ptr<Node> node(new Node(env.clock));
+  if (log) {
+    node->log_ = std::move(log);
+  } else {
+    auto opened = OpenLog(options, Opener::kNode);
+    if (!opened.ok()) return opened.error();
+    node->log_ = std::move(opened).value();
+  }
   auto views = ViewStore::Open(ViewsDir(options.data_dir));
   if (!views.ok()) return views.error();
   node->views_ = std::move(views).value();
@@ -96,8 +101,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
 
   auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get());
   if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka);
-  node->commands_ = std::make_unique<CommandService>(
-      node->decider_log_ ? *node->decider_log_ : *node->log_, node->clock_);
+  node->commands_ =
+      std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env);
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
@@ -149,6 +154,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
                                      node->clock_, options.admin_token, options.read_only);
   return node;
 }
+
+Node::Node(const Clock& clock) : clock_(clock) {}
 
 Node::~Node() {
   // Stop the producers of work before what they use: scheduler, projections, then storage.

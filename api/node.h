@@ -14,6 +14,7 @@
 
 #include "adapters/attachment_store.h"
 #include "adapters/clock.h"
+#include "adapters/env.h"
 #include "adapters/event_log.h"
 #include "adapters/http_poster.h"
 #include "api/app.h"
@@ -48,15 +49,18 @@ class Node {
  public:
   // Opens the log (Kafka when brokers are given, else the embedded log under <data>/log) and the
   // views under <data>/views, loads the write model, and starts projections and the scheduler.
-  static Result<std::unique_ptr<Node>> Start(const NodeOptions& options);
+  // Time and ids come from `env`. Tests may hand in the log itself (`log`: an in-memory or
+  // fault-injecting one), which the node then owns.
+  static Result<std::unique_ptr<Node>> Start(const NodeOptions& options, Env env = Env::System(),
+                                             std::unique_ptr<EventLog> log = nullptr);
   ~Node();
 
   App& app() { return *app_; }
   const ProjectionRunner& projections() const { return *projections_; }
 
  private:
-  Node() = default;
-  SystemClock clock_;
+  explicit Node(const Clock& clock);
+  const Clock& clock_;
   std::unique_ptr<EventLog> log_;
   std::unique_ptr<ViewStore> views_;
   std::unique_ptr<AttachmentStore> attachments_;

@@ -13,7 +13,8 @@ Actor Caller::actor() const {
   return Actor::System("admin");
 }
 
-CommandService::CommandService(EventLog& log, const Clock& clock) : log_(log), clock_(clock) {}
+CommandService::CommandService(EventLog& log, const Env& env)
+    : log_(log), clock_(env.clock), ids_(env.ids) {}
 
 Status CommandService::Load() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -101,7 +102,7 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
                            std::vector<DomainEvent> events, const Actor& actor,
                            Timestamp now) const {
   for (DomainEvent& d : events) {
-    out.push_back(NewEvent{NewId(), stream, std::move(d.type), now, actor, std::move(d.data)});
+    out.push_back(NewEvent{ids_.NewId(), stream, std::move(d.type), now, actor, std::move(d.data)});
   }
 }
 
@@ -110,7 +111,7 @@ Result<Decision> CommandService::Unchanged(CommandOutcome out, std::unique_lock<
 }
 
 std::string CommandService::NewStreamId(std::string (*stream_of)(const std::string&)) const {
-  return placement_ ? placement_->NewIdFor(stream_of) : NewId();
+  return placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
 }
 
 void CommandService::Follow(const std::vector<RecordedEvent>& events) {

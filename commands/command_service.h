@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "adapters/clock.h"
+#include "adapters/env.h"
 #include "adapters/event_log.h"
 #include "commands/command.h"
 #include "commands/commands.h"
@@ -56,7 +57,8 @@ struct Decision {
 
 class CommandService final : public Commands {
  public:
-  CommandService(EventLog& log, const Clock& clock);
+  // Time and fresh ids come from `env`.
+  CommandService(EventLog& log, const Env& env);
 
   // Builds the write model from the whole log. Call once before serving.
   Status Load();
@@ -158,6 +160,7 @@ class CommandService final : public Commands {
 
   EventLog& log_;
   const Clock& clock_;
+  IdSource& ids_;
   const StreamPlacement* placement_ = nullptr;
   mutable std::mutex mu_;
   WriteModel model_;

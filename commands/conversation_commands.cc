@@ -102,7 +102,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SendMes
           if (r.text.empty()) r.text = q->text;
           r.quick_reply_id = args.quick_reply_id;
         }
-        r.message_id = NewId();
+        r.message_id = ids_.NewId();
         r.author_id = caller.actor().id;
         r.is_private = args.is_private;
         r.await_reply = args.await_reply;

@@ -25,7 +25,7 @@ std::string IssueToken(const std::string& chosen_digest, CommandOutcome& out) {
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateUser& a) {
   if (!CanAdminister(caller.role)) return Forbidden("only an admin can create users");
-  auto id = ChooseId(a.id);
+  auto id = ChooseId(a.id, ids_);
   if (!id.ok()) return id.error();
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
   if (a.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
@@ -88,7 +88,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetPres
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateTeam& a) {
   if (!CanSupervise(caller.role)) return Forbidden("only supervisors and admins can create teams");
-  auto id = ChooseId(a.id);
+  auto id = ChooseId(a.id, ids_);
   if (!id.ok()) return id.error();
   if (a.name.empty()) return InvalidField("name", "must be a non-empty string");
   if (a.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
@@ -125,7 +125,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeam
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateChannel& a) {
   if (!CanAdminister(caller.role)) return Forbidden("only an admin can create channels");
-  auto id = ChooseId(a.id);
+  auto id = ChooseId(a.id, ids_);
   if (!id.ok()) return id.error();
   if (!IsValidChannelType(a.type)) {
     return InvalidField("type", "must be one of whatsapp, sms, email, webchat");

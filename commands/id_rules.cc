@@ -2,8 +2,6 @@
 
 #include <cctype>
 
-#include "adapters/random_ids.h"
-
 namespace helpdesk {
 
 bool IsValidId(const std::string& id) {
@@ -15,8 +13,8 @@ bool IsValidId(const std::string& id) {
   return true;
 }
 
-Result<std::string> ChooseId(const std::optional<std::string>& requested) {
-  if (!requested) return NewId();
+Result<std::string> ChooseId(const std::optional<std::string>& requested, IdSource& ids) {
+  if (!requested) return ids.NewId();
   if (!IsValidId(*requested))
     return InvalidField("id", "must be 1 to 64 letters, digits, '_', '-' or '.'");
   return *requested;

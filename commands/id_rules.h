@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "adapters/env.h"
 #include "domain/result.h"
 
 namespace helpdesk {
@@ -15,7 +16,7 @@ constexpr size_t kMaxNameBytes = 256;
 // Ids name streams and appear in URLs: 1–64 of [A-Za-z0-9_.-].
 bool IsValidId(const std::string& id);
 
-// The client's id if valid, a new one if none was given, or an invalid_field error.
-Result<std::string> ChooseId(const std::optional<std::string>& requested);
+// The client's id if valid, a new one from `ids` if none was given, or an invalid_field error.
+Result<std::string> ChooseId(const std::optional<std::string>& requested, IdSource& ids);
 
 }  // namespace helpdesk

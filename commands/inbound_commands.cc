@@ -78,7 +78,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
   }
   out.contact_id = *contact_id;
 
-  const std::string message_id = NewId();
+  const std::string message_id = ids_.NewId();
   const Timestamp sent_at = a.sent_at && *a.sent_at < now ? *a.sent_at : now;
   // E-mail: formatting kept as markdown, the new text apart from the quoted history.
   std::string message_text = a.text.empty() && !a.html.empty() ? HtmlToMarkdown(a.html) : a.text;

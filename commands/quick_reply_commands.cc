@@ -37,7 +37,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateQ
     return Forbidden(std::string("the ") + RoleName(caller.role) +
                      " role cannot keep quick replies");
   }
-  auto id = ChooseId(a.id);
+  auto id = ChooseId(a.id, ids_);
   if (!id.ok()) return id.error();
   if (!a.shortcut) return InvalidField("shortcut", "is required");
   if (!a.text) return InvalidField("text", "is required");

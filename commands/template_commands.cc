@@ -12,7 +12,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateT
   if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only supervisors and admins can create templates");
   }
-  auto id = ChooseId(a.id);
+  auto id = ChooseId(a.id, ids_);
   if (!id.ok()) return id.error();
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
@@ -73,7 +73,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StartCo
   if (tpl->channel_id != a.channel_id) {
     return InvalidField("template_id", "names a template of another channel");
   }
-  auto id = a.id ? ChooseId(a.id) : Result<std::string>(NewStreamId(ConversationStream));
+  auto id = a.id ? ChooseId(a.id, ids_) : Result<std::string>(NewStreamId(ConversationStream));
   if (!id.ok()) return id.error();
   if (model_.StreamVersion(ConversationStream(id.value())) > 0) {
     // The same start again (a client retrying) answers the conversation it made.
@@ -110,7 +110,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StartCo
     Evolve(state, NewEvent{"", "", d.type, now, caller.actor(), d.data}, 1);
   }
   conversation::Reply r;
-  r.message_id = NewId();
+  r.message_id = ids_.NewId();
   r.author_id = caller.user_id;
   r.text = std::move(text).value();
   r.template_id = a.template_id;

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "adapters/event_codec.h"
-#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace helpdesk {
 namespace {

@@ -27,7 +27,8 @@ std::string PositionKey(uint64_t position) {
 uint64_t WriteHistory(const std::string& log_dir) {
   auto log = EmbeddedLog::Open(log_dir).value();
   ManualClock clock(*ParseRfc3339("2026-11-22T10:00:00Z"));
-  CommandService commands(*log, clock);
+  SequentialIds ids;
+  CommandService commands(*log, Env{clock, ids});
   EXPECT_TRUE(commands.Load().ok());
   const Caller admin{"", Role::kAdmin, ""};
   EXPECT_TRUE(

@@ -9,7 +9,7 @@
 #include "projections/inbox_query.h"
 #include "projections/projection_runner.h"
 #include "projections/view_queries.h"
-#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace helpdesk {
 namespace {
@@ -24,7 +24,7 @@ class ProjectionTest : public ::testing::Test {
   void SetUp() override {
     log_ = EmbeddedLog::Open(dir_.path() + "/log").value();
     views_ = ViewStore::Open(dir_.path() + "/views").value();
-    commands_ = std::make_unique<CommandService>(*log_, clock_);
+    commands_ = std::make_unique<CommandService>(*log_, Env{clock_, ids_});
     ASSERT_TRUE(commands_->Load().ok());
     runner_ = std::make_unique<ProjectionRunner>(*log_, *views_);
   }
@@ -120,6 +120,7 @@ class ProjectionTest : public ::testing::Test {
 
   TempDir dir_;
   ManualClock clock_{kStart};
+  SequentialIds ids_;
   std::unique_ptr<EmbeddedLog> log_;
   std::unique_ptr<ViewStore> views_;
   std::unique_ptr<CommandService> commands_;

@@ -7,7 +7,7 @@
 #include "projections/report_projector.h"
 #include "projections/report_queries.h"
 #include "projections/view_store.h"
-#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace helpdesk {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "projections/view_store.h"
-#include "tests/support/server_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace helpdesk {
 namespace {

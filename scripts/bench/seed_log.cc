@@ -62,7 +62,8 @@ int Seed(const std::string& data, long conversations, int threads, int days) {
   if (!opened.ok()) return Fail(opened.error().message);
   auto log = std::move(opened).value();
   StoryClock clock;
-  helpdesk::CommandService commands(*log, clock);
+  helpdesk::RandomIds ids;
+  helpdesk::CommandService commands(*log, helpdesk::Env{clock, ids});
   // With --days: conversation i starts at `first + i × step`, ending an hour ago.
   const int64_t span = int64_t{days} * helpdesk::kDayMs;
   const int64_t first = helpdesk::SystemClock().Now().ms - helpdesk::kHourMs - span;

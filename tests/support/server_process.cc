@@ -99,19 +99,6 @@ HttpReply ServerProcess::As(const std::string& token, const std::string& method,
   return client().Send(method, path, body, headers);
 }
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "helpdesk-test-XXXXXX").string();
-  std::vector<char> buf(pattern.begin(), pattern.end());
-  buf.push_back('\0');
-  path_ = mkdtemp(buf.data());
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-  std::filesystem::remove(path_ + "/data.log", ec);
-}
-
 std::vector<std::string> ServerProcess::LogArgs() const {
   if (!KafkaBrokers()) return {};
   return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_};

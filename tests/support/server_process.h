@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tests/support/http_client.h"
+#include "tests/support/temp_dir.h"
 
 namespace helpdesk::testing {
 
@@ -54,17 +55,6 @@ class ServerProcess {
 // The brokers of the Kafka cluster tests run against (HELPDESK_TEST_KAFKA), or null for the
 // embedded log.
 const char* KafkaBrokers();
-
-// A fresh empty folder under the system's temp dir, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Runs helpdeskd with arguments and waits; returns its exit code. With `out`, what it wrote on
 // stdout lands there.

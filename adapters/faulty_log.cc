@@ -1,0 +1,55 @@
+#include "adapters/faulty_log.h"
+
+#include <thread>
+
+namespace helpdesk {
+namespace {
+
+std::future<Result<AppendResult>> Failed(const std::string& why) {
+  std::promise<Result<AppendResult>> p;
+  p.set_value(Error{ErrorCode::kLogUnavailable, why});
+  return p.get_future();
+}
+
+}  // namespace
+
+void FaultyLog::FailAppend(int nth) {
+  std::lock_guard<std::mutex> lock(mu_);
+  countdown_ = nth;
+}
+
+std::future<Result<AppendResult>> FaultyLog::AppendAsync(AppendRequest request) {
+  if (const int64_t ms = delay_ms_.load(); ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (countdown_ > 0 && --countdown_ == 0) failing_ = true;
+    if (failing_) {
+      ++failed_;
+      return Failed("the log refused the append (injected fault)");
+    }
+  }
+  return inner_.AppendAsync(std::move(request));
+}
+
+void FaultyLog::Reset() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    failing_ = false;
+  }
+  inner_.Reset();
+}
+
+Result<std::vector<RecordedEvent>> FaultyLog::Read(const ConsistencyToken& after, size_t max,
+                                                   std::chrono::milliseconds wait) {
+  if (refuse_reads_) return Error{ErrorCode::kLogUnavailable, "reads refused (injected fault)"};
+  return inner_.Read(after, max, wait);
+}
+
+Result<bool> FaultyLog::IsCaughtUp(const ConsistencyToken& token) {
+  if (refuse_reads_) return Error{ErrorCode::kLogUnavailable, "reads refused (injected fault)"};
+  return inner_.IsCaughtUp(token);
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,45 @@
+// FaultyLog: wraps an EventLog and fails it on purpose, for tests of what a node does when its
+// log misbehaves. Faults are armed from the test's thread while the node runs:
+//   FailAppend(n):        the n-th append from now (1 = the next) fails with kLogUnavailable,
+//                         and so does every append after it until Reset(), as a real log does;
+//   DelayAppends(d):      every append waits `d` before it goes through (or fails);
+//   RefuseReads(true):    reads fail with kLogUnavailable until RefuseReads(false).
+// Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "adapters/event_log.h"
+
+namespace helpdesk {
+
+class FaultyLog final : public EventLog {
+ public:
+  explicit FaultyLog(EventLog& inner) : inner_(inner) {}
+
+  void FailAppend(int nth);
+  void DelayAppends(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+  void RefuseReads(bool refuse) { refuse_reads_ = refuse; }
+  // Appends that failed on purpose so far.
+  int failed_appends() const { return failed_; }
+
+  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
+  void Reset() override;
+  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                          std::chrono::milliseconds wait) override;
+  ConsistencyToken Head() const override { return inner_.Head(); }
+  Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
+
+ private:
+  EventLog& inner_;
+  std::mutex mu_;
+  int countdown_ = 0;     // appends until the armed failure; 0: none armed
+  bool failing_ = false;  // a failure happened: refuse appends until Reset()
+  std::atomic<int64_t> delay_ms_{0};
+  std::atomic<bool> refuse_reads_{false};
+  std::atomic<int> failed_{0};
+};
+
+}  // namespace helpdesk

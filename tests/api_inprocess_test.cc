@@ -1,0 +1,188 @@
+// The API in-process, on a manual clock and an in-memory log that fails on demand: the rules
+// that depend on time (postpone and wake-up, WhatsApp's 24-hour window) and on the log
+// misbehaving (a failed append changes nothing, and the node recovers) are tested without
+// waiting for real time or killing a disk. The spawned-binary suites (api_tests, crash_tests)
+// remain the end-to-end tier.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "adapters/env.h"
+#include "adapters/faulty_log.h"
+#include "adapters/memory_log.h"
+#include "api/node.h"
+#include "tests/support/temp_dir.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+const Timestamp kStart = *ParseRfc3339("2026-11-23T09:00:00Z");
+constexpr const char* kAdmin = "admin-token-for-tests";
+
+class InProcessApi : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto log = std::make_unique<FaultyLog>(memory_);
+    faulty_ = log.get();
+    NodeOptions options;
+    options.data_dir = dir_.path() + "/data";
+    options.admin_token = kAdmin;
+    auto started = Node::Start(options, Env{clock_, ids_}, std::move(log));
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    node_ = std::move(started).value();
+  }
+
+  // One request, straight into the application: no socket, no thread of the listener.
+  HttpResponse Call(const std::string& token, const std::string& method, const std::string& target,
+                    const json& body = nullptr) {
+    HttpRequest r;
+    r.method = method;
+    const auto question = target.find('?');
+    std::stringstream path(target.substr(0, question));
+    for (std::string segment; std::getline(path, segment, '/');) {
+      if (!segment.empty()) r.path.push_back(segment);
+    }
+    if (question != std::string::npos) {
+      std::stringstream query(target.substr(question + 1));
+      for (std::string pair; std::getline(query, pair, '&');) {
+        const auto eq = pair.find('=');
+        r.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      }
+    }
+    r.headers["authorization"] = "Bearer " + token;
+    if (!body.is_null()) {
+      r.body = body.dump();
+      r.headers["content-type"] = "application/json";
+    }
+    return node_->app().Handle(r);
+  }
+  static json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  // A WhatsApp channel, agent Ana (whose token this returns), and a customer's first message.
+  std::string DeskWithAConversation() {
+    EXPECT_EQ(Call(kAdmin, "POST", "/api/v1/channels",
+                   {{"id", "wa"}, {"type", "whatsapp"}, {"name", "WA"}, {"address", "+5511"}})
+                  .status,
+              201);
+    auto ana = Call(kAdmin, "POST", "/api/v1/users",
+                    {{"id", "ana"}, {"name", "Ana"}, {"email", "ana@x.co"}, {"role", "agent"}});
+    EXPECT_EQ(ana.status, 201) << ana.body;
+    auto in = Call(kAdmin, "POST", "/api/v1/channels/wa/inbound",
+                   {{"external_id", "wamid.1"},
+                    {"from", {{"name", "João"}, {"phone", "+55 11 91234-5678"}}},
+                    {"text", "Oi, meu pedido atrasou"}});
+    EXPECT_EQ(in.status, 201) << in.body;
+    conversation_ = Json(in).value("conversation_id", "");
+    contact_ = Json(in).value("contact_id", "");
+    return Json(ana).value("token", "");
+  }
+  json Conversation() {
+    return Json(Call(kAdmin, "GET", "/api/v1/conversations/" + conversation_));
+  }
+  std::string Path(const std::string& action) {
+    return "/api/v1/conversations/" + conversation_ + "/" + action;
+  }
+
+  testing::TempDir dir_;
+  ManualClock clock_{kStart};
+  SequentialIds ids_{"t"};
+  MemoryLog memory_;             // outlives the node, which owns the faulty wrapper
+  FaultyLog* faulty_ = nullptr;  // owned by the node
+  std::unique_ptr<Node> node_;
+  std::string conversation_, contact_;
+};
+
+TEST_F(InProcessApi, IdsComeFromTheEnvironment) {
+  DeskWithAConversation();
+  // The conversation, its contact and its message were named by the test's id source.
+  EXPECT_EQ(conversation_.rfind("t", 0), 0u) << conversation_;
+  EXPECT_EQ(contact_.rfind("t", 0), 0u) << contact_;
+}
+
+TEST_F(InProcessApi, APostponedConversationWakesWhenTheClockSaysSo) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(Call(ana, "POST", Path("take")).status, 200);
+  const Timestamp until{kStart.ms + kHourMs};
+  auto postponed = Call(ana, "POST", Path("postpone"), {{"until", FormatRfc3339(until)}});
+  ASSERT_EQ(postponed.status, 200) << postponed.body;
+  EXPECT_EQ(Json(postponed).value("status", ""), "postponed");
+
+  // A minute early: the scheduler polls, and nothing is due.
+  clock_.Set(Timestamp{until.ms - kMinuteMs});
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(Conversation().value("status", ""), "postponed");
+
+  // Due: the scheduler wakes it on its next pass, and it is Ana's again.
+  clock_.Set(Timestamp{until.ms + 1});
+  json c;
+  for (int i = 0; i < 100; ++i) {
+    c = Conversation();
+    if (c.value("status", "") != "postponed") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(c.value("status", ""), "open") << c.dump();
+  EXPECT_EQ(c.value("assignee_id", ""), "ana");
+}
+
+TEST_F(InProcessApi, WhatsAppFreeTextOnlyWithin24HoursOfTheCustomer) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(Call(ana, "POST", Path("take")).status, 200);
+  // The last minute of the window: free text goes.
+  clock_.Set(Timestamp{kStart.ms + 24 * kHourMs - kMinuteMs});
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "Ainda aqui?"}}).status, 201);
+  // Past it: only a template may go; a private note still may.
+  clock_.Set(Timestamp{kStart.ms + 24 * kHourMs + kMinuteMs});
+  auto late = Call(ana, "POST", Path("messages"), {{"text", "Olá de novo"}});
+  EXPECT_EQ(late.status, 409) << late.body;
+  EXPECT_EQ(Json(late)["error"].value("code", ""), "window_closed");
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "nota"}, {"private", true}}).status, 201);
+}
+
+TEST_F(InProcessApi, AFailedAppendChangesNothingAndTheNodeRecovers) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(Call(ana, "POST", Path("take")).status, 200);
+  const json before = Conversation();
+
+  faulty_->FailAppend(1);
+  auto refused = Call(ana, "POST", Path("tags"), {{"tag", "atraso"}});
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(Json(refused)["error"].value("code", ""), "log_unavailable");
+  EXPECT_EQ(faulty_->failed_appends(), 1);
+  // Nothing of it anywhere: the view, and the write model the next command decides on.
+  EXPECT_EQ(Conversation(), before);
+
+  // The next command re-reads the write model from the log and goes through, once.
+  auto tagged = Call(ana, "POST", Path("tags"), {{"tag", "atraso"}});
+  ASSERT_EQ(tagged.status, 200) << tagged.body;
+  EXPECT_EQ(Json(tagged)["tags"], json::array({"atraso"}));
+  EXPECT_EQ(Json(tagged).value("version", 0), before.value("version", 0) + 1);
+  auto timeline = Json(Call(kAdmin, "GET", Path("timeline")));
+  int tags = 0;
+  for (const json& item : timeline["items"]) tags += item.value("type", "") == "ConversationTagged";
+  EXPECT_EQ(tags, 1);
+}
+
+TEST_F(InProcessApi, ReadsRefusedByTheLogDoNotBreakCommands) {
+  const std::string ana = DeskWithAConversation();
+  faulty_->RefuseReads(true);
+  // The views stop following, but a command still decides and is durable.
+  auto taken = Call(ana, "POST", Path("take"));
+  EXPECT_EQ(taken.status, 200) << taken.body;
+  faulty_->RefuseReads(false);
+  json c;
+  for (int i = 0; i < 100; ++i) {
+    c = Conversation();
+    if (c.value("assignee_id", "") == "ana") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(c.value("assignee_id", ""), "ana") << "the views caught up once reads came back";
+}
+
+}  // namespace
+}  // namespace helpdesk
