@@ -11,13 +11,14 @@ namespace helpdesk {
 
 DeliveryWorker::DeliveryWorker(Commands& commands, const CommandService& lookups,
                                const ViewQueries& queries, HttpPoster& poster,
-                               std::function<bool(const std::string&)> owns,
+                               std::function<bool(const std::string&)> owns, const Clock& clock,
                                DeliveryOptions options)
     : commands_(commands),
       lookups_(lookups),
       queries_(queries),
       poster_(poster),
       owns_(std::move(owns)),
+      clock_(clock),
       options_(options) {}
 
 DeliveryWorker::~DeliveryWorker() {
@@ -40,7 +41,7 @@ void DeliveryWorker::Start() {
 }
 
 void DeliveryWorker::RunOnce() {
-  const auto now = std::chrono::steady_clock::now();
+  const Timestamp now = clock_.Now();
   // Forget what is settled (delivered, failed, or its conversation deleted).
   for (auto it = progress_.begin(); it != progress_.end();) {
     it = lookups_.AwaitsDelivery(it->second.conversation_id, it->first) ? std::next(it)
@@ -109,8 +110,8 @@ void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
       answer.ok() ? "the receiver answered HTTP " + std::to_string(status) : answer.error().message;
   switch (JudgeDelivery(status, progress.attempts, options_.max_attempts)) {
     case DeliveryVerdict::kRetry:
-      progress.next_attempt = std::chrono::steady_clock::now() +
-                              DeliveryBackoff(progress.attempts, options_.backoff_base);
+      progress.next_attempt = Timestamp{
+          clock_.Now().ms + DeliveryBackoff(progress.attempts, options_.backoff_base).count()};
       spdlog::info("delivery of {} failed (attempt {}): {}", message_id, progress.attempts, error);
       return;
     case DeliveryVerdict::kDelivered:
@@ -135,7 +136,7 @@ void DeliveryWorker::Record(const std::string& conversation_id, Progress& progre
     // Try again on a later pass; the message is not sent again.
     spdlog::warn("recording the delivery of {}: {}", progress.unrecorded->message_id,
                  recorded.error().message);
-    progress.next_attempt = std::chrono::steady_clock::now() + options_.backoff_base;
+    progress.next_attempt = Timestamp{clock_.Now().ms + options_.backoff_base.count()};
     return;
   }
   progress.unrecorded.reset();

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "adapters/clock.h"
 #include "adapters/http_poster.h"
 #include "commands/command_service.h"
 #include "domain/delivery.h"
@@ -33,10 +34,11 @@ struct DeliveryOptions {
 class DeliveryWorker {
  public:
   // `commands` records outcomes; `lookups` gives channels' URLs and secrets and contacts;
-  // `owns(stream)` says whether this node delivers for that conversation stream.
+  // `owns(stream)` says whether this node delivers for that conversation stream. Retries wait
+  // on `clock` (the node's Env), so tests drive the backoff with a manual clock.
   DeliveryWorker(Commands& commands, const CommandService& lookups, const ViewQueries& queries,
                  HttpPoster& poster, std::function<bool(const std::string&)> owns,
-                 DeliveryOptions options);
+                 const Clock& clock, DeliveryOptions options);
   ~DeliveryWorker();
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -49,7 +51,7 @@ class DeliveryWorker {
   struct Progress {
     std::string conversation_id;
     int attempts = 0;
-    std::chrono::steady_clock::time_point next_attempt;
+    Timestamp next_attempt;
     // Decided but not yet recorded (the log was away): record again, never send again.
     std::optional<conversation::DeliveryOutcome> unrecorded;
     bool recorded = false;  // waiting for the queue view to drop it
@@ -62,6 +64,7 @@ class DeliveryWorker {
   const ViewQueries& queries_;
   HttpPoster& poster_;
   const std::function<bool(const std::string&)> owns_;
+  const Clock& clock_;
   const DeliveryOptions options_;
   std::map<std::string, Progress> progress_;  // by message id; the worker's thread only
   std::atomic<bool> stop_{false};

@@ -78,13 +78,12 @@ class ProjectorProgress final : public ViewProgress {
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env,
-                                          std::unique_ptr<EventLog> log) {
+Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, NodeSeams seams) {
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
   std::unique_ptr<Node> node(new Node(env.clock));
-  if (log) {
-    node->log_ = std::move(log);
+  if (seams.log) {
+    node->log_ = std::move(seams.log);
   } else {
     auto opened = OpenLog(options, Opener::kNode);
     if (!opened.ok()) return opened.error();
@@ -138,15 +137,16 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env,
   if (!options.read_only) {
     node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
     node->scheduler_->Start();
-    node->poster_ = NewHttpPoster();
+    node->poster_ = seams.poster ? std::move(seams.poster) : NewHttpPoster();
     std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
     if (KafkaDecider* decider = node->decider_.get()) {
       owns = [decider](const std::string& stream) { return decider->Owns(stream); };
     }
     DeliveryOptions delivery;
     delivery.backoff_base = options.delivery_backoff;
-    node->delivery_ = std::make_unique<DeliveryWorker>(*commands, *node->commands_, *node->queries_,
-                                                       *node->poster_, std::move(owns), delivery);
+    node->delivery_ =
+        std::make_unique<DeliveryWorker>(*commands, *node->commands_, *node->queries_,
+                                         *node->poster_, std::move(owns), env.clock, delivery);
     node->delivery_->Start();
   }
   node->app_ = std::make_unique<App>(*commands, *node->commands_, *node->views_,

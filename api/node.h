@@ -45,14 +45,21 @@ struct NodeOptions {
   std::chrono::milliseconds delivery_backoff{1000};
 };
 
+// Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that
+// delivers to providers. Null: the node makes its own from its options.
+struct NodeSeams {
+  std::unique_ptr<EventLog> log;
+  std::unique_ptr<HttpPoster> poster;
+};
+
 class Node {
  public:
   // Opens the log (Kafka when brokers are given, else the embedded log under <data>/log) and the
   // views under <data>/views, loads the write model, and starts projections and the scheduler.
-  // Time and ids come from `env`. Tests may hand in the log itself (`log`: an in-memory or
-  // fault-injecting one), which the node then owns.
+  // Time and ids come from `env`. Tests may hand in the edges themselves (`seams`), which the
+  // node then owns.
   static Result<std::unique_ptr<Node>> Start(const NodeOptions& options, Env env = Env::System(),
-                                             std::unique_ptr<EventLog> log = nullptr);
+                                             NodeSeams seams = {});
   ~Node();
 
   App& app() { return *app_; }

@@ -6,13 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "adapters/env.h"
 #include "adapters/faulty_log.h"
+#include "adapters/http_poster.h"
 #include "adapters/memory_log.h"
 #include "api/node.h"
 #include "tests/support/temp_dir.h"
@@ -23,6 +27,43 @@ namespace {
 using nlohmann::json;
 
 const Timestamp kStart = *ParseRfc3339("2026-11-23T09:00:00Z");
+
+// A provider's gateway that answers from a script (then 200), and counts what it was sent.
+struct Receiver {
+  std::mutex mu;
+  std::deque<int> script;
+  std::vector<std::string> attempts;  // X-Helpdesk-Attempt of each post
+  size_t posts() {
+    std::lock_guard<std::mutex> lock(mu);
+    return attempts.size();
+  }
+};
+class ScriptedReceiver final : public HttpPoster {
+ public:
+  explicit ScriptedReceiver(Receiver& r) : r_(r) {}
+  Result<int> Post(const std::string&, const std::map<std::string, std::string>& headers,
+                   const std::string&, std::chrono::milliseconds) override {
+    std::lock_guard<std::mutex> lock(r_.mu);
+    r_.attempts.push_back(headers.at("X-Helpdesk-Attempt"));
+    if (r_.script.empty()) return 200;
+    const int status = r_.script.front();
+    r_.script.pop_front();
+    return status;
+  }
+
+ private:
+  Receiver& r_;
+};
+
+// Waits (real time, 5 s at most) until `done` holds.
+template <class Predicate>
+bool Eventually(Predicate done) {
+  for (int i = 0; i < 100; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
 constexpr const char* kAdmin = "admin-token-for-tests";
 
 class InProcessApi : public ::testing::Test {
@@ -33,7 +74,10 @@ class InProcessApi : public ::testing::Test {
     NodeOptions options;
     options.data_dir = dir_.path() + "/data";
     options.admin_token = kAdmin;
-    auto started = Node::Start(options, Env{clock_, ids_}, std::move(log));
+    NodeSeams seams;
+    seams.log = std::move(log);
+    seams.poster = std::make_unique<ScriptedReceiver>(receiver_);
+    auto started = Node::Start(options, Env{clock_, ids_}, std::move(seams));
     ASSERT_TRUE(started.ok()) << started.error().message;
     node_ = std::move(started).value();
   }
@@ -90,6 +134,7 @@ class InProcessApi : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  Receiver receiver_;
   ManualClock clock_{kStart};
   SequentialIds ids_{"t"};
   MemoryLog memory_;             // outlives the node, which owns the faulty wrapper
@@ -182,6 +227,47 @@ TEST_F(InProcessApi, ReadsRefusedByTheLogDoNotBreakCommands) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(c.value("assignee_id", ""), "ana") << "the views caught up once reads came back";
+}
+
+TEST_F(InProcessApi, DeliveryRetriesWaitOnTheNodesClock) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(Call(kAdmin, "PUT", "/api/v1/channels/wa/integration",
+                 {{"outbound_url", "https://gateway.test/deliver"},
+                  {"outbound_secret", "a-long-enough-secret"}})
+                .status,
+            200);
+  ASSERT_EQ(Call(ana, "POST", Path("take")).status, 200);
+  {
+    std::lock_guard<std::mutex> lock(receiver_.mu);
+    receiver_.script = {503, 503};  // then 200
+  }
+  ASSERT_EQ(Call(ana, "POST", Path("messages"), {{"text", "Seu pedido saiu"}}).status, 201);
+
+  // The first attempt goes at once; the retry waits 1 s (the default base) on the node's clock.
+  ASSERT_TRUE(Eventually([&] { return receiver_.posts() == 1; }));
+  clock_.Advance(999);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // three passes of the worker
+  EXPECT_EQ(receiver_.posts(), 1u) << "retried before its backoff";
+  clock_.Advance(1);
+  ASSERT_TRUE(Eventually([&] { return receiver_.posts() == 2; }));
+  // The second retry waits twice as long.
+  clock_.Advance(1999);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(receiver_.posts(), 2u);
+  clock_.Advance(1);
+  ASSERT_TRUE(Eventually([&] { return receiver_.posts() == 3; }));
+  {
+    std::lock_guard<std::mutex> lock(receiver_.mu);
+    EXPECT_EQ(receiver_.attempts, (std::vector<std::string>{"1", "2", "3"}));
+  }
+
+  // Delivered on the third attempt, and recorded so.
+  json message;
+  ASSERT_TRUE(Eventually([&] {
+    message = Json(Call(ana, "GET", Path("messages")))["items"].back();
+    return message.value("delivery", "") == "delivered";
+  })) << message.dump();
+  EXPECT_EQ(message.value("delivery_attempts", 0), 3);
 }
 
 }  // namespace
