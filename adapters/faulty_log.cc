@@ -19,18 +19,27 @@ void FaultyLog::FailAppend(int nth) {
 }
 
 std::future<Result<AppendResult>> FaultyLog::AppendAsync(AppendRequest request) {
-  if (const int64_t ms = delay_ms_.load(); ms > 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-  }
+  std::future<Result<AppendResult>> result;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (countdown_ > 0 && --countdown_ == 0) failing_ = true;
     if (failing_) {
       ++failed_;
-      return Failed("the log refused the append (injected fault)");
+      result = Failed("the log refused the append (injected fault)");
     }
   }
-  return inner_.AppendAsync(std::move(request));
+  // Handed on at once, in the order appends come, as a real log queues them.
+  if (!result.valid()) result = inner_.AppendAsync(std::move(request));
+  const int64_t ms = delay_ms_.load();
+  if (ms <= 0) return result;
+  // Only the answer is late, as with a slow disk or broker: the caller is not held up.
+  std::promise<Result<AppendResult>> late;
+  std::future<Result<AppendResult>> answer = late.get_future();
+  std::thread([ms, result = std::move(result), late = std::move(late)]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    late.set_value(result.get());
+  }).detach();
+  return answer;
 }
 
 void FaultyLog::Reset() {

@@ -2,7 +2,8 @@
 // log misbehaves. Faults are armed from the test's thread while the node runs:
 //   FailAppend(n):        the n-th append from now (1 = the next) fails with kLogUnavailable,
 //                         and so does every append after it until Reset(), as a real log does;
-//   DelayAppends(d):      every append waits `d` before it goes through (or fails);
+//   DelayAppends(d):      every append's answer comes `d` late (the append itself is handed on
+//                         at once, in order; the caller is not held up);
 //   RefuseReads(true):    reads fail with kLogUnavailable until RefuseReads(false).
 // Thread-safe.
 #pragma once

@@ -34,6 +34,8 @@ Status CommandService::EnsureFresh() {
                : Error{ErrorCode::kLogUnavailable, reloaded.error().message};
   }
   stale_ = false;
+  // The failed append is behind us: a command that changes nothing must not answer its error.
+  last_append_ = {};
   log_.Reset();
   return Status::Ok();
 }

@@ -202,6 +202,14 @@ TEST_F(InProcessApi, AFailedAppendChangesNothingAndTheNodeRecovers) {
   // Nothing of it anywhere: the view, and the write model the next command decides on.
   EXPECT_EQ(Conversation(), before);
 
+  // A command that changes nothing (the customer's message delivered again) does not inherit
+  // the failure once the node has recovered.
+  auto again = Call(kAdmin, "POST", "/api/v1/channels/wa/inbound",
+                    {{"external_id", "wamid.1"},
+                     {"from", {{"name", "João"}, {"phone", "+55 11 91234-5678"}}},
+                     {"text", "Oi, meu pedido atrasou"}});
+  EXPECT_EQ(again.status, 200) << again.body;
+
   // The next command re-reads the write model from the log and goes through, once.
   auto tagged = Call(ana, "POST", Path("tags"), {{"tag", "atraso"}});
   ASSERT_EQ(tagged.status, 200) << tagged.body;
@@ -211,6 +219,22 @@ TEST_F(InProcessApi, AFailedAppendChangesNothingAndTheNodeRecovers) {
   int tags = 0;
   for (const json& item : timeline["items"]) tags += item.value("type", "") == "ConversationTagged";
   EXPECT_EQ(tags, 1);
+}
+
+TEST_F(InProcessApi, AnAppendThatFailsLateChangesNothingEither) {
+  const std::string ana = DeskWithAConversation();
+  const json before = Conversation();
+  faulty_->DelayAppends(std::chrono::milliseconds(300));
+  faulty_->FailAppend(1);
+  // The command waits for the late answer, and it is a refusal.
+  auto refused = Call(ana, "POST", Path("take"));
+  EXPECT_EQ(refused.status, 503) << refused.body;
+  EXPECT_EQ(Conversation(), before);
+  // Still slow, no longer failing: the same command goes through, once.
+  auto taken = Call(ana, "POST", Path("take"));
+  EXPECT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(Json(taken).value("assignee_id", ""), "ana");
+  EXPECT_EQ(Json(taken).value("version", 0), before.value("version", 0) + 1);
 }
 
 TEST_F(InProcessApi, ReadsRefusedByTheLogDoNotBreakCommands) {
