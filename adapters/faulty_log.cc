@@ -13,6 +13,11 @@ std::future<Result<AppendResult>> Failed(const std::string& why) {
 
 }  // namespace
 
+Error FaultyLog::Refused() {
+  ++refused_;
+  return Error{ErrorCode::kLogUnavailable, "reads refused (injected fault)"};
+}
+
 void FaultyLog::FailAppend(int nth) {
   std::lock_guard<std::mutex> lock(mu_);
   countdown_ = nth;
@@ -52,12 +57,12 @@ void FaultyLog::Reset() {
 
 Result<std::vector<RecordedEvent>> FaultyLog::Read(const ConsistencyToken& after, size_t max,
                                                    std::chrono::milliseconds wait) {
-  if (refuse_reads_) return Error{ErrorCode::kLogUnavailable, "reads refused (injected fault)"};
+  if (refuse_reads_) return Refused();
   return inner_.Read(after, max, wait);
 }
 
 Result<bool> FaultyLog::IsCaughtUp(const ConsistencyToken& token) {
-  if (refuse_reads_) return Error{ErrorCode::kLogUnavailable, "reads refused (injected fault)"};
+  if (refuse_reads_) return Refused();
   return inner_.IsCaughtUp(token);
 }
 

@@ -25,6 +25,8 @@ class FaultyLog final : public EventLog {
   void RefuseReads(bool refuse) { refuse_reads_ = refuse; }
   // Appends that failed on purpose so far.
   int failed_appends() const { return failed_; }
+  // Reads (and catch-up checks) refused on purpose so far.
+  int refused_reads() const { return refused_; }
 
   std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
   void Reset() override;
@@ -34,12 +36,15 @@ class FaultyLog final : public EventLog {
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
 
  private:
+  Error Refused();  // counts it
+
   EventLog& inner_;
   std::mutex mu_;
   int countdown_ = 0;     // appends until the armed failure; 0: none armed
   bool failing_ = false;  // a failure happened: refuse appends until Reset()
   std::atomic<int64_t> delay_ms_{0};
   std::atomic<bool> refuse_reads_{false};
+  std::atomic<int> refused_{0};
   std::atomic<int> failed_{0};
 };
 

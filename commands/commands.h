@@ -2,18 +2,13 @@
 // change goes through (Commands::Execute). The commands themselves are data: commands/command.h.
 #pragma once
 
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "adapters/consistency_token.h"
 #include "commands/command.h"
-#include "domain/conversation.h"
 #include "domain/event.h"
 #include "domain/result.h"
 #include "domain/roles.h"
-#include "domain/time.h"
 
 namespace helpdesk {
 

@@ -12,13 +12,12 @@ Error AlreadyExists(const std::string& what) {
   return InvalidTransition(what + " already exists with different fields");
 }
 
-// The digest a new user's or channel's events record. A command routed from another node comes
-// with the digest of a token made there (only the digest travels); otherwise the token is made
-// here and shown once in `out`.
+// The digest a new user's or channel's events record (IssueBearerToken); a token made here is
+// shown once in `out`.
 std::string IssueToken(const std::string& chosen_digest, CommandOutcome& out) {
-  if (!chosen_digest.empty()) return chosen_digest;
-  out.secret_token = NewSecretToken();
-  return Sha256Hex(out.secret_token);
+  std::string digest = chosen_digest;
+  out.secret_token = IssueBearerToken(digest);
+  return digest;
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "adapters/random_ids.h"
+
 namespace helpdesk {
 
 bool IsValidId(const std::string& id) {
@@ -18,6 +20,13 @@ Result<std::string> ChooseId(const std::optional<std::string>& requested, IdSour
   if (!IsValidId(*requested))
     return InvalidField("id", "must be 1 to 64 letters, digits, '_', '-' or '.'");
   return *requested;
+}
+
+std::string IssueBearerToken(std::string& token_sha256) {
+  if (!token_sha256.empty()) return "";
+  std::string token = NewSecretToken();
+  token_sha256 = Sha256Hex(token);
+  return token;
 }
 
 }  // namespace helpdesk

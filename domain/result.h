@@ -22,7 +22,7 @@ enum class ErrorCode {
   kTooLarge,           // 413 too_large
   kRateLimited,        // 429 rate_limited
   kLogUnavailable,     // 503 log_unavailable: the event log cannot take writes right now
-  kInternal,           // 500 internal
+  kInternal,           // 500 internal; stays last (ErrorCodeFromName walks the codes up to it)
 };
 
 // The code's name in the contract ("not_found"): how errors are spelled to clients and between

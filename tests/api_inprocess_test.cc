@@ -166,11 +166,10 @@ TEST_F(InProcessApi, APostponedConversationWakesWhenTheClockSaysSo) {
   // Due: the scheduler wakes it on its next pass, and it is Ana's again.
   clock_.Set(Timestamp{until.ms + 1});
   json c;
-  for (int i = 0; i < 100; ++i) {
+  Eventually([&] {
     c = Conversation();
-    if (c.value("status", "") != "postponed") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+    return c.value("status", "") != "postponed";
+  });
   EXPECT_EQ(c.value("status", ""), "open") << c.dump();
   EXPECT_EQ(c.value("assignee_id", ""), "ana");
 }
@@ -240,17 +239,20 @@ TEST_F(InProcessApi, AnAppendThatFailsLateChangesNothingEither) {
 TEST_F(InProcessApi, ReadsRefusedByTheLogDoNotBreakCommands) {
   const std::string ana = DeskWithAConversation();
   faulty_->RefuseReads(true);
-  // The views stop following, but a command still decides and is durable.
+  // Once the projector has met a refusal, the views stop following...
+  ASSERT_TRUE(Eventually([&] { return faulty_->refused_reads() > 0; }));
+  // ...but a command still decides and is durable (its answer, rendered from the views after
+  // their 5 s of patience, is the conversation as they last saw it).
   auto taken = Call(ana, "POST", Path("take"));
   EXPECT_EQ(taken.status, 200) << taken.body;
+  EXPECT_TRUE(Conversation()["assignee_id"].is_null()) << "the views read a refused log";
   faulty_->RefuseReads(false);
   json c;
-  for (int i = 0; i < 100; ++i) {
+  Eventually([&] {
     c = Conversation();
-    if (c.value("assignee_id", "") == "ana") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(c.value("assignee_id", ""), "ana") << "the views caught up once reads came back";
+    return c["assignee_id"] == "ana";
+  });
+  EXPECT_EQ(c["assignee_id"], "ana") << "the views caught up once reads came back";
 }
 
 TEST_F(InProcessApi, DeliveryRetriesWaitOnTheNodesClock) {

@@ -21,8 +21,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <set>

@@ -2,6 +2,7 @@
 
 #include "adapters/random_ids.h"
 #include "commands/command_codec.h"
+#include "commands/id_rules.h"
 
 namespace helpdesk {
 namespace {
@@ -15,10 +16,7 @@ std::string ChooseIds(Command& command) {
         using C = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<C, cmd::CreateUser> || std::is_same_v<C, cmd::CreateChannel>) {
           if (!c.id) c.id = NewId();
-          if (!c.token_sha256.empty()) return "";  // the caller chose the token
-          std::string secret = NewSecretToken();
-          c.token_sha256 = Sha256Hex(secret);
-          return secret;
+          return IssueBearerToken(c.token_sha256);
         } else if constexpr (std::is_same_v<C, cmd::CreateTeam> ||
                              std::is_same_v<C, cmd::CreateTemplate> ||
                              std::is_same_v<C, cmd::CreateQuickReply> ||
