@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   }
   const Options& o = parsed.value();
   // export-events writes the events on stdout: its logs go to stderr.
-  if (o.command == "export-events" || o.command == "verify") {
+  if (o.command == "export-events" || o.command == "verify" || o.command == "verify-state") {
     spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
   }
   spdlog::set_level(spdlog::level::from_str(o.log_level));
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   const NodeOptions node_options{o.data,        o.admin_token,
                                  o.kafka,       o.kafka_partitions,
                                  o.kafka_topic, o.read_only,
-                                 o.attachments, std::chrono::milliseconds(o.delivery_backoff_ms)};
+                                 o.attachments, std::chrono::milliseconds(o.delivery_backoff_ms),
+                                 o.cache_mb,    std::chrono::milliseconds(o.state_flush_ms)};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);
@@ -45,6 +46,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     return whole.value() ? 0 : 1;
+  }
+  if (o.command == "verify-state") {
+    auto equal = VerifyWriteModel(node_options, std::cout);
+    if (!equal.ok()) {
+      spdlog::error("verify-state failed: {}", equal.error().message);
+      return 2;
+    }
+    return equal.value() ? 0 : 1;
   }
   if (o.command == "rebuild") {
     Status s =

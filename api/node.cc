@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -9,6 +10,7 @@
 #include "adapters/event_codec.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
+#include "adapters/rocks_state_store.h"
 #include "api/audit.h"
 #include "commands/cluster/decider_log.h"
 #include "commands/cluster/kafka_command_bus.h"
@@ -23,6 +25,21 @@ std::string LogDir(const std::string& data) {
 }
 std::string ViewsDir(const std::string& data) {
   return (std::filesystem::path(data) / "views").string();
+}
+std::string StateDir(const std::string& data) {
+  return (std::filesystem::path(data) / "state").string();
+}
+
+// The write model's share of --cache-mb: its records' cache and its store's block cache.
+size_t CacheBytes(const NodeOptions& options) { return size_t(options.cache_mb) << 20; }
+size_t RecordCacheBytes(const NodeOptions& options) { return CacheBytes(options) / 4 * 3; }
+size_t StateBlockCacheBytes(const NodeOptions& options) { return CacheBytes(options) / 4; }
+
+Result<std::unique_ptr<StateStore>> OpenStateStore(const NodeOptions& options) {
+  auto store = RocksStateStore::Open(StateDir(options.data_dir), kWriteModelVersion,
+                                     StateBlockCacheBytes(options));
+  if (!store.ok()) return store.error();
+  return std::unique_ptr<StateStore>(std::move(store).value());
 }
 
 Status EnsureDir(const std::string& dir) {
@@ -100,17 +117,21 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
 
   auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get());
   if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka);
+  auto state = OpenStateStore(options);
+  if (!state.ok()) return state.error();
+  node->state_ = std::move(state).value();
   node->commands_ =
-      std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env);
+      std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env,
+                                       node->state_.get(), RecordCacheBytes(options));
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
+  node->commands_->StartFlushing(options.state_flush);
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
-  if (kafka) {
-    // Others' events reach the write model through the projector.
-    CommandService* commands = node->commands_.get();
-    node->projections_->SetObserver(
-        [commands](const std::vector<RecordedEvent>& events) { commands->Follow(events); });
-  }
+  // What the log holds reaches the write model through the projector: others' events on a
+  // cluster, and the position its store may record.
+  CommandService* following = node->commands_.get();
+  node->projections_->SetObserver(
+      [following](const std::vector<RecordedEvent>& events) { following->Follow(events); });
   node->projections_->Start();
   Commands* commands = node->commands_.get();
   if (kafka) {
@@ -167,7 +188,8 @@ Node::~Node() {
   routed_.reset();
   bus_.reset();
   projections_.reset();
-  commands_.reset();
+  commands_.reset();  // flushes the write model a last time
+  state_.reset();
   decider_log_.reset();
   views_.reset();
   log_.reset();
@@ -187,6 +209,23 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
   }
   auto views = ViewStore::Open(ViewsDir(data_dir));
   if (!views.ok()) return views.error();
+  if (!until) {
+    // The write model's store, the same way (a replay of the past needs none: it serves reads).
+    if (std::filesystem::exists(StateDir(data_dir))) {
+      Status destroyed = RocksStateStore::Destroy(StateDir(data_dir));
+      if (!destroyed.ok()) return destroyed;
+    }
+    NodeOptions at = options;
+    at.data_dir = data_dir;
+    auto state = OpenStateStore(at);
+    if (!state.ok()) return state.error();
+    const auto started = std::chrono::steady_clock::now();
+    CommandService model(*log.value(), Env::System(), state.value().get(), RecordCacheBytes(at));
+    Status loaded = model.Load();
+    if (!loaded.ok()) return loaded;
+    spdlog::info("write model store rebuilt in {:.1f} s",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   ProjectionRunner runner(*log.value(), *views.value());
   runner.SetUntil(until);
   const auto started = std::chrono::steady_clock::now();
@@ -220,6 +259,39 @@ Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out) {
   if (!report.ok()) return report.error();
   out << report.value().dump(2) << "\n";
   return report.value()["ok"].get<bool>();
+}
+
+Result<bool> VerifyWriteModel(const NodeOptions& options, std::ostream& out) {
+  auto log = OpenLog(options, Opener::kTool);
+  if (!log.ok()) return log.error();
+  auto state = OpenStateStore(options);
+  if (!state.ok()) return state.error();
+  CommandService stored(*log.value(), Env::System(), state.value().get(),
+                        RecordCacheBytes(options));
+  Status loaded = stored.Load();
+  if (!loaded.ok()) return loaded.error();
+  CommandService rebuilt(*log.value(), Env::System());
+  loaded = rebuilt.Load();
+  if (!loaded.ok()) return loaded.error();
+  const std::string a = stored.DumpWriteModel(), b = rebuilt.DumpWriteModel();
+  if (a == b) {
+    out << "write model store equals a rebuild from the log ("
+        << std::count(a.begin(), a.end(), '\n') << " records and lookups)\n";
+    return true;
+  }
+  size_t line = 0, at = 0;
+  while (at < a.size() && at < b.size() && a[at] == b[at]) {
+    if (a[at] == '\n') ++line;
+    ++at;
+  }
+  auto line_at = [](const std::string& text, size_t pos) {
+    const size_t start = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+    const size_t from = start == std::string::npos ? 0 : start + 1;
+    return text.substr(from, text.find('\n', from) - from);
+  };
+  out << "write model store differs from a rebuild at line " << line + 1
+      << ":\n  store:   " << line_at(a, at) << "\n  rebuild: " << line_at(b, at) << "\n";
+  return false;
 }
 
 }  // namespace helpdesk

@@ -17,6 +17,7 @@
 #include "adapters/env.h"
 #include "adapters/event_log.h"
 #include "adapters/http_poster.h"
+#include "adapters/state_store.h"
 #include "api/app.h"
 #include "api/delivery_worker.h"
 #include "api/wake_scheduler.h"
@@ -43,6 +44,12 @@ struct NodeOptions {
   std::string attachments_dir;
   // First wait after a failed delivery to a channel's provider (doubles each time).
   std::chrono::milliseconds delivery_backoff{1000};
+  // Memory for the write model: its cache of records (three quarters) and its store's RocksDB
+  // block cache (a quarter). The views' own block cache is apart.
+  int cache_mb = 256;
+  // How often the write model writes what changed to its store: at most this much of the log is
+  // read again at the next start.
+  std::chrono::milliseconds state_flush{1000};
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that
@@ -72,6 +79,7 @@ class Node {
   std::unique_ptr<ViewStore> views_;
   std::unique_ptr<AttachmentStore> attachments_;
   std::unique_ptr<EventLog> decider_log_;  // on Kafka: appends wait for the decider's transaction
+  std::unique_ptr<StateStore> state_;      // the write model's store, <data>/state
   std::unique_ptr<CommandService> commands_;
   std::unique_ptr<ProjectionRunner> projections_;
   // On Kafka only.
@@ -86,9 +94,10 @@ class Node {
   std::unique_ptr<App> app_;
 };
 
-// helpdeskd rebuild (or replay): drops the views and rebuilds them from the log, then exits.
-// With `until`: only events at or before it, into <out_dir>/views, so that serving `out_dir`
-// with read_only shows the whole help desk as it was then.
+// helpdeskd rebuild (or replay): drops the views and the write model's store and rebuilds both
+// from the log, then exits. With `until`: only the views, from events at or before it, into
+// <out_dir>/views, so that serving `out_dir` with read_only shows the whole help desk as it was
+// then.
 Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until = std::nullopt,
                     const std::string& out_dir = "");
 
@@ -98,6 +107,11 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until =
 // helpdeskd verify: checks every stream's hash chain (api/audit.h); the report on `out`.
 // Returns whether the chains are whole.
 Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out);
+
+// helpdeskd verify-state (on a stopped node): catches the write model's store up to the log, as
+// a start would, and compares it with a write model built from the whole log. Returns whether
+// they are equal; the first difference, if any, on `out`.
+Result<bool> VerifyWriteModel(const NodeOptions& options, std::ostream& out);
 
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
                     std::optional<Timestamp> to, std::ostream& out);

@@ -10,14 +10,16 @@ std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
-         "                 [--delivery-backoff-ms N]\n"
+         "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
          "       helpdeskd rebuild|replay --data DIR [--kafka …] [--until TIME --out DIR2]\n"
          "       helpdeskd serve --read-only --data DIR2 --admin-token TOKEN (a replayed past)\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
          "       helpdeskd verify --data DIR [--kafka …]\n"
+         "       helpdeskd verify-state --data DIR [--kafka …] (on a stopped node)\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
          "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n"
-         "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS\n";
+         "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS HELPDESK_CACHE_MB\n"
+         "             HELPDESK_STATE_FLUSH_MS\n";
 }
 
 namespace {
@@ -52,11 +54,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_ATTACHMENTS", o.attachments);
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
-  std::string backoff;
+  std::string backoff, cache_mb, state_flush;
   from_env("HELPDESK_DELIVERY_BACKOFF_MS", backoff);
+  from_env("HELPDESK_CACHE_MB", cache_mb);
+  from_env("HELPDESK_STATE_FLUSH_MS", state_flush);
   size_t i = 0;
-  if (!args.empty() && (args[0] == "serve" || args[0] == "rebuild" || args[0] == "replay" ||
-                        args[0] == "export-events" || args[0] == "verify")) {
+  if (!args.empty() &&
+      (args[0] == "serve" || args[0] == "rebuild" || args[0] == "replay" ||
+       args[0] == "export-events" || args[0] == "verify" || args[0] == "verify-state")) {
     o.command = args[0];
     i = 1;
   }
@@ -88,6 +93,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.out);
     else if (flag == "--delivery-backoff-ms" && o.command == "serve")
       s = value(backoff);
+    else if (flag == "--cache-mb")
+      s = value(cache_mb);
+    else if (flag == "--state-flush-ms" && o.command == "serve")
+      s = value(state_flush);
     else if (flag == "--attachments" && o.command == "serve")
       s = value(o.attachments);
     else if (flag == "--read-only" && o.command == "serve")
@@ -105,6 +114,13 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
     return s.error();
   }
   if (Status s = ParseNumber(backoff, "--delivery-backoff-ms", 10, 600000, o.delivery_backoff_ms);
+      !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ParseNumber(cache_mb, "--cache-mb", 16, 1 << 20, o.cache_mb); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ParseNumber(state_flush, "--state-flush-ms", 1, 600000, o.state_flush_ms);
       !s.ok()) {
     return s.error();
   }

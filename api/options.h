@@ -11,7 +11,8 @@
 namespace helpdesk {
 
 struct Options {
-  std::string command = "serve";  // serve | rebuild (also "replay") | export-events | verify
+  // serve | rebuild (also "replay") | export-events | verify | verify-state
+  std::string command = "serve";
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string admin_token;
@@ -25,6 +26,8 @@ struct Options {
   bool read_only = false;          // serve: answer reads only (a replayed snapshot)
   std::string attachments;         // serve: where uploads live; empty: <data>/attachments
   int delivery_backoff_ms = 1000;  // serve: first wait after a failed delivery (then doubles)
+  int cache_mb = 256;              // the write model's memory (NodeOptions::cache_mb)
+  int state_flush_ms = 1000;       // serve: how often the write model reaches its store
 };
 
 // `env` looks a variable up (getenv in production). Errors name the bad flag.

@@ -2,28 +2,8 @@
 
 #include <type_traits>
 
+#include "commands/json_support.h"
 #include "domain/roles.h"
-
-// Optional fields are null when absent (nlohmann/json 3.11 has no std::optional support).
-namespace nlohmann {
-template <class T>
-struct adl_serializer<std::optional<T>> {
-  static void to_json(json& j, const std::optional<T>& v) {
-    if (v) {
-      j = *v;
-    } else {
-      j = nullptr;
-    }
-  }
-  static void from_json(const json& j, std::optional<T>& v) {
-    if (j.is_null()) {
-      v.reset();
-    } else {
-      v = j.get<T>();
-    }
-  }
-};
-}  // namespace nlohmann
 
 namespace helpdesk {
 

@@ -13,12 +13,108 @@ Actor Caller::actor() const {
   return Actor::System("admin");
 }
 
-CommandService::CommandService(EventLog& log, const Env& env)
-    : log_(log), clock_(env.clock), ids_(env.ids) {}
+namespace {
+
+// Catching up flushes every so many events, so a long one keeps its memory bounded.
+constexpr uint64_t kCatchUpFlushEvents = 50000;
+
+void Advance(ConsistencyToken& token, const RecordedEvent& r) {
+  if (r.position > token.At(r.partition)) token.Set(r.partition, r.position);
+}
+
+}  // namespace
+
+CommandService::CommandService(EventLog& log, const Env& env, StateStore* store, size_t cache_bytes)
+    : log_(log), clock_(env.clock), ids_(env.ids), store_(store), model_(store, cache_bytes) {}
+
+CommandService::~CommandService() {
+  {
+    std::lock_guard<std::mutex> lock(flusher_mu_);
+    stop_flusher_ = true;
+  }
+  flusher_cv_.notify_all();
+  if (flusher_.joinable()) {
+    flusher_.join();
+    Status flushed = Flush();
+    if (!flushed.ok()) spdlog::warn("last write model flush failed: {}", flushed.error().message);
+  }
+}
 
 Status CommandService::Load() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status loaded = Reload(std::chrono::seconds(30));
+    if (!loaded.ok()) return loaded;
+  }
+  return Flush();
+}
+
+void CommandService::StartFlushing(std::chrono::milliseconds interval) {
+  if (!store_ || flusher_.joinable()) return;
+  flusher_ = std::thread([this, interval] { FlushLoop(interval); });
+}
+
+void CommandService::FlushLoop(std::chrono::milliseconds interval) {
+  std::unique_lock<std::mutex> lock(flusher_mu_);
+  while (!flusher_cv_.wait_for(lock, interval, [this] { return stop_flusher_; })) {
+    lock.unlock();
+    Status flushed = Flush();
+    if (!flushed.ok()) spdlog::warn("write model flush failed: {}", flushed.error().message);
+    lock.lock();
+  }
+}
+
+Status CommandService::Flush() {
+  if (!store_) return Status::Ok();
+  std::lock_guard<std::mutex> one_at_a_time(flush_mu_);
+  WriteModel::Snapshot snapshot;
+  std::shared_future<Result<AppendResult>> latest;
+  ConsistencyToken offset;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stale_) return Status::Ok();  // the reload before the next decision reads it again
+    snapshot = model_.TakeSnapshot();
+    latest = last_append_;
+    offset = followed_;
+  }
+  // The copy may hold decided events not durable yet: all are once the latest append is (the
+  // log refuses everything queued behind a failed append).
+  if (latest.valid()) {
+    // Bounded: at shutdown a cluster's decider may be gone with appends it never committed.
+    if (latest.wait_for(std::chrono::seconds(10)) != std::future_status::ready) return Status::Ok();
+    if (!latest.get().ok()) return Status::Ok();
+    // Every event of the partitions it wrote, up to it, is in the copy: this node's own were
+    // applied when decided, and others' of those partitions were followed before this node
+    // took them over (the decider waits for the views, which the write model follows first).
+    offset.Merge(latest.get().value().token);
+  }
+  if (snapshot.empty() && offset.ToString() == store_->Offset().ToString()) return Status::Ok();
+  Status written = WriteModel::WriteSnapshot(*store_, snapshot, offset);
+  if (!written.ok()) return written;
   std::lock_guard<std::mutex> lock(mu_);
-  return Reload(std::chrono::seconds(30));
+  model_.MarkFlushed(snapshot);
+  model_.Trim();
+  return Status::Ok();
+}
+
+Status CommandService::FlushHeld() {
+  if (!store_) return Status::Ok();
+  WriteModel::Snapshot snapshot = model_.TakeSnapshot();
+  Status written = WriteModel::WriteSnapshot(*store_, snapshot, followed_);
+  if (!written.ok()) return written;
+  model_.MarkFlushed(snapshot);
+  model_.Trim();
+  return Status::Ok();
+}
+
+CommandService::WriteModelStats CommandService::write_model_stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {model_.applied_events(), model_.cached_bytes(), model_.unflushed_records()};
+}
+
+std::string CommandService::DumpWriteModel() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return model_.DumpForComparison();
 }
 
 Status CommandService::EnsureFresh() {
@@ -41,13 +137,33 @@ Status CommandService::EnsureFresh() {
 }
 
 Status CommandService::Reload(std::chrono::seconds patience) {
-  // Built aside and swapped in whole: a failed read leaves the previous model in place.
-  WriteModel fresh;
-  Status read = ReadToEnd(
-      log_, ConsistencyToken(), [&fresh](const RecordedEvent& r) { fresh.Apply(r); }, patience);
-  if (!read.ok()) return read;
-  model_ = std::move(fresh);
-  spdlog::info("write model loaded from {} events", model_.applied_events());
+  // A failure half-way leaves stale_ set (or the node not started): the next attempt resets again.
+  Status reset = model_.Reset();
+  if (!reset.ok()) return reset;
+  followed_ = store_ ? store_->Offset() : ConsistencyToken();
+  const std::string from = followed_.ToString();
+  uint64_t read = 0, since_flush = 0;
+  Status flushed = Status::Ok();
+  Status done = ReadToEnd(
+      log_, followed_,
+      [&](const RecordedEvent& r) {
+        model_.Apply(r);
+        Advance(followed_, r);
+        ++read;
+        // Everything applied here is durable: it came from the log.
+        if (++since_flush >= kCatchUpFlushEvents && flushed.ok()) {
+          flushed = FlushHeld();
+          since_flush = 0;
+        }
+      },
+      patience);
+  if (!done.ok()) return done;
+  if (!flushed.ok()) return flushed;
+  if (model_.TakeReadFailure()) {
+    return Error{ErrorCode::kInternal, "cannot read the write model's store"};
+  }
+  spdlog::info("write model caught up from {} to {}: {} events read",
+               from.empty() ? "the start" : from, followed_.ToString(), read);
   return Status::Ok();
 }
 
@@ -118,10 +234,19 @@ std::string CommandService::NewStreamId(std::string (*stream_of)(const std::stri
 
 void CommandService::Follow(const std::vector<RecordedEvent>& events) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (stale_) return;  // the reload reads them from the log
   for (const RecordedEvent& r : events) {
     // This node's own events were applied when decided; others' arrive here once.
-    if (r.stream_version > model_.StreamVersion(r.event.stream)) model_.Apply(r);
+    model_.Apply(r);
+    Advance(followed_, r);
   }
+  if (model_.TakeReadFailure()) {
+    // An event may have been applied to a record that could not be read: read it all again.
+    ++generation_;
+    stale_ = true;
+    next_reload_ = std::chrono::steady_clock::now();
+  }
+  model_.Trim();
 }
 
 Result<CommandOutcome> CommandService::Execute(const Caller& caller, Command command) {
@@ -141,6 +266,13 @@ Result<Decision> CommandService::Decide(const Caller& caller, const Command& com
 
 Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOutcome out,
                                         std::unique_lock<std::mutex>& lock) {
+  if (model_.TakeReadFailure()) {
+    // The decision may rest on a record the store could not give: decide nothing, read again.
+    ++generation_;
+    stale_ = true;
+    next_reload_ = std::chrono::steady_clock::now();
+    return Error{ErrorCode::kLogUnavailable, "cannot read the write model's store"};
+  }
   if (placement_) {
     for (const NewEvent& e : events) {
       if (!placement_->MayWrite(e.stream)) return Decision::NotMine(e.stream);
@@ -159,6 +291,7 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
   for (const NewEvent& e : events) {
     request.expected_versions.emplace(e.stream, model_.StreamVersion(e.stream));
   }
+
   // Decided: the next command must see these events, durable or not yet. Each joins its
   // stream's audit chain as it is applied.
   for (NewEvent& e : events) {
@@ -173,6 +306,7 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
   decision.durable = log_.AppendAsync(std::move(request)).share();
   decision.wrote = true;
   last_append_ = decision.durable;
+  model_.Trim();  // the decision is made: nothing holds a record of the model any more
   lock.unlock();
   return decision;
 }

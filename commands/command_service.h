@@ -14,19 +14,28 @@
 // (group commit). If an append fails, the log refuses everything queued behind it, and the write
 // model is re-read from the log before the next decision: no answer ever rests on events the log
 // does not hold.
+//
+// With a StateStore the write model keeps its records there (write_model.h): Load catches up
+// from the store's offset instead of reading the whole log, and Flush (on a timer once
+// StartFlushing runs) writes what changed with the log position it reflects. Only durable events
+// reach the store: a flush copies the changes, waits for the latest append outside the lock,
+// and writes nothing when that append failed.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "adapters/clock.h"
 #include "adapters/env.h"
 #include "adapters/event_log.h"
+#include "adapters/state_store.h"
 #include "commands/command.h"
 #include "commands/commands.h"
 #include "commands/stream_placement.h"
@@ -56,11 +65,28 @@ struct Decision {
 
 class CommandService final : public Commands {
  public:
-  // Time and fresh ids come from `env`.
-  CommandService(EventLog& log, const Env& env);
+  // Time and fresh ids come from `env`. `store` (not owned) keeps the write model between runs,
+  // with `cache_bytes` of clean records in memory; without one the model lives in memory whole
+  // and Load reads the whole log.
+  CommandService(EventLog& log, const Env& env, StateStore* store = nullptr,
+                 size_t cache_bytes = 0);
+  ~CommandService() override;  // stops the flusher, then flushes once more
 
-  // Builds the write model from the whole log. Call once before serving.
+  // Brings the write model up to the log's end: from the store's offset, or from the start
+  // without a store. Call once before serving.
   Status Load();
+  // Writes what the write model changed since the last flush to the store (see above).
+  Status Flush();
+  // Flushes every `interval` on a thread of its own until destroyed.
+  void StartFlushing(std::chrono::milliseconds interval);
+  // The write model as sorted "key=value" lines (WriteModel::DumpForComparison).
+  std::string DumpWriteModel() const;
+  struct WriteModelStats {
+    uint64_t applied_events = 0;  // since the last Load (or reload)
+    size_t cached_bytes = 0;      // clean records held in memory (estimated)
+    size_t unflushed_records = 0;
+  };
+  WriteModelStats write_model_stats() const;
 
   // Authentication lookups (by token digest) for the API layer.
   std::optional<Caller> CallerForToken(const std::string& token_sha256) const;
@@ -89,7 +115,8 @@ class CommandService final : public Commands {
   // changes nothing: the caller sends it on to that stream's owner. Set before serving; not
   // owned.
   void SetPlacement(const StreamPlacement* placement) { placement_ = placement; }
-  // Applies events other nodes wrote (read from the log), skipping those already applied.
+  // Applies events read from the log (other nodes' on a cluster; this node's own come back too
+  // and are passed over), and moves the position the write model reflects past them.
   void Follow(const std::vector<RecordedEvent>& events);
 
  private:
@@ -142,9 +169,12 @@ class CommandService final : public Commands {
   // A command that changed nothing: it answers once everything queued before it is durable (it
   // may rest on it: a repeated delivery, an idempotent create). Releases `lock`.
   Result<Decision> Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock);
-  // Rebuilds the write model from the whole log; gives up after `patience` without progress.
-  // mu_ held.
+  // Forgets what was not flushed and catches up from the store's offset (the whole log without
+  // a store); gives up after `patience` without progress. mu_ held.
   Status Reload(std::chrono::seconds patience);
+  // Flushes with mu_ held, when the write model holds nothing that is not durable (a catch-up).
+  Status FlushHeld();
+  void FlushLoop(std::chrono::milliseconds interval);
   // Before deciding: if an append failed, re-reads the write model and lets the log accept
   // appends again; while the log is unreachable, answers log_unavailable at once (one attempt a
   // second). mu_ held.
@@ -160,6 +190,7 @@ class CommandService final : public Commands {
   EventLog& log_;
   const Clock& clock_;
   IdSource& ids_;
+  StateStore* const store_;
   const StreamPlacement* placement_ = nullptr;
   mutable std::mutex mu_;
   WriteModel model_;
@@ -167,6 +198,15 @@ class CommandService final : public Commands {
   uint64_t generation_ = 0;  // bumped at each failed append that made the write model stale
   bool stale_ = false;       // the write model holds events the log refused
   std::chrono::steady_clock::time_point next_reload_;
+  // The log position every applied event up to is in the write model (it may hold some later
+  // ones too: this node's own, decided before the log returned them).
+  ConsistencyToken followed_;
+
+  std::mutex flush_mu_;  // one flush at a time
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool stop_flusher_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace helpdesk

@@ -1,17 +1,36 @@
 #include "commands/write_model.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
 namespace helpdesk {
 namespace {
 
-template <class Map>
-const typename Map::mapped_type* Find(const Map& m, const std::string& id) {
-  auto it = m.find(id);
-  return it == m.end() || !it->second.exists ? nullptr : &it->second;
+// Key spaces of the store: records by stream, lookups by their own keys.
+constexpr const char* kRecordPrefix = "s/";
+constexpr const char* kLookupPrefix = "x/";
+// Lookup keys.
+std::string PhoneKey(const std::string& normalized) { return "ph/" + normalized; }
+std::string EmailKey(const std::string& normalized) { return "em/" + normalized; }
+std::string InboundKey(const std::string& channel_id, const std::string& external_id) {
+  return "in/" + channel_id + "\n" + external_id;
+}
+std::string ContactChannelPrefix(const std::string& contact_id, const std::string& channel_id) {
+  return "cc/" + contact_id + "\n" + channel_id + "\n";
+}
+// Ordered by opening time, then id: the order they were opened in.
+std::string ContactChannelKey(const ConversationState& c) {
+  char at[24];
+  std::snprintf(at, sizeof at, "%015" PRId64, c.opened_at.ms);
+  return ContactChannelPrefix(c.contact_id, c.channel_id) + at + "\n" + c.id;
 }
 
-std::string InboundKey(const std::string& channel_id, const std::string& external_id) {
-  return channel_id + "\n" + external_id;
-}
+// Memory a cached slot costs besides its encoding: the map node, the key twice, the state's
+// fixed part.
+constexpr size_t kSlotOverhead = 512;
 
 // "conversation/c1" -> ("conversation", "c1")
 std::pair<std::string, std::string> SplitStream(const std::string& stream) {
@@ -20,80 +39,272 @@ std::pair<std::string, std::string> SplitStream(const std::string& stream) {
   return {stream.substr(0, slash), stream.substr(slash + 1)};
 }
 
-}  // namespace
+// The directory's kinds: few records, read by every request, kept in memory whole.
+bool IsDirectoryKind(const std::string& kind) {
+  return kind == "user" || kind == "team" || kind == "channel" || kind == "quick_reply" ||
+         kind == "template";
+}
+constexpr const char* kDirectoryKinds[] = {"user", "team", "channel", "quick_reply", "template"};
 
-std::string WriteModel::LastHash(const std::string& stream) const {
-  auto it = last_hash_.find(stream);
-  return it == last_hash_.end() ? "" : it->second;
+template <class S>
+const S* Live(const S* s) {
+  return s && s->exists ? s : nullptr;
 }
 
-void WriteModel::Apply(const RecordedEvent& r) {
-  ++applied_;
-  const NewEvent& e = r.event;
-  last_hash_[e.stream] = e.hash;
-  const auto [kind, id] = SplitStream(e.stream);
-  if (kind == "conversation") {
-    ConversationState& c = conversations_[id];
-    Evolve(c, e, r.stream_version);
-    if (e.type == ev::kConversationOpened) {
-      conversations_by_contact_channel_[c.contact_id + "\n" + c.channel_id].push_back(id);
-    } else if (e.type == ev::kMessageReceived) {
-      const std::string external_id = e.data.value("external_id", "");
-      if (!external_id.empty()) {
-        inbound_[InboundKey(c.channel_id, external_id)] =
-            InboundRecord{id, e.data.value("message_id", ""), c.contact_id};
+}  // namespace
+
+WriteModel::WriteModel(StateStore* store, size_t cache_bytes)
+    : store_(store), cache_bytes_(cache_bytes) {}
+
+Status WriteModel::Reset() {
+  slots_.clear();
+  lru_.clear();
+  cached_bytes_ = 0;
+  dirty_.clear();
+  lookups_.clear();
+  user_ids_.clear();
+  quick_reply_ids_.clear();
+  user_by_token_.clear();
+  channel_by_token_.clear();
+  read_failed_ = false;
+  ++epoch_;
+  applied_ = 0;
+  if (!store_) return Status::Ok();
+  for (const char* kind : kDirectoryKinds) {
+    const std::string prefix = std::string(kRecordPrefix) + kind + "/";
+    bool unreadable = false;
+    Status scanned = store_->Scan(prefix, [&](std::string_view key, std::string_view value) {
+      const std::string stream(key.substr(2));
+      auto record = DecodeRecord(kind, value);
+      if (!record) {
+        unreadable = true;
+        return;
       }
-    }
-  } else if (kind == "user") {
-    UserState& u = users_[id];
-    Evolve(u, e, r.stream_version);
-    if (e.type == ev::kUserCreated) {
-      if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
-      for (const auto& team : u.teams) teams_[team].members.insert(id);
-    }
-  } else if (kind == "team") {
-    TeamState& t = teams_[id];
-    Evolve(t, e, r.stream_version);
-    if (e.type == ev::kTeamMemberAdded) {
-      // On a partitioned log the user's stream may come later: keep the membership for it.
-      users_[e.data.value("user_id", "")].teams.insert(id);
-    }
-  } else if (kind == "channel") {
-    ChannelState& ch = channels_[id];
-    Evolve(ch, e, r.stream_version);
-    if (e.type == ev::kChannelCreated && !ch.token_sha256.empty()) {
-      channel_by_token_[ch.token_sha256] = id;
-    }
+      IndexDirectory(stream, *record);
+      Insert(stream, std::move(*record), value.size());
+    });
+    if (!scanned.ok()) return scanned;
+    if (unreadable) return Error{ErrorCode::kInternal, "the write model's store has a bad record"};
+  }
+  return Status::Ok();
+}
+
+void WriteModel::IndexDirectory(const std::string& stream, const StateRecord& record) {
+  const auto [kind, id] = SplitStream(stream);
+  if (kind == "user") {
+    user_ids_.insert(id);
+    const auto& u = std::get<UserState>(record.state);
+    if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
   } else if (kind == "quick_reply") {
-    Evolve(quick_replies_[id], e, r.stream_version);
-  } else if (kind == "template") {
-    Evolve(templates_[id], e, r.stream_version);
-  } else if (kind == "protocol") {
-    protocol_versions_[id] = r.stream_version;
-    // The conversation's own stream may be read later on a partitioned log: keep it for then.
-    conversations_[e.data.value("conversation_id", "")].protocol = e.data.value("protocol", "");
-  } else if (kind == "contact") {
-    ContactState& c = contacts_[id];
-    Evolve(c, e, r.stream_version);
-    if (e.type == ev::kContactCreated) {
-      if (!c.phone.empty()) contact_by_phone_.emplace(NormalizePhone(c.phone), id);
-      if (!c.email.empty()) contact_by_email_.emplace(NormalizeEmail(c.email), id);
-    } else if (e.type == ev::kBlockedMessageReceived) {
-      // Delivered again, it is a duplicate like any other message.
-      inbound_[InboundKey(e.data.value("channel_id", ""), e.data.value("external_id", ""))] =
-          InboundRecord{"", e.data.value("message_id", ""), id};
-    }
+    quick_reply_ids_.insert(id);
+  } else if (kind == "channel") {
+    const auto& ch = std::get<ChannelState>(record.state);
+    if (!ch.token_sha256.empty()) channel_by_token_[ch.token_sha256] = id;
   }
 }
 
+void WriteModel::ReadFailed(const Error& error) const {
+  if (!read_failed_) spdlog::error("write model: {}", error.message);
+  read_failed_ = true;
+}
+
+bool WriteModel::TakeReadFailure() {
+  const bool failed = read_failed_;
+  read_failed_ = false;
+  return failed;
+}
+
+WriteModel::Slot& WriteModel::Insert(const std::string& stream, StateRecord record,
+                                     size_t encoded_size) const {
+  Slot& slot = slots_[stream];
+  slot.record = std::move(record);
+  slot.pinned = !store_ || IsDirectoryKind(SplitStream(stream).first);
+  if (!slot.pinned) {
+    slot.bytes = encoded_size + 2 * stream.size() + kSlotOverhead;
+    lru_.push_front(stream);
+    slot.lru = lru_.begin();
+    cached_bytes_ += slot.bytes;
+  }
+  return slot;
+}
+
+WriteModel::Slot* WriteModel::Find(const std::string& stream) const {
+  auto it = slots_.find(stream);
+  if (it != slots_.end()) {
+    Slot& slot = it->second;
+    if (!slot.pinned && !slot.dirty) lru_.splice(lru_.begin(), lru_, slot.lru);
+    return &slot;
+  }
+  // The directory is in memory whole; other streams may be in the store.
+  if (!store_ || IsDirectoryKind(SplitStream(stream).first)) return nullptr;
+  auto stored = store_->Get(kRecordPrefix + stream);
+  if (!stored.ok()) {
+    ReadFailed(stored.error());
+    return nullptr;
+  }
+  if (!stored.value()) return nullptr;
+  auto record = DecodeRecord(SplitStream(stream).first, *stored.value());
+  if (!record) {
+    ReadFailed(Error{ErrorCode::kInternal, "unreadable record of " + stream});
+    return nullptr;
+  }
+  return &Insert(stream, std::move(*record), stored.value()->size());
+}
+
+WriteModel::Slot& WriteModel::Touch(const std::string& stream) {
+  Slot* found = Find(stream);
+  if (!found) {
+    found = &Insert(stream, EmptyRecordOf(SplitStream(stream).first), 0);
+    const auto [kind, id] = SplitStream(stream);
+    if (kind == "user") user_ids_.insert(id);
+    if (kind == "quick_reply") quick_reply_ids_.insert(id);
+  }
+  Slot& slot = *found;
+  slot.change = ++changes_;
+  if (!store_ || slot.dirty) return slot;
+  if (!slot.pinned) {
+    lru_.erase(slot.lru);
+    cached_bytes_ -= slot.bytes;
+  }
+  slot.dirty = true;
+  dirty_.push_back(stream);
+  return slot;
+}
+
+template <class S>
+const S* WriteModel::StateOf(const std::string& stream) const {
+  const Slot* slot = Find(stream);
+  return slot ? std::get_if<S>(&slot->record.state) : nullptr;
+}
+
+template <class S>
+S& WriteModel::MutableStateOf(const std::string& stream) {
+  return std::get<S>(Touch(stream).record.state);
+}
+
+std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
+  auto it = lookups_.find(key);
+  if (it != lookups_.end()) return it->second.value;
+  if (!store_) return std::nullopt;
+  auto stored = store_->Get(kLookupPrefix + key);
+  if (!stored.ok()) {
+    ReadFailed(stored.error());
+    return std::nullopt;
+  }
+  return stored.value();
+}
+
+void WriteModel::PutLookup(const std::string& key, std::string value) {
+  lookups_[key] = Lookup{std::move(value), ++changes_};
+}
+
+std::vector<std::string> WriteModel::LookupsWithPrefix(const std::string& prefix) const {
+  std::map<std::string, std::string> merged;
+  if (store_) {
+    Status scanned =
+        store_->Scan(kLookupPrefix + prefix, [&](std::string_view k, std::string_view v) {
+          merged.emplace(std::string(k.substr(2)), std::string(v));
+        });
+    if (!scanned.ok()) ReadFailed(scanned.error());
+  }
+  for (auto it = lookups_.lower_bound(prefix);
+       it != lookups_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    merged[it->first] = it->second.value;
+  }
+  std::vector<std::string> out;
+  out.reserve(merged.size());
+  for (auto& [key, value] : merged) out.push_back(std::move(value));
+  return out;
+}
+
+bool WriteModel::Apply(const RecordedEvent& r) {
+  const NewEvent& e = r.event;
+  if (const Slot* existing = Find(e.stream);
+      existing && r.stream_version <= existing->record.version)
+    return false;
+  ++applied_;
+  Slot& slot = Touch(e.stream);
+  slot.record.version = r.stream_version;
+  slot.record.last_hash = e.hash;
+  std::visit(
+      [&](auto& state) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(state)>, std::monostate>)
+          Evolve(state, e, r.stream_version);
+      },
+      slot.record.state);
+  const auto [kind, id] = SplitStream(e.stream);
+  // Lookups and what an event tells other streams. `slot` stays valid: nothing is evicted here.
+  if (kind == "conversation") {
+    const auto& c = std::get<ConversationState>(slot.record.state);
+    if (e.type == ev::kConversationOpened) {
+      PutLookup(ContactChannelKey(c), id);
+    } else if (e.type == ev::kMessageReceived) {
+      const std::string external_id = e.data.value("external_id", "");
+      if (!external_id.empty()) {
+        PutLookup(InboundKey(c.channel_id, external_id),
+                  nlohmann::json::array({id, e.data.value("message_id", ""), c.contact_id}).dump());
+      }
+    }
+  } else if (kind == "user") {
+    const auto& u = std::get<UserState>(slot.record.state);
+    if (e.type == ev::kUserCreated) {
+      if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
+      const std::set<std::string> teams = u.teams;
+      for (const auto& team : teams) MutableStateOf<TeamState>(TeamStream(team)).members.insert(id);
+    }
+  } else if (kind == "team") {
+    if (e.type == ev::kTeamMemberAdded) {
+      // On a partitioned log the user's stream may come later: keep the membership for it.
+      MutableStateOf<UserState>(UserStream(e.data.value("user_id", ""))).teams.insert(id);
+    }
+  } else if (kind == "channel") {
+    const auto& ch = std::get<ChannelState>(slot.record.state);
+    if (e.type == ev::kChannelCreated && !ch.token_sha256.empty()) {
+      channel_by_token_[ch.token_sha256] = id;
+    }
+  } else if (kind == "protocol") {
+    // The conversation's own stream may be read later on a partitioned log: keep it for then.
+    MutableStateOf<ConversationState>(ConversationStream(e.data.value("conversation_id", "")))
+        .protocol = e.data.value("protocol", "");
+  } else if (kind == "contact") {
+    const auto& c = std::get<ContactState>(slot.record.state);
+    if (e.type == ev::kContactCreated) {
+      // The first contact with a phone or e-mail keeps it.
+      const std::string phone = c.phone.empty() ? "" : PhoneKey(NormalizePhone(c.phone));
+      const std::string email = c.email.empty() ? "" : EmailKey(NormalizeEmail(c.email));
+      if (!phone.empty() && !GetLookup(phone)) PutLookup(phone, id);
+      if (!email.empty() && !GetLookup(email)) PutLookup(email, id);
+    } else if (e.type == ev::kBlockedMessageReceived) {
+      // Delivered again, it is a duplicate like any other message.
+      PutLookup(InboundKey(e.data.value("channel_id", ""), e.data.value("external_id", "")),
+                nlohmann::json::array({"", e.data.value("message_id", ""), id}).dump());
+    }
+  }
+  return true;
+}
+
 const ConversationState* WriteModel::Conversation(const std::string& id) const {
-  const ConversationState* c = Find(conversations_, id);
+  const ConversationState* c = Live(StateOf<ConversationState>(ConversationStream(id)));
   return c && c->deleted ? nullptr : c;  // deleted: no command and no routing finds it
 }
-const UserState* WriteModel::User(const std::string& id) const { return Find(users_, id); }
-const TeamState* WriteModel::Team(const std::string& id) const { return Find(teams_, id); }
-const ChannelState* WriteModel::Channel(const std::string& id) const { return Find(channels_, id); }
-const ContactState* WriteModel::Contact(const std::string& id) const { return Find(contacts_, id); }
+const UserState* WriteModel::User(const std::string& id) const {
+  return Live(StateOf<UserState>(UserStream(id)));
+}
+const TeamState* WriteModel::Team(const std::string& id) const {
+  return Live(StateOf<TeamState>(TeamStream(id)));
+}
+const ChannelState* WriteModel::Channel(const std::string& id) const {
+  return Live(StateOf<ChannelState>(ChannelStream(id)));
+}
+const ContactState* WriteModel::Contact(const std::string& id) const {
+  return Live(StateOf<ContactState>(ContactStream(id)));
+}
+const TemplateState* WriteModel::Template(const std::string& id) const {
+  return Live(StateOf<TemplateState>(TemplateStream(id)));
+}
+const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
+  return Live(StateOf<QuickReplyState>(QuickReplyStream(id)));
+}
 
 const UserState* WriteModel::UserByTokenDigest(const std::string& sha256) const {
   auto it = user_by_token_.find(sha256);
@@ -106,30 +317,30 @@ const ChannelState* WriteModel::ChannelByTokenDigest(const std::string& sha256) 
 }
 
 std::optional<std::string> WriteModel::ContactByPhone(const std::string& normalized) const {
-  auto it = contact_by_phone_.find(normalized);
-  if (it == contact_by_phone_.end()) return std::nullopt;
-  return it->second;
+  return GetLookup(PhoneKey(normalized));
 }
 
 std::optional<std::string> WriteModel::ContactByEmail(const std::string& normalized) const {
-  auto it = contact_by_email_.find(normalized);
-  if (it == contact_by_email_.end()) return std::nullopt;
-  return it->second;
+  return GetLookup(EmailKey(normalized));
 }
 
 std::optional<InboundRecord> WriteModel::Inbound(const std::string& channel_id,
                                                  const std::string& external_id) const {
-  auto it = inbound_.find(InboundKey(channel_id, external_id));
-  if (it == inbound_.end()) return std::nullopt;
-  return it->second;
+  auto stored = GetLookup(InboundKey(channel_id, external_id));
+  if (!stored) return std::nullopt;
+  const auto parts = nlohmann::json::parse(*stored, nullptr, /*allow_exceptions=*/false);
+  if (!parts.is_array() || parts.size() != 3) {
+    ReadFailed(Error{ErrorCode::kInternal, "unreadable inbound lookup"});
+    return std::nullopt;
+  }
+  return InboundRecord{parts[0].get<std::string>(), parts[1].get<std::string>(),
+                       parts[2].get<std::string>()};
 }
 
 std::vector<const ConversationState*> WriteModel::ConversationsOf(
     const std::string& contact_id, const std::string& channel_id) const {
   std::vector<const ConversationState*> out;
-  auto it = conversations_by_contact_channel_.find(contact_id + "\n" + channel_id);
-  if (it == conversations_by_contact_channel_.end()) return out;
-  for (const auto& id : it->second) {
+  for (const std::string& id : LookupsWithPrefix(ContactChannelPrefix(contact_id, channel_id))) {
     if (const auto* c = Conversation(id)) out.push_back(c);
   }
   return out;
@@ -137,49 +348,118 @@ std::vector<const ConversationState*> WriteModel::ConversationsOf(
 
 std::vector<UserState> WriteModel::AllUsers() const {
   std::vector<UserState> out;
-  for (const auto& [id, u] : users_) {
-    if (u.exists) out.push_back(u);
+  for (const auto& id : user_ids_) {
+    if (const UserState* u = User(id)) out.push_back(*u);
   }
   return out;
 }
 
 uint64_t WriteModel::StreamVersion(const std::string& stream) const {
-  const auto [kind, id] = SplitStream(stream);
-  auto version_of = [&](const auto& m) -> uint64_t {
-    auto it = m.find(id);
-    return it == m.end() ? 0 : it->second.version;
-  };
-  if (kind == "conversation") return version_of(conversations_);
-  if (kind == "user") return version_of(users_);
-  if (kind == "team") return version_of(teams_);
-  if (kind == "channel") return version_of(channels_);
-  if (kind == "contact") return version_of(contacts_);
-  if (kind == "quick_reply") return version_of(quick_replies_);
-  if (kind == "template") return version_of(templates_);
-  if (kind == "protocol") {
-    auto it = protocol_versions_.find(id);
-    return it == protocol_versions_.end() ? 0 : it->second;
-  }
-  return 0;
+  const Slot* slot = Find(stream);
+  return slot ? slot->record.version : 0;
 }
 
-const TemplateState* WriteModel::Template(const std::string& id) const {
-  return Find(templates_, id);
-}
-
-const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
-  return Find(quick_replies_, id);
+std::string WriteModel::LastHash(const std::string& stream) const {
+  const Slot* slot = Find(stream);
+  return slot ? slot->record.last_hash : "";
 }
 
 std::optional<std::string> WriteModel::QuickReplyWithShortcut(const std::string& shortcut,
                                                               const std::string& owner_id,
                                                               const std::string& except_id) const {
   // Few quick replies exist (tens to hundreds): a scan is simpler than an index kept in step.
-  for (const auto& [id, q] : quick_replies_) {
-    if (id == except_id || !q.exists || q.deleted || q.shortcut != shortcut) continue;
-    if (q.is_public || q.owner_id == owner_id) return id;
+  for (const auto& id : quick_reply_ids_) {
+    const QuickReplyState* q = QuickReply(id);
+    if (id == except_id || !q || q->deleted || q->shortcut != shortcut) continue;
+    if (q->is_public || q->owner_id == owner_id) return id;
   }
   return std::nullopt;
+}
+
+WriteModel::Snapshot WriteModel::TakeSnapshot() const {
+  Snapshot s;
+  s.epoch = epoch_;
+  s.records.reserve(dirty_.size());
+  s.record_changes.reserve(dirty_.size());
+  for (const std::string& stream : dirty_) {
+    const Slot& slot = slots_.at(stream);
+    s.records.emplace_back(stream, slot.record);
+    s.record_changes.push_back(slot.change);
+  }
+  for (const auto& [key, lookup] : lookups_) {
+    s.lookups.emplace_back(key, lookup.value);
+    s.lookup_changes.push_back(lookup.change);
+  }
+  return s;
+}
+
+Status WriteModel::WriteSnapshot(StateStore& store, Snapshot& snapshot,
+                                 const ConsistencyToken& offset) {
+  std::vector<StateStore::Write> writes;
+  writes.reserve(snapshot.records.size() + snapshot.lookups.size());
+  snapshot.record_sizes.clear();
+  for (const auto& [stream, record] : snapshot.records) {
+    std::string encoded = EncodeRecord(record);
+    snapshot.record_sizes.push_back(encoded.size());
+    writes.emplace_back(kRecordPrefix + stream, std::move(encoded));
+  }
+  for (const auto& [key, value] : snapshot.lookups) writes.emplace_back(kLookupPrefix + key, value);
+  return store.Commit(writes, offset);
+}
+
+void WriteModel::MarkFlushed(const Snapshot& snapshot) {
+  if (!store_ || snapshot.epoch != epoch_) return;
+  for (size_t i = 0; i < snapshot.records.size(); ++i) {
+    const std::string& stream = snapshot.records[i].first;
+    auto it = slots_.find(stream);
+    if (it == slots_.end() || it->second.change != snapshot.record_changes[i]) continue;
+    Slot& slot = it->second;
+    slot.dirty = false;
+    if (!slot.pinned) {
+      slot.bytes = snapshot.record_sizes[i] + 2 * stream.size() + kSlotOverhead;
+      lru_.push_front(stream);
+      slot.lru = lru_.begin();
+      cached_bytes_ += slot.bytes;
+    }
+  }
+  std::vector<std::string> still_dirty;
+  for (const std::string& stream : dirty_) {
+    if (slots_.at(stream).dirty) still_dirty.push_back(stream);
+  }
+  dirty_ = std::move(still_dirty);
+  for (size_t i = 0; i < snapshot.lookups.size(); ++i) {
+    auto it = lookups_.find(snapshot.lookups[i].first);
+    if (it != lookups_.end() && it->second.change == snapshot.lookup_changes[i]) lookups_.erase(it);
+  }
+}
+
+void WriteModel::Trim() {
+  while (cached_bytes_ > cache_bytes_ && !lru_.empty()) {
+    const std::string stream = lru_.back();
+    lru_.pop_back();
+    auto it = slots_.find(stream);
+    cached_bytes_ -= it->second.bytes;
+    slots_.erase(it);
+  }
+}
+
+std::string WriteModel::DumpForComparison() const {
+  std::map<std::string, std::string> all;
+  if (store_) {
+    for (const char* prefix : {kRecordPrefix, kLookupPrefix}) {
+      Status scanned = store_->Scan(prefix, [&](std::string_view k, std::string_view v) {
+        all.emplace(std::string(k), std::string(v));
+      });
+      if (!scanned.ok()) ReadFailed(scanned.error());
+    }
+  }
+  for (const auto& [stream, slot] : slots_) {
+    if (slot.dirty || !store_) all[kRecordPrefix + stream] = EncodeRecord(slot.record);
+  }
+  for (const auto& [key, lookup] : lookups_) all[kLookupPrefix + key] = lookup.value;
+  std::string out;
+  for (const auto& [key, value] : all) out += key + "=" + value + "\n";
+  return out;
 }
 
 }  // namespace helpdesk

@@ -1,22 +1,40 @@
-// WriteModel: the state commands decide on, held in memory and rebuilt from the log at start.
-// It holds every aggregate's current state and the lookups commands need to be consistent
-// (contacts by phone/e-mail, inbound messages by external id, tokens by digest) — lookups that
-// an eventually consistent view could not answer safely.
+// WriteModel: the state commands decide on. It holds each stream's record (state_record.h) and
+// the lookups commands need to be consistent (contacts by phone/e-mail, inbound messages by
+// external id, a contact's conversations on a channel, tokens by digest) — lookups that an
+// eventually consistent view could not answer safely.
 //
-// Not thread-safe: CommandService serialises access.
+// With a StateStore the records live there, and memory holds:
+//   - the directory (users, teams, channels, quick replies, templates): few, read by every
+//     request, loaded whole by Reset and never evicted;
+//   - every record and lookup changed since the last flush, until a flush has written it;
+//   - a cache of clean conversations, contacts and protocol counters, evicted least recently
+//     used first beyond `cache_bytes` (sizes estimated from the records' encoding).
+// Without a store everything stays in memory (tools, benchmarks, tests).
+//
+// Applying is idempotent per stream: an event at or below its stream's version is passed over,
+// so catching up from the store's offset may read again events the records already hold.
+//
+// Flushing is in three steps so the caller can wait for the log without holding its lock:
+// TakeSnapshot copies what changed (under the lock), WriteSnapshot encodes and commits the copy
+// (no lock), MarkFlushed lets go of what the copy wrote and nothing changed since (under the lock).
+//
+// Pointers returned stay valid until the next Trim, MarkFlushed or Reset.
+// Not thread-safe (WriteSnapshot aside): CommandService serialises access.
 #pragma once
 
+#include <cstdint>
+#include <list>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
-#include "domain/conversation.h"
-#include "domain/directory.h"
+#include "adapters/consistency_token.h"
+#include "adapters/state_store.h"
+#include "commands/state_record.h"
 #include "domain/event.h"
-#include "domain/message_template.h"
-#include "domain/quick_reply.h"
 
 namespace helpdesk {
 
@@ -26,8 +44,27 @@ struct InboundRecord {
 
 class WriteModel {
  public:
-  // Applies one recorded event of any stream.
-  void Apply(const RecordedEvent& e);
+  // What changed since the last flush, copied.
+  struct Snapshot {
+    std::vector<std::pair<std::string, StateRecord>> records;  // by stream
+    std::vector<std::pair<std::string, std::string>> lookups;  // by lookup key
+    std::vector<uint64_t> record_changes, lookup_changes;      // change counters when copied
+    std::vector<size_t> record_sizes;                          // encoded, by WriteSnapshot
+    uint64_t epoch = 0;
+    bool empty() const { return records.empty() && lookups.empty(); }
+  };
+
+  // `store` (not owned) keeps the records between runs; null keeps everything in memory.
+  // `cache_bytes`: how much of clean records memory may hold.
+  explicit WriteModel(StateStore* store = nullptr, size_t cache_bytes = 0);
+
+  // Forgets everything not flushed (all of it without a store) and loads the directory from the
+  // store. Call before the first use.
+  Status Reset();
+
+  // Applies one recorded event of any stream; false (nothing changes) when its stream already
+  // has it.
+  bool Apply(const RecordedEvent& e);
 
   // Null for an unknown or deleted conversation.
   const ConversationState* Conversation(const std::string& id) const;
@@ -49,7 +86,7 @@ class WriteModel {
   std::optional<std::string> ContactByEmail(const std::string& normalized) const;
   std::optional<InboundRecord> Inbound(const std::string& channel_id,
                                        const std::string& external_id) const;
-  // The contact's conversations on a channel.
+  // The contact's conversations on a channel, oldest first.
   std::vector<const ConversationState*> ConversationsOf(const std::string& contact_id,
                                                         const std::string& channel_id) const;
   std::vector<UserState> AllUsers() const;
@@ -57,22 +94,71 @@ class WriteModel {
   uint64_t StreamVersion(const std::string& stream) const;
   // The hash of the stream's last event ("" when it has none): the next event chains to it.
   std::string LastHash(const std::string& stream) const;
+
+  Snapshot TakeSnapshot() const;
+  // Encodes the snapshot and commits it to `store` with `offset`, in one write.
+  static Status WriteSnapshot(StateStore& store, Snapshot& snapshot,
+                              const ConsistencyToken& offset);
+  void MarkFlushed(const Snapshot& snapshot);
+  // Evicts clean records beyond the cache budget.
+  void Trim();
+
+  // True when a read of the store failed since the last call: what was decided meanwhile may
+  // rest on a record that could not be read.
+  bool TakeReadFailure();
+
+  // Every record and lookup (the store's with the unflushed ones over them), as sorted
+  // "key=value" lines: a model rebuilt from the same log dumps the same text.
+  std::string DumpForComparison() const;
+
   uint64_t applied_events() const { return applied_; }
+  size_t unflushed_records() const { return dirty_.size(); }
+  size_t cached_bytes() const { return cached_bytes_; }
 
  private:
-  std::unordered_map<std::string, ConversationState> conversations_;
-  std::map<std::string, UserState> users_;
-  std::unordered_map<std::string, TeamState> teams_;
-  std::unordered_map<std::string, ChannelState> channels_;
-  std::unordered_map<std::string, ContactState> contacts_;
-  std::unordered_map<std::string, QuickReplyState> quick_replies_;
-  std::unordered_map<std::string, TemplateState> templates_;
-  std::unordered_map<std::string, uint64_t> protocol_versions_;  // year -> protocols issued
+  struct Slot {
+    StateRecord record;
+    bool pinned = false;  // the directory (or everything, without a store): never evicted
+    bool dirty = false;   // changed since the last flush
+    uint64_t change = 0;  // bumped at each change
+    size_t bytes = 0;     // estimated memory, while clean and evictable
+    std::list<std::string>::iterator lru;  // while clean and evictable
+  };
+  struct Lookup {
+    std::string value;
+    uint64_t change = 0;
+  };
+
+  // The stream's slot, read from the store on a miss; null when the stream has nothing.
+  Slot* Find(const std::string& stream) const;
+  // The stream's slot for a change: read or created, and marked changed.
+  Slot& Touch(const std::string& stream);
+  template <class S>
+  const S* StateOf(const std::string& stream) const;
+  template <class S>
+  S& MutableStateOf(const std::string& stream);
+  std::optional<std::string> GetLookup(const std::string& key) const;
+  void PutLookup(const std::string& key, std::string value);
+  // Values of lookups under `prefix`, in key order.
+  std::vector<std::string> LookupsWithPrefix(const std::string& prefix) const;
+  // Inserts a slot read from the store (or created empty).
+  Slot& Insert(const std::string& stream, StateRecord record, size_t encoded_size) const;
+  void IndexDirectory(const std::string& stream, const StateRecord& record);
+  void ReadFailed(const Error& error) const;
+
+  StateStore* store_;
+  size_t cache_bytes_;
+  // The cache is filled by reads: mutable so lookups stay const for callers.
+  mutable std::unordered_map<std::string, Slot> slots_;  // by stream
+  mutable std::list<std::string> lru_;                   // clean evictable slots, most recent first
+  mutable size_t cached_bytes_ = 0;
+  mutable bool read_failed_ = false;
+  std::vector<std::string> dirty_;         // streams of dirty slots
+  std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
+  std::set<std::string> user_ids_, quick_reply_ids_;  // directory streams that are listed
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
-  std::unordered_map<std::string, std::string> contact_by_phone_, contact_by_email_;
-  std::unordered_map<std::string, InboundRecord> inbound_;  // key: channel "\n" external id
-  std::unordered_map<std::string, std::vector<std::string>> conversations_by_contact_channel_;
-  std::unordered_map<std::string, std::string> last_hash_;  // by stream
+  uint64_t changes_ = 0;
+  uint64_t epoch_ = 0;  // bumped by Reset: a snapshot from before it is not marked
   uint64_t applied_ = 0;
 };
 

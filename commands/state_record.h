@@ -1,0 +1,39 @@
+// StateRecord: what the write model keeps of one stream — its aggregate's state, its version and
+// the hash of its last event (the next event chains to it) — and its encoding in the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "domain/conversation.h"
+#include "domain/directory.h"
+#include "domain/message_template.h"
+#include "domain/quick_reply.h"
+
+namespace helpdesk {
+
+// The format of encoded records (and of the write model's index keys). Bump it when either
+// changes in a way an older store cannot be read with: such a store is rebuilt from the log.
+constexpr int kWriteModelVersion = 1;
+
+struct StateRecord {
+  // monostate: a stream with no aggregate state of its own (a year's protocol counter).
+  using State = std::variant<std::monostate, ConversationState, UserState, TeamState, ChannelState,
+                             ContactState, QuickReplyState, TemplateState>;
+  State state;
+  uint64_t version = 0;   // stream version of the last event applied
+  std::string last_hash;  // of that event; "" before the first
+};
+
+// The empty record of a stream of kind `kind` ("conversation", "user", …; the part of the
+// stream name before the slash).
+StateRecord EmptyRecordOf(std::string_view kind);
+
+std::string EncodeRecord(const StateRecord& record);
+// nullopt when `text` is not a record of `kind` this build can read.
+std::optional<StateRecord> DecodeRecord(std::string_view kind, std::string_view text);
+
+}  // namespace helpdesk
