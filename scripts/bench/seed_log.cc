@@ -1,9 +1,11 @@
 // bench_seed: fills an event log with a realistic help desk history for replay and projection
 // benchmarks, through the real command service (every event is one the product would write).
 //
-//   bench_seed --data DIR --conversations N [--threads T] [--days D]
+//   bench_seed --data DIR --conversations N [--threads T] [--days D] [--story full|opened]
 //       seeds the embedded log under DIR/log: a channel, 20 agents, and N conversations, each
 //       opened by an inbound message, assigned, answered, noted, tagged and closed (8 events);
+//       with --story opened, each is only opened by a new customer's message (3 events: many
+//       conversations and contacts in a short log, for the write model's memory);
 //       with --days, the conversations are spread evenly over the last D days (each one's
 //       events minutes apart, as if worked then) instead of all happening now;
 //   bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME
@@ -56,7 +58,7 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-int Seed(const std::string& data, long conversations, int threads, int days) {
+int Seed(const std::string& data, long conversations, int threads, int days, bool full_story) {
   std::filesystem::create_directories(data);
   auto opened = helpdesk::EmbeddedLog::Open(data + "/log");
   if (!opened.ok()) return Fail(opened.error().message);
@@ -104,6 +106,7 @@ int Seed(const std::string& data, long conversations, int threads, int days) {
           ++failed;
           continue;
         }
+        if (!full_story) continue;
         const std::string id = opened.value().id;
         at(i, 1);
         bool ok = commands.Execute(agent, helpdesk::cmd::Take{id, std::nullopt}).ok();
@@ -180,6 +183,7 @@ int main(int argc, char** argv) {
   if (!flags.count("--data")) {
     std::fprintf(stderr,
                  "usage: bench_seed --data DIR --conversations N [--threads T] [--days D]\n"
+                 "                  [--story full|opened]\n"
                  "       bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME\n");
     return 2;
   }
@@ -189,5 +193,6 @@ int main(int argc, char** argv) {
   }
   return Seed(flags["--data"], std::atol(flags["--conversations"].c_str()),
               flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32,
-              flags.count("--days") ? std::atoi(flags["--days"].c_str()) : 0);
+              flags.count("--days") ? std::atoi(flags["--days"].c_str()) : 0,
+              flags["--story"] != "opened");
 }
