@@ -9,6 +9,7 @@
 #include "api/app.h"
 #include "api/audit.h"
 #include "api/json_io.h"
+#include "domain/events.h"
 
 namespace helpdesk {
 namespace {
@@ -39,10 +40,8 @@ std::string FormatPosition(const ConsistencyToken& cursor) {
 
 }  // namespace
 
-// Credentials (a token's digest, a provider's secrets, its URL, which often carries a key) are
-// for the server only.
-constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sha256", "app_secret",
-                                         "outbound_secret", "outbound_url"};
+// Credentials are for the server only (events::kSecretFields).
+using events::kSecretFields;
 
 nlohmann::json PublicEnvelope(const RecordedEvent& e) {
   nlohmann::json item = EnvelopeToJson(e);

@@ -4,6 +4,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/events.h"
 
 namespace helpdesk {
 namespace {
@@ -55,13 +56,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateU
   const std::string digest = IssueToken(a.token_sha256, out);
   std::vector<NewEvent> events;
   Stage(events, UserStream(out.id),
-        {{ev::kUserCreated,
-          {{"user_id", out.id},
-           {"name", a.name},
-           {"email", a.email},
-           {"role", a.role},
-           {"teams", teams},
-           {"token_sha256", digest}}}},
+        {events::Encode(events::UserCreated{
+            out.id, a.name, a.email, a.role, {teams.begin(), teams.end()}, digest})},
         caller.actor(), now);
   return Commit(std::move(events), std::move(out), lock);
 }
@@ -79,9 +75,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetPres
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), user_id, false);
   if (u->presence == status) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
-  Stage(events, UserStream(user_id),
-        {{ev::kUserPresenceChanged, {{"user_id", user_id}, {"status", status}}}}, caller.actor(),
-        clock_.Now());
+  Stage(events, UserStream(user_id), {events::Encode(events::UserPresenceChanged{user_id, status})},
+        caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 
@@ -98,9 +93,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateT
     return Unchanged(CommandOutcome::For(ConsistencyToken(), id.value(), false), lock);
   }
   std::vector<NewEvent> events;
-  Stage(events, TeamStream(id.value()),
-        {{ev::kTeamCreated, {{"team_id", id.value()}, {"name", a.name}}}}, caller.actor(),
-        clock_.Now());
+  Stage(events, TeamStream(id.value()), {events::Encode(events::TeamCreated{id.value(), a.name})},
+        caller.actor(), clock_.Now());
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id.value(), true), lock);
 }
 
@@ -116,9 +110,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeam
   if (team->members.count(user_id))
     return Unchanged(CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
   std::vector<NewEvent> events;
-  Stage(events, TeamStream(team_id),
-        {{ev::kTeamMemberAdded, {{"team_id", team_id}, {"user_id", user_id}}}}, caller.actor(),
-        clock_.Now());
+  Stage(events, TeamStream(team_id), {events::Encode(events::TeamMemberAdded{team_id, user_id})},
+        caller.actor(), clock_.Now());
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
 }
 
@@ -147,12 +140,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   const std::string digest = IssueToken(a.token_sha256, out);
   std::vector<NewEvent> events;
   Stage(events, ChannelStream(out.id),
-        {{ev::kChannelCreated,
-          {{"channel_id", out.id},
-           {"type", a.type},
-           {"name", a.name},
-           {"address", a.address},
-           {"token_sha256", digest}}}},
+        {events::Encode(events::ChannelCreated{out.id, a.type, a.name, a.address, digest})},
         caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
@@ -195,12 +183,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetChan
   }
   std::vector<NewEvent> events;
   Stage(events, ChannelStream(channel_id),
-        {{ev::kChannelIntegrationSet,
-          {{"channel_id", channel_id},
-           {"verify_token_sha256", verify_digest},
-           {"app_secret", a.app_secret},
-           {"outbound_url", a.outbound_url},
-           {"outbound_secret", a.outbound_secret}}}},
+        {events::Encode(events::ChannelIntegrationSet{channel_id, verify_digest, a.app_secret,
+                                                      a.outbound_url, a.outbound_secret})},
         caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
@@ -218,9 +202,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetCont
   if (c->stage == stage) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, ContactStream(contact_id),
-        {{ev::kContactStageChanged,
-          {{"contact_id", contact_id}, {"from", c->stage}, {"stage", stage}}}},
-        caller.actor(), clock_.Now());
+        {events::Encode(events::ContactStageChanged{contact_id, c->stage, stage})}, caller.actor(),
+        clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 
@@ -238,11 +221,10 @@ Result<Decision> CommandService::Handle(const Caller& caller,
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), contact_id, false);
   if (c->blocked == blocked) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
-  nlohmann::json data{{"contact_id", contact_id}};
-  if (blocked) data["reason"] = reason;
   Stage(events, ContactStream(contact_id),
-        {{blocked ? ev::kContactBlocked : ev::kContactUnblocked, std::move(data)}}, caller.actor(),
-        clock_.Now());
+        {blocked ? events::Encode(events::ContactBlocked{contact_id, reason})
+                 : events::Encode(events::ContactUnblocked{contact_id})},
+        caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 
@@ -258,11 +240,12 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MarkNot
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   if (!model_.User(caller.user_id)) return NotFound("user " + caller.user_id);
   const Timestamp now = clock_.Now();
-  nlohmann::json data{{"user_id", caller.user_id}, {"ids", ids}};
   // "All" means those that exist now, not those a later event will make.
-  data["all_before"] = all ? nlohmann::json(FormatRfc3339(now)) : nlohmann::json(nullptr);
   std::vector<NewEvent> events;
-  Stage(events, UserStream(caller.user_id), {{ev::kNotificationsRead, std::move(data)}},
+  Stage(events, UserStream(caller.user_id),
+        {events::Encode(events::NotificationsRead{
+            caller.user_id, ids,
+            all ? std::optional<std::string>(FormatRfc3339(now)) : std::nullopt})},
         caller.actor(), now);
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), caller.user_id, false),
                 lock);

@@ -4,6 +4,7 @@
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
 #include "domain/email_text.h"
+#include "domain/events.h"
 #include "domain/routing.h"
 
 namespace helpdesk {
@@ -67,13 +68,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
     std::string name =
         a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),
-          {{ev::kContactCreated,
-            {{"contact_id", *contact_id},
-             {"name", name},
-             {"phone", a.from_phone},
-             {"email", a.from_email},
-             {"stage", "lead"},
-             {"channel_id", a.channel_id}}}},
+          {events::Encode(events::ContactCreated{*contact_id, name, a.from_phone, a.from_email,
+                                                 "lead", a.channel_id})},
           Actor::System("channel/" + a.channel_id), now);
   }
   out.contact_id = *contact_id;
@@ -93,14 +89,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
     // Blocked: kept for the record on the contact's own stream; no conversation opens, wakes
     // or reopens.
     Stage(events, ContactStream(*contact_id),
-          {{ev::kBlockedMessageReceived,
-            {{"contact_id", *contact_id},
-             {"channel_id", a.channel_id},
-             {"message_id", message_id},
-             {"external_id", a.external_id},
-             {"text", message_text},
-             {"sent_at", FormatRfc3339(sent_at)},
-             {"attachments", a.attachments}}}},
+          {events::Encode(events::BlockedMessageReceived{*contact_id, a.channel_id, message_id,
+                                                         a.external_id, message_text, sent_at,
+                                                         a.attachments})},
           Actor::Contact(*contact_id), now);
     out.message_id = message_id;
     return Commit(std::move(events), std::move(out), lock);

@@ -4,6 +4,7 @@
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
 #include "domain/delivery.h"
+#include "domain/events.h"
 #include "domain/messaging_window.h"
 
 namespace helpdesk {
@@ -46,12 +47,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetOptI
   if (!model_.Channel(channel_id)) return NotFound("channel " + channel_id);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), contact_id, false);
   if (c->opted_in.count(channel_id) == (opted_in ? 1u : 0u)) return Unchanged(std::move(out), lock);
-  nlohmann::json data{{"contact_id", contact_id}, {"channel_id", channel_id}};
-  if (opted_in) data["source"] = source;
   std::vector<NewEvent> events;
   Stage(events, ContactStream(contact_id),
-        {{opted_in ? ev::kContactOptedIn : ev::kContactOptedOut, std::move(data)}}, caller.actor(),
-        clock_.Now());
+        {opted_in ? events::Encode(events::ContactOptedIn{contact_id, channel_id, source})
+                  : events::Encode(events::ContactOptedOut{contact_id, channel_id})},
+        caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 

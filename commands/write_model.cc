@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "domain/events.h"
+
 namespace helpdesk {
 namespace {
 
@@ -226,59 +228,56 @@ bool WriteModel::Apply(const RecordedEvent& r) {
   Slot& slot = Touch(e.stream);
   slot.record.version = r.stream_version;
   slot.record.last_hash = e.hash;
+  const std::optional<events::Event> event = events::Decode(e);
   std::visit(
       [&](auto& state) {
-        if constexpr (!std::is_same_v<std::decay_t<decltype(state)>, std::monostate>)
+        using S = std::decay_t<decltype(state)>;
+        if constexpr (std::is_same_v<S, ConversationState>) {
+          Evolve(state, e, event, r.stream_version);
+        } else if constexpr (!std::is_same_v<S, std::monostate>) {
           Evolve(state, e, r.stream_version);
+        }
       },
       slot.record.state);
-  const auto [kind, id] = SplitStream(e.stream);
+  const std::string id = e.stream.substr(e.stream.find('/') + 1);
   // Lookups and what an event tells other streams. `slot` stays valid: nothing is evicted here.
-  if (kind == "conversation") {
-    const auto& c = std::get<ConversationState>(slot.record.state);
-    if (e.type == ev::kConversationOpened) {
-      PutLookup(ContactChannelKey(c), id);
-    } else if (e.type == ev::kMessageReceived) {
-      const std::string external_id = e.data.value("external_id", "");
-      if (!external_id.empty()) {
-        PutLookup(InboundKey(c.channel_id, external_id),
-                  nlohmann::json::array({id, e.data.value("message_id", ""), c.contact_id}).dump());
-      }
+  // Each type is only ever written on its own kind of stream; a state of another kind means a
+  // malformed log, and the event tells nothing more.
+  auto* conversation = std::get_if<ConversationState>(&slot.record.state);
+  if (conversation && events::As<events::ConversationOpened>(event)) {
+    PutLookup(ContactChannelKey(*conversation), id);
+  } else if (const auto* received = events::As<events::MessageReceived>(event);
+             received && conversation) {
+    if (!received->external_id.empty()) {
+      PutLookup(InboundKey(conversation->channel_id, received->external_id),
+                nlohmann::json::array({id, received->message_id, conversation->contact_id}).dump());
     }
-  } else if (kind == "user") {
-    const auto& u = std::get<UserState>(slot.record.state);
-    if (e.type == ev::kUserCreated) {
-      if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
-      const std::set<std::string> teams = u.teams;
-      for (const auto& team : teams) MutableStateOf<TeamState>(TeamStream(team)).members.insert(id);
+  } else if (const auto* user = events::As<events::UserCreated>(event)) {
+    if (!user->token_sha256.empty()) user_by_token_[user->token_sha256] = id;
+    for (const auto& team : user->teams) {
+      MutableStateOf<TeamState>(TeamStream(team)).members.insert(id);
     }
-  } else if (kind == "team") {
-    if (e.type == ev::kTeamMemberAdded) {
-      // On a partitioned log the user's stream may come later: keep the membership for it.
-      MutableStateOf<UserState>(UserStream(e.data.value("user_id", ""))).teams.insert(id);
-    }
-  } else if (kind == "channel") {
-    const auto& ch = std::get<ChannelState>(slot.record.state);
-    if (e.type == ev::kChannelCreated && !ch.token_sha256.empty()) {
-      channel_by_token_[ch.token_sha256] = id;
-    }
-  } else if (kind == "protocol") {
+  } else if (const auto* member = events::As<events::TeamMemberAdded>(event)) {
+    // On a partitioned log the user's stream may come later: keep the membership for it.
+    MutableStateOf<UserState>(UserStream(member->user_id)).teams.insert(id);
+  } else if (const auto* channel = events::As<events::ChannelCreated>(event)) {
+    if (!channel->token_sha256.empty()) channel_by_token_[channel->token_sha256] = id;
+  } else if (const auto* protocol = events::As<events::ProtocolIssued>(event)) {
     // The conversation's own stream may be read later on a partitioned log: keep it for then.
-    MutableStateOf<ConversationState>(ConversationStream(e.data.value("conversation_id", "")))
-        .protocol = e.data.value("protocol", "");
-  } else if (kind == "contact") {
-    const auto& c = std::get<ContactState>(slot.record.state);
-    if (e.type == ev::kContactCreated) {
-      // The first contact with a phone or e-mail keeps it.
-      const std::string phone = c.phone.empty() ? "" : PhoneKey(NormalizePhone(c.phone));
-      const std::string email = c.email.empty() ? "" : EmailKey(NormalizeEmail(c.email));
-      if (!phone.empty() && !GetLookup(phone)) PutLookup(phone, id);
-      if (!email.empty() && !GetLookup(email)) PutLookup(email, id);
-    } else if (e.type == ev::kBlockedMessageReceived) {
-      // Delivered again, it is a duplicate like any other message.
-      PutLookup(InboundKey(e.data.value("channel_id", ""), e.data.value("external_id", "")),
-                nlohmann::json::array({"", e.data.value("message_id", ""), id}).dump());
-    }
+    MutableStateOf<ConversationState>(ConversationStream(protocol->conversation_id)).protocol =
+        protocol->protocol;
+  } else if (const auto* contact = events::As<events::ContactCreated>(event)) {
+    // The first contact with a phone or e-mail keeps it.
+    const std::string phone =
+        contact->phone.empty() ? "" : PhoneKey(NormalizePhone(contact->phone));
+    const std::string email =
+        contact->email.empty() ? "" : EmailKey(NormalizeEmail(contact->email));
+    if (!phone.empty() && !GetLookup(phone)) PutLookup(phone, id);
+    if (!email.empty() && !GetLookup(email)) PutLookup(email, id);
+  } else if (const auto* blocked = events::As<events::BlockedMessageReceived>(event)) {
+    // Delivered again, it is a duplicate like any other message.
+    PutLookup(InboundKey(blocked->channel_id, blocked->external_id),
+              nlohmann::json::array({"", blocked->message_id, id}).dump());
   }
   return true;
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
 #include "domain/result.h"
 #include "domain/time.h"
 
@@ -85,6 +86,9 @@ struct ConversationState {
 
 // Applies one event of the conversation's stream. Unknown types leave the state unchanged.
 void Evolve(ConversationState& state, const NewEvent& event, uint64_t stream_version);
+// The same with the event already decoded (a projector decodes each event once).
+void Evolve(ConversationState& state, const NewEvent& event,
+            const std::optional<events::Event>& decoded, uint64_t stream_version);
 
 // Optimistic concurrency: a client that saw `version` may act when nothing but delivery
 // receipts (MessageDelivered, MessageFailed, recorded by the server in the background) came

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/events.h"
+
 namespace helpdesk {
 namespace {
 
@@ -28,46 +30,62 @@ bool IsHandleChar(char c) {
 
 void Evolve(UserState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
-  if (e.type == ev::kUserCreated) {
-    s.exists = true;
-    s.id = e.data.value("user_id", "");
-    s.name = e.data.value("name", "");
-    s.email = e.data.value("email", "");
-    s.role = ParseRole(e.data.value("role", "agent")).value_or(Role::kAgent);
-    s.token_sha256 = e.data.value("token_sha256", "");
-    for (const auto& t : e.data.value("teams", nlohmann::json::array()))
-      s.teams.insert(t.get<std::string>());
-  } else if (e.type == ev::kUserPresenceChanged) {
-    s.presence = e.data.value("status", "offline");
-  }
+  auto event = events::Decode(e);
+  if (!event) return;
+  std::visit(events::Overloaded{
+                 [&](const events::UserCreated& u) {
+                   s.exists = true;
+                   s.id = u.user_id;
+                   s.name = u.name;
+                   s.email = u.email;
+                   s.role = ParseRole(u.role).value_or(Role::kAgent);
+                   s.token_sha256 = u.token_sha256;
+                   s.teams.insert(u.teams.begin(), u.teams.end());
+                 },
+                 [&](const events::UserPresenceChanged& p) { s.presence = p.status; },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
-  if (e.type == ev::kTeamCreated) {
-    s.exists = true;
-    s.id = e.data.value("team_id", "");
-    s.name = e.data.value("name", "");
-  } else if (e.type == ev::kTeamMemberAdded) {
-    s.members.insert(e.data.value("user_id", ""));
-  }
+  auto event = events::Decode(e);
+  if (!event) return;
+  std::visit(events::Overloaded{
+                 [&](const events::TeamCreated& t) {
+                   s.exists = true;
+                   s.id = t.team_id;
+                   s.name = t.name;
+                 },
+                 [&](const events::TeamMemberAdded& m) { s.members.insert(m.user_id); },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 void Evolve(ChannelState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
-  if (e.type == ev::kChannelCreated) {
-    s.exists = true;
-    s.id = e.data.value("channel_id", "");
-    s.type = e.data.value("type", "");
-    s.name = e.data.value("name", "");
-    s.address = e.data.value("address", "");
-    s.token_sha256 = e.data.value("token_sha256", "");
-  } else if (e.type == ev::kChannelIntegrationSet) {
-    s.verify_token_sha256 = e.data.value("verify_token_sha256", "");
-    s.app_secret = e.data.value("app_secret", "");
-    s.outbound_url = e.data.value("outbound_url", "");
-    s.outbound_secret = e.data.value("outbound_secret", "");
-  }
+  auto event = events::Decode(e);
+  if (!event) return;
+  std::visit(events::Overloaded{
+                 [&](const events::ChannelCreated& c) {
+                   s.exists = true;
+                   s.id = c.channel_id;
+                   s.type = c.type;
+                   s.name = c.name;
+                   s.address = c.address;
+                   s.token_sha256 = c.token_sha256;
+                 },
+                 [&](const events::ChannelIntegrationSet& i) {
+                   s.verify_token_sha256 = i.verify_token_sha256;
+                   s.app_secret = i.app_secret;
+                   s.outbound_url = i.outbound_url;
+                   s.outbound_secret = i.outbound_secret;
+                 },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 bool IsValidOutboundUrl(const std::string& url) {
@@ -89,24 +107,27 @@ bool IsValidOutboundUrl(const std::string& url) {
 
 void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
-  if (e.type == ev::kContactCreated) {
-    s.exists = true;
-    s.id = e.data.value("contact_id", "");
-    s.name = e.data.value("name", "");
-    s.phone = e.data.value("phone", "");
-    s.email = e.data.value("email", "");
-    s.stage = e.data.value("stage", "lead");
-  } else if (e.type == ev::kContactStageChanged) {
-    s.stage = e.data.value("stage", s.stage);
-  } else if (e.type == ev::kContactOptedIn) {
-    s.opted_in.insert(e.data.value("channel_id", ""));
-  } else if (e.type == ev::kContactOptedOut) {
-    s.opted_in.erase(e.data.value("channel_id", ""));
-  } else if (e.type == ev::kContactBlocked) {
-    s.blocked = true;
-  } else if (e.type == ev::kContactUnblocked) {
-    s.blocked = false;
-  }
+  auto event = events::Decode(e);
+  if (!event) return;
+  std::visit(events::Overloaded{
+                 [&](const events::ContactCreated& c) {
+                   s.exists = true;
+                   s.id = c.contact_id;
+                   s.name = c.name;
+                   s.phone = c.phone;
+                   s.email = c.email;
+                   s.stage = c.stage;
+                 },
+                 [&](const events::ContactStageChanged& c) {
+                   if (!c.stage.empty()) s.stage = c.stage;
+                 },
+                 [&](const events::ContactOptedIn& o) { s.opted_in.insert(o.channel_id); },
+                 [&](const events::ContactOptedOut& o) { s.opted_in.erase(o.channel_id); },
+                 [&](const events::ContactBlocked&) { s.blocked = true; },
+                 [&](const events::ContactUnblocked&) { s.blocked = false; },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 bool IsValidPresence(const std::string& status) {

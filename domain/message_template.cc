@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "domain/events.h"
+
 namespace helpdesk {
 namespace {
 
@@ -27,13 +29,15 @@ bool EachPlaceholder(const std::string& body, Found found) {
 
 void Evolve(TemplateState& s, const NewEvent& e, uint64_t stream_version) {
   s.version = stream_version;
-  if (e.type == ev::kTemplateCreated) {
+  auto event = events::Decode(e);
+  if (!event) return;
+  if (const auto* t = std::get_if<events::TemplateCreated>(&*event)) {
     s.exists = true;
-    s.id = e.data.value("template_id", "");
-    s.channel_id = e.data.value("channel_id", "");
-    s.name = e.data.value("name", "");
-    s.body = e.data.value("body", "");
-    s.params = e.data.value("params", 0);
+    s.id = t->template_id;
+    s.channel_id = t->channel_id;
+    s.name = t->name;
+    s.body = t->body;
+    s.params = t->params;
   }
 }
 
@@ -80,12 +84,8 @@ Result<std::vector<DomainEvent>> DecideCreate(const TemplateState& s, const std:
   }
   auto params = CountParams(body);
   if (!params.ok()) return params.error();
-  return std::vector<DomainEvent>{{ev::kTemplateCreated,
-                                   {{"template_id", id},
-                                    {"channel_id", channel_id},
-                                    {"name", name},
-                                    {"body", body},
-                                    {"params", params.value()}}}};
+  return std::vector<DomainEvent>{
+      events::Encode(events::TemplateCreated{id, channel_id, name, body, params.value()})};
 }
 
 }  // namespace message_template

@@ -2,31 +2,32 @@
 
 #include <set>
 
+#include "domain/events.h"
+
 namespace helpdesk {
 
 std::vector<Notification> NotificationsFor(const NewEvent& e) {
+  return NotificationsFor(e, events::Decode(e));
+}
+
+std::vector<Notification> NotificationsFor(const NewEvent& e,
+                                           const std::optional<events::Event>& event) {
   std::vector<Notification> out;
   std::set<std::string> told;
   const std::string& actor = e.actor.id;
-  auto tell = [&](const nlohmann::json& user, const char* kind) {
-    if (!user.is_string()) return;
-    const std::string id = user.get<std::string>();
+  auto tell = [&](const std::string& id, const char* kind) {
     if (id.empty() || id == actor || !told.insert(id).second) return;
     out.push_back({id, kind});
   };
-  const nlohmann::json& d = e.data;
-  if (e.type == ev::kNoteAdded) {
-    for (const auto& user : d.value("mentions", nlohmann::json::array())) tell(user, "mention");
-  } else if (e.type == ev::kConversationAssigned) {
-    if (d.value("via", "") != "take") tell(d.value("assignee_id", nlohmann::json()), "assigned");
-  } else if (e.type == ev::kConversationTransferred) {
-    const nlohmann::json to_user = d.value("to_user_id", nlohmann::json());
-    if (to_user.is_string()) {
-      tell(to_user, "assigned");
+  if (const auto* note = events::As<events::NoteAdded>(event)) {
+    for (const auto& user : note->mentions) tell(user, "mention");
+  } else if (const auto* assigned = events::As<events::ConversationAssigned>(event)) {
+    if (assigned->via != "take") tell(assigned->assignee_id, "assigned");
+  } else if (const auto* moved = events::As<events::ConversationTransferred>(event)) {
+    if (moved->to_user_id) {
+      tell(*moved->to_user_id, "assigned");
     } else {
-      for (const auto& user : d.value("team_members", nlohmann::json::array())) {
-        tell(user, "queued");
-      }
+      for (const auto& user : moved->team_members) tell(user, "queued");
     }
   }
   return out;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
 
 namespace helpdesk {
 
@@ -19,5 +20,8 @@ struct Notification {
 };
 
 std::vector<Notification> NotificationsFor(const NewEvent& conversation_event);
+// The same with the event already decoded.
+std::vector<Notification> NotificationsFor(const NewEvent& conversation_event,
+                                           const std::optional<events::Event>& decoded);
 
 }  // namespace helpdesk

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "domain/events.h"
+
 namespace helpdesk {
 
 int UtcYear(Timestamp t) {
@@ -21,11 +23,8 @@ std::string FormatProtocol(int year, uint64_t number) {
 std::vector<DomainEvent> DecideIssueProtocol(int year, uint64_t issued,
                                              const std::string& conversation_id) {
   const uint64_t number = issued + 1;
-  return {{ev::kProtocolIssued,
-           {{"year", year},
-            {"number", number},
-            {"protocol", FormatProtocol(year, number)},
-            {"conversation_id", conversation_id}}}};
+  return {events::Encode(
+      events::ProtocolIssued{year, number, FormatProtocol(year, number), conversation_id})};
 }
 
 }  // namespace helpdesk

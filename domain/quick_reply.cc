@@ -1,5 +1,7 @@
 #include "domain/quick_reply.h"
 
+#include "domain/events.h"
+
 namespace helpdesk {
 namespace {
 
@@ -15,20 +17,27 @@ Error Gone(const std::string& id) { return NotFound("quick reply " + id); }
 }  // namespace
 
 void Evolve(QuickReplyState& s, const NewEvent& e, uint64_t stream_version) {
-  const json& d = e.data;
   s.version = stream_version;
-  if (e.type == ev::kQuickReplyCreated) {
-    s.exists = true;
-    s.id = d.value("quick_reply_id", "");
-    s.owner_id = d.value("owner_id", "");
-  }
-  if (e.type == ev::kQuickReplyCreated || e.type == ev::kQuickReplyUpdated) {
-    s.shortcut = d.value("shortcut", s.shortcut);
-    s.text = d.value("text", s.text);
-    s.is_public = d.value("visibility", Visibility(s.is_public)) == std::string("public");
-  } else if (e.type == ev::kQuickReplyDeleted) {
-    s.deleted = true;
-  }
+  auto event = events::Decode(e);
+  if (!event) return;
+  std::visit(events::Overloaded{
+                 [&](const events::QuickReplyCreated& q) {
+                   s.exists = true;
+                   s.id = q.quick_reply_id;
+                   s.owner_id = q.owner_id;
+                   s.shortcut = q.shortcut;
+                   s.text = q.text;
+                   s.is_public = q.visibility == "public";
+                 },
+                 [&](const events::QuickReplyUpdated& q) {
+                   s.shortcut = q.shortcut;
+                   s.text = q.text;
+                   s.is_public = q.visibility == "public";
+                 },
+                 [&](const events::QuickReplyDeleted&) { s.deleted = true; },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 namespace quick_reply {
@@ -58,12 +67,8 @@ Result<std::vector<DomainEvent>> DecideCreate(const QuickReplyState& s, const st
                                               const Draft& d, const std::string& owner_id) {
   if (s.exists) return InvalidTransition("quick reply " + id + " already exists");
   if (Status valid = Validate(d); !valid.ok()) return valid.error();
-  return std::vector<DomainEvent>{{ev::kQuickReplyCreated,
-                                   {{"quick_reply_id", id},
-                                    {"shortcut", d.shortcut},
-                                    {"text", d.text},
-                                    {"visibility", Visibility(d.is_public)},
-                                    {"owner_id", owner_id}}}};
+  return std::vector<DomainEvent>{events::Encode(
+      events::QuickReplyCreated{id, d.shortcut, d.text, Visibility(d.is_public), owner_id})};
 }
 
 Result<std::vector<DomainEvent>> DecideUpdate(const QuickReplyState& s, const Draft& d) {
@@ -73,13 +78,12 @@ Result<std::vector<DomainEvent>> DecideUpdate(const QuickReplyState& s, const Dr
     return std::vector<DomainEvent>{};
   }
   return std::vector<DomainEvent>{
-      {ev::kQuickReplyUpdated,
-       {{"shortcut", d.shortcut}, {"text", d.text}, {"visibility", Visibility(d.is_public)}}}};
+      events::Encode(events::QuickReplyUpdated{d.shortcut, d.text, Visibility(d.is_public)})};
 }
 
 Result<std::vector<DomainEvent>> DecideDelete(const QuickReplyState& s) {
   if (!s.exists || s.deleted) return Gone(s.id);
-  return std::vector<DomainEvent>{{ev::kQuickReplyDeleted, json::object()}};
+  return std::vector<DomainEvent>{events::Encode(events::QuickReplyDeleted{})};
 }
 
 }  // namespace quick_reply

@@ -1,5 +1,7 @@
 #include "domain/report_rules.h"
 
+#include "domain/events.h"
+
 namespace helpdesk {
 namespace {
 
@@ -47,14 +49,21 @@ bool ReportMeasure::Empty() const {
 std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& before,
                                                       const ConversationState& after,
                                                       const NewEvent& e, ReportMarks& marks) {
+  return MeasureConversationEvent(before, after, e, events::Decode(e), marks);
+}
+
+std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& before,
+                                                      const ConversationState& after,
+                                                      const NewEvent& e,
+                                                      const std::optional<events::Event>& event,
+                                                      ReportMarks& marks) {
   ReportMeasure m;
   m.at = e.at;
   m.channel_id = after.channel_id;
   m.team_id = after.team_id;
   const std::string& t = e.type;
-  if (t == ev::kMessageReceived) {
-    const auto sent = ParseRfc3339(e.data.value("sent_at", ""));
-    m.at = sent.value_or(e.at);
+  if (const auto* received = events::As<events::MessageReceived>(event)) {
+    m.at = received->sent_at.value_or(e.at);
     m.received = 1;
     if (!marks.opened_counted) {
       // The conversation opened with this message: it counts when the customer wrote.
@@ -62,7 +71,8 @@ std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& b
       marks.cycle_started_at = m.at;
       m.opened = 1;
     }
-  } else if (t == ev::kConversationOpened && e.data.value("origin", "") == "template") {
+  } else if (const auto* opened = events::As<events::ConversationOpened>(event);
+             opened && opened->origin == "template") {
     // Started by an agent: it opens now, not at a customer's first message.
     marks.opened_counted = true;
     marks.cycle_started_at = e.at;
@@ -85,8 +95,8 @@ std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& b
     m.reopened = 1;
     marks.cycle_started_at = e.at;
     marks.first_response_counted = false;
-  } else if (t == ev::kConversationTagged) {
-    m.tagged = e.data.value("tag", "");
+  } else if (const auto* tagged = events::As<events::ConversationTagged>(event)) {
+    m.tagged = tagged->tag;
   }
   if (after.assignee_id && after.assignee_id != before.assignee_id) {
     // Taken, assigned or transferred to someone: one more conversation for them.

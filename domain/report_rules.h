@@ -79,5 +79,11 @@ struct ReportMeasure {
 std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& before,
                                                       const ConversationState& after,
                                                       const NewEvent& event, ReportMarks& marks);
+// The same with the event already decoded.
+std::optional<ReportMeasure> MeasureConversationEvent(const ConversationState& before,
+                                                      const ConversationState& after,
+                                                      const NewEvent& event,
+                                                      const std::optional<events::Event>& decoded,
+                                                      ReportMarks& marks);
 
 }  // namespace helpdesk

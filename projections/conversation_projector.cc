@@ -4,6 +4,7 @@
 
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
+#include "domain/events.h"
 #include "domain/notifications.h"
 #include "projections/conversation_view.h"
 #include "projections/inbox_index.h"
@@ -21,31 +22,31 @@ std::string PositionKey(const char* prefix, const std::string& id, uint64_t posi
 }
 
 // One message of the conversation, as GET …/messages shows it.
-std::optional<json> MessageItem(const RecordedEvent& r) {
-  const NewEvent& e = r.event;
-  const json& d = e.data;
-  if (e.type == ev::kMessageReceived) {
-    return json{{"id", d.value("message_id", "")},
+std::optional<json> MessageItem(const NewEvent& e, const std::optional<events::Event>& event) {
+  if (const auto* m = events::As<events::MessageReceived>(event)) {
+    return json{{"id", m->message_id},
                 {"direction", "in"},
                 {"private", false},
                 {"author_id", nullptr},
-                {"text", d.value("text", "")},
-                {"quoted", d.value("quoted", "")},
-                {"attachments", d.value("attachments", json::array())},
-                {"at", d.value("sent_at", FormatRfc3339(e.at))}};
+                {"text", m->text},
+                {"quoted", m->quoted},
+                {"attachments", m->attachments},
+                {"at", FormatRfc3339(m->sent_at.value_or(e.at))}};
   }
-  if (e.type == ev::kMessageSent || e.type == ev::kNoteAdded) {
-    return json{{"id", d.value("message_id", "")},
+  auto out = [&](const auto& m, bool is_private, bool deliver) {
+    return json{{"id", m.message_id},
                 {"direction", "out"},
-                {"private", e.type == ev::kNoteAdded},
-                {"author_id", d.value("author_id", "")},
-                {"text", d.value("text", "")},
-                {"attachments", d.value("attachments", json::array())},
-                {"quick_reply_id", d.value("quick_reply_id", json(nullptr))},
+                {"private", is_private},
+                {"author_id", m.author_id},
+                {"text", m.text},
+                {"attachments", m.attachments},
+                {"quick_reply_id", m.quick_reply_id ? json(*m.quick_reply_id) : json(nullptr)},
                 // pending, delivered or failed when it goes through the channel's provider
-                {"delivery", d.value("deliver", false) ? json("pending") : json(nullptr)},
+                {"delivery", deliver ? json("pending") : json(nullptr)},
                 {"at", FormatRfc3339(e.at)}};
-  }
+  };
+  if (const auto* m = events::As<events::MessageSent>(event)) return out(*m, false, m->deliver);
+  if (const auto* n = events::As<events::NoteAdded>(event)) return out(*n, true, false);
   return std::nullopt;
 }
 
@@ -72,37 +73,35 @@ std::string TimelineItem(const RecordedEvent& r) {
 // Keeps the delivery queue and each delivered message's `delivery` field. A message to deliver
 // enters the queue (dq/<conversation>/<message>) and remembers where its item is
 // (md/<conversation>/<message>); its outcome marks the item and leaves the queue.
-void ProjectDelivery(const RecordedEvent& r, ViewTxn& txn, const ConversationState& s) {
-  const NewEvent& e = r.event;
-  if (e.type != ev::kMessageSent && e.type != ev::kMessageDelivered &&
-      e.type != ev::kMessageFailed) {
-    return;
-  }
-  const std::string message_id = e.data.value("message_id", "");
-  const std::string suffix = s.id + "/" + message_id;
-  if (e.type == ev::kMessageSent && e.data.value("deliver", false)) {
+void ProjectDelivery(const RecordedEvent& r, const std::optional<events::Event>& event,
+                     ViewTxn& txn, const ConversationState& s) {
+  if (const auto* sent = events::As<events::MessageSent>(event)) {
+    if (!sent->deliver) return;
+    const std::string suffix = s.id + "/" + sent->message_id;
     txn.Put(view_keys::kMessageByPosition + suffix,
             PositionKey(view_keys::kMessages, s.id, r.position));
     txn.Put(std::string(kDeliveryQueuePrefix) + suffix,
             json{{"conversation_id", s.id},
-                 {"message_id", message_id},
+                 {"message_id", sent->message_id},
                  {"channel_id", s.channel_id},
-                 {"text", e.data.value("text", "")},
-                 {"attachments", e.data.value("attachments", json::array())},
-                 {"template_id", e.data.value("template_id", json(nullptr))},
-                 {"sent_at", FormatRfc3339(e.at)}}
+                 {"text", sent->text},
+                 {"attachments", sent->attachments},
+                 {"template_id", sent->template_id ? json(*sent->template_id) : json(nullptr)},
+                 {"sent_at", FormatRfc3339(r.event.at)}}
                 .dump());
     return;
   }
-  if (e.type != ev::kMessageDelivered && e.type != ev::kMessageFailed) return;
-  const bool delivered = e.type == ev::kMessageDelivered;
+  const auto* delivered = events::As<events::MessageDelivered>(event);
+  const auto* failed = events::As<events::MessageFailed>(event);
+  if (!delivered && !failed) return;
+  const std::string suffix = s.id + "/" + (delivered ? delivered->message_id : failed->message_id);
   if (auto item_key = txn.Get(view_keys::kMessageByPosition + suffix)) {
     if (auto stored = txn.Get(*item_key)) {
       json item = json::parse(*stored, nullptr, false);
       if (item.is_object()) {
         item["delivery"] = delivered ? "delivered" : "failed";
-        item["delivery_attempts"] = e.data.value("attempts", 0);
-        if (!delivered) item["delivery_error"] = e.data.value("error", "");
+        item["delivery_attempts"] = delivered ? delivered->attempts : failed->attempts;
+        if (failed) item["delivery_error"] = failed->error;
         txn.Put(*item_key, item.dump());
       }
     }
@@ -159,12 +158,14 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   }
   ConversationView& view = *found;
   const ConversationState before = view.state;
-  Evolve(view.state, e, r.stream_version);
+  const std::optional<events::Event> event = events::Decode(e);  // once, for every reader below
+  Evolve(view.state, e, event, r.stream_version);
   const ConversationState& after = view.state;
-  if (auto measure = MeasureConversationEvent(before, after, e, view.report)) {
+  if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
     reports.Add(*measure);
   }
-  for (const Notification& n : NotificationsFor(e)) {
+  const auto* note = events::As<events::NoteAdded>(event);
+  for (const Notification& n : NotificationsFor(e, event)) {
     const std::string key = NotificationKey(n.user_id, e.at, e.id);
     json item{{"id", key.substr(NotificationPrefix(n.user_id).size())},
               {"kind", n.kind},
@@ -172,7 +173,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
               {"actor", ActorToJson(e.actor)},
               {"at", FormatRfc3339(e.at)},
               {"read", false}};
-    if (n.kind == "mention") item["text"] = e.data.value("text", "").substr(0, 280);
+    if (n.kind == "mention" && note) item["text"] = note->text.substr(0, 280);
     txn.Put(key, item.dump());
     txn.AddToCounter(UnreadNotificationsKey(n.user_id), +1);
   }
@@ -211,10 +212,10 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
     cache.MarkDeleted(id);
     return;
   }
-  if (auto message = MessageItem(r))
+  if (auto message = MessageItem(e, event))
     txn.Put(PositionKey(view_keys::kMessages, id, r.position), message->dump());
   txn.Put(PositionKey(view_keys::kTimeline, id, r.position), TimelineItem(r));
-  ProjectDelivery(r, txn, after);
+  ProjectDelivery(r, event, txn, after);
 
   cache.MarkChanged(id);
 }

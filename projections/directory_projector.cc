@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "domain/events.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
 #include "projections/view_keys.h"
@@ -58,165 +59,176 @@ void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::
 void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                                ConversationCache& cache) const {
   const NewEvent& e = r.event;
-  const json& d = e.data;
-  if (e.type == ev::kUserCreated) {
-    const std::string id = d.value("user_id", "");
-    // A stub may exist already: on a partitioned log a team's events can be read first.
-    json user = Load(txn, view_keys::kUser + id);
-    json teams = user.is_object() ? user.value("teams", json::array()) : json::array();
-    for (const auto& t : d.value("teams", json::array())) {
-      AddToSortedArray(teams, t.get<std::string>());
-      json team = Load(txn, view_keys::kTeam + t.get<std::string>());
-      if (!team.is_object()) team = TeamStub(t.get<std::string>());
-      AddToSortedArray(team["members"], id);
-      txn.Put(view_keys::kTeam + t.get<std::string>(), team.dump());
-    }
-    user = json{{"id", id},
-                {"name", d.value("name", "")},
-                {"email", d.value("email", "")},
-                {"role", d.value("role", "agent")},
-                {"teams", teams},
-                {"presence", user.is_object() ? user.value("presence", "offline") : "offline"}};
-    txn.Put(view_keys::kUser + id, user.dump());
-  } else if (e.type == ev::kUserPresenceChanged) {
-    const std::string id = d.value("user_id", "");
-    json user = Load(txn, view_keys::kUser + id);
-    if (!user.is_object()) return;
-    user["presence"] = d.value("status", "offline");
-    txn.Put(view_keys::kUser + id, user.dump());
-  } else if (e.type == ev::kProtocolIssued) {
-    const std::string conversation = d.value("conversation_id", "");
-    const std::string protocol = d.value("protocol", "");
-    txn.Put(view_keys::kProtocolOf + conversation, protocol);
-    txn.Put(view_keys::kConversationOfProtocol + protocol, conversation);
-    ConversationView* view = nullptr;
-    if (cache.Find(conversation, &view) == ConversationCache::Lookup::kFound) {
-      view->state.protocol = protocol;
-      cache.MarkChanged(conversation);
-    }
-  } else if (e.type == ev::kNotificationsRead) {
-    const std::string user = d.value("user_id", "");
-    // Named ones, and with `all_before` every one that happened by then (on a partitioned log a
-    // later notification may be projected before this event: its time tells).
-    std::map<std::string, bool> keys;  // key -> named (no time check)
-    for (const auto& id : d.value("ids", json::array())) {
-      if (id.is_string()) keys[NotificationPrefix(user) + id.get<std::string>()] = true;
-    }
-    const auto all_before = d.find("all_before");
-    const auto before = all_before != d.end() && all_before->is_string()
-                            ? ParseRfc3339(all_before->get<std::string>())
-                            : std::nullopt;
-    if (before) {
-      for (const std::string& key : txn.KeysWithPrefix(NotificationPrefix(user))) {
-        keys.emplace(key, false);
+  const std::optional<events::Event> event = events::Decode(e);
+  if (!event) return;
+  // A contact's card changed: stored, and copied into its conversations' views.
+  auto update_card = [&](const std::string& id, const auto& change) {
+    json stored = Load(txn, view_keys::kContact + id);
+    if (!stored.is_object()) return;
+    ContactCard card = ContactCardFromJson(stored);
+    change(card);
+    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
+    CopyCardToConversations(txn, cache, id, card);
+  };
+  auto set_opt_in = [&](const std::string& contact_id, const std::string& channel_id, bool in) {
+    update_card(contact_id, [&](ContactCard& card) {
+      std::set<std::string> channels(card.opt_ins.begin(), card.opt_ins.end());
+      if (in) {
+        channels.insert(channel_id);
+      } else {
+        channels.erase(channel_id);
       }
-    }
-    for (const auto& [key, named] : keys) {
-      json item = Load(txn, key);
-      if (!item.is_object() || item.value("read", true)) continue;
-      if (!named) {
-        const auto at = ParseRfc3339(item.value("at", ""));
-        if (!at || *before < *at) continue;
-      }
-      item["read"] = true;
-      txn.Put(key, item.dump());
-      txn.AddToCounter(UnreadNotificationsKey(user), -1);
-    }
-  } else if (e.type == ev::kTeamCreated) {
-    const std::string id = d.value("team_id", "");
-    json team = Load(txn, view_keys::kTeam + id);
-    if (!team.is_object()) team = TeamStub(id);
-    team["name"] = d.value("name", "");
-    txn.Put(view_keys::kTeam + id, team.dump());
-  } else if (e.type == ev::kTeamMemberAdded) {
-    const std::string team_id = d.value("team_id", "");
-    const std::string user_id = d.value("user_id", "");
-    json team = Load(txn, view_keys::kTeam + team_id);
-    json user = Load(txn, view_keys::kUser + user_id);
-    if (!team.is_object()) team = TeamStub(team_id);
-    if (!user.is_object()) user = UserStub(user_id);
-    AddToSortedArray(team["members"], user_id);
-    txn.Put(view_keys::kTeam + team_id, team.dump());
-    AddToSortedArray(user["teams"], team_id);
-    txn.Put(view_keys::kUser + user_id, user.dump());
-  } else if (e.type == ev::kChannelCreated) {
-    const std::string id = d.value("channel_id", "");
-    txn.Put(view_keys::kChannel + id, json{{"id", id},
-                                           {"type", d.value("type", "")},
-                                           {"name", d.value("name", "")},
-                                           {"address", d.value("address", "")},
-                                           {"webhooks", false},
-                                           {"outbound_url", nullptr}}
-                                          .dump());
-  } else if (e.type == ev::kChannelIntegrationSet) {
-    // What the channel is connected to; the secrets stay in the log and the write model.
-    const std::string id = d.value("channel_id", "");
-    json stored = Load(txn, view_keys::kChannel + id);
-    stored["webhooks"] = !d.value("app_secret", "").empty();
-    const std::string url = d.value("outbound_url", "");
-    stored["outbound_url"] = url.empty() ? json(nullptr) : json(url);
-    txn.Put(view_keys::kChannel + id, stored.dump());
-  } else if (e.type == ev::kContactCreated) {
-    ContactCard card{d.value("contact_id", ""), d.value("name", ""), d.value("phone", ""),
-                     d.value("email", ""), d.value("stage", "lead")};
-    txn.Put(view_keys::kContact + card.id, ContactCardToJson(card).dump());
-    // On a partitioned log the contact's stream may be read after its first conversation's.
-    CopyCardToConversations(txn, cache, card.id, card);
-  } else if (e.type == ev::kContactStageChanged) {
-    const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, view_keys::kContact + id);
-    if (!stored.is_object()) return;
-    ContactCard card = ContactCardFromJson(stored);
-    card.stage = d.value("stage", card.stage);
-    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
-    CopyCardToConversations(txn, cache, id, card);
-  } else if (e.type == ev::kContactOptedIn || e.type == ev::kContactOptedOut) {
-    const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, view_keys::kContact + id);
-    if (!stored.is_object()) return;
-    ContactCard card = ContactCardFromJson(stored);
-    std::set<std::string> channels(card.opt_ins.begin(), card.opt_ins.end());
-    if (e.type == ev::kContactOptedIn) {
-      channels.insert(d.value("channel_id", ""));
-    } else {
-      channels.erase(d.value("channel_id", ""));
-    }
-    card.opt_ins.assign(channels.begin(), channels.end());
-    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
-    CopyCardToConversations(txn, cache, id, card);
-  } else if (e.type == ev::kTemplateCreated) {
-    const std::string id = d.value("template_id", "");
-    txn.Put(view_keys::kTemplate + d.value("channel_id", "") + "/" + id,
-            json{{"id", id},
-                 {"channel_id", d.value("channel_id", "")},
-                 {"name", d.value("name", "")},
-                 {"body", d.value("body", "")},
-                 {"params", d.value("params", 0)},
-                 {"created_at", FormatRfc3339(e.at)}}
-                .dump());
-  } else if (e.type == ev::kContactBlocked || e.type == ev::kContactUnblocked) {
-    const std::string id = d.value("contact_id", "");
-    json stored = Load(txn, view_keys::kContact + id);
-    if (!stored.is_object()) return;
-    ContactCard card = ContactCardFromJson(stored);
-    card.blocked = e.type == ev::kContactBlocked;
-    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
-    CopyCardToConversations(txn, cache, id, card);
-  } else if (e.type == ev::kQuickReplyCreated || e.type == ev::kQuickReplyUpdated) {
+      card.opt_ins.assign(channels.begin(), channels.end());
+    });
+  };
+  auto put_quick_reply = [&](const std::string& owner_id, const std::string& shortcut,
+                             const std::string& text, const std::string& visibility) {
     const std::string id = e.stream.substr(e.stream.find('/') + 1);
     json q = Load(txn, view_keys::kQuickReply + id);
     if (!q.is_object()) {
-      q = json{
-          {"id", id}, {"owner_id", d.value("owner_id", "")}, {"created_at", FormatRfc3339(e.at)}};
+      q = json{{"id", id}, {"owner_id", owner_id}, {"created_at", FormatRfc3339(e.at)}};
     }
-    q["shortcut"] = d.value("shortcut", "");
-    q["text"] = d.value("text", "");
-    q["visibility"] = d.value("visibility", "public");
+    q["shortcut"] = shortcut;
+    q["text"] = text;
+    q["visibility"] = visibility;
     q["updated_at"] = FormatRfc3339(e.at);
     txn.Put(view_keys::kQuickReply + id, q.dump());
-  } else if (e.type == ev::kQuickReplyDeleted) {
-    txn.Delete(view_keys::kQuickReply + e.stream.substr(e.stream.find('/') + 1));
-  }
+  };
+  std::visit(
+      events::Overloaded{
+          [&](const events::UserCreated& u) {
+            // A stub may exist already: on a partitioned log a team's events can be read first.
+            json user = Load(txn, view_keys::kUser + u.user_id);
+            json teams = user.is_object() ? user.value("teams", json::array()) : json::array();
+            for (const auto& t : u.teams) {
+              AddToSortedArray(teams, t);
+              json team = Load(txn, view_keys::kTeam + t);
+              if (!team.is_object()) team = TeamStub(t);
+              AddToSortedArray(team["members"], u.user_id);
+              txn.Put(view_keys::kTeam + t, team.dump());
+            }
+            user = json{
+                {"id", u.user_id},
+                {"name", u.name},
+                {"email", u.email},
+                {"role", u.role},
+                {"teams", teams},
+                {"presence", user.is_object() ? user.value("presence", "offline") : "offline"}};
+            txn.Put(view_keys::kUser + u.user_id, user.dump());
+          },
+          [&](const events::UserPresenceChanged& p) {
+            json user = Load(txn, view_keys::kUser + p.user_id);
+            if (!user.is_object()) return;
+            user["presence"] = p.status;
+            txn.Put(view_keys::kUser + p.user_id, user.dump());
+          },
+          [&](const events::ProtocolIssued& p) {
+            txn.Put(view_keys::kProtocolOf + p.conversation_id, p.protocol);
+            txn.Put(view_keys::kConversationOfProtocol + p.protocol, p.conversation_id);
+            ConversationView* view = nullptr;
+            if (cache.Find(p.conversation_id, &view) == ConversationCache::Lookup::kFound) {
+              view->state.protocol = p.protocol;
+              cache.MarkChanged(p.conversation_id);
+            }
+          },
+          [&](const events::NotificationsRead& n) {
+            // Named ones, and with `all_before` every one that happened by then (on a
+            // partitioned log a later notification may be projected before this event: its
+            // time tells).
+            std::map<std::string, bool> keys;  // key -> named (no time check)
+            for (const auto& id : n.ids) keys[NotificationPrefix(n.user_id) + id] = true;
+            const auto before = n.all_before ? ParseRfc3339(*n.all_before) : std::nullopt;
+            if (before) {
+              for (const std::string& key : txn.KeysWithPrefix(NotificationPrefix(n.user_id))) {
+                keys.emplace(key, false);
+              }
+            }
+            for (const auto& [key, named] : keys) {
+              json item = Load(txn, key);
+              if (!item.is_object() || item.value("read", true)) continue;
+              if (!named) {
+                const auto at = ParseRfc3339(item.value("at", ""));
+                if (!at || *before < *at) continue;
+              }
+              item["read"] = true;
+              txn.Put(key, item.dump());
+              txn.AddToCounter(UnreadNotificationsKey(n.user_id), -1);
+            }
+          },
+          [&](const events::TeamCreated& t) {
+            json team = Load(txn, view_keys::kTeam + t.team_id);
+            if (!team.is_object()) team = TeamStub(t.team_id);
+            team["name"] = t.name;
+            txn.Put(view_keys::kTeam + t.team_id, team.dump());
+          },
+          [&](const events::TeamMemberAdded& m) {
+            json team = Load(txn, view_keys::kTeam + m.team_id);
+            json user = Load(txn, view_keys::kUser + m.user_id);
+            if (!team.is_object()) team = TeamStub(m.team_id);
+            if (!user.is_object()) user = UserStub(m.user_id);
+            AddToSortedArray(team["members"], m.user_id);
+            txn.Put(view_keys::kTeam + m.team_id, team.dump());
+            AddToSortedArray(user["teams"], m.team_id);
+            txn.Put(view_keys::kUser + m.user_id, user.dump());
+          },
+          [&](const events::ChannelCreated& c) {
+            txn.Put(view_keys::kChannel + c.channel_id, json{{"id", c.channel_id},
+                                                             {"type", c.type},
+                                                             {"name", c.name},
+                                                             {"address", c.address},
+                                                             {"webhooks", false},
+                                                             {"outbound_url", nullptr}}
+                                                            .dump());
+          },
+          [&](const events::ChannelIntegrationSet& i) {
+            // What the channel is connected to; the secrets stay in the log and the write model.
+            json stored = Load(txn, view_keys::kChannel + i.channel_id);
+            stored["webhooks"] = !i.app_secret.empty();
+            stored["outbound_url"] = i.outbound_url.empty() ? json(nullptr) : json(i.outbound_url);
+            txn.Put(view_keys::kChannel + i.channel_id, stored.dump());
+          },
+          [&](const events::ContactCreated& c) {
+            ContactCard card{c.contact_id, c.name, c.phone, c.email, c.stage};
+            txn.Put(view_keys::kContact + card.id, ContactCardToJson(card).dump());
+            // On a partitioned log the contact's stream may be read after its first
+            // conversation's.
+            CopyCardToConversations(txn, cache, card.id, card);
+          },
+          [&](const events::ContactStageChanged& c) {
+            update_card(c.contact_id, [&](ContactCard& card) {
+              if (!c.stage.empty()) card.stage = c.stage;
+            });
+          },
+          [&](const events::ContactOptedIn& o) { set_opt_in(o.contact_id, o.channel_id, true); },
+          [&](const events::ContactOptedOut& o) { set_opt_in(o.contact_id, o.channel_id, false); },
+          [&](const events::ContactBlocked& b) {
+            update_card(b.contact_id, [](ContactCard& card) { card.blocked = true; });
+          },
+          [&](const events::ContactUnblocked& b) {
+            update_card(b.contact_id, [](ContactCard& card) { card.blocked = false; });
+          },
+          [&](const events::TemplateCreated& t) {
+            txn.Put(view_keys::kTemplate + t.channel_id + "/" + t.template_id,
+                    json{{"id", t.template_id},
+                         {"channel_id", t.channel_id},
+                         {"name", t.name},
+                         {"body", t.body},
+                         {"params", t.params},
+                         {"created_at", FormatRfc3339(e.at)}}
+                        .dump());
+          },
+          [&](const events::QuickReplyCreated& q) {
+            put_quick_reply(q.owner_id, q.shortcut, q.text, q.visibility);
+          },
+          [&](const events::QuickReplyUpdated& q) {
+            put_quick_reply("", q.shortcut, q.text, q.visibility);
+          },
+          [&](const events::QuickReplyDeleted&) {
+            txn.Delete(view_keys::kQuickReply + e.stream.substr(e.stream.find('/') + 1));
+          },
+          [](const auto&) {},
+      },
+      *event);
 }
 
 }  // namespace helpdesk

@@ -1,0 +1,380 @@
+#include "domain/events.h"
+
+#include <type_traits>
+
+namespace helpdesk::events {
+namespace {
+
+using nlohmann::json;
+
+json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json Time(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+
+// Lenient reads: a missing or mistyped field is its default.
+class Reader {
+ public:
+  explicit Reader(const json& j) : j_(j) {}
+  std::string Str(const char* key, std::string fallback = "") const {
+    auto it = j_.find(key);
+    return it != j_.end() && it->is_string() ? it->get<std::string>() : fallback;
+  }
+  std::optional<std::string> OptStr(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  }
+  std::optional<Timestamp> TimeAt(const char* key) const {
+    auto s = OptStr(key);
+    return s ? ParseRfc3339(*s) : std::nullopt;
+  }
+  bool Bool(const char* key) const {
+    auto it = j_.find(key);
+    return it != j_.end() && it->is_boolean() && it->get<bool>();
+  }
+  template <class N>
+  N Number(const char* key) const {
+    auto it = j_.find(key);
+    return it != j_.end() && it->is_number_integer() ? it->get<N>() : N{};
+  }
+  std::vector<std::string> Strings(const char* key) const {
+    std::vector<std::string> out;
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_array()) return out;
+    for (const auto& v : *it) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+    return out;
+  }
+  json Array(const char* key) const {
+    auto it = j_.find(key);
+    return it != j_.end() && it->is_array() ? *it : json::array();
+  }
+
+ private:
+  const json& j_;
+};
+
+// Each type's payload keys, both ways. The only place they are spelled.
+json Payload(const ConversationOpened& e) {
+  return {{"conversation_id", e.conversation_id},
+          {"channel_id", e.channel_id},
+          {"channel_type", e.channel_type},
+          {"contact_id", e.contact_id},
+          {"team_id", Opt(e.team_id)},
+          {"assignee_id", Opt(e.assignee_id)},
+          {"subject", Opt(e.subject)},
+          {"status", e.status},
+          {"origin", e.origin}};
+}
+void Read(const Reader& r, ConversationOpened& e) {
+  e = {r.Str("conversation_id"), r.Str("channel_id"),       r.Str("channel_type"),
+       r.Str("contact_id"),      r.OptStr("team_id"),       r.OptStr("assignee_id"),
+       r.OptStr("subject"),      r.Str("status", "queued"), r.Str("origin")};
+}
+
+json Payload(const MessageReceived& e) {
+  return {{"message_id", e.message_id}, {"external_id", e.external_id}, {"text", e.text},
+          {"sent_at", Time(e.sent_at)}, {"attachments", e.attachments}, {"quoted", e.quoted}};
+}
+void Read(const Reader& r, MessageReceived& e) {
+  e = {r.Str("message_id"), r.Str("external_id"),   r.Str("text"),
+       r.TimeAt("sent_at"), r.Array("attachments"), r.Str("quoted")};
+}
+
+json Payload(const MessageSent& e) {
+  json j{{"message_id", e.message_id},
+         {"author_id", e.author_id},
+         {"text", e.text},
+         {"await_reply", e.await_reply},
+         {"quick_reply_id", Opt(e.quick_reply_id)},
+         {"template_id", Opt(e.template_id)}};
+  if (!e.attachments.empty()) j["attachments"] = e.attachments;
+  if (e.deliver) j["deliver"] = true;
+  return j;
+}
+void Read(const Reader& r, MessageSent& e) {
+  e = {r.Str("message_id"),    r.Str("author_id"),         r.Str("text"),
+       r.Bool("await_reply"),  r.OptStr("quick_reply_id"), r.OptStr("template_id"),
+       r.Array("attachments"), r.Bool("deliver")};
+}
+
+json Payload(const NoteAdded& e) {
+  json j{{"message_id", e.message_id},
+         {"author_id", e.author_id},
+         {"text", e.text},
+         {"mentions", e.mentions},
+         {"quick_reply_id", Opt(e.quick_reply_id)}};
+  if (!e.attachments.empty()) j["attachments"] = e.attachments;
+  return j;
+}
+void Read(const Reader& r, NoteAdded& e) {
+  e = {r.Str("message_id"),   r.Str("author_id"),         r.Str("text"),
+       r.Strings("mentions"), r.OptStr("quick_reply_id"), r.Array("attachments")};
+}
+
+json Payload(const AwaitingCustomer&) { return json::object(); }
+void Read(const Reader&, AwaitingCustomer&) {}
+
+json Payload(const ConversationAssigned& e) {
+  return {{"assignee_id", e.assignee_id},
+          {"previous_assignee_id", Opt(e.previous_assignee_id)},
+          {"via", e.via}};
+}
+void Read(const Reader& r, ConversationAssigned& e) {
+  e = {r.Str("assignee_id"), r.OptStr("previous_assignee_id"), r.Str("via")};
+}
+
+json Payload(const ConversationTransferred& e) {
+  return {{"from_user_id", Opt(e.from_user_id)},
+          {"from_team_id", Opt(e.from_team_id)},
+          {"to_user_id", Opt(e.to_user_id)},
+          {"to_team_id", Opt(e.to_team_id)},
+          {"team_members", e.team_members}};
+}
+void Read(const Reader& r, ConversationTransferred& e) {
+  e = {r.OptStr("from_user_id"), r.OptStr("from_team_id"), r.OptStr("to_user_id"),
+       r.OptStr("to_team_id"), r.Strings("team_members")};
+}
+
+json Payload(const ConversationPostponed& e) {
+  return {{"until", Time(e.until)}, {"from_status", e.from_status}};
+}
+void Read(const Reader& r, ConversationPostponed& e) {
+  e = {r.TimeAt("until"), r.Str("from_status")};
+}
+
+json Payload(const ConversationWoke& e) { return {{"cause", e.cause}, {"to_status", e.to_status}}; }
+void Read(const Reader& r, ConversationWoke& e) { e = {r.Str("cause"), r.Str("to_status")}; }
+
+json Payload(const ConversationTagged& e) { return {{"tag", e.tag}}; }
+void Read(const Reader& r, ConversationTagged& e) { e = {r.Str("tag")}; }
+
+json Payload(const ConversationUntagged& e) { return {{"tag", e.tag}}; }
+void Read(const Reader& r, ConversationUntagged& e) { e = {r.Str("tag")}; }
+
+json Payload(const ConversationClosed& e) { return {{"reason", e.reason}}; }
+void Read(const Reader& r, ConversationClosed& e) { e = {r.Str("reason")}; }
+
+json Payload(const ConversationReopened& e) {
+  return {{"cause", e.cause}, {"to_status", e.to_status}};
+}
+void Read(const Reader& r, ConversationReopened& e) { e = {r.Str("cause"), r.Str("to_status")}; }
+
+json Payload(const ConversationRead& e) { return {{"user_id", e.user_id}, {"unread", e.unread}}; }
+void Read(const Reader& r, ConversationRead& e) { e = {r.Str("user_id"), r.Number<int>("unread")}; }
+
+json Payload(const ParticipantAdded& e) {
+  return {{"user_id", e.user_id}, {"invited_by", e.invited_by}};
+}
+void Read(const Reader& r, ParticipantAdded& e) { e = {r.Str("user_id"), r.Str("invited_by")}; }
+
+json Payload(const ParticipantRemoved& e) {
+  return {{"user_id", e.user_id}, {"removed_by", e.removed_by}};
+}
+void Read(const Reader& r, ParticipantRemoved& e) { e = {r.Str("user_id"), r.Str("removed_by")}; }
+
+json Payload(const ConversationIgnored& e) {
+  return {{"user_id", e.user_id}, {"until", Time(e.until)}};
+}
+void Read(const Reader& r, ConversationIgnored& e) { e = {r.Str("user_id"), r.TimeAt("until")}; }
+
+json Payload(const ConversationDeleted& e) { return {{"reason", e.reason}, {"status", e.status}}; }
+void Read(const Reader& r, ConversationDeleted& e) { e = {r.Str("reason"), r.Str("status")}; }
+
+json Payload(const MessageDelivered& e) {
+  return {{"message_id", e.message_id}, {"attempts", e.attempts}, {"http_status", e.http_status}};
+}
+void Read(const Reader& r, MessageDelivered& e) {
+  e = {r.Str("message_id"), r.Number<int>("attempts"), r.Number<int>("http_status")};
+}
+
+json Payload(const MessageFailed& e) {
+  return {{"message_id", e.message_id},
+          {"attempts", e.attempts},
+          {"http_status", e.http_status},
+          {"error", e.error}};
+}
+void Read(const Reader& r, MessageFailed& e) {
+  e = {r.Str("message_id"), r.Number<int>("attempts"), r.Number<int>("http_status"),
+       r.Str("error")};
+}
+
+json Payload(const UserCreated& e) {
+  return {{"user_id", e.user_id}, {"name", e.name},   {"email", e.email},
+          {"role", e.role},       {"teams", e.teams}, {"token_sha256", e.token_sha256}};
+}
+void Read(const Reader& r, UserCreated& e) {
+  e = {r.Str("user_id"),       r.Str("name"),      r.Str("email"),
+       r.Str("role", "agent"), r.Strings("teams"), r.Str("token_sha256")};
+}
+
+json Payload(const UserPresenceChanged& e) {
+  return {{"user_id", e.user_id}, {"status", e.status}};
+}
+void Read(const Reader& r, UserPresenceChanged& e) {
+  e = {r.Str("user_id"), r.Str("status", "offline")};
+}
+
+json Payload(const NotificationsRead& e) {
+  return {{"user_id", e.user_id}, {"ids", e.ids}, {"all_before", Opt(e.all_before)}};
+}
+void Read(const Reader& r, NotificationsRead& e) {
+  e = {r.Str("user_id"), r.Strings("ids"), r.OptStr("all_before")};
+}
+
+json Payload(const TeamCreated& e) { return {{"team_id", e.team_id}, {"name", e.name}}; }
+void Read(const Reader& r, TeamCreated& e) { e = {r.Str("team_id"), r.Str("name")}; }
+
+json Payload(const TeamMemberAdded& e) { return {{"team_id", e.team_id}, {"user_id", e.user_id}}; }
+void Read(const Reader& r, TeamMemberAdded& e) { e = {r.Str("team_id"), r.Str("user_id")}; }
+
+json Payload(const ChannelCreated& e) {
+  return {{"channel_id", e.channel_id},
+          {"type", e.type},
+          {"name", e.name},
+          {"address", e.address},
+          {"token_sha256", e.token_sha256}};
+}
+void Read(const Reader& r, ChannelCreated& e) {
+  e = {r.Str("channel_id"), r.Str("type"), r.Str("name"), r.Str("address"), r.Str("token_sha256")};
+}
+
+json Payload(const ChannelIntegrationSet& e) {
+  return {{"channel_id", e.channel_id},
+          {"verify_token_sha256", e.verify_token_sha256},
+          {"app_secret", e.app_secret},
+          {"outbound_url", e.outbound_url},
+          {"outbound_secret", e.outbound_secret}};
+}
+void Read(const Reader& r, ChannelIntegrationSet& e) {
+  e = {r.Str("channel_id"), r.Str("verify_token_sha256"), r.Str("app_secret"),
+       r.Str("outbound_url"), r.Str("outbound_secret")};
+}
+
+json Payload(const ContactCreated& e) {
+  return {{"contact_id", e.contact_id}, {"name", e.name},   {"phone", e.phone},
+          {"email", e.email},           {"stage", e.stage}, {"channel_id", e.channel_id}};
+}
+void Read(const Reader& r, ContactCreated& e) {
+  e = {r.Str("contact_id"), r.Str("name"),          r.Str("phone"),
+       r.Str("email"),      r.Str("stage", "lead"), r.Str("channel_id")};
+}
+
+json Payload(const ContactStageChanged& e) {
+  return {{"contact_id", e.contact_id}, {"from", e.from}, {"stage", e.stage}};
+}
+void Read(const Reader& r, ContactStageChanged& e) {
+  e = {r.Str("contact_id"), r.Str("from"), r.Str("stage")};
+}
+
+json Payload(const ContactBlocked& e) {
+  return {{"contact_id", e.contact_id}, {"reason", e.reason}};
+}
+void Read(const Reader& r, ContactBlocked& e) { e = {r.Str("contact_id"), r.Str("reason")}; }
+
+json Payload(const ContactUnblocked& e) { return {{"contact_id", e.contact_id}}; }
+void Read(const Reader& r, ContactUnblocked& e) { e = {r.Str("contact_id")}; }
+
+json Payload(const BlockedMessageReceived& e) {
+  return {{"contact_id", e.contact_id},
+          {"channel_id", e.channel_id},
+          {"message_id", e.message_id},
+          {"external_id", e.external_id},
+          {"text", e.text},
+          {"sent_at", Time(e.sent_at)},
+          {"attachments", e.attachments}};
+}
+void Read(const Reader& r, BlockedMessageReceived& e) {
+  e = {r.Str("contact_id"), r.Str("channel_id"), r.Str("message_id"),   r.Str("external_id"),
+       r.Str("text"),       r.TimeAt("sent_at"), r.Array("attachments")};
+}
+
+json Payload(const ContactOptedIn& e) {
+  return {{"contact_id", e.contact_id}, {"channel_id", e.channel_id}, {"source", e.source}};
+}
+void Read(const Reader& r, ContactOptedIn& e) {
+  e = {r.Str("contact_id"), r.Str("channel_id"), r.Str("source")};
+}
+
+json Payload(const ContactOptedOut& e) {
+  return {{"contact_id", e.contact_id}, {"channel_id", e.channel_id}};
+}
+void Read(const Reader& r, ContactOptedOut& e) { e = {r.Str("contact_id"), r.Str("channel_id")}; }
+
+json Payload(const ProtocolIssued& e) {
+  return {{"year", e.year},
+          {"number", e.number},
+          {"protocol", e.protocol},
+          {"conversation_id", e.conversation_id}};
+}
+void Read(const Reader& r, ProtocolIssued& e) {
+  e = {r.Number<int>("year"), r.Number<uint64_t>("number"), r.Str("protocol"),
+       r.Str("conversation_id")};
+}
+
+json Payload(const TemplateCreated& e) {
+  return {{"template_id", e.template_id},
+          {"channel_id", e.channel_id},
+          {"name", e.name},
+          {"body", e.body},
+          {"params", e.params}};
+}
+void Read(const Reader& r, TemplateCreated& e) {
+  e = {r.Str("template_id"), r.Str("channel_id"), r.Str("name"), r.Str("body"),
+       r.Number<int>("params")};
+}
+
+json Payload(const QuickReplyCreated& e) {
+  return {{"quick_reply_id", e.quick_reply_id},
+          {"shortcut", e.shortcut},
+          {"text", e.text},
+          {"visibility", e.visibility},
+          {"owner_id", e.owner_id}};
+}
+void Read(const Reader& r, QuickReplyCreated& e) {
+  e = {r.Str("quick_reply_id"), r.Str("shortcut"), r.Str("text"), r.Str("visibility", "public"),
+       r.Str("owner_id")};
+}
+
+json Payload(const QuickReplyUpdated& e) {
+  return {{"shortcut", e.shortcut}, {"text", e.text}, {"visibility", e.visibility}};
+}
+void Read(const Reader& r, QuickReplyUpdated& e) {
+  e = {r.Str("shortcut"), r.Str("text"), r.Str("visibility", "public")};
+}
+
+json Payload(const QuickReplyDeleted&) { return json::object(); }
+void Read(const Reader&, QuickReplyDeleted&) {}
+
+// The alternative of Event whose kType is `type` (or the next), read from `payload`.
+template <size_t I = 0>
+std::optional<Event> DecodeAs(const std::string& type, const Reader& payload) {
+  if constexpr (I == std::variant_size_v<Event>) {
+    return std::nullopt;
+  } else {
+    using E = std::variant_alternative_t<I, Event>;
+    if (type == E::kType) {
+      E e;
+      Read(payload, e);
+      return Event(std::move(e));
+    }
+    return DecodeAs<I + 1>(type, payload);
+  }
+}
+
+}  // namespace
+
+DomainEvent Encode(const Event& event) {
+  return std::visit(
+      [](const auto& e) {
+        return DomainEvent{std::decay_t<decltype(e)>::kType, Payload(e)};
+      },
+      event);
+}
+
+std::optional<Event> Decode(const std::string& type, const nlohmann::json& payload) {
+  if (!payload.is_object()) return std::nullopt;
+  return DecodeAs(type, Reader(payload));
+}
+
+}  // namespace helpdesk::events

@@ -1,0 +1,255 @@
+// Every event type as a value: one struct per type holding its payload, and one codec
+// (events.cc) where each payload key is spelled, once. Deciders build these structs; Evolve,
+// the projectors and the write model read them back with DecodeEvent and visit them. The JSON
+// on the wire is what it always was (docs/events.md; the schema test and events_test guard it):
+// a field marked "omitted when …" below is left out of the payload then, every other field is
+// always written, an absent optional as null.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/event.h"
+#include "domain/time.h"
+
+namespace helpdesk::events {
+
+// --- The conversation stream ---
+struct ConversationOpened {
+  static constexpr const char* kType = ev::kConversationOpened;
+  std::string conversation_id, channel_id, channel_type, contact_id;
+  std::optional<std::string> team_id, assignee_id, subject;
+  std::string status, origin;
+};
+struct MessageReceived {
+  static constexpr const char* kType = ev::kMessageReceived;
+  std::string message_id, external_id, text;
+  std::optional<Timestamp> sent_at;  // always written; read back as absent when unreadable
+  nlohmann::json attachments = nlohmann::json::array();
+  std::string quoted;
+};
+struct MessageSent {
+  static constexpr const char* kType = ev::kMessageSent;
+  std::string message_id, author_id, text;
+  bool await_reply = false;
+  std::optional<std::string> quick_reply_id, template_id;
+  nlohmann::json attachments = nlohmann::json::array();  // omitted when empty
+  bool deliver = false;                                  // omitted when false
+};
+struct NoteAdded {
+  static constexpr const char* kType = ev::kNoteAdded;
+  std::string message_id, author_id, text;
+  std::vector<std::string> mentions;
+  std::optional<std::string> quick_reply_id;
+  nlohmann::json attachments = nlohmann::json::array();  // omitted when empty
+};
+struct AwaitingCustomer {
+  static constexpr const char* kType = ev::kAwaitingCustomer;
+};
+struct ConversationAssigned {
+  static constexpr const char* kType = ev::kConversationAssigned;
+  std::string assignee_id;
+  std::optional<std::string> previous_assignee_id;
+  std::string via;  // "take" | "assign"
+};
+struct ConversationTransferred {
+  static constexpr const char* kType = ev::kConversationTransferred;
+  std::optional<std::string> from_user_id, from_team_id, to_user_id, to_team_id;
+  std::vector<std::string> team_members;
+};
+struct ConversationPostponed {
+  static constexpr const char* kType = ev::kConversationPostponed;
+  std::optional<Timestamp> until;
+  std::string from_status;
+};
+struct ConversationWoke {
+  static constexpr const char* kType = ev::kConversationWoke;
+  std::string cause, to_status;
+};
+struct ConversationTagged {
+  static constexpr const char* kType = ev::kConversationTagged;
+  std::string tag;
+};
+struct ConversationUntagged {
+  static constexpr const char* kType = ev::kConversationUntagged;
+  std::string tag;
+};
+struct ConversationClosed {
+  static constexpr const char* kType = ev::kConversationClosed;
+  std::string reason;
+};
+struct ConversationReopened {
+  static constexpr const char* kType = ev::kConversationReopened;
+  std::string cause, to_status;
+};
+struct ConversationRead {
+  static constexpr const char* kType = ev::kConversationRead;
+  std::string user_id;
+  int unread = 0;
+};
+struct ParticipantAdded {
+  static constexpr const char* kType = ev::kParticipantAdded;
+  std::string user_id, invited_by;
+};
+struct ParticipantRemoved {
+  static constexpr const char* kType = ev::kParticipantRemoved;
+  std::string user_id, removed_by;
+};
+struct ConversationIgnored {
+  static constexpr const char* kType = ev::kConversationIgnored;
+  std::string user_id;
+  std::optional<Timestamp> until;
+};
+struct ConversationDeleted {
+  static constexpr const char* kType = ev::kConversationDeleted;
+  std::string reason, status;
+};
+struct MessageDelivered {
+  static constexpr const char* kType = ev::kMessageDelivered;
+  std::string message_id;
+  int attempts = 0, http_status = 0;
+};
+struct MessageFailed {
+  static constexpr const char* kType = ev::kMessageFailed;
+  std::string message_id;
+  int attempts = 0, http_status = 0;
+  std::string error;
+};
+
+// --- Directory streams ---
+struct UserCreated {
+  static constexpr const char* kType = ev::kUserCreated;
+  std::string user_id, name, email, role;
+  std::vector<std::string> teams;
+  std::string token_sha256;
+};
+struct UserPresenceChanged {
+  static constexpr const char* kType = ev::kUserPresenceChanged;
+  std::string user_id, status;
+};
+struct NotificationsRead {
+  static constexpr const char* kType = ev::kNotificationsRead;
+  std::string user_id;
+  std::vector<std::string> ids;
+  std::optional<std::string> all_before;  // RFC 3339, as written
+};
+struct TeamCreated {
+  static constexpr const char* kType = ev::kTeamCreated;
+  std::string team_id, name;
+};
+struct TeamMemberAdded {
+  static constexpr const char* kType = ev::kTeamMemberAdded;
+  std::string team_id, user_id;
+};
+struct ChannelCreated {
+  static constexpr const char* kType = ev::kChannelCreated;
+  std::string channel_id, type, name, address, token_sha256;
+};
+struct ChannelIntegrationSet {
+  static constexpr const char* kType = ev::kChannelIntegrationSet;
+  std::string channel_id, verify_token_sha256, app_secret, outbound_url, outbound_secret;
+};
+struct ContactCreated {
+  static constexpr const char* kType = ev::kContactCreated;
+  std::string contact_id, name, phone, email;
+  std::string stage = "lead";
+  std::string channel_id;
+};
+struct ContactStageChanged {
+  static constexpr const char* kType = ev::kContactStageChanged;
+  std::string contact_id, from, stage;
+};
+struct ContactBlocked {
+  static constexpr const char* kType = ev::kContactBlocked;
+  std::string contact_id, reason;
+};
+struct ContactUnblocked {
+  static constexpr const char* kType = ev::kContactUnblocked;
+  std::string contact_id;
+};
+struct BlockedMessageReceived {
+  static constexpr const char* kType = ev::kBlockedMessageReceived;
+  std::string contact_id, channel_id, message_id, external_id, text;
+  std::optional<Timestamp> sent_at;
+  nlohmann::json attachments = nlohmann::json::array();
+};
+struct ContactOptedIn {
+  static constexpr const char* kType = ev::kContactOptedIn;
+  std::string contact_id, channel_id, source;
+};
+struct ContactOptedOut {
+  static constexpr const char* kType = ev::kContactOptedOut;
+  std::string contact_id, channel_id;
+};
+struct ProtocolIssued {
+  static constexpr const char* kType = ev::kProtocolIssued;
+  int year = 0;
+  uint64_t number = 0;
+  std::string protocol, conversation_id;
+};
+struct TemplateCreated {
+  static constexpr const char* kType = ev::kTemplateCreated;
+  std::string template_id, channel_id, name, body;
+  int params = 0;
+};
+struct QuickReplyCreated {
+  static constexpr const char* kType = ev::kQuickReplyCreated;
+  std::string quick_reply_id, shortcut, text;
+  std::string visibility = "public";  // "public" | "private"
+  std::string owner_id;
+};
+struct QuickReplyUpdated {
+  static constexpr const char* kType = ev::kQuickReplyUpdated;
+  std::string shortcut, text;
+  std::string visibility = "public";
+};
+struct QuickReplyDeleted {
+  static constexpr const char* kType = ev::kQuickReplyDeleted;
+};
+
+// Payload fields that are credentials (a token's digest, a provider's secrets, its URL, which
+// often carries a key): the API's feeds leave them out.
+inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sha256", "app_secret",
+                                                "outbound_secret", "outbound_url"};
+
+// The list of event types, written once.
+using Event =
+    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
+                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
+                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
+                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
+                 UserCreated, UserPresenceChanged, NotificationsRead, TeamCreated, TeamMemberAdded,
+                 ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged,
+                 ContactBlocked, ContactUnblocked, BlockedMessageReceived, ContactOptedIn,
+                 ContactOptedOut, ProtocolIssued, TemplateCreated, QuickReplyCreated,
+                 QuickReplyUpdated, QuickReplyDeleted>;
+
+// The event as the log carries it: its type name and payload.
+DomainEvent Encode(const Event& event);
+// The event of type `type` read from `payload`; nullopt for a type this build does not know or
+// a payload that is not an object. Missing or mistyped fields read as their defaults, as the
+// readers always did.
+std::optional<Event> Decode(const std::string& type, const nlohmann::json& payload);
+inline std::optional<Event> Decode(const NewEvent& e) { return Decode(e.type, e.data); }
+
+// The event as type E, or null when it is another type (or none).
+template <class E>
+const E* As(const std::optional<Event>& event) {
+  return event ? std::get_if<E>(&*event) : nullptr;
+}
+
+// Visits `event` with the overload of `visitor` for its type; types `visitor` has no overload
+// for fall to its `(const auto&)` one.
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace helpdesk::events

@@ -1,0 +1,115 @@
+// Events as data: every type's payload, as the log has always carried it, decodes into its
+// struct and encodes back to the same bytes; unknown types and non-objects decode to nothing;
+// missing fields read as their defaults.
+#include "domain/events.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+// One payload per type, written as the deciders wrote them before events were structs.
+const std::pair<const char*, const char*> kPayloads[] = {
+    {"ConversationOpened",
+     R"({"assignee_id":null,"channel_id":"wa","channel_type":"whatsapp","contact_id":"k1","conversation_id":"c1","origin":"customer","status":"queued","subject":null,"team_id":null})"},
+    {"MessageReceived",
+     R"({"attachments":[],"external_id":"e1","message_id":"m1","quoted":"","sent_at":"2026-12-03T10:00:00.250Z","text":"Oi"})"},
+    {"MessageSent",
+     R"({"author_id":"ana","await_reply":true,"message_id":"m2","quick_reply_id":"q1","template_id":null,"text":"Olá"})"},
+    {"MessageSent",
+     R"({"attachments":[{"content_type":"image/png","kind":"image","name":"a.png","sha256":"ab","size":3}],"author_id":"ana","await_reply":false,"deliver":true,"message_id":"m3","quick_reply_id":null,"template_id":"t1","text":""})"},
+    {"NoteAdded",
+     R"({"author_id":"ana","mentions":["bia"],"message_id":"m4","quick_reply_id":null,"text":"@bia"})"},
+    {"AwaitingCustomer", R"({})"},
+    {"ConversationAssigned", R"({"assignee_id":"ana","previous_assignee_id":null,"via":"take"})"},
+    {"ConversationTransferred",
+     R"({"from_team_id":null,"from_user_id":"ana","team_members":["bia","caio"],"to_team_id":"sac","to_user_id":null})"},
+    {"ConversationPostponed", R"({"from_status":"open","until":"2026-12-04T09:00:00Z"})"},
+    {"ConversationWoke", R"({"cause":"timer","to_status":"open"})"},
+    {"ConversationTagged", R"({"tag":"vip"})"},
+    {"ConversationUntagged", R"({"tag":"vip"})"},
+    {"ConversationClosed", R"({"reason":"solved"})"},
+    {"ConversationReopened", R"({"cause":"customer_message","to_status":"queued"})"},
+    {"ConversationRead", R"({"unread":3,"user_id":"ana"})"},
+    {"ParticipantAdded", R"({"invited_by":"ana","user_id":"bia"})"},
+    {"ParticipantRemoved", R"({"removed_by":"bia","user_id":"bia"})"},
+    {"ConversationIgnored", R"({"until":"2026-12-05T00:00:00Z","user_id":"ana"})"},
+    {"ConversationDeleted", R"({"reason":"spam","status":"queued"})"},
+    {"MessageDelivered", R"({"attempts":1,"http_status":200,"message_id":"m3"})"},
+    {"MessageFailed",
+     R"({"attempts":5,"error":"the receiver answered HTTP 500","http_status":500,"message_id":"m3"})"},
+    {"UserCreated",
+     R"({"email":"ana@x.co","name":"Ana","role":"agent","teams":["sac"],"token_sha256":"d1","user_id":"ana"})"},
+    {"UserPresenceChanged", R"({"status":"away","user_id":"ana"})"},
+    {"NotificationsRead", R"({"all_before":"2026-12-03T10:00:00Z","ids":["n1"],"user_id":"ana"})"},
+    {"NotificationsRead", R"({"all_before":null,"ids":[],"user_id":"ana"})"},
+    {"TeamCreated", R"({"name":"SAC","team_id":"sac"})"},
+    {"TeamMemberAdded", R"({"team_id":"sac","user_id":"bia"})"},
+    {"ChannelCreated",
+     R"({"address":"+55 11 4000","channel_id":"wa","name":"WA","token_sha256":"d2","type":"whatsapp"})"},
+    {"ChannelIntegrationSet",
+     R"({"app_secret":"s3cr3t-app","channel_id":"wa","outbound_secret":"s3cr3t-out","outbound_url":"https://x.co/in","verify_token_sha256":"d3"})"},
+    {"ContactCreated",
+     R"({"channel_id":"wa","contact_id":"k1","email":"","name":"Rui","phone":"+55 11 9","stage":"lead"})"},
+    {"ContactStageChanged", R"({"contact_id":"k1","from":"lead","stage":"customer"})"},
+    {"ContactBlocked", R"({"contact_id":"k1","reason":"abuse"})"},
+    {"ContactUnblocked", R"({"contact_id":"k1"})"},
+    {"BlockedMessageReceived",
+     R"({"attachments":[],"channel_id":"wa","contact_id":"k1","external_id":"e9","message_id":"m9","sent_at":"2026-12-03T10:00:00Z","text":"hi"})"},
+    {"ContactOptedIn", R"({"channel_id":"wa","contact_id":"k1","source":"checkout"})"},
+    {"ContactOptedOut", R"({"channel_id":"wa","contact_id":"k1"})"},
+    {"ProtocolIssued",
+     R"({"conversation_id":"c1","number":123,"protocol":"2026-000123","year":2026})"},
+    {"TemplateCreated",
+     R"({"body":"Olá {{1}}","channel_id":"wa","name":"hello","params":1,"template_id":"t1"})"},
+    {"QuickReplyCreated",
+     R"({"owner_id":"ana","quick_reply_id":"q1","shortcut":"/ola","text":"Olá!","visibility":"private"})"},
+    {"QuickReplyUpdated", R"({"shortcut":"/oi","text":"Oi!","visibility":"public"})"},
+    {"QuickReplyDeleted", R"({})"},
+};
+
+TEST(Events, EveryPayloadRoundTripsByteForByte) {
+  std::set<std::string> types;
+  for (const auto& [type, payload] : kPayloads) {
+    const json original = json::parse(payload);
+    auto decoded = events::Decode(type, original);
+    ASSERT_TRUE(decoded.has_value()) << type;
+    const DomainEvent again = events::Encode(*decoded);
+    EXPECT_EQ(again.type, type);
+    EXPECT_EQ(again.data.dump(), original.dump()) << type;
+    types.insert(type);
+  }
+  // Every alternative of the variant is exercised above.
+  EXPECT_EQ(types.size(), std::variant_size_v<events::Event>);
+}
+
+TEST(Events, UnknownTypesAndNonObjectsDecodeToNothing) {
+  EXPECT_FALSE(events::Decode("SomethingNew", json::object()).has_value());
+  EXPECT_FALSE(events::Decode("ConversationTagged", json::array()).has_value());
+  EXPECT_FALSE(events::Decode("ConversationTagged", json("vip")).has_value());
+}
+
+TEST(Events, MissingOrMistypedFieldsReadAsDefaults) {
+  auto opened = events::Decode("ConversationOpened", json{{"conversation_id", 7}});
+  ASSERT_TRUE(opened);
+  const auto& o = std::get<events::ConversationOpened>(*opened);
+  EXPECT_EQ(o.conversation_id, "");
+  EXPECT_EQ(o.status, "queued");
+  EXPECT_FALSE(o.assignee_id.has_value());
+  auto received = events::Decode("MessageReceived", json{{"sent_at", "not a time"}});
+  ASSERT_TRUE(received);
+  EXPECT_FALSE(std::get<events::MessageReceived>(*received).sent_at.has_value());
+  EXPECT_TRUE(std::get<events::MessageReceived>(*received).attachments.is_array());
+  auto user = events::Decode("UserCreated", json{{"teams", json::array({"a", 1, "b"})}});
+  ASSERT_TRUE(user);
+  EXPECT_EQ(std::get<events::UserCreated>(*user).teams, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(std::get<events::UserCreated>(*user).role, "agent");
+}
+
+}  // namespace
+}  // namespace helpdesk
