@@ -2,9 +2,8 @@
 //
 // It records the format version of the records it holds; opened by a build that writes another
 // version, it is emptied (and logged) rather than misread: the write model then rebuilds it from
-// the log. Writes go through RocksDB's write-ahead log without fsync: the event log is the
-// durable record, and a store that loses its last commits in a power cut catches up from the
-// older offset it still holds.
+// the log. Writes skip RocksDB's write-ahead log: the event log is the durable record, and a
+// store that loses its last commits in a crash catches up from the older offset it still holds.
 #pragma once
 
 #include <memory>

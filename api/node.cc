@@ -127,11 +127,13 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   if (!loaded.ok()) return loaded.error();
   node->commands_->StartFlushing(options.state_flush);
   node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
-  // What the log holds reaches the write model through the projector: others' events on a
-  // cluster, and the position its store may record.
-  CommandService* following = node->commands_.get();
-  node->projections_->SetObserver(
-      [following](const std::vector<RecordedEvent>& events) { following->Follow(events); });
+  if (kafka) {
+    // Others' events reach the write model through the projector. (On the embedded log this
+    // node writes every event and applied each when it decided it: nothing to follow.)
+    CommandService* following = node->commands_.get();
+    node->projections_->SetObserver(
+        [following](const std::vector<RecordedEvent>& events) { following->Follow(events); });
+  }
   node->projections_->Start();
   Commands* commands = node->commands_.get();
   if (kafka) {

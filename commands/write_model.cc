@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cinttypes>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "domain/events.h"
@@ -20,14 +18,9 @@ std::string EmailKey(const std::string& normalized) { return "em/" + normalized;
 std::string InboundKey(const std::string& channel_id, const std::string& external_id) {
   return "in/" + channel_id + "\n" + external_id;
 }
-std::string ContactChannelPrefix(const std::string& contact_id, const std::string& channel_id) {
-  return "cc/" + contact_id + "\n" + channel_id + "\n";
-}
-// Ordered by opening time, then id: the order they were opened in.
-std::string ContactChannelKey(const ConversationState& c) {
-  char at[24];
-  std::snprintf(at, sizeof at, "%015" PRId64, c.opened_at.ms);
-  return ContactChannelPrefix(c.contact_id, c.channel_id) + at + "\n" + c.id;
+// A contact's conversations on a channel: a JSON array of ids, in the order they opened.
+std::string ContactChannelKey(const std::string& contact_id, const std::string& channel_id) {
+  return "cc/" + contact_id + "\n" + channel_id;
 }
 
 // Memory a cached slot costs besides its encoding: the map node, the key twice, the state's
@@ -119,7 +112,7 @@ bool WriteModel::TakeReadFailure() {
 WriteModel::Slot& WriteModel::Insert(const std::string& stream, StateRecord record,
                                      size_t encoded_size) const {
   Slot& slot = slots_[stream];
-  slot.record = std::move(record);
+  slot.record = std::make_shared<StateRecord>(std::move(record));
   slot.pinned = !store_ || IsDirectoryKind(SplitStream(stream).first);
   if (!slot.pinned) {
     slot.bytes = encoded_size + 2 * stream.size() + kSlotOverhead;
@@ -162,6 +155,8 @@ WriteModel::Slot& WriteModel::Touch(const std::string& stream) {
     if (kind == "quick_reply") quick_reply_ids_.insert(id);
   }
   Slot& slot = *found;
+  // A snapshot being written shares the record: it keeps the old one, this change a copy.
+  if (slot.record.use_count() > 1) slot.record = std::make_shared<StateRecord>(*slot.record);
   slot.change = ++changes_;
   if (!store_ || slot.dirty) return slot;
   if (!slot.pinned) {
@@ -176,12 +171,12 @@ WriteModel::Slot& WriteModel::Touch(const std::string& stream) {
 template <class S>
 const S* WriteModel::StateOf(const std::string& stream) const {
   const Slot* slot = Find(stream);
-  return slot ? std::get_if<S>(&slot->record.state) : nullptr;
+  return slot ? std::get_if<S>(&slot->record->state) : nullptr;
 }
 
 template <class S>
 S& WriteModel::MutableStateOf(const std::string& stream) {
-  return std::get<S>(Touch(stream).record.state);
+  return std::get<S>(Touch(stream).record->state);
 }
 
 std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
@@ -200,34 +195,15 @@ void WriteModel::PutLookup(const std::string& key, std::string value) {
   lookups_[key] = Lookup{std::move(value), ++changes_};
 }
 
-std::vector<std::string> WriteModel::LookupsWithPrefix(const std::string& prefix) const {
-  std::map<std::string, std::string> merged;
-  if (store_) {
-    Status scanned =
-        store_->Scan(kLookupPrefix + prefix, [&](std::string_view k, std::string_view v) {
-          merged.emplace(std::string(k.substr(2)), std::string(v));
-        });
-    if (!scanned.ok()) ReadFailed(scanned.error());
-  }
-  for (auto it = lookups_.lower_bound(prefix);
-       it != lookups_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    merged[it->first] = it->second.value;
-  }
-  std::vector<std::string> out;
-  out.reserve(merged.size());
-  for (auto& [key, value] : merged) out.push_back(std::move(value));
-  return out;
-}
-
 bool WriteModel::Apply(const RecordedEvent& r) {
   const NewEvent& e = r.event;
   if (const Slot* existing = Find(e.stream);
-      existing && r.stream_version <= existing->record.version)
+      existing && r.stream_version <= existing->record->version)
     return false;
   ++applied_;
   Slot& slot = Touch(e.stream);
-  slot.record.version = r.stream_version;
-  slot.record.last_hash = e.hash;
+  slot.record->version = r.stream_version;
+  slot.record->last_hash = e.hash;
   const std::optional<events::Event> event = events::Decode(e);
   std::visit(
       [&](auto& state) {
@@ -238,14 +214,18 @@ bool WriteModel::Apply(const RecordedEvent& r) {
           Evolve(state, e, r.stream_version);
         }
       },
-      slot.record.state);
+      slot.record->state);
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   // Lookups and what an event tells other streams. `slot` stays valid: nothing is evicted here.
   // Each type is only ever written on its own kind of stream; a state of another kind means a
   // malformed log, and the event tells nothing more.
-  auto* conversation = std::get_if<ConversationState>(&slot.record.state);
+  auto* conversation = std::get_if<ConversationState>(&slot.record->state);
   if (conversation && events::As<events::ConversationOpened>(event)) {
-    PutLookup(ContactChannelKey(*conversation), id);
+    const std::string key = ContactChannelKey(conversation->contact_id, conversation->channel_id);
+    auto ids = nlohmann::json::parse(GetLookup(key).value_or("[]"), nullptr, false);
+    if (!ids.is_array()) ids = nlohmann::json::array();
+    ids.push_back(id);
+    PutLookup(key, ids.dump());
   } else if (const auto* received = events::As<events::MessageReceived>(event);
              received && conversation) {
     if (!received->external_id.empty()) {
@@ -339,8 +319,16 @@ std::optional<InboundRecord> WriteModel::Inbound(const std::string& channel_id,
 std::vector<const ConversationState*> WriteModel::ConversationsOf(
     const std::string& contact_id, const std::string& channel_id) const {
   std::vector<const ConversationState*> out;
-  for (const std::string& id : LookupsWithPrefix(ContactChannelPrefix(contact_id, channel_id))) {
-    if (const auto* c = Conversation(id)) out.push_back(c);
+  auto stored = GetLookup(ContactChannelKey(contact_id, channel_id));
+  if (!stored) return out;
+  const auto ids = nlohmann::json::parse(*stored, nullptr, false);
+  if (!ids.is_array()) {
+    ReadFailed(Error{ErrorCode::kInternal, "unreadable conversation list of " + contact_id});
+    return out;
+  }
+  for (const auto& id : ids) {
+    if (!id.is_string()) continue;
+    if (const auto* c = Conversation(id.get<std::string>())) out.push_back(c);
   }
   return out;
 }
@@ -355,12 +343,12 @@ std::vector<UserState> WriteModel::AllUsers() const {
 
 uint64_t WriteModel::StreamVersion(const std::string& stream) const {
   const Slot* slot = Find(stream);
-  return slot ? slot->record.version : 0;
+  return slot ? slot->record->version : 0;
 }
 
 std::string WriteModel::LastHash(const std::string& stream) const {
   const Slot* slot = Find(stream);
-  return slot ? slot->record.last_hash : "";
+  return slot ? slot->record->last_hash : "";
 }
 
 std::optional<std::string> WriteModel::QuickReplyWithShortcut(const std::string& shortcut,
@@ -398,7 +386,7 @@ Status WriteModel::WriteSnapshot(StateStore& store, Snapshot& snapshot,
   writes.reserve(snapshot.records.size() + snapshot.lookups.size());
   snapshot.record_sizes.clear();
   for (const auto& [stream, record] : snapshot.records) {
-    std::string encoded = EncodeRecord(record);
+    std::string encoded = EncodeRecord(*record);
     snapshot.record_sizes.push_back(encoded.size());
     writes.emplace_back(kRecordPrefix + stream, std::move(encoded));
   }
@@ -453,7 +441,7 @@ std::string WriteModel::DumpForComparison() const {
     }
   }
   for (const auto& [stream, slot] : slots_) {
-    if (slot.dirty || !store_) all[kRecordPrefix + stream] = EncodeRecord(slot.record);
+    if (slot.dirty || !store_) all[kRecordPrefix + stream] = EncodeRecord(*slot.record);
   }
   for (const auto& [key, lookup] : lookups_) all[kLookupPrefix + key] = lookup.value;
   std::string out;

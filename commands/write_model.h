@@ -15,8 +15,9 @@
 // so catching up from the store's offset may read again events the records already hold.
 //
 // Flushing is in three steps so the caller can wait for the log without holding its lock:
-// TakeSnapshot copies what changed (under the lock), WriteSnapshot encodes and commits the copy
-// (no lock), MarkFlushed lets go of what the copy wrote and nothing changed since (under the lock).
+// TakeSnapshot takes what changed (under the lock: a pointer per record, which a later change
+// clones before writing), WriteSnapshot encodes and commits it (no lock), MarkFlushed lets go of
+// what the snapshot wrote and nothing changed since (under the lock).
 //
 // Pointers returned stay valid until the next Trim, MarkFlushed or Reset.
 // Not thread-safe (WriteSnapshot aside): CommandService serialises access.
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,7 +48,8 @@ class WriteModel {
  public:
   // What changed since the last flush, copied.
   struct Snapshot {
-    std::vector<std::pair<std::string, StateRecord>> records;  // by stream
+    // By stream. Shared, not copied: a record changed after the copy is cloned first (Touch).
+    std::vector<std::pair<std::string, std::shared_ptr<const StateRecord>>> records;
     std::vector<std::pair<std::string, std::string>> lookups;  // by lookup key
     std::vector<uint64_t> record_changes, lookup_changes;      // change counters when copied
     std::vector<size_t> record_sizes;                          // encoded, by WriteSnapshot
@@ -117,7 +120,8 @@ class WriteModel {
 
  private:
   struct Slot {
-    StateRecord record;
+    // Copy on write: a snapshot may share it while a flush writes it out of the lock.
+    std::shared_ptr<StateRecord> record;
     bool pinned = false;  // the directory (or everything, without a store): never evicted
     bool dirty = false;   // changed since the last flush
     uint64_t change = 0;  // bumped at each change
@@ -139,8 +143,6 @@ class WriteModel {
   S& MutableStateOf(const std::string& stream);
   std::optional<std::string> GetLookup(const std::string& key) const;
   void PutLookup(const std::string& key, std::string value);
-  // Values of lookups under `prefix`, in key order.
-  std::vector<std::string> LookupsWithPrefix(const std::string& prefix) const;
   // Inserts a slot read from the store (or created empty).
   Slot& Insert(const std::string& stream, StateRecord record, size_t encoded_size) const;
   void IndexDirectory(const std::string& stream, const StateRecord& record);
