@@ -19,7 +19,8 @@
 // clones before writing), WriteSnapshot encodes and commits it (no lock), MarkFlushed lets go of
 // what the snapshot wrote and nothing changed since (under the lock).
 //
-// Pointers returned stay valid until the next Trim, MarkFlushed or Reset.
+// Pointers returned stay valid until the next Trim, MarkFlushed or Reset, and until the next
+// Apply to their stream (a record a snapshot shares is cloned before it changes).
 // Not thread-safe (WriteSnapshot aside): CommandService serialises access.
 #pragma once
 

@@ -192,7 +192,11 @@ TEST_F(WriteModelStoreTest, AFlushWaitsForDecidedEventsToBeDurable) {
   in.text = "slow disk";
   auto decided = commands.Decide(kAdmin, in);
   ASSERT_TRUE(decided.ok());
-  ASSERT_TRUE(commands.Flush().ok());  // waits for the append before writing
+  ASSERT_TRUE(commands.Flush().ok());
+  // It returned only once the append had settled (its answer comes 300 ms late), and wrote the
+  // store up to the event's position.
+  EXPECT_EQ(decided.value().durable.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_EQ(store->Offset().ToString(), memory.Head().ToString());
   EXPECT_TRUE(commands.Await(std::move(decided).value()).ok());
   CommandService reread(memory, Env{clock_, ids_source_}, store.get(), 1 << 20);
   ASSERT_TRUE(reread.Load().ok());
