@@ -62,6 +62,11 @@ class EventLog {
 
   // True when `token` includes every event of the log (asks the log, not only this process).
   virtual Result<bool> IsCaughtUp(const ConsistencyToken& token) = 0;
+
+  // False when `token` names a position the log has not reached anywhere (past its end, or a
+  // partition it does not have): no wait would ever see it. A single-process log knows its end;
+  // a shared one asks its brokers when this process has not read that far.
+  virtual Result<bool> Reaches(const ConsistencyToken& token) { return Head().Covers(token); }
 };
 
 // Reads every event after `from`, in log order, until the log says nothing more is there

@@ -33,6 +33,7 @@ class FaultyLog final : public EventLog {
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override { return inner_.Head(); }
+  Result<bool> Reaches(const ConsistencyToken& token) override { return inner_.Reaches(token); }
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
 
  private:

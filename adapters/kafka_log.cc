@@ -454,4 +454,23 @@ bool KafkaLog::HasReached(const ConsistencyToken& token, int partition, int64_t 
   return false;
 }
 
+Result<bool> KafkaLog::Reaches(const ConsistencyToken& token) {
+  const ConsistencyToken head = Head();
+  for (const auto& [partition, position] : token.offsets()) {
+    if (partition < 0 || partition >= partitions_) return false;
+    if (head.At(partition) >= position) continue;
+    // Not read that far here: ask the partition's leader where it ends (positions are offsets
+    // plus one, so the high watermark is the largest reachable position).
+    int64_t low = 0, high = 0;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        producer_, options_.topic.c_str(), partition, &low, &high, options_.timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Error{ErrorCode::kLogUnavailable,
+                   std::string("kafka query_watermark_offsets: ") + rd_kafka_err2str(err)};
+    }
+    if (static_cast<int64_t>(position) > high) return false;
+  }
+  return true;
+}
+
 }  // namespace helpdesk

@@ -77,6 +77,7 @@ class KafkaLog final : public EventLog {
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
+  Result<bool> Reaches(const ConsistencyToken& token) override;
 
   // True when the reader standing at `token` has read `partition` up to `end_offset` (an offset
   // Kafka reported as the end, e.g. a high watermark): everything committed below it is in.

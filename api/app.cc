@@ -18,8 +18,8 @@ void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
 
 App::App(Commands& commands, const CommandService& lookups, const ViewStore& views,
          const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
-         const Clock& clock, std::string admin_token, bool read_only)
-    : commands_(commands),
+         const Clock& clock, AppOptions options)
+    : commands_(commands, clock),
       lookups_(lookups),
       views_(views),
       queries_(views),
@@ -28,8 +28,51 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       log_(log),
       attachments_(attachments),
       clock_(clock),
-      admin_token_(std::move(admin_token)),
-      read_only_(read_only) {}
+      admin_token_sha256_(options.admin_token.empty() ? "" : Sha256Hex(options.admin_token)),
+      read_only_(options.read_only),
+      max_lag_(options.max_lag),
+      per_token_(options.per_token),
+      per_address_(options.per_address) {}
+
+namespace {
+
+// An early refusal: the body, if any, is not wanted, so the connection ends with the answer.
+HttpResponse Refusal(HttpResponse response) {
+  response.headers["Connection"] = "close";
+  return response;
+}
+
+HttpResponse RateLimited(int64_t wait_ms, const char* what) {
+  HttpResponse r = ErrorResponse(
+      Error{ErrorCode::kRateLimited, std::string("too many requests from this ") + what});
+  r.headers["Retry-After"] = std::to_string(std::max<int64_t>(1, (wait_ms + 999) / 1000));
+  return Refusal(std::move(r));
+}
+
+// The bucket a caller's requests draw from: their token (a user may hold several).
+std::string BucketOf(const Caller& caller) {
+  if (!caller.channel_id.empty()) return "channel/" + caller.channel_id;
+  if (!caller.is_user()) return "admin";
+  return "user/" + caller.user_id + "/" + caller.token_id;
+}
+
+}  // namespace
+
+std::optional<HttpResponse> App::Admit(const HttpRequest& head) {
+  const auto& p = head.path;
+  const bool health = p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz");
+  if (health) return std::nullopt;  // load balancers' probes are never refused
+  const int64_t now = clock_.Now().ms;
+  if (auto wait = per_address_.Take(head.peer, now)) return RateLimited(*wait, "address");
+  const bool api = p.size() >= 3 && p[0] == "api" && p[1] == "v1";
+  if (!api) return std::nullopt;  // webhooks (signed bodies) and 404s: no token
+  auto caller = Authenticate(head);
+  if (!caller.ok()) return Refusal(ErrorResponse(caller.error()));
+  if (auto wait = per_token_.Take(BucketOf(caller.value()), now)) {
+    return RateLimited(*wait, "token");
+  }
+  return std::nullopt;
+}
 
 HttpResponse App::Handle(const HttpRequest& request) {
   HttpResponse response;
@@ -49,11 +92,11 @@ Result<Caller> App::Authenticate(const HttpRequest& request) const {
   if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
     return Error{ErrorCode::kUnauthorized, "a bearer token is required"};
   }
-  const std::string token = header.substr(prefix.size());
-  if (!admin_token_.empty() && ConstantTimeEquals(token, admin_token_)) {
+  const std::string digest = Sha256Hex(header.substr(prefix.size()));
+  if (!admin_token_sha256_.empty() && ConstantTimeEquals(digest, admin_token_sha256_)) {
     return Caller{"", Role::kAdmin, ""};
   }
-  if (auto caller = lookups_.CallerForToken(Sha256Hex(token))) return *caller;
+  if (auto caller = lookups_.CallerForToken(digest)) return *caller;
   return Error{ErrorCode::kUnauthorized, "the token is not valid"};
 }
 
@@ -62,14 +105,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz")) {
     if (r.method != "GET") return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
     if (p[0] == "healthz") return JsonResponse(200, nlohmann::json{{"status", "ok"}});
-    // Ready from the first catch-up on: a few milliseconds of lag under load is no reason to
-    // take the node out of a load balancer.
-    if (!ready_once_ && projections_.CaughtUp()) ready_once_ = true;
-    const bool ready = ready_once_;
-    return JsonResponse(ready ? 200 : 503,
-                        nlohmann::json{{"status", ready ? "ready" : "catching_up"},
-                                       {"applied", projections_.Applied().ToString()},
-                                       {"log", log_.Head().ToString()}});
+    return Readiness();
   }
   if (p.size() == 3 && p[0] == "webhooks" && p[1] == "whatsapp") {
     // Providers cannot hold our bearer tokens: the channel's own secrets authenticate them.
@@ -79,14 +115,12 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (p.size() < 3 || p[0] != "api" || p[1] != "v1") {
     return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
   }
+  // Before anything else: a stranger never waits, and nothing of theirs is parsed.
   auto caller = Authenticate(r);
-  if (!caller.ok() && !r.Header("x-min-position").empty()) {
-    // A token made on another node of a cluster: known here once this node has read that far.
-    Status waited = HonourMinPosition(r);
-    if (!waited.ok()) return ErrorResponse(waited.error());
-    caller = Authenticate(r);
-  }
   if (!caller.ok()) return ErrorResponse(caller.error());
+  if (!caller.value().token_id.empty()) {
+    token_usage_.Record(caller.value().user_id, caller.value().token_id, clock_.Now());
+  }
   if (read_only_ && r.method != "GET") {
     return ErrorResponse(Forbidden("this node serves a replayed past: it answers reads only"));
   }
@@ -95,6 +129,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   // node deciding them sees what the client saw anywhere else.
   Status waited = HonourMinPosition(r);
   if (!waited.ok()) return ErrorResponse(waited.error());
+  if (auto response = RouteAccess(r, caller.value())) return *response;
   if (auto response = RouteConversations(r, caller.value())) return *response;
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;
@@ -116,8 +151,41 @@ Status App::HonourMinPosition(const HttpRequest& r) const {
   if (header.empty()) return Status::Ok();
   auto token = ConsistencyToken::Parse(header);
   if (!token) return InvalidField("X-Min-Position", "is not a position token");
-  AwaitViews(*token);
+  if (projections_.Applied().Covers(*token)) return Status::Ok();
+  auto reachable = log_.Reaches(*token);
+  if (!reachable.ok()) return reachable.error();
+  if (!reachable.value()) {
+    return InvalidField("X-Min-Position", "is past the end of the log: no write made it");
+  }
+  if (!projections_.WaitFor(*token, kMaxWait)) {
+    return Error{ErrorCode::kNotCaughtUp, "the views have not reached " + header + " within 5 s"};
+  }
   return Status::Ok();
+}
+
+HttpResponse App::Readiness() {
+  // Ready once the views have caught up with the log and while they trail it by at most
+  // --max-lag events, and the log takes appends.
+  const ConsistencyToken applied = projections_.Applied();
+  const ConsistencyToken head = log_.Head();
+  uint64_t lag = 0;
+  for (const auto& [partition, position] : head.offsets()) {
+    const uint64_t at = applied.At(partition);
+    if (position > at) lag += position - at;
+  }
+  if (!ready_once_ && projections_.CaughtUp()) ready_once_ = true;
+  std::string status = "ready";
+  if (!ready_once_) {
+    status = "catching_up";
+  } else if (lag > max_lag_) {
+    status = "lagging";
+  } else if (commands_.RecentlyRefused()) {
+    status = "log_unavailable";
+  }
+  return JsonResponse(status == "ready" ? 200 : 503, nlohmann::json{{"status", status},
+                                                                    {"lag", lag},
+                                                                    {"applied", applied.ToString()},
+                                                                    {"log", head.ToString()}});
 }
 
 }  // namespace helpdesk

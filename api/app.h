@@ -12,7 +12,10 @@
 #include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "api/append_watch.h"
 #include "api/http.h"
+#include "api/rate_limiter.h"
+#include "api/token_usage.h"
 #include "commands/command_service.h"
 #include "projections/projection_runner.h"
 #include "projections/report_queries.h"
@@ -20,22 +23,42 @@
 
 namespace helpdesk {
 
+// How the API guards itself (docs/security.md).
+struct AppOptions {
+  std::string admin_token;  // the bootstrap admin's bearer token; only its digest is kept
+  bool read_only = false;   // a replayed past: reads only
+  // /readyz answers 503 while the views trail the log by more than this many events.
+  uint64_t max_lag = 10000;
+  // Token buckets: per bearer token, and per client address (every request but the health
+  // checks, before the token is even looked at).
+  RateLimit per_token{100, 200};
+  RateLimit per_address{200, 400};
+};
+
 class App {
  public:
   // `commands` runs commands (here or on their stream's owner); `lookups` answers who a token
   // is and who a user is from this node's write model.
   App(Commands& commands, const CommandService& lookups, const ViewStore& views,
       const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
-      const Clock& clock, std::string admin_token, bool read_only = false);
+      const Clock& clock, AppOptions options);
 
+  // The request's head, before any of its body is read: nullopt lets it on, a response refuses
+  // it (no token, a wrong one). Cheap and never waits: a stranger costs one digest.
+  std::optional<HttpResponse> Admit(const HttpRequest& head);
   HttpResponse Handle(const HttpRequest& request);
 
  private:
   HttpResponse Dispatch(const HttpRequest& request);
+  // Who the bearer token is; never waits (a token made on another node is known here once this
+  // node has read that far: the client retries).
   Result<Caller> Authenticate(const HttpRequest& request) const;
+  HttpResponse Readiness();
 
   // Routes by area (routes_*.cc). nullopt: no route matched.
   std::optional<HttpResponse> RouteDirectory(const HttpRequest& r, const Caller& caller);
+  // /users/{id} edits and /users/{id}/tokens (routes_access.cc).
+  std::optional<HttpResponse> RouteAccess(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
@@ -65,10 +88,11 @@ class App {
   HttpResponse ConversationAnswer(const Result<CommandOutcome>& outcome, int status);
   // Waits (at most 5 s) until the views include `token`.
   void AwaitViews(const ConsistencyToken& token) const;
-  // X-Min-Position (reads and commands); error for a malformed token.
+  // X-Min-Position (reads and commands): 400 for a malformed token or one past the log's end,
+  // 503 not_caught_up when the views have not reached it within 5 s.
   Status HonourMinPosition(const HttpRequest& r) const;
 
-  Commands& commands_;
+  AppendWatch commands_;
   const CommandService& lookups_;
   const ViewStore& views_;
   ViewQueries queries_;
@@ -77,9 +101,12 @@ class App {
   EventLog& log_;
   const AttachmentStore& attachments_;
   const Clock& clock_;
-  const std::string admin_token_;
+  const std::string admin_token_sha256_;
   const bool read_only_;  // a replayed past: reads only
+  const uint64_t max_lag_;
   std::atomic<bool> ready_once_{false};
+  TokenUsage token_usage_;
+  RateLimiter per_token_, per_address_;
 };
 
 // An event as the feeds show it: the envelope without the server's own secrets.

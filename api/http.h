@@ -18,6 +18,7 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   bool body_too_large = false;  // the listener refused to read a body past the limit
+  std::string peer;             // the client's address, as the socket shows it
 
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

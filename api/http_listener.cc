@@ -197,7 +197,7 @@ HttpListener::~HttpListener() {
 }
 
 Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& address,
-                                                         Handler handler) {
+                                                         Handlers handlers) {
   // Reads that wait for X-Min-Position block a thread for up to 5 s: keep plenty of them.
   static std::once_flag pool_once;
   std::call_once(pool_once,
@@ -213,10 +213,18 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
         Send(in, r);
       }
     };
-    impl->listener->support([handler, reply](web::http::http_request request) {
+    auto handler = handlers.handle;
+    auto admit = handlers.admit;
+    impl->listener->support([handler, admit, reply](web::http::http_request request) {
       HttpRequest req;
       if (!ReadHead(request, req)) {
         Send(request, ErrorResponse(InvalidField("url", "is not a valid URL")));
+        return;
+      }
+      req.peer = request.remote_address();
+      // Refused on its head alone (no token, a wrong one): its body is never taken in.
+      if (std::optional<HttpResponse> refusal = admit(req)) {
+        Send(request, *refusal);
         return;
       }
       const auto length = request.headers().content_length();

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/http.h"
@@ -14,9 +15,14 @@ namespace helpdesk {
 
 class HttpListener {
  public:
-  using Handler = std::function<HttpResponse(const HttpRequest&)>;
+  struct Handlers {
+    // Sees the head before any of the body is taken; a response refuses the request.
+    std::function<std::optional<HttpResponse>(const HttpRequest& head)> admit;
+    // The whole request.
+    std::function<HttpResponse(const HttpRequest&)> handle;
+  };
   // `address` is host:port. Starts serving before returning.
-  static Result<std::unique_ptr<HttpListener>> Open(const std::string& address, Handler handler);
+  static Result<std::unique_ptr<HttpListener>> Open(const std::string& address, Handlers handlers);
   ~HttpListener();  // stops serving
 
  private:

@@ -29,6 +29,7 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kRateLimited:
       return 429;
     case ErrorCode::kLogUnavailable:
+    case ErrorCode::kNotCaughtUp:
       return 503;
     case ErrorCode::kInternal:
       return 500;
@@ -149,6 +150,16 @@ bool Body::OptBool(const std::string& name, bool fallback) {
   if (!it->is_boolean()) {
     Fail(name, "must be true or false");
     return fallback;
+  }
+  return it->get<bool>();
+}
+
+std::optional<bool> Body::OptBool(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_boolean()) {
+    Fail(name, "must be true or false");
+    return std::nullopt;
   }
   return it->get<bool>();
 }

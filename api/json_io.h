@@ -32,6 +32,9 @@ class Body {
   std::string String(const std::string& name);  // required, may be empty
   std::string NonEmptyString(const std::string& name);
   bool OptBool(const std::string& name, bool fallback);
+  std::optional<bool> OptBool(const std::string& name);  // nullopt when absent or null
+  // Whether the body names the field at all (null included): a merge patch's "clear this".
+  bool Has(const std::string& name) const { return j_.contains(name); }
   std::optional<std::vector<std::string>> OptStringArray(const std::string& name);
   std::optional<nlohmann::json> OptObject(const std::string& name);
   std::optional<nlohmann::json> OptArray(const std::string& name);

@@ -1,6 +1,7 @@
 // helpdeskd: the help desk server, and its maintenance commands.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -13,7 +14,13 @@
 int main(int argc, char** argv) {
   using namespace helpdesk;
   std::vector<std::string> args(argv + 1, argv + argc);
+  // Everything this process creates (data folders, RocksDB files, attachments) is its own:
+  // folders 0700, files 0600.
+  umask(077);
   auto parsed = ParseOptions(args, [](const char* name) { return std::getenv(name); });
+  if (parsed.ok()) {
+    if (Status read = ReadAdminTokenFile(parsed.value()); !read.ok()) parsed = read.error();
+  }
   if (!parsed.ok()) {
     std::cerr << "helpdeskd: " << parsed.error().message << "\n" << Usage();
     return 2;
@@ -25,11 +32,19 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(o.log_level));
 
-  const NodeOptions node_options{o.data,        o.admin_token,
-                                 o.kafka,       o.kafka_partitions,
-                                 o.kafka_topic, o.read_only,
-                                 o.attachments, std::chrono::milliseconds(o.delivery_backoff_ms),
-                                 o.cache_mb,    std::chrono::milliseconds(o.state_flush_ms)};
+  const NodeOptions node_options{o.data,
+                                 o.admin_token,
+                                 o.kafka,
+                                 o.kafka_partitions,
+                                 o.kafka_topic,
+                                 o.read_only,
+                                 o.attachments,
+                                 std::chrono::milliseconds(o.delivery_backoff_ms),
+                                 o.cache_mb,
+                                 std::chrono::milliseconds(o.state_flush_ms),
+                                 static_cast<uint64_t>(o.max_lag),
+                                 o.rate_per_token,
+                                 o.rate_per_address};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);
@@ -78,8 +93,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   App& app = node.value()->app();
-  auto listener =
-      HttpListener::Open(o.listen, [&app](const HttpRequest& r) { return app.Handle(r); });
+  auto listener = HttpListener::Open(
+      o.listen, HttpListener::Handlers{[&app](const HttpRequest& head) { return app.Admit(head); },
+                                       [&app](const HttpRequest& r) { return app.Handle(r); }});
   if (!listener.ok()) {
     spdlog::error("{}", listener.error().message);
     return 1;

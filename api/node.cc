@@ -172,9 +172,14 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                                          *node->poster_, std::move(owns), env.clock, delivery);
     node->delivery_->Start();
   }
-  node->app_ = std::make_unique<App>(*commands, *node->commands_, *node->views_,
-                                     *node->projections_, *node->log_, *node->attachments_,
-                                     node->clock_, options.admin_token, options.read_only);
+  node->app_ = std::make_unique<App>(
+      *commands, *node->commands_, *node->views_, *node->projections_, *node->log_,
+      *node->attachments_, node->clock_,
+      AppOptions{options.admin_token,
+                 options.read_only,
+                 options.max_lag,
+                 {static_cast<double>(options.rate_per_token), 2.0 * options.rate_per_token},
+                 {static_cast<double>(options.rate_per_address), 2.0 * options.rate_per_address}});
   return node;
 }
 

@@ -50,6 +50,11 @@ struct NodeOptions {
   // How often the write model writes what changed to its store: at most this much of the log is
   // read again at the next start.
   std::chrono::milliseconds state_flush{1000};
+  // /readyz answers 503 while the views trail the log by more than this many events.
+  uint64_t max_lag = 10000;
+  // Requests per second (burst: twice as many) per bearer token and per client address; 0: none.
+  int rate_per_token = 100;
+  int rate_per_address = 200;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that

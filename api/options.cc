@@ -1,13 +1,18 @@
 #include "api/options.h"
 
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 
 #include "domain/time.h"
 
 namespace helpdesk {
 
 std::string Usage() {
-  return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token TOKEN\n"
+  return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token-file FILE\n"
+         "                 [--admin-token TOKEN (visible to other local users: prefer the file)]\n"
+         "                 [--max-lag EVENTS] [--rate-per-token N] [--rate-per-address N]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -19,7 +24,8 @@ std::string Usage() {
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
          "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n"
          "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS HELPDESK_CACHE_MB\n"
-         "             HELPDESK_STATE_FLUSH_MS\n";
+         "             HELPDESK_STATE_FLUSH_MS HELPDESK_ADMIN_TOKEN_FILE HELPDESK_MAX_LAG\n"
+         "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS\n";
 }
 
 namespace {
@@ -48,13 +54,17 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_LISTEN", o.listen);
   from_env("HELPDESK_DATA", o.data);
   from_env("HELPDESK_ADMIN_TOKEN", o.admin_token);
+  from_env("HELPDESK_ADMIN_TOKEN_FILE", o.admin_token_file);
   from_env("HELPDESK_KAFKA", o.kafka);
   from_env("HELPDESK_LOG_LEVEL", o.log_level);
   from_env("HELPDESK_KAFKA_TOPIC", o.kafka_topic);
   from_env("HELPDESK_ATTACHMENTS", o.attachments);
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
-  std::string backoff, cache_mb, state_flush;
+  std::string backoff, cache_mb, state_flush, max_lag, rate_token, rate_address;
+  from_env("HELPDESK_MAX_LAG", max_lag);
+  from_env("HELPDESK_RATE_PER_TOKEN", rate_token);
+  from_env("HELPDESK_RATE_PER_ADDRESS", rate_address);
   from_env("HELPDESK_DELIVERY_BACKOFF_MS", backoff);
   from_env("HELPDESK_CACHE_MB", cache_mb);
   from_env("HELPDESK_STATE_FLUSH_MS", state_flush);
@@ -79,6 +89,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.data);
     else if (flag == "--admin-token")
       s = value(o.admin_token);
+    else if (flag == "--admin-token-file")
+      s = value(o.admin_token_file);
+    else if (flag == "--max-lag" && o.command == "serve")
+      s = value(max_lag);
+    else if (flag == "--rate-per-token" && o.command == "serve")
+      s = value(rate_token);
+    else if (flag == "--rate-per-address" && o.command == "serve")
+      s = value(rate_address);
     else if (flag == "--kafka")
       s = value(o.kafka);
     else if (flag == "--log-level")
@@ -124,6 +142,17 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       !s.ok()) {
     return s.error();
   }
+  if (Status s = ParseNumber(max_lag, "--max-lag", 1, 1 << 30, o.max_lag); !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ParseNumber(rate_token, "--rate-per-token", 0, 1 << 20, o.rate_per_token);
+      !s.ok()) {
+    return s.error();
+  }
+  if (Status s = ParseNumber(rate_address, "--rate-per-address", 0, 1 << 20, o.rate_per_address);
+      !s.ok()) {
+    return s.error();
+  }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
   if (!o.until.empty() && o.out.empty()) {
     return Error{ErrorCode::kInvalidField,
@@ -138,10 +167,30 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
     return Error{ErrorCode::kInvalidField,
                  "--read-only serves a replayed folder on its own: it takes no --kafka"};
   }
-  if (o.command == "serve" && o.admin_token.empty()) {
-    return Error{ErrorCode::kInvalidField, "--admin-token (or HELPDESK_ADMIN_TOKEN) is required"};
+  if (o.command == "serve" && o.admin_token.empty() && o.admin_token_file.empty()) {
+    return Error{ErrorCode::kInvalidField,
+                 "--admin-token-file (or --admin-token, HELPDESK_ADMIN_TOKEN) is required"};
+  }
+  if (!o.admin_token.empty() && o.admin_token.size() < kMinAdminTokenBytes) {
+    return Error{ErrorCode::kInvalidField, "the admin token must be at least 16 characters"};
   }
   return o;
+}
+
+Status ReadAdminTokenFile(Options& o) {
+  if (o.admin_token_file.empty()) return Status::Ok();
+  std::ifstream in(o.admin_token_file, std::ios::binary);
+  if (!in) return Error{ErrorCode::kInvalidField, "cannot read " + o.admin_token_file};
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
+    token.pop_back();  // the newline an editor or `echo` leaves
+  }
+  if (token.size() < kMinAdminTokenBytes) {
+    return Error{ErrorCode::kInvalidField,
+                 "the admin token in " + o.admin_token_file + " must be at least 16 characters"};
+  }
+  o.admin_token = std::move(token);
+  return Status::Ok();
 }
 
 }  // namespace helpdesk

@@ -15,7 +15,8 @@ struct Options {
   std::string command = "serve";
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
-  std::string admin_token;
+  std::string admin_token;       // at least kMinAdminTokenBytes
+  std::string admin_token_file;  // read by ReadAdminTokenFile into admin_token
   std::string kafka;
   int kafka_partitions = 6;  // partitions of the topic when the server creates it
   std::string kafka_topic = "helpdesk.events";
@@ -28,11 +29,19 @@ struct Options {
   int delivery_backoff_ms = 1000;  // serve: first wait after a failed delivery (then doubles)
   int cache_mb = 256;              // the write model's memory (NodeOptions::cache_mb)
   int state_flush_ms = 1000;       // serve: how often the write model reaches its store
+  int max_lag = 10000;             // serve: /readyz's most events the views may trail the log
+  int rate_per_token = 100;        // serve: requests/s per bearer token (burst 2x); 0: no limit
+  int rate_per_address = 200;      // serve: requests/s per client address (burst 2x); 0: none
 };
+
+// A bootstrap admin token shorter than this is refused: it must not be guessable.
+inline constexpr size_t kMinAdminTokenBytes = 16;
 
 // `env` looks a variable up (getenv in production). Errors name the bad flag.
 Result<Options> ParseOptions(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& env);
 std::string Usage();
+// Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed).
+Status ReadAdminTokenFile(Options& o);
 
 }  // namespace helpdesk

@@ -18,6 +18,15 @@ std::string KeyOf(const Caller&, const cmd::CreateUser& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::SetPresence& c, Timestamp) {
   return UserStream(c.user_id);
 }
+std::string KeyOf(const Caller&, const cmd::UpdateUser& c, Timestamp) {
+  return UserStream(c.user_id);
+}
+std::string KeyOf(const Caller&, const cmd::IssueUserToken& c, Timestamp) {
+  return UserStream(c.user_id);
+}
+std::string KeyOf(const Caller&, const cmd::RevokeUserToken& c, Timestamp) {
+  return UserStream(c.user_id);
+}
 std::string KeyOf(const Caller&, const cmd::CreateTeam& c, Timestamp) {
   return TeamStream(IdOf(c.id));
 }

@@ -43,6 +43,29 @@ struct SetPresence {
   friend bool operator==(const SetPresence&, const SetPresence&) = default;
   std::string user_id, status;
 };
+// An admin's edit of a user, or a user's own `name` and `avatar_url`. Absent fields stay.
+struct UpdateUser {
+  static constexpr const char* kName = "update_user";
+  friend bool operator==(const UpdateUser&, const UpdateUser&) = default;
+  std::string user_id;
+  std::optional<std::string> name, email, role, avatar_url;
+  std::optional<bool> active;
+};
+// A new bearer token for a user (the user themselves, or an admin).
+struct IssueUserToken {
+  static constexpr const char* kName = "issue_user_token";
+  friend bool operator==(const IssueUserToken&, const IssueUserToken&) = default;
+  std::string user_id;
+  std::optional<std::string> token_id;  // absent: the deciding node picks one
+  std::string name;
+  std::optional<Timestamp> expires_at;
+  std::string token_sha256;  // as for CreateUser
+};
+struct RevokeUserToken {
+  static constexpr const char* kName = "revoke_user_token";
+  friend bool operator==(const RevokeUserToken&, const RevokeUserToken&) = default;
+  std::string user_id, token_id;
+};
 struct CreateTeam {
   static constexpr const char* kName = "create_team";
   friend bool operator==(const CreateTeam&, const CreateTeam&) = default;
@@ -273,14 +296,15 @@ struct RecordDelivery {
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
 using Command =
-    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::CreateTeam, cmd::AddTeamMember,
-                 cmd::CreateChannel, cmd::SetChannelIntegration, cmd::SetContactStage,
-                 cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
-                 cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer,
-                 cmd::Postpone, cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead,
-                 cmd::Invite, cmd::Leave, cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation,
-                 cmd::StartConversation, cmd::CreateQuickReply, cmd::UpdateQuickReply,
-                 cmd::DeleteQuickReply, cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery>;
+    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
+                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
+                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
+                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
+                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
+                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
+                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
+                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

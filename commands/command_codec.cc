@@ -27,6 +27,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DeliveryOutcome, message_id, delivered, attem
 namespace cmd {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateUser, id, name, email, role, teams, token_sha256)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetPresence, user_id, status)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateUser, user_id, name, email, role, avatar_url, active)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IssueUserToken, user_id, token_id, name, expires_at,
+                                   token_sha256)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RevokeUserToken, user_id, token_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)

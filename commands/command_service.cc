@@ -170,7 +170,15 @@ Status CommandService::Reload(std::chrono::seconds patience) {
 std::optional<Caller> CommandService::CallerForToken(const std::string& token_sha256) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (const UserState* u = model_.UserByTokenDigest(token_sha256)) {
-    return Caller{u->id, u->role, ""};
+    const Timestamp now = clock_.Now();
+    for (const auto& [token_id, token] : u->tokens) {
+      if (token.token_sha256 != token_sha256) continue;
+      if (!TokenAdmits(*u, token, now)) return std::nullopt;
+      Caller caller{u->id, u->role, ""};
+      caller.token_id = token_id;
+      return caller;
+    }
+    return std::nullopt;
   }
   if (const ChannelState* ch = model_.ChannelByTokenDigest(token_sha256)) {
     // A channel's token may only deliver that channel's inbound messages; it gets no role rights.

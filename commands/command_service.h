@@ -125,6 +125,9 @@ class CommandService final : public Commands {
   // then decides under mu_.
   Result<Decision> Handle(const Caller& caller, const cmd::CreateUser& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetPresence& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateUser& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::IssueUserToken& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RevokeUserToken& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);

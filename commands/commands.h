@@ -16,7 +16,8 @@ namespace helpdesk {
 struct Caller {
   std::string user_id;  // empty for the bootstrap admin and for channel tokens
   Role role = Role::kAgent;
-  std::string channel_id;  // set when authenticated by a channel's own token
+  std::string channel_id;     // set when authenticated by a channel's own token
+  std::string token_id = {};  // the token this request came with (not sent between nodes)
 
   // A channel's own token: it delivers that channel's messages and gets no role's rights.
   static Caller ForChannel(const std::string& channel_id) {

@@ -9,11 +9,12 @@
 namespace helpdesk {
 namespace {
 
-// A user a conversation can be given to (assigned, transferred, invited): one who exists and
-// whose role works conversations.
+// A user a conversation can be given to (assigned, transferred, invited): one who exists, is
+// active and whose role works conversations.
 Status CheckWorker(const WriteModel& model, const std::string& user_id) {
   const UserState* u = model.User(user_id);
   if (!u) return NotFound("user " + user_id);
+  if (!u->active) return InvalidTransition("user " + user_id + " is deactivated");
   if (!CanWorkConversations(u->role)) {
     return InvalidField("user_id", "names a user whose role cannot work conversations");
   }

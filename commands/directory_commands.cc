@@ -9,6 +9,9 @@
 namespace helpdesk {
 namespace {
 
+// Live tokens a user may hold at once: a bound on what one account can make.
+constexpr size_t kMaxTokensPerUser = 100;
+
 Error AlreadyExists(const std::string& what) {
   return InvalidTransition(what + " already exists with different fields");
 }
@@ -72,11 +75,104 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetPres
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const UserState* u = model_.User(user_id);
   if (!u) return NotFound("user " + user_id);
+  if (!u->active && status != "offline") {
+    return InvalidTransition("user " + user_id + " is deactivated");
+  }
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), user_id, false);
   if (u->presence == status) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, UserStream(user_id), {events::Encode(events::UserPresenceChanged{user_id, status})},
         caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateUser& c) {
+  const bool self = caller.is_user() && caller.user_id == c.user_id;
+  const bool admin_fields = c.email || c.role || c.active;
+  if (!CanAdminister(caller.role) && (!self || admin_fields)) {
+    return Forbidden(self ? "only an admin can change a user's e-mail, role or access"
+                          : "only an admin can edit another user");
+  }
+  if (c.name && (c.name->empty() || c.name->size() > kMaxNameBytes)) {
+    return InvalidField("name", "must be a non-empty string of at most 256 bytes");
+  }
+  if (c.email && !LooksLikeEmail(*c.email))
+    return InvalidField("email", "must be an e-mail address");
+  if (c.role && !ParseRole(*c.role)) {
+    return InvalidField("role", "must be one of admin, supervisor, agent, auditor, analyst");
+  }
+  if (c.avatar_url && !c.avatar_url->empty() && !IsValidOutboundUrl(*c.avatar_url)) {
+    return InvalidField("avatar_url", "must be an http(s) URL of at most 2048 bytes, or empty");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const UserState* u = model_.User(c.user_id);
+  if (!u) return NotFound("user " + c.user_id);
+  // Only what changes is recorded.
+  events::UserUpdated changed{c.user_id, {}, {}, {}, {}, {}};
+  if (c.name && *c.name != u->name) changed.name = c.name;
+  if (c.email && *c.email != u->email) changed.email = c.email;
+  if (c.role && *c.role != RoleName(u->role)) changed.role = c.role;
+  if (c.avatar_url && *c.avatar_url != u->avatar_url) changed.avatar_url = c.avatar_url;
+  if (c.active && *c.active != u->active) changed.active = c.active;
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.user_id, false);
+  if (!changed.name && !changed.email && !changed.role && !changed.avatar_url && !changed.active) {
+    return Unchanged(std::move(out), lock);
+  }
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(c.user_id), {events::Encode(changed)}, caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::IssueUserToken& c) {
+  if (!CanAdminister(caller.role) && caller.user_id != c.user_id) {
+    return Forbidden("a user's tokens are made by the user or an admin");
+  }
+  if (c.name.size() > kMaxNameBytes) return InvalidField("name", "must be at most 256 bytes");
+  auto token_id = ChooseId(c.token_id, ids_);
+  if (!token_id.ok()) return token_id.error();
+  const Timestamp now = clock_.Now();
+  if (c.expires_at && c.expires_at->ms <= now.ms) {
+    return InvalidField("expires_at", "must be in the future");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const UserState* u = model_.User(c.user_id);
+  if (!u) return NotFound("user " + c.user_id);
+  if (!u->active) return InvalidTransition("user " + c.user_id + " is deactivated");
+  if (u->tokens.count(token_id.value())) return AlreadyExists("token " + token_id.value());
+  size_t live = 0;
+  for (const auto& [id, token] : u->tokens) live += TokenAdmits(*u, token, now) ? 1 : 0;
+  if (live >= kMaxTokensPerUser) {
+    return InvalidTransition("a user has at most " + std::to_string(kMaxTokensPerUser) +
+                             " live tokens: revoke one first");
+  }
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), token_id.value(), true);
+  const std::string digest = IssueToken(c.token_sha256, out);
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(c.user_id),
+        {events::Encode(events::UserTokenIssued{
+            c.user_id, token_id.value(), c.name.empty() ? "token" : c.name, digest, c.expires_at})},
+        caller.actor(), now);
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RevokeUserToken& c) {
+  if (!CanAdminister(caller.role) && caller.user_id != c.user_id) {
+    return Forbidden("a user's tokens are revoked by the user or an admin");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const UserState* u = model_.User(c.user_id);
+  if (!u) return NotFound("user " + c.user_id);
+  auto token = u->tokens.find(c.token_id);
+  if (token == u->tokens.end()) return NotFound("token " + c.token_id);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.token_id, false);
+  if (token->second.revoked) return Unchanged(std::move(out), lock);
+  std::vector<NewEvent> events;
+  Stage(events, UserStream(c.user_id),
+        {events::Encode(events::UserTokenRevoked{c.user_id, c.token_id})}, caller.actor(),
+        clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 

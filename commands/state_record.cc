@@ -29,8 +29,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     contact_id, status, assignee_id, team_id, tags, participants, protocol, ignored_until, subject,
     last_message, unread, waiting_since, last_customer_message_at, assigned_at, postponed_until,
     postponed_from, close_reason, opened_at, closed_at, undelivered)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UserState, exists, version, id, name, email, role,
-                                                teams, presence, token_sha256)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TokenState, name, token_sha256, created_at,
+                                                expires_at, revoked)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UserState, exists, version, id, name, email,
+                                                avatar_url, role, teams, presence, active, tokens)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TeamState, exists, version, id, name, members)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChannelState, exists, version, id, type, name,
                                                 address, token_sha256, verify_token_sha256,

@@ -89,7 +89,7 @@ void WriteModel::IndexDirectory(const std::string& stream, const StateRecord& re
   if (kind == "user") {
     user_ids_.insert(id);
     const auto& u = std::get<UserState>(record.state);
-    if (!u.token_sha256.empty()) user_by_token_[u.token_sha256] = id;
+    for (const auto& [token_id, token] : u.tokens) user_by_token_[token.token_sha256] = id;
   } else if (kind == "quick_reply") {
     quick_reply_ids_.insert(id);
   } else if (kind == "channel") {
@@ -237,6 +237,8 @@ bool WriteModel::Apply(const RecordedEvent& r) {
     for (const auto& team : user->teams) {
       MutableStateOf<TeamState>(TeamStream(team)).members.insert(id);
     }
+  } else if (const auto* issued = events::As<events::UserTokenIssued>(event)) {
+    if (!issued->token_sha256.empty()) user_by_token_[issued->token_sha256] = id;
   } else if (const auto* member = events::As<events::TeamMemberAdded>(event)) {
     // On a partitioned log the user's stream may come later: keep the membership for it.
     MutableStateOf<UserState>(UserStream(member->user_id)).teams.insert(id);

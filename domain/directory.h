@@ -2,6 +2,7 @@
 // the rules here are mostly validation; evolve functions keep each state in step with its stream.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,15 +14,30 @@
 
 namespace helpdesk {
 
+// One bearer token of a user: only its digest is kept (the token is shown once).
+struct TokenState {
+  std::string name, token_sha256;
+  Timestamp created_at;
+  std::optional<Timestamp> expires_at;
+  bool revoked = false;
+};
+
 struct UserState {
   bool exists = false;
   uint64_t version = 0;
-  std::string id, name, email;
+  std::string id, name, email, avatar_url;
   Role role = Role::kAgent;
   std::set<std::string> teams;
   std::string presence = "offline";
-  std::string token_sha256;  // the token itself is shown once and never stored
+  bool active = true;  // false: no token lets them in, no conversation can be given to them
+  std::map<std::string, TokenState> tokens;  // by token id; "initial" came with UserCreated
 };
+
+// The id of the token a user is created with.
+inline constexpr const char* kInitialTokenId = "initial";
+// Whether `token` of `user` lets them in at `now`: an active user, a token neither revoked nor
+// past its expiry.
+bool TokenAdmits(const UserState& user, const TokenState& token, Timestamp now);
 
 struct TeamState {
   bool exists = false;

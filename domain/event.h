@@ -91,6 +91,9 @@ inline constexpr const char* kMessageFailed = "MessageFailed";
 // Directory streams:
 inline constexpr const char* kUserCreated = "UserCreated";
 inline constexpr const char* kUserPresenceChanged = "UserPresenceChanged";
+inline constexpr const char* kUserUpdated = "UserUpdated";
+inline constexpr const char* kUserTokenIssued = "UserTokenIssued";
+inline constexpr const char* kUserTokenRevoked = "UserTokenRevoked";
 inline constexpr const char* kNotificationsRead = "NotificationsRead";
 inline constexpr const char* kTeamCreated = "TeamCreated";
 inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";

@@ -27,6 +27,11 @@ class Reader {
     auto s = OptStr(key);
     return s ? ParseRfc3339(*s) : std::nullopt;
   }
+  std::optional<bool> OptBool(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_boolean()) return std::nullopt;
+    return it->get<bool>();
+  }
   bool Bool(const char* key) const {
     auto it = j_.find(key);
     return it != j_.end() && it->is_boolean() && it->get<bool>();
@@ -214,6 +219,37 @@ json Payload(const UserPresenceChanged& e) {
 void Read(const Reader& r, UserPresenceChanged& e) {
   e = {r.Str("user_id"), r.Str("status", "offline")};
 }
+
+json Payload(const UserUpdated& e) {
+  json j = {{"user_id", e.user_id}};
+  if (e.name) j["name"] = *e.name;
+  if (e.email) j["email"] = *e.email;
+  if (e.role) j["role"] = *e.role;
+  if (e.avatar_url) j["avatar_url"] = *e.avatar_url;
+  if (e.active) j["active"] = *e.active;
+  return j;
+}
+void Read(const Reader& r, UserUpdated& e) {
+  e = {r.Str("user_id"), r.OptStr("name"),       r.OptStr("email"),
+       r.OptStr("role"), r.OptStr("avatar_url"), r.OptBool("active")};
+}
+
+json Payload(const UserTokenIssued& e) {
+  return {{"user_id", e.user_id},
+          {"token_id", e.token_id},
+          {"name", e.name},
+          {"token_sha256", e.token_sha256},
+          {"expires_at", Time(e.expires_at)}};
+}
+void Read(const Reader& r, UserTokenIssued& e) {
+  e = {r.Str("user_id"), r.Str("token_id"), r.Str("name"), r.Str("token_sha256"),
+       r.TimeAt("expires_at")};
+}
+
+json Payload(const UserTokenRevoked& e) {
+  return {{"user_id", e.user_id}, {"token_id", e.token_id}};
+}
+void Read(const Reader& r, UserTokenRevoked& e) { e = {r.Str("user_id"), r.Str("token_id")}; }
 
 json Payload(const NotificationsRead& e) {
   return {{"user_id", e.user_id}, {"ids", e.ids}, {"all_before", Opt(e.all_before)}};

@@ -131,6 +131,25 @@ struct UserPresenceChanged {
   static constexpr const char* kType = ev::kUserPresenceChanged;
   std::string user_id, status;
 };
+// An admin's edit of a user (or a user's own name and avatar): only the changed fields are set.
+// `active: false` ends every token of the user and keeps them from being assigned.
+struct UserUpdated {
+  static constexpr const char* kType = ev::kUserUpdated;
+  std::string user_id;
+  std::optional<std::string> name, email, role, avatar_url;
+  std::optional<bool> active;
+};
+// A bearer token of the user (its digest; the token itself is shown once). UserCreated's own
+// token is the user's token "initial".
+struct UserTokenIssued {
+  static constexpr const char* kType = ev::kUserTokenIssued;
+  std::string user_id, token_id, name, token_sha256;
+  std::optional<Timestamp> expires_at;
+};
+struct UserTokenRevoked {
+  static constexpr const char* kType = ev::kUserTokenRevoked;
+  std::string user_id, token_id;
+};
 struct NotificationsRead {
   static constexpr const char* kType = ev::kNotificationsRead;
   std::string user_id;
@@ -217,17 +236,16 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event =
-    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
-                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
-                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
-                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
-                 UserCreated, UserPresenceChanged, NotificationsRead, TeamCreated, TeamMemberAdded,
-                 ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged,
-                 ContactBlocked, ContactUnblocked, BlockedMessageReceived, ContactOptedIn,
-                 ContactOptedOut, ProtocolIssued, TemplateCreated, QuickReplyCreated,
-                 QuickReplyUpdated, QuickReplyDeleted>;
+using Event = std::variant<
+    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
+    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
+    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
+    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
+    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
+    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ProtocolIssued,
+    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -27,6 +27,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "rate_limited";
     case ErrorCode::kLogUnavailable:
       return "log_unavailable";
+    case ErrorCode::kNotCaughtUp:
+      return "not_caught_up";
     case ErrorCode::kInternal:
       return "internal";
   }

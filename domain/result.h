@@ -22,6 +22,7 @@ enum class ErrorCode {
   kTooLarge,           // 413 too_large
   kRateLimited,        // 429 rate_limited
   kLogUnavailable,     // 503 log_unavailable: the event log cannot take writes right now
+  kNotCaughtUp,        // 503 not_caught_up: X-Min-Position not reached within the wait
   kInternal,           // 500 internal; stays last (ErrorCodeFromName walks the codes up to it)
 };
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "domain/directory.h"
 #include "domain/events.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
@@ -39,7 +40,9 @@ json UserStub(const std::string& id) {
           {"email", ""},
           {"role", "agent"},
           {"teams", json::array()},
-          {"presence", "offline"}};
+          {"presence", "offline"},
+          {"active", true},
+          {"avatar_url", nullptr}};
 }
 
 void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
@@ -107,14 +110,52 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
               AddToSortedArray(team["members"], u.user_id);
               txn.Put(view_keys::kTeam + t, team.dump());
             }
-            user = json{
-                {"id", u.user_id},
-                {"name", u.name},
-                {"email", u.email},
-                {"role", u.role},
-                {"teams", teams},
-                {"presence", user.is_object() ? user.value("presence", "offline") : "offline"}};
+            user =
+                json{{"id", u.user_id},
+                     {"name", u.name},
+                     {"email", u.email},
+                     {"role", u.role},
+                     {"teams", teams},
+                     {"presence", user.is_object() ? user.value("presence", "offline") : "offline"},
+                     {"active", true},
+                     {"avatar_url", nullptr}};
             txn.Put(view_keys::kUser + u.user_id, user.dump());
+            if (!u.token_sha256.empty()) {
+              txn.Put(view_keys::kUserToken + u.user_id + "/" + kInitialTokenId,
+                      json{{"token_id", kInitialTokenId},
+                           {"name", kInitialTokenId},
+                           {"created_at", FormatRfc3339(e.at)},
+                           {"expires_at", nullptr}}
+                          .dump());
+            }
+          },
+          [&](const events::UserUpdated& u) {
+            json user = Load(txn, view_keys::kUser + u.user_id);
+            if (!user.is_object()) return;
+            if (u.name) user["name"] = *u.name;
+            if (u.email) user["email"] = *u.email;
+            if (u.role) user["role"] = *u.role;
+            if (u.avatar_url) {
+              user["avatar_url"] = u.avatar_url->empty() ? json(nullptr) : json(*u.avatar_url);
+            }
+            if (u.active) {
+              user["active"] = *u.active;
+              if (!*u.active) user["presence"] = "offline";
+            }
+            txn.Put(view_keys::kUser + u.user_id, user.dump());
+          },
+          [&](const events::UserTokenIssued& t) {
+            txn.Put(view_keys::kUserToken + t.user_id + "/" + t.token_id,
+                    json{{"token_id", t.token_id},
+                         {"name", t.name},
+                         {"created_at", FormatRfc3339(e.at)},
+                         {"expires_at",
+                          t.expires_at ? json(FormatRfc3339(*t.expires_at)) : json(nullptr)}}
+                        .dump());
+          },
+          [&](const events::UserTokenRevoked& t) {
+            // A revoked token leaves the list: it can never be used again.
+            txn.Delete(view_keys::kUserToken + t.user_id + "/" + t.token_id);
           },
           [&](const events::UserPresenceChanged& p) {
             json user = Load(txn, view_keys::kUser + p.user_id);

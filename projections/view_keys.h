@@ -21,6 +21,7 @@ inline constexpr char kConversationOfProtocol[] = "prn/";  // prn/<protocol>: it
 
 // Directory.
 inline constexpr char kUser[] = "u/";                   // u/<id>
+inline constexpr char kUserToken[] = "ut/";             // ut/<user>/<token id> (no digest)
 inline constexpr char kTeam[] = "t/";                   // t/<id>
 inline constexpr char kChannel[] = "ch/";               // ch/<id> (no secrets)
 inline constexpr char kContact[] = "k/";                // k/<id>: the contact's card

@@ -109,7 +109,12 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
   return out;
 }
 
-std::string CsvField(const std::string& s) {
+std::string CsvField(const std::string& cell) {
+  // A spreadsheet runs a cell that begins with one of these as a formula: customers' text must
+  // stay text ("=HYPERLINK(…)" in a message would otherwise run on the analyst's machine).
+  const bool formula_like =
+      !cell.empty() && std::string_view("=+-@\t\r").find(cell[0]) != std::string_view::npos;
+  const std::string s = formula_like ? "'" + cell : cell;
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
@@ -221,6 +226,19 @@ Result<Page> ViewQueries::Teams(const std::optional<std::string>& q,
         (*t)["open_count"] = OpenCount("n/t/" + id + "/") - queued;
         return t;
       });
+}
+
+Result<Page> ViewQueries::UserTokens(
+    const std::string& user_id, const std::optional<std::string>& cursor, size_t limit,
+    const std::function<std::optional<Timestamp>(const std::string& token_id)>& last_used) const {
+  return PagePrefix(view_keys::kUserToken + user_id + "/", cursor, limit,
+                    [&](const std::string& value) -> std::optional<json> {
+                      auto t = ParseObject(value);
+                      if (!t) return std::nullopt;
+                      const auto used = last_used((*t).value("token_id", ""));
+                      (*t)["last_used_at"] = used ? json(FormatRfc3339(*used)) : json(nullptr);
+                      return t;
+                    });
 }
 
 std::optional<json> ViewQueries::User(const std::string& id) const {

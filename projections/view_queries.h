@@ -14,8 +14,9 @@
 
 namespace helpdesk {
 
-// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
-std::string CsvField(const std::string& s);
+// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break; a cell that
+// begins with '=', '+', '-', '@', a tab or a CR gets a leading "'" (no formula injection).
+std::string CsvField(const std::string& cell);
 
 class ViewQueries {
  public:
@@ -42,6 +43,11 @@ class ViewQueries {
   Result<Page> Teams(const std::optional<std::string>& q, const std::optional<std::string>& cursor,
                      size_t limit) const;
   std::optional<nlohmann::json> User(const std::string& id) const;
+  // The user's live tokens by id ({token_id, name, created_at, expires_at, last_used_at}; never
+  // the secret), `last_used` telling when each was last seen.
+  Result<Page> UserTokens(
+      const std::string& user_id, const std::optional<std::string>& cursor, size_t limit,
+      const std::function<std::optional<Timestamp>(const std::string& token_id)>& last_used) const;
   std::optional<nlohmann::json> Team(const std::string& id) const;
   std::optional<nlohmann::json> Channel(const std::string& id) const;
   std::optional<nlohmann::json> Contact(const std::string& id) const;

@@ -33,7 +33,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 4;
+constexpr int kViewsVersion = 5;  // 5: users' tokens, active, avatar_url
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

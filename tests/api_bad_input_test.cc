@@ -1,4 +1,8 @@
 // Bad input gets the contract's status and error code, and changes nothing.
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include "tests/api_fixture.h"
 
 namespace helpdesk::testing {
@@ -182,6 +186,63 @@ TEST_F(BadInputTest, MissingOrWrongTokenIsUnauthorized) {
                   .status,
               401);
   });
+}
+
+TEST_F(BadInputTest, StrangersAreRefusedOnTheirHeadAndTheConnectionEnds) {
+  EXPECT_NO_NEW_EVENTS({
+    auto r = server().As("wrong-token", "POST", "/api/v1/teams", "{\"name\":\"x\"}",
+                         {{"X-Min-Position", "0:999999"}});
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.headers["connection"], "close");
+  });
+}
+
+TEST_F(BadInputTest, OverTheRateLimitIs429WithRetryAfter) {
+  server().Stop();
+  server().AddArgs({"--rate-per-token", "2"});  // 2 a second, 4 at once
+  ASSERT_TRUE(server().Start());
+  EXPECT_NO_NEW_EVENTS({
+    int limited = 0;
+    HttpReply last;
+    for (int i = 0; i < 12 && limited == 0; ++i) {
+      last = As(agent_, "GET", "/api/v1/conversations");
+      if (last.status == 429) ++limited;
+    }
+    ASSERT_EQ(limited, 1) << "a burst past the bucket is refused";
+    EXPECT_EQ(last.error_code(), "rate_limited");
+    EXPECT_GE(std::stoi(last.headers["retry-after"]), 1);
+    // Another token has a bucket of its own; health checks are never limited.
+    EXPECT_EQ(Admin("GET", "/api/v1/conversations").status, 200);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(server().client().Send("GET", "/healthz").status, 200);
+  });
+}
+
+TEST_F(BadInputTest, TheAdminTokenComesFromAFileAndTheDataStaysPrivate) {
+  // Too short a token is refused at start, whichever way it comes.
+  EXPECT_EQ(RunHelpdeskd({"--listen", "127.0.0.1:1", "--data", server().data_dir() + "-x",
+                          "--admin-token", "short"}),
+            2);
+  const std::string file = server().data_dir() + "-admin-token";
+  {
+    std::ofstream out(file);
+    out << "short\n";
+  }
+  EXPECT_EQ(RunHelpdeskd({"--listen", "127.0.0.1:1", "--data", server().data_dir() + "-x",
+                          "--admin-token-file", file}),
+            2);
+  {
+    std::ofstream out(file);
+    out << "a-token-from-a-file-0123\n";
+  }
+  server().Stop();
+  server().AddArgs({"--admin-token-file", file});  // wins over --admin-token
+  ASSERT_TRUE(server().Start());
+  EXPECT_EQ(server().As("a-token-from-a-file-0123", "GET", "/api/v1/me").status, 200);
+  EXPECT_EQ(server().As(kAdminToken, "GET", "/api/v1/me").status, 401);
+  // Folders the server made are its user's alone.
+  struct stat st {};
+  ASSERT_EQ(stat((server().data_dir() + "/views").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u) << std::oct << st.st_mode;
 }
 
 TEST_F(BadInputTest, WrongRoleIsForbidden) {

@@ -19,6 +19,7 @@
 #include "adapters/http_poster.h"
 #include "adapters/memory_log.h"
 #include "api/node.h"
+#include "api/rate_limiter.h"
 #include "tests/support/temp_dir.h"
 
 namespace helpdesk {
@@ -84,7 +85,14 @@ class InProcessApi : public ::testing::Test {
 
   // One request, straight into the application: no socket, no thread of the listener.
   HttpResponse Call(const std::string& token, const std::string& method, const std::string& target,
-                    const json& body = nullptr) {
+                    const json& body = nullptr,
+                    const std::map<std::string, std::string>& headers = {}) {
+    HttpRequest r = Request(token, method, target, body, headers);
+    return node_->app().Handle(r);
+  }
+  static HttpRequest Request(const std::string& token, const std::string& method,
+                             const std::string& target, const json& body = nullptr,
+                             const std::map<std::string, std::string>& headers = {}) {
     HttpRequest r;
     r.method = method;
     const auto question = target.find('?');
@@ -100,11 +108,12 @@ class InProcessApi : public ::testing::Test {
       }
     }
     r.headers["authorization"] = "Bearer " + token;
+    for (const auto& [name, value] : headers) r.headers[name] = value;
     if (!body.is_null()) {
       r.body = body.dump();
       r.headers["content-type"] = "application/json";
     }
-    return node_->app().Handle(r);
+    return r;
   }
   static json Json(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
 
@@ -294,6 +303,173 @@ TEST_F(InProcessApi, DeliveryRetriesWaitOnTheNodesClock) {
     return message.value("delivery", "") == "delivered";
   })) << message.dump();
   EXPECT_EQ(message.value("delivery_attempts", 0), 3);
+}
+
+// --- Access: tokens, user edits, who am I, X-Min-Position, readiness ---
+
+TEST_F(InProcessApi, TokensAreIssuedListedUsedRevokedAndExpire) {
+  const std::string ana = DeskWithAConversation();
+  const std::string in_an_hour = FormatRfc3339(Timestamp{kStart.ms + 3600 * 1000});
+  auto issued =
+      Call(ana, "POST", "/api/v1/users/ana/tokens", {{"name", "ci"}, {"expires_at", in_an_hour}});
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string ci = Json(issued).value("token", "");
+  const std::string ci_id = Json(issued).value("token_id", "");
+  ASSERT_FALSE(ci.empty());
+  EXPECT_EQ(Json(issued)["expires_at"], in_an_hour);
+
+  auto me = Call(ci, "GET", "/api/v1/me");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Json(me)["id"], "ana");
+  EXPECT_EQ(Json(me)["token_id"], ci_id);
+
+  auto list = Call(ana, "GET", "/api/v1/users/ana/tokens");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(Json(list)["items"].size(), 2u);
+  for (const auto& t : Json(list)["items"]) {
+    EXPECT_FALSE(t.contains("token")) << t;
+    EXPECT_FALSE(t.contains("token_sha256")) << t;
+    if (t["token_id"] == ci_id) {
+      EXPECT_EQ(t["last_used_at"], FormatRfc3339(kStart));
+      EXPECT_EQ(t["name"], "ci");
+    }
+  }
+  // Another agent neither lists nor makes Ana's tokens; an admin does.
+  auto bia = Call(kAdmin, "POST", "/api/v1/users",
+                  {{"id", "bia"}, {"name", "Bia"}, {"email", "bia@x.co"}, {"role", "agent"}});
+  const std::string bia_token = Json(bia).value("token", "");
+  EXPECT_EQ(Call(bia_token, "GET", "/api/v1/users/ana/tokens").status, 403);
+  EXPECT_EQ(Call(bia_token, "POST", "/api/v1/users/ana/tokens", json::object()).status, 403);
+  EXPECT_EQ(Call(kAdmin, "GET", "/api/v1/users/ana/tokens").status, 200);
+  // A time in the past, or not a time: refused.
+  EXPECT_EQ(Call(ana, "POST", "/api/v1/users/ana/tokens",
+                 {{"expires_at", FormatRfc3339(Timestamp{kStart.ms - 1000})}})
+                .status,
+            400);
+  EXPECT_EQ(Call(ana, "POST", "/api/v1/users/ana/tokens", {{"expires_at", "soon"}}).status, 400);
+
+  // Past its expiry the token is refused; the others go on.
+  clock_.Advance(2 * 3600 * 1000);
+  EXPECT_EQ(Call(ci, "GET", "/api/v1/me").status, 401);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/me").status, 200);
+
+  // Revoked: refused from then on, and gone from the list.
+  auto revoked = Call(ana, "DELETE", "/api/v1/users/ana/tokens/initial");
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/me").status, 401);
+  auto after = Json(Call(kAdmin, "GET", "/api/v1/users/ana/tokens"));
+  ASSERT_EQ(after["items"].size(), 1u);
+  EXPECT_EQ(after["items"][0]["token_id"], ci_id);
+  EXPECT_EQ(Call(kAdmin, "DELETE", "/api/v1/users/ana/tokens/nope").status, 404);
+}
+
+TEST_F(InProcessApi, DeactivatedUsersAreLockedOutAndCannotBeGivenConversations) {
+  const std::string ana = DeskWithAConversation();
+  auto off = Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"active", false}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(Json(off)["active"], false);
+  EXPECT_EQ(Json(off)["presence"], "offline");
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/me").status, 401);
+  auto assign = Call(kAdmin, "POST", Path("assign"), {{"user_id", "ana"}});
+  EXPECT_EQ(assign.status, 409) << assign.body;
+  EXPECT_EQ(Call(kAdmin, "POST", "/api/v1/users/ana/tokens", json::object()).status, 409);
+
+  ASSERT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"active", true}}).status, 200);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/me").status, 200);
+  EXPECT_EQ(Call(kAdmin, "POST", Path("assign"), {{"user_id", "ana"}}).status, 200);
+
+  // A demotion takes effect at the next request.
+  ASSERT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"role", "auditor"}}).status, 200);
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "hi"}}).status, 403);
+  EXPECT_EQ(Json(Call(ana, "GET", "/api/v1/me"))["role"], "auditor");
+}
+
+TEST_F(InProcessApi, UsersEditTheirOwnNameAndAvatarOnly) {
+  const std::string ana = DeskWithAConversation();
+  auto mine = Call(ana, "PATCH", "/api/v1/users/ana",
+                   {{"name", "Ana B"}, {"avatar_url", "https://x.co/a.png"}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(Json(mine)["name"], "Ana B");
+  EXPECT_EQ(Json(mine)["avatar_url"], "https://x.co/a.png");
+  const size_t events = memory_.Head().At(0);
+  EXPECT_EQ(Call(ana, "PATCH", "/api/v1/users/ana", {{"role", "admin"}}).status, 403);
+  EXPECT_EQ(Call(ana, "PATCH", "/api/v1/users/ana", {{"active", false}}).status, 403);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"role", "boss"}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"email", "nope"}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"active", "no"}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", json::array()}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/zed", {{"name", "Z"}}).status, 404);
+  // The same values again record nothing.
+  EXPECT_EQ(Call(ana, "PATCH", "/api/v1/users/ana", {{"name", "Ana B"}}).status, 200);
+  EXPECT_EQ(memory_.Head().At(0), events) << "refused or unchanged edits record nothing";
+  // null clears the avatar.
+  auto cleared = Call(ana, "PATCH", "/api/v1/users/ana", {{"avatar_url", nullptr}});
+  EXPECT_TRUE(Json(cleared)["avatar_url"].is_null()) << cleared.body;
+
+  auto admin = Json(Call(kAdmin, "GET", "/api/v1/me"));
+  EXPECT_EQ(admin["id"], "admin");
+  EXPECT_EQ(admin["role"], "admin");
+}
+
+TEST_F(InProcessApi, StrangersNeverWaitAndPositionsPastTheLogAreRefusedAtOnce) {
+  DeskWithAConversation();
+  const std::map<std::string, std::string> far{{"x-min-position", "0:999999"}};
+  auto stranger = Call("not-a-token", "GET", "/api/v1/conversations", nullptr, far);
+  EXPECT_EQ(stranger.status, 401);
+  auto ahead = Call(kAdmin, "GET", "/api/v1/conversations", nullptr, far);
+  EXPECT_EQ(ahead.status, 400) << ahead.body;
+  EXPECT_NE(ahead.body.find("X-Min-Position"), std::string::npos);
+  auto no_partition =
+      Call(kAdmin, "GET", "/api/v1/conversations", nullptr, {{"x-min-position", "7:1"}});
+  EXPECT_EQ(no_partition.status, 400);
+  auto reached = Call(kAdmin, "GET", "/api/v1/conversations", nullptr,
+                      {{"x-min-position", memory_.Head().ToString()}});
+  EXPECT_EQ(reached.status, 200);
+
+  // Refused on the head alone, before any body: and the connection is not kept.
+  auto refusal = node_->app().Admit(Request("not-a-token", "POST", "/api/v1/teams"));
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->status, 401);
+  EXPECT_EQ(refusal->headers["Connection"], "close");
+  EXPECT_FALSE(node_->app().Admit(Request(kAdmin, "POST", "/api/v1/teams")).has_value());
+  EXPECT_FALSE(node_->app().Admit(Request("", "GET", "/healthz")).has_value());
+}
+
+TEST_F(InProcessApi, ReadyzTellsWhenTheLogRefusesAppends) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_TRUE(Eventually([&] { return Call("", "GET", "/readyz").status == 200; }));
+  faulty_->FailAppend(1);
+  auto failed = Call(ana, "POST", Path("messages"), {{"text", "hello"}});
+  ASSERT_EQ(failed.status, 503) << failed.body;
+  auto unready = Call("", "GET", "/readyz");
+  EXPECT_EQ(unready.status, 503);
+  EXPECT_EQ(Json(unready)["status"], "log_unavailable");
+  // The next append that succeeds makes it ready again.
+  ASSERT_EQ(Call(ana, "POST", Path("messages"), {{"text", "hello"}}).status, 201);
+  EXPECT_EQ(Call("", "GET", "/readyz").status, 200);
+}
+
+TEST(RateLimiter, ABucketRefillsAtItsRateUpToItsBurst) {
+  RateLimiter limiter(RateLimit{2, 4});  // 2 per second, 4 at once
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(limiter.Take("a", 0).has_value()) << i;
+  auto wait = limiter.Take("a", 0);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(*wait, 500);
+  EXPECT_FALSE(limiter.Take("b", 0).has_value()) << "buckets are per key";
+  EXPECT_FALSE(limiter.Take("a", 500).has_value()) << "half a second makes one";
+  EXPECT_TRUE(limiter.Take("a", 500).has_value());
+  for (int i = 0; i < 4; ++i) EXPECT_FALSE(limiter.Take("a", 60000).has_value()) << i;
+  EXPECT_TRUE(limiter.Take("a", 60000).has_value()) << "never more than the burst";
+  RateLimiter off(RateLimit{0, 0});
+  for (int i = 0; i < 1000; ++i) ASSERT_FALSE(off.Take("a", 0).has_value());
+}
+
+TEST(RateLimiter, MemoryStaysBoundedWhateverTheKeys) {
+  RateLimiter limiter(RateLimit{1, 1}, 64);
+  for (int i = 0; i < 10000; ++i) limiter.Take("k" + std::to_string(i), i);
+  // A key seen long ago was dropped and starts full again; a fresh one keeps its state.
+  EXPECT_FALSE(limiter.Take("k0", 10000).has_value());
+  EXPECT_TRUE(limiter.Take("k9999", 9999).has_value());
 }
 
 }  // namespace

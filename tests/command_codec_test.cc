@@ -22,6 +22,9 @@ std::vector<Command> OneOfEach() {
   return {
       cmd::CreateUser{"u1", "Ana", "ana@x.co", "agent", {"t1", "t2"}, "digest"},
       cmd::SetPresence{"u1", "away"},
+      cmd::UpdateUser{"u1", "Ana B", "ana@y.co", "supervisor", "https://x/a.png", false},
+      cmd::IssueUserToken{"u1", "tok1", "ci", kAt, "digest"},
+      cmd::RevokeUserToken{"u1", "tok1"},
       cmd::CreateTeam{"t1", "Suporte"},
       cmd::AddTeamMember{"t1", "u1"},
       cmd::CreateChannel{"wa", "whatsapp", "WA", "+55", "digest"},
@@ -152,6 +155,7 @@ TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
   EXPECT_EQ(RoutingKey(ana, cmd::RecordDelivery{"c1", {}}, kAt), "conversation/c1");
   EXPECT_EQ(RoutingKey(ana, cmd::CreateUser{"u9", "U", "u@x.co", "agent", {}, ""}, kAt), "user/u9");
   EXPECT_EQ(RoutingKey(ana, cmd::SetPresence{"bia", "away"}, kAt), "user/bia");
+  EXPECT_EQ(RoutingKey(ana, cmd::RevokeUserToken{"bia", "t1"}, kAt), "user/bia");
   // Notifications belong to the caller.
   EXPECT_EQ(RoutingKey(ana, cmd::MarkNotificationsRead{{}, true}, kAt), "user/ana");
   EXPECT_EQ(RoutingKey(ana, cmd::AddTeamMember{"t1", "bia"}, kAt), "team/t1");

@@ -72,6 +72,12 @@ def produce_every_event(api):
                                        "role": "supervisor"})
     api.call("POST", "/api/v1/teams/t2/members", {"user_id": "bea"})
     api.call("PUT", "/api/v1/users/ana/presence", {"status": "online"}, token=ana)
+    api.call("PATCH", "/api/v1/users/bea", {"name": "Bea S", "avatar_url": "https://x.co/b.png"})
+    later = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    extra = api.call("POST", "/api/v1/users/ana/tokens", {"name": "ci", "expires_at": later},
+                     token=ana)
+    api.call("POST", "/api/v1/users/ana/tokens", {"name": "laptop"}, token=ana)
+    api.call("DELETE", f"/api/v1/users/ana/tokens/{extra['token_id']}", token=ana)
     api.call("POST", "/api/v1/channels", {"id": "wa", "type": "whatsapp", "name": "WA",
                                           "address": "+5511900000000"})
     first = api.call("POST", "/api/v1/channels/wa/inbound",
@@ -205,7 +211,7 @@ def main(helpdeskd, schemas_dir, event_header):
         port = free_port()
         server = subprocess.Popen(
             [helpdeskd, "--listen", f"127.0.0.1:{port}", "--data", data, "--admin-token", TOKEN,
-             "--log-level", "warn"])
+             "--log-level", "warn", "--rate-per-token", "0", "--rate-per-address", "0"])
         try:
             api = Api(port)
             for _ in range(200):

@@ -27,6 +27,7 @@ class DeciderLog final : public EventLog {
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
     return kafka_.IsCaughtUp(token);
   }
+  Result<bool> Reaches(const ConsistencyToken& token) override { return kafka_.Reaches(token); }
 
   struct Pending {
     AppendRequest request;

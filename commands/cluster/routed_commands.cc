@@ -17,6 +17,9 @@ std::string ChooseIds(Command& command) {
         if constexpr (std::is_same_v<C, cmd::CreateUser> || std::is_same_v<C, cmd::CreateChannel>) {
           if (!c.id) c.id = NewId();
           return IssueBearerToken(c.token_sha256);
+        } else if constexpr (std::is_same_v<C, cmd::IssueUserToken>) {
+          if (!c.token_id) c.token_id = NewId();
+          return IssueBearerToken(c.token_sha256);
         } else if constexpr (std::is_same_v<C, cmd::CreateTeam> ||
                              std::is_same_v<C, cmd::CreateTemplate> ||
                              std::is_same_v<C, cmd::CreateQuickReply> ||

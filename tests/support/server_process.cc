@@ -41,8 +41,11 @@ bool ServerProcess::Start() {
     FILE* out = std::freopen(log.c_str(), "a", stdout);
     (void)out;
     dup2(fileno(stdout), fileno(stderr));
-    std::vector<std::string> args{"helpdeskd",     "--listen",  listen,        "--data", data_dir_,
-                                  "--admin-token", kAdminToken, "--log-level", "info"};
+    std::vector<std::string> args{"helpdeskd", "--listen", listen, "--data", data_dir_,
+                                  "--admin-token", kAdminToken, "--log-level", "info",
+                                  // Tests hammer one server from one address: limits are
+                                  // switched on by the tests of the limits (AddArgs wins).
+                                  "--rate-per-token", "0", "--rate-per-address", "0"};
     if (const char* brokers = KafkaBrokers()) {
       // Every server of a test gets a topic of its own, kept across its restarts.
       args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});
