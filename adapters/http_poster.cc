@@ -39,6 +39,9 @@ class CppRestPoster final : public HttpPoster {
     web::http::client::http_client_config config;
     config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
     config.set_proxy(web::web_proxy(web::web_proxy::disabled));
+    // A redirect is an answer, not a delivery: following it would reach wherever the receiver
+    // points (this machine, a private network) past the checks on the URL.
+    config.set_max_redirects(0);
     auto client = std::make_shared<web::http::client::http_client>(url, config);
     clients_.emplace(key, client);
     return client;

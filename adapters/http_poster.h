@@ -21,7 +21,12 @@ class HttpPoster {
                            const std::string& body, std::chrono::milliseconds timeout) = 0;
 };
 
-// The cpprestsdk client: plain HTTP/1.1 or TLS, no proxy.
+// The cpprestsdk client: plain HTTP/1.1 or TLS, no proxy, redirects not followed.
 std::unique_ptr<HttpPoster> NewHttpPoster();
+// `inner`, refusing (before any connection) a URL that is not https or whose host resolves to
+// any non-public address (domain/outbound.h), checked at every attempt. The check resolves the
+// name itself; the client resolves it again to connect, so a name whose answer flips between
+// the two (DNS rebinding) is not covered: docs/security.md.
+std::unique_ptr<HttpPoster> NewOutboundGuard(std::unique_ptr<HttpPoster> inner);
 
 }  // namespace helpdesk

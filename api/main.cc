@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
                                  std::chrono::milliseconds(o.state_flush_ms),
                                  static_cast<uint64_t>(o.max_lag),
                                  o.rate_per_token,
-                                 o.rate_per_address};
+                                 o.rate_per_address,
+                                 o.allow_private_outbound};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);

@@ -123,6 +123,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   node->commands_ =
       std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env,
                                        node->state_.get(), RecordCacheBytes(options));
+  node->commands_->AllowPrivateOutbound(options.allow_private_outbound);
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->commands_->StartFlushing(options.state_flush);
@@ -160,7 +161,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   if (!options.read_only) {
     node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
     node->scheduler_->Start();
-    node->poster_ = seams.poster ? std::move(seams.poster) : NewHttpPoster();
+    // A test's stand-in receiver is used as given; the real client is guarded (domain/outbound.h).
+    node->poster_ = seams.poster                     ? std::move(seams.poster)
+                    : options.allow_private_outbound ? NewHttpPoster()
+                                                     : NewOutboundGuard(NewHttpPoster());
     std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
     if (KafkaDecider* decider = node->decider_.get()) {
       owns = [decider](const std::string& stream) { return decider->Owns(stream); };

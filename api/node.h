@@ -55,6 +55,8 @@ struct NodeOptions {
   // Requests per second (burst: twice as many) per bearer token and per client address; 0: none.
   int rate_per_token = 100;
   int rate_per_address = 200;
+  // Outbound URLs may be http:// and point at private addresses (development and tests).
+  bool allow_private_outbound = false;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that

@@ -13,6 +13,7 @@ std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token-file FILE\n"
          "                 [--admin-token TOKEN (visible to other local users: prefer the file)]\n"
          "                 [--max-lag EVENTS] [--rate-per-token N] [--rate-per-address N]\n"
+         "                 [--allow-private-outbound]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -93,6 +94,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.admin_token_file);
     else if (flag == "--max-lag" && o.command == "serve")
       s = value(max_lag);
+    else if (flag == "--allow-private-outbound" && o.command == "serve")
+      o.allow_private_outbound = true;
     else if (flag == "--rate-per-token" && o.command == "serve")
       s = value(rate_token);
     else if (flag == "--rate-per-address" && o.command == "serve")

@@ -32,6 +32,7 @@ struct Options {
   int max_lag = 10000;             // serve: /readyz's most events the views may trail the log
   int rate_per_token = 100;        // serve: requests/s per bearer token (burst 2x); 0: no limit
   int rate_per_address = 200;      // serve: requests/s per client address (burst 2x); 0: none
+  bool allow_private_outbound = false;  // serve: http:// and private outbound URLs (dev, tests)
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.

@@ -37,10 +37,9 @@ void RateLimiter::MakeRoom(Shard& shard, int64_t now_ms) const {
     return static_cast<double>(now_ms - entry.second.at_ms) >= refill_ms;
   });
   if (shard.buckets.size() < max_per_shard_) return;
-  auto oldest = std::min_element(shard.buckets.begin(), shard.buckets.end(),
-                                 [](const auto& a, const auto& b) {
-                                   return a.second.at_ms < b.second.at_ms;
-                                 });
+  auto oldest = std::min_element(
+      shard.buckets.begin(), shard.buckets.end(),
+      [](const auto& a, const auto& b) { return a.second.at_ms < b.second.at_ms; });
   shard.buckets.erase(oldest);
 }
 

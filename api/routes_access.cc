@@ -58,8 +58,12 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
       return ErrorResponse(InvalidField(
           "teams", "is changed through POST /api/v1/teams/{id}/members, not on the user"));
     }
-    cmd::UpdateUser u{user_id, b.OptString("name"), b.OptString("email"), b.OptString("role"),
-                      b.OptString("avatar_url"), b.OptBool("active")};
+    cmd::UpdateUser u{user_id,
+                      b.OptString("name"),
+                      b.OptString("email"),
+                      b.OptString("role"),
+                      b.OptString("avatar_url"),
+                      b.OptBool("active")};
     if (b.Has("avatar_url") && !u.avatar_url) u.avatar_url = "";  // null clears it
     if (b.error()) return ErrorResponse(*b.error());
     return Answer(commands_.Execute(caller, std::move(u)), 200, [&](const CommandOutcome& o) {
@@ -82,7 +86,8 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     if (b.error()) return ErrorResponse(*b.error());
     if (expires) {
       t.expires_at = ParseRfc3339(*expires);
-      if (!t.expires_at) return ErrorResponse(InvalidField("expires_at", "must be an RFC 3339 time"));
+      if (!t.expires_at)
+        return ErrorResponse(InvalidField("expires_at", "must be an RFC 3339 time"));
     }
     auto outcome = commands_.Execute(caller, std::move(t));
     return Answer(outcome, 201, [&](const CommandOutcome& o) -> std::optional<json> {

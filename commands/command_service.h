@@ -72,6 +72,9 @@ class CommandService final : public Commands {
                  size_t cache_bytes = 0);
   ~CommandService() override;  // stops the flusher, then flushes once more
 
+  // Lets channels name http:// and private-network outbound URLs (development and tests only).
+  void AllowPrivateOutbound(bool allow) { allow_private_outbound_ = allow; }
+
   // Brings the write model up to the log's end: from the store's offset, or from the start
   // without a store. Call once before serving.
   Status Load();
@@ -204,6 +207,7 @@ class CommandService final : public Commands {
   // The log position every applied event up to is in the write model (it may hold some later
   // ones too: this node's own, decided before the log returned them).
   ConsistencyToken followed_;
+  bool allow_private_outbound_ = false;
 
   std::mutex flush_mu_;  // one flush at a time
   std::mutex flusher_mu_;

@@ -5,6 +5,7 @@
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
 #include "domain/events.h"
+#include "domain/outbound.h"
 
 namespace helpdesk {
 namespace {
@@ -258,8 +259,10 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetChan
   if (a.verify_token.empty() != a.app_secret.empty()) {
     return InvalidField("app_secret", "and verify_token go together: webhooks need both");
   }
-  if (!a.outbound_url.empty() && !IsValidOutboundUrl(a.outbound_url)) {
-    return InvalidField("outbound_url", "must be an http:// or https:// URL");
+  if (!a.outbound_url.empty()) {
+    if (Status url = CheckOutboundUrl(a.outbound_url, allow_private_outbound_); !url.ok()) {
+      return url.error();
+    }
   }
   if (a.outbound_url.empty() != a.outbound_secret.empty()) {
     return InvalidField("outbound_secret", "and outbound_url go together: deliveries are signed");

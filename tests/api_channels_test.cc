@@ -283,5 +283,38 @@ TEST_F(ChannelsTest, ARefusingOrDeadReceiverEndsInMessageFailed) {
   EXPECT_EQ(failed["items"].size(), 2u);
 }
 
+TEST_F(ChannelsTest, OutboundUrlsMustBePublicHttpsAtEveryAttempt) {
+  server().Stop();
+  server().DenyPrivateOutbound();  // the production rules
+  ASSERT_TRUE(server().Start());
+  const std::string port = std::to_string(receiver_.port());
+  for (const std::string& url :
+       {receiver_.url(), "https://127.0.0.1:" + port + "/x",
+        std::string("https://169.254.169.254/latest"), std::string("https://10.0.0.8/in"),
+        std::string("https://[::1]/in")}) {
+    auto r = Connect({{"outbound_url", url}, {"outbound_secret", kOutboundSecret}});
+    EXPECT_EQ(r.status, 400) << url << " " << r.body;
+    EXPECT_EQ(r.error_code(), "invalid_field") << url;
+  }
+  // A name is only known when resolved: checked at each attempt, and nothing is sent.
+  ASSERT_EQ(Connect({{"verify_token", kVerifyToken},
+                     {"app_secret", kAppSecret},
+                     {"outbound_url", "https://localhost:" + port + "/x"},
+                     {"outbound_secret", kOutboundSecret}})
+                .status,
+            200);
+  const std::string id = OpenConversation();
+  ASSERT_EQ(
+      As(ana_, "POST", "/api/v1/conversations/" + id + "/messages", json{{"text", "a"}}).status,
+      201);
+  json items = SettledMessages(id);
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(items.back()["delivery"], "failed") << items.dump();
+  EXPECT_NE(items.back().value("delivery_error", std::string()).find("non-public"),
+            std::string::npos)
+      << items.dump();
+  EXPECT_TRUE(receiver_.requests().empty());
+}
+
 }  // namespace
 }  // namespace helpdesk::testing

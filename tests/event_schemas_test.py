@@ -211,7 +211,8 @@ def main(helpdeskd, schemas_dir, event_header):
         port = free_port()
         server = subprocess.Popen(
             [helpdeskd, "--listen", f"127.0.0.1:{port}", "--data", data, "--admin-token", TOKEN,
-             "--log-level", "warn", "--rate-per-token", "0", "--rate-per-address", "0"])
+             "--log-level", "warn", "--rate-per-token", "0", "--rate-per-address", "0",
+             "--allow-private-outbound"])
         try:
             api = Api(port)
             for _ in range(200):

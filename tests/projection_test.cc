@@ -56,7 +56,7 @@ class ProjectionTest : public ::testing::Test {
     // Public replies go out through the provider; their outcomes are recorded below.
     ASSERT_TRUE(
         commands_
-            ->Execute(admin_, cmd::SetChannelIntegration{"wa", "", "", "http://127.0.0.1:9/deliver",
+            ->Execute(admin_, cmd::SetChannelIntegration{"wa", "", "", "https://gateway.test/deliver",
                                                          "secret-123"})
             .ok());
     ASSERT_TRUE(

@@ -46,6 +46,8 @@ bool ServerProcess::Start() {
                                   // Tests hammer one server from one address: limits are
                                   // switched on by the tests of the limits (AddArgs wins).
                                   "--rate-per-token", "0", "--rate-per-address", "0"};
+    // Receivers in tests listen on 127.0.0.1 over plain http.
+    if (allow_private_outbound_) args.push_back("--allow-private-outbound");
     if (const char* brokers = KafkaBrokers()) {
       // Every server of a test gets a topic of its own, kept across its restarts.
       args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});

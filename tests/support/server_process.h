@@ -33,6 +33,9 @@ class ServerProcess {
   void AddArgs(const std::vector<std::string>& args) {
     extra_args_.insert(extra_args_.end(), args.begin(), args.end());
   }
+  // From the next Start() on, outbound URLs are held to the production rules (https, public
+  // addresses only); by default tests may deliver to receivers on 127.0.0.1.
+  void DenyPrivateOutbound() { allow_private_outbound_ = false; }
   // On Kafka: this server becomes another node of `other`'s cluster (the same topic).
   void JoinClusterOf(const ServerProcess& other) { topic_ = other.topic_; }
   // The flags that point helpdeskd at this server's log (empty on the embedded log).
@@ -50,6 +53,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   std::string topic_;
   std::vector<std::string> extra_args_;
+  bool allow_private_outbound_ = true;
 };
 
 // The brokers of the Kafka cluster tests run against (HELPDESK_TEST_KAFKA), or null for the
