@@ -15,7 +15,11 @@ WakeScheduler::~WakeScheduler() {
 void WakeScheduler::Start() {
   thread_ = std::thread([this] {
     while (!stop_) {
-      RunOnce();
+      try {
+        RunOnce();
+      } catch (const std::exception& e) {  // a view read failed: try again at the next tick
+        spdlog::error("wake-up scheduler: {}", e.what());
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   });

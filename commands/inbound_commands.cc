@@ -29,6 +29,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
   if (!a.from_email.empty() && !LooksLikeEmail(a.from_email)) {
     return InvalidField("from.email", "must be an e-mail address");
   }
+  // The heavy part of an e-mail (HTML to markdown, the quoted history apart) before the lock:
+  // it needs nothing of the write model, and a crafted mail must not hold up every command.
+  const std::string converted = a.text.empty() && !a.html.empty() ? HtmlToMarkdown(a.html) : a.text;
+  const EmailText email_split = SplitQuotedEmail(converted);
+
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ChannelState* channel = model_.Channel(a.channel_id);
@@ -77,12 +82,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
   const std::string message_id = ids_.NewId();
   const Timestamp sent_at = a.sent_at && *a.sent_at < now ? *a.sent_at : now;
   // E-mail: formatting kept as markdown, the new text apart from the quoted history.
-  std::string message_text = a.text.empty() && !a.html.empty() ? HtmlToMarkdown(a.html) : a.text;
+  std::string message_text = converted;
   std::string quoted;
   if (channel->type == "email") {
-    EmailText split = SplitQuotedEmail(message_text);
-    message_text = std::move(split.visible);
-    quoted = std::move(split.quoted);
+    message_text = email_split.visible;
+    quoted = email_split.quoted;
   }
   if (message_text.size() > kMaxTextBytes) return InvalidField("html", "makes a text over 64 KiB");
   if (const ContactState* known = model_.Contact(*contact_id); known && known->blocked) {

@@ -1,5 +1,6 @@
 #include "domain/email_text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 #include <vector>
@@ -53,6 +54,13 @@ bool IsHeader(const std::string& lower, std::initializer_list<const char*> names
 
 // Where the quoted history starts (a line index), or lines.size() when nothing is quoted.
 size_t QuoteStart(const std::vector<std::string>& lines) {
+  // quoted_from[i]: every line from i on is blank or quoted. One pass from the end, so that a
+  // mail of many ">" lines stays linear.
+  std::vector<bool> quoted_from(lines.size() + 1, true);
+  for (size_t j = lines.size(); j-- > 0;) {
+    const std::string t = Trim(lines[j]);
+    quoted_from[j] = quoted_from[j + 1] && (t.empty() || t[0] == '>');
+  }
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string lower = Lower(Trim(lines[i]));
     if (lower.empty()) continue;
@@ -66,14 +74,7 @@ size_t QuoteStart(const std::vector<std::string>& lines) {
         IsHeader(Lower(Trim(lines[i + 1])), {"sent:", "enviado:", "enviada:", "date:", "data:"})) {
       return i;
     }
-    if (lower[0] == '>') {
-      bool rest_quoted = true;
-      for (size_t j = i; j < lines.size() && rest_quoted; ++j) {
-        const std::string t = Trim(lines[j]);
-        rest_quoted = t.empty() || t[0] == '>';
-      }
-      if (rest_quoted) return i;
-    }
+    if (lower[0] == '>' && quoted_from[i]) return i;
   }
   return lines.size();
 }
@@ -151,6 +152,28 @@ std::string Href(const std::string& attributes) {
   return attributes.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
+// Where `needle` (lower case) starts in `text` at or after `from`, case-insensitively; npos when
+// nowhere. No copy of the text: a mail with many <script> tags stays linear.
+size_t FindNoCase(const std::string& text, const std::string& needle, size_t from) {
+  if (needle.empty() || text.size() < needle.size()) return std::string::npos;
+  for (size_t i = from; i + needle.size() <= text.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() &&
+           std::tolower(static_cast<unsigned char>(text[i + k])) == needle[k]) {
+      ++k;
+    }
+    if (k == needle.size()) return i;
+  }
+  return std::string::npos;
+}
+
+// Nesting shown as prefixes ("> " per quote level, two spaces per list level) stops growing
+// here: deeper levels read like the deepest shown, and each line costs a bounded prefix.
+constexpr int kMaxShownDepth = 8;
+// Markdown past this size is cut: the caller refuses a text over 64 KiB anyway, and a crafted
+// mail must not make the conversion take more memory than that.
+constexpr size_t kMaxMarkdownBytes = 256 * 1024;
+
 void NewLine(std::string& out) {
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (!out.empty() && out.back() != '\n') out += '\n';
@@ -166,9 +189,9 @@ std::string HtmlToMarkdown(const std::string& html) {
   int quote_depth = 0;
   size_t i = 0;
   auto line_prefix = [&] {
-    for (int q = 0; q < quote_depth; ++q) out += "> ";
+    for (int q = 0; q < std::min(quote_depth, kMaxShownDepth); ++q) out += "> ";
   };
-  while (i < html.size()) {
+  while (i < html.size() && out.size() <= kMaxMarkdownBytes) {
     const char c = html[i];
     const bool tag_start = c == '<' && i + 1 < html.size() &&
                            (std::isalpha(static_cast<unsigned char>(html[i + 1])) ||
@@ -185,8 +208,9 @@ std::string HtmlToMarkdown(const std::string& html) {
       i = end + 1;
       const std::string& n = tag.name;
       if (!tag.closing && (n == "script" || n == "style")) {
-        const size_t close = Lower(html).find("</" + n, i);
-        i = close == std::string::npos ? html.size() : html.find('>', close) + 1;
+        const size_t close = FindNoCase(html, "</" + n, i);
+        const size_t close_end = close == std::string::npos ? close : html.find('>', close);
+        i = close_end == std::string::npos ? html.size() : close_end + 1;
         continue;
       }
       if (n == "b" || n == "strong") {
@@ -214,7 +238,8 @@ std::string HtmlToMarkdown(const std::string& html) {
       } else if (n == "li" && !tag.closing) {
         NewLine(out);
         line_prefix();
-        if (lists.size() > 1) out += std::string(2 * (lists.size() - 1), ' ');
+        const size_t depth = std::min<size_t>(lists.size(), kMaxShownDepth);
+        if (depth > 1) out += std::string(2 * (depth - 1), ' ');
         if (!lists.empty() && lists.back() == "ol") {
           out += std::to_string(++numbers.back()) + ". ";
         } else {

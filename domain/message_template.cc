@@ -62,14 +62,26 @@ Result<std::string> Render(const TemplateState& t, const std::vector<std::string
   }
   for (const std::string& p : params) {
     if (p.empty()) return InvalidField("params", "must not hold empty values");
+    if (p.size() > kMaxRenderedBytes)
+      return InvalidField("params", "values must be at most 64 KiB");
   }
   std::string out;
   size_t copied = 0;
+  bool too_long = false;
   EachPlaceholder(t.body, [&](int n, size_t begin, size_t end) {
+    if (too_long) return;
+    const std::string& value = params[static_cast<size_t>(n - 1)];
+    if (out.size() + (begin - copied) + value.size() > kMaxRenderedBytes) {
+      too_long = true;
+      return;
+    }
     out.append(t.body, copied, begin - copied);
-    out += params[n - 1];
+    out += value;
     copied = end;
   });
+  if (too_long || out.size() + (t.body.size() - copied) > kMaxRenderedBytes) {
+    return InvalidField("params", "make a text over 64 KiB");
+  }
   out.append(t.body, copied, std::string::npos);
   return out;
 }

@@ -26,8 +26,11 @@ namespace message_template {
 // The number of parameters of `body`: its placeholders must be {{1}}..{{n}}, each at least
 // once, none other (invalid_field "body" otherwise).
 Result<int> CountParams(const std::string& body);
+// The longest text a rendered template may make: a message's own limit (64 KiB).
+inline constexpr size_t kMaxRenderedBytes = 64 * 1024;
 // The body with each {{i}} replaced by params[i-1]; invalid_field "params" unless exactly
-// `t.params` non-empty values are given.
+// `t.params` non-empty values are given and the text stays within kMaxRenderedBytes (checked
+// as it grows: a large value repeated by many placeholders costs no more than the limit).
 Result<std::string> Render(const TemplateState& t, const std::vector<std::string>& params);
 
 Result<std::vector<DomainEvent>> DecideCreate(const TemplateState& s, const std::string& id,

@@ -11,7 +11,8 @@ namespace {
 
 bool IsPublicV4(const uint8_t* a) {
   const auto in = [&](uint8_t b0, int prefix_bits, uint8_t b1 = 0) {
-    const uint32_t ip = (uint32_t{a[0]} << 24) | (uint32_t{a[1]} << 16) | (uint32_t{a[2]} << 8) | a[3];
+    const uint32_t ip =
+        (uint32_t{a[0]} << 24) | (uint32_t{a[1]} << 16) | (uint32_t{a[2]} << 8) | a[3];
     const uint32_t net = (uint32_t{b0} << 24) | (uint32_t{b1} << 16);
     const uint32_t mask = prefix_bits == 0 ? 0 : ~uint32_t{0} << (32 - prefix_bits);
     return (ip & mask) == (net & mask);
@@ -53,9 +54,8 @@ std::string HostOfUrl(const std::string& url) {
   if (scheme == std::string::npos) return "";
   size_t start = scheme + 3;
   const size_t end_of_authority = url.find_first_of("/?#", start);
-  std::string authority = url.substr(start, end_of_authority == std::string::npos
-                                                ? std::string::npos
-                                                : end_of_authority - start);
+  std::string authority = url.substr(
+      start, end_of_authority == std::string::npos ? std::string::npos : end_of_authority - start);
   if (const size_t at = authority.rfind('@'); at != std::string::npos) {
     authority = authority.substr(at + 1);
   }
@@ -75,10 +75,12 @@ Status CheckOutboundUrl(const std::string& url, bool allow_private) {
   const std::string host = HostOfUrl(url);
   uint8_t bytes[16];
   if (inet_pton(AF_INET, host.c_str(), bytes) == 1 && !IsPublicAddress(bytes, 4)) {
-    return InvalidField("outbound_url", "must not point at a private, loopback or link-local address");
+    return InvalidField("outbound_url",
+                        "must not point at a private, loopback or link-local address");
   }
   if (inet_pton(AF_INET6, host.c_str(), bytes) == 1 && !IsPublicAddress(bytes, 16)) {
-    return InvalidField("outbound_url", "must not point at a private, loopback or link-local address");
+    return InvalidField("outbound_url",
+                        "must not point at a private, loopback or link-local address");
   }
   return Status::Ok();
 }

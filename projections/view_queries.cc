@@ -59,6 +59,7 @@ Result<Page> ViewQueries::PagePrefix(
     last = it->key().ToString().substr(prefix.size());
     if (auto item = render(it->value().ToString())) items.push_back(std::move(*item));
   }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
   page.items_json = items.dump();
   return page;
 }

@@ -75,7 +75,8 @@ ViewStore::~ViewStore() = default;
 std::optional<std::string> ViewStore::Get(const std::string& key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key, &value);
-  if (!s.ok()) return std::nullopt;
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) throw ViewReadError("cannot read the views: " + s.ToString());
   return value;
 }
 

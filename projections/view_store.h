@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "adapters/consistency_token.h"
@@ -37,6 +38,12 @@ constexpr int kViewsVersion = 5;  // 5: users' tokens, active, avatar_url
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 
+// A view could not be read (not: the key is absent).
+class ViewReadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class ViewStore {
  public:
   // Opens the views in `dir`; drops them first if their version is not kViewsVersion.
@@ -45,7 +52,8 @@ class ViewStore {
   static Status Destroy(const std::string& dir);
   ~ViewStore();
 
-  // Thread-safe point read; nullopt when absent.
+  // Thread-safe point read; nullopt when absent. A read that fails (I/O, corruption) throws
+  // ViewReadError: "absent" would turn a broken disk into 404s; the API answers 500 and logs.
   std::optional<std::string> Get(const std::string& key) const;
   // Thread-safe; the iterator sees a consistent snapshot.
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;

@@ -62,5 +62,37 @@ TEST(EmailTextTest, HtmlFormattingBecomesMarkdown) {
   EXPECT_EQ(HtmlToMarkdown("<!-- <b> -->oi"), "oi");
 }
 
+TEST(EmailTextTest, CraftedNestingCostsBoundedOutput) {
+  // 2,000 nested quotes and lists, then 20,000 line breaks: the prefix of each line stops
+  // growing at 8 levels, and the markdown is cut at 256 KiB whatever comes.
+  std::string html;
+  for (int i = 0; i < 2000; ++i) html += "<blockquote><ul>";
+  for (int i = 0; i < 20000; ++i) html += "x<br>";
+  const std::string md = HtmlToMarkdown(html);
+  EXPECT_LE(md.size(), 256u * 1024 + 64);
+  EXPECT_NE(md.find("> > > > > > > > x"), std::string::npos);
+  EXPECT_EQ(md.find("> > > > > > > > > x"), std::string::npos);
+}
+
+TEST(EmailTextTest, ManyScriptTagsAreEachDroppedWithTheirContent) {
+  std::string html;
+  for (int i = 0; i < 5000; ++i) html += "<SCRIPT>bad()</Script>ok ";
+  html += "<script>never closed";
+  const std::string md = HtmlToMarkdown(html);
+  EXPECT_EQ(md.find("bad"), std::string::npos);
+  EXPECT_EQ(md.find("never"), std::string::npos);
+  EXPECT_EQ(md.substr(0, 6), "ok ok ");
+}
+
+TEST(EmailTextTest, ManyQuotedLinesBeforeNewTextAreNotCut) {
+  std::string text;
+  for (int i = 0; i < 30000; ++i) text += "> old line\n";
+  text += "my answer\n";
+  const EmailText split = SplitQuotedEmail(text);
+  EXPECT_TRUE(split.quoted.empty()) << "quotes followed by new text are inline";
+  text += "> and a quote below\n";
+  EXPECT_EQ(SplitQuotedEmail(text).quoted, "> and a quote below");
+}
+
 }  // namespace
 }  // namespace helpdesk

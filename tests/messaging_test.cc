@@ -51,6 +51,22 @@ TEST(MessageTemplateTest, RenderFillsEveryPlaceholder) {
   EXPECT_FALSE(message_template::Render(t, {"Rui", ""}).ok());
 }
 
+TEST(MessageTemplateTest, TheRenderedTextObeysTheMessageLimit) {
+  TemplateState t;
+  t.id = "promo";
+  for (int i = 0; i < 200; ++i) t.body += "{{1}} ";
+  t.params = 1;
+  // 200 copies of a 1 KiB value: 200 KiB, over the limit, refused before it is built.
+  auto big = message_template::Render(t, {std::string(1024, 'a')});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kInvalidField);
+  EXPECT_FALSE(message_template::Render(t, {std::string(70 * 1024, 'a')}).ok());
+  // 200 copies of 300 bytes plus the spaces: within 64 KiB.
+  auto fits = message_template::Render(t, {std::string(300, 'a')});
+  ASSERT_TRUE(fits.ok());
+  EXPECT_EQ(fits.value().size(), 200u * 301);
+}
+
 TEST(MessageTemplateTest, CreateChecksNameAndBody) {
   EXPECT_TRUE(message_template::DecideCreate({}, "t", "wa", "boas_vindas", "Oi {{1}}").ok());
   EXPECT_FALSE(message_template::DecideCreate({}, "t", "wa", "", "Oi").ok());

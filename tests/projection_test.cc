@@ -54,11 +54,11 @@ class ProjectionTest : public ::testing::Test {
         commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
             .ok());
     // Public replies go out through the provider; their outcomes are recorded below.
-    ASSERT_TRUE(
-        commands_
-            ->Execute(admin_, cmd::SetChannelIntegration{"wa", "", "", "https://gateway.test/deliver",
-                                                         "secret-123"})
-            .ok());
+    ASSERT_TRUE(commands_
+                    ->Execute(admin_,
+                              cmd::SetChannelIntegration{
+                                  "wa", "", "", "https://gateway.test/deliver", "secret-123"})
+                    .ok());
     ASSERT_TRUE(
         commands_
             ->Execute(admin_,
