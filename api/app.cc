@@ -32,7 +32,8 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       read_only_(options.read_only),
       max_lag_(options.max_lag),
       per_token_(options.per_token),
-      per_address_(options.per_address) {}
+      per_address_(options.per_address),
+      secrets_(std::move(options.secrets)) {}
 
 namespace {
 

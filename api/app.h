@@ -12,6 +12,7 @@
 #include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "adapters/secret_box.h"
 #include "api/append_watch.h"
 #include "api/http.h"
 #include "api/rate_limiter.h"
@@ -33,6 +34,8 @@ struct AppOptions {
   // checks, before the token is even looked at).
   RateLimit per_token{100, 200};
   RateLimit per_address{200, 400};
+  // Seals providers' secrets before a command carries them (null: they travel as given).
+  std::shared_ptr<const SecretBox> secrets;
 };
 
 class App {
@@ -107,6 +110,7 @@ class App {
   std::atomic<bool> ready_once_{false};
   TokenUsage token_usage_;
   RateLimiter per_token_, per_address_;
+  std::shared_ptr<const SecretBox> secrets_;
 };
 
 // An event as the feeds show it: the envelope without the server's own secrets.

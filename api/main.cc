@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   umask(077);
   auto parsed = ParseOptions(args, [](const char* name) { return std::getenv(name); });
   if (parsed.ok()) {
-    if (Status read = ReadAdminTokenFile(parsed.value()); !read.ok()) parsed = read.error();
+    if (Status read = ReadSecretFiles(parsed.value()); !read.ok()) parsed = read.error();
   }
   if (!parsed.ok()) {
     std::cerr << "helpdeskd: " << parsed.error().message << "\n" << Usage();
@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
                                  static_cast<uint64_t>(o.max_lag),
                                  o.rate_per_token,
                                  o.rate_per_address,
-                                 o.allow_private_outbound};
+                                 o.allow_private_outbound,
+                                 o.secrets_key};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);

@@ -1,10 +1,12 @@
 #include "api/node.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "adapters/embedded_log.h"
 #include "adapters/event_codec.h"
@@ -95,9 +97,44 @@ class ProjectorProgress final : public ViewProgress {
 
 }  // namespace
 
+namespace {
+
+// The key that seals providers' secrets: given (every node of a cluster the same), or on one
+// machine made once in the data folder (readable by the server's user only).
+Result<std::shared_ptr<const SecretBox>> LoadSecretBox(const NodeOptions& options) {
+  std::string text = options.secrets_key;
+  if (text.empty()) {
+    if (!options.kafka_brokers.empty()) {
+      return Error{ErrorCode::kInvalidField,
+                   "a cluster needs --secrets-key-file (or HELPDESK_SECRETS_KEY): every node "
+                   "must seal and open providers' secrets with the same key"};
+    }
+    const std::string path = options.data_dir + "/secrets.key";
+    std::ifstream in(path);
+    if (in) {
+      text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } else {
+      text = SecretBox::NewKeyText() + "\n";
+      std::ofstream out(path, std::ios::trunc);
+      out << text;
+      out.close();
+      if (!out) return Error{ErrorCode::kInternal, "cannot write " + path};
+      ::chmod(path.c_str(), 0600);
+      spdlog::info("made a secrets key in {} (back it up with the data)", path);
+    }
+  }
+  auto box = SecretBox::FromKeyText(text);
+  if (!box.ok()) return box.error();
+  return std::shared_ptr<const SecretBox>(std::make_shared<SecretBox>(std::move(box).value()));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, NodeSeams seams) {
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
+  auto secrets = LoadSecretBox(options);
+  if (!secrets.ok()) return secrets.error();
   std::unique_ptr<Node> node(new Node(env.clock));
   if (seams.log) {
     node->log_ = std::move(seams.log);
@@ -124,6 +161,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
       std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env,
                                        node->state_.get(), RecordCacheBytes(options));
   node->commands_->AllowPrivateOutbound(options.allow_private_outbound);
+  node->commands_->SetSecretBox(secrets.value());
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->commands_->StartFlushing(options.state_flush);
@@ -183,7 +221,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  options.read_only,
                  options.max_lag,
                  {static_cast<double>(options.rate_per_token), 2.0 * options.rate_per_token},
-                 {static_cast<double>(options.rate_per_address), 2.0 * options.rate_per_address}});
+                 {static_cast<double>(options.rate_per_address), 2.0 * options.rate_per_address},
+                 secrets.value()});
   return node;
 }
 

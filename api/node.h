@@ -57,6 +57,9 @@ struct NodeOptions {
   int rate_per_address = 200;
   // Outbound URLs may be http:// and point at private addresses (development and tests).
   bool allow_private_outbound = false;
+  // The keys that seal providers' secrets (adapters/secret_box.h), one per line; empty: on the
+  // embedded log <data_dir>/secrets.key, made at the first start; on Kafka, required.
+  std::string secrets_key;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that

@@ -13,7 +13,7 @@ std::string Usage() {
   return "usage: helpdeskd [serve] --listen HOST:PORT --data DIR --admin-token-file FILE\n"
          "                 [--admin-token TOKEN (visible to other local users: prefer the file)]\n"
          "                 [--max-lag EVENTS] [--rate-per-token N] [--rate-per-address N]\n"
-         "                 [--allow-private-outbound]\n"
+         "                 [--allow-private-outbound] [--secrets-key-file FILE]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -26,7 +26,8 @@ std::string Usage() {
          "HELPDESK_LOG_LEVEL HELPDESK_KAFKA_PARTITIONS HELPDESK_KAFKA_TOPIC\n"
          "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS HELPDESK_CACHE_MB\n"
          "             HELPDESK_STATE_FLUSH_MS HELPDESK_ADMIN_TOKEN_FILE HELPDESK_MAX_LAG\n"
-         "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS\n";
+         "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS HELPDESK_SECRETS_KEY\n"
+         "             HELPDESK_SECRETS_KEY_FILE\n";
 }
 
 namespace {
@@ -56,6 +57,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_DATA", o.data);
   from_env("HELPDESK_ADMIN_TOKEN", o.admin_token);
   from_env("HELPDESK_ADMIN_TOKEN_FILE", o.admin_token_file);
+  from_env("HELPDESK_SECRETS_KEY", o.secrets_key);
+  from_env("HELPDESK_SECRETS_KEY_FILE", o.secrets_key_file);
   from_env("HELPDESK_KAFKA", o.kafka);
   from_env("HELPDESK_LOG_LEVEL", o.log_level);
   from_env("HELPDESK_KAFKA_TOPIC", o.kafka_topic);
@@ -92,6 +95,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.admin_token);
     else if (flag == "--admin-token-file")
       s = value(o.admin_token_file);
+    else if (flag == "--secrets-key-file")
+      s = value(o.secrets_key_file);
     else if (flag == "--max-lag" && o.command == "serve")
       s = value(max_lag);
     else if (flag == "--allow-private-outbound" && o.command == "serve")
@@ -180,7 +185,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   return o;
 }
 
-Status ReadAdminTokenFile(Options& o) {
+Status ReadSecretFiles(Options& o) {
+  if (!o.secrets_key_file.empty()) {
+    std::ifstream key(o.secrets_key_file, std::ios::binary);
+    if (!key) return Error{ErrorCode::kInvalidField, "cannot read " + o.secrets_key_file};
+    o.secrets_key.assign(std::istreambuf_iterator<char>(key), std::istreambuf_iterator<char>());
+  }
   if (o.admin_token_file.empty()) return Status::Ok();
   std::ifstream in(o.admin_token_file, std::ios::binary);
   if (!in) return Error{ErrorCode::kInvalidField, "cannot read " + o.admin_token_file};

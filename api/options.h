@@ -16,7 +16,7 @@ struct Options {
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string admin_token;       // at least kMinAdminTokenBytes
-  std::string admin_token_file;  // read by ReadAdminTokenFile into admin_token
+  std::string admin_token_file;  // read by ReadSecretFiles into admin_token
   std::string kafka;
   int kafka_partitions = 6;  // partitions of the topic when the server creates it
   std::string kafka_topic = "helpdesk.events";
@@ -33,6 +33,8 @@ struct Options {
   int rate_per_token = 100;        // serve: requests/s per bearer token (burst 2x); 0: no limit
   int rate_per_address = 200;      // serve: requests/s per client address (burst 2x); 0: none
   bool allow_private_outbound = false;  // serve: http:// and private outbound URLs (dev, tests)
+  std::string secrets_key;       // the key lines (HELPDESK_SECRETS_KEY, or read from the file)
+  std::string secrets_key_file;  // read by ReadSecretFiles into secrets_key
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.
@@ -42,7 +44,8 @@ inline constexpr size_t kMinAdminTokenBytes = 16;
 Result<Options> ParseOptions(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& env);
 std::string Usage();
-// Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed).
-Status ReadAdminTokenFile(Options& o);
+// Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed),
+// and the secrets key from `secrets_key_file`.
+Status ReadSecretFiles(Options& o);
 
 }  // namespace helpdesk

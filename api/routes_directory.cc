@@ -155,6 +155,12 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     a.outbound_url = b.OptString("outbound_url").value_or("");
     a.outbound_secret = b.OptString("outbound_secret").value_or("");
     if (b.error()) return ErrorResponse(*b.error());
+    if (secrets_) {
+      // Sealed here: the command may cross the commands topic to the channel's owner.
+      for (std::string* secret : {&a.verify_token, &a.app_secret, &a.outbound_secret}) {
+        *secret = secrets_->Seal(*secret);
+      }
+    }
     return updated(commands_.Execute(caller, std::move(a)), [&] { return queries_.Channel(p[3]); });
   }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {

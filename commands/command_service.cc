@@ -202,10 +202,33 @@ std::optional<ConversationState> CommandService::FindConversation(const std::str
 }
 
 std::optional<ChannelState> CommandService::FindChannel(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  const ChannelState* c = model_.Channel(id);
-  if (!c) return std::nullopt;
-  return *c;
+  std::optional<ChannelState> channel;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const ChannelState* c = model_.Channel(id);
+    if (!c) return std::nullopt;
+    channel = *c;
+  }
+  // Its secrets as the webhook check and the delivery signer use them. One that does not open
+  // (a key no longer configured) reads as unset: webhooks are refused, deliveries fail.
+  for (std::string* secret : {&channel->app_secret, &channel->outbound_secret}) {
+    auto opened = OpenSecret(*secret);
+    if (!opened.ok()) spdlog::error("channel {}: {}", id, opened.error().message);
+    *secret = opened.ok() ? std::move(opened).value() : "";
+  }
+  return channel;
+}
+
+std::string CommandService::SealSecret(const std::string& plain) const {
+  return secrets_ ? secrets_->Seal(plain) : plain;
+}
+
+Result<std::string> CommandService::OpenSecret(const std::string& value) const {
+  if (secrets_) return secrets_->Open(value);
+  if (SecretBox::IsSealed(value)) {
+    return InvalidField("secret", "is sealed and this node has no secrets key");
+  }
+  return value;
 }
 
 bool CommandService::AwaitsDelivery(const std::string& conversation_id,

@@ -35,6 +35,7 @@
 #include "adapters/clock.h"
 #include "adapters/env.h"
 #include "adapters/event_log.h"
+#include "adapters/secret_box.h"
 #include "adapters/state_store.h"
 #include "commands/command.h"
 #include "commands/commands.h"
@@ -74,6 +75,9 @@ class CommandService final : public Commands {
 
   // Lets channels name http:// and private-network outbound URLs (development and tests only).
   void AllowPrivateOutbound(bool allow) { allow_private_outbound_ = allow; }
+  // Seals providers' secrets in the events it records, and opens them for FindChannel. Without
+  // one (tools, tests) secrets are recorded as given.
+  void SetSecretBox(std::shared_ptr<const SecretBox> box) { secrets_ = std::move(box); }
 
   // Brings the write model up to the log's end: from the store's offset, or from the start
   // without a store. Call once before serving.
@@ -208,6 +212,10 @@ class CommandService final : public Commands {
   // ones too: this node's own, decided before the log returned them).
   ConsistencyToken followed_;
   bool allow_private_outbound_ = false;
+  std::shared_ptr<const SecretBox> secrets_;
+  // With a box: sealed / opened; without: as given (a sealed value then does not open).
+  std::string SealSecret(const std::string& plain) const;
+  Result<std::string> OpenSecret(const std::string& value) const;
 
   std::mutex flush_mu_;  // one flush at a time
   std::mutex flusher_mu_;

@@ -242,10 +242,20 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetChannelIntegration& a) {
-  const std::string& channel_id = a.channel_id;
+Result<Decision> CommandService::Handle(const Caller& caller,
+                                        const cmd::SetChannelIntegration& sealed) {
+  const std::string& channel_id = sealed.channel_id;
   if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only an admin can connect a channel to its provider");
+  }
+  // The API seals the secrets before they travel (the commands topic): open them to check them.
+  cmd::SetChannelIntegration a = sealed;
+  for (auto [field, value] : {std::pair<const char*, std::string*>{"verify_token", &a.verify_token},
+                              {"app_secret", &a.app_secret},
+                              {"outbound_secret", &a.outbound_secret}}) {
+    auto opened = OpenSecret(*value);
+    if (!opened.ok()) return InvalidField(field, "cannot be opened with this node's secrets key");
+    *value = std::move(opened).value();
   }
   constexpr size_t kMinSecret = 8, kMaxSecret = 256;
   const auto secret_ok = [&](const std::string& s) {
@@ -276,14 +286,21 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetChan
   }
   const std::string verify_digest = a.verify_token.empty() ? "" : Sha256Hex(a.verify_token);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), channel_id, false);
-  if (channel->verify_token_sha256 == verify_digest && channel->app_secret == a.app_secret &&
-      channel->outbound_url == a.outbound_url && channel->outbound_secret == a.outbound_secret) {
+  // Sealed values differ at every sealing (a fresh nonce): compare what they hold.
+  const auto same_secret = [&](const std::string& stored, const std::string& given) {
+    auto opened = OpenSecret(stored);
+    return opened.ok() && opened.value() == given;
+  };
+  if (channel->verify_token_sha256 == verify_digest &&
+      same_secret(channel->app_secret, a.app_secret) && channel->outbound_url == a.outbound_url &&
+      same_secret(channel->outbound_secret, a.outbound_secret)) {
     return Unchanged(std::move(out), lock);
   }
   std::vector<NewEvent> events;
   Stage(events, ChannelStream(channel_id),
-        {events::Encode(events::ChannelIntegrationSet{channel_id, verify_digest, a.app_secret,
-                                                      a.outbound_url, a.outbound_secret})},
+        {events::Encode(events::ChannelIntegrationSet{channel_id, verify_digest,
+                                                      SealSecret(a.app_secret), a.outbound_url,
+                                                      SealSecret(a.outbound_secret)})},
         caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }

@@ -4,6 +4,7 @@
 // waiting for real time or killing a disk. The spawned-binary suites (api_tests, crash_tests)
 // remain the end-to-end tier.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <deque>
@@ -447,6 +448,38 @@ TEST_F(InProcessApi, ReadyzTellsWhenTheLogRefusesAppends) {
   // The next append that succeeds makes it ready again.
   ASSERT_EQ(Call(ana, "POST", Path("messages"), {{"text", "hello"}}).status, 201);
   EXPECT_EQ(Call("", "GET", "/readyz").status, 200);
+}
+
+TEST_F(InProcessApi, ProviderSecretsAreSealedInTheLog) {
+  DeskWithAConversation();
+  const json integration{{"verify_token", "verify-me-123"},
+                         {"app_secret", "app-secret-xyz"},
+                         {"outbound_url", "https://gateway.test/deliver"},
+                         {"outbound_secret", "out-secret-xyz"}};
+  ASSERT_EQ(Call(kAdmin, "PUT", "/api/v1/channels/wa/integration", integration).status, 200);
+  auto events = memory_.Read(ConsistencyToken(), 100000, std::chrono::milliseconds(0));
+  ASSERT_TRUE(events.ok());
+  bool found = false;
+  for (const RecordedEvent& e : events.value()) {
+    const std::string text = e.event.data.dump();
+    for (const char* secret : {"verify-me-123", "app-secret-xyz", "out-secret-xyz"}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << e.event.type << " holds " << secret;
+    }
+    if (e.event.type == "ChannelIntegrationSet") {
+      found = true;
+      EXPECT_EQ(e.event.data["app_secret"].get<std::string>().rfind("enc:v1:", 0), 0u) << text;
+      EXPECT_EQ(e.event.data["outbound_secret"].get<std::string>().rfind("enc:v1:", 0), 0u);
+    }
+  }
+  EXPECT_TRUE(found);
+  // The same secrets again change nothing, though each sealing differs.
+  const uint64_t head = memory_.Head().At(0);
+  ASSERT_EQ(Call(kAdmin, "PUT", "/api/v1/channels/wa/integration", integration).status, 200);
+  EXPECT_EQ(memory_.Head().At(0), head);
+  // The key was made once, in the data folder, for the server's user only.
+  struct stat st {};
+  ASSERT_EQ(stat((dir_.path() + "/data/secrets.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 077, 0u);
 }
 
 TEST(RateLimiter, ABucketRefillsAtItsRateUpToItsBurst) {

@@ -51,6 +51,8 @@ bool ServerProcess::Start() {
     if (const char* brokers = KafkaBrokers()) {
       // Every server of a test gets a topic of its own, kept across its restarts.
       args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});
+      // The nodes of a cluster share the key that seals providers' secrets.
+      setenv("HELPDESK_SECRETS_KEY", kTestSecretsKey, 1);
     }
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;

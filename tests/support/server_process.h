@@ -14,6 +14,9 @@
 namespace helpdesk::testing {
 
 inline constexpr const char* kAdminToken = "test-admin-token";
+// The secrets key of test clusters (64 hex characters).
+inline constexpr const char* kTestSecretsKey =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 class ServerProcess {
  public:

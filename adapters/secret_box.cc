@@ -1,0 +1,147 @@
+#include "adapters/secret_box.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+
+#include "adapters/random_ids.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr const char* kPrefix = "enc:v1:";
+constexpr int kNonceBytes = 12;
+constexpr int kTagBytes = 16;
+
+std::string Base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> FromBase64(const std::string& text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * text.size() / 4 + 1, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  size_t size = static_cast<size_t>(n);
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;  // padding
+  out.resize(size);
+  return out;
+}
+
+std::optional<std::string> FromHex(const std::string& hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    int value = 0;
+    for (size_t k = i; k < i + 2; ++k) {
+      const char c = hex[k];
+      value <<= 4;
+      if (c >= '0' && c <= '9') {
+        value |= c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        value |= c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        value |= c - 'A' + 10;
+      } else {
+        return std::nullopt;
+      }
+    }
+    out += static_cast<char>(value);
+  }
+  return out;
+}
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+}  // namespace
+
+Result<SecretBox> SecretBox::FromKeyText(const std::string& text) {
+  std::vector<Key> keys;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty()) continue;
+    auto bytes = line.size() == 64 ? FromHex(line) : std::nullopt;
+    if (!bytes) return InvalidField("secrets key", "must be 64 hex characters per line");
+    keys.push_back(Key{Sha256Hex(*bytes).substr(0, 8), *bytes});
+  }
+  if (keys.empty()) return InvalidField("secrets key", "holds no key");
+  return SecretBox(std::move(keys));
+}
+
+std::string SecretBox::NewKeyText() { return NewSecretToken(); }  // 64 hex characters
+
+bool SecretBox::IsSealed(const std::string& value) { return value.rfind(kPrefix, 0) == 0; }
+
+std::string SecretBox::Seal(const std::string& plain) const {
+  if (plain.empty() || IsSealed(plain)) return plain;
+  const Key& key = keys_.front();
+  unsigned char nonce[kNonceBytes];
+  if (RAND_bytes(nonce, kNonceBytes) != 1) throw std::runtime_error("no randomness for a nonce");
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  std::string out(reinterpret_cast<const char*>(nonce), kNonceBytes);
+  out.resize(kNonceBytes + plain.size() + kTagBytes);
+  auto* cipher = reinterpret_cast<unsigned char*>(out.data()) + kNonceBytes;
+  int len = 0, final_len = 0;
+  const bool ok =
+      ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr,
+                         reinterpret_cast<const unsigned char*>(key.bytes.data()), nonce) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), cipher, &len,
+                        reinterpret_cast<const unsigned char*>(plain.data()),
+                        static_cast<int>(plain.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), cipher + len, &final_len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                          cipher + plain.size()) == 1;
+  if (!ok) throw std::runtime_error("AES-256-GCM encryption failed");
+  return kPrefix + key.id + ":" + Base64(out);
+}
+
+Result<std::string> SecretBox::Open(const std::string& value) const {
+  if (!IsSealed(value)) return value;
+  const std::string rest = value.substr(std::string(kPrefix).size());
+  const size_t colon = rest.find(':');
+  if (colon != 8) return InvalidField("secret", "is not a sealed value");
+  const std::string key_id = rest.substr(0, colon);
+  const Key* key = nullptr;
+  for (const Key& k : keys_) {
+    if (k.id == key_id) key = &k;
+  }
+  if (!key) return InvalidField("secret", "was sealed with key " + key_id + ", not configured");
+  auto raw = FromBase64(rest.substr(colon + 1));
+  if (!raw || raw->size() < kNonceBytes + kTagBytes) {
+    return InvalidField("secret", "is not a sealed value");
+  }
+  const size_t cipher_size = raw->size() - kNonceBytes - kTagBytes;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
+  std::string plain(cipher_size, '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0, final_len = 0;
+  std::string tag = raw->substr(kNonceBytes + cipher_size);
+  const bool ok =
+      ctx && EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) == 1 &&
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr,
+                         reinterpret_cast<const unsigned char*>(key->bytes.data()), bytes) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
+                        bytes + kNonceBytes, static_cast<int>(cipher_size)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len,
+                          &final_len) == 1;
+  if (!ok) return InvalidField("secret", "does not open with its key (tampered with?)");
+  return plain;
+}
+
+}  // namespace helpdesk

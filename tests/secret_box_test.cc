@@ -1,0 +1,49 @@
+// Providers' secrets sealed at rest: adapters/secret_box.h.
+#include "adapters/secret_box.h"
+
+#include <gtest/gtest.h>
+
+namespace helpdesk {
+namespace {
+
+const std::string kKeyA = std::string(64, 'a');
+const std::string kKeyB = std::string(64, 'b');
+
+TEST(SecretBox, SealsSoThatOnlyItsKeyOpens) {
+  const SecretBox box = SecretBox::FromKeyText(kKeyA + "\n").value();
+  const std::string sealed = box.Seal("app-secret-123");
+  EXPECT_TRUE(SecretBox::IsSealed(sealed));
+  EXPECT_EQ(sealed.find("app-secret-123"), std::string::npos);
+  EXPECT_NE(box.Seal("app-secret-123"), sealed) << "a fresh nonce every time";
+  EXPECT_EQ(box.Open(sealed).value(), "app-secret-123");
+  EXPECT_EQ(box.Seal(""), "") << "nothing set stays nothing";
+  EXPECT_EQ(box.Seal(sealed), sealed) << "sealed once only";
+  EXPECT_EQ(box.Open("written-before-encryption").value(), "written-before-encryption");
+
+  const SecretBox other = SecretBox::FromKeyText(kKeyB).value();
+  EXPECT_FALSE(other.Open(sealed).ok()) << "another key does not open it";
+  std::string tampered = sealed;
+  tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(box.Open(tampered).ok()) << "GCM's tag catches a change";
+  EXPECT_FALSE(box.Open("enc:v1:nonsense").ok());
+}
+
+TEST(SecretBox, RotationSealsWithTheFirstKeyAndOpensWithAny) {
+  const SecretBox old_box = SecretBox::FromKeyText(kKeyA).value();
+  const std::string before = old_box.Seal("outbound-secret");
+  const SecretBox rotated = SecretBox::FromKeyText(kKeyB + "\n" + kKeyA + "\n").value();
+  EXPECT_EQ(rotated.Open(before).value(), "outbound-secret");
+  const std::string after = rotated.Seal("outbound-secret");
+  EXPECT_FALSE(old_box.Open(after).ok()) << "new values use the new key";
+  EXPECT_TRUE(SecretBox::FromKeyText(kKeyB).value().Open(after).ok());
+}
+
+TEST(SecretBox, KeysMustBe32BytesInHex) {
+  EXPECT_FALSE(SecretBox::FromKeyText("").ok());
+  EXPECT_FALSE(SecretBox::FromKeyText("short").ok());
+  EXPECT_FALSE(SecretBox::FromKeyText(std::string(64, 'z')).ok());
+  EXPECT_TRUE(SecretBox::FromKeyText(SecretBox::NewKeyText()).ok());
+}
+
+}  // namespace
+}  // namespace helpdesk
