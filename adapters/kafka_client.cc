@@ -3,6 +3,9 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace helpdesk {
 namespace {
 
@@ -16,9 +19,16 @@ void OnLog(const rd_kafka_t*, int level, const char* facility, const char* messa
   }
 }
 
-Result<rd_kafka_conf_t*> NewConf(const KafkaSettings& settings) {
+KafkaSettings& ClientDefaults() {
+  static KafkaSettings defaults;
+  return defaults;
+}
+
+Result<rd_kafka_conf_t*> NewConf(const KafkaSettings& own) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
+  KafkaSettings settings = ClientDefaults();
+  settings.insert(settings.end(), own.begin(), own.end());
   for (const auto& [name, value] : settings) {
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
@@ -30,6 +40,36 @@ Result<rd_kafka_conf_t*> NewConf(const KafkaSettings& settings) {
 }
 
 }  // namespace
+
+void SetKafkaClientDefaults(KafkaSettings settings) { ClientDefaults() = std::move(settings); }
+
+Result<KafkaSettings> ParseKafkaProperties(const std::string& text) {
+  KafkaSettings out;
+  size_t line_number = 0;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    const auto trim = [](std::string s) {
+      const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+      s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+      s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+      return s;
+    };
+    line = trim(line);
+    if (line.empty() || line[0] == '#' || line[0] == '!') continue;
+    const size_t eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return InvalidField("kafka config",
+                          "line " + std::to_string(line_number) + " is not name=value");
+    }
+    out.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+  }
+  return out;
+}
 
 Error FromKafka(rd_kafka_error_t* error, const char* what) {
   Error e = KafkaUnavailable(std::string(what) + ": " + rd_kafka_error_string(error));

@@ -17,6 +17,13 @@ using KafkaDeliveryCallback = void (*)(rd_kafka_s*, const rd_kafka_message_s*, v
 using KafkaRebalanceCallback = void (*)(rd_kafka_t*, rd_kafka_resp_err_t err,
                                         rd_kafka_topic_partition_list_t*, void* opaque);
 
+// Settings every client of this process starts from, before its own (which win where both
+// name a setting): TLS, SASL and the like from --kafka-config. Set once at start, before any
+// client is made.
+void SetKafkaClientDefaults(KafkaSettings settings);
+// A Java-style properties text: "name=value" lines; '#' and '!' start comments.
+Result<KafkaSettings> ParseKafkaProperties(const std::string& text);
+
 // A producer; `on_delivery` (may be null) gets every delivery report, from rd_kafka_poll or the
 // transactional calls.
 Result<rd_kafka_s*> NewKafkaProducer(const KafkaSettings& settings,

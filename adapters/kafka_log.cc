@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "adapters/event_codec.h"
@@ -17,12 +18,24 @@ Error Unavailable(const std::string& what) { return KafkaUnavailable(what); }
 }  // namespace
 
 Status KafkaLog::EnsureTopic(rd_kafka_t* rk, const std::string& brokers, const std::string& name,
-                             int partitions, int64_t retention_ms) {
+                             int partitions, int64_t retention_ms, int replication_factor) {
+  if (replication_factor <= 0) {
+    // As many replicas as the cluster has brokers, up to 3.
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk, 0, nullptr, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR || !md) {
+      return Unavailable("kafka: no metadata from " + brokers);
+    }
+    replication_factor = std::max(1, std::min(3, md->broker_cnt));
+    rd_kafka_metadata_destroy(md);
+  }
+  const int min_insync = std::max(1, replication_factor - 1);
   char err[512];
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, -1, err, sizeof err);
+  rd_kafka_NewTopic_t* topic =
+      rd_kafka_NewTopic_new(name.c_str(), partitions, replication_factor, err, sizeof err);
   if (!topic) return Error{ErrorCode::kInternal, std::string("kafka topic: ") + err};
   rd_kafka_NewTopic_set_config(topic, "retention.ms", std::to_string(retention_ms).c_str());
   rd_kafka_NewTopic_set_config(topic, "retention.bytes", "-1");
+  rd_kafka_NewTopic_set_config(topic, "min.insync.replicas", std::to_string(min_insync).c_str());
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 15000);
@@ -41,7 +54,8 @@ Status KafkaLog::EnsureTopic(rd_kafka_t* rk, const std::string& brokers, const s
       result = Unavailable(std::string("kafka CreateTopics: ") +
                            rd_kafka_topic_result_error_string(results[0]));
     } else if (n == 1 && rd_kafka_topic_result_error(results[0]) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::info("created topic {} with {} partitions", name, partitions);
+      spdlog::info("created topic {} with {} partitions, {} replicas (min.insync.replicas {})",
+                   name, partitions, replication_factor, min_insync);
     }
     rd_kafka_event_destroy(ev);
   }
@@ -124,7 +138,8 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
   if (!made.ok()) return made.error();
   rd_kafka_t* producer = made.value();
 
-  Status created = EnsureTopic(producer, o.brokers, o.topic, o.partitions, -1);
+  Status created =
+      EnsureTopic(producer, o.brokers, o.topic, o.partitions, -1, o.replication_factor);
   if (!created.ok()) {
     rd_kafka_destroy(producer);
     return created.error();

@@ -43,6 +43,9 @@ struct KafkaOptions {
   int partitions = 6;
   std::string transactional_id;  // stable per node: a restarted node fences its old self
   int timeout_ms = 2500;         // how long an event may wait for the broker before failing
+  // Replicas of the topic when this node creates it; 0: up to 3, as many as the cluster has
+  // brokers. min.insync.replicas is one less (at least 1): with 3, a write survives one broker.
+  int replication_factor = 0;
 };
 
 // A message produced in the same transaction as events (a command sent on to another decider).
@@ -91,9 +94,11 @@ class KafkaLog final : public EventLog {
   // The partition Kafka's default (murmur2) partitioner gives `key` among `partitions`: where the
   // events of a stream live, and where commands for it are routed.
   static int32_t PartitionFor(const std::string& key, int partitions);
-  // Creates `topic` unless it exists. retention_ms -1: forever.
+  // Creates `topic` unless it exists. retention_ms -1: forever. replication_factor 0: see
+  // KafkaOptions.
   static Status EnsureTopic(rd_kafka_s* client, const std::string& brokers,
-                            const std::string& topic, int partitions, int64_t retention_ms);
+                            const std::string& topic, int partitions, int64_t retention_ms,
+                            int replication_factor = 0);
   int partitions() const { return partitions_; }
   const KafkaOptions& options() const { return options_; }
 

@@ -103,8 +103,7 @@ std::string SecretBox::Seal(const std::string& plain) const {
                         reinterpret_cast<const unsigned char*>(plain.data()),
                         static_cast<int>(plain.size())) == 1 &&
       EVP_EncryptFinal_ex(ctx.get(), cipher + len, &final_len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                          cipher + plain.size()) == 1;
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, cipher + plain.size()) == 1;
   if (!ok) throw std::runtime_error("AES-256-GCM encryption failed");
   return kPrefix + key.id + ":" + Base64(out);
 }

@@ -5,8 +5,11 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
+#include "adapters/kafka_client.h"
 #include "api/http_listener.h"
 #include "api/node.h"
 #include "api/options.h"
@@ -26,6 +29,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   const Options& o = parsed.value();
+  if (!o.kafka_config_file.empty()) {
+    // TLS, SASL and the like: every Kafka client of this process starts from these.
+    std::ifstream in(o.kafka_config_file);
+    auto settings = in ? ParseKafkaProperties(std::string(std::istreambuf_iterator<char>(in),
+                                                          std::istreambuf_iterator<char>()))
+                       : Result<KafkaSettings>(
+                             Error{ErrorCode::kInvalidField, "cannot read " + o.kafka_config_file});
+    if (!settings.ok()) {
+      std::cerr << "helpdeskd: " << settings.error().message << "\n";
+      return 2;
+    }
+    SetKafkaClientDefaults(std::move(settings).value());
+  }
   // export-events writes the events on stdout: its logs go to stderr.
   if (o.command == "export-events" || o.command == "verify" || o.command == "verify-state") {
     spdlog::set_default_logger(spdlog::stderr_color_mt("stderr"));
@@ -46,7 +62,9 @@ int main(int argc, char** argv) {
                                  o.rate_per_token,
                                  o.rate_per_address,
                                  o.allow_private_outbound,
-                                 o.secrets_key};
+                                 o.secrets_key,
+                                 o.cluster_key,
+                                 o.kafka_replication_factor};
   if (o.command == "export-events") {
     Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
                             o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);

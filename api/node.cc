@@ -76,6 +76,7 @@ Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options, Opener ope
   kafka.brokers = options.kafka_brokers;
   kafka.partitions = options.kafka_partitions;
   kafka.topic = options.kafka_topic;
+  kafka.replication_factor = options.kafka_replication_factor;
   if (opener == Opener::kNode) kafka.transactional_id = "helpdesk-" + NodeId(options.data_dir);
   auto log = KafkaLog::Open(kafka);
   if (!log.ok()) return log.error();
@@ -183,6 +184,12 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     bus.node_id = NodeId(options.data_dir);
     const ProjectionRunner* projections = node->projections_.get();
     bus.seen = [projections] { return projections->Applied(); };
+    bus.replication_factor = options.kafka_replication_factor;
+    // Commands between nodes are signed: with the cluster key, or one derived from the secrets
+    // key every node shares already.
+    bus.signing_key = !options.cluster_key.empty()
+                          ? options.cluster_key
+                          : HmacSha256Hex(options.secrets_key, "helpdesk cluster commands v1");
     auto opened = KafkaCommandBus::Open(std::move(bus));
     if (!opened.ok()) return opened.error();
     node->bus_ = std::move(opened).value();

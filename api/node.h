@@ -60,6 +60,10 @@ struct NodeOptions {
   // The keys that seal providers' secrets (adapters/secret_box.h), one per line; empty: on the
   // embedded log <data_dir>/secrets.key, made at the first start; on Kafka, required.
   std::string secrets_key;
+  // The HMAC key that signs commands and replies between nodes; empty: derived from secrets_key.
+  std::string cluster_key;
+  // Replicas of the topics this node creates; 0: up to 3, as many as there are brokers.
+  int kafka_replication_factor = 0;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that

@@ -14,6 +14,8 @@ std::string Usage() {
          "                 [--admin-token TOKEN (visible to other local users: prefer the file)]\n"
          "                 [--max-lag EVENTS] [--rate-per-token N] [--rate-per-address N]\n"
          "                 [--allow-private-outbound] [--secrets-key-file FILE]\n"
+         "                 [--kafka-config FILE] [--kafka-replication-factor N]\n"
+         "                 [--cluster-key-file FILE]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -27,7 +29,8 @@ std::string Usage() {
          "             HELPDESK_ATTACHMENTS HELPDESK_DELIVERY_BACKOFF_MS HELPDESK_CACHE_MB\n"
          "             HELPDESK_STATE_FLUSH_MS HELPDESK_ADMIN_TOKEN_FILE HELPDESK_MAX_LAG\n"
          "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS HELPDESK_SECRETS_KEY\n"
-         "             HELPDESK_SECRETS_KEY_FILE\n";
+         "             HELPDESK_SECRETS_KEY_FILE HELPDESK_CLUSTER_KEY HELPDESK_CLUSTER_KEY_FILE\n"
+         "             HELPDESK_KAFKA_CONFIG HELPDESK_KAFKA_REPLICATION_FACTOR\n";
 }
 
 namespace {
@@ -59,6 +62,11 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_ADMIN_TOKEN_FILE", o.admin_token_file);
   from_env("HELPDESK_SECRETS_KEY", o.secrets_key);
   from_env("HELPDESK_SECRETS_KEY_FILE", o.secrets_key_file);
+  from_env("HELPDESK_CLUSTER_KEY", o.cluster_key);
+  from_env("HELPDESK_CLUSTER_KEY_FILE", o.cluster_key_file);
+  from_env("HELPDESK_KAFKA_CONFIG", o.kafka_config_file);
+  std::string replication;
+  from_env("HELPDESK_KAFKA_REPLICATION_FACTOR", replication);
   from_env("HELPDESK_KAFKA", o.kafka);
   from_env("HELPDESK_LOG_LEVEL", o.log_level);
   from_env("HELPDESK_KAFKA_TOPIC", o.kafka_topic);
@@ -97,6 +105,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.admin_token_file);
     else if (flag == "--secrets-key-file")
       s = value(o.secrets_key_file);
+    else if (flag == "--cluster-key-file")
+      s = value(o.cluster_key_file);
+    else if (flag == "--kafka-config")
+      s = value(o.kafka_config_file);
+    else if (flag == "--kafka-replication-factor")
+      s = value(replication);
     else if (flag == "--max-lag" && o.command == "serve")
       s = value(max_lag);
     else if (flag == "--allow-private-outbound" && o.command == "serve")
@@ -150,6 +164,11 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       !s.ok()) {
     return s.error();
   }
+  if (Status s = ParseNumber(replication, "--kafka-replication-factor", 0, 100,
+                             o.kafka_replication_factor);
+      !s.ok()) {
+    return s.error();
+  }
   if (Status s = ParseNumber(max_lag, "--max-lag", 1, 1 << 30, o.max_lag); !s.ok()) {
     return s.error();
   }
@@ -186,6 +205,18 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
 }
 
 Status ReadSecretFiles(Options& o) {
+  if (!o.cluster_key_file.empty()) {
+    std::ifstream key(o.cluster_key_file, std::ios::binary);
+    if (!key) return Error{ErrorCode::kInvalidField, "cannot read " + o.cluster_key_file};
+    o.cluster_key.assign(std::istreambuf_iterator<char>(key), std::istreambuf_iterator<char>());
+    while (!o.cluster_key.empty() &&
+           std::isspace(static_cast<unsigned char>(o.cluster_key.back()))) {
+      o.cluster_key.pop_back();
+    }
+  }
+  if (!o.cluster_key.empty() && o.cluster_key.size() < 32) {
+    return Error{ErrorCode::kInvalidField, "the cluster key must be at least 32 characters"};
+  }
   if (!o.secrets_key_file.empty()) {
     std::ifstream key(o.secrets_key_file, std::ios::binary);
     if (!key) return Error{ErrorCode::kInvalidField, "cannot read " + o.secrets_key_file};

@@ -35,6 +35,10 @@ struct Options {
   bool allow_private_outbound = false;  // serve: http:// and private outbound URLs (dev, tests)
   std::string secrets_key;       // the key lines (HELPDESK_SECRETS_KEY, or read from the file)
   std::string secrets_key_file;  // read by ReadSecretFiles into secrets_key
+  std::string cluster_key;       // HELPDESK_CLUSTER_KEY, or read from the file
+  std::string cluster_key_file;
+  std::string kafka_config_file;     // librdkafka properties for every client (TLS, SASL)
+  int kafka_replication_factor = 0;  // 0: up to 3, as many as there are brokers
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.
@@ -45,7 +49,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& env);
 std::string Usage();
 // Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed),
-// and the secrets key from `secrets_key_file`.
+// the secrets key from `secrets_key_file` and the cluster key from `cluster_key_file`.
 Status ReadSecretFiles(Options& o);
 
 }  // namespace helpdesk

@@ -45,7 +45,8 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::Open(CommandBusOptions
   for (const auto& [topic, retention] :
        {std::pair{CommandsTopic(o.events_topic), int64_t{7} * 24 * 3600 * 1000},
         std::pair{RepliesTopic(o.events_topic), kRepliesRetentionMs}}) {
-    Status made = KafkaLog::EnsureTopic(p, o.brokers, topic, o.partitions, retention);
+    Status made =
+        KafkaLog::EnsureTopic(p, o.brokers, topic, o.partitions, retention, o.replication_factor);
     if (!made.ok()) {
       rd_kafka_destroy(p);
       return made.error();
@@ -107,7 +108,8 @@ Result<CommandOutcome> KafkaCommandBus::Send(const std::string& routing_key, con
                       {"reply_to", options_.node_id},
                       {"hops", 0},
                       {"after", options_.seen ? options_.seen().ToString() : ""},
-                      {"command", command}};
+                      {"command", command},
+                      {"sig", Sign(request_id, command)}};
   const std::string value = envelope.dump();
   auto waiter = std::make_shared<Waiter>();
   std::future<Result<CommandOutcome>> answer = waiter->answer.get_future();
@@ -139,7 +141,9 @@ Result<CommandOutcome> KafkaCommandBus::Send(const std::string& routing_key, con
 
 void KafkaCommandBus::SendReply(const std::string& reply_to, const std::string& request_id,
                                 const json& outcome) {
-  const std::string value = json{{"request_id", request_id}, {"outcome", outcome}}.dump();
+  const std::string value =
+      json{{"request_id", request_id}, {"outcome", outcome}, {"sig", Sign(request_id, outcome)}}
+          .dump();
   const std::string topic = RepliesTopic(options_.events_topic);
   rd_kafka_resp_err_t err =
       rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(topic.c_str()),
@@ -157,6 +161,14 @@ void KafkaCommandBus::Deliver(const std::string& payload) {
     spdlog::warn("kafka: an unreadable reply skipped");
     return;
   }
+  const json sig = reply.value("sig", json());
+  if (!sig.is_string() ||
+      !ConstantTimeEquals(sig.get<std::string>(),
+                          Sign(reply["request_id"].get<std::string>(), reply["outcome"]))) {
+    spdlog::error("kafka: a reply to {} without this cluster's signature refused",
+                  reply["request_id"].get<std::string>());
+    return;
+  }
   std::shared_ptr<Waiter> waiter;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -165,6 +177,17 @@ void KafkaCommandBus::Deliver(const std::string& payload) {
     waiter = it->second;
   }
   waiter->Settle(DecodeOutcome(reply["outcome"]));
+}
+
+std::string KafkaCommandBus::Sign(const std::string& request_id, const json& body) const {
+  return HmacSha256Hex(options_.signing_key, request_id + "\n" + body.dump());
+}
+
+bool KafkaCommandBus::Authentic(const json& envelope) const {
+  const json sig = envelope.value("sig", json());
+  return sig.is_string() && envelope.contains("command") &&
+         ConstantTimeEquals(sig.get<std::string>(),
+                            Sign(envelope.value("request_id", ""), envelope["command"]));
 }
 
 void KafkaCommandBus::Loop() {

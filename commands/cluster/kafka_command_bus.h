@@ -38,6 +38,12 @@ struct CommandBusOptions {
   // What this node has seen of the log: the decider waits until its own state includes it
   // before deciding, so a command may rest on anything its client read here.
   std::function<ConsistencyToken()> seen;
+  // The cluster's HMAC key: commands and replies carry "sig", HMAC-SHA256 of their request id
+  // and body; a node refuses (and logs) what it cannot verify. Every node the same.
+  std::string signing_key;
+  // Replication of the commands and replies topics when this node creates them (0: up to 3,
+  // as many as the cluster has brokers).
+  int replication_factor = 0;
 };
 
 class KafkaCommandBus final : public CommandTransport {
@@ -53,6 +59,9 @@ class KafkaCommandBus final : public CommandTransport {
   // answer is a timeout for the client, never a wrong answer.
   void SendReply(const std::string& reply_to, const std::string& request_id,
                  const nlohmann::json& outcome);
+  // Whether a command's envelope was signed with this cluster's key (a node that can write the
+  // topic without the key cannot make a command, whatever role it claims).
+  bool Authentic(const nlohmann::json& envelope) const;
 
   static std::string CommandsTopic(const std::string& events_topic) {
     return events_topic + ".commands";
@@ -73,6 +82,7 @@ class KafkaCommandBus final : public CommandTransport {
   KafkaCommandBus(CommandBusOptions options, rd_kafka_s* producer, rd_kafka_s* replies);
   void Loop();  // delivery reports and replies
   void Deliver(const std::string& payload);
+  std::string Sign(const std::string& request_id, const nlohmann::json& body) const;
 
   const CommandBusOptions options_;
   rd_kafka_s* producer_;

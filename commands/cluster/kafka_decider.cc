@@ -197,6 +197,12 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
     if (auto after = ConsistencyToken::Parse(c.envelope.value("after", ""))) {
       views_.WaitFor(*after, kAfterWait);
     }
+    if (!bus_.Authentic(c.envelope)) {
+      spdlog::error("kafka: command {} at {}:{} is not signed with this cluster's key: refused",
+                    c.envelope.value("request_id", ""), c.partition, c.offset);
+      c.result = Forbidden("the command is not signed with this cluster's key");
+      continue;
+    }
     Result<DecodedCommand> decoded = DecodeCommand(c.envelope["command"]);
     if (!decoded.ok()) {
       c.result = decoded.error();

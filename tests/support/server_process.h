@@ -41,6 +41,8 @@ class ServerProcess {
   void DenyPrivateOutbound() { allow_private_outbound_ = false; }
   // On Kafka: this server becomes another node of `other`'s cluster (the same topic).
   void JoinClusterOf(const ServerProcess& other) { topic_ = other.topic_; }
+  // The Kafka topic of this server's events (its commands go to "<topic>.commands").
+  const std::string& topic() const { return topic_; }
   // The flags that point helpdeskd at this server's log (empty on the embedded log).
   std::vector<std::string> LogArgs() const;
 
