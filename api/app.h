@@ -16,6 +16,7 @@
 #include "api/append_watch.h"
 #include "api/http.h"
 #include "api/rate_limiter.h"
+#include "api/stream_slots.h"
 #include "api/token_usage.h"
 #include "commands/command_service.h"
 #include "projections/projection_runner.h"
@@ -111,6 +112,8 @@ class App {
   TokenUsage token_usage_;
   RateLimiter per_token_, per_address_;
   std::shared_ptr<const SecretBox> secrets_;
+  // Shared with the streams' own threads, which may end after a request's answer.
+  std::shared_ptr<StreamSlots> stream_slots_ = std::make_shared<StreamSlots>();
 };
 
 // An event as the feeds show it: the envelope without the server's own secrets.

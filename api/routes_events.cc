@@ -145,13 +145,21 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
     start = *parsed;
   }
   const std::string type = QueryParam(r, "type").value_or("");
+  // Per caller: their token (one user's several tabs share the allowance).
+  std::shared_ptr<void> slot =
+      stream_slots_->Take(caller.is_user() ? "user/" + caller.user_id : "admin");
+  if (!slot) {
+    return ErrorResponse(
+        Error{ErrorCode::kRateLimited, "at most " + std::to_string(StreamSlots::kPerCaller) +
+                                           " live streams per user are open at once"});
+  }
   HttpResponse response;
   response.content_type = "text/event-stream; charset=utf-8";
   response.headers["Cache-Control"] = "no-store";
   response.headers["X-Accel-Buffering"] = "no";  // reverse proxies: pass events on at once
   const Role role = caller.role;
   const std::string who = caller.actor().id;
-  response.stream = [this, start, type, role, who](BodyStream& out) {
+  response.stream = [this, start, type, role, who, slot](BodyStream& out) {
     spdlog::debug("live stream for {} from {}", who, start.ToString());
     ConsistencyToken cursor = start;
     // The browser waits this long before reconnecting with Last-Event-ID.

@@ -482,6 +482,20 @@ TEST_F(InProcessApi, ProviderSecretsAreSealedInTheLog) {
   EXPECT_EQ(st.st_mode & 077, 0u);
 }
 
+TEST_F(InProcessApi, AUserHoldsAtMostFiveLiveStreams) {
+  const std::string ana = DeskWithAConversation();
+  std::vector<HttpResponse> open;
+  for (int i = 0; i < 5; ++i) {
+    open.push_back(Call(ana, "GET", "/api/v1/stream"));
+    ASSERT_EQ(open.back().status, 200) << open.back().body;
+  }
+  auto sixth = Call(ana, "GET", "/api/v1/stream");
+  EXPECT_EQ(sixth.status, 429);
+  EXPECT_EQ(Call(kAdmin, "GET", "/api/v1/stream").status, 200) << "others have their own";
+  open.pop_back();  // a stream ends: its slot is free again
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/stream").status, 200);
+}
+
 TEST(RateLimiter, ABucketRefillsAtItsRateUpToItsBurst) {
   RateLimiter limiter(RateLimit{2, 4});  // 2 per second, 4 at once
   for (int i = 0; i < 4; ++i) EXPECT_FALSE(limiter.Take("a", 0).has_value()) << i;

@@ -21,12 +21,12 @@ void ProduceRaw(const std::string& topic, int partition, const std::string& key,
                 const std::string& value) {
   auto producer = NewKafkaProducer({{"bootstrap.servers", KafkaBrokers()}}, nullptr);
   ASSERT_TRUE(producer.ok()) << producer.error().message;
-  ASSERT_EQ(rd_kafka_producev(producer.value(), RD_KAFKA_V_TOPIC(topic.c_str()),
-                              RD_KAFKA_V_PARTITION(partition),
-                              RD_KAFKA_V_KEY(key.data(), key.size()),
-                              RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
-            RD_KAFKA_RESP_ERR_NO_ERROR);
+  ASSERT_EQ(
+      rd_kafka_producev(producer.value(), RD_KAFKA_V_TOPIC(topic.c_str()),
+                        RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_KEY(key.data(), key.size()),
+                        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+      RD_KAFKA_RESP_ERR_NO_ERROR);
   EXPECT_EQ(rd_kafka_flush(producer.value(), 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
   rd_kafka_destroy(producer.value());
 }
@@ -47,7 +47,7 @@ TEST_F(KafkaSecurity, ForgedOrUnsignedCommandsAreRefused) {
   const json command{{"op", "create_team"},
                      {"caller", {{"user_id", ""}, {"role", "admin"}, {"channel_id", ""}}},
                      {"args", {{"id", "evil"}, {"name", "Evil"}}}};
-  json forged{{"request_id", "forged-1"}, {"reply_to", "nobody"}, {"hops", 0}, {"after", ""},
+  json forged{{"request_id", "forged-1"}, {"reply_to", "nobody"},       {"hops", 0}, {"after", ""},
               {"command", command},       {"sig", std::string(64, '0')}};
   ProduceRaw(server.topic() + ".commands", partition, key, forged.dump());
   forged.erase("sig");
@@ -63,21 +63,18 @@ TEST_F(KafkaSecurity, ForgedOrUnsignedCommandsAreRefused) {
 
 TEST_F(KafkaSecurity, ABadClientConfigurationOrAnImpossibleReplicationStopsTheStart) {
   const std::string config = dir_.path() + "/kafka.properties";
-  const std::vector<std::string> base{"--listen",      "127.0.0.1:1",
-                                      "--data",        dir_.path() + "/bad",
-                                      "--admin-token", kAdminToken,
-                                      "--kafka",       KafkaBrokers(),
-                                      "--kafka-topic", "helpdesk.test.bad." + std::to_string(getpid())};
+  const std::vector<std::string> base{
+      "--listen",      "127.0.0.1:1",
+      "--data",        dir_.path() + "/bad",
+      "--admin-token", kAdminToken,
+      "--kafka",       KafkaBrokers(),
+      "--kafka-topic", "helpdesk.test.bad." + std::to_string(getpid())};
   setenv("HELPDESK_SECRETS_KEY", kTestSecretsKey, 1);
-  {
-    std::ofstream(config) << "this is not a property\n";
-  }
+  { std::ofstream(config) << "this is not a property\n"; }
   auto args = base;
   args.insert(args.end(), {"--kafka-config", config});
   EXPECT_EQ(RunHelpdeskd(args), 2);
-  {
-    std::ofstream(config) << "# a comment\nno.such.librdkafka.property = 1\n";
-  }
+  { std::ofstream(config) << "# a comment\nno.such.librdkafka.property = 1\n"; }
   EXPECT_EQ(RunHelpdeskd(args), 1);
   // One broker cannot hold three replicas.
   args = base;
@@ -94,8 +91,8 @@ TEST(KafkaProperties, NameValueLinesWithComments) {
       "ssl.ca.location=/etc/ca.pem\nsasl.password=a=b");
   ASSERT_TRUE(parsed.ok());
   ASSERT_EQ(parsed.value().size(), 4u);
-  EXPECT_EQ(parsed.value()[1], (std::pair<std::string, std::string>{"sasl.mechanism",
-                                                                     "SCRAM-SHA-512"}));
+  EXPECT_EQ(parsed.value()[1],
+            (std::pair<std::string, std::string>{"sasl.mechanism", "SCRAM-SHA-512"}));
   EXPECT_EQ(parsed.value()[3].second, "a=b");
   EXPECT_FALSE(ParseKafkaProperties("novalue\n").ok());
   EXPECT_FALSE(ParseKafkaProperties("=x\n").ok());
