@@ -33,9 +33,11 @@ std::optional<std::string> FromBase64(const std::string& text) {
                                 reinterpret_cast<const unsigned char*>(text.data()),
                                 static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
-  size_t size = static_cast<size_t>(n);
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;  // padding
-  out.resize(size);
+  // EVP_DecodeBlock counts padding as zero bytes: take them off (at most two, in the last group).
+  size_t padding = 0;
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '=' && padding < 3; --i) ++padding;
+  if (padding > 2 || static_cast<size_t>(n) < padding) return std::nullopt;
+  out.resize(static_cast<size_t>(n) - padding);
   return out;
 }
 
@@ -83,6 +85,10 @@ Result<SecretBox> SecretBox::FromKeyText(const std::string& text) {
 std::string SecretBox::NewKeyText() { return NewSecretToken(); }  // 64 hex characters
 
 bool SecretBox::IsSealed(const std::string& value) { return value.rfind(kPrefix, 0) == 0; }
+
+std::string SecretBox::Derive(const std::string& purpose) const {
+  return HmacSha256Hex(keys_.front().bytes, purpose);
+}
 
 std::string SecretBox::Seal(const std::string& plain) const {
   if (plain.empty() || IsSealed(plain)) return plain;

@@ -22,6 +22,9 @@ class SecretBox {
   // A new key line (64 hex characters of randomness).
   static std::string NewKeyText();
   static bool IsSealed(const std::string& value);
+  // A key for another use (hex), derived from the sealing key: the same on every node that holds
+  // the same first key line, whatever the file's spacing.
+  std::string Derive(const std::string& purpose) const;
 
   // "" stays "" (nothing set); an already sealed value is kept as it is.
   std::string Seal(const std::string& plain) const;

@@ -61,7 +61,8 @@ std::string BucketOf(const Caller& caller) {
 
 std::optional<HttpResponse> App::Admit(const HttpRequest& head) {
   const auto& p = head.path;
-  const bool health = p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz");
+  const bool health =
+      head.method == "GET" && p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz");
   if (health) return std::nullopt;  // load balancers' probes are never refused
   const int64_t now = clock_.Now().ms;
   if (auto wait = per_address_.Take(head.peer, now)) return RateLimited(*wait, "address");

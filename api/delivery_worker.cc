@@ -74,10 +74,13 @@ void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
   conversation::DeliveryOutcome outcome;
   outcome.message_id = message_id;
   const auto channel = lookups_.FindChannel(item.value("channel_id", ""));
-  if (!channel || channel->outbound_url.empty()) {
-    // The channel was disconnected since: nowhere to send it.
+  if (!channel || channel->outbound_url.empty() || channel->outbound_secret.empty()) {
+    // The channel was disconnected since (or its secret no longer opens): nowhere to send it,
+    // and nothing unsigned goes out.
     outcome.attempts = progress.attempts;
-    outcome.error = "the channel has no outbound URL";
+    outcome.error = channel && !channel->outbound_url.empty()
+                        ? "the channel's outbound secret cannot be opened with this node's key"
+                        : "the channel has no outbound URL";
     progress.unrecorded = outcome;
     Record(conversation_id, progress);
     return;

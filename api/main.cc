@@ -14,7 +14,9 @@
 #include "api/node.h"
 #include "api/options.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   using namespace helpdesk;
   std::vector<std::string> args(argv + 1, argv + argc);
   // Everything this process creates (data folders, RocksDB files, attachments) is its own:
@@ -128,4 +130,17 @@ int main(int argc, char** argv) {
   listener.value().reset();
   node.value().reset();
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    // A start that fails below the command line (a view that cannot be read…): a clear line and
+    // exit 1, as for every other failed start.
+    spdlog::error("cannot go on: {}", e.what());
+    return 1;
+  }
 }

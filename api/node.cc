@@ -189,7 +189,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     // key every node shares already.
     bus.signing_key = !options.cluster_key.empty()
                           ? options.cluster_key
-                          : HmacSha256Hex(options.secrets_key, "helpdesk cluster commands v1");
+                          : secrets.value()->Derive("helpdesk cluster commands v1");
     auto opened = KafkaCommandBus::Open(std::move(bus));
     if (!opened.ok()) return opened.error();
     node->bus_ = std::move(opened).value();

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "adapters/event_codec.h"
+#include "adapters/random_ids.h"
 #include "api/app.h"
 #include "api/audit.h"
 #include "api/json_io.h"
@@ -125,6 +126,11 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
   return ListResponse(items.dump(), next);
 }
 
+namespace {
+// How often a live stream checks that its token still lets its user in.
+constexpr auto kRecheck = std::chrono::seconds(5);
+}  // namespace
+
 HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
   if (!caller.channel_id.empty() ||
       (!CanReadConversations(caller.role) && !CanReadEvents(caller.role))) {
@@ -159,13 +165,26 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
   response.headers["X-Accel-Buffering"] = "no";  // reverse proxies: pass events on at once
   const Role role = caller.role;
   const std::string who = caller.actor().id;
-  response.stream = [this, start, type, role, who, slot](BodyStream& out) {
+  // A user's stream ends once their token stops letting them in (revoked, expired, the user
+  // deactivated): checked every few seconds against the write model.
+  const std::string digest =
+      caller.is_user() ? Sha256Hex(r.Header("authorization").substr(std::string("Bearer ").size()))
+                       : "";
+  response.stream = [this, start, type, role, who, slot, digest](BodyStream& out) {
     spdlog::debug("live stream for {} from {}", who, start.ToString());
     ConsistencyToken cursor = start;
     // The browser waits this long before reconnecting with Last-Event-ID.
     if (!out.Write("retry: 2000\n\n")) return;
     auto last_write = std::chrono::steady_clock::now();
+    auto last_check = last_write;
     while (out.Open()) {
+      if (!digest.empty() && std::chrono::steady_clock::now() - last_check >= kRecheck) {
+        if (!lookups_.CallerForToken(digest)) {
+          out.Write("event: error\ndata: {\"code\":\"unauthorized\"}\n\n");
+          return;
+        }
+        last_check = std::chrono::steady_clock::now();
+      }
       // Up to what the views include: the feed never runs ahead of what reads show, and an
       // idle stream waits on the projector, not on one of the log's few readers.
       if (cursor.Covers(projections_.Applied())) {

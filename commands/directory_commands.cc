@@ -10,7 +10,7 @@
 namespace helpdesk {
 namespace {
 
-// Live tokens a user may hold at once: a bound on what one account can make.
+// Tokens a user may hold at once (expired ones included): a bound on what one account can make.
 constexpr size_t kMaxTokensPerUser = 100;
 
 Error AlreadyExists(const std::string& what) {
@@ -142,11 +142,10 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::IssueUs
   if (!u) return NotFound("user " + c.user_id);
   if (!u->active) return InvalidTransition("user " + c.user_id + " is deactivated");
   if (u->tokens.count(token_id.value())) return AlreadyExists("token " + token_id.value());
-  size_t live = 0;
-  for (const auto& [id, token] : u->tokens) live += TokenAdmits(*u, token, now) ? 1 : 0;
-  if (live >= kMaxTokensPerUser) {
+  // Expired tokens count until revoked: a user's record stays bounded whatever they do.
+  if (u->tokens.size() >= kMaxTokensPerUser) {
     return InvalidTransition("a user has at most " + std::to_string(kMaxTokensPerUser) +
-                             " live tokens: revoke one first");
+                             " tokens (expired ones included): revoke one first");
   }
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), token_id.value(), true);
   const std::string digest = IssueToken(c.token_sha256, out);
@@ -166,10 +165,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RevokeU
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const UserState* u = model_.User(c.user_id);
   if (!u) return NotFound("user " + c.user_id);
-  auto token = u->tokens.find(c.token_id);
-  if (token == u->tokens.end()) return NotFound("token " + c.token_id);
+  if (!u->tokens.count(c.token_id)) return NotFound("token " + c.token_id);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.token_id, false);
-  if (token->second.revoked) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, UserStream(c.user_id),
         {events::Encode(events::UserTokenRevoked{c.user_id, c.token_id})}, caller.actor(),

@@ -30,7 +30,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     last_message, unread, waiting_since, last_customer_message_at, assigned_at, postponed_until,
     postponed_from, close_reason, opened_at, closed_at, undelivered)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TokenState, name, token_sha256, created_at,
-                                                expires_at, revoked)
+                                                expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UserState, exists, version, id, name, email,
                                                 avatar_url, role, teams, presence, active, tokens)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TeamState, exists, version, id, name, members)

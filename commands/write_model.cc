@@ -205,6 +205,14 @@ bool WriteModel::Apply(const RecordedEvent& r) {
   slot.record->version = r.stream_version;
   slot.record->last_hash = e.hash;
   const std::optional<events::Event> event = events::Decode(e);
+  // A revoked token leaves the state below: its digest leaves the index too.
+  std::string revoked_digest;
+  if (const auto* revoked = events::As<events::UserTokenRevoked>(event)) {
+    if (const auto* user = std::get_if<UserState>(&slot.record->state)) {
+      auto it = user->tokens.find(revoked->token_id);
+      if (it != user->tokens.end()) revoked_digest = it->second.token_sha256;
+    }
+  }
   std::visit(
       [&](auto& state) {
         using S = std::decay_t<decltype(state)>;
@@ -239,6 +247,8 @@ bool WriteModel::Apply(const RecordedEvent& r) {
     }
   } else if (const auto* issued = events::As<events::UserTokenIssued>(event)) {
     if (!issued->token_sha256.empty()) user_by_token_[issued->token_sha256] = id;
+  } else if (!revoked_digest.empty()) {
+    user_by_token_.erase(revoked_digest);
   } else if (const auto* member = events::As<events::TeamMemberAdded>(event)) {
     // On a partitioned log the user's stream may come later: keep the membership for it.
     MutableStateOf<UserState>(UserStream(member->user_id)).teams.insert(id);

@@ -32,45 +32,45 @@ void Evolve(UserState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
   auto event = events::Decode(e);
   if (!event) return;
-  std::visit(
-      events::Overloaded{
-          [&](const events::UserCreated& u) {
-            s.exists = true;
-            s.id = u.user_id;
-            s.name = u.name;
-            s.email = u.email;
-            s.role = ParseRole(u.role).value_or(Role::kAgent);
-            if (!u.token_sha256.empty()) {
-              s.tokens[kInitialTokenId] =
-                  TokenState{kInitialTokenId, u.token_sha256, e.at, std::nullopt, false};
-            }
-            s.teams.insert(u.teams.begin(), u.teams.end());
-          },
-          [&](const events::UserPresenceChanged& p) { s.presence = p.status; },
-          [&](const events::UserUpdated& u) {
-            if (u.name) s.name = *u.name;
-            if (u.email) s.email = *u.email;
-            if (u.role) s.role = ParseRole(*u.role).value_or(s.role);
-            if (u.avatar_url) s.avatar_url = *u.avatar_url;
-            if (u.active) {
-              s.active = *u.active;
-              if (!s.active) s.presence = "offline";
-            }
-          },
-          [&](const events::UserTokenIssued& t) {
-            s.tokens[t.token_id] = TokenState{t.name, t.token_sha256, e.at, t.expires_at, false};
-          },
-          [&](const events::UserTokenRevoked& t) {
-            auto it = s.tokens.find(t.token_id);
-            if (it != s.tokens.end()) it->second.revoked = true;
-          },
-          [](const auto&) {},
-      },
-      *event);
+  std::visit(events::Overloaded{
+                 [&](const events::UserCreated& u) {
+                   s.exists = true;
+                   s.id = u.user_id;
+                   s.name = u.name;
+                   s.email = u.email;
+                   s.role = ParseRole(u.role).value_or(Role::kAgent);
+                   if (!u.token_sha256.empty()) {
+                     s.tokens[kInitialTokenId] =
+                         TokenState{kInitialTokenId, u.token_sha256, e.at, std::nullopt};
+                   }
+                   s.teams.insert(u.teams.begin(), u.teams.end());
+                 },
+                 [&](const events::UserPresenceChanged& p) { s.presence = p.status; },
+                 [&](const events::UserUpdated& u) {
+                   if (u.name) s.name = *u.name;
+                   if (u.email) s.email = *u.email;
+                   if (u.role) s.role = ParseRole(*u.role).value_or(s.role);
+                   if (u.avatar_url) s.avatar_url = *u.avatar_url;
+                   if (u.active) {
+                     s.active = *u.active;
+                     if (!s.active) s.presence = "offline";
+                   }
+                 },
+                 [&](const events::UserTokenIssued& t) {
+                   s.tokens[t.token_id] = TokenState{t.name, t.token_sha256, e.at, t.expires_at};
+                 },
+                 [&](const events::UserTokenRevoked& t) {
+                   // Gone: a revoked token never comes back, and keeping it would let a user grow
+                   // their record by issuing and revoking in a loop.
+                   s.tokens.erase(t.token_id);
+                 },
+                 [](const auto&) {},
+             },
+             *event);
 }
 
 bool TokenAdmits(const UserState& user, const TokenState& token, Timestamp now) {
-  if (!user.exists || !user.active || token.revoked) return false;
+  if (!user.exists || !user.active) return false;
   return !token.expires_at || now.ms < token.expires_at->ms;
 }
 

@@ -19,7 +19,6 @@ struct TokenState {
   std::string name, token_sha256;
   Timestamp created_at;
   std::optional<Timestamp> expires_at;
-  bool revoked = false;
 };
 
 struct UserState {
@@ -30,13 +29,13 @@ struct UserState {
   std::set<std::string> teams;
   std::string presence = "offline";
   bool active = true;  // false: no token lets them in, no conversation can be given to them
-  std::map<std::string, TokenState> tokens;  // by token id; "initial" came with UserCreated
+  // By token id; "initial" came with UserCreated. A revoked token is removed.
+  std::map<std::string, TokenState> tokens;
 };
 
 // The id of the token a user is created with.
 inline constexpr const char* kInitialTokenId = "initial";
-// Whether `token` of `user` lets them in at `now`: an active user, a token neither revoked nor
-// past its expiry.
+// Whether `token` of `user` lets them in at `now`: an active user, a token not past its expiry.
 bool TokenAdmits(const UserState& user, const TokenState& token, Timestamp now);
 
 struct TeamState {

@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -327,7 +329,8 @@ TEST_F(InProcessApi, TokensAreIssuedListedUsedRevokedAndExpire) {
   auto list = Call(ana, "GET", "/api/v1/users/ana/tokens");
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(Json(list)["items"].size(), 2u);
-  for (const auto& t : Json(list)["items"]) {
+  const json listed = Json(list);
+  for (const auto& t : listed["items"]) {
     EXPECT_FALSE(t.contains("token")) << t;
     EXPECT_FALSE(t.contains("token_sha256")) << t;
     if (t["token_id"] == ci_id) {
@@ -362,6 +365,63 @@ TEST_F(InProcessApi, TokensAreIssuedListedUsedRevokedAndExpire) {
   ASSERT_EQ(after["items"].size(), 1u);
   EXPECT_EQ(after["items"][0]["token_id"], ci_id);
   EXPECT_EQ(Call(kAdmin, "DELETE", "/api/v1/users/ana/tokens/nope").status, 404);
+  EXPECT_EQ(Call(kAdmin, "DELETE", "/api/v1/users/ana/tokens/initial").status, 404)
+      << "a revoked token is gone";
+}
+
+TEST_F(InProcessApi, AUserHoldsAtMostAHundredTokensExpiredOnesIncluded) {
+  const std::string ana = DeskWithAConversation();
+  const std::string soon = FormatRfc3339(Timestamp{kStart.ms + 1000});
+  for (int i = 1; i < 100; ++i) {  // "initial" is the first
+    ASSERT_EQ(Call(ana, "POST", "/api/v1/users/ana/tokens", {{"expires_at", soon}}).status, 201)
+        << i;
+  }
+  clock_.Advance(2000);  // all but "initial" expired: they still count until revoked
+  auto refused = Call(ana, "POST", "/api/v1/users/ana/tokens", json::object());
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  std::string some;
+  const json listed = Json(Call(ana, "GET", "/api/v1/users/ana/tokens?limit=2"));
+  for (const auto& t : listed["items"]) {
+    if (t["token_id"] != "initial") some = t["token_id"].get<std::string>();
+  }
+  ASSERT_FALSE(some.empty()) << Call(ana, "GET", "/api/v1/users/ana/tokens?limit=2").body;
+  ASSERT_EQ(Call(ana, "DELETE", "/api/v1/users/ana/tokens/" + some).status, 200);
+  EXPECT_EQ(Call(ana, "POST", "/api/v1/users/ana/tokens", json::object()).status, 201);
+}
+
+// A BodyStream that keeps what is written, for a stream run by the test itself.
+class CollectingStream final : public BodyStream {
+ public:
+  bool Write(const std::string& chunk) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    text_ += chunk;
+    return true;
+  }
+  bool Open() const override { return !closed_; }
+  std::string Text() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return text_;
+  }
+  std::atomic<bool> closed_{false};
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+};
+
+TEST_F(InProcessApi, ALiveStreamEndsWhenItsTokenIsRevoked) {
+  const std::string ana = DeskWithAConversation();
+  auto response = Call(ana, "GET", "/api/v1/stream");
+  ASSERT_EQ(response.status, 200);
+  ASSERT_TRUE(response.stream);
+  CollectingStream out;
+  auto running = std::async(std::launch::async, [&] { response.stream(out); });
+  ASSERT_EQ(Call(ana, "DELETE", "/api/v1/users/ana/tokens/initial").status, 200);
+  const bool ended = running.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+  out.closed_ = true;  // stop it in any case before the test ends
+  running.wait();
+  EXPECT_TRUE(ended) << "the stream went on after its token was revoked";
+  EXPECT_NE(out.Text().find("unauthorized"), std::string::npos) << out.Text();
 }
 
 TEST_F(InProcessApi, DeactivatedUsersAreLockedOutAndCannotBeGivenConversations) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace helpdesk {
 namespace {
 
@@ -26,6 +28,13 @@ TEST(SecretBox, SealsSoThatOnlyItsKeyOpens) {
   tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
   EXPECT_FALSE(box.Open(tampered).ok()) << "GCM's tag catches a change";
   EXPECT_FALSE(box.Open("enc:v1:nonsense").ok());
+  // Crafted values of the right shape: refused, never a crash.
+  const std::string id = sealed.substr(7, 8);
+  for (const std::string& body :
+       std::vector<std::string>{"====", "=", "AAAA====", "A===", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                std::string(4000, '=')}) {
+    EXPECT_FALSE(box.Open("enc:v1:" + id + ":" + body).ok()) << body;
+  }
 }
 
 TEST(SecretBox, RotationSealsWithTheFirstKeyAndOpensWithAny) {

@@ -209,7 +209,15 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
       continue;
     }
     t_partition = c.partition;
-    Result<Decision> decided = service_.Decide(decoded.value().caller, decoded.value().command);
+    Result<Decision> decided = Error{ErrorCode::kInternal, "the command could not be decided"};
+    try {
+      decided = service_.Decide(decoded.value().caller, decoded.value().command);
+    } catch (const std::exception& e) {
+      // Answered and committed like any refusal: a command that breaks the decide step must
+      // not end the thread, nor come back after a restart to end it again.
+      spdlog::error("kafka: command {} failed to decide: {}", c.envelope.value("request_id", ""),
+                    e.what());
+    }
     t_partition = -1;
     if (!decided.ok()) {
       c.result = decided.error();
