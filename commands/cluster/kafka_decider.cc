@@ -143,14 +143,21 @@ void KafkaDecider::Loop() {
       m = batch.size() < kMaxBatch ? rd_kafka_consumer_poll(consumer_, 0) : nullptr;
     }
     bool catch_up;
+    bool rewind = false;
     {
       std::lock_guard<std::mutex> lock(owned_mu_);
       catch_up = newly_assigned_;
       newly_assigned_ = false;
       // Partitions changed hands while this batch was read: its commands come again from the
-      // committed offsets, to whoever owns them now.
-      if (rebalances_ != rebalances_before) batch.clear();
+      // committed offsets, to whoever owns them now. The position must go back there too:
+      // messages read just after this node's own assignment would otherwise be skipped (the
+      // first command after a start was lost, its client answered 503 after 12 s).
+      if (rebalances_ != rebalances_before) {
+        rewind = !batch.empty();
+        batch.clear();
+      }
     }
+    if (rewind) Rewind();
     if (catch_up) CatchUpOnOwnedPartitions();
     if (!batch.empty()) DecideBatch(batch);
   }
