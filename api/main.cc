@@ -5,9 +5,7 @@
 
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 
 #include "adapters/kafka_client.h"
 #include "api/http_listener.h"
@@ -33,11 +31,8 @@ int Run(int argc, char** argv) {
   const Options& o = parsed.value();
   if (!o.kafka_config_file.empty()) {
     // TLS, SASL and the like: every Kafka client of this process starts from these.
-    std::ifstream in(o.kafka_config_file);
-    auto settings = in ? ParseKafkaProperties(std::string(std::istreambuf_iterator<char>(in),
-                                                          std::istreambuf_iterator<char>()))
-                       : Result<KafkaSettings>(
-                             Error{ErrorCode::kInvalidField, "cannot read " + o.kafka_config_file});
+    auto text = ReadSettingsFile(o.kafka_config_file);
+    auto settings = text.ok() ? ParseKafkaProperties(text.value()) : text.error();
     if (!settings.ok()) {
       std::cerr << "helpdeskd: " << settings.error().message << "\n";
       return 2;

@@ -204,36 +204,33 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   return o;
 }
 
+Result<std::string> ReadSettingsFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{ErrorCode::kInvalidField, "cannot read " + path};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.pop_back();  // the newline an editor or `echo` leaves
+  }
+  return text;
+}
+
 Status ReadSecretFiles(Options& o) {
-  if (!o.cluster_key_file.empty()) {
-    std::ifstream key(o.cluster_key_file, std::ios::binary);
-    if (!key) return Error{ErrorCode::kInvalidField, "cannot read " + o.cluster_key_file};
-    o.cluster_key.assign(std::istreambuf_iterator<char>(key), std::istreambuf_iterator<char>());
-    while (!o.cluster_key.empty() &&
-           std::isspace(static_cast<unsigned char>(o.cluster_key.back()))) {
-      o.cluster_key.pop_back();
-    }
+  // Each named file replaces what the environment gave.
+  for (auto [path, into] : {std::pair{&o.cluster_key_file, &o.cluster_key},
+                            std::pair{&o.secrets_key_file, &o.secrets_key},
+                            std::pair{&o.admin_token_file, &o.admin_token}}) {
+    if (path->empty()) continue;
+    auto text = ReadSettingsFile(*path);
+    if (!text.ok()) return text.error();
+    *into = std::move(text).value();
   }
   if (!o.cluster_key.empty() && o.cluster_key.size() < 32) {
     return Error{ErrorCode::kInvalidField, "the cluster key must be at least 32 characters"};
   }
-  if (!o.secrets_key_file.empty()) {
-    std::ifstream key(o.secrets_key_file, std::ios::binary);
-    if (!key) return Error{ErrorCode::kInvalidField, "cannot read " + o.secrets_key_file};
-    o.secrets_key.assign(std::istreambuf_iterator<char>(key), std::istreambuf_iterator<char>());
-  }
-  if (o.admin_token_file.empty()) return Status::Ok();
-  std::ifstream in(o.admin_token_file, std::ios::binary);
-  if (!in) return Error{ErrorCode::kInvalidField, "cannot read " + o.admin_token_file};
-  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) {
-    token.pop_back();  // the newline an editor or `echo` leaves
-  }
-  if (token.size() < kMinAdminTokenBytes) {
+  if (!o.admin_token_file.empty() && o.admin_token.size() < kMinAdminTokenBytes) {
     return Error{ErrorCode::kInvalidField,
                  "the admin token in " + o.admin_token_file + " must be at least 16 characters"};
   }
-  o.admin_token = std::move(token);
   return Status::Ok();
 }
 

@@ -51,5 +51,7 @@ std::string Usage();
 // Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed),
 // the secrets key from `secrets_key_file` and the cluster key from `cluster_key_file`.
 Status ReadSecretFiles(Options& o);
+// A small file of settings or secrets, without the trailing white space an editor leaves.
+Result<std::string> ReadSettingsFile(const std::string& path);
 
 }  // namespace helpdesk

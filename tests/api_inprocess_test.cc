@@ -477,6 +477,11 @@ TEST_F(InProcessApi, StrangersNeverWaitAndPositionsPastTheLogAreRefusedAtOnce) {
   const std::map<std::string, std::string> far{{"x-min-position", "0:999999"}};
   auto stranger = Call("not-a-token", "GET", "/api/v1/conversations", nullptr, far);
   EXPECT_EQ(stranger.status, 401);
+  // Nothing of a stranger's request is looked at before the token: not even a malformed
+  // position (which a caller with a token gets 400 for).
+  auto garbled = Call("not-a-token", "GET", "/api/v1/conversations", nullptr,
+                      {{"x-min-position", "not-a-position"}});
+  EXPECT_EQ(garbled.status, 401) << garbled.body;
   auto ahead = Call(kAdmin, "GET", "/api/v1/conversations", nullptr, far);
   EXPECT_EQ(ahead.status, 400) << ahead.body;
   EXPECT_NE(ahead.body.find("X-Min-Position"), std::string::npos);
