@@ -114,6 +114,15 @@ void Body::Fail(const std::string& name, const std::string& why) {
   if (!error_) error_ = InvalidField(name, why);
 }
 
+std::optional<std::string> Body::UnknownField(std::initializer_list<const char*> known) const {
+  for (const auto& [name, value] : j_.items()) {
+    bool listed = false;
+    for (const char* k : known) listed = listed || name == k;
+    if (!listed) return name;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> Body::OptString(const std::string& name) {
   auto it = j_.find(name);
   if (it == j_.end() || it->is_null()) return std::nullopt;

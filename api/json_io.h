@@ -2,6 +2,7 @@
 // request bodies whose every failure names the field (400 invalid_field / invalid_json).
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,6 +36,8 @@ class Body {
   std::optional<bool> OptBool(const std::string& name);  // nullopt when absent or null
   // Whether the body names the field at all (null included): a merge patch's "clear this".
   bool Has(const std::string& name) const { return j_.contains(name); }
+  // The first field the body names that is not in `known` (a typo the caller should hear of).
+  std::optional<std::string> UnknownField(std::initializer_list<const char*> known) const;
   std::optional<std::vector<std::string>> OptStringArray(const std::string& name);
   std::optional<nlohmann::json> OptObject(const std::string& name);
   std::optional<nlohmann::json> OptArray(const std::string& name);

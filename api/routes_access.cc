@@ -45,6 +45,25 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     (*user)["token_id"] = caller.token_id;
     return JsonResponse(200, *user);
   }
+  if (p.size() == 3 && p[2] == "settings" && (r.method == "GET" || r.method == "PATCH")) {
+    if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+      return ErrorResponse(Forbidden("the desk's settings are an admin's"));
+    }
+    if (r.method == "GET") return JsonResponse(200, queries_.DeskSettings());
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    cmd::UpdateDeskSettings u{b.OptString("agent_visibility")};
+    if (b.error()) return ErrorResponse(*b.error());
+    if (auto unknown = b.UnknownField({"agent_visibility"})) {
+      return ErrorResponse(InvalidField(*unknown, "is not a desk setting"));
+    }
+    return Answer(commands_.Execute(caller, std::move(u)), 200,
+                  [&](const CommandOutcome& o) -> std::optional<json> {
+                    AwaitViews(o.token);
+                    return queries_.DeskSettings();
+                  });
+  }
   if (p.size() < 4 || p[2] != "users") return std::nullopt;
   const std::string& user_id = p[3];
   const bool self = caller.is_user() && caller.user_id == user_id;

@@ -49,6 +49,7 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     }
     auto id = queries_.ConversationWithProtocol(p[3]);
     auto c = id ? queries_.Conversation(*id, clock_.Now()) : std::nullopt;
+    if (c && HiddenFrom(caller, json::parse(*c))) c.reset();
     if (!c) return ErrorResponse(NotFound("protocol " + p[3]));
     return JsonResponse(200, *c);
   }
@@ -75,11 +76,21 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   const std::string& id = p[3];
 
   if (r.method == "GET") {
+    // One the desk's agent_visibility hides from the caller is, to them, not there (commands
+    // check the same on the write model).
+    if (auto current = queries_.Conversation(id, clock_.Now());
+        current && HiddenFrom(caller, json::parse(*current))) {
+      return ErrorResponse(NotFound("conversation " + id));
+    }
     if (p.size() == 4 && QueryParam(r, "as_of")) {
       // Time travel: the conversation as it was then (no ETag: it is not a version to act on).
       auto as_of = ParseRfc3339(*QueryParam(r, "as_of"));
       if (!as_of) return ErrorResponse(InvalidField("as_of", "must be an RFC 3339 time"));
       auto c = queries_.ConversationAsOf(id, *as_of);
+      // Deleted since: its past shows only to who may see that past.
+      if (c && !queries_.Conversation(id, clock_.Now()) && HiddenFrom(caller, json::parse(*c))) {
+        c.reset();
+      }
       if (!c)
         return ErrorResponse(NotFound("conversation " + id + " as of " + FormatRfc3339(*as_of)));
       return JsonResponse(200, *c);
@@ -155,6 +166,11 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   return std::nullopt;
 }
 
+bool App::HiddenFrom(const Caller& caller, const nlohmann::json& conversation) const {
+  const auto sight = lookups_.SightOf(caller);
+  return sight && !ConversationInSight(*sight, conversation);
+}
+
 HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) {
   InboxRequest q;
   q.now = clock_.Now();
@@ -162,6 +178,7 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
   if (auto user = lookups_.FindUser(caller.user_id)) {
     q.caller_teams.assign(user->teams.begin(), user->teams.end());
   }
+  q.sight = lookups_.SightOf(caller);
   if (auto v = QueryParam(r, "view")) {
     auto view = ParseInboxView(*v);
     if (!view)

@@ -170,7 +170,8 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
   const std::string digest =
       caller.is_user() ? Sha256Hex(r.Header("authorization").substr(std::string("Bearer ").size()))
                        : "";
-  response.stream = [this, start, type, role, who, slot, digest](BodyStream& out) {
+  const Caller viewer = caller;
+  response.stream = [this, start, type, role, who, slot, digest, viewer](BodyStream& out) {
     spdlog::debug("live stream for {} from {}", who, start.ToString());
     ConsistencyToken cursor = start;
     // The browser waits this long before reconnecting with Last-Event-ID.
@@ -212,6 +213,11 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
         cursor.Set(e.partition, e.position);
         advanced = true;
         if (!MayStreamEvent(role, e.event.stream)) continue;
+        // The desk's agent_visibility: a conversation hidden from the caller now is not shown.
+        if (e.event.stream.starts_with("conversation/") && role == Role::kAgent &&
+            lookups_.Hides(viewer, e.event.stream.substr(std::string("conversation/").size()))) {
+          continue;
+        }
         if (!type.empty() && e.event.type != type) continue;
         // `id` is the cursor after this event: resuming from it sends what follows.
         chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type +

@@ -66,6 +66,12 @@ struct RevokeUserToken {
   friend bool operator==(const RevokeUserToken&, const RevokeUserToken&) = default;
   std::string user_id, token_id;
 };
+// An admin's change of the desk's settings. Absent fields stay.
+struct UpdateDeskSettings {
+  static constexpr const char* kName = "update_desk_settings";
+  friend bool operator==(const UpdateDeskSettings&, const UpdateDeskSettings&) = default;
+  std::optional<std::string> agent_visibility;
+};
 struct CreateTeam {
   static constexpr const char* kName = "create_team";
   friend bool operator==(const CreateTeam&, const CreateTeam&) = default;
@@ -304,7 +310,7 @@ using Command =
                  cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
                  cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
                  cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
-                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery>;
+                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

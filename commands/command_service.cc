@@ -201,6 +201,35 @@ std::optional<ConversationState> CommandService::FindConversation(const std::str
   return *c;
 }
 
+DeskSettingsState CommandService::DeskSettings() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return model_.DeskSettings();
+}
+
+std::optional<NarrowedViewer> CommandService::SightOf(const Caller& caller) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SightOfLocked(caller);
+}
+
+std::optional<NarrowedViewer> CommandService::SightOfLocked(const Caller& caller) const {
+  if (!caller.is_user()) return std::nullopt;  // the bootstrap admin; channel tokens see none
+  const UserState* user = model_.User(caller.user_id);
+  static const std::set<std::string> kNoTeams;
+  return NarrowSight(model_.DeskSettings().agent_visibility, caller.role, caller.user_id,
+                     user ? user->teams : kNoTeams);
+}
+
+bool CommandService::Hides(const Caller& caller, const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ConversationState* c = model_.Conversation(id);
+  return c && !SeesLocked(caller, *c);
+}
+
+bool CommandService::SeesLocked(const Caller& caller, const ConversationState& c) const {
+  const auto sight = SightOfLocked(caller);
+  return !sight || MaySeeConversation(*sight, c.assignee_id, c.team_id, c.participants);
+}
+
 std::optional<ChannelState> CommandService::FindChannel(const std::string& id) const {
   std::optional<ChannelState> channel;
   {

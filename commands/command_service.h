@@ -99,6 +99,12 @@ class CommandService final : public Commands {
   std::optional<Caller> CallerForToken(const std::string& token_sha256) const;
   std::optional<UserState> FindUser(const std::string& id) const;
   std::optional<ConversationState> FindConversation(const std::string& id) const;
+  // The desk's settings as this node's write model holds them.
+  DeskSettingsState DeskSettings() const;
+  // How the desk's agent_visibility narrows what `caller` sees; nullopt: every conversation.
+  std::optional<NarrowedViewer> SightOf(const Caller& caller) const;
+  // Whether the desk's agent_visibility hides live conversation `id` from `caller`.
+  bool Hides(const Caller& caller, const std::string& id) const;
   // A channel with its provider secrets: for the webhook and delivery adapters only.
   std::optional<ChannelState> FindChannel(const std::string& id) const;
   // Whether agent message `message_id` of conversation `id` still waits for its delivery
@@ -127,6 +133,10 @@ class CommandService final : public Commands {
   void Follow(const std::vector<RecordedEvent>& events);
 
  private:
+  // SightOf, with mu_ held.
+  std::optional<NarrowedViewer> SightOfLocked(const Caller& caller) const;
+  // Whether `caller` may see (and so act on) `c`, with mu_ held.
+  bool SeesLocked(const Caller& caller, const ConversationState& c) const;
   // One decide step per command (directory_commands.cc, conversation_commands.cc,
   // inbound_commands.cc, quick_reply_commands.cc, template_commands.cc). Each checks its input,
   // then decides under mu_.
@@ -135,6 +145,7 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::UpdateUser& c);
   Result<Decision> Handle(const Caller& caller, const cmd::IssueUserToken& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RevokeUserToken& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateDeskSettings& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);

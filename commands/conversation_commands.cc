@@ -33,7 +33,8 @@ Result<Decision> CommandService::OnConversation(const Caller& caller, const std:
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
-  if (!c) return NotFound("conversation " + id);
+  // One the desk's agent_visibility hides from the caller is, to them, not there.
+  if (!c || !SeesLocked(caller, *c)) return NotFound("conversation " + id);
   if (if_match && !MatchesVersion(*c, *if_match)) {
     return Error{ErrorCode::kVersionConflict, "conversation " + id + " is at version " +
                                                   std::to_string(c->version) + ", not " +
@@ -203,7 +204,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::IssuePr
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ConversationState* c = model_.Conversation(id);
-  if (!c) return NotFound("conversation " + id);
+  if (!c || !SeesLocked(caller, *c)) return NotFound("conversation " + id);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, false);
   if (c->protocol) return Unchanged(std::move(out), lock);  // one protocol per conversation
   const Timestamp now = clock_.Now();

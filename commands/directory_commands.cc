@@ -125,6 +125,27 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateU
   return Commit(std::move(events), std::move(out), lock);
 }
 
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateDeskSettings& c) {
+  if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only an admin can change the desk's settings");
+  }
+  if (c.agent_visibility && !ParseAgentVisibility(*c.agent_visibility)) {
+    return InvalidField("agent_visibility", "must be \"all\" or \"teams\"");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const DeskSettingsState settings = model_.DeskSettings();
+  events::DeskSettingsUpdated changed;
+  if (c.agent_visibility && *c.agent_visibility != AgentVisibilityName(settings.agent_visibility)) {
+    changed.agent_visibility = c.agent_visibility;
+  }
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), "desk", false);
+  if (!changed.agent_visibility) return Unchanged(std::move(out), lock);
+  std::vector<NewEvent> events;
+  Stage(events, kDeskSettingsStream, {events::Encode(changed)}, caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::IssueUserToken& c) {
   if (!CanAdminister(caller.role) && caller.user_id != c.user_id) {
     return Forbidden("a user's tokens are made by the user or an admin");

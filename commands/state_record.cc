@@ -23,6 +23,9 @@ NLOHMANN_JSON_SERIALIZE_ENUM(Role, {{Role::kAgent, "agent"},
 // Every field of each state, by its own name. A field added to a state and not here is lost at
 // the first eviction: tests/write_model_store_test.cc compares a reloaded model with a rebuilt
 // one.
+NLOHMANN_JSON_SERIALIZE_ENUM(AgentVisibility,
+                             {{AgentVisibility::kAll, "all"}, {AgentVisibility::kTeams, "teams"}})
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LastMessage, text, direction, at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ConversationState, exists, deleted, version, changed_version, id, channel_id, channel_type,
@@ -43,6 +46,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted
                                                 shortcut, text, owner_id, is_public)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,
                                                 name, body, params)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeskSettingsState, exists, version,
+                                                agent_visibility)
 
 StateRecord EmptyRecordOf(std::string_view kind) {
   StateRecord r;
@@ -60,6 +65,8 @@ StateRecord EmptyRecordOf(std::string_view kind) {
     r.state = QuickReplyState{};
   else if (kind == "template")
     r.state = TemplateState{};
+  else if (kind == "settings")
+    r.state = DeskSettingsState{};
   return r;
 }
 

@@ -17,12 +17,12 @@ namespace helpdesk {
 
 // The format of encoded records (and of the write model's index keys). Bump it when either
 // changes in a way an older store cannot be read with: such a store is rebuilt from the log.
-constexpr int kWriteModelVersion = 3;  // 3: users' tokens and active flag
+constexpr int kWriteModelVersion = 4;  // 4: the desk's settings
 
 struct StateRecord {
   // monostate: a stream with no aggregate state of its own (a year's protocol counter).
   using State = std::variant<std::monostate, ConversationState, UserState, TeamState, ChannelState,
-                             ContactState, QuickReplyState, TemplateState>;
+                             ContactState, QuickReplyState, TemplateState, DeskSettingsState>;
   State state;
   uint64_t version = 0;   // stream version of the last event applied
   std::string last_hash;  // of that event; "" before the first

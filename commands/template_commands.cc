@@ -78,7 +78,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StartCo
   if (model_.StreamVersion(ConversationStream(id.value())) > 0) {
     // The same start again (a client retrying) answers the conversation it made.
     const ConversationState* existing = model_.Conversation(id.value());
-    if (existing && existing->contact_id == a.contact_id && existing->channel_id == a.channel_id) {
+    if (existing && existing->contact_id == a.contact_id && existing->channel_id == a.channel_id &&
+        SeesLocked(caller, *existing)) {
       return Unchanged(CommandOutcome::For(ConsistencyToken(), id.value(), false), lock);
     }
     return InvalidTransition("conversation " + id.value() + " already exists");
@@ -92,8 +93,10 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StartCo
   }
   for (const ConversationState* c : model_.ConversationsOf(a.contact_id, a.channel_id)) {
     if (c->status != ConversationStatus::kClosed) {
-      return InvalidTransition("contact " + a.contact_id + " has an unclosed conversation on " +
-                               a.channel_id + ": " + c->id + " (send the template there)");
+      // Its id only for who may see it (the desk's agent_visibility).
+      return InvalidTransition(
+          "contact " + a.contact_id + " has an unclosed conversation on " + a.channel_id +
+          (SeesLocked(caller, *c) ? ": " + c->id + " (send the template there)" : ""));
     }
   }
   auto text = message_template::Render(*tpl, a.params);

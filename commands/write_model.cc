@@ -37,9 +37,10 @@ std::pair<std::string, std::string> SplitStream(const std::string& stream) {
 // The directory's kinds: few records, read by every request, kept in memory whole.
 bool IsDirectoryKind(const std::string& kind) {
   return kind == "user" || kind == "team" || kind == "channel" || kind == "quick_reply" ||
-         kind == "template";
+         kind == "template" || kind == "settings";
 }
-constexpr const char* kDirectoryKinds[] = {"user", "team", "channel", "quick_reply", "template"};
+constexpr const char* kDirectoryKinds[] = {"user",        "team",     "channel",
+                                           "quick_reply", "template", "settings"};
 
 template <class S>
 const S* Live(const S* s) {
@@ -292,6 +293,10 @@ const ContactState* WriteModel::Contact(const std::string& id) const {
 }
 const TemplateState* WriteModel::Template(const std::string& id) const {
   return Live(StateOf<TemplateState>(TemplateStream(id)));
+}
+DeskSettingsState WriteModel::DeskSettings() const {
+  const DeskSettingsState* s = StateOf<DeskSettingsState>(kDeskSettingsStream);
+  return s ? *s : DeskSettingsState{};
 }
 const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
   return Live(StateOf<QuickReplyState>(QuickReplyStream(id)));

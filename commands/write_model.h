@@ -4,7 +4,8 @@
 // eventually consistent view could not answer safely.
 //
 // With a StateStore the records live there, and memory holds:
-//   - the directory (users, teams, channels, quick replies, templates): few, read by every
+//   - the directory (users, teams, channels, quick replies, templates, settings): few, read by
+//   every
 //     request, loaded whole by Reset and never evicted;
 //   - every record and lookup changed since the last flush, until a flush has written it;
 //   - a cache of clean conversations, contacts and protocol counters, evicted least recently
@@ -78,6 +79,8 @@ class WriteModel {
   const ContactState* Contact(const std::string& id) const;
   const QuickReplyState* QuickReply(const std::string& id) const;
   const TemplateState* Template(const std::string& id) const;
+  // The desk's settings (their defaults before any change).
+  DeskSettingsState DeskSettings() const;
   // A live quick reply other than `except_id` with this shortcut that `owner_id` would see
   // next to a new one (public ones, and the owner's private ones); its id.
   std::optional<std::string> QuickReplyWithShortcut(const std::string& shortcut,

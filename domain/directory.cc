@@ -74,6 +74,18 @@ bool TokenAdmits(const UserState& user, const TokenState& token, Timestamp now) 
   return !token.expires_at || now.ms < token.expires_at->ms;
 }
 
+void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t v) {
+  s.version = v;
+  s.exists = true;
+  const std::optional<events::Event> event = events::Decode(e);
+  const auto* update = events::As<events::DeskSettingsUpdated>(event);
+  if (!update) return;
+  if (update->agent_visibility) {
+    s.agent_visibility =
+        ParseAgentVisibility(*update->agent_visibility).value_or(s.agent_visibility);
+  }
+}
+
 void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
   auto event = events::Decode(e);

@@ -68,7 +68,15 @@ struct ContactState {
   std::set<std::string> opted_in;  // channels the contact agreed to be written on first
 };
 
+// The desk's settings, on their one stream (kDeskSettingsStream).
+struct DeskSettingsState {
+  bool exists = false;
+  uint64_t version = 0;
+  AgentVisibility agent_visibility = AgentVisibility::kAll;
+};
+
 void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);
+void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(TeamState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(ChannelState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(ContactState& s, const NewEvent& e, uint64_t stream_version);

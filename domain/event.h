@@ -64,6 +64,8 @@ inline std::string TeamStream(const std::string& id) { return "team/" + id; }
 inline std::string ChannelStream(const std::string& id) { return "channel/" + id; }
 inline std::string QuickReplyStream(const std::string& id) { return "quick_reply/" + id; }
 inline std::string TemplateStream(const std::string& id) { return "template/" + id; }
+// The one stream of the desk's settings.
+inline const std::string kDeskSettingsStream = "settings/desk";
 
 // Event type names. Conversation stream:
 namespace ev {
@@ -114,6 +116,8 @@ inline constexpr const char* kTemplateCreated = "TemplateCreated";
 inline constexpr const char* kQuickReplyCreated = "QuickReplyCreated";
 inline constexpr const char* kQuickReplyUpdated = "QuickReplyUpdated";
 inline constexpr const char* kQuickReplyDeleted = "QuickReplyDeleted";
+// The desk's settings (domain/directory.h):
+inline constexpr const char* kDeskSettingsUpdated = "DeskSettingsUpdated";
 }  // namespace ev
 
 }  // namespace helpdesk

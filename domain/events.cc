@@ -382,6 +382,13 @@ void Read(const Reader& r, QuickReplyUpdated& e) {
 json Payload(const QuickReplyDeleted&) { return json::object(); }
 void Read(const Reader&, QuickReplyDeleted&) {}
 
+json Payload(const DeskSettingsUpdated& e) {
+  json j = json::object();
+  if (e.agent_visibility) j["agent_visibility"] = *e.agent_visibility;
+  return j;
+}
+void Read(const Reader& r, DeskSettingsUpdated& e) { e = {r.OptStr("agent_visibility")}; }
+
 // The alternative of Event whose kType is `type` (or the next), read from `payload`.
 template <size_t I = 0>
 std::optional<Event> DecodeAs(const std::string& type, const Reader& payload) {

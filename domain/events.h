@@ -230,6 +230,12 @@ struct QuickReplyDeleted {
   static constexpr const char* kType = ev::kQuickReplyDeleted;
 };
 
+// An admin changed the desk's settings: only the changed ones are set.
+struct DeskSettingsUpdated {
+  static constexpr const char* kType = ev::kDeskSettingsUpdated;
+  std::optional<std::string> agent_visibility;  // "all" | "teams"
+};
+
 // Payload fields that are credentials (a token's digest, a provider's secrets, its URL, which
 // often carries a key): the API's feeds leave them out.
 inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sha256", "app_secret",
@@ -245,7 +251,7 @@ using Event = std::variant<
     UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
     ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
     ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ProtocolIssued,
-    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted>;
+    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -54,4 +54,32 @@ bool MayStreamEvent(Role r, const std::string& stream) {
   return false;
 }
 
+const char* AgentVisibilityName(AgentVisibility v) {
+  return v == AgentVisibility::kTeams ? "teams" : "all";
+}
+
+std::optional<AgentVisibility> ParseAgentVisibility(const std::string& name) {
+  if (name == "all") return AgentVisibility::kAll;
+  if (name == "teams") return AgentVisibility::kTeams;
+  return std::nullopt;
+}
+
+std::optional<NarrowedViewer> NarrowSight(AgentVisibility setting, Role role,
+                                          const std::string& user_id,
+                                          const std::set<std::string>& teams) {
+  if (setting == AgentVisibility::kAll || role != Role::kAgent) return std::nullopt;
+  return NarrowedViewer{user_id, teams};
+}
+
+bool MaySeeConversation(const NarrowedViewer& viewer, const std::optional<std::string>& assignee_id,
+                        const std::optional<std::string>& team_id,
+                        const std::set<std::string>& participants) {
+  if (assignee_id && *assignee_id == viewer.user_id) return true;
+  const bool unassigned = !assignee_id || assignee_id->empty();
+  const bool no_team = !team_id || team_id->empty();
+  if (unassigned && no_team) return true;  // the general queue
+  if (!no_team && viewer.teams.count(*team_id)) return true;
+  return participants.count(viewer.user_id) > 0;
+}
+
 }  // namespace helpdesk

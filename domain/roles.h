@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 
 namespace helpdesk {
@@ -31,5 +32,29 @@ bool MayDeliverInbound(Role r, const std::string& caller_channel_id, const std::
 // every stream; an agent sees what their console shows: conversations, contacts, users, teams,
 // templates and protocols, not channels (credentials) nor quick replies (some are private).
 bool MayStreamEvent(Role r, const std::string& stream);
+
+// The desk's setting of which conversations agents see (GET|PATCH /api/v1/settings).
+//   kAll: every one, as in a shared inbox (the default).
+//   kTeams: those assigned to them, in one of their teams, in the general queue (neither a
+//   team nor an assignee), or that they were invited into. Anything else reads and acts as if it
+//   did not exist.
+// Supervisors, admins and auditors always see everything.
+enum class AgentVisibility { kAll, kTeams };
+const char* AgentVisibilityName(AgentVisibility v);
+std::optional<AgentVisibility> ParseAgentVisibility(const std::string& name);
+
+// A caller whose sight is narrowed by the setting.
+struct NarrowedViewer {
+  std::string user_id;
+  std::set<std::string> teams;
+};
+// The caller's narrowed sight; nullopt when they see every conversation.
+std::optional<NarrowedViewer> NarrowSight(AgentVisibility setting, Role role,
+                                          const std::string& user_id,
+                                          const std::set<std::string>& teams);
+// Whether `viewer` sees a conversation with this assignee, team and invited participants.
+bool MaySeeConversation(const NarrowedViewer& viewer, const std::optional<std::string>& assignee_id,
+                        const std::optional<std::string>& team_id,
+                        const std::set<std::string>& participants);
 
 }  // namespace helpdesk

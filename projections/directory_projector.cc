@@ -172,6 +172,13 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
               cache.MarkChanged(p.conversation_id);
             }
           },
+          [&](const events::DeskSettingsUpdated& d) {
+            json settings = Load(txn, view_keys::kDeskSettings);
+            if (!settings.is_object()) settings = json{{"agent_visibility", "all"}};
+            if (d.agent_visibility) settings["agent_visibility"] = *d.agent_visibility;
+            settings["updated_at"] = FormatRfc3339(e.at);
+            txn.Put(view_keys::kDeskSettings, settings.dump());
+          },
           [&](const events::NotificationsRead& n) {
             // Named ones, and with `all_before` every one that happened by then (on a
             // partitioned log a later notification may be projected before this event: its

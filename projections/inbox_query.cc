@@ -103,6 +103,25 @@ bool MatchesFilters(const InboxRequest& r, const json& c) {
   return true;
 }
 
+}  // namespace
+
+bool ConversationInSight(const NarrowedViewer& sight, const json& c) {
+  auto text = [&](const char* field) -> std::optional<std::string> {
+    auto it = c.find(field);
+    if (it == c.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  std::set<std::string> participants;
+  if (auto it = c.find("participants"); it != c.end() && it->is_array()) {
+    for (const auto& u : *it) {
+      if (u.is_string()) participants.insert(u.get<std::string>());
+    }
+  }
+  return MaySeeConversation(sight, text("assignee_id"), text("team_id"), participants);
+}
+
+namespace {
+
 // One scope's index walked in order, positioned after a cursor.
 struct ScopeWalk {
   std::string prefix;
@@ -212,7 +231,12 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
     if (!header || !InView(r, *header)) continue;
     std::string rendered;
     RenderForClient(stored, r.now, rendered);
-    if (filtered && !MatchesFilters(r, json::parse(rendered, nullptr, false))) continue;
+    if (filtered || r.sight) {
+      const json c = json::parse(rendered, nullptr, false);
+      if (!c.is_object()) continue;
+      if (filtered && !MatchesFilters(r, c)) continue;
+      if (r.sight && !ConversationInSight(*r.sight, c)) continue;
+    }
     if (r.view == InboxView::kQueue && IgnoredByCaller(r, rendered)) continue;
     if (count > 0) page.items_json += ',';
     page.items_json += rendered;

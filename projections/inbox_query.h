@@ -3,12 +3,14 @@
 // teams), and renders the page straight from the stored objects.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/conversation.h"
 #include "domain/result.h"
+#include "domain/roles.h"
 #include "domain/time.h"
 #include "projections/inbox_index.h"
 #include "projections/view_store.h"
@@ -24,6 +26,8 @@ struct InboxRequest {
   InboxView view = InboxView::kAll;
   std::string caller_id;
   std::vector<std::string> caller_teams;
+  // Set when the desk's agent_visibility narrows what the caller sees.
+  std::optional<NarrowedViewer> sight;
   std::optional<std::string> team_id, assignee_id, tag, stage, q;
   std::optional<ConversationStatus> status;
   InboxSort sort = InboxSort::kRecent;
@@ -36,6 +40,9 @@ struct Page {
   std::string items_json;  // a JSON array
   std::optional<std::string> next_cursor;
 };
+
+// Whether a narrowed sight takes in a conversation (its API object).
+bool ConversationInSight(const NarrowedViewer& sight, const nlohmann::json& conversation);
 
 // Errors: invalid_field "cursor" for a cursor this query did not make.
 Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& request);

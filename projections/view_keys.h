@@ -28,6 +28,7 @@ inline constexpr char kContact[] = "k/";                // k/<id>: the contact's
 inline constexpr char kContactConversations[] = "kc/";  // kc/<contact>/<conversation>
 inline constexpr char kTemplate[] = "tpl/";             // tpl/<channel>/<id>
 inline constexpr char kQuickReply[] = "qr/";            // qr/<id>
+inline constexpr char kDeskSettings[] = "set/desk";     // the desk's settings
 
 // Reports.
 inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)

@@ -250,6 +250,14 @@ std::optional<json> ViewQueries::User(const std::string& id) const {
   return u;
 }
 
+json ViewQueries::DeskSettings() const {
+  json settings{{"agent_visibility", "all"}, {"updated_at", nullptr}};
+  if (auto v = views_.Get(view_keys::kDeskSettings)) {
+    if (auto stored = ParseObject(*v)) settings.update(*stored);
+  }
+  return settings;
+}
+
 std::optional<json> ViewQueries::Team(const std::string& id) const {
   auto v = views_.Get(view_keys::kTeam + id);
   if (!v) return std::nullopt;

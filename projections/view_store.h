@@ -34,7 +34,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 5;  // 5: users' tokens, active, avatar_url
+constexpr int kViewsVersion = 6;  // 6: the desk's settings
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -472,6 +472,69 @@ TEST_F(InProcessApi, UsersEditTheirOwnNameAndAvatarOnly) {
   EXPECT_EQ(admin["role"], "admin");
 }
 
+TEST_F(InProcessApi, DeskSettingsNarrowWhatAgentsSeeToTheirTeams) {
+  const std::string ana = DeskWithAConversation();
+  for (const char* team : {"sales", "support"}) {
+    ASSERT_EQ(Call(kAdmin, "POST", "/api/v1/teams", {{"id", team}, {"name", team}}).status, 201);
+  }
+  auto bia = Call(kAdmin, "POST", "/api/v1/users",
+                  {{"id", "bia"}, {"name", "Bia"}, {"email", "bia@x.co"}, {"role", "agent"}});
+  ASSERT_EQ(bia.status, 201);
+  const std::string bia_token = Json(bia)["token"];
+  ASSERT_EQ(Call(kAdmin, "POST", "/api/v1/teams/support/members", {{"user_id", "bia"}}).status,
+            200);
+  ASSERT_EQ(Call(kAdmin, "POST", "/api/v1/teams/sales/members", {{"user_id", "ana"}}).status, 200);
+
+  // The default is a shared inbox; only admins read or change the settings.
+  auto settings = Call(kAdmin, "GET", "/api/v1/settings");
+  ASSERT_EQ(settings.status, 200) << settings.body;
+  EXPECT_EQ(Json(settings)["agent_visibility"], "all");
+  const size_t events = memory_.Head().At(0);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/settings").status, 403);
+  EXPECT_EQ(Call(ana, "PATCH", "/api/v1/settings", {{"agent_visibility", "teams"}}).status, 403);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", "nobody"}}).status,
+            400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visiblity", "teams"}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", 1}}).status, 400);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", "all"}}).status, 200);
+  EXPECT_EQ(memory_.Head().At(0), events) << "refused or unchanged settings record nothing";
+
+  // In the general queue: everyone sees it, whatever the setting.
+  auto narrowed = Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", "teams"}});
+  ASSERT_EQ(narrowed.status, 200) << narrowed.body;
+  EXPECT_EQ(Json(narrowed)["agent_visibility"], "teams");
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 200);
+
+  // Given to another team: to Ana it is not there, for reads and for commands alike.
+  ASSERT_EQ(Call(kAdmin, "POST", Path("transfer"), {{"team_id", "support"}}).status, 200);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 404);
+  EXPECT_EQ(Call(ana, "GET", Path("messages")).status, 404);
+  EXPECT_EQ(Call(ana, "GET", Path("timeline")).status, 404);
+  EXPECT_EQ(Call(ana, "GET", Path("export.csv")).status, 404);
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "hi"}}).status, 404);
+  EXPECT_EQ(Call(ana, "POST", Path("take")).status, 404);
+  EXPECT_EQ(Json(Call(ana, "GET", "/api/v1/conversations?view=all"))["items"].size(), 0u);
+  EXPECT_EQ(
+      Json(Call(ana, "GET", "/api/v1/conversations?view=queue&team_id=support"))["items"].size(),
+      0u);
+  // Its team's agents and the supervisors see it.
+  EXPECT_EQ(Call(bia_token, "GET", "/api/v1/conversations/" + conversation_).status, 200);
+  EXPECT_EQ(Json(Call(bia_token, "GET", "/api/v1/conversations?view=all"))["items"].size(), 1u);
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/conversations?view=all"))["items"].size(), 1u);
+
+  // Invited in, Ana sees it and works it.
+  ASSERT_EQ(Call(bia_token, "POST", Path("participants"), {{"user_id", "ana"}}).status, 200);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 200);
+  EXPECT_EQ(Json(Call(ana, "GET", "/api/v1/conversations?view=all"))["items"].size(), 1u);
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "hi"}}).status, 201);
+  ASSERT_EQ(Call(ana, "DELETE", Path("participants/ana")).status, 200);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 404);
+
+  // Back to a shared inbox.
+  ASSERT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", "all"}}).status, 200);
+  EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 200);
+}
+
 TEST_F(InProcessApi, StrangersNeverWaitAndPositionsPastTheLogAreRefusedAtOnce) {
   DeskWithAConversation();
   const std::map<std::string, std::string> far{{"x-min-position", "0:999999"}};

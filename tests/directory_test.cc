@@ -65,6 +65,34 @@ TEST(LiveFeedRules, FeedReadersSeeEverythingAgentsSeeTheirConsole) {
   EXPECT_FALSE(MayStreamEvent(Role::kAgent, "conversationx"));
 }
 
+TEST(AgentVisibilityRules, OnlyAgentsAreNarrowedAndOnlyUnderTeams) {
+  const std::set<std::string> teams{"sales"};
+  EXPECT_FALSE(NarrowSight(AgentVisibility::kAll, Role::kAgent, "ana", teams));
+  for (Role r : {Role::kAdmin, Role::kSupervisor, Role::kAuditor, Role::kAnalyst}) {
+    EXPECT_FALSE(NarrowSight(AgentVisibility::kTeams, r, "ana", teams)) << RoleName(r);
+  }
+  ASSERT_TRUE(NarrowSight(AgentVisibility::kTeams, Role::kAgent, "ana", teams));
+  EXPECT_EQ(ParseAgentVisibility("teams"), AgentVisibility::kTeams);
+  EXPECT_EQ(ParseAgentVisibility("all"), AgentVisibility::kAll);
+  EXPECT_FALSE(ParseAgentVisibility("Teams"));
+}
+
+TEST(AgentVisibilityRules, MineMyTeamsTheGeneralQueueAndWhereIWasInvited) {
+  const NarrowedViewer ana{"ana", {"sales"}};
+  const std::set<std::string> none;
+  const std::optional<std::string> nobody, no_team;
+  EXPECT_TRUE(MaySeeConversation(ana, nobody, no_team, none)) << "the general queue";
+  EXPECT_TRUE(MaySeeConversation(ana, std::string("ana"), std::string("support"), none));
+  EXPECT_TRUE(MaySeeConversation(ana, nobody, std::string("sales"), none));
+  EXPECT_TRUE(MaySeeConversation(ana, std::string("bia"), std::string("sales"), none));
+  EXPECT_TRUE(MaySeeConversation(ana, std::string("bia"), std::string("support"), {"ana"}));
+  EXPECT_FALSE(MaySeeConversation(ana, nobody, std::string("support"), none));
+  EXPECT_FALSE(MaySeeConversation(ana, std::string("bia"), std::string("support"), {"caio"}));
+  EXPECT_FALSE(MaySeeConversation(ana, std::string("bia"), no_team, none))
+      << "a colleague's own conversation is not the general queue";
+  EXPECT_TRUE(MaySeeConversation(ana, std::string(""), std::string(""), none));
+}
+
 TEST(InboundRules, AnAdminOrTheChannelsOwnTokenDelivers) {
   EXPECT_TRUE(MayDeliverInbound(Role::kAdmin, "", "wa"));
   EXPECT_TRUE(MayDeliverInbound(Role::kAgent, "wa", "wa"));

@@ -79,6 +79,7 @@ const std::pair<const char*, const char*> kPayloads[] = {
      R"({"owner_id":"ana","quick_reply_id":"q1","shortcut":"/ola","text":"Olá!","visibility":"private"})"},
     {"QuickReplyUpdated", R"({"shortcut":"/oi","text":"Oi!","visibility":"public"})"},
     {"QuickReplyDeleted", R"({})"},
+    {"DeskSettingsUpdated", R"({"agent_visibility":"teams"})"},
 };
 
 TEST(Events, EveryPayloadRoundTripsByteForByte) {
