@@ -115,11 +115,14 @@ void ProjectDelivery(const RecordedEvent& r, const std::optional<events::Event>&
 std::string NotificationPrefix(const std::string& user_id) {
   return view_keys::kNotifications + user_id + "/";
 }
-std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id) {
-  // Newest first: the time inverted, as fixed-width hex so the id stays printable.
-  char inverted[17];
-  std::snprintf(inverted, sizeof inverted, "%016llx",
-                static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at.ms)));
+std::string NotificationKey(const std::string& user_id, Timestamp at, uint64_t position,
+                            const std::string& event_id) {
+  // Newest first: the time inverted, then (two in the same millisecond) the log position
+  // inverted, as fixed-width hex so the id stays printable.
+  char inverted[33];
+  std::snprintf(inverted, sizeof inverted, "%016llx%016llx",
+                static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at.ms)),
+                static_cast<unsigned long long>(UINT64_MAX - position));
   return NotificationPrefix(user_id) + inverted + event_id;
 }
 std::string UnreadNotificationsKey(const std::string& user_id) { return "n/ntu/" + user_id; }
@@ -166,7 +169,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   }
   const auto* note = events::As<events::NoteAdded>(event);
   for (const Notification& n : NotificationsFor(e, event)) {
-    const std::string key = NotificationKey(n.user_id, e.at, e.id);
+    const std::string key = NotificationKey(n.user_id, e.at, r.position, e.id);
     json item{{"id", key.substr(NotificationPrefix(n.user_id).size())},
               {"kind", n.kind},
               {"conversation_id", id},

@@ -24,7 +24,8 @@ class ConversationProjector {
 
 // Keys of a user's notifications (newest first under the prefix) and their unread counter.
 std::string NotificationPrefix(const std::string& user_id);
-std::string NotificationKey(const std::string& user_id, Timestamp at, const std::string& event_id);
+std::string NotificationKey(const std::string& user_id, Timestamp at, uint64_t position,
+                            const std::string& event_id);
 std::string UnreadNotificationsKey(const std::string& user_id);
 // The delivery queue: one key per agent message waiting to go out through its channel's
 // provider (domain/delivery.h), valued with what the delivery worker sends.
