@@ -17,8 +17,8 @@ void SetPosition(HttpResponse& response, const ConsistencyToken& token) {
 }
 
 App::App(Commands& commands, const CommandService& lookups, const ViewStore& views,
-         const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
-         const Clock& clock, AppOptions options)
+         const ProjectionRunner& projections, EventLog& log, EventLog& audit_log,
+         const AttachmentStore& attachments, const Clock& clock, AppOptions options)
     : commands_(commands, clock),
       lookups_(lookups),
       views_(views),
@@ -26,6 +26,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       reports_(views),
       projections_(projections),
       log_(log),
+      audit_log_(audit_log),
       attachments_(attachments),
       clock_(clock),
       admin_token_sha256_(options.admin_token.empty() ? "" : Sha256Hex(options.admin_token)),

@@ -43,9 +43,11 @@ class App {
  public:
   // `commands` runs commands (here or on their stream's owner); `lookups` answers who a token
   // is and who a user is from this node's write model.
+  // `log` is read opened (contacts' personal data in clear, or "[erased]"); `audit_log` is the
+  // log as stored, whose hash chains /audit/verify checks (the same log when nothing is sealed).
   App(Commands& commands, const CommandService& lookups, const ViewStore& views,
-      const ProjectionRunner& projections, EventLog& log, const AttachmentStore& attachments,
-      const Clock& clock, AppOptions options);
+      const ProjectionRunner& projections, EventLog& log, EventLog& audit_log,
+      const AttachmentStore& attachments, const Clock& clock, AppOptions options);
 
   // The request's head, before any of its body is read: nullopt lets it on, a response refuses
   // it (no token, a wrong one). Cheap and never waits: a stranger costs one digest.
@@ -105,6 +107,7 @@ class App {
   ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;
+  EventLog& audit_log_;
   const AttachmentStore& attachments_;
   const Clock& clock_;
   const std::string admin_token_sha256_;

@@ -129,6 +129,40 @@ Result<std::shared_ptr<const SecretBox>> LoadSecretBox(const NodeOptions& option
   return std::shared_ptr<const SecretBox>(std::make_shared<SecretBox>(std::move(box).value()));
 }
 
+// What keeps contacts' personal data sealed in the log, and the log read through it.
+struct PersonalData {
+  std::unique_ptr<ContactKeys> keys;
+  std::unique_ptr<PersonalDataVault> vault;
+  std::unique_ptr<EventLog> opened;
+  // The log as readers should see it.
+  EventLog& Reading(EventLog& stored) const { return opened ? *opened : stored; }
+};
+
+// On the embedded log: the keys under <data>/keys, wrapped with the secrets key. On Kafka none
+// yet: each node would need every contact's key (docs/security.md).
+Result<PersonalData> OpenPersonalData(const NodeOptions& options,
+                                      std::shared_ptr<const SecretBox> secrets, EventLog& stored) {
+  PersonalData parts;
+  if (!options.kafka_brokers.empty()) return parts;
+  const std::string dir = options.data_dir + "/keys";
+  Status made = EnsureDir(dir);
+  if (!made.ok()) return made.error();
+  auto keys = ContactKeys::Open(dir, std::move(secrets));
+  if (!keys.ok()) return keys.error();
+  parts.keys = std::move(keys).value();
+  parts.vault = std::make_unique<PersonalDataVault>(*parts.keys);
+  parts.opened = std::make_unique<OpeningLog>(stored, *parts.vault);
+  return parts;
+}
+
+// A tool's view of the personal data (rebuild, export, verify-state): the node's own keys.
+Result<PersonalData> OpenPersonalDataForTool(const NodeOptions& options, EventLog& stored) {
+  if (!options.kafka_brokers.empty()) return PersonalData{};
+  auto secrets = LoadSecretBox(options);
+  if (!secrets.ok()) return secrets.error();
+  return OpenPersonalData(options, secrets.value(), stored);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, NodeSeams seams) {
@@ -144,6 +178,12 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     if (!opened.ok()) return opened.error();
     node->log_ = std::move(opened).value();
   }
+  auto personal = OpenPersonalData(options, secrets.value(), *node->log_);
+  if (!personal.ok()) return personal.error();
+  node->keys_ = std::move(personal.value().keys);
+  node->vault_ = std::move(personal.value().vault);
+  node->opened_log_ = std::move(personal.value().opened);
+  EventLog& reading = node->opened_log_ ? *node->opened_log_ : *node->log_;
   auto views = ViewStore::Open(ViewsDir(options.data_dir));
   if (!views.ok()) return views.error();
   node->views_ = std::move(views).value();
@@ -159,14 +199,15 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   if (!state.ok()) return state.error();
   node->state_ = std::move(state).value();
   node->commands_ =
-      std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : *node->log_, env,
+      std::make_unique<CommandService>(node->decider_log_ ? *node->decider_log_ : reading, env,
                                        node->state_.get(), RecordCacheBytes(options));
+  node->commands_->SetVault(node->vault_.get());
   node->commands_->AllowPrivateOutbound(options.allow_private_outbound);
   node->commands_->SetSecretBox(secrets.value());
   Status loaded = node->commands_->Load();
   if (!loaded.ok()) return loaded.error();
   node->commands_->StartFlushing(options.state_flush);
-  node->projections_ = std::make_unique<ProjectionRunner>(*node->log_, *node->views_);
+  node->projections_ = std::make_unique<ProjectionRunner>(reading, *node->views_);
   if (kafka) {
     // Others' events reach the write model through the projector. (On the embedded log this
     // node writes every event and applied each when it decided it: nothing to follow.)
@@ -222,7 +263,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     node->delivery_->Start();
   }
   node->app_ = std::make_unique<App>(
-      *commands, *node->commands_, *node->views_, *node->projections_, *node->log_,
+      *commands, *node->commands_, *node->views_, *node->projections_, reading, *node->log_,
       *node->attachments_, node->clock_,
       AppOptions{options.admin_token,
                  options.read_only,
@@ -249,6 +290,9 @@ Node::~Node() {
   state_.reset();
   decider_log_.reset();
   views_.reset();
+  opened_log_.reset();
+  vault_.reset();
+  keys_.reset();
   log_.reset();
   spdlog::info("node stopped");
 }
@@ -266,6 +310,9 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
   }
   auto views = ViewStore::Open(ViewsDir(data_dir));
   if (!views.ok()) return views.error();
+  auto personal = OpenPersonalDataForTool(options, *log.value());
+  if (!personal.ok()) return personal.error();
+  EventLog& reading = personal.value().Reading(*log.value());
   if (!until) {
     // The write model's store, the same way (a replay of the past needs none: it serves reads).
     if (std::filesystem::exists(StateDir(data_dir))) {
@@ -277,13 +324,14 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
     auto state = OpenStateStore(at);
     if (!state.ok()) return state.error();
     const auto started = std::chrono::steady_clock::now();
-    CommandService model(*log.value(), Env::System(), state.value().get(), RecordCacheBytes(at));
+    CommandService model(reading, Env::System(), state.value().get(), RecordCacheBytes(at));
+    model.SetVault(personal.value().vault.get());
     Status loaded = model.Load();
     if (!loaded.ok()) return loaded;
     spdlog::info("write model store rebuilt in {:.1f} s",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
-  ProjectionRunner runner(*log.value(), *views.value());
+  ProjectionRunner runner(reading, *views.value());
   runner.SetUntil(until);
   const auto started = std::chrono::steady_clock::now();
   Status done = runner.CatchUp();
@@ -300,10 +348,14 @@ Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
                     std::optional<Timestamp> to, std::ostream& out) {
   auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
-  Status read = ReadToEnd(*log.value(), ConsistencyToken(), [&](const RecordedEvent& r) {
-    if ((from && r.event.at < *from) || (to && *to < r.event.at)) return;
-    out << EncodeEnvelope(r) << '\n';
-  });
+  auto personal = OpenPersonalDataForTool(options, *log.value());
+  if (!personal.ok()) return personal.error();
+  // Personal data opened (or "[erased]"), as the event feed shows it.
+  Status read = ReadToEnd(personal.value().Reading(*log.value()), ConsistencyToken(),
+                          [&](const RecordedEvent& r) {
+                            if ((from && r.event.at < *from) || (to && *to < r.event.at)) return;
+                            out << EncodeEnvelope(r) << '\n';
+                          });
   if (!read.ok()) return read;
   out.flush();
   return out ? Status::Ok() : Error{ErrorCode::kInternal, "cannot write the export"};
@@ -323,11 +375,13 @@ Result<bool> VerifyWriteModel(const NodeOptions& options, std::ostream& out) {
   if (!log.ok()) return log.error();
   auto state = OpenStateStore(options);
   if (!state.ok()) return state.error();
-  CommandService stored(*log.value(), Env::System(), state.value().get(),
-                        RecordCacheBytes(options));
+  auto personal = OpenPersonalDataForTool(options, *log.value());
+  if (!personal.ok()) return personal.error();
+  EventLog& reading = personal.value().Reading(*log.value());
+  CommandService stored(reading, Env::System(), state.value().get(), RecordCacheBytes(options));
   Status loaded = stored.Load();
   if (!loaded.ok()) return loaded.error();
-  CommandService rebuilt(*log.value(), Env::System());
+  CommandService rebuilt(reading, Env::System());
   loaded = rebuilt.Load();
   if (!loaded.ok()) return loaded.error();
   const std::string a = stored.DumpWriteModel(), b = rebuilt.DumpWriteModel();

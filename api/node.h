@@ -17,6 +17,7 @@
 #include "adapters/env.h"
 #include "adapters/event_log.h"
 #include "adapters/http_poster.h"
+#include "adapters/personal_data_vault.h"
 #include "adapters/state_store.h"
 #include "api/app.h"
 #include "api/delivery_worker.h"
@@ -89,7 +90,12 @@ class Node {
  private:
   explicit Node(const Clock& clock);
   const Clock& clock_;
-  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<EventLog> log_;  // as stored: appends, and the audit chain's checks
+  // Contacts' keys (<data>/keys) and the log read through them (contacts' personal data opened);
+  // on the embedded log only, for now. Null on Kafka: reads go to log_ itself.
+  std::unique_ptr<ContactKeys> keys_;
+  std::unique_ptr<PersonalDataVault> vault_;
+  std::unique_ptr<EventLog> opened_log_;
   std::unique_ptr<ViewStore> views_;
   std::unique_ptr<AttachmentStore> attachments_;
   std::unique_ptr<EventLog> decider_log_;  // on Kafka: appends wait for the decider's transaction

@@ -180,6 +180,10 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       if (!contact) return ErrorResponse(NotFound("contact " + p[3]));
       return JsonResponse(200, *contact);
     }
+    if (p.size() == 5 && p[4] == "erase" && r.method == "POST") {
+      return updated(commands_.Execute(caller, cmd::EraseContact{p[3]}),
+                     [&] { return queries_.Contact(p[3]); });
+    }
     if (p.size() == 5 && p[4] == "stage" && r.method == "PUT") {
       auto body = Body::Parse(r.body);
       if (!body.ok()) return ErrorResponse(body.error());

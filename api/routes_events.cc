@@ -66,7 +66,7 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       return ErrorResponse(Forbidden("only an admin or an auditor can verify the log"));
     }
     auto stream = QueryParam(r, "stream");
-    auto result = VerifyChains(log_, stream);
+    auto result = VerifyChains(audit_log_, stream);
     if (!result.ok()) return ErrorResponse(result.error());
     return JsonResponse(200, result.value());
   }

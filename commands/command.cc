@@ -27,6 +27,9 @@ std::string KeyOf(const Caller&, const cmd::IssueUserToken& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::RevokeUserToken& c, Timestamp) {
   return UserStream(c.user_id);
 }
+std::string KeyOf(const Caller&, const cmd::EraseContact& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
 std::string KeyOf(const Caller&, const cmd::UpdateDeskSettings&, Timestamp) {
   return kDeskSettingsStream;
 }

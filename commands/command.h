@@ -112,6 +112,13 @@ struct SetContactBlocked {
   bool blocked = false;
   std::string reason;
 };
+// Erases a contact's personal data (LGPD/GDPR): their key is destroyed, their sealed data reads
+// as "[erased]" everywhere. Admin only; for good.
+struct EraseContact {
+  static constexpr const char* kName = "erase_contact";
+  friend bool operator==(const EraseContact&, const EraseContact&) = default;
+  std::string contact_id;
+};
 // A contact's opt-in to templates on a channel, or its withdrawal.
 struct SetOptIn {
   static constexpr const char* kName = "set_opt_in";
@@ -301,16 +308,15 @@ struct RecordDelivery {
 }  // namespace cmd
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
-using Command =
-    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
-                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
-                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
-                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
-                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
-                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
-                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
-                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
-                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings>;
+using Command = std::variant<
+    cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken, cmd::RevokeUserToken,
+    cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel, cmd::SetChannelIntegration,
+    cmd::SetContactStage, cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
+    cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone,
+    cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave,
+    cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+    cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply, cmd::CreateTemplate,
+    cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

@@ -32,6 +32,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IssueUserToken, user_id, token_id, name, expi
                                    token_sha256)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RevokeUserToken, user_id, token_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeskSettings, agent_visibility)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EraseContact, contact_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)

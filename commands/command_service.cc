@@ -2,8 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+
 #include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
+#include "domain/personal_data.h"
 
 namespace helpdesk {
 
@@ -292,6 +295,35 @@ std::string CommandService::NewStreamId(std::string (*stream_of)(const std::stri
   return placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
 }
 
+Status CommandService::SealPersonalData(std::vector<NewEvent>& events) const {
+  if (!vault_) return Status::Ok();
+  std::map<std::string, std::string> contact_of;  // conversation stream -> its contact
+  for (NewEvent& e : events) {
+    if (PersonalFields(e.type).empty()) {
+      if (e.type == ev::kConversationOpened) {
+        contact_of[e.stream] = e.data.value("contact_id", "");
+      }
+      continue;
+    }
+    std::string contact_id;
+    if (e.stream.starts_with("contact/")) {
+      contact_id = e.stream.substr(std::string("contact/").size());
+    } else if (e.type == ev::kConversationOpened) {
+      contact_id = contact_of[e.stream] = e.data.value("contact_id", "");
+    } else if (auto it = contact_of.find(e.stream); it != contact_of.end()) {
+      contact_id = it->second;
+    } else if (const ConversationState* c =
+                   model_.Conversation(e.stream.substr(e.stream.find('/') + 1))) {
+      contact_id = c->contact_id;
+    }
+    if (contact_id.empty()) {
+      return Error{ErrorCode::kInternal, "no contact to seal " + e.type + " of " + e.stream};
+    }
+    if (Status sealed = vault_->Seal(e, contact_id); !sealed.ok()) return sealed;
+  }
+  return Status::Ok();
+}
+
 void CommandService::Follow(const std::vector<RecordedEvent>& events) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stale_) return;  // the reload reads them from the log
@@ -347,6 +379,7 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     lock.unlock();
     return decision;
   }
+  if (Status sealed = SealPersonalData(events); !sealed.ok()) return sealed.error();
   AppendRequest request;
   for (const NewEvent& e : events) {
     request.expected_versions.emplace(e.stream, model_.StreamVersion(e.stream));
@@ -360,6 +393,7 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     e.prev_hash = model_.LastHash(e.stream);
     e.hash = EventHash(e.prev_hash, e, r.stream_version);
     r.event = e;
+    if (vault_) vault_->Open(r.event);  // the model holds what readers see
     model_.Apply(r);
   }
   request.events = std::move(events);

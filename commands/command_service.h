@@ -35,6 +35,7 @@
 #include "adapters/clock.h"
 #include "adapters/env.h"
 #include "adapters/event_log.h"
+#include "adapters/personal_data_vault.h"
 #include "adapters/secret_box.h"
 #include "adapters/state_store.h"
 #include "commands/command.h"
@@ -78,6 +79,11 @@ class CommandService final : public Commands {
   // Seals providers' secrets in the events it records, and opens them for FindChannel. Without
   // one (tools, tests) secrets are recorded as given.
   void SetSecretBox(std::shared_ptr<const SecretBox> box) { secrets_ = std::move(box); }
+  // Seals contacts' personal data in the events this service decides, each with its contact's
+  // key (adapters/personal_data_vault.h), and lets admins erase contacts. Null (a cluster, for
+  // now): events carry personal data as given and erasure is refused. Not owned; set before
+  // Load. The log this service reads must then open what it reads (OpeningLog).
+  void SetVault(const PersonalDataVault* vault) { vault_ = vault; }
 
   // Brings the write model up to the log's end: from the store's offset, or from the start
   // without a store. Call once before serving.
@@ -146,6 +152,9 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::IssueUserToken& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RevokeUserToken& c);
   Result<Decision> Handle(const Caller& caller, const cmd::UpdateDeskSettings& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::EraseContact& c);
+  // Seals the personal data of `events` (before they are hashed), each with its contact's key.
+  Status SealPersonalData(std::vector<NewEvent>& events) const;
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);
@@ -224,6 +233,7 @@ class CommandService final : public Commands {
   ConsistencyToken followed_;
   bool allow_private_outbound_ = false;
   std::shared_ptr<const SecretBox> secrets_;
+  const PersonalDataVault* vault_ = nullptr;
   // With a box: sealed / opened; without: as given (a sealed value then does not open).
   std::string SealSecret(const std::string& plain) const;
   Result<std::string> OpenSecret(const std::string& value) const;

@@ -125,6 +125,31 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateU
   return Commit(std::move(events), std::move(out), lock);
 }
 
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::EraseContact& c) {
+  if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only an admin can erase a contact");
+  }
+  if (!vault_) {
+    return InvalidTransition(
+        "erasure needs this node's key store, which a Kafka cluster does not have yet "
+        "(docs/security.md)");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* contact = model_.Contact(c.contact_id);
+  if (!contact) return NotFound("contact " + c.contact_id);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
+  // The key goes first: should the event below fail, the data is unreadable already and the
+  // admin's retry records the erasure. (Erased again: the key is surely gone.)
+  if (Status destroyed = vault_->Erase(c.contact_id); !destroyed.ok()) return destroyed.error();
+  if (contact->erased) return Unchanged(std::move(out), lock);
+  events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id)};
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id), {events::Encode(erased)}, caller.actor(),
+        clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateDeskSettings& c) {
   if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("only an admin can change the desk's settings");

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/events.h"
+#include "domain/personal_data.h"
 
 namespace helpdesk {
 namespace {
@@ -60,6 +61,7 @@ Status WriteModel::Reset() {
   lookups_.clear();
   user_ids_.clear();
   quick_reply_ids_.clear();
+  channel_ids_.clear();
   user_by_token_.clear();
   channel_by_token_.clear();
   read_failed_ = false;
@@ -94,6 +96,7 @@ void WriteModel::IndexDirectory(const std::string& stream, const StateRecord& re
   } else if (kind == "quick_reply") {
     quick_reply_ids_.insert(id);
   } else if (kind == "channel") {
+    channel_ids_.insert(id);
     const auto& ch = std::get<ChannelState>(record.state);
     if (!ch.token_sha256.empty()) channel_by_token_[ch.token_sha256] = id;
   }
@@ -154,6 +157,7 @@ WriteModel::Slot& WriteModel::Touch(const std::string& stream) {
     const auto [kind, id] = SplitStream(stream);
     if (kind == "user") user_ids_.insert(id);
     if (kind == "quick_reply") quick_reply_ids_.insert(id);
+    if (kind == "channel") channel_ids_.insert(id);
   }
   Slot& slot = *found;
   // A snapshot being written shares the record: it keeps the old one, this change a copy.
@@ -182,7 +186,10 @@ S& WriteModel::MutableStateOf(const std::string& stream) {
 
 std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
   auto it = lookups_.find(key);
-  if (it != lookups_.end()) return it->second.value;
+  if (it != lookups_.end()) {
+    if (it->second.value.empty()) return std::nullopt;  // dropped, not flushed yet
+    return it->second.value;
+  }
   if (!store_) return std::nullopt;
   auto stored = store_->Get(kLookupPrefix + key);
   if (!stored.ok()) {
@@ -212,6 +219,18 @@ bool WriteModel::Apply(const RecordedEvent& r) {
     if (const auto* user = std::get_if<UserState>(&slot.record->state)) {
       auto it = user->tokens.find(revoked->token_id);
       if (it != user->tokens.end()) revoked_digest = it->second.token_sha256;
+    }
+  }
+  // An erased contact's phone and e-mail leave the lookups: the state below forgets them.
+  std::vector<std::string> erased_lookups;
+  if (events::As<events::ContactErased>(event)) {
+    if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
+      const std::string stream_id = e.stream.substr(e.stream.find('/') + 1);
+      for (const std::string& key :
+           {contact->phone.empty() ? std::string() : PhoneKey(NormalizePhone(contact->phone)),
+            contact->email.empty() ? std::string() : EmailKey(NormalizeEmail(contact->email))}) {
+        if (!key.empty() && GetLookup(key) == stream_id) erased_lookups.push_back(key);
+      }
     }
   }
   std::visit(
@@ -267,6 +286,13 @@ bool WriteModel::Apply(const RecordedEvent& r) {
         contact->email.empty() ? "" : EmailKey(NormalizeEmail(contact->email));
     if (!phone.empty() && !GetLookup(phone)) PutLookup(phone, id);
     if (!email.empty() && !GetLookup(email)) PutLookup(email, id);
+  } else if (const auto* erased = events::As<events::ContactErased>(event)) {
+    for (const std::string& key : erased_lookups) PutLookup(key, "");
+    for (const std::string& conversation_id : erased->conversation_ids) {
+      auto& c = MutableStateOf<ConversationState>(ConversationStream(conversation_id));
+      if (c.last_message) c.last_message->text = kErased;
+      if (c.subject) c.subject = kErased;
+    }
   } else if (const auto* blocked = events::As<events::BlockedMessageReceived>(event)) {
     // Delivered again, it is a duplicate like any other message.
     PutLookup(InboundKey(blocked->channel_id, blocked->external_id),
@@ -331,6 +357,14 @@ std::optional<InboundRecord> WriteModel::Inbound(const std::string& channel_id,
   }
   return InboundRecord{parts[0].get<std::string>(), parts[1].get<std::string>(),
                        parts[2].get<std::string>()};
+}
+
+std::vector<std::string> WriteModel::ConversationIdsOf(const std::string& contact_id) const {
+  std::vector<std::string> ids;
+  for (const std::string& channel_id : channel_ids_) {
+    for (const ConversationState* c : ConversationsOf(contact_id, channel_id)) ids.push_back(c->id);
+  }
+  return ids;
 }
 
 std::vector<const ConversationState*> WriteModel::ConversationsOf(
@@ -407,7 +441,11 @@ Status WriteModel::WriteSnapshot(StateStore& store, Snapshot& snapshot,
     snapshot.record_sizes.push_back(encoded.size());
     writes.emplace_back(kRecordPrefix + stream, std::move(encoded));
   }
-  for (const auto& [key, value] : snapshot.lookups) writes.emplace_back(kLookupPrefix + key, value);
+  for (const auto& [key, value] : snapshot.lookups) {
+    // An empty value is a dropped lookup (an erased contact's phone): gone from the store too.
+    writes.emplace_back(kLookupPrefix + key,
+                        value.empty() ? std::nullopt : std::optional<std::string>(value));
+  }
   return store.Commit(writes, offset);
 }
 

@@ -96,6 +96,8 @@ class WriteModel {
   // The contact's conversations on a channel, oldest first.
   std::vector<const ConversationState*> ConversationsOf(const std::string& contact_id,
                                                         const std::string& channel_id) const;
+  // Every live conversation of the contact, on any channel.
+  std::vector<std::string> ConversationIdsOf(const std::string& contact_id) const;
   std::vector<UserState> AllUsers() const;
   // Stream version of any stream (0 when it has no events).
   uint64_t StreamVersion(const std::string& stream) const;
@@ -161,7 +163,7 @@ class WriteModel {
   mutable bool read_failed_ = false;
   std::vector<std::string> dirty_;         // streams of dirty slots
   std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
-  std::set<std::string> user_ids_, quick_reply_ids_;  // directory streams that are listed
+  std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_;  // listed directory streams
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   uint64_t changes_ = 0;
   uint64_t epoch_ = 0;  // bumped by Reset: a snapshot from before it is not marked

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "domain/events.h"
+#include "domain/personal_data.h"
 
 namespace helpdesk {
 namespace {
@@ -163,6 +164,13 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
                  [&](const events::ContactOptedOut& o) { s.opted_in.erase(o.channel_id); },
                  [&](const events::ContactBlocked&) { s.blocked = true; },
                  [&](const events::ContactUnblocked&) { s.blocked = false; },
+                 [&](const events::ContactErased&) {
+                   s.erased = true;
+                   s.name = kErased;
+                   s.phone.clear();
+                   s.email.clear();
+                   s.opted_in.clear();
+                 },
                  [](const auto&) {},
              },
              *event);

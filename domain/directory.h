@@ -66,6 +66,8 @@ struct ContactState {
   // nothing in the queue.
   bool blocked = false;
   std::set<std::string> opted_in;  // channels the contact agreed to be written on first
+  // Erased (ContactErased): their personal data is gone, nothing more is written about them.
+  bool erased = false;
 };
 
 // The desk's settings, on their one stream (kDeskSettingsStream).

@@ -108,6 +108,7 @@ inline constexpr const char* kContactUnblocked = "ContactUnblocked";
 inline constexpr const char* kBlockedMessageReceived = "BlockedMessageReceived";
 inline constexpr const char* kContactOptedIn = "ContactOptedIn";
 inline constexpr const char* kContactOptedOut = "ContactOptedOut";
+inline constexpr const char* kContactErased = "ContactErased";
 // Ticket protocols (domain/protocol.h):
 inline constexpr const char* kProtocolIssued = "ProtocolIssued";
 // Message templates (domain/message_template.h):

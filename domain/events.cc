@@ -337,6 +337,13 @@ json Payload(const ContactOptedOut& e) {
 }
 void Read(const Reader& r, ContactOptedOut& e) { e = {r.Str("contact_id"), r.Str("channel_id")}; }
 
+json Payload(const ContactErased& e) {
+  return {{"contact_id", e.contact_id}, {"conversation_ids", e.conversation_ids}};
+}
+void Read(const Reader& r, ContactErased& e) {
+  e = {r.Str("contact_id"), r.Strings("conversation_ids")};
+}
+
 json Payload(const ProtocolIssued& e) {
   return {{"year", e.year},
           {"number", e.number},

@@ -204,6 +204,14 @@ struct ContactOptedOut {
   static constexpr const char* kType = ev::kContactOptedOut;
   std::string contact_id, channel_id;
 };
+// An admin erased the contact (LGPD/GDPR): their key is destroyed once this is durable, so the
+// personal data of their events reads as "[erased]" from then on. `conversation_ids`: theirs,
+// which readers scrub too.
+struct ContactErased {
+  static constexpr const char* kType = ev::kContactErased;
+  std::string contact_id;
+  std::vector<std::string> conversation_ids;
+};
 struct ProtocolIssued {
   static constexpr const char* kType = ev::kProtocolIssued;
   int year = 0;
@@ -242,16 +250,18 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event = std::variant<
-    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
-    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
-    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
-    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
-    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
-    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ProtocolIssued,
-    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event =
+    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
+                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
+                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
+                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
+                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
+                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
+                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
+                 ContactErased, ProtocolIssued, TemplateCreated, QuickReplyCreated,
+                 QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

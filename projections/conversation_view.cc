@@ -84,7 +84,8 @@ json ContactCardToJson(const ContactCard& c) {
           {"email", c.email.empty() ? json(nullptr) : json(c.email)},
           {"stage", c.stage},
           {"blocked", c.blocked},
-          {"opt_ins", c.opt_ins}};
+          {"opt_ins", c.opt_ins},
+          {"erased", c.erased}};
 }
 
 ContactCard ContactCardFromJson(const json& j) {
@@ -95,6 +96,7 @@ ContactCard ContactCardFromJson(const json& j) {
   c.email = ReadOptString(j, "email").value_or("");
   c.stage = j.value("stage", "lead");
   c.blocked = j.value("blocked", false);
+  c.erased = j.value("erased", false);
   c.opt_ins = j.value("opt_ins", std::vector<std::string>());
   return c;
 }

@@ -22,6 +22,7 @@ struct ContactCard {
   std::string id, name, phone, email, stage;
   bool blocked = false;
   std::vector<std::string> opt_ins = {};  // channels the contact opted in on, sorted
+  bool erased = false;                    // their personal data is gone (ContactErased)
 };
 nlohmann::json ContactCardToJson(const ContactCard& c);
 ContactCard ContactCardFromJson(const nlohmann::json& j);

@@ -6,6 +6,7 @@
 
 #include "domain/directory.h"
 #include "domain/events.h"
+#include "domain/personal_data.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
 #include "projections/view_keys.h"
@@ -54,6 +55,45 @@ void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::
     if (cache.Find(id, &view) != ConversationCache::Lookup::kFound) continue;
     view->contact = card;
     cache.MarkChanged(id);
+  }
+}
+
+// Replaces a contact's personal data in a stored message or timeline item with "[erased]" (the
+// fields domain/personal_data.h names, at the top or under "data"), and drops its attachments.
+void ScrubItem(json& item) {
+  for (json* fields : {&item, item.contains("data") ? &item["data"] : nullptr}) {
+    if (!fields || !fields->is_object()) continue;
+    for (const char* field : {"text", "quoted", "subject", "name", "phone", "email"}) {
+      auto it = fields->find(field);
+      if (it != fields->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+        *it = kErased;
+      }
+    }
+    if (fields->contains("attachments")) (*fields)["attachments"] = json::array();
+  }
+}
+
+// An erased contact's conversation: its view, messages and timeline keep their shape with the
+// personal data "[erased]"; replies still waiting for delivery are not sent.
+void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string& id) {
+  ConversationView* view = nullptr;
+  if (cache.Find(id, &view) == ConversationCache::Lookup::kFound) {
+    if (view->state.last_message) view->state.last_message->text = kErased;
+    if (view->state.subject) view->state.subject = kErased;
+    cache.MarkChanged(id);
+  }
+  for (const char* prefix : {view_keys::kMessages, view_keys::kTimeline}) {
+    for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) {
+      auto stored = txn.Get(key);
+      if (!stored) continue;
+      json item = json::parse(*stored, nullptr, false);
+      if (!item.is_object()) continue;
+      ScrubItem(item);
+      txn.Put(key, item.dump());
+    }
+  }
+  for (const std::string& key : txn.KeysWithPrefix(view_keys::kDeliveryQueue + id + "/")) {
+    txn.Delete(key);
   }
 }
 
@@ -254,6 +294,22 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
           },
           [&](const events::ContactUnblocked& b) {
             update_card(b.contact_id, [](ContactCard& card) { card.blocked = false; });
+          },
+          [&](const events::ContactErased& x) {
+            update_card(x.contact_id, [](ContactCard& card) {
+              card.erased = true;
+              card.name = kErased;
+              card.phone.clear();
+              card.email.clear();
+              card.opt_ins.clear();
+            });
+            std::set<std::string> conversations(x.conversation_ids.begin(),
+                                                x.conversation_ids.end());
+            const std::string prefix = view_keys::kContactConversations + x.contact_id + "/";
+            for (const std::string& key : txn.KeysWithPrefix(prefix)) {
+              conversations.insert(key.substr(prefix.size()));
+            }
+            for (const std::string& id : conversations) ScrubConversation(txn, cache, id);
           },
           [&](const events::TemplateCreated& t) {
             txn.Put(view_keys::kTemplate + t.channel_id + "/" + t.template_id,

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <memory>
@@ -72,7 +73,11 @@ constexpr const char* kAdmin = "admin-token-for-tests";
 
 class InProcessApi : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartNode(); }
+
+  // Starts (or starts again, on the same log and data folder) the node.
+  void StartNode() {
+    node_.reset();
     auto log = std::make_unique<FaultyLog>(memory_);
     faulty_ = log.get();
     NodeOptions options;
@@ -533,6 +538,90 @@ TEST_F(InProcessApi, DeskSettingsNarrowWhatAgentsSeeToTheirTeams) {
   // Back to a shared inbox.
   ASSERT_EQ(Call(kAdmin, "PATCH", "/api/v1/settings", {{"agent_visibility", "all"}}).status, 200);
   EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 200);
+}
+
+// Every event's JSON, as the log stores it.
+std::string StoredLogText(MemoryLog& log) {
+  std::string text;
+  auto events = log.Read(ConsistencyToken(), 100000, std::chrono::milliseconds(0));
+  EXPECT_TRUE(events.ok());
+  for (const RecordedEvent& r : events.value()) text += r.event.data.dump() + "\n";
+  return text;
+}
+
+TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheChainHolds) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(
+      Call(ana, "POST", Path("messages"), {{"text", "Olá João, qual o número do pedido?"}}).status,
+      201);
+  // Sealed in the log, in clear for readers.
+  const std::string stored = StoredLogText(memory_);
+  for (const char* secret : {"meu pedido atrasou", "João", "91234-5678", "número do pedido"}) {
+    EXPECT_EQ(stored.find(secret), std::string::npos) << secret << " in clear in the log";
+  }
+  EXPECT_EQ(Conversation()["contact"]["name"], "João");
+  EXPECT_EQ(Json(Call(ana, "GET", Path("messages")))["items"][0]["text"], "Oi, meu pedido atrasou");
+
+  const size_t events = memory_.Head().At(0);
+  EXPECT_EQ(Call(ana, "POST", "/api/v1/contacts/" + contact_ + "/erase").status, 403);
+  EXPECT_EQ(Call(kAdmin, "POST", "/api/v1/contacts/nobody/erase").status, 404);
+  EXPECT_EQ(memory_.Head().At(0), events);
+
+  auto erased = Call(kAdmin, "POST", "/api/v1/contacts/" + contact_ + "/erase");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Json(erased)["name"], "[erased]");
+  EXPECT_TRUE(Json(erased)["phone"].is_null());
+  EXPECT_EQ(Json(erased)["erased"], true);
+
+  // Every read path: the conversation, its messages and timeline, its CSV, the event feed.
+  bool whole_desk = true;  // the feed and the lists too (until the same phone writes again)
+  auto readable_anywhere = [&](const std::string& what) {
+    std::string seen;
+    for (const char* path : {"", "/messages", "/timeline", "/export.csv"}) {
+      seen += Call(kAdmin, "GET", "/api/v1/conversations/" + conversation_ + path).body;
+    }
+    seen += Call(kAdmin, "GET", "/api/v1/contacts/" + contact_).body;
+    if (whole_desk) {
+      seen += Call(kAdmin, "GET", "/api/v1/events?limit=500").body;
+      seen += Call(kAdmin, "GET", "/api/v1/conversations?view=all&q=Jo").body;
+    }
+    return seen.find(what) != std::string::npos;
+  };
+  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido"}) {
+    EXPECT_FALSE(readable_anywhere(secret)) << secret << " still readable";
+  }
+  EXPECT_TRUE(readable_anywhere("[erased]"));
+  EXPECT_EQ(Conversation()["last_message"]["text"], "[erased]");
+  auto verify = Call(kAdmin, "GET", "/api/v1/audit/verify");
+  ASSERT_EQ(verify.status, 200) << verify.body;
+  EXPECT_EQ(Json(verify)["ok"], true) << verify.body;
+
+  // Nothing more is written about them; erasing again changes nothing; the same phone writing
+  // again is a new contact.
+  EXPECT_EQ(Call(ana, "POST", Path("messages"), {{"text", "still there?"}}).status, 409);
+  const size_t after = memory_.Head().At(0);
+  EXPECT_EQ(Call(kAdmin, "POST", "/api/v1/contacts/" + contact_ + "/erase").status, 200);
+  EXPECT_EQ(memory_.Head().At(0), after);
+  whole_desk = false;
+  auto again = Call(kAdmin, "POST", "/api/v1/channels/wa/inbound",
+                    {{"external_id", "wamid.2"},
+                     {"from", {{"name", "João"}, {"phone", "+55 11 91234-5678"}}},
+                     {"text", "Oi de novo"}});
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_NE(Json(again)["contact_id"], contact_);
+
+  // A replay after erasure rebuilds the views without the data.
+  const std::string erased_conversation = conversation_;
+  StartNode();
+  std::filesystem::remove_all(dir_.path() + "/data/views");
+  StartNode();
+  conversation_ = erased_conversation;
+  EXPECT_TRUE(Eventually([&] { return Conversation()["contact"]["name"] == "[erased]"; }))
+      << Conversation().dump();
+  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido"}) {
+    EXPECT_FALSE(readable_anywhere(secret)) << secret << " readable after a replay";
+  }
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/audit/verify"))["ok"], true);
 }
 
 TEST_F(InProcessApi, StrangersNeverWaitAndPositionsPastTheLogAreRefusedAtOnce) {

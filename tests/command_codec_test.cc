@@ -58,6 +58,7 @@ std::vector<Command> OneOfEach() {
       cmd::WakeDue{"c1"},
       cmd::RecordDelivery{"c1", {"m1", true, 3, 202, "none"}},
       cmd::UpdateDeskSettings{"teams"},
+      cmd::EraseContact{"k1"},
   };
 }
 
@@ -155,6 +156,7 @@ TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
   EXPECT_EQ(RoutingKey(ana, cmd::WakeDue{"c1"}, kAt), "conversation/c1");
   EXPECT_EQ(RoutingKey(ana, cmd::RecordDelivery{"c1", {}}, kAt), "conversation/c1");
   EXPECT_EQ(RoutingKey(ana, cmd::UpdateDeskSettings{"teams"}, kAt), "settings/desk");
+  EXPECT_EQ(RoutingKey(ana, cmd::EraseContact{"k1"}, kAt), "contact/k1");
   EXPECT_EQ(RoutingKey(ana, cmd::CreateUser{"u9", "U", "u@x.co", "agent", {}, ""}, kAt), "user/u9");
   EXPECT_EQ(RoutingKey(ana, cmd::SetPresence{"bia", "away"}, kAt), "user/bia");
   EXPECT_EQ(RoutingKey(ana, cmd::RevokeUserToken{"bia", "t1"}, kAt), "user/bia");

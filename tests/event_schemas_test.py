@@ -138,6 +138,7 @@ def produce_every_event(api):
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-out", {"channel_id": "wa"})
     api.call("POST", "/api/v1/notifications/read", {"all": True}, token=ana)
     produce_channel_events(api, ana)
+    api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):

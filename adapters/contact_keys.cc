@@ -1,0 +1,111 @@
+#include "adapters/contact_keys.h"
+
+#include <rocksdb/db.h>
+#include <spdlog/spdlog.h>
+
+#include "adapters/rocks_status.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr const char* kErasedMarker = "erased";
+constexpr size_t kCachedKeys = 100000;
+
+}  // namespace
+
+Result<std::unique_ptr<ContactKeys>> ContactKeys::Open(const std::string& dir,
+                                                       std::shared_ptr<const SecretBox> wrap) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
+  if (!s.ok()) return FromRocks(s, "cannot open the contacts' keys");
+  return std::unique_ptr<ContactKeys>(
+      new ContactKeys(std::unique_ptr<rocksdb::DB>(raw), std::move(wrap)));
+}
+
+ContactKeys::ContactKeys(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<const SecretBox> wrap)
+    : db_(std::move(db)), wrap_(std::move(wrap)) {}
+
+ContactKeys::~ContactKeys() = default;
+
+Result<std::shared_ptr<const SecretBox>> ContactKeys::LoadLocked(const std::string& contact_id,
+                                                                 bool* erased) const {
+  *erased = false;
+  if (auto it = cache_.find(contact_id); it != cache_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.second);
+    return it->second.first;
+  }
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), contact_id, &stored);
+  if (s.IsNotFound()) return std::shared_ptr<const SecretBox>();
+  if (!s.ok()) return FromRocks(s, "cannot read a contact's key");
+  if (stored == kErasedMarker) {
+    *erased = true;
+    return std::shared_ptr<const SecretBox>();
+  }
+  auto text = wrap_->Open(stored);
+  if (!text.ok()) return Error{ErrorCode::kInternal, "a contact's key does not open"};
+  auto box = SecretBox::FromKeyText(text.value());
+  if (!box.ok()) return Error{ErrorCode::kInternal, "a contact's key is malformed"};
+  auto key = std::make_shared<const SecretBox>(std::move(box).value());
+  RememberLocked(contact_id, key);
+  return std::shared_ptr<const SecretBox>(key);
+}
+
+void ContactKeys::RememberLocked(const std::string& contact_id,
+                                 std::shared_ptr<const SecretBox> key) const {
+  if (cache_.size() >= kCachedKeys) {
+    cache_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(contact_id);
+  cache_[contact_id] = {std::move(key), lru_.begin()};
+}
+
+Result<std::shared_ptr<const SecretBox>> ContactKeys::KeyFor(const std::string& contact_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool erased = false;
+  auto existing = LoadLocked(contact_id, &erased);
+  if (!existing.ok()) return existing.error();
+  if (erased) return InvalidTransition("contact " + contact_id + " was erased");
+  if (existing.value()) return existing;
+  const std::string text = SecretBox::NewKeyText();
+  rocksdb::WriteOptions sync;
+  sync.sync = true;  // before any event sealed with it reaches the log
+  rocksdb::Status s = db_->Put(sync, contact_id, wrap_->Seal(text));
+  if (!s.ok()) return FromRocks(s, "cannot store a contact's key");
+  auto key = std::make_shared<const SecretBox>(SecretBox::FromKeyText(text).value());
+  RememberLocked(contact_id, key);
+  return std::shared_ptr<const SecretBox>(key);
+}
+
+std::shared_ptr<const SecretBox> ContactKeys::Find(const std::string& contact_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool erased = false;
+  auto key = LoadLocked(contact_id, &erased);
+  if (!key.ok()) {
+    spdlog::error("contact {}: {}", contact_id, key.error().message);
+    return nullptr;
+  }
+  return key.value();
+}
+
+Status ContactKeys::Destroy(const std::string& contact_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto it = cache_.find(contact_id); it != cache_.end()) {
+    lru_.erase(it->second.second);
+    cache_.erase(it);
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  rocksdb::Status s = db_->Put(sync, contact_id, kErasedMarker);
+  if (!s.ok()) return FromRocks(s, "cannot erase a contact's key");
+  // The wrapped key may still sit in older files: flush and compact so it leaves them.
+  s = db_->Flush(rocksdb::FlushOptions());
+  if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
+  if (!s.ok()) spdlog::warn("contact {} erased, compaction failed: {}", contact_id, s.ToString());
+  return Status::Ok();
+}
+
+}  // namespace helpdesk

@@ -1,0 +1,22 @@
+#include "domain/personal_data.h"
+
+#include <map>
+
+#include "domain/event.h"
+
+namespace helpdesk {
+
+const std::vector<std::string>& PersonalFields(const std::string& type) {
+  static const std::map<std::string, std::vector<std::string>> kFields{
+      {ev::kContactCreated, {"name", "phone", "email"}},
+      {ev::kMessageReceived, {"text", "quoted"}},
+      {ev::kMessageSent, {"text"}},
+      {ev::kBlockedMessageReceived, {"text"}},
+      {ev::kConversationOpened, {"subject"}},
+  };
+  static const std::vector<std::string> kNone;
+  auto it = kFields.find(type);
+  return it == kFields.end() ? kNone : it->second;
+}
+
+}  // namespace helpdesk
