@@ -51,8 +51,8 @@ class ContactKeys {
   mutable std::mutex mu_;
   // Unwrapped keys recently used, most recent first (opening one costs a read and a decrypt).
   mutable std::list<std::string> lru_;
-  mutable std::unordered_map<std::string,
-                             std::pair<std::shared_ptr<const SecretBox>, std::list<std::string>::iterator>>
+  mutable std::unordered_map<
+      std::string, std::pair<std::shared_ptr<const SecretBox>, std::list<std::string>::iterator>>
       cache_;
 };
 

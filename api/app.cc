@@ -27,6 +27,8 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       projections_(projections),
       log_(log),
       audit_log_(audit_log),
+      pseudonyms_(options.secrets ? options.secrets->Derive("helpdesk analyst pseudonyms v1")
+                                  : Sha256Hex(options.admin_token + "analyst pseudonyms")),
       attachments_(attachments),
       clock_(clock),
       admin_token_sha256_(options.admin_token.empty() ? "" : Sha256Hex(options.admin_token)),

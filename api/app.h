@@ -12,6 +12,7 @@
 #include "adapters/attachment_store.h"
 #include "adapters/clock.h"
 #include "adapters/event_log.h"
+#include "adapters/pseudonyms.h"
 #include "adapters/secret_box.h"
 #include "api/append_watch.h"
 #include "api/http.h"
@@ -108,6 +109,8 @@ class App {
   const ProjectionRunner& projections_;
   EventLog& log_;
   EventLog& audit_log_;
+  // What analysts read in place of personal data (the event feed and the live feed).
+  Pseudonymizer pseudonyms_;
   const AttachmentStore& attachments_;
   const Clock& clock_;
   const std::string admin_token_sha256_;
@@ -123,6 +126,9 @@ class App {
 
 // An event as the feeds show it: the envelope without the server's own secrets.
 nlohmann::json PublicEnvelope(const RecordedEvent& e);
+// The envelope as `role` may read it: for analysts with contacts' personal data and private
+// notes' text as pseudonyms; for everyone else as PublicEnvelope.
+nlohmann::json EnvelopeFor(Role role, const RecordedEvent& e, const Pseudonymizer& pseudonyms);
 // The same, as its JSON text (what PublicEnvelope(e).dump() gives), for the live feed.
 std::string PublicEnvelopeText(const RecordedEvent& e);
 

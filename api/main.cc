@@ -63,8 +63,9 @@ int Run(int argc, char** argv) {
                                  o.cluster_key,
                                  o.kafka_replication_factor};
   if (o.command == "export-events") {
-    Status s = ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
-                            o.to.empty() ? std::nullopt : ParseRfc3339(o.to), std::cout);
+    Status s =
+        ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),
+                     o.to.empty() ? std::nullopt : ParseRfc3339(o.to), o.pseudonyms, std::cout);
     if (!s.ok()) {
       spdlog::error("export failed: {}", s.error().message);
       return 1;

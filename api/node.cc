@@ -345,7 +345,13 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until,
 }
 
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
-                    std::optional<Timestamp> to, std::ostream& out) {
+                    std::optional<Timestamp> to, bool pseudonyms, std::ostream& out) {
+  std::optional<Pseudonymizer> analyst;
+  if (pseudonyms) {
+    auto secrets = LoadSecretBox(options);
+    if (!secrets.ok()) return secrets.error();
+    analyst.emplace(secrets.value()->Derive("helpdesk analyst pseudonyms v1"));
+  }
   auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
   auto personal = OpenPersonalDataForTool(options, *log.value());

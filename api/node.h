@@ -123,7 +123,8 @@ Status RebuildViews(const NodeOptions& options, std::optional<Timestamp> until =
 
 // helpdeskd export-events: the log as NDJSON on `out`, one envelope per line in log order (per
 // partition on Kafka), with position and partition; only events whose `at` lies within
-// [from, to] when given.
+// [from, to] when given. Contacts' personal data opened (or "[erased]"); with `pseudonyms`, as
+// analysts read it (adapters/pseudonyms.h).
 // helpdeskd verify: checks every stream's hash chain (api/audit.h); the report on `out`.
 // Returns whether the chains are whole.
 Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out);
@@ -134,6 +135,6 @@ Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out);
 Result<bool> VerifyWriteModel(const NodeOptions& options, std::ostream& out);
 
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
-                    std::optional<Timestamp> to, std::ostream& out);
+                    std::optional<Timestamp> to, bool pseudonyms, std::ostream& out);
 
 }  // namespace helpdesk

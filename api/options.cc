@@ -22,6 +22,7 @@ std::string Usage() {
          "       helpdeskd rebuild|replay --data DIR [--kafka …] [--until TIME --out DIR2]\n"
          "       helpdeskd serve --read-only --data DIR2 --admin-token TOKEN (a replayed past)\n"
          "       helpdeskd export-events --data DIR [--kafka …] [--from TIME] [--to TIME]\n"
+         "                 [--pseudonyms] (for analysts: personal data as pseudonyms)\n"
          "       helpdeskd verify --data DIR [--kafka …]\n"
          "       helpdeskd verify-state --data DIR [--kafka …] (on a stopped node)\n"
          "environment: HELPDESK_LISTEN HELPDESK_DATA HELPDESK_ADMIN_TOKEN HELPDESK_KAFKA "
@@ -145,6 +146,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.from);
     else if (flag == "--to" && o.command == "export-events")
       s = value(o.to);
+    else if (flag == "--pseudonyms" && o.command == "export-events")
+      o.pseudonyms = true;
     else
       return Error{ErrorCode::kInvalidField, "unknown flag " + flag};
     if (!s.ok()) return s.error();

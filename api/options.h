@@ -22,6 +22,7 @@ struct Options {
   std::string kafka_topic = "helpdesk.events";
   std::string log_level = "info";
   std::string from, to;            // export-events: RFC 3339 bounds on the events' `at` (inclusive)
+  bool pseudonyms = false;         // export-events: for analysts (adapters/pseudonyms.h)
   std::string until;               // replay: only events at or before this time…
   std::string out;                 // …into the views of this folder
   bool read_only = false;          // serve: answer reads only (a replayed snapshot)

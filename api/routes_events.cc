@@ -59,6 +59,13 @@ std::string PublicEnvelopeText(const RecordedEvent& e) {
   return EncodeEnvelope(e);
 }
 
+nlohmann::json EnvelopeFor(Role role, const RecordedEvent& e, const Pseudonymizer& pseudonyms) {
+  if (role != Role::kAnalyst) return PublicEnvelope(e);
+  RecordedEvent copy = e;
+  pseudonyms.Apply(copy.event);
+  return PublicEnvelope(copy);
+}
+
 std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller& caller) {
   if (r.path.size() == 4 && r.path[2] == "audit" && r.path[3] == "verify" && r.method == "GET") {
     if (!caller.channel_id.empty() ||
@@ -118,7 +125,7 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       cursor.Set(e.partition, e.position);
       if (!stream.empty() && e.event.stream != stream) continue;
       if (!type.empty() && e.event.type != type) continue;
-      items.push_back(PublicEnvelope(e));
+      items.push_back(EnvelopeFor(caller.role, e, pseudonyms_));
     }
   }
   std::optional<std::string> next;
@@ -220,8 +227,10 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
         }
         if (!type.empty() && e.event.type != type) continue;
         // `id` is the cursor after this event: resuming from it sends what follows.
-        chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type +
-                 "\ndata: " + PublicEnvelopeText(e) + "\n\n";
+        chunk += "id: " + FormatPosition(cursor) + "\nevent: " + e.event.type + "\ndata: " +
+                 (role == Role::kAnalyst ? EnvelopeFor(role, e, pseudonyms_).dump()
+                                         : PublicEnvelopeText(e)) +
+                 "\n\n";
       }
       if (!advanced) projections_.WaitBeyond(applied, std::chrono::milliseconds(200));
       const auto now = std::chrono::steady_clock::now();

@@ -624,6 +624,42 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/audit/verify"))["ok"], true);
 }
 
+TEST_F(InProcessApi, AnalystsReadPersonalDataAsStablePseudonymsAuditorsInClear) {
+  const std::string ana = DeskWithAConversation();
+  ASSERT_EQ(
+      Call(ana, "POST", Path("messages"), {{"text", "cliente VIP, CPF 123"}, {"private", true}})
+          .status,
+      201);
+  std::map<std::string, std::string> tokens;
+  for (const char* role : {"analyst", "auditor"}) {
+    auto made = Call(
+        kAdmin, "POST", "/api/v1/users",
+        {{"id", role}, {"name", role}, {"email", std::string(role) + "@x.co"}, {"role", role}});
+    ASSERT_EQ(made.status, 201) << made.body;
+    tokens[role] = Json(made)["token"];
+  }
+  auto field_of = [&](const std::string& role, const char* type, const char* field) {
+    json feed = Json(Call(tokens[role], "GET", "/api/v1/events?limit=500"));
+    for (const auto& e : feed["items"]) {
+      if (e["type"] == type) return e["data"][field].get<std::string>();
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(field_of("auditor", "ContactCreated", "name"), "João");
+  EXPECT_EQ(field_of("auditor", "NoteAdded", "text"), "cliente VIP, CPF 123");
+  const std::string name = field_of("analyst", "ContactCreated", "name");
+  EXPECT_TRUE(name.starts_with("anon:")) << name;
+  EXPECT_EQ(field_of("analyst", "ContactCreated", "name"), name) << "stable between reads";
+  EXPECT_TRUE(field_of("analyst", "NoteAdded", "text").starts_with("anon:"));
+  EXPECT_TRUE(field_of("analyst", "MessageReceived", "text").starts_with("anon:"));
+  EXPECT_TRUE(field_of("analyst", "ContactCreated", "phone").starts_with("anon:"));
+  EXPECT_EQ(field_of("analyst", "ConversationOpened", "channel_id"), "wa") << "only personal data";
+  const std::string feed = Call(tokens["analyst"], "GET", "/api/v1/events?limit=500").body;
+  for (const char* secret : {"João", "91234", "CPF 123", "pedido atrasou"}) {
+    EXPECT_EQ(feed.find(secret), std::string::npos) << secret;
+  }
+}
+
 TEST_F(InProcessApi, StrangersNeverWaitAndPositionsPastTheLogAreRefusedAtOnce) {
   DeskWithAConversation();
   const std::map<std::string, std::string> far{{"x-min-position", "0:999999"}};

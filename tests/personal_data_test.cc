@@ -1,10 +1,11 @@
 // Contacts' personal data sealed with their own keys, and erased by destroying them:
 // adapters/contact_keys.h and adapters/personal_data_vault.h on a real RocksDB.
+#include "domain/personal_data.h"
+
 #include <gtest/gtest.h>
 
 #include "adapters/contact_keys.h"
 #include "adapters/personal_data_vault.h"
-#include "domain/personal_data.h"
 #include "tests/support/temp_dir.h"
 
 namespace helpdesk {
