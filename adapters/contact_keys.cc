@@ -1,6 +1,7 @@
 #include "adapters/contact_keys.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
 #include "adapters/rocks_status.h"
@@ -78,6 +79,27 @@ Result<std::shared_ptr<const SecretBox>> ContactKeys::KeyFor(const std::string& 
   auto key = std::make_shared<const SecretBox>(SecretBox::FromKeyText(text).value());
   RememberLocked(contact_id, key);
   return std::shared_ptr<const SecretBox>(key);
+}
+
+Result<std::string> ContactKeys::TakePrekeyedId(const std::function<std::string()>& new_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (prekeyed_.empty()) {
+    rocksdb::WriteBatch batch;
+    std::vector<std::pair<std::string, std::string>> made;
+    for (size_t i = 0; i < kPrekeyed; ++i) {
+      made.emplace_back(new_id(), SecretBox::NewKeyText());
+      rocksdb::Status s = batch.Put(made.back().first, wrap_->Seal(made.back().second));
+      if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
+    }
+    rocksdb::WriteOptions sync;
+    sync.sync = true;
+    rocksdb::Status s = db_->Write(sync, &batch);
+    if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
+    for (auto& [id, text] : made) prekeyed_.push_back(std::move(id));
+  }
+  std::string id = std::move(prekeyed_.front());
+  prekeyed_.pop_front();
+  return id;
 }
 
 std::shared_ptr<const SecretBox> ContactKeys::Find(const std::string& contact_id) const {

@@ -9,6 +9,8 @@
 // Thread-safe.
 #pragma once
 
+#include <deque>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -34,6 +36,12 @@ class ContactKeys {
   // The contact's key, made (and durably stored) at the first call. invalid_transition once the
   // contact is erased.
   Result<std::shared_ptr<const SecretBox>> KeyFor(const std::string& contact_id);
+  // An id for a new contact whose key is made and stored already: keys are made ahead in
+  // batches of kPrekeyed under ids from `new_id`, with one synced write per batch, so a burst of
+  // new contacts does not wait for a disk sync each. Ids never handed out (the process stops)
+  // leave an unused key behind.
+  Result<std::string> TakePrekeyedId(const std::function<std::string()>& new_id);
+  static constexpr size_t kPrekeyed = 256;
   // The contact's key; null when there is none (never made, or erased).
   std::shared_ptr<const SecretBox> Find(const std::string& contact_id) const;
   // Destroys the contact's key for good (idempotent).
@@ -49,6 +57,7 @@ class ContactKeys {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<const SecretBox> wrap_;
   mutable std::mutex mu_;
+  std::deque<std::string> prekeyed_;  // ids whose keys are stored, not handed out yet
   // Unwrapped keys recently used, most recent first (opening one costs a read and a decrypt).
   mutable std::list<std::string> lru_;
   mutable std::unordered_map<

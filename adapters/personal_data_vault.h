@@ -28,6 +28,10 @@ class PersonalDataVault {
   // Opens `e`'s sealed fields in place: the plain value, or "[erased]". Its hash is kept (it is
   // over the sealed form, which the audit chain verifies).
   void Open(NewEvent& e) const;
+  // An id for a new contact whose key is ready (ContactKeys::TakePrekeyedId).
+  Result<std::string> NewContactId(const std::function<std::string()>& new_id) const {
+    return keys_.TakePrekeyedId(new_id);
+  }
   // Destroys the contact's key: their sealed values are "[erased]" from then on.
   Status Erase(const std::string& contact_id) const { return keys_.Destroy(contact_id); }
 

@@ -69,7 +69,14 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
   std::vector<NewEvent> events;
   CommandOutcome out;
   if (!contact_id) {
-    contact_id = NewStreamId(ContactStream);
+    if (vault_) {
+      // Its key is stored already: the first message of a new customer waits for no extra sync.
+      auto id = vault_->NewContactId([this] { return ids_.NewId(); });
+      if (!id.ok()) return id.error();
+      contact_id = std::move(id).value();
+    } else {
+      contact_id = NewStreamId(ContactStream);
+    }
     std::string name =
         a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),

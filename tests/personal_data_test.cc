@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "adapters/contact_keys.h"
 #include "adapters/personal_data_vault.h"
 #include "tests/support/temp_dir.h"
@@ -76,6 +78,25 @@ TEST(PersonalData, SealedWithTheContactsKeyOpenedForReadersErasedForGood) {
   reopened.Open(tampered);
   EXPECT_EQ(other.data["text"], "Rua das Flores, 10");
   EXPECT_EQ(tampered.data["text"], kErased);
+}
+
+TEST(PersonalData, NewContactsTakeIdsWhoseKeysAreStoredAlready) {
+  testing::TempDir dir;
+  auto keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
+  int next = 0;
+  auto new_id = [&] { return "k" + std::to_string(next++); };
+  std::set<std::string> ids;
+  for (size_t i = 0; i < ContactKeys::kPrekeyed + 1; ++i) {
+    auto id = keys->TakePrekeyedId(new_id);
+    ASSERT_TRUE(id.ok());
+    ids.insert(id.value());
+  }
+  EXPECT_EQ(ids.size(), ContactKeys::kPrekeyed + 1);
+  EXPECT_EQ(next, 2 * static_cast<int>(ContactKeys::kPrekeyed)) << "made in batches";
+  // Stored before they were handed out: a restart finds them.
+  keys.reset();
+  keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
+  for (const std::string& id : ids) ASSERT_TRUE(keys->Find(id)) << id;
 }
 
 }  // namespace
