@@ -45,6 +45,29 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     (*user)["token_id"] = caller.token_id;
     return JsonResponse(200, *user);
   }
+  if (p.size() == 4 && p[2] == "settings" && p[3] == "close-reasons" &&
+      (r.method == "GET" || r.method == "PUT")) {
+    // Every signed-in user reads the list (agents close with it); admins set it.
+    if (!caller.channel_id.empty()) return ErrorResponse(Forbidden("not for a channel's token"));
+    auto reasons = [&] { return json{{"reasons", queries_.DeskSettings()["close_reasons"]}}; };
+    if (r.method == "GET") return JsonResponse(200, reasons());
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    auto list = b.OptStringArray("reasons");
+    if (b.error()) return ErrorResponse(*b.error());
+    if (!list) return ErrorResponse(InvalidField("reasons", "must be an array of strings"));
+    if (auto unknown = b.UnknownField({"reasons"})) {
+      return ErrorResponse(InvalidField(*unknown, "is not a field of the close reasons"));
+    }
+    cmd::UpdateDeskSettings u;
+    u.close_reasons = std::move(list);
+    return Answer(commands_.Execute(caller, std::move(u)), 200,
+                  [&](const CommandOutcome& o) -> std::optional<json> {
+                    AwaitViews(o.token);
+                    return reasons();
+                  });
+  }
   if (p.size() == 3 && p[2] == "settings" && (r.method == "GET" || r.method == "PATCH")) {
     if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
       return ErrorResponse(Forbidden("the desk's settings are an admin's"));
@@ -53,7 +76,7 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    cmd::UpdateDeskSettings u{b.OptString("agent_visibility")};
+    cmd::UpdateDeskSettings u{b.OptString("agent_visibility"), std::nullopt};
     if (b.error()) return ErrorResponse(*b.error());
     if (auto unknown = b.UnknownField({"agent_visibility"})) {
       return ErrorResponse(InvalidField(*unknown, "is not a desk setting"));

@@ -71,6 +71,7 @@ struct UpdateDeskSettings {
   static constexpr const char* kName = "update_desk_settings";
   friend bool operator==(const UpdateDeskSettings&, const UpdateDeskSettings&) = default;
   std::optional<std::string> agent_visibility;
+  std::optional<std::vector<std::string>> close_reasons;  // the whole new list; [] lifts it
 };
 struct CreateTeam {
   static constexpr const char* kName = "create_team";

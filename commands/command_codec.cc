@@ -31,7 +31,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateUser, user_id, name, email, role, avata
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IssueUserToken, user_id, token_id, name, expires_at,
                                    token_sha256)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RevokeUserToken, user_id, token_id)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeskSettings, agent_visibility)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeskSettings, agent_visibility, close_reasons)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EraseContact, contact_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)

@@ -204,11 +204,6 @@ std::optional<ConversationState> CommandService::FindConversation(const std::str
   return *c;
 }
 
-DeskSettingsState CommandService::DeskSettings() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return model_.DeskSettings();
-}
-
 std::optional<NarrowedViewer> CommandService::SightOf(const Caller& caller) const {
   std::lock_guard<std::mutex> lock(mu_);
   return SightOfLocked(caller);

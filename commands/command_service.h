@@ -105,8 +105,6 @@ class CommandService final : public Commands {
   std::optional<Caller> CallerForToken(const std::string& token_sha256) const;
   std::optional<UserState> FindUser(const std::string& id) const;
   std::optional<ConversationState> FindConversation(const std::string& id) const;
-  // The desk's settings as this node's write model holds them.
-  DeskSettingsState DeskSettings() const;
   // How the desk's agent_visibility narrows what `caller` sees; nullopt: every conversation.
   std::optional<NarrowedViewer> SightOf(const Caller& caller) const;
   // Whether the desk's agent_visibility hides live conversation `id` from `caller`.

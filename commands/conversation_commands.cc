@@ -182,10 +182,22 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Untag& 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Close& c) {
   const auto& [id, reason, if_match] = c;
   if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
-  return OnConversation(caller, id, if_match,
-                        [&](const ConversationState& c, Timestamp, CommandOutcome&) {
-                          return conversation::DecideClose(c, reason);
-                        });
+  return OnConversation(
+      caller, id, if_match,
+      [&](const ConversationState& c, Timestamp, CommandOutcome&) -> conversation::Events {
+        const DeskSettingsState& settings = model_.DeskSettings();
+        if (!IsAllowedCloseReason(settings, reason)) {
+          std::string list;
+          for (const auto& r : settings.close_reasons) {
+            list += (list.empty() ? "" : ", ") + r;
+          }
+          return InvalidField("reason",
+                              "must be one of the desk's close "
+                              "reasons: " +
+                                  list);
+        }
+        return conversation::DecideClose(c, reason);
+      });
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Reopen& c) {

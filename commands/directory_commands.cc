@@ -157,15 +157,22 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateD
   if (c.agent_visibility && !ParseAgentVisibility(*c.agent_visibility)) {
     return InvalidField("agent_visibility", "must be \"all\" or \"teams\"");
   }
+  if (c.close_reasons) {
+    if (auto problem = CloseReasonsProblem(*c.close_reasons))
+      return InvalidField("reasons", *problem);
+  }
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
-  const DeskSettingsState settings = model_.DeskSettings();
+  const DeskSettingsState& settings = model_.DeskSettings();
   events::DeskSettingsUpdated changed;
   if (c.agent_visibility && *c.agent_visibility != AgentVisibilityName(settings.agent_visibility)) {
     changed.agent_visibility = c.agent_visibility;
   }
+  if (c.close_reasons && *c.close_reasons != settings.close_reasons) {
+    changed.close_reasons = c.close_reasons;
+  }
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), "desk", false);
-  if (!changed.agent_visibility) return Unchanged(std::move(out), lock);
+  if (!changed.agent_visibility && !changed.close_reasons) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, kDeskSettingsStream, {events::Encode(changed)}, caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);

@@ -47,7 +47,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,
                                                 name, body, params)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeskSettingsState, exists, version,
-                                                agent_visibility)
+                                                agent_visibility, close_reasons)
 
 StateRecord EmptyRecordOf(std::string_view kind) {
   StateRecord r;

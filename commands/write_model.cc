@@ -320,9 +320,10 @@ const ContactState* WriteModel::Contact(const std::string& id) const {
 const TemplateState* WriteModel::Template(const std::string& id) const {
   return Live(StateOf<TemplateState>(TemplateStream(id)));
 }
-DeskSettingsState WriteModel::DeskSettings() const {
+const DeskSettingsState& WriteModel::DeskSettings() const {
+  static const DeskSettingsState kDefaults;
   const DeskSettingsState* s = StateOf<DeskSettingsState>(kDeskSettingsStream);
-  return s ? *s : DeskSettingsState{};
+  return s ? *s : kDefaults;
 }
 const QuickReplyState* WriteModel::QuickReply(const std::string& id) const {
   return Live(StateOf<QuickReplyState>(QuickReplyStream(id)));

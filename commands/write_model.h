@@ -79,8 +79,8 @@ class WriteModel {
   const ContactState* Contact(const std::string& id) const;
   const QuickReplyState* QuickReply(const std::string& id) const;
   const TemplateState* Template(const std::string& id) const;
-  // The desk's settings (their defaults before any change).
-  DeskSettingsState DeskSettings() const;
+  // The desk's settings (their defaults before any change); valid as the pointers above.
+  const DeskSettingsState& DeskSettings() const;
   // A live quick reply other than `except_id` with this shortcut that `owner_id` would see
   // next to a new one (public ones, and the owner's private ones); its id.
   std::optional<std::string> QuickReplyWithShortcut(const std::string& shortcut,

@@ -85,6 +85,27 @@ void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t v) {
     s.agent_visibility =
         ParseAgentVisibility(*update->agent_visibility).value_or(s.agent_visibility);
   }
+  if (update->close_reasons) s.close_reasons = *update->close_reasons;
+}
+
+bool IsAllowedCloseReason(const DeskSettingsState& settings, const std::string& reason) {
+  if (settings.close_reasons.empty()) return true;
+  return std::find(settings.close_reasons.begin(), settings.close_reasons.end(), reason) !=
+         settings.close_reasons.end();
+}
+
+std::optional<std::string> CloseReasonsProblem(const std::vector<std::string>& reasons) {
+  if (reasons.size() > 100) return "must hold at most 100 reasons";
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    if (reasons[i].empty() || reasons[i].size() > 256) {
+      return "must hold reasons of 1 to 256 bytes (item " + std::to_string(i) + " is not)";
+    }
+    const auto end = reasons.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(reasons.begin(), end, reasons[i]) != end) {
+      return "must not repeat a reason (\"" + reasons[i] + "\" is there twice)";
+    }
+  }
+  return std::nullopt;
 }
 
 void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {

@@ -75,7 +75,14 @@ struct DeskSettingsState {
   bool exists = false;
   uint64_t version = 0;
   AgentVisibility agent_visibility = AgentVisibility::kAll;
+  // The reasons a conversation may be closed with; empty: any reason (none included).
+  std::vector<std::string> close_reasons;
 };
+// Whether `reason` may close a conversation under the desk's settings.
+bool IsAllowedCloseReason(const DeskSettingsState& settings, const std::string& reason);
+// A list of close reasons an admin may set: at most 100, each 1 to 256 bytes, no repeats. The
+// offending item's description, or nullopt when the list is fine.
+std::optional<std::string> CloseReasonsProblem(const std::vector<std::string>& reasons);
 
 void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t stream_version);

@@ -50,6 +50,12 @@ class Reader {
     }
     return out;
   }
+  // The strings of an array, or nullopt when the key is absent or not an array.
+  std::optional<std::vector<std::string>> OptStrings(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_array()) return std::nullopt;
+    return Strings(key);
+  }
   json Array(const char* key) const {
     auto it = j_.find(key);
     return it != j_.end() && it->is_array() ? *it : json::array();
@@ -392,9 +398,12 @@ void Read(const Reader&, QuickReplyDeleted&) {}
 json Payload(const DeskSettingsUpdated& e) {
   json j = json::object();
   if (e.agent_visibility) j["agent_visibility"] = *e.agent_visibility;
+  if (e.close_reasons) j["close_reasons"] = *e.close_reasons;
   return j;
 }
-void Read(const Reader& r, DeskSettingsUpdated& e) { e = {r.OptStr("agent_visibility")}; }
+void Read(const Reader& r, DeskSettingsUpdated& e) {
+  e = {r.OptStr("agent_visibility"), r.OptStrings("close_reasons")};
+}
 
 // The alternative of Event whose kType is `type` (or the next), read from `payload`.
 template <size_t I = 0>

@@ -241,7 +241,8 @@ struct QuickReplyDeleted {
 // An admin changed the desk's settings: only the changed ones are set.
 struct DeskSettingsUpdated {
   static constexpr const char* kType = ev::kDeskSettingsUpdated;
-  std::optional<std::string> agent_visibility;  // "all" | "teams"
+  std::optional<std::string> agent_visibility;            // "all" | "teams"
+  std::optional<std::vector<std::string>> close_reasons;  // the whole new list
 };
 
 // Payload fields that are credentials (a token's digest, a provider's secrets, its URL, which

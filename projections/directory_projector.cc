@@ -216,6 +216,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             json settings = Load(txn, view_keys::kDeskSettings);
             if (!settings.is_object()) settings = json{{"agent_visibility", "all"}};
             if (d.agent_visibility) settings["agent_visibility"] = *d.agent_visibility;
+            if (d.close_reasons) settings["close_reasons"] = *d.close_reasons;
             settings["updated_at"] = FormatRfc3339(e.at);
             txn.Put(view_keys::kDeskSettings, settings.dump());
           },

@@ -251,7 +251,8 @@ std::optional<json> ViewQueries::User(const std::string& id) const {
 }
 
 json ViewQueries::DeskSettings() const {
-  json settings{{"agent_visibility", "all"}, {"updated_at", nullptr}};
+  json settings{
+      {"agent_visibility", "all"}, {"close_reasons", json::array()}, {"updated_at", nullptr}};
   if (auto v = views_.Get(view_keys::kDeskSettings)) {
     if (auto stored = ParseObject(*v)) settings.update(*stored);
   }

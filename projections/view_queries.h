@@ -43,7 +43,8 @@ class ViewQueries {
   Result<Page> Teams(const std::optional<std::string>& q, const std::optional<std::string>& cursor,
                      size_t limit) const;
   std::optional<nlohmann::json> User(const std::string& id) const;
-  // The desk's settings: {agent_visibility, updated_at|null}, defaults before any change.
+  // The desk's settings: {agent_visibility, close_reasons, updated_at|null}, defaults before
+  // any change.
   nlohmann::json DeskSettings() const;
   // The user's live tokens by id ({token_id, name, created_at, expires_at, last_used_at}; never
   // the secret), `last_used` telling when each was last seen.

@@ -540,6 +540,43 @@ TEST_F(InProcessApi, DeskSettingsNarrowWhatAgentsSeeToTheirTeams) {
   EXPECT_EQ(Call(ana, "GET", "/api/v1/conversations/" + conversation_).status, 200);
 }
 
+TEST_F(InProcessApi, OnceTheDeskListsCloseReasonsOnlyThoseCloseAConversation) {
+  const std::string ana = DeskWithAConversation();
+  auto empty = Call(ana, "GET", "/api/v1/settings/close-reasons");
+  ASSERT_EQ(empty.status, 200) << empty.body;
+  EXPECT_EQ(Json(empty)["reasons"], json::array());
+
+  const size_t events = memory_.Head().At(0);
+  const std::string path = "/api/v1/settings/close-reasons";
+  EXPECT_EQ(Call(ana, "PUT", path, {{"reasons", {"resolvido"}}}).status, 403);
+  for (const json& bad :
+       {json{{"reasons", "resolvido"}}, json{{"reasons", {"ok", 3}}}, json{{"reasons", {"ok", ""}}},
+        json{{"reasons", {"ok", "ok"}}}, json{{"motivos", {"ok"}}}, json::object()}) {
+    auto refused = Call(kAdmin, "PUT", path, bad);
+    EXPECT_EQ(refused.status, 400) << bad.dump() << " " << refused.body;
+  }
+  EXPECT_EQ(memory_.Head().At(0), events) << "refused lists record nothing";
+
+  auto set = Call(kAdmin, "PUT", path, {{"reasons", {"resolvido", "spam"}}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(Json(set)["reasons"], json({"resolvido", "spam"}));
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/settings"))["close_reasons"],
+            json({"resolvido", "spam"}));
+  ASSERT_EQ(Call(ana, "POST", Path("take")).status, 200);
+  const size_t before_close = memory_.Head().At(0);
+  auto other = Call(ana, "POST", Path("close"), {{"reason", "outro"}});
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_EQ(Json(other)["error"]["code"], "invalid_field");
+  EXPECT_EQ(Call(ana, "POST", Path("close"), json::object()).status, 400) << "a reason is due";
+  EXPECT_EQ(memory_.Head().At(0), before_close);
+  EXPECT_EQ(Call(ana, "POST", Path("close"), {{"reason", "resolvido"}}).status, 200);
+
+  // An empty list lifts the rule again.
+  ASSERT_EQ(Call(kAdmin, "PUT", path, {{"reasons", json::array()}}).status, 200);
+  ASSERT_EQ(Call(ana, "POST", Path("reopen")).status, 200);
+  EXPECT_EQ(Call(ana, "POST", Path("close"), {{"reason", "qualquer"}}).status, 200);
+}
+
 // Every event's JSON, as the log stores it.
 std::string StoredLogText(MemoryLog& log) {
   std::string text;

@@ -57,7 +57,7 @@ std::vector<Command> OneOfEach() {
       cmd::CreateTemplate{"tpl1", "wa", "pedido", "Olá {{1}}"},
       cmd::WakeDue{"c1"},
       cmd::RecordDelivery{"c1", {"m1", true, 3, 202, "none"}},
-      cmd::UpdateDeskSettings{"teams"},
+      cmd::UpdateDeskSettings{"teams", std::vector<std::string>{"resolvido", "spam"}},
       cmd::EraseContact{"k1"},
   };
 }
@@ -155,7 +155,7 @@ TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
   EXPECT_EQ(RoutingKey(ana, cmd::Take{"c1"}, kAt), "conversation/c1");
   EXPECT_EQ(RoutingKey(ana, cmd::WakeDue{"c1"}, kAt), "conversation/c1");
   EXPECT_EQ(RoutingKey(ana, cmd::RecordDelivery{"c1", {}}, kAt), "conversation/c1");
-  EXPECT_EQ(RoutingKey(ana, cmd::UpdateDeskSettings{"teams"}, kAt), "settings/desk");
+  EXPECT_EQ(RoutingKey(ana, cmd::UpdateDeskSettings{"teams", std::nullopt}, kAt), "settings/desk");
   EXPECT_EQ(RoutingKey(ana, cmd::EraseContact{"k1"}, kAt), "contact/k1");
   EXPECT_EQ(RoutingKey(ana, cmd::CreateUser{"u9", "U", "u@x.co", "agent", {}, ""}, kAt), "user/u9");
   EXPECT_EQ(RoutingKey(ana, cmd::SetPresence{"bia", "away"}, kAt), "user/bia");

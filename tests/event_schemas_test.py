@@ -75,6 +75,8 @@ def produce_every_event(api):
     api.call("PATCH", "/api/v1/users/bea", {"name": "Bea S", "avatar_url": "https://x.co/b.png"})
     api.call("PATCH", "/api/v1/settings", {"agent_visibility": "teams"})
     api.call("PATCH", "/api/v1/settings", {"agent_visibility": "all"})
+    api.call("PUT", "/api/v1/settings/close-reasons", {"reasons": ["resolvido", "spam"]})
+    api.call("PUT", "/api/v1/settings/close-reasons", {"reasons": []})
     later = (datetime.now(timezone.utc) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     extra = api.call("POST", "/api/v1/users/ana/tokens", {"name": "ci", "expires_at": later},
                      token=ana)

@@ -80,6 +80,7 @@ const std::pair<const char*, const char*> kPayloads[] = {
     {"QuickReplyUpdated", R"({"shortcut":"/oi","text":"Oi!","visibility":"public"})"},
     {"QuickReplyDeleted", R"({})"},
     {"DeskSettingsUpdated", R"({"agent_visibility":"teams"})"},
+    {"DeskSettingsUpdated", R"({"close_reasons":["resolvido","spam"]})"},
     {"ContactErased", R"({"contact_id":"k1","conversation_ids":["c1","c2"]})"},
 };
 
