@@ -123,11 +123,14 @@ Status ContactKeys::Destroy(const std::string& contact_id) {
   sync.sync = true;
   rocksdb::Status s = db_->Put(sync, contact_id, kErasedMarker);
   if (!s.ok()) return FromRocks(s, "cannot erase a contact's key");
-  // The wrapped key may still sit in older files: flush and compact so it leaves them.
-  s = db_->Flush(rocksdb::FlushOptions());
-  if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
-  if (!s.ok()) spdlog::warn("contact {} erased, compaction failed: {}", contact_id, s.ToString());
   return Status::Ok();
+}
+
+void ContactKeys::CompactAwayDestroyed() {
+  // RocksDB is thread-safe: no lock, so reads of other keys go on meanwhile.
+  rocksdb::Status s = db_->Flush(rocksdb::FlushOptions());
+  if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
+  if (!s.ok()) spdlog::warn("compacting the contacts' keys failed: {}", s.ToString());
 }
 
 }  // namespace helpdesk

@@ -3,8 +3,9 @@
 //
 // Keys live in a RocksDB database of their own (<data>/keys), each wrapped (sealed) with the
 // node's secrets key, written with sync before any event sealed with it is appended. An erased
-// contact keeps a marker instead of a key, so no new key is ever made for them; Destroy then
-// flushes and compacts the database so the wrapped key leaves its files.
+// contact keeps a marker instead of a key, so no new key is ever made for them;
+// CompactAwayDestroyed then flushes and compacts the database so the wrapped key leaves its
+// files.
 //
 // Thread-safe.
 #pragma once
@@ -44,8 +45,11 @@ class ContactKeys {
   static constexpr size_t kPrekeyed = 256;
   // The contact's key; null when there is none (never made, or erased).
   std::shared_ptr<const SecretBox> Find(const std::string& contact_id) const;
-  // Destroys the contact's key for good (idempotent).
+  // Destroys the contact's key for good (idempotent): it opens nothing from then on.
   Status Destroy(const std::string& contact_id);
+  // Rewrites the database's files so destroyed keys leave the disk too. Slow (the whole
+  // database): call it outside any lock the serving path takes.
+  void CompactAwayDestroyed();
 
  private:
   ContactKeys(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<const SecretBox> wrap);

@@ -34,6 +34,8 @@ class PersonalDataVault {
   }
   // Destroys the contact's key: their sealed values are "[erased]" from then on.
   Status Erase(const std::string& contact_id) const { return keys_.Destroy(contact_id); }
+  // Rewrites the key store's files so erased keys leave the disk (slow: outside locks).
+  void CompactAwayErased() const { keys_.CompactAwayDestroyed(); }
 
  private:
   ContactKeys& keys_;

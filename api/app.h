@@ -91,8 +91,9 @@ class App {
   HttpResponse PostMessage(const HttpRequest& r, const Caller& caller, const std::string& id);
   HttpResponse Inbound(const HttpRequest& r, const Caller& caller, const std::string& channel_id);
 
-  // Whether the desk's agent_visibility hides `conversation` (its API object) from `caller`.
-  bool HiddenFrom(const Caller& caller, const nlohmann::json& conversation) const;
+  // Whether a caller's narrowed `sight` (CommandService::SightOf; nullopt: they see every
+  // conversation) hides `conversation`, its API object as stored text.
+  static bool Hidden(const std::optional<NarrowedViewer>& sight, const std::string& conversation);
   // Answers a command: waits until the views include it, then renders the conversation.
   HttpResponse ConversationAnswer(const Result<CommandOutcome>& outcome, int status);
   // Waits (at most 5 s) until the views include `token`.

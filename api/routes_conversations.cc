@@ -49,7 +49,7 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     }
     auto id = queries_.ConversationWithProtocol(p[3]);
     auto c = id ? queries_.Conversation(*id, clock_.Now()) : std::nullopt;
-    if (c && HiddenFrom(caller, json::parse(*c))) c.reset();
+    if (c && Hidden(lookups_.SightOf(caller), *c)) c.reset();
     if (!c) return ErrorResponse(NotFound("protocol " + p[3]));
     return JsonResponse(200, *c);
   }
@@ -77,10 +77,12 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
 
   if (r.method == "GET") {
     // One the desk's agent_visibility hides from the caller is, to them, not there (commands
-    // check the same on the write model).
-    if (auto current = queries_.Conversation(id, clock_.Now());
-        current && HiddenFrom(caller, json::parse(*current))) {
-      return ErrorResponse(NotFound("conversation " + id));
+    // check the same on the write model). Nothing to look at for who sees everything.
+    const std::optional<NarrowedViewer> sight = lookups_.SightOf(caller);
+    std::optional<std::string> current;
+    if (sight) {
+      current = queries_.Conversation(id, clock_.Now());
+      if (current && Hidden(sight, *current)) return ErrorResponse(NotFound("conversation " + id));
     }
     if (p.size() == 4 && QueryParam(r, "as_of")) {
       // Time travel: the conversation as it was then (no ETag: it is not a version to act on).
@@ -88,9 +90,7 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
       if (!as_of) return ErrorResponse(InvalidField("as_of", "must be an RFC 3339 time"));
       auto c = queries_.ConversationAsOf(id, *as_of);
       // Deleted since: its past shows only to who may see that past.
-      if (c && !queries_.Conversation(id, clock_.Now()) && HiddenFrom(caller, json::parse(*c))) {
-        c.reset();
-      }
+      if (c && sight && !current && Hidden(sight, *c)) c.reset();
       if (!c)
         return ErrorResponse(NotFound("conversation " + id + " as of " + FormatRfc3339(*as_of)));
       return JsonResponse(200, *c);
@@ -166,9 +166,8 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
   return std::nullopt;
 }
 
-bool App::HiddenFrom(const Caller& caller, const nlohmann::json& conversation) const {
-  const auto sight = lookups_.SightOf(caller);
-  return sight && !ConversationInSight(*sight, conversation);
+bool App::Hidden(const std::optional<NarrowedViewer>& sight, const std::string& conversation) {
+  return sight && !ConversationInSight(*sight, json::parse(conversation, nullptr, false));
 }
 
 HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) {

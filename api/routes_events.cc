@@ -214,6 +214,8 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
       }
       std::string chunk;
       bool advanced = false;
+      // The desk's agent_visibility, once per batch: who sees everything pays nothing per event.
+      const bool narrowed = role == Role::kAgent && lookups_.SightOf(viewer).has_value();
       for (const RecordedEvent& e : batch.value()) {
         // Past the views in its partition (so are the partition's next ones): a later round.
         if (e.position > applied.At(e.partition)) continue;
@@ -221,7 +223,7 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
         advanced = true;
         if (!MayStreamEvent(role, e.event.stream)) continue;
         // The desk's agent_visibility: a conversation hidden from the caller now is not shown.
-        if (e.event.stream.starts_with("conversation/") && role == Role::kAgent &&
+        if (narrowed && e.event.stream.starts_with("conversation/") &&
             lookups_.Hides(viewer, e.event.stream.substr(std::string("conversation/").size()))) {
           continue;
         }

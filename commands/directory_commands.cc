@@ -142,12 +142,19 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::EraseCo
   // The key goes first: should the event below fail, the data is unreadable already and the
   // admin's retry records the erasure. (Erased again: the key is surely gone.)
   if (Status destroyed = vault_->Erase(c.contact_id); !destroyed.ok()) return destroyed.error();
-  if (contact->erased) return Unchanged(std::move(out), lock);
-  events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id)};
-  std::vector<NewEvent> events;
-  Stage(events, ContactStream(c.contact_id), {events::Encode(erased)}, caller.actor(),
-        clock_.Now());
-  return Commit(std::move(events), std::move(out), lock);
+  Result<Decision> decision = [&]() -> Result<Decision> {
+    if (contact->erased) return Unchanged(std::move(out), lock);
+    events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id)};
+    std::vector<NewEvent> events;
+    Stage(events, ContactStream(c.contact_id), {events::Encode(erased)}, caller.actor(),
+          clock_.Now());
+    return Commit(std::move(events), std::move(out), lock);
+  }();
+  // Out of the command lock (an error path may still hold it): the slow rewrite of the key
+  // store blocks no command.
+  if (lock.owns_lock()) lock.unlock();
+  vault_->CompactAwayErased();
+  return decision;
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateDeskSettings& c) {

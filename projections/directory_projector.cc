@@ -58,19 +58,22 @@ void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::
   }
 }
 
-// Replaces a contact's personal data in a stored message or timeline item with "[erased]" (the
-// fields domain/personal_data.h names, at the top or under "data"), and drops its attachments.
-void ScrubItem(json& item) {
-  for (json* fields : {&item, item.contains("data") ? &item["data"] : nullptr}) {
-    if (!fields || !fields->is_object()) continue;
-    for (const char* field : {"text", "quoted", "subject", "name", "phone", "email"}) {
-      auto it = fields->find(field);
-      if (it != fields->end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
-        *it = kErased;
-      }
+// Replaces in `fields` the personal data an event of `type` carries (domain/personal_data.h)
+// with "[erased]": exactly what a replay, opening the same events without the key, shows.
+void Scrub(json& fields, const std::string& type) {
+  if (!fields.is_object()) return;
+  for (const std::string& field : PersonalFields(type)) {
+    auto it = fields.find(field);
+    if (it != fields.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      *it = kErased;
     }
-    if (fields->contains("attachments")) (*fields)["attachments"] = json::array();
   }
+}
+
+// The event type a stored message item was made from (conversation_projector.cc).
+std::string MessageItemType(const json& item) {
+  if (item.value("private", false)) return ev::kNoteAdded;
+  return item.value("direction", "") == "in" ? ev::kMessageReceived : ev::kMessageSent;
 }
 
 // An erased contact's conversation: its view, messages and timeline keep their shape with the
@@ -88,7 +91,11 @@ void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string
       if (!stored) continue;
       json item = json::parse(*stored, nullptr, false);
       if (!item.is_object()) continue;
-      ScrubItem(item);
+      if (std::string_view(prefix) == view_keys::kMessages) {
+        Scrub(item, MessageItemType(item));
+      } else if (item.contains("data")) {
+        Scrub(item["data"], item.value("type", ""));
+      }
       txn.Put(key, item.dump());
     }
   }

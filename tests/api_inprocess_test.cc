@@ -591,6 +591,10 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   ASSERT_EQ(
       Call(ana, "POST", Path("messages"), {{"text", "Olá João, qual o número do pedido?"}}).status,
       201);
+  // A private note stays in clear (docs/security.md): erasure and a replay both keep it.
+  ASSERT_EQ(
+      Call(ana, "POST", Path("messages"), {{"text", "nota interna"}, {"private", true}}).status,
+      201);
   // Sealed in the log, in clear for readers.
   const std::string stored = StoredLogText(memory_);
   for (const char* secret : {"meu pedido atrasou", "João", "91234-5678", "número do pedido"}) {
@@ -647,8 +651,10 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_NE(Json(again)["contact_id"], contact_);
 
-  // A replay after erasure rebuilds the views without the data.
+  // A replay after erasure rebuilds the views without the data, and as erasure left them.
   const std::string erased_conversation = conversation_;
+  const std::string messages_before = Call(kAdmin, "GET", Path("messages")).body;
+  const std::string timeline_before = Call(kAdmin, "GET", Path("timeline")).body;
   StartNode();
   std::filesystem::remove_all(dir_.path() + "/data/views");
   StartNode();
@@ -658,6 +664,8 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido"}) {
     EXPECT_FALSE(readable_anywhere(secret)) << secret << " readable after a replay";
   }
+  EXPECT_EQ(Call(kAdmin, "GET", Path("messages")).body, messages_before);
+  EXPECT_EQ(Call(kAdmin, "GET", Path("timeline")).body, timeline_before);
   EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/audit/verify"))["ok"], true);
 }
 
