@@ -11,6 +11,9 @@ constexpr const char* kPrefix = "pii:";
 // Put before the plain text when sealing: a text that itself looks sealed ("enc:v1:…", which
 // SecretBox would keep as it is) is sealed all the same.
 constexpr const char* kPlainMark = "p:";
+// Put before an object's JSON text when sealing (a contact's social profiles, attributes): it
+// opens back into the object.
+constexpr const char* kJsonMark = "j:";
 
 }  // namespace
 
@@ -22,15 +25,21 @@ Status PersonalDataVault::Seal(NewEvent& e, const std::string& contact_id) const
   std::shared_ptr<const SecretBox> key;
   for (const std::string& field : fields) {
     auto it = e.data.find(field);
-    if (it == e.data.end() || !it->is_string()) continue;
-    const std::string& plain = it->get_ref<const std::string&>();
-    if (plain.empty()) continue;
+    if (it == e.data.end()) continue;
+    std::string plain;
+    if (it->is_string() && !it->get_ref<const std::string&>().empty()) {
+      plain = kPlainMark + it->get_ref<const std::string&>();
+    } else if (it->is_object() && !it->empty()) {
+      plain = kJsonMark + it->dump();
+    } else {
+      continue;
+    }
     if (!key) {
       auto made = keys_.KeyFor(contact_id);
       if (!made.ok()) return made.error();
       key = made.value();
     }
-    *it = kPrefix + contact_id + ":" + key->Seal(kPlainMark + plain);
+    *it = kPrefix + contact_id + ":" + key->Seal(plain);
   }
   return Status::Ok();
 }
@@ -44,13 +53,18 @@ void PersonalDataVault::Open(NewEvent& e) const {
     const std::string& sealed = it->get_ref<const std::string&>();
     if (!IsSealed(sealed)) continue;  // written before sealing, or empty
     const size_t colon = sealed.find(':', std::string(kPrefix).size());
-    std::string plain = kErased;
+    nlohmann::json plain = kErased;
     if (colon != std::string::npos) {
       const std::string contact_id = sealed.substr(4, colon - 4);
       if (auto key = keys_.Find(contact_id)) {
         auto opened = key->Open(sealed.substr(colon + 1));
-        if (opened.ok() && opened.value().starts_with(kPlainMark)) {
-          plain = opened.value().substr(std::string(kPlainMark).size());
+        const std::string_view text = opened.ok() ? opened.value() : std::string_view();
+        if (opened.ok() && text.starts_with(kPlainMark)) {
+          plain = std::string(text.substr(std::string_view(kPlainMark).size()));
+        } else if (opened.ok() && text.starts_with(kJsonMark)) {
+          plain = nlohmann::json::parse(text.substr(std::string_view(kJsonMark).size()), nullptr,
+                                        false);
+          if (plain.is_discarded()) plain = nlohmann::json::object();
         } else {
           spdlog::error("event {}: a sealed {} does not open", e.id, field);
         }

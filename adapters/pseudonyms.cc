@@ -14,7 +14,12 @@ void Pseudonymizer::Apply(NewEvent& e) const {
   if (!e.data.is_object()) return;
   auto replace = [&](const std::string& field) {
     auto it = e.data.find(field);
-    if (it != e.data.end() && it->is_string()) *it = Of(it->get<std::string>());
+    if (it == e.data.end()) return;
+    if (it->is_string()) {
+      *it = Of(it->get<std::string>());
+    } else if (it->is_object()) {
+      for (auto& value : *it) value = value.is_null() ? value : nlohmann::json(Of(value.dump()));
+    }
   };
   for (const std::string& field : PersonalFields(e.type)) replace(field);
   if (e.type == ev::kNoteAdded) replace("text");

@@ -23,6 +23,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       lookups_(lookups),
       views_(views),
       queries_(views),
+      contacts_(views),
       reports_(views),
       projections_(projections),
       log_(log),
@@ -136,6 +137,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (!waited.ok()) return ErrorResponse(waited.error());
   if (auto response = RouteAccess(r, caller.value())) return *response;
   if (auto response = RouteConversations(r, caller.value())) return *response;
+  if (auto response = RouteContacts(r, caller.value())) return *response;
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;
   if (auto response = RouteReports(r, caller.value())) return *response;

@@ -20,6 +20,7 @@
 #include "api/stream_slots.h"
 #include "api/token_usage.h"
 #include "commands/command_service.h"
+#include "projections/contact_queries.h"
 #include "projections/projection_runner.h"
 #include "projections/report_queries.h"
 #include "projections/view_queries.h"
@@ -64,6 +65,9 @@ class App {
 
   // Routes by area (routes_*.cc). nullopt: no route matched.
   std::optional<HttpResponse> RouteDirectory(const HttpRequest& r, const Caller& caller);
+  // /contacts and /contact-attributes (routes_contacts.cc).
+  std::optional<HttpResponse> RouteContacts(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteContactAttributes(const HttpRequest& r, const Caller& caller);
   // /users/{id} edits and /users/{id}/tokens (routes_access.cc).
   std::optional<HttpResponse> RouteAccess(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
@@ -106,6 +110,7 @@ class App {
   const CommandService& lookups_;
   const ViewStore& views_;
   ViewQueries queries_;
+  ContactQueries contacts_;
   ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;

@@ -23,6 +23,7 @@ int HttpStatusOf(ErrorCode code) {
     case ErrorCode::kInvalidTransition:
     case ErrorCode::kVersionConflict:
     case ErrorCode::kWindowClosed:
+    case ErrorCode::kConflict:
       return 409;
     case ErrorCode::kTooLarge:
       return 413;
@@ -52,7 +53,9 @@ HttpResponse ErrorResponse(const Error& error) {
   const std::string message = error.code == ErrorCode::kInternal
                                   ? "the server could not complete the request"
                                   : error.message;
-  return JsonResponse(status, json{{"error", {{"code", code}, {"message", message}}}});
+  json body{{"error", {{"code", code}, {"message", message}}}};
+  if (!error.existing_id.empty()) body["error"]["existing_id"] = error.existing_id;
+  return JsonResponse(status, body);
 }
 
 HttpResponse JsonResponse(int status, const std::string& json_text) {
@@ -232,6 +235,20 @@ Result<ListParams> ReadListParams(const HttpRequest& request) {
   auto c = request.query.find("cursor");
   if (c != request.query.end() && !c->second.empty()) p.cursor = c->second;
   return p;
+}
+
+// If-Match: "<version>" (also W/"<version>" or a bare number); "*" matches anything.
+Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r) {
+  std::string v = r.Header("if-match");
+  if (v.empty() || v == "*") return std::optional<uint64_t>();
+  if (v.rfind("W/", 0) == 0) v = v.substr(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  uint64_t version = 0;
+  auto res = std::from_chars(v.data(), v.data() + v.size(), version);
+  if (res.ec != std::errc() || res.ptr != v.data() + v.size()) {
+    return InvalidField("If-Match", "must be a version such as \"3\"");
+  }
+  return std::optional<uint64_t>(version);
 }
 
 }  // namespace helpdesk

@@ -61,4 +61,7 @@ struct ListParams {
 };
 Result<ListParams> ReadListParams(const HttpRequest& request);
 
+// If-Match: "<version>" (also W/"<version>" or a bare number); absent or "*" matches anything.
+Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r);
+
 }  // namespace helpdesk

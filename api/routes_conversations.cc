@@ -2,8 +2,6 @@
 // commands, and inbound messages from channels.
 #include <rocksdb/db.h>
 
-#include <charconv>
-
 #include "api/app.h"
 #include "api/json_io.h"
 #include "projections/view_keys.h"
@@ -12,20 +10,6 @@ namespace helpdesk {
 namespace {
 
 using nlohmann::json;
-
-// If-Match: "<version>" (also W/"<version>" or a bare number); "*" matches anything.
-Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r) {
-  std::string v = r.Header("if-match");
-  if (v.empty() || v == "*") return std::optional<uint64_t>();
-  if (v.rfind("W/", 0) == 0) v = v.substr(2);
-  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-  uint64_t version = 0;
-  auto res = std::from_chars(v.data(), v.data() + v.size(), version);
-  if (res.ec != std::errc() || res.ptr != v.data() + v.size()) {
-    return InvalidField("If-Match", "must be a conversation version such as \"3\"");
-  }
-  return std::optional<uint64_t>(version);
-}
 
 Result<Timestamp> ReadTime(Body& b, const std::string& name) {
   const std::string text = b.NonEmptyString(name);

@@ -1,4 +1,4 @@
-// Users, teams, channels, contacts and the inbox summary.
+// Users, teams, channels and the inbox summary.
 #include "api/app.h"
 #include "api/json_io.h"
 
@@ -163,55 +163,34 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
     }
     return updated(commands_.Execute(caller, std::move(a)), [&] { return queries_.Channel(p[3]); });
   }
+  // Every signed-in user lists the channels (to start a conversation on one); what a channel is
+  // connected to (webhooks, the delivery URL) only admins see.
+  auto public_channel = [&](json channel) {
+    if (CanAdminister(caller.role)) return channel;
+    return json{{"id", channel["id"]},
+                {"type", channel["type"]},
+                {"name", channel["name"]},
+                {"address", channel["address"]}};
+  };
+  if (area == "channels" && p.size() == 3 && r.method == "GET") {
+    if (!caller.channel_id.empty())
+      return ErrorResponse(Forbidden("a channel cannot list channels"));
+    auto list = ReadListParams(r);
+    if (!list.ok()) return ErrorResponse(list.error());
+    auto page = queries_.Channels(list.value().cursor, list.value().limit);
+    if (!page.ok()) return ErrorResponse(page.error());
+    json items = json::parse(page.value().items_json, nullptr, false);
+    json shown = json::array();
+    for (json& channel : items) shown.push_back(public_channel(std::move(channel)));
+    return ListResponse(shown.dump(), page.value().next_cursor);
+  }
   if (area == "channels" && p.size() == 4 && r.method == "GET") {
-    if (!CanAdminister(caller.role))
-      return ErrorResponse(Forbidden("only an admin can read channels"));
+    if (!caller.channel_id.empty() && caller.channel_id != p[3]) {
+      return ErrorResponse(Forbidden("a channel reads only itself"));
+    }
     auto channel = queries_.Channel(p[3]);
     if (!channel) return ErrorResponse(NotFound("channel " + p[3]));
-    return JsonResponse(200, *channel);
-  }
-
-  if (area == "contacts" && p.size() >= 4) {
-    if (p.size() == 4 && r.method == "GET") {
-      if (!CanReadConversations(caller.role) || !caller.channel_id.empty()) {
-        return ErrorResponse(Forbidden("this role cannot read contacts"));
-      }
-      auto contact = queries_.Contact(p[3]);
-      if (!contact) return ErrorResponse(NotFound("contact " + p[3]));
-      return JsonResponse(200, *contact);
-    }
-    if (p.size() == 5 && p[4] == "erase" && r.method == "POST") {
-      return updated(commands_.Execute(caller, cmd::EraseContact{p[3]}),
-                     [&] { return queries_.Contact(p[3]); });
-    }
-    if (p.size() == 5 && p[4] == "stage" && r.method == "PUT") {
-      auto body = Body::Parse(r.body);
-      if (!body.ok()) return ErrorResponse(body.error());
-      const std::string stage = body.value().NonEmptyString("stage");
-      if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(commands_.Execute(caller, cmd::SetContactStage{p[3], stage}),
-                     [&] { return queries_.Contact(p[3]); });
-    }
-    if (p.size() == 5 && (p[4] == "opt-in" || p[4] == "opt-out") && r.method == "POST") {
-      auto body = Body::Parse(r.body);
-      if (!body.ok()) return ErrorResponse(body.error());
-      const std::string channel_id = body.value().NonEmptyString("channel_id");
-      const std::string source = body.value().OptString("source").value_or("");
-      if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(
-          commands_.Execute(caller, cmd::SetOptIn{p[3], channel_id, p[4] == "opt-in", source}),
-          [&] { return queries_.Contact(p[3]); });
-    }
-    if (p.size() == 5 && (p[4] == "block" || p[4] == "unblock") && r.method == "POST") {
-      auto body = Body::Parse(r.body.empty() ? "{}" : r.body);
-      if (!body.ok()) return ErrorResponse(body.error());
-      const std::string reason = body.value().OptString("reason").value_or("");
-      if (body.value().error()) return ErrorResponse(*body.value().error());
-      return updated(
-          commands_.Execute(caller, cmd::SetContactBlocked{p[3], p[4] == "block", reason}),
-          [&] { return queries_.Contact(p[3]); });
-    }
-    return std::nullopt;
+    return JsonResponse(200, public_channel(std::move(*channel)));
   }
 
   if (area == "inbox" && p.size() == 4 && p[3] == "summary" && r.method == "GET") {

@@ -57,12 +57,37 @@ std::string KeyOf(const Caller&, const cmd::SetOptIn& c, Timestamp) {
 std::string KeyOf(const Caller& caller, const cmd::MarkNotificationsRead&, Timestamp) {
   return UserStream(caller.user_id);
 }
+// Where contacts with this phone or e-mail are made: the one decider that can tell a second
+// one apart (the write model's lookups are only consistent at one place). A user's create and a
+// first message of the same person meet there.
+std::string SenderKey(const std::string& phone, const std::string& email) {
+  const std::string normalized_email = NormalizeEmail(email);
+  return "sender/" + (normalized_email.empty() ? NormalizePhone(phone) : normalized_email);
+}
 std::string KeyOf(const Caller&, const cmd::ReceiveInbound& c, Timestamp) {
-  // Messages of one sender on one channel meet at one decider, which makes the contact and the
-  // conversation in its own partitions: later messages find them there without a detour.
-  const std::string email = NormalizeEmail(c.from_email);
-  const std::string sender = email.empty() ? NormalizePhone(c.from_phone) : email;
-  return "inbound/" + c.channel_id + "/" + sender;
+  // Messages of one sender meet at one decider, which makes the contact and the conversation in
+  // their own partitions: later messages find them there without a detour.
+  return SenderKey(c.from_phone, c.from_email);
+}
+std::string KeyOf(const Caller&, const cmd::CreateContact& c, Timestamp) {
+  if (NormalizePhone(c.phone).empty() && NormalizeEmail(c.email).empty()) {
+    return ContactStream(IdOf(c.id));
+  }
+  // An e-mail channel finds people by e-mail, the others by phone: with both, the phone's
+  // decider is the one inbound messages on a phone channel meet.
+  return SenderKey(c.phone, NormalizePhone(c.phone).empty() ? c.email : "");
+}
+std::string KeyOf(const Caller&, const cmd::UpdateContact& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller&, const cmd::SetContactOwner& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller&, const cmd::AddContactNote& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
+std::string KeyOf(const Caller&, const cmd::DefineContactAttribute&, Timestamp) {
+  return kDeskSettingsStream;
 }
 std::string KeyOf(const Caller&, const cmd::IssueProtocol&, Timestamp now) {
   // Decided by the owner of this year's protocol stream: the one writer of its numbers. (At

@@ -120,6 +120,48 @@ struct EraseContact {
   friend bool operator==(const EraseContact&, const EraseContact&) = default;
   std::string contact_id;
 };
+// A contact made by a user (or an integration) rather than by a first message.
+struct CreateContact {
+  static constexpr const char* kName = "create_contact";
+  friend bool operator==(const CreateContact&, const CreateContact&) = default;
+  std::optional<std::string> id;  // absent: the deciding node picks one
+  std::string name, phone, email;
+  std::optional<std::string> owner_id;
+  std::vector<std::string> tags;
+  nlohmann::json attributes = nlohmann::json::object();
+  nlohmann::json social = nlohmann::json::object();
+};
+// A merge patch of a contact's card: absent fields stay; `phone`/`email` "" removes them;
+// `attributes`/`social` (null: unchanged) set the keys they name, a null value removes one.
+struct UpdateContact {
+  static constexpr const char* kName = "update_contact";
+  friend bool operator==(const UpdateContact&, const UpdateContact&) = default;
+  std::string contact_id;
+  std::optional<std::string> name, phone, email;
+  std::optional<std::vector<std::string>> tags;
+  nlohmann::json attributes, social;
+  IfMatch if_match = {};
+};
+// Puts the contact in a user's portfolio, or in none (`owner_id` absent).
+struct SetContactOwner {
+  static constexpr const char* kName = "set_contact_owner";
+  friend bool operator==(const SetContactOwner&, const SetContactOwner&) = default;
+  std::string contact_id;
+  std::optional<std::string> owner_id;
+};
+struct AddContactNote {
+  static constexpr const char* kName = "add_contact_note";
+  friend bool operator==(const AddContactNote&, const AddContactNote&) = default;
+  std::string contact_id, text;
+};
+// An admin's definition of a contacts' custom attribute (a new key, or a key's new label,
+// type or options).
+struct DefineContactAttribute {
+  static constexpr const char* kName = "define_contact_attribute";
+  friend bool operator==(const DefineContactAttribute&, const DefineContactAttribute&) = default;
+  std::string key, label, type;
+  std::vector<std::string> options;
+};
 // A contact's opt-in to templates on a channel, or its withdrawal.
 struct SetOptIn {
   static constexpr const char* kName = "set_opt_in";
@@ -309,15 +351,18 @@ struct RecordDelivery {
 }  // namespace cmd
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
-using Command = std::variant<
-    cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken, cmd::RevokeUserToken,
-    cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel, cmd::SetChannelIntegration,
-    cmd::SetContactStage, cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
-    cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone,
-    cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave,
-    cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
-    cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply, cmd::CreateTemplate,
-    cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact>;
+using Command =
+    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
+                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
+                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
+                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
+                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
+                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
+                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
+                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings,
+                 cmd::EraseContact, cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner,
+                 cmd::AddContactNote, cmd::DefineContactAttribute>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

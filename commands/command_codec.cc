@@ -33,6 +33,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IssueUserToken, user_id, token_id, name, expi
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RevokeUserToken, user_id, token_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeskSettings, agent_visibility, close_reasons)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EraseContact, contact_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateContact, id, name, phone, email, owner_id, tags,
+                                   attributes, social)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateContact, contact_id, name, phone, email, tags, attributes,
+                                   social, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactOwner, contact_id, owner_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddContactNote, contact_id, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineContactAttribute, key, label, type, options)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)
@@ -114,9 +121,11 @@ Result<DecodedCommand> DecodeCommand(const json& encoded) {
 
 json EncodeOutcome(const Result<CommandOutcome>& outcome) {
   if (!outcome.ok()) {
-    return json{{"ok", false},
-                {"code", ErrorCodeName(outcome.error().code)},
-                {"message", outcome.error().message}};
+    json j{{"ok", false},
+           {"code", ErrorCodeName(outcome.error().code)},
+           {"message", outcome.error().message}};
+    if (!outcome.error().existing_id.empty()) j["existing_id"] = outcome.error().existing_id;
+    return j;
   }
   const CommandOutcome& o = outcome.value();
   return json{{"ok", true},
@@ -134,7 +143,7 @@ Result<CommandOutcome> DecodeOutcome(const json& j) {
     if (!j.at("ok").get<bool>()) {
       auto code = ErrorCodeFromName(j.at("code").get<std::string>());
       if (!code) return Error{ErrorCode::kInternal, "an answer with an unknown error code"};
-      return Error{*code, j.at("message").get<std::string>()};
+      return Error{*code, j.at("message").get<std::string>(), j.value("existing_id", "")};
     }
     CommandOutcome o;
     auto token = ConsistencyToken::Parse(j.at("token").get<std::string>());

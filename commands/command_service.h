@@ -151,6 +151,15 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::RevokeUserToken& c);
   Result<Decision> Handle(const Caller& caller, const cmd::UpdateDeskSettings& c);
   Result<Decision> Handle(const Caller& caller, const cmd::EraseContact& c);
+  // Contacts' own cards, portfolios and notes (contact_commands.cc).
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateContact& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateContact& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::SetContactOwner& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::AddContactNote& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::DefineContactAttribute& c);
+  // Whether `caller` may move a contact from `current`'s portfolio ("" none) to `owner_id`'s.
+  Status CheckOwnerChange(const Caller& caller, const std::string& current,
+                          const std::optional<std::string>& owner_id) const;
   // Seals the personal data of `events` (before they are hashed), each with its contact's key.
   Status SealPersonalData(std::vector<NewEvent>& events) const;
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);

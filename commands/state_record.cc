@@ -41,13 +41,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChannelState, exists, version, i
                                                 address, token_sha256, verify_token_sha256,
                                                 app_secret, outbound_url, outbound_secret)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContactState, exists, version, id, name, phone,
-                                                email, stage, blocked, opted_in, erased)
+                                                email, stage, blocked, opted_in, erased, owner_id,
+                                                tags, attributes, social, notes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted, version, id,
                                                 shortcut, text, owner_id, is_public)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,
                                                 name, body, params)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeskSettingsState, exists, version,
-                                                agent_visibility, close_reasons)
+                                                agent_visibility, close_reasons, contact_attributes)
 
 StateRecord EmptyRecordOf(std::string_view kind) {
   StateRecord r;

@@ -233,6 +233,15 @@ bool WriteModel::Apply(const RecordedEvent& r) {
       }
     }
   }
+  // An edited contact's old phone and e-mail, to move their lookups.
+  std::string old_phone, old_email;
+  const auto* contact_update = events::As<events::ContactUpdated>(event);
+  if (contact_update) {
+    if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
+      old_phone = NormalizePhone(contact->phone);
+      old_email = NormalizeEmail(contact->email);
+    }
+  }
   std::visit(
       [&](auto& state) {
         using S = std::decay_t<decltype(state)>;
@@ -286,6 +295,21 @@ bool WriteModel::Apply(const RecordedEvent& r) {
         contact->email.empty() ? "" : EmailKey(NormalizeEmail(contact->email));
     if (!phone.empty() && !GetLookup(phone)) PutLookup(phone, id);
     if (!email.empty() && !GetLookup(email)) PutLookup(email, id);
+  } else if (contact_update) {
+    // The lookup moves with the value; a value another contact holds stays theirs.
+    auto move = [&](const std::optional<std::string>& changed, const std::string& old_value,
+                    const std::string& new_value, auto key_of) {
+      if (!changed || old_value == new_value) return;
+      if (!old_value.empty() && GetLookup(key_of(old_value)) == id)
+        PutLookup(key_of(old_value), "");
+      if (!new_value.empty() && GetLookup(key_of(new_value)).value_or("").empty()) {
+        PutLookup(key_of(new_value), id);
+      }
+    };
+    move(contact_update->phone, old_phone, NormalizePhone(contact_update->phone.value_or("")),
+         [](const std::string& v) { return PhoneKey(v); });
+    move(contact_update->email, old_email, NormalizeEmail(contact_update->email.value_or("")),
+         [](const std::string& v) { return EmailKey(v); });
   } else if (const auto* erased = events::As<events::ContactErased>(event)) {
     for (const std::string& key : erased_lookups) PutLookup(key, "");
     for (const std::string& conversation_id : erased->conversation_ids) {

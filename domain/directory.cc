@@ -79,6 +79,11 @@ void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
   s.exists = true;
   const std::optional<events::Event> event = events::Decode(e);
+  if (const auto* defined = events::As<events::ContactAttributeDefined>(event)) {
+    s.contact_attributes[defined->key] =
+        AttributeDefinition{defined->key, defined->label, defined->type, defined->options};
+    return;
+  }
   const auto* update = events::As<events::DeskSettingsUpdated>(event);
   if (!update) return;
   if (update->agent_visibility) {
@@ -169,32 +174,49 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
   s.version = v;
   auto event = events::Decode(e);
   if (!event) return;
-  std::visit(events::Overloaded{
-                 [&](const events::ContactCreated& c) {
-                   s.exists = true;
-                   s.id = c.contact_id;
-                   s.name = c.name;
-                   s.phone = c.phone;
-                   s.email = c.email;
-                   s.stage = c.stage;
-                 },
-                 [&](const events::ContactStageChanged& c) {
-                   if (!c.stage.empty()) s.stage = c.stage;
-                 },
-                 [&](const events::ContactOptedIn& o) { s.opted_in.insert(o.channel_id); },
-                 [&](const events::ContactOptedOut& o) { s.opted_in.erase(o.channel_id); },
-                 [&](const events::ContactBlocked&) { s.blocked = true; },
-                 [&](const events::ContactUnblocked&) { s.blocked = false; },
-                 [&](const events::ContactErased&) {
-                   s.erased = true;
-                   s.name = kErased;
-                   s.phone.clear();
-                   s.email.clear();
-                   s.opted_in.clear();
-                 },
-                 [](const auto&) {},
-             },
-             *event);
+  std::visit(
+      events::Overloaded{
+          [&](const events::ContactCreated& c) {
+            s.exists = true;
+            s.id = c.contact_id;
+            s.name = c.name;
+            s.phone = c.phone;
+            s.email = c.email;
+            s.stage = c.stage;
+            s.owner_id = c.owner_id.value_or("");
+            s.tags = c.tags;
+            s.attributes = c.attributes.is_object() ? c.attributes : nlohmann::json::object();
+            s.social = c.social.is_object() ? c.social : nlohmann::json::object();
+          },
+          [&](const events::ContactStageChanged& c) {
+            if (!c.stage.empty()) s.stage = c.stage;
+          },
+          [&](const events::ContactUpdated& u) {
+            if (u.name) s.name = *u.name;
+            if (u.phone) s.phone = *u.phone;
+            if (u.email) s.email = *u.email;
+            if (u.tags) s.tags = *u.tags;
+            if (u.attributes.is_object()) s.attributes = MergeFlat(s.attributes, u.attributes);
+            if (u.social.is_object()) s.social = MergeFlat(s.social, u.social);
+          },
+          [&](const events::ContactOwnerChanged& o) { s.owner_id = o.owner_id.value_or(""); },
+          [&](const events::ContactNoteAdded&) { ++s.notes; },
+          [&](const events::ContactOptedIn& o) { s.opted_in.insert(o.channel_id); },
+          [&](const events::ContactOptedOut& o) { s.opted_in.erase(o.channel_id); },
+          [&](const events::ContactBlocked&) { s.blocked = true; },
+          [&](const events::ContactUnblocked&) { s.blocked = false; },
+          [&](const events::ContactErased&) {
+            s.erased = true;
+            s.name = kErased;
+            s.phone.clear();
+            s.email.clear();
+            s.opted_in.clear();
+            s.attributes = nlohmann::json::object();
+            s.social = nlohmann::json::object();
+          },
+          [](const auto&) {},
+      },
+      *event);
 }
 
 bool IsValidPresence(const std::string& status) {
@@ -228,12 +250,19 @@ std::string FoldForSearch(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == 0xC3 && i + 1 < text.size()) {
-      // U+00C0..U+00DE (À..Þ, but not ×) lower-case to U+00E0..U+00FE: second byte + 0x20.
+      // U+00C0..U+00FF: the accented Latin letters lose case and accent ("É", "é" -> "e");
+      // the others (Æ, ×, Þ, ß…) lose only case (second byte + 0x20 for U+00C0..U+00DE).
+      static constexpr char kBase[] =
+          "aaaaaa\0ceeeeiiii\0noooo\0\0ouuuuy\0\0aaaaaa\0ceeeeiiii\0noooo\0\0ouuuuy\0y";
       unsigned char next = static_cast<unsigned char>(text[i + 1]);
-      if (next >= 0x80 && next <= 0x9E && next != 0x97)
-        next = static_cast<unsigned char>(next + 0x20);
-      out += static_cast<char>(c);
-      out += static_cast<char>(next);
+      if (next >= 0x80 && next <= 0xBF && kBase[next - 0x80] != '\0') {
+        out += kBase[next - 0x80];
+      } else {
+        if (next >= 0x80 && next <= 0x9E && next != 0x97)
+          next = static_cast<unsigned char>(next + 0x20);
+        out += static_cast<char>(c);
+        out += static_cast<char>(next);
+      }
       ++i;
     } else {
       out += static_cast<char>(std::tolower(c));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/contact.h"
 #include "domain/event.h"
 #include "domain/result.h"
 #include "domain/roles.h"
@@ -68,6 +69,11 @@ struct ContactState {
   std::set<std::string> opted_in;  // channels the contact agreed to be written on first
   // Erased (ContactErased): their personal data is gone, nothing more is written about them.
   bool erased = false;
+  std::string owner_id;           // whose portfolio ("carteira") they are in; "" none
+  std::vector<std::string> tags;  // sorted, distinct
+  nlohmann::json attributes = nlohmann::json::object();  // defined attributes' values
+  nlohmann::json social = nlohmann::json::object();      // {instagram?, facebook?, …}
+  uint64_t notes = 0;                                    // notes added so far
 };
 
 // The desk's settings, on their one stream (kDeskSettingsStream).
@@ -77,6 +83,8 @@ struct DeskSettingsState {
   AgentVisibility agent_visibility = AgentVisibility::kAll;
   // The reasons a conversation may be closed with; empty: any reason (none included).
   std::vector<std::string> close_reasons;
+  // Contacts' custom attributes, by key (ContactAttributeDefined).
+  std::map<std::string, AttributeDefinition> contact_attributes;
 };
 // Whether `reason` may close a conversation under the desk's settings.
 bool IsAllowedCloseReason(const DeskSettingsState& settings, const std::string& reason);
@@ -101,8 +109,9 @@ bool ChannelMatchesByPhone(const std::string& type);
 // left.
 std::string NormalizePhone(const std::string& phone);
 std::string NormalizeEmail(const std::string& email);
-// Text folded for case-insensitive search: ASCII and the accented Latin letters Portuguese
-// uses ("Érica" and "érica" fold alike). Other bytes are kept as they are.
+// Text folded for case- and accent-insensitive search: ASCII, and the accented Latin letters
+// Portuguese uses lose their accent ("Érica", "érica" and "erica" fold alike). Other bytes are
+// kept as they are.
 std::string FoldForSearch(const std::string& text);
 // True when a search query is a phone number ("+55 11 9…", "(11) 9…"), not a name.
 bool LooksLikePhoneQuery(const std::string& query);

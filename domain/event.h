@@ -109,6 +109,10 @@ inline constexpr const char* kBlockedMessageReceived = "BlockedMessageReceived";
 inline constexpr const char* kContactOptedIn = "ContactOptedIn";
 inline constexpr const char* kContactOptedOut = "ContactOptedOut";
 inline constexpr const char* kContactErased = "ContactErased";
+inline constexpr const char* kContactUpdated = "ContactUpdated";
+inline constexpr const char* kContactOwnerChanged = "ContactOwnerChanged";
+inline constexpr const char* kContactNoteAdded = "ContactNoteAdded";
+inline constexpr const char* kContactAttributeDefined = "ContactAttributeDefined";
 // Ticket protocols (domain/protocol.h):
 inline constexpr const char* kProtocolIssued = "ProtocolIssued";
 // Message templates (domain/message_template.h):

@@ -7,6 +7,10 @@ namespace {
 
 using nlohmann::json;
 
+const json& ObjectOrEmpty(const json& j) {
+  static const json kEmpty = json::object();
+  return j.is_object() ? j : kEmpty;
+}
 json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 json Time(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
 
@@ -55,6 +59,22 @@ class Reader {
     auto it = j_.find(key);
     if (it == j_.end() || !it->is_array()) return std::nullopt;
     return Strings(key);
+  }
+  // An object field; an empty object when absent or of another type (sealed and erased too).
+  json Object(const char* key) const {
+    auto it = j_.find(key);
+    return it != j_.end() && it->is_object() ? *it : json::object();
+  }
+  // A field that may be set or removed: nullopt when absent, "" when null, else its string.
+  std::optional<std::string> Clearable(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end()) return std::nullopt;
+    return it->is_string() ? it->get<std::string>() : std::string();
+  }
+  // The field's value as it is (an erased object reads as "[erased]"); null when absent.
+  json Present(const char* key) const {
+    auto it = j_.find(key);
+    return it == j_.end() ? json() : *it;
   }
   json Array(const char* key) const {
     auto it = j_.find(key);
@@ -294,12 +314,61 @@ void Read(const Reader& r, ChannelIntegrationSet& e) {
 }
 
 json Payload(const ContactCreated& e) {
-  return {{"contact_id", e.contact_id}, {"name", e.name},   {"phone", e.phone},
-          {"email", e.email},           {"stage", e.stage}, {"channel_id", e.channel_id}};
+  json j{{"contact_id", e.contact_id}, {"name", e.name},   {"phone", e.phone},
+         {"email", e.email},           {"stage", e.stage}, {"channel_id", e.channel_id}};
+  if (e.owner_id) j["owner_id"] = *e.owner_id;
+  if (!e.tags.empty()) j["tags"] = e.tags;
+  if (!ObjectOrEmpty(e.attributes).empty()) j["attributes"] = e.attributes;
+  if (!ObjectOrEmpty(e.social).empty()) j["social"] = e.social;
+  return j;
 }
 void Read(const Reader& r, ContactCreated& e) {
-  e = {r.Str("contact_id"), r.Str("name"),          r.Str("phone"),
-       r.Str("email"),      r.Str("stage", "lead"), r.Str("channel_id")};
+  e = {r.Str("contact_id"),    r.Str("name"),       r.Str("phone"),       r.Str("email"),
+       r.Str("stage", "lead"), r.Str("channel_id"), r.OptStr("owner_id"), r.Strings("tags"),
+       r.Object("attributes"), r.Object("social")};
+}
+
+json Payload(const ContactUpdated& e) {
+  json j{{"contact_id", e.contact_id}};
+  if (e.name) j["name"] = *e.name;
+  if (e.phone) j["phone"] = e.phone->empty() ? json(nullptr) : json(*e.phone);
+  if (e.email) j["email"] = e.email->empty() ? json(nullptr) : json(*e.email);
+  if (e.tags) j["tags"] = *e.tags;
+  if (!e.attributes.is_null()) j["attributes"] = e.attributes;
+  if (!e.social.is_null()) j["social"] = e.social;
+  return j;
+}
+void Read(const Reader& r, ContactUpdated& e) {
+  e = {r.Str("contact_id"),  r.OptStr("name"),        r.Clearable("phone"), r.Clearable("email"),
+       r.OptStrings("tags"), r.Present("attributes"), r.Present("social")};
+}
+
+json Payload(const ContactOwnerChanged& e) {
+  return {{"contact_id", e.contact_id}, {"from", Opt(e.from)}, {"owner_id", Opt(e.owner_id)}};
+}
+void Read(const Reader& r, ContactOwnerChanged& e) {
+  e = {r.Str("contact_id"), r.OptStr("from"), r.OptStr("owner_id")};
+}
+
+json Payload(const ContactNoteAdded& e) {
+  return {{"contact_id", e.contact_id},
+          {"note_id", e.note_id},
+          {"author_id", e.author_id},
+          {"text", e.text},
+          {"mentions", e.mentions}};
+}
+void Read(const Reader& r, ContactNoteAdded& e) {
+  e = {r.Str("contact_id"), r.Str("note_id"), r.Str("author_id"), r.Str("text"),
+       r.Strings("mentions")};
+}
+
+json Payload(const ContactAttributeDefined& e) {
+  json j{{"key", e.key}, {"label", e.label}, {"type", e.type}};
+  if (!e.options.empty()) j["options"] = e.options;
+  return j;
+}
+void Read(const Reader& r, ContactAttributeDefined& e) {
+  e = {r.Str("key"), r.Str("label"), r.Str("type"), r.Strings("options")};
 }
 
 json Payload(const ContactStageChanged& e) {

@@ -176,7 +176,38 @@ struct ContactCreated {
   static constexpr const char* kType = ev::kContactCreated;
   std::string contact_id, name, phone, email;
   std::string stage = "lead";
-  std::string channel_id;
+  std::string channel_id;                                // "" when made by a user, not a message
+  std::optional<std::string> owner_id = {};              // omitted when absent
+  std::vector<std::string> tags = {};                    // omitted when empty
+  nlohmann::json attributes = nlohmann::json::object();  // omitted when empty
+  nlohmann::json social = nlohmann::json::object();      // omitted when empty
+};
+// A user edited the contact: only the changed fields are present. `phone`/`email` "" (null in
+// the payload): removed. `attributes`/`social`: the changed keys only, null for a removed one.
+struct ContactUpdated {
+  static constexpr const char* kType = ev::kContactUpdated;
+  std::string contact_id;
+  std::optional<std::string> name, phone, email;
+  std::optional<std::vector<std::string>> tags;  // the whole new list
+  nlohmann::json attributes, social;             // null: unchanged
+};
+// The contact moved to another portfolio ("carteira"); null: none.
+struct ContactOwnerChanged {
+  static constexpr const char* kType = ev::kContactOwnerChanged;
+  std::string contact_id;
+  std::optional<std::string> from, owner_id;
+};
+// A note about the contact; `mentions`: users named with @ (notified).
+struct ContactNoteAdded {
+  static constexpr const char* kType = ev::kContactNoteAdded;
+  std::string contact_id, note_id, author_id, text;
+  std::vector<std::string> mentions;
+};
+// An admin defined (or redefined) a custom attribute of contacts, on the settings stream.
+struct ContactAttributeDefined {
+  static constexpr const char* kType = ev::kContactAttributeDefined;
+  std::string key, label, type;
+  std::vector<std::string> options;  // a list's values; omitted when empty
 };
 struct ContactStageChanged {
   static constexpr const char* kType = ev::kContactStageChanged;
@@ -251,18 +282,17 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event =
-    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
-                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
-                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
-                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
-                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
-                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
-                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
-                 ContactErased, ProtocolIssued, TemplateCreated, QuickReplyCreated,
-                 QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event = std::variant<
+    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
+    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
+    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
+    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
+    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
+    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ContactErased,
+    ContactUpdated, ContactOwnerChanged, ContactNoteAdded, ContactAttributeDefined, ProtocolIssued,
+    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -8,7 +8,9 @@ namespace helpdesk {
 
 const std::vector<std::string>& PersonalFields(const std::string& type) {
   static const std::map<std::string, std::vector<std::string>> kFields{
-      {ev::kContactCreated, {"name", "phone", "email"}},
+      {ev::kContactCreated, {"name", "phone", "email", "social", "attributes"}},
+      {ev::kContactUpdated, {"name", "phone", "email", "social", "attributes"}},
+      {ev::kContactNoteAdded, {"text"}},
       {ev::kMessageReceived, {"text", "quoted"}},
       {ev::kMessageSent, {"text"}},
       {ev::kBlockedMessageReceived, {"text"}},

@@ -13,9 +13,10 @@ namespace helpdesk {
 inline constexpr const char* kErased = "[erased]";
 
 // The payload fields of events of `type` that hold a contact's personal data (empty: none).
-// ContactCreated: name, phone, email; customer messages: text and the quoted text; agents'
-// replies to them: text; a conversation's subject. Private notes are the desk's own writing and
-// stay in clear (they reach mention notifications).
+// ContactCreated and ContactUpdated: name, phone, email, and the social profiles and custom
+// attributes (objects, sealed whole); notes about a contact; customer messages: text and the quoted
+// text; agents' replies to them: text; a conversation's subject. Private notes are the desk's own
+// writing and stay in clear (they reach mention notifications).
 const std::vector<std::string>& PersonalFields(const std::string& type);
 
 }  // namespace helpdesk

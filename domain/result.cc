@@ -29,6 +29,8 @@ const char* ErrorCodeName(ErrorCode code) {
       return "log_unavailable";
     case ErrorCode::kNotCaughtUp:
       return "not_caught_up";
+    case ErrorCode::kConflict:
+      return "conflict";
     case ErrorCode::kInternal:
       return "internal";
   }

@@ -23,6 +23,7 @@ enum class ErrorCode {
   kRateLimited,        // 429 rate_limited
   kLogUnavailable,     // 503 log_unavailable: the event log cannot take writes right now
   kNotCaughtUp,        // 503 not_caught_up: X-Min-Position not reached within the wait
+  kConflict,           // 409 conflict: another resource holds a unique value (existing_id)
   kInternal,           // 500 internal; stays last (ErrorCodeFromName walks the codes up to it)
 };
 
@@ -34,7 +35,12 @@ std::optional<ErrorCode> ErrorCodeFromName(std::string_view name);
 struct Error {
   ErrorCode code;
   std::string message;
+  std::string existing_id = {};  // kConflict: the resource that holds the value
 };
+// A unique value (a phone, an e-mail) another resource already holds.
+inline Error Conflict(const std::string& why, const std::string& existing_id) {
+  return Error{ErrorCode::kConflict, why, existing_id};
+}
 
 inline Error InvalidField(const std::string& field, const std::string& why) {
   return Error{ErrorCode::kInvalidField, "field '" + field + "' " + why};

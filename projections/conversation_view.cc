@@ -94,7 +94,15 @@ ContactCard ContactCardFromJson(const json& j) {
   c.name = j.value("name", "");
   c.phone = ReadOptString(j, "phone").value_or("");
   c.email = ReadOptString(j, "email").value_or("");
-  c.stage = j.value("stage", "lead");
+  // A conversation's card has the stage's name; a contact object (k/) the {funnel_id,
+  // stage_id} it is at, or null.
+  if (auto stage = j.find("stage"); stage == j.end()) {
+    c.stage = "lead";
+  } else if (stage->is_string()) {
+    c.stage = stage->get<std::string>();
+  } else if (stage->is_object()) {
+    c.stage = stage->value("stage_id", "");
+  }
   c.blocked = j.value("blocked", false);
   c.erased = j.value("erased", false);
   c.opt_ins = j.value("opt_ins", std::vector<std::string>());

@@ -6,9 +6,7 @@
 
 #include "domain/directory.h"
 #include "domain/events.h"
-#include "domain/personal_data.h"
 #include "projections/conversation_projector.h"
-#include "projections/conversation_view.h"
 #include "projections/view_keys.h"
 
 namespace helpdesk {
@@ -46,91 +44,17 @@ json UserStub(const std::string& id) {
           {"avatar_url", nullptr}};
 }
 
-void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
-                             const ContactCard& card) {
-  const std::string prefix = view_keys::kContactConversations + contact_id + "/";
-  for (const std::string& key : txn.KeysWithPrefix(prefix)) {
-    const std::string id = key.substr(prefix.size());
-    ConversationView* view = nullptr;
-    if (cache.Find(id, &view) != ConversationCache::Lookup::kFound) continue;
-    view->contact = card;
-    cache.MarkChanged(id);
-  }
-}
-
-// Replaces in `fields` the personal data an event of `type` carries (domain/personal_data.h)
-// with "[erased]": exactly what a replay, opening the same events without the key, shows.
-void Scrub(json& fields, const std::string& type) {
-  if (!fields.is_object()) return;
-  for (const std::string& field : PersonalFields(type)) {
-    auto it = fields.find(field);
-    if (it != fields.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
-      *it = kErased;
-    }
-  }
-}
-
-// The event type a stored message item was made from (conversation_projector.cc).
-std::string MessageItemType(const json& item) {
-  if (item.value("private", false)) return ev::kNoteAdded;
-  return item.value("direction", "") == "in" ? ev::kMessageReceived : ev::kMessageSent;
-}
-
-// An erased contact's conversation: its view, messages and timeline keep their shape with the
-// personal data "[erased]"; replies still waiting for delivery are not sent.
-void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string& id) {
-  ConversationView* view = nullptr;
-  if (cache.Find(id, &view) == ConversationCache::Lookup::kFound) {
-    if (view->state.last_message) view->state.last_message->text = kErased;
-    if (view->state.subject) view->state.subject = kErased;
-    cache.MarkChanged(id);
-  }
-  for (const char* prefix : {view_keys::kMessages, view_keys::kTimeline}) {
-    for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) {
-      auto stored = txn.Get(key);
-      if (!stored) continue;
-      json item = json::parse(*stored, nullptr, false);
-      if (!item.is_object()) continue;
-      if (std::string_view(prefix) == view_keys::kMessages) {
-        Scrub(item, MessageItemType(item));
-      } else if (item.contains("data")) {
-        Scrub(item["data"], item.value("type", ""));
-      }
-      txn.Put(key, item.dump());
-    }
-  }
-  for (const std::string& key : txn.KeysWithPrefix(view_keys::kDeliveryQueue + id + "/")) {
-    txn.Delete(key);
-  }
-}
-
 }  // namespace
 
 void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                                ConversationCache& cache) const {
   const NewEvent& e = r.event;
+  if (e.stream.starts_with("contact/")) {
+    contacts_.Apply(r, txn, cache);
+    return;
+  }
   const std::optional<events::Event> event = events::Decode(e);
   if (!event) return;
-  // A contact's card changed: stored, and copied into its conversations' views.
-  auto update_card = [&](const std::string& id, const auto& change) {
-    json stored = Load(txn, view_keys::kContact + id);
-    if (!stored.is_object()) return;
-    ContactCard card = ContactCardFromJson(stored);
-    change(card);
-    txn.Put(view_keys::kContact + id, ContactCardToJson(card).dump());
-    CopyCardToConversations(txn, cache, id, card);
-  };
-  auto set_opt_in = [&](const std::string& contact_id, const std::string& channel_id, bool in) {
-    update_card(contact_id, [&](ContactCard& card) {
-      std::set<std::string> channels(card.opt_ins.begin(), card.opt_ins.end());
-      if (in) {
-        channels.insert(channel_id);
-      } else {
-        channels.erase(channel_id);
-      }
-      card.opt_ins.assign(channels.begin(), channels.end());
-    });
-  };
   auto put_quick_reply = [&](const std::string& owner_id, const std::string& shortcut,
                              const std::string& text, const std::string& visibility) {
     const std::string id = e.stream.substr(e.stream.find('/') + 1);
@@ -227,6 +151,14 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             settings["updated_at"] = FormatRfc3339(e.at);
             txn.Put(view_keys::kDeskSettings, settings.dump());
           },
+          [&](const events::ContactAttributeDefined& a) {
+            txn.Put(view_keys::kContactAttribute + a.key, json{{"key", a.key},
+                                                               {"label", a.label},
+                                                               {"type", a.type},
+                                                               {"options", a.options},
+                                                               {"updated_at", FormatRfc3339(e.at)}}
+                                                              .dump());
+          },
           [&](const events::NotificationsRead& n) {
             // Named ones, and with `all_before` every one that happened by then (on a
             // partitioned log a later notification may be projected before this event: its
@@ -282,42 +214,6 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             stored["webhooks"] = !i.app_secret.empty();
             stored["outbound_url"] = i.outbound_url.empty() ? json(nullptr) : json(i.outbound_url);
             txn.Put(view_keys::kChannel + i.channel_id, stored.dump());
-          },
-          [&](const events::ContactCreated& c) {
-            ContactCard card{c.contact_id, c.name, c.phone, c.email, c.stage};
-            txn.Put(view_keys::kContact + card.id, ContactCardToJson(card).dump());
-            // On a partitioned log the contact's stream may be read after its first
-            // conversation's.
-            CopyCardToConversations(txn, cache, card.id, card);
-          },
-          [&](const events::ContactStageChanged& c) {
-            update_card(c.contact_id, [&](ContactCard& card) {
-              if (!c.stage.empty()) card.stage = c.stage;
-            });
-          },
-          [&](const events::ContactOptedIn& o) { set_opt_in(o.contact_id, o.channel_id, true); },
-          [&](const events::ContactOptedOut& o) { set_opt_in(o.contact_id, o.channel_id, false); },
-          [&](const events::ContactBlocked& b) {
-            update_card(b.contact_id, [](ContactCard& card) { card.blocked = true; });
-          },
-          [&](const events::ContactUnblocked& b) {
-            update_card(b.contact_id, [](ContactCard& card) { card.blocked = false; });
-          },
-          [&](const events::ContactErased& x) {
-            update_card(x.contact_id, [](ContactCard& card) {
-              card.erased = true;
-              card.name = kErased;
-              card.phone.clear();
-              card.email.clear();
-              card.opt_ins.clear();
-            });
-            std::set<std::string> conversations(x.conversation_ids.begin(),
-                                                x.conversation_ids.end());
-            const std::string prefix = view_keys::kContactConversations + x.contact_id + "/";
-            for (const std::string& key : txn.KeysWithPrefix(prefix)) {
-              conversations.insert(key.substr(prefix.size()));
-            }
-            for (const std::string& id : conversations) ScrubConversation(txn, cache, id);
           },
           [&](const events::TemplateCreated& t) {
             txn.Put(view_keys::kTemplate + t.channel_id + "/" + t.template_id,

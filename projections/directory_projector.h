@@ -1,9 +1,9 @@
-// DirectoryProjector: users, teams, channels and contacts into their views (u/, t/, ch/, k/).
-// A contact's change of funnel stage is copied onto each of its conversations, so the inbox can
-// show and filter by it without a join at read time.
+// DirectoryProjector: users, teams, channels, settings, templates and quick replies into their
+// views (u/, t/, ch/, set/, tpl/, qr/); contacts' streams go to the ContactProjector.
 #pragma once
 
 #include "domain/event.h"
+#include "projections/contact_projector.h"
 #include "projections/conversation_cache.h"
 #include "projections/view_txn.h"
 
@@ -13,6 +13,9 @@ class DirectoryProjector {
  public:
   // Contact changes reach the conversations through `cache`.
   void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const;
+
+ private:
+  ContactProjector contacts_;
 };
 
 }  // namespace helpdesk

@@ -26,9 +26,16 @@ inline constexpr char kTeam[] = "t/";                   // t/<id>
 inline constexpr char kChannel[] = "ch/";               // ch/<id> (no secrets)
 inline constexpr char kContact[] = "k/";                // k/<id>: the contact's card
 inline constexpr char kContactConversations[] = "kc/";  // kc/<contact>/<conversation>
-inline constexpr char kTemplate[] = "tpl/";             // tpl/<channel>/<id>
-inline constexpr char kQuickReply[] = "qr/";            // qr/<id>
-inline constexpr char kDeskSettings[] = "set/desk";     // the desk's settings
+inline constexpr char kContactNotes[] = "kno/";         // kno/<contact>/<be64 position>: a note
+// knn/<contact>/<notification key>: the mentions its notes made (scrubbed with it).
+inline constexpr char kContactNoteNotifications[] = "knn/";
+// kx/<scope>\0<sort><sort key>: the contact lists (contact_list.h); kn/<scope>: their sizes.
+inline constexpr char kContactList[] = "kx/";
+inline constexpr char kContactCount[] = "kn/";
+inline constexpr char kContactAttribute[] = "ka/";   // ka/<key>: an attribute's definition
+inline constexpr char kTemplate[] = "tpl/";          // tpl/<channel>/<id>
+inline constexpr char kQuickReply[] = "qr/";         // qr/<id>
+inline constexpr char kDeskSettings[] = "set/desk";  // the desk's settings
 
 // Reports.
 inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)

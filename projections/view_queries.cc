@@ -342,6 +342,10 @@ std::optional<json> ViewQueries::Channel(const std::string& id) const {
   return ParseObject(*v);
 }
 
+Result<Page> ViewQueries::Channels(const std::optional<std::string>& cursor, size_t limit) const {
+  return PagePrefix(view_keys::kChannel, cursor, limit, ParseObject);
+}
+
 std::optional<json> ViewQueries::Contact(const std::string& id) const {
   auto v = views_.Get(view_keys::kContact + id);
   if (!v) return std::nullopt;

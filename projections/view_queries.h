@@ -53,6 +53,8 @@ class ViewQueries {
       const std::function<std::optional<Timestamp>(const std::string& token_id)>& last_used) const;
   std::optional<nlohmann::json> Team(const std::string& id) const;
   std::optional<nlohmann::json> Channel(const std::string& id) const;
+  // Every channel, by id.
+  Result<Page> Channels(const std::optional<std::string>& cursor, size_t limit) const;
   std::optional<nlohmann::json> Contact(const std::string& id) const;
   // Quick replies `viewer` sees (public ones and their own private ones), by id; `q` matches
   // the shortcut or the text, case-insensitively.

@@ -34,7 +34,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 6;  // 6: the desk's settings
+constexpr int kViewsVersion = 7;  // 7: contact objects, lists and notes
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -595,9 +595,18 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   ASSERT_EQ(
       Call(ana, "POST", Path("messages"), {{"text", "nota interna"}, {"private", true}}).status,
       201);
+  // The card's other personal data and a note about the customer are sealed too.
+  auto edited = Call(ana, "PATCH", "/api/v1/contacts/" + contact_,
+                     {{"email", "joao@mail.example"}, {"social", {{"instagram", "@joao_ig"}}}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  ASSERT_EQ(Call(ana, "POST", "/api/v1/contacts/" + contact_ + "/notes",
+                 {{"text", "cliente pediu desconto"}})
+                .status,
+            201);
   // Sealed in the log, in clear for readers.
   const std::string stored = StoredLogText(memory_);
-  for (const char* secret : {"meu pedido atrasou", "João", "91234-5678", "número do pedido"}) {
+  for (const char* secret : {"meu pedido atrasou", "João", "91234-5678", "número do pedido",
+                             "joao@mail.example", "@joao_ig", "pediu desconto"}) {
     EXPECT_EQ(stored.find(secret), std::string::npos) << secret << " in clear in the log";
   }
   EXPECT_EQ(Conversation()["contact"]["name"], "João");
@@ -622,13 +631,15 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
       seen += Call(kAdmin, "GET", "/api/v1/conversations/" + conversation_ + path).body;
     }
     seen += Call(kAdmin, "GET", "/api/v1/contacts/" + contact_).body;
+    seen += Call(kAdmin, "GET", "/api/v1/contacts/" + contact_ + "/notes").body;
     if (whole_desk) {
       seen += Call(kAdmin, "GET", "/api/v1/events?limit=500").body;
       seen += Call(kAdmin, "GET", "/api/v1/conversations?view=all&q=Jo").body;
     }
     return seen.find(what) != std::string::npos;
   };
-  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido"}) {
+  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido",
+                             "joao@mail.example", "@joao_ig", "pediu desconto"}) {
     EXPECT_FALSE(readable_anywhere(secret)) << secret << " still readable";
   }
   EXPECT_TRUE(readable_anywhere("[erased]"));
@@ -655,15 +666,23 @@ TEST_F(InProcessApi, AnErasedContactsPersonalDataIsUnreadableEverywhereAndTheCha
   const std::string erased_conversation = conversation_;
   const std::string messages_before = Call(kAdmin, "GET", Path("messages")).body;
   const std::string timeline_before = Call(kAdmin, "GET", Path("timeline")).body;
+  const std::string erased_contact = contact_;
+  const std::string notes_before =
+      Call(kAdmin, "GET", "/api/v1/contacts/" + erased_contact + "/notes").body;
+  const std::string card_before = Call(kAdmin, "GET", "/api/v1/contacts/" + erased_contact).body;
   StartNode();
   std::filesystem::remove_all(dir_.path() + "/data/views");
   StartNode();
   conversation_ = erased_conversation;
   EXPECT_TRUE(Eventually([&] { return Conversation()["contact"]["name"] == "[erased]"; }))
       << Conversation().dump();
-  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido"}) {
+  for (const char* secret : {"meu pedido atrasou", "João", "91234", "número do pedido",
+                             "joao@mail.example", "@joao_ig", "pediu desconto"}) {
     EXPECT_FALSE(readable_anywhere(secret)) << secret << " readable after a replay";
   }
+  EXPECT_EQ(Call(kAdmin, "GET", "/api/v1/contacts/" + erased_contact + "/notes").body,
+            notes_before);
+  EXPECT_EQ(Call(kAdmin, "GET", "/api/v1/contacts/" + erased_contact).body, card_before);
   EXPECT_EQ(Call(kAdmin, "GET", Path("messages")).body, messages_before);
   EXPECT_EQ(Call(kAdmin, "GET", Path("timeline")).body, timeline_before);
   EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/audit/verify"))["ok"], true);

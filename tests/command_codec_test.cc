@@ -59,6 +59,19 @@ std::vector<Command> OneOfEach() {
       cmd::RecordDelivery{"c1", {"m1", true, 3, 202, "none"}},
       cmd::UpdateDeskSettings{"teams", std::vector<std::string>{"resolvido", "spam"}},
       cmd::EraseContact{"k1"},
+      cmd::CreateContact{"k2",
+                         "Rui",
+                         "+55 11 9",
+                         "r@x.co",
+                         "u1",
+                         {"vip"},
+                         json{{"cpf", "1"}},
+                         json{{"x", "@rui"}}},
+      cmd::UpdateContact{"k2", "Rui B", "", std::nullopt, std::vector<std::string>{"a"},
+                         json{{"cpf", nullptr}}, nullptr, 3},
+      cmd::SetContactOwner{"k2", "u1"},
+      cmd::AddContactNote{"k2", "@ana call back"},
+      cmd::DefineContactAttribute{"plan", "Plan", "list", {"gold", "silver"}},
   };
 }
 
@@ -170,7 +183,7 @@ TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
   EXPECT_EQ(RoutingKey(ana, cmd::CreateTemplate{"tpl1", "wa", "n", "b"}, kAt), "template/tpl1");
   // Protocol numbers are issued on their year's stream.
   EXPECT_EQ(RoutingKey(ana, cmd::IssueProtocol{"c1"}, kAt), ProtocolStream(2026));
-  // One sender on one channel meets at one decider, however they spell their address.
+  // One sender meets at one decider, however they spell their address.
   cmd::ReceiveInbound a;
   a.channel_id = "wa";
   a.external_id = "x1";
@@ -182,7 +195,21 @@ TEST(CommandRouting, EachCommandGoesToTheStreamItIsAbout) {
   cmd::ReceiveInbound mail;
   mail.channel_id = "email";
   mail.from_email = "Ana@Example.com";
-  EXPECT_EQ(RoutingKey(ana, mail, kAt), "inbound/email/ana@example.com");
+  EXPECT_EQ(RoutingKey(ana, mail, kAt), "sender/ana@example.com");
+  // A user creating a contact with that phone meets the same decider as the phone's messages,
+  // so two of them cannot both be made.
+  cmd::CreateContact made;
+  made.id = "k9";
+  made.phone = "5511912345678";
+  made.email = "x@y.co";
+  EXPECT_EQ(RoutingKey(ana, made, kAt), RoutingKey(ana, a, kAt));
+  cmd::CreateContact by_mail;
+  by_mail.id = "k9";
+  by_mail.email = "ANA@example.com";
+  EXPECT_EQ(RoutingKey(ana, by_mail, kAt), RoutingKey(ana, mail, kAt));
+  cmd::CreateContact bare;
+  bare.id = "k9";
+  EXPECT_EQ(RoutingKey(ana, bare, kAt), "contact/k9");
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ TEST(Directory, NormalisesPhonesAndEmails) {
 }
 
 TEST(Directory, SearchFoldsAccentedCapitalsAndTellsPhonesFromNames) {
-  EXPECT_EQ(FoldForSearch("ÉRICA Conceição"), "érica conceição");
+  EXPECT_EQ(FoldForSearch("ÉRICA Conceição"), "erica conceicao");
+  EXPECT_EQ(FoldForSearch("Ação Ñandú Øre"), "acao nandu ore");
   EXPECT_EQ(FoldForSearch("×"), "×");
   EXPECT_TRUE(LooksLikePhoneQuery("+55 (11) 9999-0000"));
   EXPECT_FALSE(LooksLikePhoneQuery("Ana 2"));

@@ -140,6 +140,18 @@ def produce_every_event(api):
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/opt-out", {"channel_id": "wa"})
     api.call("POST", "/api/v1/notifications/read", {"all": True}, token=ana)
     produce_channel_events(api, ana)
+    api.call("POST", "/api/v1/contact-attributes", {"key": "cpf", "label": "CPF", "type": "text"})
+    api.call("POST", "/api/v1/contact-attributes",
+             {"key": "plan", "label": "Plan", "type": "list", "options": ["gold", "silver"]})
+    api.call("POST", "/api/v1/contacts",
+             {"id": "rui", "name": "Rui", "phone": "+55 11 95555-0001", "owner_id": "ana",
+              "tags": ["vip"], "attributes": {"cpf": "123", "plan": "gold"},
+              "social": {"instagram": "@rui"}}, token=ana)
+    api.call("PATCH", "/api/v1/contacts/rui",
+             {"name": "Rui Costa", "phone": None, "email": "rui@x.co", "tags": [],
+              "attributes": {"cpf": None}, "social": {"site": "https://rui.example"}}, token=ana)
+    api.call("PUT", "/api/v1/contacts/rui/owner", {"user_id": None}, token=ana)
+    api.call("POST", "/api/v1/contacts/rui/notes", {"text": "@bea call him back"}, token=ana)
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")
 
 

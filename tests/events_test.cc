@@ -82,6 +82,18 @@ const std::pair<const char*, const char*> kPayloads[] = {
     {"DeskSettingsUpdated", R"({"agent_visibility":"teams"})"},
     {"DeskSettingsUpdated", R"({"close_reasons":["resolvido","spam"]})"},
     {"ContactErased", R"({"contact_id":"k1","conversation_ids":["c1","c2"]})"},
+    {"ContactCreated",
+     R"({"attributes":{"cpf":"123"},"channel_id":"","contact_id":"k2","email":"r@x.co","name":"Rui","owner_id":"ana","phone":"","social":{"x":"@rui"},"stage":"","tags":["vip"]})"},
+    {"ContactUpdated",
+     R"({"attributes":{"cpf":null,"plan":"gold"},"contact_id":"k2","name":"Rui B","phone":null,"tags":[]})"},
+    {"ContactUpdated",
+     R"({"contact_id":"k2","email":"rui@x.co","social":{"site":"https://r.co"}})"},
+    {"ContactOwnerChanged", R"({"contact_id":"k2","from":null,"owner_id":"ana"})"},
+    {"ContactNoteAdded",
+     R"({"author_id":"ana","contact_id":"k2","mentions":["bia"],"note_id":"n1","text":"@bia call"})"},
+    {"ContactAttributeDefined", R"({"key":"cpf","label":"CPF","type":"text"})"},
+    {"ContactAttributeDefined",
+     R"({"key":"plan","label":"Plan","options":["gold","silver"],"type":"list"})"},
 };
 
 TEST(Events, EveryPayloadRoundTripsByteForByte) {

@@ -25,6 +25,8 @@ std::string ChooseIds(Command& command) {
                              std::is_same_v<C, cmd::CreateQuickReply> ||
                              std::is_same_v<C, cmd::StartConversation>) {
           if (!c.id) c.id = NewId();
+        } else if constexpr (std::is_same_v<C, cmd::CreateContact>) {
+          if (!c.id) c.id = NewId();  // routed by phone or e-mail, or else by its stream
         }
         return "";
       },

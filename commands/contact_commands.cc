@@ -1,0 +1,280 @@
+// Contacts made and edited by users: the card, the portfolio, notes, custom attributes.
+#include <algorithm>
+
+#include "commands/command_service.h"
+#include "commands/id_rules.h"
+#include "domain/contact.h"
+#include "domain/events.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr size_t kMaxPhoneBytes = 64;
+
+Error FieldProblem(const std::pair<std::string, std::string>& problem) {
+  return InvalidField(problem.first, problem.second);
+}
+
+// Checks what a create or a patch sets, before any state is read.
+std::optional<Error> CardProblem(const std::optional<std::string>& name,
+                                 const std::optional<std::string>& phone,
+                                 const std::optional<std::string>& email,
+                                 const std::optional<std::vector<std::string>>& tags,
+                                 const nlohmann::json& social) {
+  if (name && (name->empty() || name->size() > kMaxNameBytes)) {
+    return InvalidField("name", "must be a non-empty string of at most 256 bytes");
+  }
+  if (phone && !phone->empty() &&
+      (phone->size() > kMaxPhoneBytes || NormalizePhone(*phone).empty())) {
+    return InvalidField("phone", "must be a phone number of at most 64 characters");
+  }
+  if (email && !email->empty() && (email->size() > kMaxNameBytes || !LooksLikeEmail(*email))) {
+    return InvalidField("email", "must be an e-mail address");
+  }
+  if (tags) {
+    if (auto problem = ContactTagsProblem(*tags)) return InvalidField("tags", *problem);
+  }
+  if (!social.is_null()) {
+    if (auto problem = SocialProblem(social)) return FieldProblem(*problem);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> SortedDistinct(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+  return items;
+}
+
+// The object without its null values (a create has nothing to remove).
+nlohmann::json WithoutNulls(const nlohmann::json& object) {
+  return MergeFlat(nlohmann::json::object(), object);
+}
+
+}  // namespace
+
+// Who may put a contact in a portfolio: supervisors and admins anyone's; an agent their own,
+// or take it out of their own.
+Status CommandService::CheckOwnerChange(const Caller& caller, const std::string& current,
+                                        const std::optional<std::string>& owner_id) const {
+  if (owner_id) {
+    const UserState* owner = model_.User(*owner_id);
+    if (!owner) return NotFound("user " + *owner_id);
+    if (!owner->active) return InvalidTransition("user " + *owner_id + " is deactivated");
+  }
+  if (CanSupervise(caller.role)) return Status::Ok();
+  const bool own = owner_id ? *owner_id == caller.user_id : current == caller.user_id;
+  if (!own) {
+    return Forbidden("an agent may only put contacts in their own portfolio, or take them out");
+  }
+  return Status::Ok();
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateContact& c) {
+  if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("this role cannot create contacts");
+  }
+  if (c.name.empty()) return InvalidField("name", "must be a non-empty string");
+  if (auto problem = CardProblem(c.name, c.phone, c.email, c.tags, c.social)) return *problem;
+  if (c.id && !IsValidId(*c.id)) return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
+  const std::vector<std::string> tags = SortedDistinct(c.tags);
+  const nlohmann::json social = WithoutNulls(c.social);
+  const nlohmann::json attributes = WithoutNulls(c.attributes);
+  const std::string phone = NormalizePhone(c.phone);
+  const std::string email = NormalizeEmail(c.email);
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  if (auto problem = AttributesProblem(c.attributes, model_.DeskSettings().contact_attributes)) {
+    return FieldProblem(*problem);
+  }
+  if (c.owner_id) {
+    if (Status allowed = CheckOwnerChange(caller, "", c.owner_id); !allowed.ok()) {
+      return allowed.error();
+    }
+  }
+  if (c.id) {
+    if (const ContactState* existing = model_.Contact(*c.id)) {
+      // A retry of the same create answers as the first did; anything else is a clash.
+      const bool same = existing->name == c.name && existing->phone == c.phone &&
+                        existing->email == c.email && existing->tags == tags &&
+                        existing->owner_id == c.owner_id.value_or("") &&
+                        existing->attributes == attributes && existing->social == social;
+      if (!same) return InvalidTransition("contact " + *c.id + " already exists");
+      return Unchanged(CommandOutcome::For(ConsistencyToken(), *c.id, false), lock);
+    }
+  }
+  if (!phone.empty()) {
+    if (auto holder = model_.ContactByPhone(phone)) {
+      return Conflict("contact " + *holder + " has this phone already", *holder);
+    }
+  }
+  if (!email.empty()) {
+    if (auto holder = model_.ContactByEmail(email)) {
+      return Conflict("contact " + *holder + " has this e-mail already", *holder);
+    }
+  }
+  std::string id;
+  if (c.id) {
+    id = *c.id;
+  } else if (vault_) {
+    auto made = vault_->NewContactId([this] { return ids_.NewId(); });
+    if (!made.ok()) return made.error();
+    id = std::move(made).value();
+  } else {
+    id = NewStreamId(ContactStream);
+  }
+  events::ContactCreated created{id, c.name, c.phone, c.email, "", "", c.owner_id, tags,
+                                 attributes, social};
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, true);
+  out.contact_id = id;
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateContact& c) {
+  if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("this role cannot edit contacts");
+  }
+  if (auto problem = CardProblem(c.name, c.phone, c.email, c.tags, c.social)) return *problem;
+  if (!c.attributes.is_null() && !c.attributes.is_object()) {
+    return InvalidField("attributes", "must be an object");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* contact = model_.Contact(c.contact_id);
+  if (!contact) return NotFound("contact " + c.contact_id);
+  if (c.if_match && *c.if_match != contact->version) {
+    return Error{ErrorCode::kVersionConflict, "contact " + c.contact_id + " is at version " +
+                                                  std::to_string(contact->version)};
+  }
+  if (contact->erased) return InvalidTransition("contact " + c.contact_id + " was erased");
+  if (!c.attributes.is_null()) {
+    if (auto problem = AttributesProblem(c.attributes, model_.DeskSettings().contact_attributes)) {
+      return FieldProblem(*problem);
+    }
+  }
+  events::ContactUpdated changed{c.contact_id, {}, {}, {}, {}, nullptr, nullptr};
+  if (c.name && *c.name != contact->name) changed.name = c.name;
+  if (c.phone && *c.phone != contact->phone) {
+    const std::string phone = NormalizePhone(*c.phone);
+    if (!phone.empty() && phone != NormalizePhone(contact->phone)) {
+      if (auto holder = model_.ContactByPhone(phone); holder && *holder != c.contact_id) {
+        return Conflict("contact " + *holder + " has this phone already", *holder);
+      }
+    }
+    changed.phone = c.phone;
+  }
+  if (c.email && *c.email != contact->email) {
+    const std::string email = NormalizeEmail(*c.email);
+    if (!email.empty() && email != NormalizeEmail(contact->email)) {
+      if (auto holder = model_.ContactByEmail(email); holder && *holder != c.contact_id) {
+        return Conflict("contact " + *holder + " has this e-mail already", *holder);
+      }
+    }
+    changed.email = c.email;
+  }
+  if (c.tags) {
+    std::vector<std::string> tags = SortedDistinct(*c.tags);
+    if (tags != contact->tags) changed.tags = std::move(tags);
+  }
+  if (c.attributes.is_object()) {
+    nlohmann::json keys = ChangedKeys(contact->attributes, c.attributes);
+    if (!keys.empty()) changed.attributes = std::move(keys);
+  }
+  if (c.social.is_object()) {
+    nlohmann::json keys = ChangedKeys(contact->social, c.social);
+    if (!keys.empty()) changed.social = std::move(keys);
+  }
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
+  if (!changed.name && !changed.phone && !changed.email && !changed.tags &&
+      changed.attributes.is_null() && changed.social.is_null()) {
+    return Unchanged(std::move(out), lock);
+  }
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id), {events::Encode(changed)}, caller.actor(),
+        clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetContactOwner& c) {
+  if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("this role cannot change portfolios");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* contact = model_.Contact(c.contact_id);
+  if (!contact) return NotFound("contact " + c.contact_id);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
+  if (contact->owner_id == c.owner_id.value_or("")) return Unchanged(std::move(out), lock);
+  if (Status allowed = CheckOwnerChange(caller, contact->owner_id, c.owner_id); !allowed.ok()) {
+    return allowed.error();
+  }
+  const std::optional<std::string> from =
+      contact->owner_id.empty() ? std::nullopt : std::optional<std::string>(contact->owner_id);
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id),
+        {events::Encode(events::ContactOwnerChanged{c.contact_id, from, c.owner_id})},
+        caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddContactNote& c) {
+  if (!CanWorkConversations(caller.role) || !caller.is_user()) {
+    return Forbidden("this role cannot write notes");
+  }
+  if (c.text.empty() || c.text.size() > kMaxTextBytes) {
+    return InvalidField("text", "must be a non-empty string of at most 64 KiB");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* contact = model_.Contact(c.contact_id);
+  if (!contact) return NotFound("contact " + c.contact_id);
+  if (contact->erased) return InvalidTransition("contact " + c.contact_id + " was erased");
+  std::vector<std::string> mentions = FindMentions(c.text, model_.AllUsers());
+  mentions.erase(std::remove(mentions.begin(), mentions.end(), caller.user_id), mentions.end());
+  const std::string note_id = ids_.NewId();
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id),
+        {events::Encode(events::ContactNoteAdded{c.contact_id, note_id, caller.user_id, c.text,
+                                                 std::move(mentions)})},
+        caller.actor(), clock_.Now());
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), note_id, true);
+  out.contact_id = c.contact_id;
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller,
+                                        const cmd::DefineContactAttribute& c) {
+  if (!CanAdminister(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only an admin can define contact attributes");
+  }
+  const AttributeDefinition definition{c.key, c.label, c.type, c.options};
+  if (auto problem = AttributeDefinitionProblem(definition)) return FieldProblem(*problem);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const auto& defined = model_.DeskSettings().contact_attributes;
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.key, true);
+  if (auto it = defined.find(c.key); it != defined.end()) {
+    if (it->second == definition) {
+      out.created = false;
+      return Unchanged(std::move(out), lock);
+    }
+    // Values already given keep their meaning: a key's type is for good.
+    if (it->second.type != c.type) {
+      return InvalidTransition("attribute " + c.key + " is a " + it->second.type +
+                               "; its type cannot change");
+    }
+    out.created = false;
+  } else if (defined.size() >= kMaxAttributeDefinitions) {
+    return InvalidTransition("the desk has 200 contact attributes, the most it may have");
+  }
+  std::vector<NewEvent> events;
+  Stage(events, kDeskSettingsStream,
+        {events::Encode(events::ContactAttributeDefined{c.key, c.label, c.type, c.options})},
+        caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+}  // namespace helpdesk

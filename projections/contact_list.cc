@@ -1,0 +1,78 @@
+#include "projections/contact_list.h"
+
+#include <cstdio>
+
+#include "domain/contact.h"
+#include "domain/time.h"
+#include "projections/view_keys.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+// Newest first: the time inverted, as fixed-width hex.
+std::string Inverted(const json& contact, const char* field) {
+  const auto at = ParseRfc3339(contact.value(field, ""));
+  char out[17];
+  std::snprintf(out, sizeof out, "%016llx",
+                static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at ? at->ms : 0)));
+  return out;
+}
+
+std::string OptString(const json& contact, const char* field) {
+  auto it = contact.find(field);
+  return it != contact.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::optional<ContactSort> ParseContactSort(const std::string& text) {
+  if (text == "name") return ContactSort::kName;
+  if (text == "recent") return ContactSort::kRecent;
+  if (text == "created") return ContactSort::kCreated;
+  return std::nullopt;
+}
+
+std::set<std::string> ContactScopes(const json& contact) {
+  std::set<std::string> scopes{"*"};
+  if (const std::string owner = OptString(contact, "owner_id"); !owner.empty()) {
+    scopes.insert("o/" + owner);
+  }
+  for (const auto& tag : contact.value("tags", json::array())) {
+    if (tag.is_string()) scopes.insert("t/" + tag.get<std::string>());
+  }
+  if (auto stage = contact.find("stage"); stage != contact.end() && stage->is_object()) {
+    scopes.insert("s/" + stage->value("stage_id", ""));
+  }
+  return scopes;
+}
+
+std::string ContactListPrefix(const std::string& scope, ContactSort sort) {
+  static constexpr char kLetters[] = {'n', 'r', 'c'};
+  std::string prefix = view_keys::kContactList + scope;
+  prefix.push_back('\0');
+  prefix.push_back(kLetters[static_cast<int>(sort)]);
+  return prefix;
+}
+
+std::set<std::string> ContactListKeys(const json& contact) {
+  const std::string id = OptString(contact, "id");
+  std::set<std::string> keys;
+  for (const std::string& scope : ContactScopes(contact)) {
+    // The name's key ends in '\0' and the id: "Ana" sorts before "Ana B", and ties by id.
+    std::string by_name = ContactListPrefix(scope, ContactSort::kName) +
+                          NameSortKey(OptString(contact, "name"));
+    by_name.push_back('\0');
+    keys.insert(by_name + id);
+    keys.insert(ContactListPrefix(scope, ContactSort::kRecent) + Inverted(contact, "updated_at") +
+                id);
+    keys.insert(ContactListPrefix(scope, ContactSort::kCreated) + Inverted(contact, "created_at") +
+                id);
+  }
+  return keys;
+}
+
+std::string ContactCountKey(const std::string& scope) { return view_keys::kContactCount + scope; }
+
+}  // namespace helpdesk

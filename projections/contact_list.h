@@ -1,0 +1,31 @@
+// The contact list's indexes: for each scope a contact is in (every contact; an owner's
+// portfolio; a tag; a funnel stage) and each sort (name, recent, created), one key whose order
+// is the list's order, so a page is a seek and a scan of `limit` keys; and each scope's size, so
+// `total` is one read when the list has no other filter.
+//
+//   kx/<scope>\0<sort letter><sort key>  ->  the contact's id
+//   kn/<scope>                           ->  how many contacts are in it (a counter)
+//
+// Scopes: "*", "o/<user id>", "t/<tag>", "s/<stage>". Sort letters: 'n' name A→Z (folded for
+// search), 'r' most recently changed first, 'c' newest first.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace helpdesk {
+
+enum class ContactSort { kName, kRecent, kCreated };
+std::optional<ContactSort> ParseContactSort(const std::string& text);
+
+// The scopes a contact (its API object) is in.
+std::set<std::string> ContactScopes(const nlohmann::json& contact);
+// The index keys of a contact in every one of its scopes and sorts.
+std::set<std::string> ContactListKeys(const nlohmann::json& contact);
+// Where a scope's keys of one sort begin (each key under it ends with the contact's id).
+std::string ContactListPrefix(const std::string& scope, ContactSort sort);
+std::string ContactCountKey(const std::string& scope);
+
+}  // namespace helpdesk

@@ -1,0 +1,257 @@
+#include "projections/contact_projector.h"
+
+#include <set>
+
+#include "adapters/event_codec.h"
+#include "adapters/rocks_status.h"
+#include "domain/contact.h"
+#include "domain/events.h"
+#include "domain/personal_data.h"
+#include "projections/contact_list.h"
+#include "projections/conversation_projector.h"
+#include "projections/view_keys.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+json Load(ViewTxn& txn, const std::string& key) {
+  auto v = txn.Get(key);
+  if (!v) return json();
+  return json::parse(*v, nullptr, false);
+}
+
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json StageObject(const std::string& stage) {
+  if (stage.empty()) return nullptr;
+  return json{{"funnel_id", "default"}, {"stage_id", stage}};
+}
+
+json ObjectOrEmpty(const json& j) { return j.is_object() ? j : json::object(); }
+
+void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
+                             const ContactCard& card) {
+  const std::string prefix = view_keys::kContactConversations + contact_id + "/";
+  for (const std::string& key : txn.KeysWithPrefix(prefix)) {
+    const std::string id = key.substr(prefix.size());
+    ConversationView* view = nullptr;
+    if (cache.Find(id, &view) != ConversationCache::Lookup::kFound) continue;
+    view->contact = card;
+    cache.MarkChanged(id);
+  }
+}
+
+// Replaces in `fields` the personal data an event of `type` carries (domain/personal_data.h)
+// with "[erased]": exactly what a replay, opening the same events without the key, shows.
+void Scrub(json& fields, const std::string& type) {
+  if (!fields.is_object()) return;
+  for (const std::string& field : PersonalFields(type)) {
+    auto it = fields.find(field);
+    if (it == fields.end()) continue;
+    const bool sealed = (it->is_string() && !it->get_ref<const std::string&>().empty()) ||
+                        (it->is_object() && !it->empty());
+    if (sealed) *it = kErased;
+  }
+}
+
+// The event type a stored message item was made from (conversation_projector.cc).
+std::string MessageItemType(const json& item) {
+  if (item.value("private", false)) return ev::kNoteAdded;
+  return item.value("direction", "") == "in" ? ev::kMessageReceived : ev::kMessageSent;
+}
+
+// An erased contact's conversation: its view, messages and timeline keep their shape with the
+// personal data "[erased]"; replies still waiting for delivery are not sent.
+void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string& id) {
+  ConversationView* view = nullptr;
+  if (cache.Find(id, &view) == ConversationCache::Lookup::kFound) {
+    if (view->state.last_message) view->state.last_message->text = kErased;
+    if (view->state.subject) view->state.subject = kErased;
+    cache.MarkChanged(id);
+  }
+  for (const char* prefix : {view_keys::kMessages, view_keys::kTimeline}) {
+    for (const std::string& key : txn.KeysWithPrefix(prefix + id + "/")) {
+      auto stored = txn.Get(key);
+      if (!stored) continue;
+      json item = json::parse(*stored, nullptr, false);
+      if (!item.is_object()) continue;
+      if (std::string_view(prefix) == view_keys::kMessages) {
+        Scrub(item, MessageItemType(item));
+      } else if (item.contains("data")) {
+        Scrub(item["data"], item.value("type", ""));
+      }
+      txn.Put(key, item.dump());
+    }
+  }
+  for (const std::string& key : txn.KeysWithPrefix(view_keys::kDeliveryQueue + id + "/")) {
+    txn.Delete(key);
+  }
+}
+
+// Stores the contact object and moves its list keys and counters from `before`'s to its own.
+void PutContact(ViewTxn& txn, const json& before, const json& contact) {
+  const std::string id = contact.value("id", "");
+  const std::set<std::string> old_keys =
+      before.is_object() ? ContactListKeys(before) : std::set<std::string>{};
+  const std::set<std::string> new_keys = ContactListKeys(contact);
+  for (const std::string& key : old_keys) {
+    if (!new_keys.count(key)) txn.Delete(key);
+  }
+  for (const std::string& key : new_keys) {
+    if (!old_keys.count(key)) txn.Put(key, id);
+  }
+  const std::set<std::string> old_scopes =
+      before.is_object() ? ContactScopes(before) : std::set<std::string>{};
+  const std::set<std::string> new_scopes = ContactScopes(contact);
+  for (const std::string& scope : old_scopes) {
+    if (!new_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), -1);
+  }
+  for (const std::string& scope : new_scopes) {
+    if (!old_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), +1);
+  }
+  txn.Put(view_keys::kContact + id, contact.dump());
+}
+
+std::string NoteKey(const std::string& contact_id, uint64_t position) {
+  return view_keys::kContactNotes + contact_id + "/" + EncodeBigEndian64(position);
+}
+
+}  // namespace
+
+ContactCard CardOfContact(const json& contact) { return ContactCardFromJson(contact); }
+
+void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
+                             ConversationCache& cache) const {
+  const NewEvent& e = r.event;
+  const std::optional<events::Event> event = events::Decode(e);
+  if (!event) return;
+  const std::string id = e.stream.substr(e.stream.find('/') + 1);
+  const json before = Load(txn, view_keys::kContact + id);
+
+  if (const auto* c = events::As<events::ContactCreated>(event)) {
+    json contact{{"id", id},
+                 {"name", c->name},
+                 {"phone", OrNull(c->phone)},
+                 {"email", OrNull(c->email)},
+                 {"owner_id", OrNull(c->owner_id.value_or(""))},
+                 {"stage", StageObject(c->stage)},
+                 {"tags", c->tags},
+                 {"attributes", ObjectOrEmpty(c->attributes)},
+                 {"social", ObjectOrEmpty(c->social)},
+                 {"blocked", false},
+                 {"opt_in", false},
+                 {"opt_ins", json::array()},
+                 {"erased", false},
+                 {"notes_count", 0},
+                 {"created_at", FormatRfc3339(e.at)},
+                 {"updated_at", FormatRfc3339(e.at)},
+                 {"version", r.stream_version},
+                 {"merged_into", nullptr}};
+    PutContact(txn, before, contact);
+    // On a partitioned log the contact's stream may be read after its first conversation's.
+    CopyCardToConversations(txn, cache, id, CardOfContact(contact));
+    return;
+  }
+  if (!before.is_object()) return;  // a contact's later event without its creation
+  json contact = before;
+  contact["updated_at"] = FormatRfc3339(e.at);
+  contact["version"] = r.stream_version;
+  bool card_changed = true;  // what conversations show of the contact
+  std::visit(
+      events::Overloaded{
+          [&](const events::ContactUpdated& u) {
+            if (u.name) contact["name"] = *u.name;
+            if (u.phone) contact["phone"] = OrNull(*u.phone);
+            if (u.email) contact["email"] = OrNull(*u.email);
+            if (u.tags) contact["tags"] = *u.tags;
+            if (u.attributes.is_object()) {
+              contact["attributes"] = MergeFlat(contact["attributes"], u.attributes);
+            }
+            if (u.social.is_object()) contact["social"] = MergeFlat(contact["social"], u.social);
+          },
+          [&](const events::ContactOwnerChanged& o) {
+            contact["owner_id"] = OrNull(o.owner_id.value_or(""));
+            card_changed = false;
+          },
+          [&](const events::ContactStageChanged& s) {
+            if (!s.stage.empty()) contact["stage"] = StageObject(s.stage);
+          },
+          [&](const events::ContactOptedIn& o) {
+            std::set<std::string> channels = contact.value("opt_ins", std::set<std::string>());
+            channels.insert(o.channel_id);
+            contact["opt_ins"] = channels;
+          },
+          [&](const events::ContactOptedOut& o) {
+            std::set<std::string> channels = contact.value("opt_ins", std::set<std::string>());
+            channels.erase(o.channel_id);
+            contact["opt_ins"] = channels;
+          },
+          [&](const events::ContactBlocked&) { contact["blocked"] = true; },
+          [&](const events::ContactUnblocked&) { contact["blocked"] = false; },
+          [&](const events::ContactNoteAdded& n) {
+            card_changed = false;
+            contact["notes_count"] = contact.value("notes_count", 0) + 1;
+            txn.Put(NoteKey(id, r.position), json{{"id", n.note_id},
+                                                   {"contact_id", id},
+                                                   {"author_id", n.author_id},
+                                                   {"text", n.text},
+                                                   {"mentions", n.mentions},
+                                                   {"at", FormatRfc3339(e.at)}}
+                                                 .dump());
+            for (const std::string& user_id : n.mentions) {
+              const std::string key = NotificationKey(user_id, e.at, r.position, e.id);
+              txn.Put(key, json{{"id", key.substr(NotificationPrefix(user_id).size())},
+                                {"kind", "mention"},
+                                {"conversation_id", nullptr},
+                                {"contact_id", id},
+                                {"actor", ActorToJson(e.actor)},
+                                {"at", FormatRfc3339(e.at)},
+                                {"read", false},
+                                {"text", n.text.substr(0, 280)}}
+                               .dump());
+              txn.AddToCounter(UnreadNotificationsKey(user_id), +1);
+              txn.Put(view_keys::kContactNoteNotifications + id + "/" + key, "");
+            }
+          },
+          [&](const events::ContactErased& x) {
+            contact["erased"] = true;
+            contact["name"] = kErased;
+            contact["phone"] = nullptr;
+            contact["email"] = nullptr;
+            contact["opt_ins"] = json::array();
+            contact["attributes"] = json::object();
+            contact["social"] = json::object();
+            for (const std::string& key : txn.KeysWithPrefix(view_keys::kContactNotes + id + "/")) {
+              json note = Load(txn, key);
+              if (!note.is_object()) continue;
+              note["text"] = kErased;
+              txn.Put(key, note.dump());
+            }
+            const std::string told = view_keys::kContactNoteNotifications + id + "/";
+            for (const std::string& key : txn.KeysWithPrefix(told)) {
+              json notification = Load(txn, key.substr(told.size()));
+              if (!notification.is_object()) continue;
+              notification["text"] = kErased;
+              txn.Put(key.substr(told.size()), notification.dump());
+            }
+            std::set<std::string> conversations(x.conversation_ids.begin(),
+                                                x.conversation_ids.end());
+            const std::string prefix = view_keys::kContactConversations + id + "/";
+            for (const std::string& key : txn.KeysWithPrefix(prefix)) {
+              conversations.insert(key.substr(prefix.size()));
+            }
+            for (const std::string& conversation : conversations) {
+              ScrubConversation(txn, cache, conversation);
+            }
+          },
+          [&](const auto&) { card_changed = false; },
+      },
+      *event);
+  contact["opt_in"] = !contact.value("opt_ins", json::array()).empty();
+  PutContact(txn, before, contact);
+  if (card_changed) CopyCardToConversations(txn, cache, id, CardOfContact(contact));
+}
+
+}  // namespace helpdesk

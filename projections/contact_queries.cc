@@ -1,0 +1,203 @@
+#include "projections/contact_queries.h"
+
+#include <rocksdb/db.h>
+
+#include <algorithm>
+
+#include "adapters/event_codec.h"
+#include "domain/directory.h"
+#include "projections/conversation_projector.h"
+#include "projections/view_keys.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+std::string StringOf(const json& j, const char* field) {
+  auto it = j.find(field);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The scope whose index a list reads: the narrowest the filters name.
+std::string ScopeOf(const ContactFilter& f) {
+  if (f.owner) return "o/" + *f.owner;
+  if (f.tag) return "t/" + *f.tag;
+  if (f.stage) return "s/" + *f.stage;
+  return "*";
+}
+
+// Whether the index's scope is all the filters ask (its size is then the total).
+bool OnlyScope(const ContactFilter& f) {
+  const int named = (f.owner ? 1 : 0) + (f.tag ? 1 : 0) + (f.stage ? 1 : 0);
+  return named <= 1 && !f.q && !f.funnel && f.attributes.empty() && !f.created_after;
+}
+
+std::string AttributeText(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+bool ContactMatches(const ContactFilter& f, const json& c) {
+  if (f.owner && StringOf(c, "owner_id") != *f.owner) return false;
+  if (f.tag) {
+    const json tags = c.value("tags", json::array());
+    if (std::find(tags.begin(), tags.end(), json(*f.tag)) == tags.end()) return false;
+  }
+  const json stage = c.value("stage", json());
+  if (f.funnel && (!stage.is_object() || stage.value("funnel_id", "") != *f.funnel)) return false;
+  if (f.stage && (!stage.is_object() || stage.value("stage_id", "") != *f.stage)) return false;
+  if (f.created_after) {
+    const auto created = ParseRfc3339(StringOf(c, "created_at"));
+    if (!created || created->ms <= f.created_after->ms) return false;
+  }
+  const json attributes = c.value("attributes", json::object());
+  for (const auto& [key, value] : f.attributes) {
+    auto it = attributes.find(key);
+    if (it == attributes.end() || AttributeText(*it) != value) return false;
+  }
+  if (f.q && !f.q->empty()) {
+    const std::string needle = FoldForSearch(*f.q);
+    bool found = FoldForSearch(StringOf(c, "name")).find(needle) != std::string::npos ||
+                 FoldForSearch(StringOf(c, "email")).find(needle) != std::string::npos;
+    if (!found && LooksLikePhoneQuery(*f.q)) {
+      found = NormalizePhone(StringOf(c, "phone")).find(NormalizePhone(*f.q)) != std::string::npos;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
+                                         const std::optional<std::string>& cursor,
+                                         size_t limit) const {
+  std::optional<std::string> after;
+  if (cursor) {
+    after = DecodeCursor(*cursor);
+    if (!after) return InvalidField("cursor", "is not a cursor of this list");
+  }
+  const std::string scope = ScopeOf(filter);
+  const std::string prefix = ContactListPrefix(scope, filter.sort);
+  ContactPage out;
+  json items = json::array();
+  const bool count_all = !OnlyScope(filter);
+  auto it = views_.NewIterator();
+  it->Seek(prefix + after.value_or(""));
+  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
+  std::string last;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (items.size() == limit && !out.page.next_cursor) {
+      out.page.next_cursor = EncodeCursor(last);
+      if (!count_all) break;
+    }
+    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
+    if (!stored) continue;
+    json contact = json::parse(*stored, nullptr, false);
+    if (!contact.is_object() || !ContactMatches(filter, contact)) continue;
+    if (items.size() < limit) {
+      last = it->key().ToString().substr(prefix.size());
+      items.push_back(std::move(contact));
+    }
+    if (count_all) ++out.total;
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  if (count_all) {
+    // The matches before the cursor count too: the total is the whole list's.
+    if (after) {
+      auto before = views_.NewIterator();
+      for (before->Seek(prefix); before->Valid() && before->key().starts_with(prefix) &&
+                                 before->key().ToString() <= prefix + *after;
+           before->Next()) {
+        auto stored = views_.Get(view_keys::kContact + before->value().ToString());
+        if (!stored) continue;
+        json contact = json::parse(*stored, nullptr, false);
+        if (contact.is_object() && ContactMatches(filter, contact)) ++out.total;
+      }
+    }
+  } else {
+    out.total = ReadCounter(views_.Get(ContactCountKey(scope)));
+  }
+  out.page.items_json = items.dump();
+  return out;
+}
+
+void ContactQueries::ForEach(const ContactFilter& filter,
+                             const std::function<bool(const json&)>& each) const {
+  const std::string prefix = ContactListPrefix(ScopeOf(filter), filter.sort);
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
+    if (!stored) continue;
+    json contact = json::parse(*stored, nullptr, false);
+    if (!contact.is_object() || !ContactMatches(filter, contact)) continue;
+    if (!each(contact)) return;
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+}
+
+Result<Page> ContactQueries::Notes(const std::string& contact_id,
+                                   const std::optional<std::string>& cursor, size_t limit) const {
+  std::optional<std::string> before;
+  if (cursor) {
+    before = DecodeCursor(*cursor);
+    if (!before) return InvalidField("cursor", "is not a cursor of this list");
+  }
+  const std::string prefix = view_keys::kContactNotes + contact_id + "/";
+  Page page;
+  json items = json::array();
+  auto it = views_.NewIterator();
+  // Newest first: backwards from the end of the contact's notes, or from before the cursor.
+  if (before) {
+    it->SeekForPrev(prefix + *before);
+    if (it->Valid() && it->key().ToString() == prefix + *before) it->Prev();
+  } else {
+    it->SeekForPrev(prefix + std::string(9, '\xff'));
+  }
+  std::string last;
+  for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {
+    if (items.size() == limit) {
+      page.next_cursor = EncodeCursor(last);
+      break;
+    }
+    last = it->key().ToString().substr(prefix.size());
+    json note = json::parse(it->value().ToString(), nullptr, false);
+    if (note.is_object()) items.push_back(std::move(note));
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  page.items_json = items.dump();
+  return page;
+}
+
+std::vector<std::string> ContactQueries::ConversationIds(const std::string& contact_id) const {
+  const std::string prefix = view_keys::kContactConversations + contact_id + "/";
+  std::vector<std::string> ids;
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    ids.push_back(it->key().ToString().substr(prefix.size()));
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  return ids;
+}
+
+json ContactQueries::Attributes() const {
+  json items = json::array();
+  const std::string prefix = view_keys::kContactAttribute;
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    json item = json::parse(it->value().ToString(), nullptr, false);
+    if (item.is_object()) items.push_back(std::move(item));
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  return items;
+}
+
+std::optional<json> ContactQueries::Attribute(const std::string& key) const {
+  auto stored = views_.Get(view_keys::kContactAttribute + key);
+  if (!stored) return std::nullopt;
+  json item = json::parse(*stored, nullptr, false);
+  if (!item.is_object()) return std::nullopt;
+  return item;
+}
+
+}  // namespace helpdesk

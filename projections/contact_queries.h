@@ -1,0 +1,62 @@
+// Read-side queries of contacts: the filtered, sorted list with its total, a contact's notes and
+// conversations, the attribute definitions. All thread-safe (RocksDB reads).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/result.h"
+#include "domain/time.h"
+#include "projections/contact_list.h"
+#include "projections/inbox_query.h"
+#include "projections/view_store.h"
+
+namespace helpdesk {
+
+// GET /contacts' filters; absent ones do not narrow.
+struct ContactFilter {
+  std::optional<std::string> q;  // the name or e-mail (folded), or a phone's digits
+  std::optional<std::string> owner, tag, funnel, stage;
+  std::map<std::string, std::string> attributes;  // attr.<key>=<value>, compared as text
+  std::optional<Timestamp> created_after;
+  ContactSort sort = ContactSort::kName;
+};
+
+struct ContactPage {
+  Page page;
+  int64_t total = 0;  // every match, not just this page's
+};
+
+class ContactQueries {
+ public:
+  explicit ContactQueries(const ViewStore& views) : views_(views) {}
+
+  // A page of the list. A page is a seek into the narrowest index the filters name (an owner,
+  // else a tag, else a stage, else every contact) and a scan of `limit` matches; `total` is one
+  // read of that index's size, or with other filters a count over that index.
+  // Errors: invalid_field "cursor" for a cursor this list did not make.
+  Result<ContactPage> List(const ContactFilter& filter, const std::optional<std::string>& cursor,
+                           size_t limit) const;
+  // Every match in the list's order, one at a time (the CSV export); stops when `each` is false.
+  void ForEach(const ContactFilter& filter, const std::function<bool(const nlohmann::json&)>& each) const;
+  // The contact's notes, newest first.
+  Result<Page> Notes(const std::string& contact_id, const std::optional<std::string>& cursor,
+                     size_t limit) const;
+  // The ids of the contact's conversations (any age, any status).
+  std::vector<std::string> ConversationIds(const std::string& contact_id) const;
+  // Attribute definitions by key.
+  nlohmann::json Attributes() const;
+  std::optional<nlohmann::json> Attribute(const std::string& key) const;
+
+ private:
+  const ViewStore& views_;
+};
+
+// Whether a contact (its API object) passes every filter but the index's own scope.
+bool ContactMatches(const ContactFilter& filter, const nlohmann::json& contact);
+
+}  // namespace helpdesk

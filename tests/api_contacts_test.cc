@@ -1,0 +1,327 @@
+// The customer column and the CRM list over HTTP against the real binary: contacts created and
+// edited by users, phone and e-mail uniqueness, portfolios, notes with mentions, typed custom
+// attributes, the filtered and sorted list with its total, a customer's conversations, and the
+// channel list every user reads.
+#include "tests/api_fixture.h"
+
+namespace helpdesk::testing {
+namespace {
+
+class ContactsTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    ApiTest::SetUp();
+    ana_ = CreateDeskWithAgentAna();
+    bia_ = CreateUser("bia", "agent", json::array({"t1"}));
+    sup_ = CreateUser("sup", "supervisor");
+    analyst_ = CreateUser("ann", "analyst");
+  }
+  HttpReply Create(const std::string& token, const json& body) {
+    return As(token, "POST", "/api/v1/contacts", body);
+  }
+  std::string ana_, bia_, sup_, analyst_;
+};
+
+TEST_F(ContactsTest, CreatedByAnAgentWithUniquePhoneAndEmail) {
+  auto made = Create(ana_, {{"id", "rui"},
+                            {"name", "Rui Costa"},
+                            {"phone", "+55 (11) 98888-7777"},
+                            {"email", "Rui@Example.com"},
+                            {"tags", {"vip", "b2b", "vip"}},
+                            {"social", {{"instagram", "@rui"}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json rui = made.json();
+  EXPECT_EQ(rui["id"], "rui");
+  EXPECT_EQ(rui["name"], "Rui Costa");
+  EXPECT_EQ(rui["tags"], json::array({"b2b", "vip"}));
+  EXPECT_EQ(rui["social"]["instagram"], "@rui");
+  EXPECT_EQ(rui["owner_id"], nullptr);
+  EXPECT_EQ(rui["stage"], nullptr);
+  EXPECT_EQ(rui["merged_into"], nullptr);
+  EXPECT_EQ(rui["version"], 1);
+  EXPECT_EQ(made.headers["etag"], "\"1\"");
+  EXPECT_FALSE(made.headers["x-position"].empty());
+  // The same create again answers as the first; another with the same id is a clash.
+  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(Create(ana_, {{"id", "rui"},
+                                               {"name", "Rui Costa"},
+                                               {"phone", "+55 (11) 98888-7777"},
+                                               {"email", "Rui@Example.com"},
+                                               {"tags", {"vip", "b2b"}},
+                                               {"social", {{"instagram", "@rui"}}}})
+                                     .status,
+                                 200));
+  EXPECT_EQ(Create(ana_, {{"id", "rui"}, {"name", "Other"}}).status, 409);
+  // The phone in another spelling, or the e-mail in another case: the contact exists.
+  auto same_phone = Create(bia_, {{"name", "Rui again"}, {"phone", "5511988887777"}});
+  EXPECT_EQ(same_phone.status, 409) << same_phone.body;
+  EXPECT_EQ(same_phone.error_code(), "conflict");
+  EXPECT_EQ(same_phone.json()["error"]["existing_id"], "rui");
+  auto same_email = Create(bia_, {{"name", "Rui again"}, {"email", " rui@example.COM"}});
+  EXPECT_EQ(same_email.status, 409);
+  EXPECT_EQ(same_email.json()["error"]["existing_id"], "rui");
+  // A message from that phone reaches the same contact.
+  const json inbound = Inbound("wa", "w1", "+5511988887777", "Oi");
+  EXPECT_EQ(inbound["contact_id"], "rui");
+  // Bad input changes nothing.
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(Create(ana_, {{"phone", "+55 11 1"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", ""}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"email", "not-an-email"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"phone", "no digits"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"tags", "vip"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"social", {{"myspace", "x"}}}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"nickname", "x"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"attributes", {{"cpf", "1"}}}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"owner_id", "ghost"}}).status, 404);
+    EXPECT_EQ(Create(analyst_, {{"name", "X"}}).status, 403);
+    EXPECT_EQ(server().As(ana_, "POST", "/api/v1/contacts", "{\"name\":").status, 400);
+  });
+}
+
+TEST_F(ContactsTest, EditsNameOnlyWhatChangedAndHonourIfMatch) {
+  ASSERT_EQ(Create(ana_, {{"id", "rui"}, {"name", "Rui"}, {"phone", "+5511900000001"}}).status,
+            201);
+  ASSERT_EQ(Create(ana_, {{"id", "lia"}, {"name", "Lia"}, {"phone", "+5511900000002"}}).status,
+            201);
+  auto edited = As(ana_, "PATCH", "/api/v1/contacts/rui",
+                   {{"name", "Rui Costa"}, {"email", "rui@x.co"}, {"phone", "+5511900000001"}},
+                   {{"If-Match", "\"1\""}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json()["name"], "Rui Costa");
+  EXPECT_EQ(edited.json()["version"], 2);
+  // The event names only the changed fields.
+  auto events = Admin("GET", "/api/v1/events?stream=contact/rui").json();
+  json last;
+  for (const auto& e : events["items"]) last = e;
+  ASSERT_EQ(last["type"], "ContactUpdated") << events.dump();
+  EXPECT_EQ(last["data"], json({{"contact_id", "rui"}, {"name", "Rui Costa"}, {"email", "rui@x.co"}}));
+  // A stale version is refused.
+  auto stale = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "Old"}}, {{"If-Match", "\"1\""}});
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(stale.error_code(), "version_conflict");
+  // Another contact's phone is taken; removing one's own frees it for others.
+  auto taken = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"phone", "+55 11 90000-0002"}});
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(taken.json()["error"]["existing_id"], "lia");
+  auto cleared = As(ana_, "PATCH", "/api/v1/contacts/lia", {{"phone", nullptr}});
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.json()["phone"], nullptr);
+  auto moved = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"phone", "+55 11 90000-0002"}});
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(Inbound("wa", "w1", "+5511900000002", "Oi")["contact_id"], "rui");
+  // The old phone is nobody's now: a message from it makes a new contact.
+  EXPECT_NE(Inbound("wa", "w2", "+5511900000001", "Oi")["contact_id"], "rui");
+  // Nothing to change: no event. Unknown contact, bad fields: errors.
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "Rui Costa"}}).status, 200);
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/ghost", {{"name", "X"}}).status, 404);
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", nullptr}}).status, 400);
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"id", "x"}}).status, 400);
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "X"}}, {{"If-Match", "v"}}).status,
+              400);
+  });
+  // The conversation shows the new name.
+  const json opened = Inbound("wa", "w3", "+5511900000002", "De novo");
+  EXPECT_EQ(Conversation(opened["conversation_id"])["contact"]["name"], "Rui Costa");
+}
+
+TEST_F(ContactsTest, TypedAttributesDefinedByAdmins) {
+  auto cpf = Admin("POST", "/api/v1/contact-attributes",
+                   {{"key", "cpf"}, {"label", "CPF"}, {"type", "text"}});
+  ASSERT_EQ(cpf.status, 201) << cpf.body;
+  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "plan"}, {"label", "Plano"}, {"type", "list"}, {"options", {"ouro", "prata"}}})
+                .status,
+            201);
+  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "since"}, {"label", "Cliente desde"}, {"type", "date"}})
+                .status,
+            201);
+  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "seats"}, {"label", "Licenças"}, {"type", "number"}})
+                .status,
+            201);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/contact-attributes",
+               {{"key", "x"}, {"label", "X"}, {"type", "text"}})
+                .status,
+            403);
+  EXPECT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "Bad Key"}, {"label", "X"}, {"type", "text"}})
+                .status,
+            400);
+  EXPECT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "cpf"}, {"label", "CPF"}, {"type", "number"}})
+                .status,
+            409);
+  EXPECT_EQ(Admin("POST", "/api/v1/contact-attributes", {{"key", "l"}, {"label", "L"}, {"type", "list"}})
+                .status,
+            400);
+  auto listed = As(ana_, "GET", "/api/v1/contact-attributes");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.json()["items"].size(), 4u);
+
+  auto made = Create(ana_, {{"id", "rui"},
+                            {"name", "Rui"},
+                            {"attributes", {{"cpf", "123.456.789-00"}, {"plan", "ouro"}, {"seats", 12}}}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.json()["attributes"]["seats"], 12);
+  auto wrong = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"plan", "bronze"}}}});
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("attributes.plan"), std::string::npos) << wrong.body;
+  EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"since", "2026-02-30"}}}}).status,
+            400);
+  EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"seats", "many"}}}}).status,
+            400);
+  auto unknown = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"color", "red"}}}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("attributes.color"), std::string::npos);
+  auto set = As(ana_, "PATCH", "/api/v1/contacts/rui",
+                {{"attributes", {{"since", "2024-02-29"}, {"cpf", nullptr}}}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json()["attributes"], json({{"plan", "ouro"}, {"seats", 12}, {"since", "2024-02-29"}}));
+  // The list filters by an attribute's value.
+  Create(ana_, {{"id", "lia"}, {"name", "Lia"}, {"attributes", {{"plan", "prata"}}}});
+  auto gold = As(ana_, "GET", "/api/v1/contacts?attr.plan=ouro");
+  EXPECT_EQ(Ids(gold), std::vector<std::string>({"rui"}));
+  EXPECT_EQ(gold.json()["total"], 1);
+}
+
+TEST_F(ContactsTest, PortfoliosAndNotesWithMentions) {
+  ASSERT_EQ(Create(ana_, {{"id", "rui"}, {"name", "Rui"}}).status, 201);
+  // An agent takes a contact into their own portfolio, not a colleague's.
+  EXPECT_EQ(As(ana_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "bia"}}).status, 403);
+  auto mine = As(ana_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "ana"}});
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  EXPECT_EQ(mine.json()["owner_id"], "ana");
+  EXPECT_EQ(As(bia_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", nullptr}}).status, 403);
+  EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "bia"}}).status, 200);
+  EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "ghost"}}).status, 404);
+  EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", json::object()).status, 400);
+  auto portfolio = As(bia_, "GET", "/api/v1/contacts?owner=me");
+  EXPECT_EQ(Ids(portfolio), std::vector<std::string>({"rui"}));
+  EXPECT_EQ(portfolio.json()["total"], 1);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?owner=me").json()["total"], 0);
+
+  auto note = As(ana_, "POST", "/api/v1/contacts/rui/notes", {{"text", "@bia ligar amanhã"}});
+  ASSERT_EQ(note.status, 201) << note.body;
+  EXPECT_EQ(note.json()["author_id"], "ana");
+  EXPECT_EQ(note.json()["text"], "@bia ligar amanhã");
+  ASSERT_EQ(As(bia_, "POST", "/api/v1/contacts/rui/notes", {{"text", "feito"}}).status, 201);
+  auto notes = As(sup_, "GET", "/api/v1/contacts/rui/notes");
+  ASSERT_EQ(notes.status, 200);
+  ASSERT_EQ(notes.json()["items"].size(), 2u);
+  EXPECT_EQ(notes.json()["items"][0]["text"], "feito");  // newest first
+  auto page = As(sup_, "GET", "/api/v1/contacts/rui/notes?limit=1");
+  ASSERT_TRUE(page.json()["next_cursor"].is_string());
+  auto next = As(sup_, "GET", "/api/v1/contacts/rui/notes?limit=1&cursor=" +
+                                  page.json()["next_cursor"].get<std::string>());
+  EXPECT_EQ(next.json()["items"][0]["text"], "@bia ligar amanhã");
+  // Bia is told, with the contact to open.
+  auto told = As(bia_, "GET", "/api/v1/notifications").json();
+  ASSERT_EQ(told["items"].size(), 1u) << told.dump();
+  EXPECT_EQ(told["items"][0]["kind"], "mention");
+  EXPECT_EQ(told["items"][0]["contact_id"], "rui");
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/contacts/rui/notes", {{"text", ""}}).status, 400);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/contacts/ghost/notes", {{"text", "x"}}).status, 404);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts/ghost/notes").status, 404);
+}
+
+TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
+  const std::vector<std::pair<std::string, std::string>> people = {
+      {"c1", "Érica Souza"}, {"c2", "bruno Lima"}, {"c3", "Ana Paula"}, {"c4", "Carlos"},
+      {"c5", "ana maria"}};
+  for (const auto& [id, name] : people) {
+    json body{{"id", id}, {"name", name}, {"tags", json::array({id == "c4" ? "x" : "vip"})}};
+    if (id == "c2") body["phone"] = "+55 21 97777-1234";
+    if (id == "c3") body["email"] = "paula@empresa.com.br";
+    ASSERT_EQ(Create(ana_, body).status, 201);
+  }
+  auto by_name = As(ana_, "GET", "/api/v1/contacts?sort=name");
+  ASSERT_EQ(by_name.status, 200) << by_name.body;
+  EXPECT_EQ(Ids(by_name), std::vector<std::string>({"c5", "c3", "c2", "c4", "c1"}));
+  EXPECT_EQ(by_name.json()["total"], 5);
+  auto newest = As(ana_, "GET", "/api/v1/contacts?sort=created");
+  EXPECT_EQ(Ids(newest).front(), "c5");
+  // Pages of two, each with the whole total.
+  auto first = As(ana_, "GET", "/api/v1/contacts?sort=name&limit=2");
+  EXPECT_EQ(Ids(first), std::vector<std::string>({"c5", "c3"}));
+  EXPECT_EQ(first.json()["total"], 5);
+  auto second = As(ana_, "GET", "/api/v1/contacts?sort=name&limit=2&cursor=" +
+                                    first.json()["next_cursor"].get<std::string>());
+  EXPECT_EQ(Ids(second), std::vector<std::string>({"c2", "c4"}));
+  // Search: a name without accents or case, phone digits, an e-mail.
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=erica")), std::vector<std::string>({"c1"}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=97777-12")), std::vector<std::string>({"c2"}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=empresa.com")), std::vector<std::string>({"c3"}));
+  auto anas = As(ana_, "GET", "/api/v1/contacts?q=ana&limit=1");
+  EXPECT_EQ(anas.json()["total"], 2);
+  EXPECT_EQ(anas.json()["items"].size(), 1u);
+  // Filters combine; the total counts every match.
+  auto vip_anas = As(ana_, "GET", "/api/v1/contacts?tag=vip&q=ana");
+  EXPECT_EQ(vip_anas.json()["total"], 2);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?tag=vip").json()["total"], 4);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?tag=x").json()["total"], 1);
+  // A changed tag moves the contact between lists.
+  ASSERT_EQ(As(ana_, "PATCH", "/api/v1/contacts/c4", {{"tags", {"vip"}}}).status, 200);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?tag=vip").json()["total"], 5);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?tag=x").json()["total"], 0);
+  auto recent = As(ana_, "GET", "/api/v1/contacts?sort=recent");
+  EXPECT_EQ(Ids(recent).front(), "c4");
+  // Bad parameters.
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?sort=age").status, 400);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?created_after=yesterday").status, 400);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?cursor=zzz").status, 400);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?created_after=2000-01-01T00:00:00Z").json()["total"],
+            5);
+}
+
+TEST_F(ContactsTest, EveryConversationOfTheCustomerNewestFirst) {
+  const json first = Inbound("wa", "w1", "+5511911112222", "Oi");
+  const std::string contact = first["contact_id"];
+  const std::string c1 = first["conversation_id"];
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + c1 + "/take").status, 200);
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + c1 + "/close", {{"reason", "resolvido"}}).status,
+            200);
+  CreateChannel("sms", "sms");
+  const json second = Inbound("sms", "s1", "+5511911112222", "Outra coisa");
+  EXPECT_EQ(second["contact_id"], contact);
+  auto listed = As(bia_, "GET", "/api/v1/contacts/" + contact + "/conversations");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const json items = listed.json()["items"];
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0]["id"], second["conversation_id"]);
+  EXPECT_EQ(items[0]["channel_id"], "sms");
+  EXPECT_EQ(items[1]["id"], c1);
+  EXPECT_EQ(items[1]["status"], "closed");
+  EXPECT_EQ(items[1]["close_reason"], "resolvido");
+  EXPECT_TRUE(items[1]["closed_at"].is_string());
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/contacts/ghost/conversations").status, 404);
+  // With the desk narrowed to teams, an agent sees only the conversations in their sight.
+  ASSERT_EQ(Admin("PATCH", "/api/v1/settings", {{"agent_visibility", "teams"}}).status, 200);
+  auto narrowed = As(bia_, "GET", "/api/v1/contacts/" + contact + "/conversations");
+  EXPECT_EQ(narrowed.json()["items"].size(), 1u) << narrowed.body;
+}
+
+TEST_F(ContactsTest, EveryUserListsChannelsWithoutWhatTheyConnectTo) {
+  auto connected = Admin("PUT", "/api/v1/channels/wa/integration",
+                         {{"verify_token", "verify-me-please"}, {"app_secret", "s3cr3t-app-secret"}});
+  ASSERT_EQ(connected.status, 200) << connected.body;
+  auto listed = As(ana_, "GET", "/api/v1/channels");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json()["items"].size(), 1u);
+  EXPECT_EQ(listed.json()["items"][0],
+            json({{"id", "wa"}, {"type", "whatsapp"}, {"name", listed.json()["items"][0]["name"]},
+                  {"address", listed.json()["items"][0]["address"]}}));
+  auto one = As(analyst_, "GET", "/api/v1/channels/wa");
+  ASSERT_EQ(one.status, 200);
+  EXPECT_FALSE(one.json().contains("webhooks"));
+  auto admin = Admin("GET", "/api/v1/channels/wa");
+  EXPECT_EQ(admin.json()["webhooks"], true);
+  for (const auto* body : {&listed.body, &one.body, &admin.body}) {
+    EXPECT_EQ(body->find("s3cr3t"), std::string::npos);
+  }
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/channels/nope").status, 404);
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
