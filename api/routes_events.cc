@@ -113,7 +113,12 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       // A remote log may have events not fetched yet: ask it whether this is the end.
       auto end = log_.IsCaughtUp(cursor);
       if (!end.ok()) return ErrorResponse(end.error());
-      if (end.value() || ++empty_reads > 20) break;
+      if (end.value()) break;
+      if (++empty_reads > 20) {
+        // Not known to be the end (a remote log slow to tell): a cursor, never a false end.
+        more = true;
+        break;
+      }
       continue;
     }
     for (const RecordedEvent& e : batch.value()) {
