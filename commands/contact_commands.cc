@@ -124,8 +124,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   } else {
     id = NewStreamId(ContactStream);
   }
-  events::ContactCreated created{id, c.name, c.phone, c.email, "", "", c.owner_id, tags,
-                                 attributes, social};
+  events::ContactCreated created{id, c.name,     c.phone, c.email,    "",
+                                 "", c.owner_id, tags,    attributes, social};
   std::vector<NewEvent> events;
   Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, true);
@@ -146,8 +146,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateC
   const ContactState* contact = model_.Contact(c.contact_id);
   if (!contact) return NotFound("contact " + c.contact_id);
   if (c.if_match && *c.if_match != contact->version) {
-    return Error{ErrorCode::kVersionConflict, "contact " + c.contact_id + " is at version " +
-                                                  std::to_string(contact->version)};
+    return Error{ErrorCode::kVersionConflict,
+                 "contact " + c.contact_id + " is at version " + std::to_string(contact->version)};
   }
   if (contact->erased) return InvalidTransition("contact " + c.contact_id + " was erased");
   if (!c.attributes.is_null()) {

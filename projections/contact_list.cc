@@ -15,8 +15,9 @@ using nlohmann::json;
 std::string Inverted(const json& contact, const char* field) {
   const auto at = ParseRfc3339(contact.value(field, ""));
   char out[17];
-  std::snprintf(out, sizeof out, "%016llx",
-                static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at ? at->ms : 0)));
+  std::snprintf(
+      out, sizeof out, "%016llx",
+      static_cast<unsigned long long>(UINT64_MAX - static_cast<uint64_t>(at ? at->ms : 0)));
   return out;
 }
 
@@ -61,8 +62,8 @@ std::set<std::string> ContactListKeys(const json& contact) {
   std::set<std::string> keys;
   for (const std::string& scope : ContactScopes(contact)) {
     // The name's key ends in '\0' and the id: "Ana" sorts before "Ana B", and ties by id.
-    std::string by_name = ContactListPrefix(scope, ContactSort::kName) +
-                          NameSortKey(OptString(contact, "name"));
+    std::string by_name =
+        ContactListPrefix(scope, ContactSort::kName) + NameSortKey(OptString(contact, "name"));
     by_name.push_back('\0');
     keys.insert(by_name + id);
     keys.insert(ContactListPrefix(scope, ContactSort::kRecent) + Inverted(contact, "updated_at") +

@@ -122,8 +122,7 @@ std::string NoteKey(const std::string& contact_id, uint64_t position) {
 
 ContactCard CardOfContact(const json& contact) { return ContactCardFromJson(contact); }
 
-void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
-                             ConversationCache& cache) const {
+void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const {
   const NewEvent& e = r.event;
   const std::optional<events::Event> event = events::Decode(e);
   if (!event) return;
@@ -194,11 +193,11 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             card_changed = false;
             contact["notes_count"] = contact.value("notes_count", 0) + 1;
             txn.Put(NoteKey(id, r.position), json{{"id", n.note_id},
-                                                   {"contact_id", id},
-                                                   {"author_id", n.author_id},
-                                                   {"text", n.text},
-                                                   {"mentions", n.mentions},
-                                                   {"at", FormatRfc3339(e.at)}}
+                                                  {"contact_id", id},
+                                                  {"author_id", n.author_id},
+                                                  {"text", n.text},
+                                                  {"mentions", n.mentions},
+                                                  {"at", FormatRfc3339(e.at)}}
                                                  .dump());
             for (const std::string& user_id : n.mentions) {
               const std::string key = NotificationKey(user_id, e.at, r.position, e.id);

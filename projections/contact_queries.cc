@@ -8,6 +8,7 @@
 #include "domain/directory.h"
 #include "projections/conversation_projector.h"
 #include "projections/view_keys.h"
+#include "projections/view_queries.h"
 
 namespace helpdesk {
 namespace {
@@ -67,6 +68,32 @@ bool ContactMatches(const ContactFilter& f, const json& c) {
     if (!found) return false;
   }
   return true;
+}
+
+std::string ContactCsvHeader(const std::vector<std::string>& attribute_keys) {
+  std::string line = "id,name,phone,email,owner,tags,stage";
+  for (const std::string& key : attribute_keys) line += "," + CsvField("attr." + key);
+  return line + ",created_at,updated_at\r\n";
+}
+
+std::string ContactCsvRow(const json& c, const std::vector<std::string>& attribute_keys) {
+  std::string tags;
+  for (const auto& tag : c.value("tags", json::array())) {
+    if (!tag.is_string()) continue;
+    tags += (tags.empty() ? "" : ";") + tag.get<std::string>();
+  }
+  const json stage = c.value("stage", json());
+  std::string line = CsvField(StringOf(c, "id")) + "," + CsvField(StringOf(c, "name")) + "," +
+                     CsvField(StringOf(c, "phone")) + "," + CsvField(StringOf(c, "email")) + "," +
+                     CsvField(StringOf(c, "owner_id")) + "," + CsvField(tags) + "," +
+                     CsvField(stage.is_object() ? stage.value("stage_id", "") : "");
+  const json attributes = c.value("attributes", json::object());
+  for (const std::string& key : attribute_keys) {
+    auto it = attributes.find(key);
+    line += "," + CsvField(it == attributes.end() ? "" : AttributeText(*it));
+  }
+  return line + "," + CsvField(StringOf(c, "created_at")) + "," +
+         CsvField(StringOf(c, "updated_at")) + "\r\n";
 }
 
 Result<ContactPage> ContactQueries::List(const ContactFilter& filter,

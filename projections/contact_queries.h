@@ -42,7 +42,8 @@ class ContactQueries {
   Result<ContactPage> List(const ContactFilter& filter, const std::optional<std::string>& cursor,
                            size_t limit) const;
   // Every match in the list's order, one at a time (the CSV export); stops when `each` is false.
-  void ForEach(const ContactFilter& filter, const std::function<bool(const nlohmann::json&)>& each) const;
+  void ForEach(const ContactFilter& filter,
+               const std::function<bool(const nlohmann::json&)>& each) const;
   // The contact's notes, newest first.
   Result<Page> Notes(const std::string& contact_id, const std::optional<std::string>& cursor,
                      size_t limit) const;
@@ -55,6 +56,13 @@ class ContactQueries {
  private:
   const ViewStore& views_;
 };
+
+// The contacts CSV (RFC 4180, formula-safe cells): its header and one contact's row. The
+// columns are the import's (name, phone, email, owner, tags as "a;b", stage, attr.<key> for each
+// of `attribute_keys`) after the contact's id, and its created_at and updated_at last.
+std::string ContactCsvHeader(const std::vector<std::string>& attribute_keys);
+std::string ContactCsvRow(const nlohmann::json& contact,
+                          const std::vector<std::string>& attribute_keys);
 
 // Whether a contact (its API object) passes every filter but the index's own scope.
 bool ContactMatches(const ContactFilter& filter, const nlohmann::json& contact);

@@ -94,9 +94,11 @@ TEST_F(ContactsTest, EditsNameOnlyWhatChangedAndHonourIfMatch) {
   json last;
   for (const auto& e : events["items"]) last = e;
   ASSERT_EQ(last["type"], "ContactUpdated") << events.dump();
-  EXPECT_EQ(last["data"], json({{"contact_id", "rui"}, {"name", "Rui Costa"}, {"email", "rui@x.co"}}));
+  EXPECT_EQ(last["data"],
+            json({{"contact_id", "rui"}, {"name", "Rui Costa"}, {"email", "rui@x.co"}}));
   // A stale version is refused.
-  auto stale = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "Old"}}, {{"If-Match", "\"1\""}});
+  auto stale =
+      As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "Old"}}, {{"If-Match", "\"1\""}});
   EXPECT_EQ(stale.status, 409);
   EXPECT_EQ(stale.error_code(), "version_conflict");
   // Another contact's phone is taken; removing one's own frees it for others.
@@ -117,8 +119,9 @@ TEST_F(ContactsTest, EditsNameOnlyWhatChangedAndHonourIfMatch) {
     EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/ghost", {{"name", "X"}}).status, 404);
     EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", nullptr}}).status, 400);
     EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"id", "x"}}).status, 400);
-    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "X"}}, {{"If-Match", "v"}}).status,
-              400);
+    EXPECT_EQ(
+        As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "X"}}, {{"If-Match", "v"}}).status,
+        400);
   });
   // The conversation shows the new name.
   const json opened = Inbound("wa", "w3", "+5511900000002", "De novo");
@@ -129,10 +132,11 @@ TEST_F(ContactsTest, TypedAttributesDefinedByAdmins) {
   auto cpf = Admin("POST", "/api/v1/contact-attributes",
                    {{"key", "cpf"}, {"label", "CPF"}, {"type", "text"}});
   ASSERT_EQ(cpf.status, 201) << cpf.body;
-  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
-                  {{"key", "plan"}, {"label", "Plano"}, {"type", "list"}, {"options", {"ouro", "prata"}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      Admin("POST", "/api/v1/contact-attributes",
+            {{"key", "plan"}, {"label", "Plano"}, {"type", "list"}, {"options", {"ouro", "prata"}}})
+          .status,
+      201);
   ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
                   {{"key", "since"}, {"label", "Cliente desde"}, {"type", "date"}})
                 .status,
@@ -153,23 +157,26 @@ TEST_F(ContactsTest, TypedAttributesDefinedByAdmins) {
                   {{"key", "cpf"}, {"label", "CPF"}, {"type", "number"}})
                 .status,
             409);
-  EXPECT_EQ(Admin("POST", "/api/v1/contact-attributes", {{"key", "l"}, {"label", "L"}, {"type", "list"}})
-                .status,
-            400);
+  EXPECT_EQ(
+      Admin("POST", "/api/v1/contact-attributes", {{"key", "l"}, {"label", "L"}, {"type", "list"}})
+          .status,
+      400);
   auto listed = As(ana_, "GET", "/api/v1/contact-attributes");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(listed.json()["items"].size(), 4u);
 
-  auto made = Create(ana_, {{"id", "rui"},
-                            {"name", "Rui"},
-                            {"attributes", {{"cpf", "123.456.789-00"}, {"plan", "ouro"}, {"seats", 12}}}});
+  auto made =
+      Create(ana_, {{"id", "rui"},
+                    {"name", "Rui"},
+                    {"attributes", {{"cpf", "123.456.789-00"}, {"plan", "ouro"}, {"seats", 12}}}});
   ASSERT_EQ(made.status, 201) << made.body;
   EXPECT_EQ(made.json()["attributes"]["seats"], 12);
   auto wrong = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"plan", "bronze"}}}});
   EXPECT_EQ(wrong.status, 400);
   EXPECT_NE(wrong.body.find("attributes.plan"), std::string::npos) << wrong.body;
-  EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"since", "2026-02-30"}}}}).status,
-            400);
+  EXPECT_EQ(
+      As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"since", "2026-02-30"}}}}).status,
+      400);
   EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"seats", "many"}}}}).status,
             400);
   auto unknown = As(ana_, "PATCH", "/api/v1/contacts/rui", {{"attributes", {{"color", "red"}}}});
@@ -178,7 +185,8 @@ TEST_F(ContactsTest, TypedAttributesDefinedByAdmins) {
   auto set = As(ana_, "PATCH", "/api/v1/contacts/rui",
                 {{"attributes", {{"since", "2024-02-29"}, {"cpf", nullptr}}}});
   ASSERT_EQ(set.status, 200) << set.body;
-  EXPECT_EQ(set.json()["attributes"], json({{"plan", "ouro"}, {"seats", 12}, {"since", "2024-02-29"}}));
+  EXPECT_EQ(set.json()["attributes"],
+            json({{"plan", "ouro"}, {"seats", 12}, {"since", "2024-02-29"}}));
   // The list filters by an attribute's value.
   Create(ana_, {{"id", "lia"}, {"name", "Lia"}, {"attributes", {{"plan", "prata"}}}});
   auto gold = As(ana_, "GET", "/api/v1/contacts?attr.plan=ouro");
@@ -213,8 +221,9 @@ TEST_F(ContactsTest, PortfoliosAndNotesWithMentions) {
   EXPECT_EQ(notes.json()["items"][0]["text"], "feito");  // newest first
   auto page = As(sup_, "GET", "/api/v1/contacts/rui/notes?limit=1");
   ASSERT_TRUE(page.json()["next_cursor"].is_string());
-  auto next = As(sup_, "GET", "/api/v1/contacts/rui/notes?limit=1&cursor=" +
-                                  page.json()["next_cursor"].get<std::string>());
+  auto next = As(
+      sup_, "GET",
+      "/api/v1/contacts/rui/notes?limit=1&cursor=" + page.json()["next_cursor"].get<std::string>());
   EXPECT_EQ(next.json()["items"][0]["text"], "@bia ligar amanhã");
   // Bia is told, with the contact to open.
   auto told = As(bia_, "GET", "/api/v1/notifications").json();
@@ -227,9 +236,11 @@ TEST_F(ContactsTest, PortfoliosAndNotesWithMentions) {
 }
 
 TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
-  const std::vector<std::pair<std::string, std::string>> people = {
-      {"c1", "Érica Souza"}, {"c2", "bruno Lima"}, {"c3", "Ana Paula"}, {"c4", "Carlos"},
-      {"c5", "ana maria"}};
+  const std::vector<std::pair<std::string, std::string>> people = {{"c1", "Érica Souza"},
+                                                                   {"c2", "bruno Lima"},
+                                                                   {"c3", "Ana Paula"},
+                                                                   {"c4", "Carlos"},
+                                                                   {"c5", "ana maria"}};
   for (const auto& [id, name] : people) {
     json body{{"id", id}, {"name", name}, {"tags", json::array({id == "c4" ? "x" : "vip"})}};
     if (id == "c2") body["phone"] = "+55 21 97777-1234";
@@ -246,13 +257,15 @@ TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
   auto first = As(ana_, "GET", "/api/v1/contacts?sort=name&limit=2");
   EXPECT_EQ(Ids(first), std::vector<std::string>({"c5", "c3"}));
   EXPECT_EQ(first.json()["total"], 5);
-  auto second = As(ana_, "GET", "/api/v1/contacts?sort=name&limit=2&cursor=" +
-                                    first.json()["next_cursor"].get<std::string>());
+  auto second = As(ana_, "GET",
+                   "/api/v1/contacts?sort=name&limit=2&cursor=" +
+                       first.json()["next_cursor"].get<std::string>());
   EXPECT_EQ(Ids(second), std::vector<std::string>({"c2", "c4"}));
   // Search: a name without accents or case, phone digits, an e-mail.
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=erica")), std::vector<std::string>({"c1"}));
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=97777-12")), std::vector<std::string>({"c2"}));
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=empresa.com")), std::vector<std::string>({"c3"}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/contacts?q=empresa.com")),
+            std::vector<std::string>({"c3"}));
   auto anas = As(ana_, "GET", "/api/v1/contacts?q=ana&limit=1");
   EXPECT_EQ(anas.json()["total"], 2);
   EXPECT_EQ(anas.json()["items"].size(), 1u);
@@ -275,13 +288,48 @@ TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
             5);
 }
 
+TEST_F(ContactsTest, ExportIsFilteredStreamedAndFormulaSafe) {
+  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "plan"}, {"label", "Plano"}, {"type", "text"}})
+                .status,
+            201);
+  ASSERT_EQ(Create(ana_, {{"id", "evil"},
+                          {"name", "=HYPERLINK(\"http://x\",\"a, b\")"},
+                          {"phone", "+55 11 90000-0003"},
+                          {"tags", {"vip", "b2b"}},
+                          {"attributes", {{"plan", "@gold"}}}})
+                .status,
+            201);
+  ASSERT_EQ(Create(ana_, {{"id", "plain"}, {"name", "Ana"}, {"tags", {"x"}}}).status, 201);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts/export.csv").status, 403);
+  auto all = As(sup_, "GET", "/api/v1/contacts/export.csv?sort=name");
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_NE(all.headers["content-type"].find("text/csv"), std::string::npos);
+  const std::string header =
+      "id,name,phone,email,owner,tags,stage,attr.plan,created_at,updated_at\r\n";
+  ASSERT_EQ(all.body.substr(0, header.size()), header);
+  EXPECT_NE(all.body.find("\r\nplain,Ana,,,,x,,,"), std::string::npos) << all.body;
+  // Every cell a spreadsheet would run as a formula starts with a quote; quotes are doubled.
+  EXPECT_NE(
+      all.body.find("evil,\"'=HYPERLINK(\"\"http://x\"\",\"\"a, b\"\")\",'+55 11 90000-0003,,,"
+                    "b2b;vip,,'@gold,"),
+      std::string::npos)
+      << all.body;
+  auto vip = As(sup_, "GET", "/api/v1/contacts/export.csv?tag=vip");
+  ASSERT_EQ(vip.status, 200);
+  EXPECT_EQ(vip.body.find("plain"), std::string::npos);
+  EXPECT_NE(vip.body.find("evil"), std::string::npos);
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/contacts/export.csv?sort=nope").status, 400);
+}
+
 TEST_F(ContactsTest, EveryConversationOfTheCustomerNewestFirst) {
   const json first = Inbound("wa", "w1", "+5511911112222", "Oi");
   const std::string contact = first["contact_id"];
   const std::string c1 = first["conversation_id"];
   ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + c1 + "/take").status, 200);
-  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + c1 + "/close", {{"reason", "resolvido"}}).status,
-            200);
+  ASSERT_EQ(
+      As(ana_, "POST", "/api/v1/conversations/" + c1 + "/close", {{"reason", "resolvido"}}).status,
+      200);
   CreateChannel("sms", "sms");
   const json second = Inbound("sms", "s1", "+5511911112222", "Outra coisa");
   EXPECT_EQ(second["contact_id"], contact);
@@ -303,15 +351,17 @@ TEST_F(ContactsTest, EveryConversationOfTheCustomerNewestFirst) {
 }
 
 TEST_F(ContactsTest, EveryUserListsChannelsWithoutWhatTheyConnectTo) {
-  auto connected = Admin("PUT", "/api/v1/channels/wa/integration",
-                         {{"verify_token", "verify-me-please"}, {"app_secret", "s3cr3t-app-secret"}});
+  auto connected =
+      Admin("PUT", "/api/v1/channels/wa/integration",
+            {{"verify_token", "verify-me-please"}, {"app_secret", "s3cr3t-app-secret"}});
   ASSERT_EQ(connected.status, 200) << connected.body;
   auto listed = As(ana_, "GET", "/api/v1/channels");
   ASSERT_EQ(listed.status, 200) << listed.body;
   ASSERT_EQ(listed.json()["items"].size(), 1u);
-  EXPECT_EQ(listed.json()["items"][0],
-            json({{"id", "wa"}, {"type", "whatsapp"}, {"name", listed.json()["items"][0]["name"]},
-                  {"address", listed.json()["items"][0]["address"]}}));
+  EXPECT_EQ(listed.json()["items"][0], json({{"id", "wa"},
+                                             {"type", "whatsapp"},
+                                             {"name", listed.json()["items"][0]["name"]},
+                                             {"address", listed.json()["items"][0]["address"]}}));
   auto one = As(analyst_, "GET", "/api/v1/channels/wa");
   ASSERT_EQ(one.status, 200);
   EXPECT_FALSE(one.json().contains("webhooks"));
