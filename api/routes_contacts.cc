@@ -236,6 +236,13 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     });
     return ListResponse(json(items).dump(), std::nullopt);
   }
+  if (p.size() == 5 && p[4] == "merge" && r.method == "POST") {
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    const std::string from = body.value().NonEmptyString("from");
+    if (body.value().error()) return ErrorResponse(*body.value().error());
+    return answer(commands_.Execute(caller, cmd::MergeContacts{id, from}), id, 200);
+  }
   if (p.size() == 5 && p[4] == "erase" && r.method == "POST") {
     return answer(commands_.Execute(caller, cmd::EraseContact{id}), id, 200);
   }

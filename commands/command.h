@@ -154,6 +154,14 @@ struct AddContactNote {
   friend bool operator==(const AddContactNote&, const AddContactNote&) = default;
   std::string contact_id, text;
 };
+// A supervisor's merge of a duplicate (`from`) into the contact: its conversations and notes
+// follow, its phone and e-mail find this contact from now on, and this contact's empty fields
+// take the duplicate's values.
+struct MergeContacts {
+  static constexpr const char* kName = "merge_contacts";
+  friend bool operator==(const MergeContacts&, const MergeContacts&) = default;
+  std::string contact_id, from;
+};
 // An admin's definition of a contacts' custom attribute (a new key, or a key's new label,
 // type or options).
 struct DefineContactAttribute {
@@ -362,7 +370,7 @@ using Command =
                  cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
                  cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings,
                  cmd::EraseContact, cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner,
-                 cmd::AddContactNote, cmd::DefineContactAttribute>;
+                 cmd::AddContactNote, cmd::DefineContactAttribute, cmd::MergeContacts>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

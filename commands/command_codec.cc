@@ -40,6 +40,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateContact, contact_id, name, phone, email
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactOwner, contact_id, owner_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddContactNote, contact_id, text)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineContactAttribute, key, label, type, options)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MergeContacts, contact_id, from)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)

@@ -157,6 +157,7 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactOwner& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddContactNote& c);
   Result<Decision> Handle(const Caller& caller, const cmd::DefineContactAttribute& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::MergeContacts& c);
   // Whether `caller` may move a contact from `current`'s portfolio ("" none) to `owner_id`'s.
   Status CheckOwnerChange(const Caller& caller, const std::string& current,
                           const std::optional<std::string>& owner_id) const;

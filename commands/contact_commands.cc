@@ -51,6 +51,15 @@ nlohmann::json WithoutNulls(const nlohmann::json& object) {
   return MergeFlat(nlohmann::json::object(), object);
 }
 
+// Why nothing more may be written on a contact's card: erased, or merged into another.
+std::optional<Error> ClosedCard(const ContactState& contact) {
+  if (contact.erased) return InvalidTransition("contact " + contact.id + " was erased");
+  if (!contact.merged_into.empty()) {
+    return InvalidTransition("contact " + contact.id + " was merged into " + contact.merged_into);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 // Who may put a contact in a portfolio: supervisors and admins anyone's; an agent their own,
@@ -149,7 +158,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateC
     return Error{ErrorCode::kVersionConflict,
                  "contact " + c.contact_id + " is at version " + std::to_string(contact->version)};
   }
-  if (contact->erased) return InvalidTransition("contact " + c.contact_id + " was erased");
+  if (auto closed = ClosedCard(*contact)) return *closed;
   if (!c.attributes.is_null()) {
     if (auto problem = AttributesProblem(c.attributes, model_.DeskSettings().contact_attributes)) {
       return FieldProblem(*problem);
@@ -208,6 +217,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetCont
   if (!contact) return NotFound("contact " + c.contact_id);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
   if (contact->owner_id == c.owner_id.value_or("")) return Unchanged(std::move(out), lock);
+  if (auto closed = ClosedCard(*contact)) return *closed;
   if (Status allowed = CheckOwnerChange(caller, contact->owner_id, c.owner_id); !allowed.ok()) {
     return allowed.error();
   }
@@ -231,7 +241,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddCont
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ContactState* contact = model_.Contact(c.contact_id);
   if (!contact) return NotFound("contact " + c.contact_id);
-  if (contact->erased) return InvalidTransition("contact " + c.contact_id + " was erased");
+  if (auto closed = ClosedCard(*contact)) return *closed;
   std::vector<std::string> mentions = FindMentions(c.text, model_.AllUsers());
   mentions.erase(std::remove(mentions.begin(), mentions.end(), caller.user_id), mentions.end());
   const std::string note_id = ids_.NewId();
@@ -242,6 +252,55 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddCont
         caller.actor(), clock_.Now());
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), note_id, true);
   out.contact_id = c.contact_id;
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MergeContacts& c) {
+  if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("only supervisors and admins merge contacts");
+  }
+  if (c.from.empty()) return InvalidField("from", "must name the duplicate contact");
+  if (c.from == c.contact_id) return InvalidField("from", "must be another contact");
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* into = model_.Contact(c.contact_id);
+  if (!into) return NotFound("contact " + c.contact_id);
+  const ContactState* duplicate = model_.Contact(c.from);
+  if (!duplicate) return NotFound("contact " + c.from);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
+  if (duplicate->merged_into == c.contact_id) return Unchanged(std::move(out), lock);
+  if (auto closed = ClosedCard(*into)) return *closed;
+  if (auto closed = ClosedCard(*duplicate)) return *closed;
+  // The survivor keeps what it has and takes what only the duplicate has.
+  events::ContactUpdated filled{c.contact_id, {}, {}, {}, {}, nullptr, nullptr};
+  if (into->phone.empty() && !duplicate->phone.empty()) filled.phone = duplicate->phone;
+  if (into->email.empty() && !duplicate->email.empty()) filled.email = duplicate->email;
+  std::vector<std::string> tags = into->tags;
+  tags.insert(tags.end(), duplicate->tags.begin(), duplicate->tags.end());
+  tags = SortedDistinct(std::move(tags));
+  if (tags != into->tags && tags.size() <= kMaxContactTags) filled.tags = tags;
+  auto missing_keys = [](const nlohmann::json& have, const nlohmann::json& other) {
+    nlohmann::json taken = nlohmann::json::object();
+    for (const auto& [key, value] : other.items()) {
+      if (!have.contains(key)) taken[key] = value;
+    }
+    return taken.empty() ? nlohmann::json() : taken;
+  };
+  filled.attributes = missing_keys(into->attributes, duplicate->attributes);
+  filled.social = missing_keys(into->social, duplicate->social);
+  std::vector<DomainEvent> decided;
+  if (filled.phone || filled.email || filled.tags || !filled.attributes.is_null() ||
+      !filled.social.is_null()) {
+    decided.push_back(events::Encode(filled));
+  }
+  if (into->owner_id.empty() && !duplicate->owner_id.empty()) {
+    decided.push_back(events::Encode(
+        events::ContactOwnerChanged{c.contact_id, std::nullopt, duplicate->owner_id}));
+  }
+  decided.push_back(events::Encode(
+      events::ContactsMerged{c.contact_id, c.from, model_.ConversationIdsOf(c.from)}));
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id), std::move(decided), caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 

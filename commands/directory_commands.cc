@@ -139,12 +139,22 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::EraseCo
   const ContactState* contact = model_.Contact(c.contact_id);
   if (!contact) return NotFound("contact " + c.contact_id);
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.contact_id, false);
-  // The key goes first: should the event below fail, the data is unreadable already and the
-  // admin's retry records the erasure. (Erased again: the key is surely gone.)
-  if (Status destroyed = vault_->Erase(c.contact_id); !destroyed.ok()) return destroyed.error();
+  // The keys go first (its own and its merged duplicates'): should the event below fail, the
+  // data is unreadable already and the admin's retry records the erasure. (Erased again: the
+  // keys are surely gone.)
+  if (!contact->merged_into.empty()) {
+    return InvalidTransition("contact " + c.contact_id + " was merged into " +
+                             contact->merged_into + ": erase that one");
+  }
+  std::vector<std::string> people{c.contact_id};
+  people.insert(people.end(), contact->merged_from.begin(), contact->merged_from.end());
+  for (const std::string& person : people) {
+    if (Status destroyed = vault_->Erase(person); !destroyed.ok()) return destroyed.error();
+  }
   Result<Decision> decision = [&]() -> Result<Decision> {
     if (contact->erased) return Unchanged(std::move(out), lock);
-    events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id)};
+    events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id),
+                                 contact->merged_from};
     std::vector<NewEvent> events;
     Stage(events, ContactStream(c.contact_id), {events::Encode(erased)}, caller.actor(),
           clock_.Now());

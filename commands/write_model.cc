@@ -223,13 +223,22 @@ bool WriteModel::Apply(const RecordedEvent& r) {
   }
   // An erased contact's phone and e-mail leave the lookups: the state below forgets them.
   std::vector<std::string> erased_lookups;
-  if (events::As<events::ContactErased>(event)) {
+  if (const auto* erasure = events::As<events::ContactErased>(event)) {
     if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
       const std::string stream_id = e.stream.substr(e.stream.find('/') + 1);
-      for (const std::string& key :
-           {contact->phone.empty() ? std::string() : PhoneKey(NormalizePhone(contact->phone)),
-            contact->email.empty() ? std::string() : EmailKey(NormalizeEmail(contact->email))}) {
-        if (!key.empty() && GetLookup(key) == stream_id) erased_lookups.push_back(key);
+      // Its own phone and e-mail, and those of the duplicates merged into it (which lead here).
+      std::vector<const ContactState*> people{contact};
+      for (const std::string& merged : erasure->merged_ids) {
+        if (const auto* duplicate = StateOf<ContactState>(ContactStream(merged))) {
+          people.push_back(duplicate);
+        }
+      }
+      for (const ContactState* person : people) {
+        for (const std::string& key :
+             {person->phone.empty() ? std::string() : PhoneKey(NormalizePhone(person->phone)),
+              person->email.empty() ? std::string() : EmailKey(NormalizeEmail(person->email))}) {
+          if (!key.empty() && GetLookup(key) == stream_id) erased_lookups.push_back(key);
+        }
       }
     }
   }
@@ -310,8 +319,51 @@ bool WriteModel::Apply(const RecordedEvent& r) {
          [](const std::string& v) { return PhoneKey(v); });
     move(contact_update->email, old_email, NormalizeEmail(contact_update->email.value_or("")),
          [](const std::string& v) { return EmailKey(v); });
+  } else if (const auto* merged = events::As<events::ContactsMerged>(event)) {
+    // The duplicate leads here from now on: its phone and e-mail, and its conversations on each
+    // channel (so a message from it continues them rather than opening a new one).
+    ContactState& duplicate = MutableStateOf<ContactState>(ContactStream(merged->from));
+    duplicate.merged_into = id;
+    for (const std::string& key :
+         {duplicate.phone.empty() ? std::string() : PhoneKey(NormalizePhone(duplicate.phone)),
+          duplicate.email.empty() ? std::string() : EmailKey(NormalizeEmail(duplicate.email))}) {
+      if (!key.empty() && GetLookup(key) == merged->from) PutLookup(key, id);
+    }
+    for (const std::string& channel_id : channel_ids_) {
+      const std::string from_key = ContactChannelKey(merged->from, channel_id);
+      auto moved = nlohmann::json::parse(GetLookup(from_key).value_or("[]"), nullptr, false);
+      if (!moved.is_array() || moved.empty()) continue;
+      const std::string to_key = ContactChannelKey(id, channel_id);
+      auto ids = nlohmann::json::parse(GetLookup(to_key).value_or("[]"), nullptr, false);
+      if (!ids.is_array()) ids = nlohmann::json::array();
+      for (const auto& conversation : moved) ids.push_back(conversation);
+      // Oldest first, as ConversationsOf promises.
+      std::vector<std::pair<int64_t, std::string>> by_age;
+      for (const auto& conversation : ids) {
+        if (!conversation.is_string()) continue;
+        const auto* c = StateOf<ConversationState>(ConversationStream(conversation));
+        by_age.emplace_back(c ? c->opened_at.ms : 0, conversation.get<std::string>());
+      }
+      std::stable_sort(by_age.begin(), by_age.end());
+      nlohmann::json sorted = nlohmann::json::array();
+      for (const auto& [at, conversation] : by_age) sorted.push_back(conversation);
+      PutLookup(to_key, sorted.dump());
+      PutLookup(from_key, "[]");
+    }
+    for (const std::string& conversation_id : merged->conversation_ids) {
+      MutableStateOf<ConversationState>(ConversationStream(conversation_id)).contact_id = id;
+    }
   } else if (const auto* erased = events::As<events::ContactErased>(event)) {
     for (const std::string& key : erased_lookups) PutLookup(key, "");
+    for (const std::string& merged_id : erased->merged_ids) {
+      ContactState& duplicate = MutableStateOf<ContactState>(ContactStream(merged_id));
+      duplicate.erased = true;
+      duplicate.name = kErased;
+      duplicate.phone.clear();
+      duplicate.email.clear();
+      duplicate.attributes = nlohmann::json::object();
+      duplicate.social = nlohmann::json::object();
+    }
     for (const std::string& conversation_id : erased->conversation_ids) {
       auto& c = MutableStateOf<ConversationState>(ConversationStream(conversation_id));
       if (c.last_message) c.last_message->text = kErased;

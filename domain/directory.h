@@ -74,6 +74,8 @@ struct ContactState {
   nlohmann::json attributes = nlohmann::json::object();  // defined attributes' values
   nlohmann::json social = nlohmann::json::object();      // {instagram?, facebook?, …}
   uint64_t notes = 0;                                    // notes added so far
+  std::string merged_into;               // merged into that contact (ContactsMerged); "" not
+  std::vector<std::string> merged_from;  // duplicates merged into this one
 };
 
 // The desk's settings, on their one stream (kDeskSettingsStream).

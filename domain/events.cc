@@ -362,6 +362,13 @@ void Read(const Reader& r, ContactNoteAdded& e) {
        r.Strings("mentions")};
 }
 
+json Payload(const ContactsMerged& e) {
+  return {{"contact_id", e.contact_id}, {"from", e.from}, {"conversation_ids", e.conversation_ids}};
+}
+void Read(const Reader& r, ContactsMerged& e) {
+  e = {r.Str("contact_id"), r.Str("from"), r.Strings("conversation_ids")};
+}
+
 json Payload(const ContactAttributeDefined& e) {
   json j{{"key", e.key}, {"label", e.label}, {"type", e.type}};
   if (!e.options.empty()) j["options"] = e.options;
@@ -413,10 +420,12 @@ json Payload(const ContactOptedOut& e) {
 void Read(const Reader& r, ContactOptedOut& e) { e = {r.Str("contact_id"), r.Str("channel_id")}; }
 
 json Payload(const ContactErased& e) {
-  return {{"contact_id", e.contact_id}, {"conversation_ids", e.conversation_ids}};
+  json j{{"contact_id", e.contact_id}, {"conversation_ids", e.conversation_ids}};
+  if (!e.merged_ids.empty()) j["merged_ids"] = e.merged_ids;
+  return j;
 }
 void Read(const Reader& r, ContactErased& e) {
-  e = {r.Str("contact_id"), r.Strings("conversation_ids")};
+  e = {r.Str("contact_id"), r.Strings("conversation_ids"), r.Strings("merged_ids")};
 }
 
 json Payload(const ProtocolIssued& e) {

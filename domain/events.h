@@ -203,6 +203,14 @@ struct ContactNoteAdded {
   std::string contact_id, note_id, author_id, text;
   std::vector<std::string> mentions;
 };
+// A duplicate (`from`) was merged into this contact: its conversations, notes and phone/e-mail
+// lookups are this contact's from now on; `from` reads as merged_into this one. Recorded on the
+// surviving contact's stream only (the duplicate's stream has one writer: its own owner).
+struct ContactsMerged {
+  static constexpr const char* kType = ev::kContactsMerged;
+  std::string contact_id, from;
+  std::vector<std::string> conversation_ids;  // the duplicate's, now this contact's
+};
 // An admin defined (or redefined) a custom attribute of contacts, on the settings stream.
 struct ContactAttributeDefined {
   static constexpr const char* kType = ev::kContactAttributeDefined;
@@ -242,6 +250,8 @@ struct ContactErased {
   static constexpr const char* kType = ev::kContactErased;
   std::string contact_id;
   std::vector<std::string> conversation_ids;
+  std::vector<std::string> merged_ids =
+      {};  // duplicates merged into it, erased too; omitted when empty
 };
 struct ProtocolIssued {
   static constexpr const char* kType = ev::kProtocolIssued;
@@ -282,17 +292,19 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event = std::variant<
-    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
-    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
-    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
-    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
-    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
-    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ContactErased,
-    ContactUpdated, ContactOwnerChanged, ContactNoteAdded, ContactAttributeDefined, ProtocolIssued,
-    TemplateCreated, QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event =
+    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
+                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
+                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
+                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
+                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
+                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
+                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
+                 ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
+                 ContactAttributeDefined, ContactsMerged, ProtocolIssued, TemplateCreated,
+                 QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -36,6 +36,8 @@ std::optional<ContactSort> ParseContactSort(const std::string& text) {
 }
 
 std::set<std::string> ContactScopes(const json& contact) {
+  // A duplicate merged into another contact leaves every list: the survivor stands for it.
+  if (!OptString(contact, "merged_into").empty()) return {};
   std::set<std::string> scopes{"*"};
   if (const std::string owner = OptString(contact, "owner_id"); !owner.empty()) {
     scopes.insert("o/" + owner);

@@ -114,8 +114,72 @@ void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   txn.Put(view_keys::kContact + id, contact.dump());
 }
 
-std::string NoteKey(const std::string& contact_id, uint64_t position) {
-  return view_keys::kContactNotes + contact_id + "/" + EncodeBigEndian64(position);
+// In time order (positions of different partitions do not compare), the position apart.
+std::string NoteKey(const std::string& contact_id, Timestamp at, uint64_t position) {
+  return view_keys::kContactNotes + contact_id + "/" +
+         EncodeBigEndian64(static_cast<uint64_t>(at.ms)) + EncodeBigEndian64(position);
+}
+
+// What erasure leaves of a card: its shape, no personal data.
+void EraseCard(json& contact) {
+  contact["erased"] = true;
+  contact["name"] = kErased;
+  contact["phone"] = nullptr;
+  contact["email"] = nullptr;
+  contact["opt_ins"] = json::array();
+  contact["opt_in"] = false;
+  contact["attributes"] = json::object();
+  contact["social"] = json::object();
+}
+
+// The text of the contact's notes, and of the mentions they made, "[erased]".
+void ScrubNotes(ViewTxn& txn, const std::string& id) {
+  for (const std::string& key : txn.KeysWithPrefix(view_keys::kContactNotes + id + "/")) {
+    json note = Load(txn, key);
+    if (!note.is_object()) continue;
+    note["text"] = kErased;
+    txn.Put(key, note.dump());
+  }
+  const std::string told = view_keys::kContactNoteNotifications + id + "/";
+  for (const std::string& key : txn.KeysWithPrefix(told)) {
+    json notification = Load(txn, key.substr(told.size()));
+    if (!notification.is_object()) continue;
+    notification["text"] = kErased;
+    txn.Put(key.substr(told.size()), notification.dump());
+  }
+}
+
+// A merged duplicate's conversations, notes and their mentions become the survivor's.
+void MoveToSurvivor(ViewTxn& txn, ConversationCache& cache, const std::string& from,
+                    const std::string& into, const ContactCard& card) {
+  const std::string conversations = view_keys::kContactConversations + from + "/";
+  for (const std::string& key : txn.KeysWithPrefix(conversations)) {
+    const std::string conversation = key.substr(conversations.size());
+    txn.Delete(key);
+    txn.Put(view_keys::kContactConversations + into + "/" + conversation, "");
+    ConversationView* view = nullptr;
+    if (cache.Find(conversation, &view) != ConversationCache::Lookup::kFound) continue;
+    view->state.contact_id = into;
+    view->contact = card;
+    cache.MarkChanged(conversation);
+  }
+  for (const char* prefix : {view_keys::kContactNotes, view_keys::kContactNoteNotifications}) {
+    const std::string old_prefix = prefix + from + "/";
+    for (const std::string& key : txn.KeysWithPrefix(old_prefix)) {
+      auto value = txn.Get(key);
+      txn.Delete(key);
+      if (!value) continue;
+      std::string moved = *value;
+      if (std::string_view(prefix) == view_keys::kContactNotes) {
+        json note = json::parse(moved, nullptr, false);
+        if (note.is_object()) {
+          note["contact_id"] = into;
+          moved = note.dump();
+        }
+      }
+      txn.Put(prefix + into + "/" + key.substr(old_prefix.size()), moved);
+    }
+  }
 }
 
 }  // namespace
@@ -158,6 +222,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
   contact["updated_at"] = FormatRfc3339(e.at);
   contact["version"] = r.stream_version;
   bool card_changed = true;  // what conversations show of the contact
+  std::string moved_from;    // a duplicate merged into this contact
   std::visit(
       events::Overloaded{
           [&](const events::ContactUpdated& u) {
@@ -192,13 +257,13 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
           [&](const events::ContactNoteAdded& n) {
             card_changed = false;
             contact["notes_count"] = contact.value("notes_count", 0) + 1;
-            txn.Put(NoteKey(id, r.position), json{{"id", n.note_id},
-                                                  {"contact_id", id},
-                                                  {"author_id", n.author_id},
-                                                  {"text", n.text},
-                                                  {"mentions", n.mentions},
-                                                  {"at", FormatRfc3339(e.at)}}
-                                                 .dump());
+            txn.Put(NoteKey(id, e.at, r.position), json{{"id", n.note_id},
+                                                        {"contact_id", id},
+                                                        {"author_id", n.author_id},
+                                                        {"text", n.text},
+                                                        {"mentions", n.mentions},
+                                                        {"at", FormatRfc3339(e.at)}}
+                                                       .dump());
             for (const std::string& user_id : n.mentions) {
               const std::string key = NotificationKey(user_id, e.at, r.position, e.id);
               txn.Put(key, json{{"id", key.substr(NotificationPrefix(user_id).size())},
@@ -215,25 +280,14 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             }
           },
           [&](const events::ContactErased& x) {
-            contact["erased"] = true;
-            contact["name"] = kErased;
-            contact["phone"] = nullptr;
-            contact["email"] = nullptr;
-            contact["opt_ins"] = json::array();
-            contact["attributes"] = json::object();
-            contact["social"] = json::object();
-            for (const std::string& key : txn.KeysWithPrefix(view_keys::kContactNotes + id + "/")) {
-              json note = Load(txn, key);
-              if (!note.is_object()) continue;
-              note["text"] = kErased;
-              txn.Put(key, note.dump());
-            }
-            const std::string told = view_keys::kContactNoteNotifications + id + "/";
-            for (const std::string& key : txn.KeysWithPrefix(told)) {
-              json notification = Load(txn, key.substr(told.size()));
-              if (!notification.is_object()) continue;
-              notification["text"] = kErased;
-              txn.Put(key.substr(told.size()), notification.dump());
+            EraseCard(contact);
+            ScrubNotes(txn, id);
+            for (const std::string& merged : x.merged_ids) {
+              json duplicate = Load(txn, view_keys::kContact + merged);
+              if (!duplicate.is_object()) continue;
+              json erased = duplicate;
+              EraseCard(erased);
+              PutContact(txn, duplicate, erased);
             }
             std::set<std::string> conversations(x.conversation_ids.begin(),
                                                 x.conversation_ids.end());
@@ -245,11 +299,25 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
               ScrubConversation(txn, cache, conversation);
             }
           },
+          [&](const events::ContactsMerged& m) {
+            card_changed = false;  // the conversations below take the survivor's card
+            json duplicate = Load(txn, view_keys::kContact + m.from);
+            if (duplicate.is_object()) {
+              json merged = duplicate;
+              merged["merged_into"] = id;
+              merged["updated_at"] = FormatRfc3339(e.at);
+              PutContact(txn, duplicate, merged);
+              contact["notes_count"] =
+                  contact.value("notes_count", 0) + duplicate.value("notes_count", 0);
+            }
+            moved_from = m.from;
+          },
           [&](const auto&) { card_changed = false; },
       },
       *event);
   contact["opt_in"] = !contact.value("opt_ins", json::array()).empty();
   PutContact(txn, before, contact);
+  if (!moved_from.empty()) MoveToSurvivor(txn, cache, moved_from, id, CardOfContact(contact));
   if (card_changed) CopyCardToConversations(txn, cache, id, CardOfContact(contact));
 }
 

@@ -179,7 +179,7 @@ Result<Page> ContactQueries::Notes(const std::string& contact_id,
     it->SeekForPrev(prefix + *before);
     if (it->Valid() && it->key().ToString() == prefix + *before) it->Prev();
   } else {
-    it->SeekForPrev(prefix + std::string(9, '\xff'));
+    it->SeekForPrev(prefix + std::string(17, '\xff'));
   }
   std::string last;
   for (; it->Valid() && it->key().starts_with(prefix); it->Prev()) {

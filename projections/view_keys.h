@@ -26,7 +26,7 @@ inline constexpr char kTeam[] = "t/";                   // t/<id>
 inline constexpr char kChannel[] = "ch/";               // ch/<id> (no secrets)
 inline constexpr char kContact[] = "k/";                // k/<id>: the contact's card
 inline constexpr char kContactConversations[] = "kc/";  // kc/<contact>/<conversation>
-inline constexpr char kContactNotes[] = "kno/";         // kno/<contact>/<be64 position>: a note
+inline constexpr char kContactNotes[] = "kno/";         // kno/<contact>/<be64 ms><be64 position>
 // knn/<contact>/<notification key>: the mentions its notes made (scrubbed with it).
 inline constexpr char kContactNoteNotifications[] = "knn/";
 // kx/<scope>\0<sort><sort key>: the contact lists (contact_list.h); kn/<scope>: their sizes.

@@ -6,8 +6,8 @@
 //   conversations      r/…  report cells (report_cells.h)      qr/<id>  quick replies
 //   tpl/<channel>/<id>  message templates   nt/<user>/<inverted time><event>  notifications
 //   pr/<conversation>, prn/<protocol>  ticket protocols, both ways
-//   kno/<contact>/<pos>  notes about a contact   knn/<contact>/<notification>  mentions they made
-//   kx/<scope>\0<sort>…, kn/<scope>  the contact lists and their sizes (contact_list.h)
+//   kno/<contact>/<ms><pos>  notes about a contact   knn/<contact>/<notification>  mentions they
+//   made kx/<scope>\0<sort>…, kn/<scope>  the contact lists and their sizes (contact_list.h)
 //   ka/<key>  contacts' custom attribute definitions   set/desk  the desk's settings
 //   dq/<conversation>/<message>  messages waiting for delivery to their channel's provider,
 //   md/<conversation>/<message>  where such a message's item is (to mark its outcome)

@@ -288,6 +288,73 @@ TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
             5);
 }
 
+TEST_F(ContactsTest, ADuplicateMergedBringsItsConversationsNotesAndPhone) {
+  ASSERT_EQ(
+      Create(ana_, {{"id", "rui"}, {"name", "Rui"}, {"phone", "+5511900000001"}, {"tags", {"vip"}}})
+          .status,
+      201);
+  const json first = Inbound("wa", "w1", "+5511900000002", "Oi, sou o Rui de novo");
+  const std::string dup = first["contact_id"];
+  const std::string conversation = first["conversation_id"];
+  ASSERT_EQ(As(ana_, "PATCH", "/api/v1/contacts/" + dup,
+               {{"email", "rui@x.co"}, {"tags", {"b2b"}}, {"social", {{"x", "@rui"}}}})
+                .status,
+            200);
+  ASSERT_EQ(
+      As(ana_, "POST", "/api/v1/contacts/" + dup + "/notes", {{"text", "same person?"}}).status,
+      201);
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/contacts/rui/notes", {{"text", "VIP since 2020"}}).status,
+            201);
+  const std::string path = "/api/v1/contacts/rui/merge";
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(As(ana_, "POST", path, {{"from", dup}}).status, 403);
+    EXPECT_EQ(As(sup_, "POST", path, {{"from", "rui"}}).status, 400);
+    EXPECT_EQ(As(sup_, "POST", path, {{"from", "ghost"}}).status, 404);
+    EXPECT_EQ(As(sup_, "POST", path, json::object()).status, 400);
+  });
+  auto merged = As(sup_, "POST", path, {{"from", dup}});
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  // The survivor keeps its own and takes what only the duplicate had.
+  EXPECT_EQ(merged.json()["phone"], "+5511900000001");
+  EXPECT_EQ(merged.json()["email"], "rui@x.co");
+  EXPECT_EQ(merged.json()["tags"], json::array({"b2b", "vip"}));
+  EXPECT_EQ(merged.json()["social"]["x"], "@rui");
+  EXPECT_EQ(merged.json()["notes_count"], 2);
+  // Reading the duplicate says where it went; it leaves the lists.
+  auto gone = As(ana_, "GET", "/api/v1/contacts/" + dup);
+  ASSERT_EQ(gone.status, 200);
+  EXPECT_EQ(gone.json()["merged_into"], "rui");
+  auto listed = As(ana_, "GET", "/api/v1/contacts");
+  EXPECT_EQ(Ids(listed), std::vector<std::string>({"rui"}));
+  EXPECT_EQ(listed.json()["total"], 1);
+  // Its conversations and notes are the survivor's.
+  auto conversations = As(ana_, "GET", "/api/v1/contacts/rui/conversations").json();
+  ASSERT_EQ(conversations["items"].size(), 1u);
+  EXPECT_EQ(conversations["items"][0]["id"], conversation);
+  EXPECT_EQ(Conversation(conversation)["contact"]["id"], "rui");
+  auto notes = As(ana_, "GET", "/api/v1/contacts/rui/notes").json();
+  EXPECT_EQ(notes["items"].size(), 2u);
+  // A message from the duplicate's phone continues its conversation, now the survivor's.
+  const json again = Inbound("wa", "w2", "+55 11 90000-0002", "Alguém?");
+  EXPECT_EQ(again["contact_id"], "rui");
+  EXPECT_EQ(again["conversation_id"], conversation);
+  // Merged once is merged: again is a no-op, another target or an edit of it refused.
+  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(As(sup_, "POST", path, {{"from", dup}}).status, 200));
+  ASSERT_EQ(Create(ana_, {{"id", "lia"}, {"name", "Lia"}}).status, 201);
+  EXPECT_EQ(As(sup_, "POST", "/api/v1/contacts/lia/merge", {{"from", dup}}).status, 409);
+  EXPECT_EQ(As(sup_, "POST", "/api/v1/contacts/" + dup + "/merge", {{"from", "lia"}}).status, 409);
+  EXPECT_EQ(As(ana_, "PATCH", "/api/v1/contacts/" + dup, {{"name", "X"}}).status, 409);
+  // Erasing the survivor erases the duplicate it absorbed.
+  auto erased = Admin("POST", "/api/v1/contacts/rui/erase");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  auto duplicate = As(sup_, "GET", "/api/v1/contacts/" + dup).json();
+  EXPECT_EQ(duplicate["name"], "[erased]");
+  EXPECT_EQ(duplicate["erased"], true);
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/contacts/rui/notes").body.find("same person"),
+            std::string::npos);
+  EXPECT_NE(Inbound("wa", "w3", "+5511900000002", "Oi")["contact_id"], "rui");
+}
+
 TEST_F(ContactsTest, ExportIsFilteredStreamedAndFormulaSafe) {
   ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
                   {{"key", "plan"}, {"label", "Plano"}, {"type", "text"}})

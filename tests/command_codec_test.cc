@@ -72,6 +72,7 @@ std::vector<Command> OneOfEach() {
       cmd::SetContactOwner{"k2", "u1"},
       cmd::AddContactNote{"k2", "@ana call back"},
       cmd::DefineContactAttribute{"plan", "Plan", "list", {"gold", "silver"}},
+      cmd::MergeContacts{"k2", "k1"},
   };
 }
 

@@ -152,6 +152,10 @@ def produce_every_event(api):
               "attributes": {"cpf": None}, "social": {"site": "https://rui.example"}}, token=ana)
     api.call("PUT", "/api/v1/contacts/rui/owner", {"user_id": None}, token=ana)
     api.call("POST", "/api/v1/contacts/rui/notes", {"text": "@bea call him back"}, token=ana)
+    api.call("POST", "/api/v1/contacts", {"id": "rui2", "name": "Rui C", "phone": "+55 11 95555-0002",
+                                          "tags": ["b2b"]}, token=ana)
+    api.call("POST", "/api/v1/contacts/rui/merge", {"from": "rui2"})
+    api.call("POST", "/api/v1/contacts/rui/erase")
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")
 
 

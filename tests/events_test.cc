@@ -92,6 +92,8 @@ const std::pair<const char*, const char*> kPayloads[] = {
     {"ContactNoteAdded",
      R"({"author_id":"ana","contact_id":"k2","mentions":["bia"],"note_id":"n1","text":"@bia call"})"},
     {"ContactAttributeDefined", R"({"key":"cpf","label":"CPF","type":"text"})"},
+    {"ContactsMerged", R"({"contact_id":"k2","conversation_ids":["c1"],"from":"k1"})"},
+    {"ContactErased", R"({"contact_id":"k2","conversation_ids":[],"merged_ids":["k1"]})"},
     {"ContactAttributeDefined",
      R"({"key":"plan","label":"Plan","options":["gold","silver"],"type":"list"})"},
 };
