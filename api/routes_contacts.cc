@@ -236,6 +236,29 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     });
     return ListResponse(json(items).dump(), std::nullopt);
   }
+  if (p.size() == 6 && p[4] == "orders" && r.method == "PUT") {
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    auto outcome =
+        commands_.Execute(caller, cmd::RecordOrder{id, p[5], json::parse(r.body, nullptr, false)});
+    if (!outcome.ok()) return ErrorResponse(outcome.error());
+    AwaitViews(outcome.value().token);
+    for (const json& order : contacts_.Orders(id)) {
+      if (order.value("external_id", "") != p[5]) continue;
+      HttpResponse response = JsonResponse(outcome.value().created ? 201 : 200, order);
+      SetPosition(response, outcome.value().token);
+      return response;
+    }
+    return ErrorResponse(Error{ErrorCode::kInternal, "order missing from views"});
+  }
+  if (p.size() == 5 && p[4] == "orders" && r.method == "GET") {
+    const bool integration = !caller.channel_id.empty();
+    if (!CanReadConversations(caller.role) && !integration) {
+      return ErrorResponse(Forbidden("this role cannot read orders"));
+    }
+    if (!queries_.Contact(id)) return ErrorResponse(NotFound("contact " + id));
+    return ListResponse(contacts_.Orders(id).dump(), std::nullopt);
+  }
   if (p.size() == 5 && p[4] == "merge" && r.method == "POST") {
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());

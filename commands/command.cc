@@ -86,6 +86,9 @@ std::string KeyOf(const Caller&, const cmd::SetContactOwner& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::AddContactNote& c, Timestamp) {
   return ContactStream(c.contact_id);
 }
+std::string KeyOf(const Caller&, const cmd::RecordOrder& c, Timestamp) {
+  return ContactStream(c.contact_id);
+}
 std::string KeyOf(const Caller&, const cmd::MergeContacts& c, Timestamp) {
   return ContactStream(c.contact_id);
 }

@@ -162,6 +162,13 @@ struct MergeContacts {
   friend bool operator==(const MergeContacts&, const MergeContacts&) = default;
   std::string contact_id, from;
 };
+// An order or return of the contact, upserted by an integration or a user.
+struct RecordOrder {
+  static constexpr const char* kName = "record_order";
+  friend bool operator==(const RecordOrder&, const RecordOrder&) = default;
+  std::string contact_id, external_id;
+  nlohmann::json order = nlohmann::json::object();  // as sent (OrderProblem)
+};
 // An admin's definition of a contacts' custom attribute (a new key, or a key's new label,
 // type or options).
 struct DefineContactAttribute {
@@ -359,18 +366,17 @@ struct RecordDelivery {
 }  // namespace cmd
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
-using Command =
-    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
-                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
-                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
-                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
-                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
-                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
-                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
-                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
-                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings,
-                 cmd::EraseContact, cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner,
-                 cmd::AddContactNote, cmd::DefineContactAttribute, cmd::MergeContacts>;
+using Command = std::variant<
+    cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken, cmd::RevokeUserToken,
+    cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel, cmd::SetChannelIntegration,
+    cmd::SetContactStage, cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
+    cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone,
+    cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave,
+    cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+    cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply, cmd::CreateTemplate,
+    cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact,
+    cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner, cmd::AddContactNote,
+    cmd::DefineContactAttribute, cmd::MergeContacts, cmd::RecordOrder>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

@@ -139,6 +139,11 @@ class CommandService final : public Commands {
  private:
   // SightOf, with mu_ held.
   std::optional<NarrowedViewer> SightOfLocked(const Caller& caller) const;
+  // The contact that stands for `contact_id`: itself, or the one it was merged into (through
+  // merges of merges). Under mu_.
+  std::string SurvivorOf(const std::string& contact_id) const;
+  // Every contact merged into `contact_id`, through merges of merges. Under mu_.
+  std::vector<std::string> MergedInto(const std::string& contact_id) const;
   // Whether `caller` may see (and so act on) `c`, with mu_ held.
   bool SeesLocked(const Caller& caller, const ConversationState& c) const;
   // One decide step per command (directory_commands.cc, conversation_commands.cc,
@@ -158,6 +163,7 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::AddContactNote& c);
   Result<Decision> Handle(const Caller& caller, const cmd::DefineContactAttribute& c);
   Result<Decision> Handle(const Caller& caller, const cmd::MergeContacts& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RecordOrder& c);
   // Whether `caller` may move a contact from `current`'s portfolio ("" none) to `owner_id`'s.
   Status CheckOwnerChange(const Caller& caller, const std::string& current,
                           const std::optional<std::string>& owner_id) const;

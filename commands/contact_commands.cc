@@ -62,6 +62,33 @@ std::optional<Error> ClosedCard(const ContactState& contact) {
 
 }  // namespace
 
+std::string CommandService::SurvivorOf(const std::string& contact_id) const {
+  std::string id = contact_id;
+  // Bounded: a malformed log with a cycle must not hang the command lock.
+  for (int hops = 0; hops < 64; ++hops) {
+    const ContactState* contact = model_.Contact(id);
+    if (!contact || contact->merged_into.empty()) return id;
+    id = contact->merged_into;
+  }
+  return id;
+}
+
+std::vector<std::string> CommandService::MergedInto(const std::string& contact_id) const {
+  std::vector<std::string> found;
+  std::vector<std::string> pending{contact_id};
+  while (!pending.empty() && found.size() < 10000) {
+    const ContactState* contact = model_.Contact(pending.back());
+    pending.pop_back();
+    if (!contact) continue;
+    for (const std::string& merged : contact->merged_from) {
+      if (std::find(found.begin(), found.end(), merged) != found.end()) continue;
+      found.push_back(merged);
+      pending.push_back(merged);
+    }
+  }
+  return found;
+}
+
 // Who may put a contact in a portfolio: supervisors and admins anyone's; an agent their own,
 // or take it out of their own.
 Status CommandService::CheckOwnerChange(const Caller& caller, const std::string& current,
@@ -115,12 +142,14 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   }
   if (!phone.empty()) {
     if (auto holder = model_.ContactByPhone(phone)) {
-      return Conflict("contact " + *holder + " has this phone already", *holder);
+      return Conflict("contact " + SurvivorOf(*holder) + " has this phone already",
+                      SurvivorOf(*holder));
     }
   }
   if (!email.empty()) {
     if (auto holder = model_.ContactByEmail(email)) {
-      return Conflict("contact " + *holder + " has this e-mail already", *holder);
+      return Conflict("contact " + SurvivorOf(*holder) + " has this e-mail already",
+                      SurvivorOf(*holder));
     }
   }
   std::string id;
@@ -301,6 +330,35 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MergeCo
       events::ContactsMerged{c.contact_id, c.from, model_.ConversationIdsOf(c.from)}));
   std::vector<NewEvent> events;
   Stage(events, ContactStream(c.contact_id), std::move(decided), caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RecordOrder& c) {
+  // The shop's integration (a channel's token) or a user who works with customers.
+  if (!CanWorkConversations(caller.role) && caller.channel_id.empty()) {
+    return Forbidden("this role cannot record orders");
+  }
+  if (c.external_id.empty() || c.external_id.size() > 128 ||
+      c.external_id.find('/') != std::string::npos) {
+    return InvalidField("external_id", "must be 1 to 128 bytes without '/'");
+  }
+  if (auto problem = OrderProblem(c.order)) return FieldProblem(*problem);
+  const nlohmann::json order = CanonicalOrder(c.external_id, c.order);
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const ContactState* contact = model_.Contact(c.contact_id);
+  if (!contact) return NotFound("contact " + c.contact_id);
+  if (auto closed = ClosedCard(*contact)) return *closed;
+  const auto known = contact->orders.find(c.external_id);
+  CommandOutcome out =
+      CommandOutcome::For(ConsistencyToken(), c.external_id, known == contact->orders.end());
+  if (known != contact->orders.end() && known->second == order) {
+    return Unchanged(std::move(out), lock);
+  }
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(c.contact_id),
+        {events::Encode(events::OrderRecorded{c.contact_id, order})}, caller.actor(), clock_.Now());
+  out.contact_id = c.contact_id;
   return Commit(std::move(events), std::move(out), lock);
 }
 

@@ -146,15 +146,15 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::EraseCo
     return InvalidTransition("contact " + c.contact_id + " was merged into " +
                              contact->merged_into + ": erase that one");
   }
+  const std::vector<std::string> merged = MergedInto(c.contact_id);
   std::vector<std::string> people{c.contact_id};
-  people.insert(people.end(), contact->merged_from.begin(), contact->merged_from.end());
+  people.insert(people.end(), merged.begin(), merged.end());
   for (const std::string& person : people) {
     if (Status destroyed = vault_->Erase(person); !destroyed.ok()) return destroyed.error();
   }
   Result<Decision> decision = [&]() -> Result<Decision> {
     if (contact->erased) return Unchanged(std::move(out), lock);
-    events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id),
-                                 contact->merged_from};
+    events::ContactErased erased{c.contact_id, model_.ConversationIdsOf(c.contact_id), merged};
     std::vector<NewEvent> events;
     Stage(events, ContactStream(c.contact_id), {events::Encode(erased)}, caller.actor(),
           clock_.Now());

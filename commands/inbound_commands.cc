@@ -64,6 +64,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
     if (!email.empty()) contact_id = model_.ContactByEmail(email);
     if (!contact_id && !phone.empty()) contact_id = model_.ContactByPhone(phone);
   }
+  // A duplicate merged away stands for the contact it was merged into.
+  if (contact_id) contact_id = SurvivorOf(*contact_id);
 
   const Timestamp now = clock_.Now();
   std::vector<NewEvent> events;

@@ -43,7 +43,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChannelState, exists, version, i
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContactState, exists, version, id, name, phone,
                                                 email, stage, blocked, opted_in, erased, owner_id,
                                                 tags, attributes, social, notes, merged_into,
-                                                merged_from)
+                                                merged_from, orders)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted, version, id,
                                                 shortcut, text, owner_id, is_public)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,

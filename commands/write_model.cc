@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "domain/events.h"
@@ -237,7 +238,13 @@ bool WriteModel::Apply(const RecordedEvent& r) {
         for (const std::string& key :
              {person->phone.empty() ? std::string() : PhoneKey(NormalizePhone(person->phone)),
               person->email.empty() ? std::string() : EmailKey(NormalizeEmail(person->email))}) {
-          if (!key.empty() && GetLookup(key) == stream_id) erased_lookups.push_back(key);
+          if (key.empty()) continue;
+          const auto holder = GetLookup(key);
+          const bool ours =
+              holder == stream_id ||
+              (holder && std::find(erasure->merged_ids.begin(), erasure->merged_ids.end(),
+                                   *holder) != erasure->merged_ids.end());
+          if (ours) erased_lookups.push_back(key);
         }
       }
     }
@@ -324,6 +331,11 @@ bool WriteModel::Apply(const RecordedEvent& r) {
     // channel (so a message from it continues them rather than opening a new one).
     ContactState& duplicate = MutableStateOf<ContactState>(ContactStream(merged->from));
     duplicate.merged_into = id;
+    if (auto* survivor = std::get_if<ContactState>(&slot.record->state)) {
+      for (const auto& [external_id, order] : duplicate.orders) {
+        survivor->orders.emplace(external_id, order);  // the survivor's own record wins
+      }
+    }
     for (const std::string& key :
          {duplicate.phone.empty() ? std::string() : PhoneKey(NormalizePhone(duplicate.phone)),
           duplicate.email.empty() ? std::string() : EmailKey(NormalizeEmail(duplicate.email))}) {

@@ -1,9 +1,11 @@
 #include "domain/contact.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "domain/directory.h"
+#include "domain/time.h"
 
 namespace helpdesk {
 namespace {
@@ -153,6 +155,114 @@ json ChangedKeys(const json& object, const json& patch) {
     if (value.is_null() ? present : (!present || *it != value)) changed[key] = value;
   }
   return changed;
+}
+
+std::optional<std::pair<std::string, std::string>> OrderProblem(const json& order) {
+  if (!order.is_object()) return {{"order", "must be an object"}};
+  static const std::set<std::string> kFields{"number",   "kind", "status",    "total",
+                                             "currency", "url",  "placed_at", "items"};
+  for (const auto& [key, value] : order.items()) {
+    if (!kFields.count(key)) return {{key, "is not a field of an order"}};
+  }
+  auto text = [&](const char* field, size_t max) {
+    auto it = order.find(field);
+    return it != order.end() && it->is_string() && !it->get_ref<const std::string&>().empty() &&
+           it->get_ref<const std::string&>().size() <= max;
+  };
+  auto absent = [&](const char* field) {
+    auto it = order.find(field);
+    return it == order.end() || it->is_null();
+  };
+  if (!text("number", 64)) return {{"number", "must be a string of 1 to 64 bytes"}};
+  const std::string kind = order.value("kind", "");
+  if (kind != "order" && kind != "return") return {{"kind", "must be order or return"}};
+  if (!text("status", 64)) return {{"status", "must be a string of 1 to 64 bytes"}};
+  if (!absent("total")) {
+    const json& total = order["total"];
+    if (!total.is_number() || !std::isfinite(total.get<double>()) || total.get<double>() < 0) {
+      return {{"total", "must be a number of 0 or more"}};
+    }
+  }
+  if (!absent("currency")) {
+    const json& currency = order["currency"];
+    const bool iso = currency.is_string() && currency.get_ref<const std::string&>().size() == 3 &&
+                     std::all_of(currency.get_ref<const std::string&>().begin(),
+                                 currency.get_ref<const std::string&>().end(),
+                                 [](char c) { return c >= 'A' && c <= 'Z'; });
+    if (!iso) return {{"currency", "must be an ISO 4217 code such as BRL"}};
+  }
+  if (!absent("url")) {
+    const json& url = order["url"];
+    const bool web = url.is_string() && url.get_ref<const std::string&>().size() <= 2048 &&
+                     (url.get_ref<const std::string&>().starts_with("https://") ||
+                      url.get_ref<const std::string&>().starts_with("http://"));
+    if (!web) return {{"url", "must be an http(s) URL of at most 2048 bytes"}};
+  }
+  if (!absent("placed_at")) {
+    const json& at = order["placed_at"];
+    if (!at.is_string() || !ParseRfc3339(at.get<std::string>())) {
+      return {{"placed_at", "must be an RFC 3339 time"}};
+    }
+  }
+  if (!absent("items")) {
+    const json& items = order["items"];
+    if (!items.is_array() || items.size() > 200) return {{"items", "must be at most 200 items"}};
+    for (const json& item : items) {
+      if (!item.is_object()) return {{"items", "must hold objects"}};
+      for (const auto& [key, value] : item.items()) {
+        if (key != "sku" && key != "name" && key != "quantity" && key != "price") {
+          return {{"items", "'" + key + "' is not a field of an item"}};
+        }
+      }
+      const auto name = item.find("name");
+      if (name == item.end() || !name->is_string() || name->get_ref<const std::string&>().empty() ||
+          name->get_ref<const std::string&>().size() > 256) {
+        return {{"items", "must each have a name of 1 to 256 bytes"}};
+      }
+      const auto sku = item.find("sku");
+      if (sku != item.end() && !sku->is_null() &&
+          (!sku->is_string() || sku->get_ref<const std::string&>().size() > 64)) {
+        return {{"items", "must have a sku of at most 64 bytes, or none"}};
+      }
+      const auto quantity = item.find("quantity");
+      if (quantity == item.end() || !quantity->is_number() ||
+          !std::isfinite(quantity->get<double>()) || quantity->get<double>() <= 0) {
+        return {{"items", "must each have a quantity above 0"}};
+      }
+      const auto price = item.find("price");
+      if (price != item.end() && !price->is_null() &&
+          (!price->is_number() || !std::isfinite(price->get<double>()) ||
+           price->get<double>() < 0)) {
+        return {{"items", "must have a price of 0 or more, or none"}};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+json CanonicalOrder(const std::string& external_id, const json& order) {
+  auto or_null = [&](const char* field) {
+    auto it = order.find(field);
+    return it == order.end() ? json(nullptr) : *it;
+  };
+  json items = json::array();
+  if (auto it = order.find("items"); it != order.end() && it->is_array()) {
+    for (const json& item : *it) {
+      items.push_back({{"sku", item.value("sku", json(nullptr))},
+                       {"name", item.value("name", "")},
+                       {"quantity", item.value("quantity", json(1))},
+                       {"price", item.value("price", json(nullptr))}});
+    }
+  }
+  return {{"external_id", external_id},
+          {"number", or_null("number")},
+          {"kind", or_null("kind")},
+          {"status", or_null("status")},
+          {"total", or_null("total")},
+          {"currency", or_null("currency")},
+          {"url", or_null("url")},
+          {"placed_at", or_null("placed_at")},
+          {"items", items}};
 }
 
 std::string NameSortKey(const std::string& name) {

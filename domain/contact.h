@@ -57,6 +57,15 @@ nlohmann::json MergeFlat(nlohmann::json object, const nlohmann::json& patch);
 // records.
 nlohmann::json ChangedKeys(const nlohmann::json& object, const nlohmann::json& patch);
 
+// An order or return as a shop's integration sends it: what is wrong with it as {field, why},
+// or nullopt. number 1–64 bytes; kind "order" or "return"; status 1–64 bytes; total a number
+// >= 0 or null; currency three capital letters (ISO 4217) or null; url http(s) or null;
+// placed_at RFC 3339 or null; items at most 200 of {sku?, name (1–256 bytes), quantity (> 0),
+// price? (>= 0)}. Unknown fields are refused.
+std::optional<std::pair<std::string, std::string>> OrderProblem(const nlohmann::json& order);
+// The order as recorded: every field present (absent optional ones as null, items as []).
+nlohmann::json CanonicalOrder(const std::string& external_id, const nlohmann::json& order);
+
 // The name as the contact list sorts it: folded for search, at most 64 bytes.
 std::string NameSortKey(const std::string& name);
 

@@ -202,6 +202,10 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
           [&](const events::ContactOwnerChanged& o) { s.owner_id = o.owner_id.value_or(""); },
           [&](const events::ContactNoteAdded&) { ++s.notes; },
           [&](const events::ContactsMerged& m) { s.merged_from.push_back(m.from); },
+          [&](const events::OrderRecorded& o) {
+            const std::string external_id = o.order.value("external_id", "");
+            if (!external_id.empty()) s.orders[external_id] = o.order;
+          },
           [&](const events::ContactOptedIn& o) { s.opted_in.insert(o.channel_id); },
           [&](const events::ContactOptedOut& o) { s.opted_in.erase(o.channel_id); },
           [&](const events::ContactBlocked&) { s.blocked = true; },

@@ -76,6 +76,8 @@ struct ContactState {
   uint64_t notes = 0;                                    // notes added so far
   std::string merged_into;               // merged into that contact (ContactsMerged); "" not
   std::vector<std::string> merged_from;  // duplicates merged into this one
+  // Orders and returns by external id, as last recorded (CanonicalOrder).
+  std::map<std::string, nlohmann::json> orders;
 };
 
 // The desk's settings, on their one stream (kDeskSettingsStream).

@@ -114,6 +114,7 @@ inline constexpr const char* kContactOwnerChanged = "ContactOwnerChanged";
 inline constexpr const char* kContactNoteAdded = "ContactNoteAdded";
 inline constexpr const char* kContactAttributeDefined = "ContactAttributeDefined";
 inline constexpr const char* kContactsMerged = "ContactsMerged";
+inline constexpr const char* kOrderRecorded = "OrderRecorded";
 // Ticket protocols (domain/protocol.h):
 inline constexpr const char* kProtocolIssued = "ProtocolIssued";
 // Message templates (domain/message_template.h):

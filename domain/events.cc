@@ -369,6 +369,9 @@ void Read(const Reader& r, ContactsMerged& e) {
   e = {r.Str("contact_id"), r.Str("from"), r.Strings("conversation_ids")};
 }
 
+json Payload(const OrderRecorded& e) { return {{"contact_id", e.contact_id}, {"order", e.order}}; }
+void Read(const Reader& r, OrderRecorded& e) { e = {r.Str("contact_id"), r.Object("order")}; }
+
 json Payload(const ContactAttributeDefined& e) {
   json j{{"key", e.key}, {"label", e.label}, {"type", e.type}};
   if (!e.options.empty()) j["options"] = e.options;

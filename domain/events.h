@@ -211,6 +211,14 @@ struct ContactsMerged {
   std::string contact_id, from;
   std::vector<std::string> conversation_ids;  // the duplicate's, now this contact's
 };
+// An order or a return of the contact, as the shop's own system has it (an upsert: the whole
+// order each time it changes). `order`: {external_id, number, kind, status, total, currency, url,
+// placed_at, items} (contact.h OrderProblem).
+struct OrderRecorded {
+  static constexpr const char* kType = ev::kOrderRecorded;
+  std::string contact_id;
+  nlohmann::json order = nlohmann::json::object();
+};
 // An admin defined (or redefined) a custom attribute of contacts, on the settings stream.
 struct ContactAttributeDefined {
   static constexpr const char* kType = ev::kContactAttributeDefined;
@@ -292,19 +300,18 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event =
-    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
-                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
-                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
-                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
-                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
-                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
-                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
-                 ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
-                 ContactAttributeDefined, ContactsMerged, ProtocolIssued, TemplateCreated,
-                 QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event = std::variant<
+    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
+    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
+    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
+    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
+    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
+    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ContactErased,
+    ContactUpdated, ContactOwnerChanged, ContactNoteAdded, ContactAttributeDefined, ContactsMerged,
+    OrderRecorded, ProtocolIssued, TemplateCreated, QuickReplyCreated, QuickReplyUpdated,
+    QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

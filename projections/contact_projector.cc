@@ -163,12 +163,16 @@ void MoveToSurvivor(ViewTxn& txn, ConversationCache& cache, const std::string& f
     view->contact = card;
     cache.MarkChanged(conversation);
   }
-  for (const char* prefix : {view_keys::kContactNotes, view_keys::kContactNoteNotifications}) {
+  for (const char* prefix : {view_keys::kContactNotes, view_keys::kContactNoteNotifications,
+                             view_keys::kContactOrders}) {
     const std::string old_prefix = prefix + from + "/";
     for (const std::string& key : txn.KeysWithPrefix(old_prefix)) {
       auto value = txn.Get(key);
       txn.Delete(key);
       if (!value) continue;
+      const std::string new_key = prefix + into + "/" + key.substr(old_prefix.size());
+      // An order the survivor has under the same external id stays the survivor's.
+      if (std::string_view(prefix) == view_keys::kContactOrders && txn.Get(new_key)) continue;
       std::string moved = *value;
       if (std::string_view(prefix) == view_keys::kContactNotes) {
         json note = json::parse(moved, nullptr, false);
@@ -298,6 +302,17 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             for (const std::string& conversation : conversations) {
               ScrubConversation(txn, cache, conversation);
             }
+          },
+          [&](const events::OrderRecorded& o) {
+            card_changed = false;
+            json order = o.order;
+            const std::string key =
+                view_keys::kContactOrders + id + "/" + order.value("external_id", "");
+            json known = Load(txn, key);
+            order["recorded_at"] =
+                known.is_object() ? known.value("recorded_at", json()) : json(FormatRfc3339(e.at));
+            order["updated_at"] = FormatRfc3339(e.at);
+            txn.Put(key, order.dump());
           },
           [&](const events::ContactsMerged& m) {
             card_changed = false;  // the conversations below take the survivor's card

@@ -196,6 +196,25 @@ Result<Page> ContactQueries::Notes(const std::string& contact_id,
   return page;
 }
 
+json ContactQueries::Orders(const std::string& contact_id) const {
+  const std::string prefix = view_keys::kContactOrders + contact_id + "/";
+  std::vector<json> orders;
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    json order = json::parse(it->value().ToString(), nullptr, false);
+    if (order.is_object()) orders.push_back(std::move(order));
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  auto when = [](const json& o) {
+    const std::string placed = StringOf(o, "placed_at");
+    const auto at = ParseRfc3339(placed.empty() ? StringOf(o, "recorded_at") : placed);
+    return at ? at->ms : 0;
+  };
+  std::stable_sort(orders.begin(), orders.end(),
+                   [&](const json& a, const json& b) { return when(a) > when(b); });
+  return orders;
+}
+
 std::vector<std::string> ContactQueries::ConversationIds(const std::string& contact_id) const {
   const std::string prefix = view_keys::kContactConversations + contact_id + "/";
   std::vector<std::string> ids;

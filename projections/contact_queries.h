@@ -47,6 +47,8 @@ class ContactQueries {
   // The contact's notes, newest first.
   Result<Page> Notes(const std::string& contact_id, const std::optional<std::string>& cursor,
                      size_t limit) const;
+  // The contact's orders and returns, newest first (placed_at, else when first recorded).
+  nlohmann::json Orders(const std::string& contact_id) const;
   // The ids of the contact's conversations (any age, any status).
   std::vector<std::string> ConversationIds(const std::string& contact_id) const;
   // Attribute definitions by key.

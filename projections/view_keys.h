@@ -32,6 +32,7 @@ inline constexpr char kContactNoteNotifications[] = "knn/";
 // kx/<scope>\0<sort><sort key>: the contact lists (contact_list.h); kn/<scope>: their sizes.
 inline constexpr char kContactList[] = "kx/";
 inline constexpr char kContactCount[] = "kn/";
+inline constexpr char kContactOrders[] = "ko/";      // ko/<contact>/<external id>: an order
 inline constexpr char kContactAttribute[] = "ka/";   // ka/<key>: an attribute's definition
 inline constexpr char kTemplate[] = "tpl/";          // tpl/<channel>/<id>
 inline constexpr char kQuickReply[] = "qr/";         // qr/<id>

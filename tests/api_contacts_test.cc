@@ -355,6 +355,95 @@ TEST_F(ContactsTest, ADuplicateMergedBringsItsConversationsNotesAndPhone) {
   EXPECT_NE(Inbound("wa", "w3", "+5511900000002", "Oi")["contact_id"], "rui");
 }
 
+TEST_F(ContactsTest, OrdersAndReturnsAreUpsertedAndFollowAMerge) {
+  ASSERT_EQ(Create(ana_, {{"id", "rui"}, {"name", "Rui"}}).status, 201);
+  const json order{
+      {"number", "1001"},
+      {"kind", "order"},
+      {"status", "shipped"},
+      {"total", 199.9},
+      {"currency", "BRL"},
+      {"url", "https://shop.example/orders/1001"},
+      {"placed_at", "2026-11-20T10:00:00Z"},
+      {"items", {{{"sku", "T-42"}, {"name", "Tênis"}, {"quantity", 1}, {"price", 199.9}}}}};
+  auto made = As(ana_, "PUT", "/api/v1/contacts/rui/orders/shop-1001", order);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.json()["external_id"], "shop-1001");
+  EXPECT_EQ(made.json()["items"][0]["name"], "Tênis");
+  // The same order again records nothing; a new status updates it.
+  EXPECT_NO_NEW_EVENTS(
+      EXPECT_EQ(As(ana_, "PUT", "/api/v1/contacts/rui/orders/shop-1001", order).status, 200));
+  json delivered = order;
+  delivered["status"] = "delivered";
+  auto updated = As(ana_, "PUT", "/api/v1/contacts/rui/orders/shop-1001", delivered);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.json()["status"], "delivered");
+  // A return placed later is listed first; a channel's token (the shop's integration) may write.
+  auto shop = Admin("POST", "/api/v1/channels",
+                    {{"id", "shop"}, {"type", "webchat"}, {"name", "Loja"}, {"address", "loja"}});
+  ASSERT_EQ(shop.status, 201) << shop.body;
+  auto ret = As(shop.json()["token"], "PUT", "/api/v1/contacts/rui/orders/shop-r7",
+                {{"number", "R7"},
+                 {"kind", "return"},
+                 {"status", "requested"},
+                 {"placed_at", "2026-11-25T09:00:00Z"}});
+  ASSERT_EQ(ret.status, 201) << ret.body;
+  auto listed = As(sup_, "GET", "/api/v1/contacts/rui/orders");
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.json()["items"].size(), 2u);
+  EXPECT_EQ(listed.json()["items"][0]["number"], "R7");
+  EXPECT_EQ(listed.json()["items"][0]["total"], nullptr);
+  EXPECT_EQ(listed.json()["items"][1]["status"], "delivered");
+  // Bad orders change nothing.
+  EXPECT_NO_NEW_EVENTS({
+    for (const json& bad :
+         {json{{"number", "1"}, {"kind", "gift"}, {"status", "x"}},
+          json{{"number", "1"}, {"kind", "order"}, {"status", "x"}, {"total", -1}},
+          json{{"number", "1"}, {"kind", "order"}, {"status", "x"}, {"currency", "real"}},
+          json{{"number", "1"}, {"kind", "order"}, {"status", "x"}, {"color", "red"}},
+          json{{"number", "1"},
+               {"kind", "order"},
+               {"status", "x"},
+               {"items", {{{"name", "A"}, {"quantity", 0}}}}},
+          json{{"kind", "order"}, {"status", "x"}}}) {
+      auto refused = As(ana_, "PUT", "/api/v1/contacts/rui/orders/x", bad);
+      EXPECT_EQ(refused.status, 400) << bad.dump() << " " << refused.body;
+    }
+    EXPECT_EQ(As(ana_, "PUT", "/api/v1/contacts/ghost/orders/x", order).status, 404);
+    EXPECT_EQ(As(analyst_, "PUT", "/api/v1/contacts/rui/orders/x", order).status, 403);
+    EXPECT_EQ(server().As(ana_, "PUT", "/api/v1/contacts/rui/orders/x", "[1,").status, 400);
+  });
+  // Merged, a duplicate's orders are the survivor's.
+  ASSERT_EQ(Create(ana_, {{"id", "dup"}, {"name", "Rui C"}}).status, 201);
+  ASSERT_EQ(As(ana_, "PUT", "/api/v1/contacts/dup/orders/shop-2002",
+               {{"number", "2002"}, {"kind", "order"}, {"status", "paid"}})
+                .status,
+            201);
+  ASSERT_EQ(As(sup_, "POST", "/api/v1/contacts/rui/merge", {{"from", "dup"}}).status, 200);
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/contacts/rui/orders").json()["items"].size(), 3u);
+  EXPECT_EQ(As(sup_, "GET", "/api/v1/contacts/dup/orders").json()["items"].size(), 0u);
+}
+
+TEST_F(ContactsTest, MergesOfMergesLeadToTheLastSurvivor) {
+  ASSERT_EQ(Create(ana_, {{"id", "a"}, {"name", "A"}, {"phone", "+5511900000001"}}).status, 201);
+  ASSERT_EQ(Create(ana_, {{"id", "b"}, {"name", "B"}, {"phone", "+5511900000002"}}).status, 201);
+  ASSERT_EQ(Create(ana_, {{"id", "c"}, {"name", "C"}, {"phone", "+5511900000003"}}).status, 201);
+  ASSERT_EQ(As(sup_, "POST", "/api/v1/contacts/b/merge", {{"from", "a"}}).status, 200);
+  ASSERT_EQ(As(sup_, "POST", "/api/v1/contacts/c/merge", {{"from", "b"}}).status, 200);
+  // A's phone leads to C, and a new contact with it is C's duplicate.
+  EXPECT_EQ(Inbound("wa", "w1", "+5511900000001", "Oi")["contact_id"], "c");
+  auto taken = Create(ana_, {{"name", "A again"}, {"phone", "+5511900000001"}});
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(taken.json()["error"]["existing_id"], "c");
+  // Erasing C erases both.
+  ASSERT_EQ(Admin("POST", "/api/v1/contacts/c/erase").status, 200);
+  for (const char* id : {"a", "b", "c"}) {
+    EXPECT_EQ(As(sup_, "GET", std::string("/api/v1/contacts/") + id).json()["name"], "[erased]")
+        << id;
+  }
+  EXPECT_NE(Inbound("wa", "w2", "+5511900000001", "Oi")["contact_id"], "c");
+}
+
 TEST_F(ContactsTest, ExportIsFilteredStreamedAndFormulaSafe) {
   ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
                   {{"key", "plan"}, {"label", "Plano"}, {"type", "text"}})

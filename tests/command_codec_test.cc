@@ -73,6 +73,7 @@ std::vector<Command> OneOfEach() {
       cmd::AddContactNote{"k2", "@ana call back"},
       cmd::DefineContactAttribute{"plan", "Plan", "list", {"gold", "silver"}},
       cmd::MergeContacts{"k2", "k1"},
+      cmd::RecordOrder{"k2", "o-1", json{{"number", "1001"}, {"kind", "order"}}},
   };
 }
 

@@ -154,6 +154,12 @@ def produce_every_event(api):
     api.call("POST", "/api/v1/contacts/rui/notes", {"text": "@bea call him back"}, token=ana)
     api.call("POST", "/api/v1/contacts", {"id": "rui2", "name": "Rui C", "phone": "+55 11 95555-0002",
                                           "tags": ["b2b"]}, token=ana)
+    api.call("PUT", "/api/v1/contacts/rui2/orders/shop-1",
+             {"number": "1001", "kind": "order", "status": "paid", "total": 10.5, "currency": "BRL",
+              "url": "https://shop.example/o/1", "placed_at": "2026-11-20T10:00:00Z",
+              "items": [{"sku": "T-1", "name": "Shirt", "quantity": 2, "price": 5.25}]}, token=ana)
+    api.call("PUT", "/api/v1/contacts/rui2/orders/shop-r1",
+             {"number": "R1", "kind": "return", "status": "requested"}, token=ana)
     api.call("POST", "/api/v1/contacts/rui/merge", {"from": "rui2"})
     api.call("POST", "/api/v1/contacts/rui/erase")
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")

@@ -93,6 +93,8 @@ const std::pair<const char*, const char*> kPayloads[] = {
      R"({"author_id":"ana","contact_id":"k2","mentions":["bia"],"note_id":"n1","text":"@bia call"})"},
     {"ContactAttributeDefined", R"({"key":"cpf","label":"CPF","type":"text"})"},
     {"ContactsMerged", R"({"contact_id":"k2","conversation_ids":["c1"],"from":"k1"})"},
+    {"OrderRecorded",
+     R"({"contact_id":"k2","order":{"currency":"BRL","external_id":"o-1","items":[{"name":"Tênis","price":199.9,"quantity":1,"sku":"T-42"}],"kind":"order","number":"1001","placed_at":"2026-12-01T10:00:00Z","status":"shipped","total":199.9,"url":"https://shop.example/o/1001"}})"},
     {"ContactErased", R"({"contact_id":"k2","conversation_ids":[],"merged_ids":["k1"]})"},
     {"ContactAttributeDefined",
      R"({"key":"plan","label":"Plan","options":["gold","silver"],"type":"list"})"},
