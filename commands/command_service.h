@@ -142,6 +142,10 @@ class CommandService final : public Commands {
   // The contact that stands for `contact_id`: itself, or the one it was merged into (through
   // merges of merges). Under mu_.
   std::string SurvivorOf(const std::string& contact_id) const;
+  // A conflict naming the contact (the last survivor of its merges) that holds this normalised
+  // phone or e-mail, unless it is `self`; "" values are not checked. Under mu_.
+  std::optional<Error> HeldByAnother(const std::string& phone, const std::string& email,
+                                     const std::string& self) const;
   // Every contact merged into `contact_id`, through merges of merges. Under mu_.
   std::vector<std::string> MergedInto(const std::string& contact_id) const;
   // Whether `caller` may see (and so act on) `c`, with mu_ held.

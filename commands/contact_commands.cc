@@ -1,5 +1,6 @@
 // Contacts made and edited by users: the card, the portfolio, notes, custom attributes.
 #include <algorithm>
+#include <tuple>
 
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
@@ -73,6 +74,20 @@ std::string CommandService::SurvivorOf(const std::string& contact_id) const {
   return id;
 }
 
+std::optional<Error> CommandService::HeldByAnother(const std::string& phone,
+                                                   const std::string& email,
+                                                   const std::string& self) const {
+  for (const auto& [value, holder, what] :
+       {std::tuple{phone, phone.empty() ? std::nullopt : model_.ContactByPhone(phone), "phone"},
+        std::tuple{email, email.empty() ? std::nullopt : model_.ContactByEmail(email), "e-mail"}}) {
+    if (!holder) continue;
+    const std::string survivor = SurvivorOf(*holder);
+    if (survivor == self) continue;  // its own, or a duplicate merged into it
+    return Conflict("contact " + survivor + " has this " + what + " already", survivor);
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> CommandService::MergedInto(const std::string& contact_id) const {
   std::vector<std::string> found;
   std::vector<std::string> pending{contact_id};
@@ -140,18 +155,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
       return Unchanged(CommandOutcome::For(ConsistencyToken(), *c.id, false), lock);
     }
   }
-  if (!phone.empty()) {
-    if (auto holder = model_.ContactByPhone(phone)) {
-      return Conflict("contact " + SurvivorOf(*holder) + " has this phone already",
-                      SurvivorOf(*holder));
-    }
-  }
-  if (!email.empty()) {
-    if (auto holder = model_.ContactByEmail(email)) {
-      return Conflict("contact " + SurvivorOf(*holder) + " has this e-mail already",
-                      SurvivorOf(*holder));
-    }
-  }
+  if (auto taken = HeldByAnother(phone, email, "")) return *taken;
   std::string id;
   if (c.id) {
     id = *c.id;
@@ -196,21 +200,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateC
   events::ContactUpdated changed{c.contact_id, {}, {}, {}, {}, nullptr, nullptr};
   if (c.name && *c.name != contact->name) changed.name = c.name;
   if (c.phone && *c.phone != contact->phone) {
-    const std::string phone = NormalizePhone(*c.phone);
-    if (!phone.empty() && phone != NormalizePhone(contact->phone)) {
-      if (auto holder = model_.ContactByPhone(phone); holder && *holder != c.contact_id) {
-        return Conflict("contact " + *holder + " has this phone already", *holder);
-      }
-    }
+    if (auto taken = HeldByAnother(NormalizePhone(*c.phone), "", c.contact_id)) return *taken;
     changed.phone = c.phone;
   }
   if (c.email && *c.email != contact->email) {
-    const std::string email = NormalizeEmail(*c.email);
-    if (!email.empty() && email != NormalizeEmail(contact->email)) {
-      if (auto holder = model_.ContactByEmail(email); holder && *holder != c.contact_id) {
-        return Conflict("contact " + *holder + " has this e-mail already", *holder);
-      }
-    }
+    if (auto taken = HeldByAnother("", NormalizeEmail(*c.email), c.contact_id)) return *taken;
     changed.email = c.email;
   }
   if (c.tags) {

@@ -16,12 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-json Load(ViewTxn& txn, const std::string& key) {
-  auto v = txn.Get(key);
-  if (!v) return json();
-  return json::parse(*v, nullptr, false);
-}
-
 json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
 json StageObject(const std::string& stage) {
@@ -135,14 +129,14 @@ void EraseCard(json& contact) {
 // The text of the contact's notes, and of the mentions they made, "[erased]".
 void ScrubNotes(ViewTxn& txn, const std::string& id) {
   for (const std::string& key : txn.KeysWithPrefix(view_keys::kContactNotes + id + "/")) {
-    json note = Load(txn, key);
+    json note = LoadJson(txn, key);
     if (!note.is_object()) continue;
     note["text"] = kErased;
     txn.Put(key, note.dump());
   }
   const std::string told = view_keys::kContactNoteNotifications + id + "/";
   for (const std::string& key : txn.KeysWithPrefix(told)) {
-    json notification = Load(txn, key.substr(told.size()));
+    json notification = LoadJson(txn, key.substr(told.size()));
     if (!notification.is_object()) continue;
     notification["text"] = kErased;
     txn.Put(key.substr(told.size()), notification.dump());
@@ -195,7 +189,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
   const std::optional<events::Event> event = events::Decode(e);
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
-  const json before = Load(txn, view_keys::kContact + id);
+  const json before = LoadJson(txn, view_keys::kContact + id);
 
   if (const auto* c = events::As<events::ContactCreated>(event)) {
     json contact{{"id", id},
@@ -287,7 +281,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             EraseCard(contact);
             ScrubNotes(txn, id);
             for (const std::string& merged : x.merged_ids) {
-              json duplicate = Load(txn, view_keys::kContact + merged);
+              json duplicate = LoadJson(txn, view_keys::kContact + merged);
               if (!duplicate.is_object()) continue;
               json erased = duplicate;
               EraseCard(erased);
@@ -308,7 +302,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             json order = o.order;
             const std::string key =
                 view_keys::kContactOrders + id + "/" + order.value("external_id", "");
-            json known = Load(txn, key);
+            json known = LoadJson(txn, key);
             order["recorded_at"] =
                 known.is_object() ? known.value("recorded_at", json()) : json(FormatRfc3339(e.at));
             order["updated_at"] = FormatRfc3339(e.at);
@@ -316,7 +310,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
           },
           [&](const events::ContactsMerged& m) {
             card_changed = false;  // the conversations below take the survivor's card
-            json duplicate = Load(txn, view_keys::kContact + m.from);
+            json duplicate = LoadJson(txn, view_keys::kContact + m.from);
             if (duplicate.is_object()) {
               json merged = duplicate;
               merged["merged_into"] = id;

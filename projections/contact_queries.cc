@@ -96,6 +96,22 @@ std::string ContactCsvRow(const json& c, const std::vector<std::string>& attribu
          CsvField(StringOf(c, "updated_at")) + "\r\n";
 }
 
+void ContactQueries::Scan(const ContactFilter& filter, const std::optional<std::string>& after,
+                          const std::function<bool(const std::string&, json)>& each) const {
+  const std::string prefix = ContactListPrefix(ScopeOf(filter), filter.sort);
+  auto it = views_.NewIterator();
+  it->Seek(prefix + after.value_or(""));
+  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
+    if (!stored) continue;
+    json contact = json::parse(*stored, nullptr, false);
+    if (!contact.is_object() || !ContactMatches(filter, contact)) continue;
+    if (!each(it->key().ToString().substr(prefix.size()), std::move(contact))) return;
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+}
+
 Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
                                          const std::optional<std::string>& cursor,
                                          size_t limit) const {
@@ -104,63 +120,32 @@ Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
     after = DecodeCursor(*cursor);
     if (!after) return InvalidField("cursor", "is not a cursor of this list");
   }
-  const std::string scope = ScopeOf(filter);
-  const std::string prefix = ContactListPrefix(scope, filter.sort);
+  // With only the index's own scope, the total is that index's size and the walk starts at the
+  // cursor; with other filters the total counts the matches of the whole index, in one walk
+  // from its start.
+  const bool count_all = !OnlyScope(filter);
   ContactPage out;
   json items = json::array();
-  const bool count_all = !OnlyScope(filter);
-  auto it = views_.NewIterator();
-  it->Seek(prefix + after.value_or(""));
-  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
   std::string last;
-  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (items.size() == limit && !out.page.next_cursor) {
-      out.page.next_cursor = EncodeCursor(last);
-      if (!count_all) break;
-    }
-    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
-    if (!stored) continue;
-    json contact = json::parse(*stored, nullptr, false);
-    if (!contact.is_object() || !ContactMatches(filter, contact)) continue;
-    if (items.size() < limit) {
-      last = it->key().ToString().substr(prefix.size());
-      items.push_back(std::move(contact));
-    }
+  Scan(filter, count_all ? std::nullopt : after, [&](const std::string& key, json contact) {
     if (count_all) ++out.total;
-  }
-  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
-  if (count_all) {
-    // The matches before the cursor count too: the total is the whole list's.
-    if (after) {
-      auto before = views_.NewIterator();
-      for (before->Seek(prefix); before->Valid() && before->key().starts_with(prefix) &&
-                                 before->key().ToString() <= prefix + *after;
-           before->Next()) {
-        auto stored = views_.Get(view_keys::kContact + before->value().ToString());
-        if (!stored) continue;
-        json contact = json::parse(*stored, nullptr, false);
-        if (contact.is_object() && ContactMatches(filter, contact)) ++out.total;
-      }
+    if (after && key <= *after) return true;  // before this page: counted only
+    if (items.size() == limit) {
+      out.page.next_cursor = EncodeCursor(last);
+      return count_all;
     }
-  } else {
-    out.total = ReadCounter(views_.Get(ContactCountKey(scope)));
-  }
+    last = key;
+    items.push_back(std::move(contact));
+    return true;
+  });
+  if (!count_all) out.total = ReadCounter(views_.Get(ContactCountKey(ScopeOf(filter))));
   out.page.items_json = items.dump();
   return out;
 }
 
 void ContactQueries::ForEach(const ContactFilter& filter,
                              const std::function<bool(const json&)>& each) const {
-  const std::string prefix = ContactListPrefix(ScopeOf(filter), filter.sort);
-  auto it = views_.NewIterator();
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
-    if (!stored) continue;
-    json contact = json::parse(*stored, nullptr, false);
-    if (!contact.is_object() || !ContactMatches(filter, contact)) continue;
-    if (!each(contact)) return;
-  }
-  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  Scan(filter, std::nullopt, [&](const std::string&, json contact) { return each(contact); });
 }
 
 Result<Page> ContactQueries::Notes(const std::string& contact_id,

@@ -56,6 +56,11 @@ class ContactQueries {
   std::optional<nlohmann::json> Attribute(const std::string& key) const;
 
  private:
+  // Walks the filter's index in its order, after the key `after` (a key within the index) if
+  // given, calling `each` with each matching contact and its key until it returns false.
+  void Scan(const ContactFilter& filter, const std::optional<std::string>& after,
+            const std::function<bool(const std::string& key, nlohmann::json contact)>& each) const;
+
   const ViewStore& views_;
 };
 

@@ -14,12 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-json Load(ViewTxn& txn, const std::string& key) {
-  auto v = txn.Get(key);
-  if (!v) return json();
-  return json::parse(*v, nullptr, false);
-}
-
 void AddToSortedArray(json& arr, const std::string& value) {
   if (!arr.is_array()) arr = json::array();
   std::vector<std::string> items = arr.get<std::vector<std::string>>();
@@ -58,7 +52,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   auto put_quick_reply = [&](const std::string& owner_id, const std::string& shortcut,
                              const std::string& text, const std::string& visibility) {
     const std::string id = e.stream.substr(e.stream.find('/') + 1);
-    json q = Load(txn, view_keys::kQuickReply + id);
+    json q = LoadJson(txn, view_keys::kQuickReply + id);
     if (!q.is_object()) {
       q = json{{"id", id}, {"owner_id", owner_id}, {"created_at", FormatRfc3339(e.at)}};
     }
@@ -72,11 +66,11 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
       events::Overloaded{
           [&](const events::UserCreated& u) {
             // A stub may exist already: on a partitioned log a team's events can be read first.
-            json user = Load(txn, view_keys::kUser + u.user_id);
+            json user = LoadJson(txn, view_keys::kUser + u.user_id);
             json teams = user.is_object() ? user.value("teams", json::array()) : json::array();
             for (const auto& t : u.teams) {
               AddToSortedArray(teams, t);
-              json team = Load(txn, view_keys::kTeam + t);
+              json team = LoadJson(txn, view_keys::kTeam + t);
               if (!team.is_object()) team = TeamStub(t);
               AddToSortedArray(team["members"], u.user_id);
               txn.Put(view_keys::kTeam + t, team.dump());
@@ -101,7 +95,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             }
           },
           [&](const events::UserUpdated& u) {
-            json user = Load(txn, view_keys::kUser + u.user_id);
+            json user = LoadJson(txn, view_keys::kUser + u.user_id);
             if (!user.is_object()) return;
             if (u.name) user["name"] = *u.name;
             if (u.email) user["email"] = *u.email;
@@ -129,7 +123,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             txn.Delete(view_keys::kUserToken + t.user_id + "/" + t.token_id);
           },
           [&](const events::UserPresenceChanged& p) {
-            json user = Load(txn, view_keys::kUser + p.user_id);
+            json user = LoadJson(txn, view_keys::kUser + p.user_id);
             if (!user.is_object()) return;
             user["presence"] = p.status;
             txn.Put(view_keys::kUser + p.user_id, user.dump());
@@ -144,7 +138,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             }
           },
           [&](const events::DeskSettingsUpdated& d) {
-            json settings = Load(txn, view_keys::kDeskSettings);
+            json settings = LoadJson(txn, view_keys::kDeskSettings);
             if (!settings.is_object()) settings = json{{"agent_visibility", "all"}};
             if (d.agent_visibility) settings["agent_visibility"] = *d.agent_visibility;
             if (d.close_reasons) settings["close_reasons"] = *d.close_reasons;
@@ -172,7 +166,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
               }
             }
             for (const auto& [key, named] : keys) {
-              json item = Load(txn, key);
+              json item = LoadJson(txn, key);
               if (!item.is_object() || item.value("read", true)) continue;
               if (!named) {
                 const auto at = ParseRfc3339(item.value("at", ""));
@@ -184,14 +178,14 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             }
           },
           [&](const events::TeamCreated& t) {
-            json team = Load(txn, view_keys::kTeam + t.team_id);
+            json team = LoadJson(txn, view_keys::kTeam + t.team_id);
             if (!team.is_object()) team = TeamStub(t.team_id);
             team["name"] = t.name;
             txn.Put(view_keys::kTeam + t.team_id, team.dump());
           },
           [&](const events::TeamMemberAdded& m) {
-            json team = Load(txn, view_keys::kTeam + m.team_id);
-            json user = Load(txn, view_keys::kUser + m.user_id);
+            json team = LoadJson(txn, view_keys::kTeam + m.team_id);
+            json user = LoadJson(txn, view_keys::kUser + m.user_id);
             if (!team.is_object()) team = TeamStub(m.team_id);
             if (!user.is_object()) user = UserStub(m.user_id);
             AddToSortedArray(team["members"], m.user_id);
@@ -210,7 +204,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
           },
           [&](const events::ChannelIntegrationSet& i) {
             // What the channel is connected to; the secrets stay in the log and the write model.
-            json stored = Load(txn, view_keys::kChannel + i.channel_id);
+            json stored = LoadJson(txn, view_keys::kChannel + i.channel_id);
             stored["webhooks"] = !i.app_secret.empty();
             stored["outbound_url"] = i.outbound_url.empty() ? json(nullptr) : json(i.outbound_url);
             txn.Put(view_keys::kChannel + i.channel_id, stored.dump());

@@ -96,4 +96,10 @@ rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
   return batch;
 }
 
+nlohmann::json LoadJson(ViewTxn& txn, const std::string& key) {
+  auto v = txn.Get(key);
+  if (!v) return nlohmann::json();
+  return nlohmann::json::parse(*v, nullptr, false);
+}
+
 }  // namespace helpdesk

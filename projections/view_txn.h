@@ -15,6 +15,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -71,5 +72,9 @@ class ViewTxn {
   std::unordered_map<std::string, Pending> pending_;
   std::set<std::string> scanned_;  // pending keys under kScannedPrefixes
 };
+
+// The JSON value stored at `key` as `txn` sees it: null when absent, discarded when unreadable
+// (callers check is_object()).
+nlohmann::json LoadJson(ViewTxn& txn, const std::string& key);
 
 }  // namespace helpdesk
