@@ -37,7 +37,13 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       max_lag_(options.max_lag),
       per_token_(options.per_token),
       per_address_(options.per_address),
-      secrets_(std::move(options.secrets)) {}
+      secrets_(std::move(options.secrets)),
+      importer_(std::make_unique<ContactImporter>(commands_, queries_)) {}
+
+void App::FailInterruptedImports() {
+  if (read_only_) return;
+  importer_->FailInterrupted(contacts_.RunningImports());
+}
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "adapters/pseudonyms.h"
 #include "adapters/secret_box.h"
 #include "api/append_watch.h"
+#include "api/contact_importer.h"
 #include "api/http.h"
 #include "api/rate_limiter.h"
 #include "api/stream_slots.h"
@@ -55,6 +56,9 @@ class App {
   // it (no token, a wrong one). Cheap and never waits: a stranger costs one digest.
   std::optional<HttpResponse> Admit(const HttpRequest& head);
   HttpResponse Handle(const HttpRequest& request);
+  // Marks imports the views show running as interrupted: for a node that is the log's only
+  // writer, once at startup (ContactImporter).
+  void FailInterruptedImports();
 
  private:
   HttpResponse Dispatch(const HttpRequest& request);
@@ -68,6 +72,8 @@ class App {
   // /contacts and /contact-attributes (routes_contacts.cc).
   std::optional<HttpResponse> RouteContacts(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteContactAttributes(const HttpRequest& r, const Caller& caller);
+  // POST /contacts/import: checks the file and hands it to the importer.
+  HttpResponse ImportContacts(const HttpRequest& r, const Caller& caller);
   // /users/{id} edits and /users/{id}/tokens (routes_access.cc).
   std::optional<HttpResponse> RouteAccess(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
@@ -128,6 +134,8 @@ class App {
   std::shared_ptr<const SecretBox> secrets_;
   // Shared with the streams' own threads, which may end after a request's answer.
   std::shared_ptr<StreamSlots> stream_slots_ = std::make_shared<StreamSlots>();
+  // Last: its thread stops (and records what it stopped) before the rest goes.
+  std::unique_ptr<ContactImporter> importer_;
 };
 
 // An event as the feeds show it: the envelope without the server's own secrets.

@@ -19,6 +19,8 @@ class AppendWatch final : public Commands {
   AppendWatch(Commands& inner, const Clock& clock) : inner_(inner), clock_(clock) {}
 
   Result<CommandOutcome> Execute(const Caller& caller, Command command) override;
+  std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
+                                                 std::vector<Command> commands) override;
 
   // True when the last append that reached the log was refused less than kRecentMs ago.
   bool RecentlyRefused() const;

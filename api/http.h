@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/attachment.h"
+#include "domain/contact_import.h"
 
 namespace helpdesk {
 
@@ -51,11 +52,17 @@ struct HttpResponse {
 constexpr size_t kMaxBodyBytes = 1 << 20;
 // ...except on an upload of an attachment (POST /api/v1/attachments): kMaxAttachmentBytes.
 
+// ...and on a contacts import (POST /api/v1/contacts/import): kMaxImportBytes.
+
 // The body limit of a request, from its method and path.
 inline size_t BodyLimit(const HttpRequest& r) {
-  const bool upload = r.method == "POST" && r.path.size() == 3 && r.path[0] == "api" &&
-                      r.path[1] == "v1" && r.path[2] == "attachments";
-  return upload ? kMaxAttachmentBytes : kMaxBodyBytes;
+  const bool v1_post =
+      r.method == "POST" && r.path.size() >= 3 && r.path[0] == "api" && r.path[1] == "v1";
+  if (v1_post && r.path.size() == 3 && r.path[2] == "attachments") return kMaxAttachmentBytes;
+  if (v1_post && r.path.size() == 4 && r.path[2] == "contacts" && r.path[3] == "import") {
+    return kMaxImportBytes;
+  }
+  return kMaxBodyBytes;
 }
 
 }  // namespace helpdesk

@@ -271,6 +271,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  {static_cast<double>(options.rate_per_token), 2.0 * options.rate_per_token},
                  {static_cast<double>(options.rate_per_address), 2.0 * options.rate_per_address},
                  secrets.value()});
+  // Alone on its log, nothing else can be running an import: one left running was cut short.
+  if (options.kafka_brokers.empty()) node->app_->FailInterruptedImports();
   return node;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "adapters/random_ids.h"
 #include "api/app.h"
 #include "api/json_io.h"
 
@@ -101,6 +102,15 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
   if (p.size() < 4) return std::nullopt;
   const std::string& id = p[3];
 
+  if (p.size() == 4 && id == "import" && r.method == "POST") return ImportContacts(r, caller);
+  if (p.size() == 5 && id == "imports" && r.method == "GET") {
+    if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+      return ErrorResponse(Forbidden("only supervisors and admins import contacts"));
+    }
+    auto progress = contacts_.Import(p[4]);
+    if (!progress) return ErrorResponse(NotFound("import " + p[4]));
+    return JsonResponse(200, *progress);
+  }
   if (p.size() == 4 && id == "export.csv" && r.method == "GET") {
     // Every contact at once is a bulk copy of personal data: supervisors and admins only.
     if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
@@ -337,6 +347,40 @@ std::optional<HttpResponse> App::RouteContactAttributes(const HttpRequest& r,
     return JsonResponse(200, *attribute);
   }
   return std::nullopt;
+}
+
+HttpResponse App::ImportContacts(const HttpRequest& r, const Caller& caller) {
+  // A file writes many contacts at once: supervisors and admins only.
+  if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+    return ErrorResponse(Forbidden("only supervisors and admins import contacts"));
+  }
+  if (read_only_) return ErrorResponse(Forbidden("this server shows a replayed past: read only"));
+  const std::string mode = QueryParam(r, "mode").value_or("upsert");
+  if (mode != "upsert" && mode != "create_only") {
+    return ErrorResponse(InvalidField("mode", "must be upsert or create_only"));
+  }
+  const std::string type = r.Header("content-type");
+  if (type.rfind("text/csv", 0) != 0) {
+    return ErrorResponse(InvalidField("Content-Type", "must be text/csv"));
+  }
+  // The whole file is read and checked here, outside any lock, before anything is recorded: a
+  // file that is not CSV is refused whole.
+  auto table = ParseCsv(r.body);
+  if (!table.ok()) return ErrorResponse(table.error());
+  std::map<std::string, AttributeDefinition> defined;
+  for (const json& definition : contacts_.Attributes()) {
+    AttributeDefinition d = definition.get<AttributeDefinition>();
+    defined[d.key] = std::move(d);
+  }
+  auto columns = ReadImportHeader(table.value().header, defined);
+  if (!columns.ok()) return ErrorResponse(columns.error());
+  ImportJob job{mode, Sha256Hex(r.body), std::move(columns).value(), std::move(defined),
+                std::move(table).value()};
+  auto started = importer_->Start(caller, std::move(job));
+  if (!started.ok()) return ErrorResponse(started.error());
+  HttpResponse response = JsonResponse(202, json{{"import_id", started.value()}});
+  response.headers["Location"] = "/api/v1/contacts/imports/" + started.value();
+  return response;
 }
 
 }  // namespace helpdesk

@@ -89,6 +89,16 @@ std::string KeyOf(const Caller&, const cmd::AddContactNote& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::RecordOrder& c, Timestamp) {
   return ContactStream(c.contact_id);
 }
+std::string KeyOf(const Caller&, const cmd::ImportContactRow& c, Timestamp) {
+  // Decided where a create of the same phone or e-mail would be (CreateContact).
+  if (NormalizePhone(c.phone).empty() && NormalizeEmail(c.email).empty()) {
+    return ContactStream(c.id);
+  }
+  return SenderKey(c.phone, NormalizePhone(c.phone).empty() ? c.email : "");
+}
+std::string KeyOf(const Caller&, const cmd::RecordContactImport& c, Timestamp) {
+  return ImportStream(c.import_id);
+}
 std::string KeyOf(const Caller&, const cmd::MergeContacts& c, Timestamp) {
   return ContactStream(c.contact_id);
 }

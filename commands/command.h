@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/contact_import.h"
 #include "domain/conversation.h"
 #include "domain/time.h"
 
@@ -168,6 +169,31 @@ struct RecordOrder {
   friend bool operator==(const RecordOrder&, const RecordOrder&) = default;
   std::string contact_id, external_id;
   nlohmann::json order = nlohmann::json::object();  // as sent (OrderProblem)
+};
+// One data row of a contacts import (domain/contact_import.h). It finds the contact with the
+// row's phone, else its e-mail, else `id`; with mode "upsert" it sets on that contact what the
+// row names, with "create_only" it leaves it be; and when there is none it creates one (with
+// `id`, or a fresh id when `id` is ""). Outcome: `created`, or `duplicate` when a found contact
+// was left as it was.
+struct ImportContactRow {
+  static constexpr const char* kName = "import_contact_row";
+  friend bool operator==(const ImportContactRow&, const ImportContactRow&) = default;
+  std::string import_id, mode, id, name, phone, email;
+  std::optional<std::string> owner_id;  // a user's id (the importer resolved e-mails)
+  std::optional<std::vector<std::string>> tags;
+  std::optional<std::string> stage;
+  nlohmann::json attributes = nlohmann::json::object();
+};
+// The start, progress and end of a contacts import, on its own stream (`import/<id>`):
+// `phase` "started" (with mode, rows and the file's digest), "progress" (counts so far and the
+// row errors since the last report), or "done" / "failed" (the final counts; `reason` says why
+// it failed).
+struct RecordContactImport {
+  static constexpr const char* kName = "record_contact_import";
+  friend bool operator==(const RecordContactImport&, const RecordContactImport&) = default;
+  std::string import_id, phase, mode, file_sha256, reason;
+  uint64_t rows = 0, rows_done = 0, created = 0, updated = 0, unchanged = 0, skipped = 0;
+  std::vector<ImportRowError> errors;
 };
 // An admin's definition of a contacts' custom attribute (a new key, or a key's new label,
 // type or options).
@@ -366,17 +392,19 @@ struct RecordDelivery {
 }  // namespace cmd
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
-using Command = std::variant<
-    cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken, cmd::RevokeUserToken,
-    cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel, cmd::SetChannelIntegration,
-    cmd::SetContactStage, cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
-    cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone,
-    cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave,
-    cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
-    cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply, cmd::CreateTemplate,
-    cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact,
-    cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner, cmd::AddContactNote,
-    cmd::DefineContactAttribute, cmd::MergeContacts, cmd::RecordOrder>;
+using Command =
+    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
+                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
+                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
+                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
+                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
+                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
+                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
+                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings,
+                 cmd::EraseContact, cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner,
+                 cmd::AddContactNote, cmd::DefineContactAttribute, cmd::MergeContacts,
+                 cmd::RecordOrder, cmd::ImportContactRow, cmd::RecordContactImport>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

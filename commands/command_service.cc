@@ -347,6 +347,26 @@ Result<CommandOutcome> CommandService::Execute(const Caller& caller, Command com
   return Await(std::move(decided).value());
 }
 
+std::vector<Result<CommandOutcome>> CommandService::ExecuteAll(const Caller& caller,
+                                                               std::vector<Command> commands) {
+  std::vector<Result<Decision>> decided;
+  decided.reserve(commands.size());
+  for (const Command& command : commands) decided.push_back(Decide(caller, command));
+  std::vector<Result<CommandOutcome>> outcomes;
+  outcomes.reserve(decided.size());
+  for (Result<Decision>& decision : decided) {
+    if (!decision.ok()) {
+      outcomes.push_back(decision.error());
+    } else if (decision.value().not_mine) {
+      outcomes.push_back(Error{ErrorCode::kInternal, "command for a stream of another node: " +
+                                                         *decision.value().not_mine});
+    } else {
+      outcomes.push_back(Await(std::move(decision).value()));
+    }
+  }
+  return outcomes;
+}
+
 Result<Decision> CommandService::Decide(const Caller& caller, const Command& command) {
   return std::visit([&](const auto& c) { return Handle(caller, c); }, command);
 }

@@ -118,6 +118,9 @@ class CommandService final : public Commands {
   std::optional<ContactState> FindContactOf(const std::string& conversation_id) const;
 
   Result<CommandOutcome> Execute(const Caller& caller, Command command) override;
+  // Decides every command, then awaits them: one group commit for the lot.
+  std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
+                                                 std::vector<Command> commands) override;
 
   // Decides `command` for `caller` on the current write model (see above). Thread-safe.
   Result<Decision> Decide(const Caller& caller, const Command& command);
@@ -168,6 +171,8 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::DefineContactAttribute& c);
   Result<Decision> Handle(const Caller& caller, const cmd::MergeContacts& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RecordOrder& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::ImportContactRow& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RecordContactImport& c);
   // Whether `caller` may move a contact from `current`'s portfolio ("" none) to `owner_id`'s.
   Status CheckOwnerChange(const Caller& caller, const std::string& current,
                           const std::optional<std::string>& owner_id) const;

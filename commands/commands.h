@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "adapters/consistency_token.h"
 #include "commands/command.h"
@@ -59,6 +60,16 @@ class Commands {
   // Runs `command` for `caller`; answers once its events are durable in the log (or with why
   // nothing was done).
   virtual Result<CommandOutcome> Execute(const Caller& caller, Command command) = 0;
+  // Runs each of `commands` for `caller`, in order, answering each as Execute would (one
+  // failing does not stop the others). This one runs them one by one; a decider that can
+  // decides them all and then waits for the log once, so a batch costs one commit.
+  virtual std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
+                                                         std::vector<Command> commands) {
+    std::vector<Result<CommandOutcome>> outcomes;
+    outcomes.reserve(commands.size());
+    for (Command& command : commands) outcomes.push_back(Execute(caller, std::move(command)));
+    return outcomes;
+  }
 };
 
 }  // namespace helpdesk

@@ -5,6 +5,7 @@
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
 #include "domain/contact.h"
+#include "domain/contact_import.h"
 #include "domain/events.h"
 
 namespace helpdesk {
@@ -354,6 +355,149 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RecordO
         {events::Encode(events::OrderRecorded{c.contact_id, order})}, caller.actor(), clock_.Now());
   out.contact_id = c.contact_id;
   return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportContactRow& c) {
+  if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("imports are a supervisor's or an admin's");
+  }
+  if (c.mode != "upsert" && c.mode != "create_only") {
+    return InvalidField("mode", "must be upsert or create_only");
+  }
+  const std::optional<std::string> name =
+      c.name.empty() ? std::nullopt : std::optional<std::string>(c.name);
+  if (auto problem = CardProblem(name, c.phone, c.email, c.tags, nullptr)) return *problem;
+  if (!c.id.empty() && !IsValidId(c.id)) {
+    return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
+  }
+  if (c.stage && (c.stage->empty() || c.stage->size() > 64)) {
+    return InvalidField("stage", "must be 1 to 64 characters");
+  }
+  if (!c.attributes.is_object()) return InvalidField("attributes", "must be an object");
+  const std::string phone = NormalizePhone(c.phone);
+  const std::string email = NormalizeEmail(c.email);
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  if (auto problem = AttributesProblem(c.attributes, model_.DeskSettings().contact_attributes)) {
+    return FieldProblem(*problem);
+  }
+  if (c.owner_id) {
+    const UserState* owner = model_.User(*c.owner_id);
+    if (!owner) return InvalidField("owner", "names no user");
+    if (!owner->active) return InvalidField("owner", "names a deactivated user");
+  }
+  // The contact the row is about: by phone, then e-mail, then id (what a file without either
+  // names on a second run).
+  std::string found;
+  if (auto holder = phone.empty() ? std::nullopt : model_.ContactByPhone(phone)) {
+    found = SurvivorOf(*holder);
+  }
+  if (auto holder = email.empty() ? std::nullopt : model_.ContactByEmail(email)) {
+    const std::string by_email = SurvivorOf(*holder);
+    if (found.empty()) {
+      found = by_email;
+    } else if (by_email != found) {
+      return InvalidField(
+          "email", "is contact " + by_email + "'s while the phone is contact " + found + "'s");
+    }
+  }
+  if (found.empty() && !c.id.empty() && model_.Contact(c.id)) found = SurvivorOf(c.id);
+  const std::vector<std::string> tags = SortedDistinct(c.tags.value_or(std::vector<std::string>{}));
+
+  if (found.empty()) {
+    if (!name) return InvalidField("name", "is needed for a new contact");
+    std::string id = c.id;
+    if (id.empty() && vault_) {
+      auto made = vault_->NewContactId([this] { return ids_.NewId(); });
+      if (!made.ok()) return made.error();
+      id = std::move(made).value();
+    } else if (id.empty()) {
+      id = NewStreamId(ContactStream);
+    }
+    events::ContactCreated created{
+        id, c.name, c.phone, c.email, "lead", "", c.owner_id, tags, WithoutNulls(c.attributes)};
+    if (c.stage) created.stage = *c.stage;
+    std::vector<NewEvent> events;
+    Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
+    CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, true);
+    out.contact_id = id;
+    return Commit(std::move(events), std::move(out), lock);
+  }
+
+  const ContactState* contact = model_.Contact(found);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), found, false);
+  out.contact_id = found;
+  out.duplicate = true;
+  if (!contact || c.mode == "create_only") return Unchanged(std::move(out), lock);
+  if (auto closed = ClosedCard(*contact)) return *closed;
+  // What the row changes: its non-empty cells win; tags are added to the contact's own.
+  events::ContactUpdated changed{found, {}, {}, {}, {}, nullptr, nullptr};
+  if (name && *name != contact->name) changed.name = name;
+  if (!phone.empty() && phone != NormalizePhone(contact->phone)) {
+    if (auto taken = HeldByAnother(phone, "", found)) return InvalidField("phone", taken->message);
+    changed.phone = c.phone;
+  }
+  if (!email.empty() && email != NormalizeEmail(contact->email)) {
+    if (auto taken = HeldByAnother("", email, found)) return InvalidField("email", taken->message);
+    changed.email = c.email;
+  }
+  std::vector<std::string> all_tags = contact->tags;
+  all_tags.insert(all_tags.end(), tags.begin(), tags.end());
+  all_tags = SortedDistinct(std::move(all_tags));
+  if (all_tags != contact->tags) {
+    if (auto problem = ContactTagsProblem(all_tags)) return InvalidField("tags", *problem);
+    changed.tags = std::move(all_tags);
+  }
+  if (nlohmann::json keys = ChangedKeys(contact->attributes, c.attributes); !keys.empty()) {
+    changed.attributes = std::move(keys);
+  }
+  std::vector<DomainEvent> recorded;
+  if (changed.name || changed.phone || changed.email || changed.tags ||
+      !changed.attributes.is_null()) {
+    recorded.push_back(events::Encode(changed));
+  }
+  if (c.owner_id && *c.owner_id != contact->owner_id) {
+    const std::optional<std::string> from =
+        contact->owner_id.empty() ? std::nullopt : std::optional<std::string>(contact->owner_id);
+    recorded.push_back(events::Encode(events::ContactOwnerChanged{found, from, c.owner_id}));
+  }
+  if (c.stage && *c.stage != contact->stage) {
+    recorded.push_back(
+        events::Encode(events::ContactStageChanged{found, contact->stage, *c.stage}));
+  }
+  if (recorded.empty()) return Unchanged(std::move(out), lock);
+  out.duplicate = false;
+  std::vector<NewEvent> events;
+  Stage(events, ContactStream(found), std::move(recorded), caller.actor(), clock_.Now());
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RecordContactImport& c) {
+  if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+    return Forbidden("imports are a supervisor's or an admin's");
+  }
+  if (!IsValidId(c.import_id)) return InvalidField("import_id", "must be a valid id");
+  nlohmann::json errors = c.errors;
+  const events::ImportCounts counts{c.rows_done, c.created, c.updated, c.unchanged, c.skipped};
+  DomainEvent event;
+  if (c.phase == "started") {
+    event =
+        events::Encode(events::ContactImportStarted{c.import_id, c.mode, c.rows, c.file_sha256});
+  } else if (c.phase == "progress") {
+    event = events::Encode(events::ContactImportProgressed{c.import_id, counts, errors});
+  } else if (c.phase == "done" || c.phase == "failed") {
+    event = events::Encode(
+        events::ContactImportFinished{c.import_id, c.phase, c.reason, counts, errors});
+  } else {
+    return InvalidField("phase", "must be started, progress, done or failed");
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  std::vector<NewEvent> events;
+  Stage(events, ImportStream(c.import_id), {std::move(event)}, caller.actor(), clock_.Now());
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), c.import_id, true),
+                lock);
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller,

@@ -64,6 +64,7 @@ inline std::string TeamStream(const std::string& id) { return "team/" + id; }
 inline std::string ChannelStream(const std::string& id) { return "channel/" + id; }
 inline std::string QuickReplyStream(const std::string& id) { return "quick_reply/" + id; }
 inline std::string TemplateStream(const std::string& id) { return "template/" + id; }
+inline std::string ImportStream(const std::string& id) { return "import/" + id; }
 // The one stream of the desk's settings.
 inline const std::string kDeskSettingsStream = "settings/desk";
 
@@ -115,6 +116,10 @@ inline constexpr const char* kContactNoteAdded = "ContactNoteAdded";
 inline constexpr const char* kContactAttributeDefined = "ContactAttributeDefined";
 inline constexpr const char* kContactsMerged = "ContactsMerged";
 inline constexpr const char* kOrderRecorded = "OrderRecorded";
+// Contacts imports (POST /api/v1/contacts/import), on `import/<id>`:
+inline constexpr const char* kContactImportStarted = "ContactImportStarted";
+inline constexpr const char* kContactImportProgressed = "ContactImportProgressed";
+inline constexpr const char* kContactImportFinished = "ContactImportFinished";
 // Ticket protocols (domain/protocol.h):
 inline constexpr const char* kProtocolIssued = "ProtocolIssued";
 // Message templates (domain/message_template.h):

@@ -372,6 +372,48 @@ void Read(const Reader& r, ContactsMerged& e) {
 json Payload(const OrderRecorded& e) { return {{"contact_id", e.contact_id}, {"order", e.order}}; }
 void Read(const Reader& r, OrderRecorded& e) { e = {r.Str("contact_id"), r.Object("order")}; }
 
+json Payload(const ContactImportStarted& e) {
+  return {{"import_id", e.import_id},
+          {"mode", e.mode},
+          {"rows", e.rows},
+          {"file_sha256", e.file_sha256}};
+}
+void Read(const Reader& r, ContactImportStarted& e) {
+  e = {r.Str("import_id"), r.Str("mode"), r.Number<uint64_t>("rows"), r.Str("file_sha256")};
+}
+
+void PutCounts(json& j, const ImportCounts& c) {
+  j["rows_done"] = c.rows_done;
+  j["created"] = c.created;
+  j["updated"] = c.updated;
+  j["unchanged"] = c.unchanged;
+  j["skipped"] = c.skipped;
+}
+ImportCounts ReadCounts(const Reader& r) {
+  return {r.Number<uint64_t>("rows_done"), r.Number<uint64_t>("created"),
+          r.Number<uint64_t>("updated"), r.Number<uint64_t>("unchanged"),
+          r.Number<uint64_t>("skipped")};
+}
+
+json Payload(const ContactImportProgressed& e) {
+  json j{{"import_id", e.import_id}, {"errors", e.errors}};
+  PutCounts(j, e.counts);
+  return j;
+}
+void Read(const Reader& r, ContactImportProgressed& e) {
+  e = {r.Str("import_id"), ReadCounts(r), r.Array("errors")};
+}
+
+json Payload(const ContactImportFinished& e) {
+  json j{{"import_id", e.import_id}, {"status", e.status}, {"errors", e.errors}};
+  if (!e.reason.empty()) j["reason"] = e.reason;
+  PutCounts(j, e.counts);
+  return j;
+}
+void Read(const Reader& r, ContactImportFinished& e) {
+  e = {r.Str("import_id"), r.Str("status"), r.Str("reason"), ReadCounts(r), r.Array("errors")};
+}
+
 json Payload(const ContactAttributeDefined& e) {
   json j{{"key", e.key}, {"label", e.label}, {"type", e.type}};
   if (!e.options.empty()) j["options"] = e.options;

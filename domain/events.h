@@ -219,6 +219,33 @@ struct OrderRecorded {
   std::string contact_id;
   nlohmann::json order = nlohmann::json::object();
 };
+// A contacts import began: `rows` data rows of a file with this SHA-256, in `mode` "upsert" or
+// "create_only".
+struct ContactImportStarted {
+  static constexpr const char* kType = ev::kContactImportStarted;
+  std::string import_id, mode;
+  uint64_t rows = 0;
+  std::string file_sha256;
+};
+// The counts an import reached: rows decided so far (their events durable before this one),
+// and the row errors ([{row, field, message}]) found since the previous progress.
+struct ImportCounts {
+  uint64_t rows_done = 0, created = 0, updated = 0, unchanged = 0, skipped = 0;
+};
+struct ContactImportProgressed {
+  static constexpr const char* kType = ev::kContactImportProgressed;
+  std::string import_id;
+  ImportCounts counts;
+  nlohmann::json errors = nlohmann::json::array();
+};
+// The import ended: `status` "done" (every row decided), or "failed" with `reason` (the rows
+// counted were imported; the others were not).
+struct ContactImportFinished {
+  static constexpr const char* kType = ev::kContactImportFinished;
+  std::string import_id, status, reason;
+  ImportCounts counts;
+  nlohmann::json errors = nlohmann::json::array();
+};
 // An admin defined (or redefined) a custom attribute of contacts, on the settings stream.
 struct ContactAttributeDefined {
   static constexpr const char* kType = ev::kContactAttributeDefined;
@@ -300,18 +327,20 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event = std::variant<
-    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-    ConversationAssigned, ConversationTransferred, ConversationPostponed, ConversationWoke,
-    ConversationTagged, ConversationUntagged, ConversationClosed, ConversationReopened,
-    ConversationRead, ParticipantAdded, ParticipantRemoved, ConversationIgnored,
-    ConversationDeleted, MessageDelivered, MessageFailed, UserCreated, UserPresenceChanged,
-    UserUpdated, UserTokenIssued, UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded,
-    ChannelCreated, ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-    ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut, ContactErased,
-    ContactUpdated, ContactOwnerChanged, ContactNoteAdded, ContactAttributeDefined, ContactsMerged,
-    OrderRecorded, ProtocolIssued, TemplateCreated, QuickReplyCreated, QuickReplyUpdated,
-    QuickReplyDeleted, DeskSettingsUpdated>;
+using Event =
+    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
+                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
+                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
+                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
+                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
+                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
+                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
+                 ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
+                 ContactAttributeDefined, ContactsMerged, OrderRecorded, ContactImportStarted,
+                 ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
+                 QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

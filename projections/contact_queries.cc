@@ -231,4 +231,25 @@ std::optional<json> ContactQueries::Attribute(const std::string& key) const {
   return item;
 }
 
+std::optional<json> ContactQueries::Import(const std::string& import_id) const {
+  auto stored = views_.Get(view_keys::kContactImport + import_id);
+  if (!stored) return std::nullopt;
+  json item = json::parse(*stored, nullptr, false);
+  if (!item.is_object()) return std::nullopt;
+  return item;
+}
+
+std::vector<std::string> ContactQueries::RunningImports() const {
+  std::vector<std::string> running;
+  const std::string prefix = view_keys::kContactImport;
+  auto it = views_.NewIterator();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    json item = json::parse(it->value().ToString(), nullptr, false);
+    if (item.is_object() && item.value("status", "") == "running") {
+      running.push_back(item.value("id", ""));
+    }
+  }
+  return running;
+}
+
 }  // namespace helpdesk

@@ -54,6 +54,9 @@ class ContactQueries {
   // Attribute definitions by key.
   nlohmann::json Attributes() const;
   std::optional<nlohmann::json> Attribute(const std::string& key) const;
+  // A contacts import's progress (ImportProjector), and the ids of those still running.
+  std::optional<nlohmann::json> Import(const std::string& import_id) const;
+  std::vector<std::string> RunningImports() const;
 
  private:
   // Walks the filter's index in its order, after the key `after` (a key within the index) if

@@ -47,6 +47,10 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     contacts_.Apply(r, txn, cache);
     return;
   }
+  if (e.stream.starts_with("import/")) {
+    imports_.Apply(r, txn);
+    return;
+  }
   const std::optional<events::Event> event = events::Decode(e);
   if (!event) return;
   auto put_quick_reply = [&](const std::string& owner_id, const std::string& shortcut,

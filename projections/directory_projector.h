@@ -1,10 +1,12 @@
 // DirectoryProjector: users, teams, channels, settings, templates and quick replies into their
-// views (u/, t/, ch/, set/, tpl/, qr/); contacts' streams go to the ContactProjector.
+// views (u/, t/, ch/, set/, tpl/, qr/); contacts' streams go to the ContactProjector,
+// imports' to the ImportProjector.
 #pragma once
 
 #include "domain/event.h"
 #include "projections/contact_projector.h"
 #include "projections/conversation_cache.h"
+#include "projections/import_projector.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
@@ -16,6 +18,7 @@ class DirectoryProjector {
 
  private:
   ContactProjector contacts_;
+  ImportProjector imports_;
 };
 
 }  // namespace helpdesk

@@ -74,6 +74,20 @@ std::vector<Command> OneOfEach() {
       cmd::DefineContactAttribute{"plan", "Plan", "list", {"gold", "silver"}},
       cmd::MergeContacts{"k2", "k1"},
       cmd::RecordOrder{"k2", "o-1", json{{"number", "1001"}, {"kind", "order"}}},
+      cmd::ImportContactRow{"i1", "upsert", "", "Rui", "+55 11 9", "", "u1",
+                            std::vector<std::string>{"vip"}, "lead", json{{"cpf", "1"}}},
+      cmd::RecordContactImport{"i1",
+                               "progress",
+                               "upsert",
+                               "ab12",
+                               "",
+                               10,
+                               4,
+                               1,
+                               1,
+                               1,
+                               1,
+                               {ImportRowError{3, "phone", "must be a phone number"}}},
   };
 }
 

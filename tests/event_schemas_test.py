@@ -161,6 +161,19 @@ def produce_every_event(api):
     api.call("PUT", "/api/v1/contacts/rui2/orders/shop-r1",
              {"number": "R1", "kind": "return", "status": "requested"}, token=ana)
     api.call("POST", "/api/v1/contacts/rui/merge", {"from": "rui2"})
+    # An import long enough to report progress once, with one bad row.
+    rows = "".join(f"Imported {i},+55 31 9{10000000 + i}\r\n" for i in range(2500))
+    req = urllib.request.Request(f"{api.base}/api/v1/contacts/import",
+                                 data=("name,phone\r\n" + rows + "Bad,no phone\r\n").encode(),
+                                 method="POST")
+    req.add_header("Authorization", f"Bearer {TOKEN}")
+    req.add_header("Content-Type", "text/csv")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        import_id = json.loads(r.read().decode())["import_id"]
+    for _ in range(600):
+        if api.call("GET", f"/api/v1/contacts/imports/{import_id}")["status"] != "running":
+            break
+        time.sleep(0.05)
     api.call("POST", "/api/v1/contacts/rui/erase")
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")
 

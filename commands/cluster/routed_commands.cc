@@ -1,5 +1,9 @@
 #include "commands/cluster/routed_commands.h"
 
+#include <algorithm>
+#include <future>
+#include <optional>
+
 #include "adapters/random_ids.h"
 #include "commands/command_codec.h"
 #include "commands/id_rules.h"
@@ -41,6 +45,24 @@ Result<CommandOutcome> RoutedCommands::Execute(const Caller& caller, Command com
   Result<CommandOutcome> out = transport_.Send(key, EncodeCommand(caller, command));
   if (out.ok() && out.value().created) out.value().secret_token = secret;
   return out;
+}
+
+std::vector<Result<CommandOutcome>> RoutedCommands::ExecuteAll(const Caller& caller,
+                                                               std::vector<Command> commands) {
+  std::vector<std::optional<Result<CommandOutcome>>> answered(commands.size());
+  std::vector<std::future<void>> lanes;
+  for (size_t lane = 0; lane < std::min(kLanes, commands.size()); ++lane) {
+    lanes.push_back(std::async(std::launch::async, [&, lane] {
+      for (size_t i = lane; i < commands.size(); i += kLanes) {
+        answered[i] = Execute(caller, std::move(commands[i]));
+      }
+    }));
+  }
+  for (std::future<void>& lane : lanes) lane.get();
+  std::vector<Result<CommandOutcome>> outcomes;
+  outcomes.reserve(answered.size());
+  for (auto& outcome : answered) outcomes.push_back(std::move(*outcome));
+  return outcomes;
 }
 
 }  // namespace helpdesk

@@ -30,6 +30,10 @@ class RoutedCommands final : public Commands {
       : transport_(transport), clock_(clock) {}
 
   Result<CommandOutcome> Execute(const Caller& caller, Command command) override;
+  // Sends up to kLanes commands at a time: each waits for its own round trip to its owner.
+  std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
+                                                 std::vector<Command> commands) override;
+  static constexpr size_t kLanes = 16;
 
  private:
   CommandTransport& transport_;

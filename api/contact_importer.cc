@@ -1,0 +1,245 @@
+#include "api/contact_importer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "adapters/random_ids.h"
+#include "domain/directory.h"
+
+namespace helpdesk {
+namespace {
+
+// A refusal of the row itself (it is reported and skipped), rather than of the log or the node
+// (the import stops: the rows not counted were not imported).
+bool RowsFault(const Error& error) {
+  switch (error.code) {
+    case ErrorCode::kLogUnavailable:
+    case ErrorCode::kNotCaughtUp:
+    case ErrorCode::kInternal:
+    case ErrorCode::kRateLimited:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// "field 'phone' must be …" → {phone, must be …}; other errors name the row.
+ImportRowError RowError(size_t row, const Error& error) {
+  static constexpr std::string_view kPrefix = "field '";
+  const std::string& m = error.message;
+  if (m.rfind(kPrefix, 0) == 0) {
+    const size_t end = m.find("' ", kPrefix.size());
+    if (end != std::string::npos) {
+      return {row, m.substr(kPrefix.size(), end - kPrefix.size()), m.substr(end + 2)};
+    }
+  }
+  return {row, "row", m};
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+}  // namespace
+
+ContactImporter::ContactImporter(Commands& commands, const ViewQueries& queries)
+    : commands_(commands), queries_(queries), worker_([this] { Run(); }) {}
+
+ContactImporter::~ContactImporter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  worker_.join();
+}
+
+Result<std::string> ContactImporter::Start(const Caller& caller, ImportJob job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (queue_.size() + running_ >= kMaxQueued) {
+      return Error{ErrorCode::kRateLimited,
+                   "this node runs " + std::to_string(kMaxQueued) +
+                       " imports already: send the file again once one is done"};
+    }
+    ++running_;  // held for this one until it is queued or refused
+  }
+  const std::string id = NewId();
+  cmd::RecordContactImport started;
+  started.import_id = id;
+  started.phase = "started";
+  started.mode = job.mode;
+  started.rows = job.table.rows.size();
+  started.file_sha256 = job.file_sha256;
+  Result<CommandOutcome> recorded = commands_.Execute(caller, std::move(started));
+  std::lock_guard<std::mutex> lock(mu_);
+  --running_;
+  if (!recorded.ok()) return recorded.error();
+  queue_.push_back(Queued{id, caller, std::move(job)});
+  wake_.notify_all();
+  spdlog::info("contacts import {} queued: {} rows", id, queue_.back().job.table.rows.size());
+  return id;
+}
+
+void ContactImporter::FailInterrupted(const std::vector<std::string>& import_ids) {
+  for (const std::string& id : import_ids) {
+    cmd::RecordContactImport failed;
+    failed.import_id = id;
+    failed.phase = "failed";
+    failed.reason =
+        "interrupted: the server stopped during the import. The rows counted were imported; "
+        "send the file again to import the others (rows already imported are found, not "
+        "duplicated)";
+    Result<CommandOutcome> recorded = commands_.Execute(Caller::System(), std::move(failed));
+    if (!recorded.ok()) {
+      spdlog::error("cannot mark import {} interrupted: {}", id, recorded.error().message);
+    } else {
+      spdlog::info("contacts import {} marked interrupted", id);
+    }
+  }
+}
+
+void ContactImporter::Run() {
+  for (;;) {
+    Queued next;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, nothing left
+      next = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    Import(next);
+    std::lock_guard<std::mutex> lock(mu_);
+    --running_;
+  }
+}
+
+std::map<std::string, std::string> ContactImporter::OwnersByEmail() const {
+  std::map<std::string, std::string> owners;
+  std::optional<std::string> cursor;
+  do {
+    Result<Page> page = queries_.Users(std::nullopt, cursor, 200);
+    if (!page.ok()) break;
+    const nlohmann::json items = nlohmann::json::parse(page.value().items_json, nullptr, false);
+    if (!items.is_array()) break;
+    for (const nlohmann::json& user : items) {
+      const std::string email = Lower(user.value("email", ""));
+      if (!email.empty()) owners[email] = user.value("id", "");
+    }
+    cursor = page.value().next_cursor;
+  } while (cursor);
+  return owners;
+}
+
+void ContactImporter::Import(const Queued& queued) {
+  const ImportJob& job = queued.job;
+  const std::vector<std::vector<std::string>>& rows = job.table.rows;
+  const std::map<std::string, std::string> owners = OwnersByEmail();
+  spdlog::info("contacts import {} started: {} rows", queued.id, rows.size());
+
+  cmd::RecordContactImport report;
+  report.import_id = queued.id;
+  // Records the counts so far and the errors not yet recorded; false when the log refused.
+  const auto record = [&](const std::string& phase, const std::string& reason) {
+    std::sort(report.errors.begin(), report.errors.end(),
+              [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
+    cmd::RecordContactImport command = report;
+    command.phase = phase;
+    command.reason = reason;
+    Result<CommandOutcome> recorded = commands_.Execute(queued.caller, std::move(command));
+    if (!recorded.ok()) {
+      spdlog::error("contacts import {}: cannot record its {}: {}", queued.id, phase,
+                    recorded.error().message);
+      return false;
+    }
+    report.errors.clear();
+    return true;
+  };
+
+  size_t reported_at = 0;
+  for (size_t start = 0; start < rows.size(); start += kBatchRows) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) {
+        record("failed", "the server stopped during the import. The rows counted were "
+                         "imported; send the file again to import the others");
+        return;
+      }
+    }
+    const size_t end = std::min(rows.size(), start + kBatchRows);
+    std::vector<Command> commands;
+    std::vector<size_t> row_of;
+    for (size_t i = start; i < end; ++i) {
+      const size_t row = i + 1;
+      Result<ImportRow> read = ReadImportRow(job.columns, job.defined, rows[i], row);
+      if (!read.ok()) {
+        report.errors.push_back(RowError(row, read.error()));
+        ++report.skipped;
+        continue;
+      }
+      ImportRow& r = read.value();
+      if (r.blank) {
+        ++report.skipped;
+        continue;
+      }
+      cmd::ImportContactRow c;
+      c.import_id = queued.id;
+      c.mode = job.mode;
+      c.id = r.id.value_or("");
+      if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
+        c.id = ImportedContactId(job.file_sha256, row);
+      }
+      c.name = std::move(r.name);
+      c.phone = std::move(r.phone);
+      c.email = std::move(r.email);
+      if (r.owner) {
+        auto by_email = owners.find(Lower(*r.owner));
+        c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
+      }
+      c.tags = std::move(r.tags);
+      c.stage = std::move(r.stage);
+      c.attributes = std::move(r.attributes);
+      commands.push_back(std::move(c));
+      row_of.push_back(row);
+    }
+    std::vector<Result<CommandOutcome>> outcomes =
+        commands_.ExecuteAll(queued.caller, std::move(commands));
+    for (size_t k = 0; k < outcomes.size(); ++k) {
+      const Result<CommandOutcome>& outcome = outcomes[k];
+      if (!outcome.ok()) {
+        if (!RowsFault(outcome.error())) {
+          // Rows before this one in the batch may be durable, but are not counted: a resend
+          // finds them.
+          record("failed", "the event log refused writes (" + outcome.error().message +
+                               "). The rows counted were imported; send the file again to "
+                               "import the others");
+          return;
+        }
+        report.errors.push_back(RowError(row_of[k], outcome.error()));
+        ++report.skipped;
+      } else if (outcome.value().created) {
+        ++report.created;
+      } else if (outcome.value().duplicate) {
+        ++(job.mode == "create_only" ? report.skipped : report.unchanged);
+      } else {
+        ++report.updated;
+      }
+    }
+    report.rows_done = end;
+    if (end - reported_at >= kProgressRows && end < rows.size()) {
+      if (!record("progress", "")) return;
+      reported_at = end;
+    }
+  }
+  record("done", "");
+  spdlog::info("contacts import {} done: {} created, {} updated, {} unchanged, {} skipped",
+               queued.id, report.created, report.updated, report.unchanged, report.skipped);
+}
+
+}  // namespace helpdesk

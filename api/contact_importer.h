@@ -1,0 +1,86 @@
+// ContactImporter: runs contacts imports (POST /api/v1/contacts/import) in the background.
+//
+// The request parses and checks the whole file first (domain/contact_import.h) and answers 202
+// once ContactImportStarted is durable. A thread of the importer then sends the rows as
+// ImportContactRow commands in batches (Commands::ExecuteAll: one commit per batch on one
+// node) and, after each batch is durable, records the counts and the rows' errors
+// (ContactImportProgressed): a count never names a row whose events are not in the log. The end
+// is ContactImportFinished ("done", or "failed" with the reason).
+//
+// A row finds its contact by phone, then e-mail, then (for a row with neither) the id the file
+// and row number give (ImportedContactId), so sending the same file again creates nothing, and
+// neither does resending a file whose import a stopped server cut short. At startup a node that
+// is the log's only writer marks imports it finds running as failed ("interrupted"): their file
+// is not kept.
+//
+// Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "commands/commands.h"
+#include "domain/contact_import.h"
+#include "projections/view_queries.h"
+
+namespace helpdesk {
+
+// One parsed file, ready to import.
+struct ImportJob {
+  std::string mode;         // "upsert" | "create_only"
+  std::string file_sha256;  // hex
+  ImportColumns columns;
+  std::map<std::string, AttributeDefinition> defined;
+  CsvTable table;
+};
+
+class ContactImporter {
+ public:
+  // Rows decided per batch, and how often progress is recorded at most (in rows).
+  static constexpr size_t kBatchRows = 500;
+  static constexpr size_t kProgressRows = 2000;
+  // Imports waiting or running on this node at once; more are refused (429).
+  static constexpr size_t kMaxQueued = 4;
+
+  ContactImporter(Commands& commands, const ViewQueries& queries);
+  // Stops at the end of the batch being decided and records the import as failed ("the server
+  // stopped"); queued ones likewise.
+  ~ContactImporter();
+  ContactImporter(const ContactImporter&) = delete;
+  ContactImporter& operator=(const ContactImporter&) = delete;
+
+  // Records the import's start for `caller` (durable when this returns) and queues it: its id.
+  // 429 rate_limited while kMaxQueued imports wait or run.
+  Result<std::string> Start(const Caller& caller, ImportJob job);
+
+  // Marks `import_ids` (imports the views show running, none of this process's) failed as
+  // interrupted. For a node that is the log's only writer, once at startup.
+  void FailInterrupted(const std::vector<std::string>& import_ids);
+
+ private:
+  struct Queued {
+    std::string id;
+    Caller caller;
+    ImportJob job;
+  };
+  void Run();
+  void Import(const Queued& queued);
+  // Owners named by e-mail in the file, resolved to user ids.
+  std::map<std::string, std::string> OwnersByEmail() const;
+
+  Commands& commands_;
+  const ViewQueries& queries_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<Queued> queue_;
+  size_t running_ = 0;
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace helpdesk
