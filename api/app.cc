@@ -42,7 +42,14 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
 
 void App::FailInterruptedImports() {
   if (read_only_) return;
-  importer_->FailInterrupted(contacts_.RunningImports());
+  importer_->FailInterrupted([this] {
+    // What the log held at the start is in the views first: an import cut short shows running.
+    const ConsistencyToken head = log_.Head();
+    while (!projections_.WaitFor(head, std::chrono::seconds(1))) {
+      if (importer_->Stopping()) return std::vector<nlohmann::json>();
+    }
+    return contacts_.RunningImports();
+  });
 }
 
 namespace {

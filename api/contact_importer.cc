@@ -58,7 +58,7 @@ ContactImporter::~ContactImporter() {
   worker_.join();
 }
 
-Result<std::string> ContactImporter::Start(const Caller& caller, ImportJob job) {
+Result<CommandOutcome> ContactImporter::Start(const Caller& caller, ImportJob job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() + running_ >= kMaxQueued) {
@@ -69,6 +69,10 @@ Result<std::string> ContactImporter::Start(const Caller& caller, ImportJob job) 
     ++running_;  // held for this one until it is queued or refused
   }
   const std::string id = NewId();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    mine_.insert(id);
+  }
   cmd::RecordContactImport started;
   started.import_id = id;
   started.phase = "started";
@@ -82,13 +86,34 @@ Result<std::string> ContactImporter::Start(const Caller& caller, ImportJob job) 
   queue_.push_back(Queued{id, caller, std::move(job)});
   wake_.notify_all();
   spdlog::info("contacts import {} queued: {} rows", id, queue_.back().job.table.rows.size());
-  return id;
+  return recorded;
 }
 
-void ContactImporter::FailInterrupted(const std::vector<std::string>& import_ids) {
-  for (const std::string& id : import_ids) {
+void ContactImporter::FailInterrupted(std::function<std::vector<nlohmann::json>()> running) {
+  std::lock_guard<std::mutex> lock(mu_);
+  find_interrupted_ = std::move(running);
+  wake_.notify_all();
+}
+
+bool ContactImporter::Stopping() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_;
+}
+
+void ContactImporter::MarkInterrupted(const std::vector<nlohmann::json>& imports) {
+  for (const nlohmann::json& running : imports) {
+    const std::string id = running.value("id", "");
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (mine_.count(id)) continue;
+    }
     cmd::RecordContactImport failed;
     failed.import_id = id;
+    failed.rows_done = running.value("rows_done", uint64_t{0});
+    failed.created = running.value("created", uint64_t{0});
+    failed.updated = running.value("updated", uint64_t{0});
+    failed.unchanged = running.value("unchanged", uint64_t{0});
+    failed.skipped = running.value("skipped", uint64_t{0});
     failed.phase = "failed";
     failed.reason =
         "interrupted: the server stopped during the import. The rows counted were imported; "
@@ -108,7 +133,14 @@ void ContactImporter::Run() {
     Queued next;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty() || find_interrupted_; });
+      if (find_interrupted_ && !stopping_) {
+        auto find = std::move(find_interrupted_);
+        find_interrupted_ = nullptr;
+        lock.unlock();
+        MarkInterrupted(find());
+        continue;
+      }
       if (queue_.empty()) return;  // stopping, nothing left
       next = std::move(queue_.front());
       queue_.pop_front();
@@ -167,25 +199,28 @@ void ContactImporter::Import(const Queued& queued) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) {
-        record("failed", "the server stopped during the import. The rows counted were "
-                         "imported; send the file again to import the others");
+        record("failed",
+               "the server stopped during the import. The rows counted were "
+               "imported; send the file again to import the others");
         return;
       }
     }
     const size_t end = std::min(rows.size(), start + kBatchRows);
+    // The batch's counts join the import's only once every row of it is decided and durable.
+    cmd::RecordContactImport batch = report;
     std::vector<Command> commands;
     std::vector<size_t> row_of;
     for (size_t i = start; i < end; ++i) {
       const size_t row = i + 1;
       Result<ImportRow> read = ReadImportRow(job.columns, job.defined, rows[i], row);
       if (!read.ok()) {
-        report.errors.push_back(RowError(row, read.error()));
-        ++report.skipped;
+        batch.errors.push_back(RowError(row, read.error()));
+        ++batch.skipped;
         continue;
       }
       ImportRow& r = read.value();
       if (r.blank) {
-        ++report.skipped;
+        ++batch.skipped;
         continue;
       }
       cmd::ImportContactRow c;
@@ -214,23 +249,24 @@ void ContactImporter::Import(const Queued& queued) {
       const Result<CommandOutcome>& outcome = outcomes[k];
       if (!outcome.ok()) {
         if (!RowsFault(outcome.error())) {
-          // Rows before this one in the batch may be durable, but are not counted: a resend
-          // finds them.
+          // Rows before this one in the batch may be durable, but are not counted (the batch's
+          // tallies are dropped): a resend finds them.
           record("failed", "the event log refused writes (" + outcome.error().message +
                                "). The rows counted were imported; send the file again to "
                                "import the others");
           return;
         }
-        report.errors.push_back(RowError(row_of[k], outcome.error()));
-        ++report.skipped;
+        batch.errors.push_back(RowError(row_of[k], outcome.error()));
+        ++batch.skipped;
       } else if (outcome.value().created) {
-        ++report.created;
+        ++batch.created;
       } else if (outcome.value().duplicate) {
-        ++(job.mode == "create_only" ? report.skipped : report.unchanged);
+        ++(job.mode == "create_only" ? batch.skipped : batch.unchanged);
       } else {
-        ++report.updated;
+        ++batch.updated;
       }
     }
+    report = std::move(batch);
     report.rows_done = end;
     if (end - reported_at >= kProgressRows && end < rows.size()) {
       if (!record("progress", "")) return;

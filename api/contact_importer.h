@@ -18,9 +18,11 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -54,13 +56,18 @@ class ContactImporter {
   ContactImporter(const ContactImporter&) = delete;
   ContactImporter& operator=(const ContactImporter&) = delete;
 
-  // Records the import's start for `caller` (durable when this returns) and queues it: its id.
+  // Records the import's start for `caller` (durable when this returns) and queues it: the
+  // outcome names the import (`id`) and where its start is in the log.
   // 429 rate_limited while kMaxQueued imports wait or run.
-  Result<std::string> Start(const Caller& caller, ImportJob job);
+  Result<CommandOutcome> Start(const Caller& caller, ImportJob job);
 
-  // Marks `import_ids` (imports the views show running, none of this process's) failed as
-  // interrupted. For a node that is the log's only writer, once at startup.
-  void FailInterrupted(const std::vector<std::string>& import_ids);
+  // Before its first import, the importer's thread marks the imports `running()` finds (their
+  // resources, as the views show them once caught up) failed as interrupted, keeping the counts
+  // their last progress recorded; imports this process started are left alone. For a node that
+  // is the log's only writer, once at startup.
+  void FailInterrupted(std::function<std::vector<nlohmann::json>()> running);
+  // Whether the importer is being destroyed (a long wait in `running` gives up then).
+  bool Stopping() const;
 
  private:
   struct Queued {
@@ -69,15 +76,18 @@ class ContactImporter {
     ImportJob job;
   };
   void Run();
+  void MarkInterrupted(const std::vector<nlohmann::json>& imports);
   void Import(const Queued& queued);
   // Owners named by e-mail in the file, resolved to user ids.
   std::map<std::string, std::string> OwnersByEmail() const;
 
   Commands& commands_;
   const ViewQueries& queries_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;
+  std::function<std::vector<nlohmann::json>()> find_interrupted_;  // run once, then cleared
+  std::set<std::string> mine_;                                     // imports this process started
   size_t running_ = 0;
   bool stopping_ = false;
   std::thread worker_;

@@ -216,6 +216,20 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     }
     return ErrorResponse(Error{ErrorCode::kInternal, "note missing from views"});
   }
+  if (p.size() == 5 && p[4] == "timeline" && r.method == "GET") {
+    // The customer's whole history: an auditor's and a supervisor's view, and the agent's
+    // column, without the conversations the desk's visibility hides from the caller.
+    if (!reads_contacts) return ErrorResponse(Forbidden("this role cannot read contacts"));
+    if (!queries_.Contact(id)) return ErrorResponse(NotFound("contact " + id));
+    auto list = ReadListParams(r);
+    if (!list.ok()) return ErrorResponse(list.error());
+    auto page = contacts_.Timeline(id, list.value().cursor, list.value().limit,
+                                   [&](const std::string& conversation_id) {
+                                     return !lookups_.Hides(caller, conversation_id);
+                                   });
+    if (!page.ok()) return ErrorResponse(page.error());
+    return ListResponse(page.value().items_json, page.value().next_cursor);
+  }
   if (p.size() == 5 && p[4] == "conversations" && r.method == "GET") {
     if (!reads_contacts) return ErrorResponse(Forbidden("this role cannot read contacts"));
     if (!queries_.Contact(id)) return ErrorResponse(NotFound("contact " + id));
@@ -378,8 +392,12 @@ HttpResponse App::ImportContacts(const HttpRequest& r, const Caller& caller) {
                 std::move(table).value()};
   auto started = importer_->Start(caller, std::move(job));
   if (!started.ok()) return ErrorResponse(started.error());
-  HttpResponse response = JsonResponse(202, json{{"import_id", started.value()}});
-  response.headers["Location"] = "/api/v1/contacts/imports/" + started.value();
+  // Readable at once: GET …/imports/{id} right after this answer finds it.
+  AwaitViews(started.value().token);
+  const std::string& id = started.value().id;
+  HttpResponse response = JsonResponse(202, json{{"import_id", id}});
+  response.headers["Location"] = "/api/v1/contacts/imports/" + id;
+  SetPosition(response, started.value().token);
   return response;
 }
 

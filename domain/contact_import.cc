@@ -88,8 +88,8 @@ Result<CsvTable> ParseCsv(std::string_view text) {
 
   const auto end_cell = [&]() -> std::optional<Error> {
     if (cell.size() > kMaxImportCellBytes) {
-      return FileProblem(record_line, "a cell is longer than " +
-                                          std::to_string(kMaxImportCellBytes) + " bytes");
+      return FileProblem(record_line,
+                         "a cell is longer than " + std::to_string(kMaxImportCellBytes) + " bytes");
     }
     if (record.size() >= kMaxImportColumns) {
       return FileProblem(record_line,
@@ -137,8 +137,8 @@ Result<CsvTable> ParseCsv(std::string_view text) {
       }
       i += width;
       if (cell.size() > kMaxImportCellBytes) {
-        return FileProblem(record_line, "a cell is longer than " +
-                                            std::to_string(kMaxImportCellBytes) + " bytes");
+        return FileProblem(
+            record_line, "a cell is longer than " + std::to_string(kMaxImportCellBytes) + " bytes");
       }
       continue;
     }
@@ -166,8 +166,8 @@ Result<CsvTable> ParseCsv(std::string_view text) {
     any = true;
     i += width;
     if (cell.size() > kMaxImportCellBytes) {
-      return FileProblem(record_line, "a cell is longer than " +
-                                          std::to_string(kMaxImportCellBytes) + " bytes");
+      return FileProblem(record_line,
+                         "a cell is longer than " + std::to_string(kMaxImportCellBytes) + " bytes");
     }
   }
   if (quoted) return FileProblem(record_line, "a quoted cell never ends");
@@ -187,7 +187,8 @@ Result<ImportColumns> ReadImportHeader(const std::vector<std::string>& header,
   std::vector<std::string> seen;
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string name = Lower(Trimmed(header[i]));
-    if (name.empty()) return InvalidField("header", "column " + std::to_string(i + 1) + " has no name");
+    if (name.empty())
+      return InvalidField("header", "column " + std::to_string(i + 1) + " has no name");
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
       return InvalidField("header", "column " + name + " appears twice");
     }
@@ -211,8 +212,7 @@ Result<ImportColumns> ReadImportHeader(const std::vector<std::string>& header,
                                       " is not known: id, name, phone, email, owner, tags, "
                                       "stage and attr.<key> are");
   }
-  if (!columns.card.count("name") && !columns.card.count("phone") &&
-      !columns.card.count("email")) {
+  if (!columns.card.count("name") && !columns.card.count("phone") && !columns.card.count("email")) {
     return InvalidField("header", "the file needs a name, phone or email column");
   }
   return columns;
@@ -230,8 +230,7 @@ Result<ImportRow> ReadImportRow(const ImportColumns& columns,
   }
   if (cells.size() != columns.count) {
     return InvalidField("row", "has " + std::to_string(cells.size()) +
-                                   " cells where the header has " +
-                                   std::to_string(columns.count));
+                                   " cells where the header has " + std::to_string(columns.count));
   }
   const auto cell = [&](const char* column) -> std::optional<std::string> {
     auto it = columns.card.find(column);

@@ -40,7 +40,7 @@ Result<CsvTable> ParseCsv(std::string_view text);
 // attr.<key> for each defined attribute; created_at and updated_at (an export's) are read and
 // ignored. Names are compared without surrounding blanks and case.
 struct ImportColumns {
-  std::map<std::string, size_t> card;  // "id", "name", … → column index
+  std::map<std::string, size_t> card;                      // "id", "name", … → column index
   std::vector<std::pair<std::string, size_t>> attributes;  // attribute key → column index
   size_t count = 0;
 };

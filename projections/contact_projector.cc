@@ -114,6 +114,17 @@ std::string NoteKey(const std::string& contact_id, Timestamp at, uint64_t positi
          EncodeBigEndian64(static_cast<uint64_t>(at.ms)) + EncodeBigEndian64(position);
 }
 
+// The contact's own events in its timeline with their personal data "[erased]" (its
+// conversations' items are scrubbed where they live, tl/).
+void ScrubOwnTimeline(ViewTxn& txn, const std::string& id) {
+  for (const std::string& key : txn.KeysWithPrefix(view_keys::kContactTimeline + id + "/")) {
+    json item = LoadJson(txn, key);
+    if (!item.is_object() || !item.contains("data")) continue;
+    Scrub(item["data"], item.value("type", ""));
+    txn.Put(key, item.dump());
+  }
+}
+
 // What erasure leaves of a card: its shape, no personal data.
 void EraseCard(json& contact) {
   contact["erased"] = true;
@@ -158,7 +169,7 @@ void MoveToSurvivor(ViewTxn& txn, ConversationCache& cache, const std::string& f
     cache.MarkChanged(conversation);
   }
   for (const char* prefix : {view_keys::kContactNotes, view_keys::kContactNoteNotifications,
-                             view_keys::kContactOrders}) {
+                             view_keys::kContactOrders, view_keys::kContactTimeline}) {
     const std::string old_prefix = prefix + from + "/";
     for (const std::string& key : txn.KeysWithPrefix(old_prefix)) {
       auto value = txn.Get(key);
@@ -190,6 +201,11 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   const json before = LoadJson(txn, view_keys::kContact + id);
+  {
+    json item = json::parse(TimelineItem(r));
+    item["stream"] = e.stream;
+    txn.Put(ContactTimelineKey(id, e.at, r.position), item.dump());
+  }
 
   if (const auto* c = events::As<events::ContactCreated>(event)) {
     json contact{{"id", id},
@@ -280,6 +296,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
           [&](const events::ContactErased& x) {
             EraseCard(contact);
             ScrubNotes(txn, id);
+            ScrubOwnTimeline(txn, id);
             for (const std::string& merged : x.merged_ids) {
               json duplicate = LoadJson(txn, view_keys::kContact + merged);
               if (!duplicate.is_object()) continue;

@@ -148,6 +148,50 @@ void ContactQueries::ForEach(const ContactFilter& filter,
   Scan(filter, std::nullopt, [&](const std::string&, json contact) { return each(contact); });
 }
 
+Result<Page> ContactQueries::Timeline(const std::string& contact_id,
+                                      const std::optional<std::string>& cursor, size_t limit,
+                                      const std::function<bool(const std::string&)>& keep) const {
+  std::optional<std::string> after;
+  if (cursor) {
+    after = DecodeCursor(*cursor);
+    if (!after) return InvalidField("cursor", "is not a cursor of this list");
+  }
+  const std::string prefix = view_keys::kContactTimeline + contact_id + "/";
+  const std::string conversation_items = view_keys::kTimeline;
+  Page page;
+  json items = json::array();
+  auto it = views_.NewIterator();
+  it->Seek(prefix + after.value_or(""));
+  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
+  std::string last;  // the last key looked at: the next page starts after it
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (items.size() == limit) {
+      page.next_cursor = EncodeCursor(last);
+      break;
+    }
+    last = it->key().ToString().substr(prefix.size());
+    std::string value = it->value().ToString();
+    std::string stream;
+    if (value.rfind(conversation_items, 0) == 0) {
+      // tl/<conversation>/<be64 position>: the conversation's own item.
+      const std::string conversation =
+          value.substr(conversation_items.size(), value.rfind('/') - conversation_items.size());
+      if (!keep(conversation)) continue;
+      auto stored = views_.Get(value);
+      if (!stored) continue;  // deleted since
+      value = std::move(*stored);
+      stream = ConversationStream(conversation);
+    }
+    json item = json::parse(value, nullptr, false);
+    if (!item.is_object()) continue;
+    if (!stream.empty()) item["stream"] = stream;
+    items.push_back(std::move(item));
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  page.items_json = items.dump();
+  return page;
+}
+
 Result<Page> ContactQueries::Notes(const std::string& contact_id,
                                    const std::optional<std::string>& cursor, size_t limit) const {
   std::optional<std::string> before;
@@ -239,14 +283,14 @@ std::optional<json> ContactQueries::Import(const std::string& import_id) const {
   return item;
 }
 
-std::vector<std::string> ContactQueries::RunningImports() const {
-  std::vector<std::string> running;
+std::vector<json> ContactQueries::RunningImports() const {
+  std::vector<json> running;
   const std::string prefix = view_keys::kContactImport;
   auto it = views_.NewIterator();
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     json item = json::parse(it->value().ToString(), nullptr, false);
     if (item.is_object() && item.value("status", "") == "running") {
-      running.push_back(item.value("id", ""));
+      running.push_back(std::move(item));
     }
   }
   return running;

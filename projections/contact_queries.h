@@ -47,6 +47,11 @@ class ContactQueries {
   // The contact's notes, newest first.
   Result<Page> Notes(const std::string& contact_id, const std::optional<std::string>& cursor,
                      size_t limit) const;
+  // The contact's whole history, oldest first: its own events and its conversations' (each
+  // item a timeline item with its `stream`). A conversation deleted since is left out.
+  // `keep(conversation_id)` drops the items of conversations it answers false for.
+  Result<Page> Timeline(const std::string& contact_id, const std::optional<std::string>& cursor,
+                        size_t limit, const std::function<bool(const std::string&)>& keep) const;
   // The contact's orders and returns, newest first (placed_at, else when first recorded).
   nlohmann::json Orders(const std::string& contact_id) const;
   // The ids of the contact's conversations (any age, any status).
@@ -54,9 +59,9 @@ class ContactQueries {
   // Attribute definitions by key.
   nlohmann::json Attributes() const;
   std::optional<nlohmann::json> Attribute(const std::string& key) const;
-  // A contacts import's progress (ImportProjector), and the ids of those still running.
+  // A contacts import's progress (ImportProjector), and those still running.
   std::optional<nlohmann::json> Import(const std::string& import_id) const;
-  std::vector<std::string> RunningImports() const;
+  std::vector<nlohmann::json> RunningImports() const;
 
  private:
   // Walks the filter's index in its order, after the key `after` (a key within the index) if

@@ -50,26 +50,6 @@ std::optional<json> MessageItem(const NewEvent& e, const std::optional<events::E
   return std::nullopt;
 }
 
-// One entry of GET …/timeline: what json{…}.dump() would write (keys in order), without copying
-// the event's payload into a new object first (the hot path of a replay).
-std::string TimelineItem(const RecordedEvent& r) {
-  const NewEvent& e = r.event;
-  std::string out = "{\"actor\":";
-  out += ActorJsonText(e.actor);
-  out += ",\"at\":\"";
-  out += FormatRfc3339(e.at);
-  out += "\",\"data\":";
-  out += e.data.dump();
-  out += ",\"position\":";
-  out += std::to_string(r.position);
-  out += ",\"stream_version\":";
-  out += std::to_string(r.stream_version);
-  out += ",\"type\":";
-  out += QuoteJson(e.type);
-  out += "}";
-  return out;
-}
-
 // Keeps the delivery queue and each delivered message's `delivery` field. A message to deliver
 // enters the queue (dq/<conversation>/<message>) and remembers where its item is
 // (md/<conversation>/<message>); its outcome marks the item and leaves the queue.
@@ -115,6 +95,31 @@ void ProjectDelivery(const RecordedEvent& r, const std::optional<events::Event>&
 std::string NotificationPrefix(const std::string& user_id) {
   return view_keys::kNotifications + user_id + "/";
 }
+// One entry of GET …/timeline: what json{…}.dump() would write (keys in order), without copying
+// the event's payload into a new object first (the hot path of a replay).
+std::string TimelineItem(const RecordedEvent& r) {
+  const NewEvent& e = r.event;
+  std::string out = "{\"actor\":";
+  out += ActorJsonText(e.actor);
+  out += ",\"at\":\"";
+  out += FormatRfc3339(e.at);
+  out += "\",\"data\":";
+  out += e.data.dump();
+  out += ",\"position\":";
+  out += std::to_string(r.position);
+  out += ",\"stream_version\":";
+  out += std::to_string(r.stream_version);
+  out += ",\"type\":";
+  out += QuoteJson(e.type);
+  out += "}";
+  return out;
+}
+
+std::string ContactTimelineKey(const std::string& contact_id, Timestamp at, uint64_t position) {
+  return view_keys::kContactTimeline + contact_id + "/" +
+         EncodeBigEndian64(static_cast<uint64_t>(at.ms)) + EncodeBigEndian64(position);
+}
+
 std::string NotificationKey(const std::string& user_id, Timestamp at, uint64_t position,
                             const std::string& event_id) {
   // Newest first: the time inverted, then (two in the same millisecond) the log position
@@ -217,7 +222,12 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   }
   if (auto message = MessageItem(e, event))
     txn.Put(PositionKey(view_keys::kMessages, id, r.position), message->dump());
-  txn.Put(PositionKey(view_keys::kTimeline, id, r.position), TimelineItem(r));
+  const std::string item_key = PositionKey(view_keys::kTimeline, id, r.position);
+  txn.Put(item_key, TimelineItem(r));
+  // The customer's whole history points at the item: an erasure scrubs it in one place.
+  if (!after.contact_id.empty()) {
+    txn.Put(ContactTimelineKey(after.contact_id, e.at, r.position), item_key);
+  }
   ProjectDelivery(r, event, txn, after);
 
   cache.MarkChanged(id);

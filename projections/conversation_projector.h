@@ -32,6 +32,12 @@ std::string UnreadNotificationsKey(const std::string& user_id);
 inline constexpr const char* kDeliveryQueuePrefix = view_keys::kDeliveryQueue;
 // Key of one wake-up in the postpone schedule.
 std::string DueKey(Timestamp until, const std::string& conversation_id);
+// One item of a timeline: the event's actor, at, data, position, stream_version and type, as
+// JSON text (GET …/timeline).
+std::string TimelineItem(const RecordedEvent& r);
+// Where an event of the contact (or of one of its conversations) sits in its timeline: in time
+// order, the position apart (positions of different partitions do not compare).
+std::string ContactTimelineKey(const std::string& contact_id, Timestamp at, uint64_t position);
 // A counter's value (0 when absent).
 int64_t ReadCounter(const std::optional<std::string>& stored);
 

@@ -32,6 +32,9 @@ inline constexpr char kContactNoteNotifications[] = "knn/";
 // kx/<scope>\0<sort><sort key>: the contact lists (contact_list.h); kn/<scope>: their sizes.
 inline constexpr char kContactList[] = "kx/";
 inline constexpr char kContactCount[] = "kn/";
+// kt/<contact>/<be64 ms><be64 position>: the contact's timeline: its own events' items, and for
+// its conversations' events the tl/ key of their item.
+inline constexpr char kContactTimeline[] = "kt/";
 inline constexpr char kContactOrders[] = "ko/";      // ko/<contact>/<external id>: an order
 inline constexpr char kContactAttribute[] = "ka/";   // ka/<key>: an attribute's definition
 inline constexpr char kContactImport[] = "ki/";      // ki/<import id>: its progress

@@ -37,7 +37,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 7;  // 7: contact objects, lists and notes
+constexpr int kViewsVersion = 8;  // 8: contact timelines (kt/), imports (ki/)
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

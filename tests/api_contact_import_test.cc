@@ -15,14 +15,14 @@ class ContactImportTest : public ApiTest {
     ApiTest::SetUp();
     ana_ = CreateDeskWithAgentAna();
     sup_ = CreateUser("sup", "supervisor");
-    ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
-                    {{"key", "plan"}, {"label", "Plano"}, {"type", "list"},
-                     {"options", {"ouro", "prata"}}})
-                  .status,
-              201);
+    ASSERT_EQ(
+        Admin(
+            "POST", "/api/v1/contact-attributes",
+            {{"key", "plan"}, {"label", "Plano"}, {"type", "list"}, {"options", {"ouro", "prata"}}})
+            .status,
+        201);
   }
-  HttpReply Post(const std::string& token, const std::string& csv,
-                 const std::string& query = "") {
+  HttpReply Post(const std::string& token, const std::string& csv, const std::string& query = "") {
     return server().As(token, "POST", "/api/v1/contacts/import" + query, csv,
                        {{"Content-Type", "text/csv; charset=utf-8"}});
   }
@@ -47,22 +47,22 @@ class ContactImportTest : public ApiTest {
 
 constexpr char kFile[] =
     "name,phone,email,owner,tags,stage,attr.plan\r\n"
-    "Rui Costa,5511988887777,,,vip,,ouro\r\n"       // 1: Rui, by his phone
+    "Rui Costa,5511988887777,,,vip,,ouro\r\n"                        // 1: Rui, by his phone
     "Bia Souza,,bia@cliente.com,ana@example.com,b2b,qualified,\r\n"  // 2: new, owner by e-mail
-    "Bad Phone,no phone,,,,,\r\n"                 // 3: not a phone
-    "Only A Name,,,,,,\r\n"                         // 4: new, found again by file and row
-    "Ghost Owner,5511900000001,,nobody,,,\r\n"      // 5: no such user
-    "Short,row\r\n"                                  // 6: cells missing
-    "Wrong Plan,5511900000002,,,,,diamante\r\n"     // 7: not an option
+    "Bad Phone,no phone,,,,,\r\n"                                    // 3: not a phone
+    "Only A Name,,,,,,\r\n"                      // 4: new, found again by file and row
+    "Ghost Owner,5511900000001,,nobody,,,\r\n"   // 5: no such user
+    "Short,row\r\n"                              // 6: cells missing
+    "Wrong Plan,5511900000002,,,,,diamante\r\n"  // 7: not an option
     "Caio Lima,5511900000003,caio@cliente.com,ana,,,prata\r\n"  // 8: new, owner by id
-    ",,,,,,\r\n";                                   // 9: blank
+    ",,,,,,\r\n";                                               // 9: blank
 
 TEST_F(ContactImportTest, RowsAreMatchedCreatedUpdatedOrReported) {
-  ASSERT_EQ(Admin("POST", "/api/v1/contacts",
-                  {{"id", "rui"}, {"name", "Rui"}, {"phone", "+55 11 98888-7777"},
-                   {"tags", {"old"}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      Admin("POST", "/api/v1/contacts",
+            {{"id", "rui"}, {"name", "Rui"}, {"phone", "+55 11 98888-7777"}, {"tags", {"old"}}})
+          .status,
+      201);
   const json done = Import(kFile);
   EXPECT_EQ(done["status"], "done") << done.dump();
   EXPECT_EQ(done["mode"], "upsert");
@@ -105,8 +105,8 @@ TEST_F(ContactImportTest, RowsAreMatchedCreatedUpdatedOrReported) {
   EXPECT_EQ(Admin("GET", "/api/v1/contacts").json()["total"], 4);
 
   // create_only leaves the contacts it finds as they are.
-  const json only = Import(
-      "name,phone\nRui Renamed,5511988887777\nNew One,5511900000009\n", "?mode=create_only");
+  const json only =
+      Import("name,phone\nRui Renamed,5511988887777\nNew One,5511900000009\n", "?mode=create_only");
   EXPECT_EQ(only["created"], 1) << only.dump();
   EXPECT_EQ(only["skipped"], 1);
   EXPECT_EQ(Contact("rui")["name"], "Rui Costa");
@@ -121,9 +121,7 @@ TEST_F(ContactImportTest, BrokenFilesAndWrongCallersChangeNothing) {
     EXPECT_EQ(Post(sup_, "name,attr.cpf\nRui,1\n").status, 400);
     EXPECT_EQ(Post(sup_, "").status, 400);
     EXPECT_EQ(Post(sup_, kFile, "?mode=replace").status, 400);
-    EXPECT_EQ(server()
-                  .As(sup_, "POST", "/api/v1/contacts/import", "{\"name\":\"Rui\"}")
-                  .status,
+    EXPECT_EQ(server().As(sup_, "POST", "/api/v1/contacts/import", "{\"name\":\"Rui\"}").status,
               400);  // JSON, not CSV
     std::string wide = "name";
     for (int i = 0; i < 1000; ++i) wide += ",c";

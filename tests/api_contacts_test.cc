@@ -2,7 +2,9 @@
 // edited by users, phone and e-mail uniqueness, portfolios, notes with mentions, typed custom
 // attributes, the filtered and sorted list with its total, a customer's conversations, and the
 // channel list every user reads.
+#include <algorithm>
 #include <cstdlib>
+#include <set>
 
 #include "tests/api_fixture.h"
 
@@ -517,6 +519,64 @@ TEST_F(ContactsTest, EveryConversationOfTheCustomerNewestFirst) {
   ASSERT_EQ(Admin("PATCH", "/api/v1/settings", {{"agent_visibility", "teams"}}).status, 200);
   auto narrowed = As(bia_, "GET", "/api/v1/contacts/" + contact + "/conversations");
   EXPECT_EQ(narrowed.json()["items"].size(), 1u) << narrowed.body;
+}
+
+TEST_F(ContactsTest, TimelineIsTheWholeHistoryAcrossConversationsAndMerges) {
+  ASSERT_EQ(Create(ana_, {{"id", "rui"}, {"name", "Rui"}, {"phone", "+55 11 97777-0001"}}).status,
+            201);
+  ASSERT_EQ(As(ana_, "PATCH", "/api/v1/contacts/rui", {{"name", "Rui Costa"}}).status, 200);
+  const json first = Inbound("wa", "w1", "+5511977770001", "Oi, meu pedido?");
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/contacts/rui/notes", {{"text", "cliente antigo"}}).status,
+            201);
+  ASSERT_EQ(Create(ana_, {{"id", "rui2"}, {"name", "R."}, {"phone", "+55 11 97777-0002"}}).status,
+            201);
+  const json second = Inbound("wa", "w2", "+5511977770002", "Sou o Rui de novo");
+  ASSERT_EQ(As(sup_, "POST", "/api/v1/contacts/rui/merge", {{"from", "rui2"}}).status, 200);
+
+  // Every item once, oldest first, pages joined by the cursor.
+  std::vector<json> items;
+  std::string path = "/api/v1/contacts/rui/timeline?limit=3";
+  for (int pages = 0; pages < 20; ++pages) {
+    auto page = As(ana_, "GET", path);
+    ASSERT_EQ(page.status, 200) << page.body;
+    const json body = page.json();  // kept alive: the loop walks into it
+    for (const json& item : body["items"]) items.push_back(item);
+    if (body["next_cursor"].is_null()) break;
+    path = "/api/v1/contacts/rui/timeline?limit=3&cursor=" + body["next_cursor"].get<std::string>();
+  }
+  std::vector<std::string> seen;
+  for (const json& item : items) {
+    seen.push_back(item["type"].get<std::string>() + "@" + item["stream"].get<std::string>());
+  }
+  const std::string conversation = "conversation/" + first["conversation_id"].get<std::string>();
+  const std::string merged = "conversation/" + second["conversation_id"].get<std::string>();
+  const auto index_of = [&](const std::string& what) {
+    auto it = std::find(seen.begin(), seen.end(), what);
+    EXPECT_NE(it, seen.end()) << what << " missing from " << json(seen).dump();
+    return it - seen.begin();
+  };
+  EXPECT_LT(index_of("ContactCreated@contact/rui"), index_of("ContactUpdated@contact/rui"));
+  EXPECT_LT(index_of("ContactUpdated@contact/rui"), index_of("MessageReceived@" + conversation));
+  EXPECT_LT(index_of("MessageReceived@" + conversation), index_of("ContactNoteAdded@contact/rui"));
+  // The duplicate's history came with it.
+  EXPECT_LT(index_of("ContactCreated@contact/rui2"), index_of("MessageReceived@" + merged));
+  EXPECT_LT(index_of("MessageReceived@" + merged), index_of("ContactsMerged@contact/rui"));
+  std::set<std::string> distinct;
+  for (const json& item : items)
+    distinct.insert(item["stream"].get<std::string>() + "#" +
+                    std::to_string(item["position"].get<int64_t>()));
+  EXPECT_EQ(distinct.size(), items.size()) << "an item twice";
+  EXPECT_EQ(As(analyst_, "GET", "/api/v1/contacts/rui/timeline").status, 403);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts/ghost/timeline").status, 404);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts/rui/timeline?cursor=zz").status, 400);
+
+  // Erased: the history keeps its shape, its personal data gone.
+  ASSERT_EQ(Admin("POST", "/api/v1/contacts/rui/erase").status, 200);
+  const std::string erased = As(ana_, "GET", "/api/v1/contacts/rui/timeline?limit=200").body;
+  EXPECT_EQ(erased.find("meu pedido"), std::string::npos) << erased;
+  EXPECT_EQ(erased.find("cliente antigo"), std::string::npos);
+  EXPECT_EQ(erased.find("Rui Costa"), std::string::npos);
+  EXPECT_NE(erased.find("[erased]"), std::string::npos);
 }
 
 TEST_F(ContactsTest, EveryUserListsChannelsWithoutWhatTheyConnectTo) {

@@ -81,8 +81,7 @@ TEST(ContactImport, RowsSetTheirNonEmptyCellsWithTypedAttributes) {
   EXPECT_EQ(row.value().email, "");
   EXPECT_EQ(*row.value().tags, (std::vector<std::string>{"vip", "b2b"}));
   EXPECT_EQ(*row.value().owner, "ana@x.co");
-  EXPECT_EQ(row.value().attributes,
-            (json{{"seats", 12.5}, {"vip", true}, {"plan", "gold"}}));
+  EXPECT_EQ(row.value().attributes, (json{{"seats", 12.5}, {"vip", true}, {"plan", "gold"}}));
   // A value that does not convert stays text, for the card's rule to name.
   auto odd = ReadImportRow(columns, Defined(), {"Rui", "", "", "", "many", "maybe", ""}, 8);
   EXPECT_EQ(odd.value().attributes, (json{{"seats", "many"}, {"vip", "maybe"}}));

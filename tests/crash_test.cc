@@ -168,7 +168,8 @@ TEST(CrashSafety, KillDuringImportLosesNoCountedRowAndAResendDuplicatesNone) {
   TempDir dir;
   ServerProcess server(dir.path() + "/data");
   ASSERT_TRUE(server.Start());
-  constexpr int kRows = 30000;
+  // On Kafka each row is a round trip to its owner: fewer rows, still past the first progress.
+  const int kRows = server.LogArgs().empty() ? 30000 : 4000;
   std::string csv = "name,phone,tags\r\n";
   for (int i = 0; i < kRows; ++i) {
     csv +=
@@ -179,7 +180,8 @@ TEST(CrashSafety, KillDuringImportLosesNoCountedRowAndAResendDuplicatesNone) {
   ASSERT_EQ(started.status, 202) << started.body;
   const std::string first = started.json()["import_id"];
   uint64_t counted = 0;
-  for (int i = 0; i < 2000 && counted == 0; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (counted == 0 && std::chrono::steady_clock::now() < deadline) {
     const json progress = server.Admin("GET", "/api/v1/contacts/imports/" + first).json();
     counted = progress.value("rows_done", uint64_t{0});
     ASSERT_EQ(progress["status"], "running") << "the import ended before the kill";
@@ -201,15 +203,22 @@ TEST(CrashSafety, KillDuringImportLosesNoCountedRowAndAResendDuplicatesNone) {
   EXPECT_GE(before, static_cast<int>(counted));
   if (server.LogArgs().empty()) {
     // Alone on its log, the node knows nobody else runs that import.
-    const json cut = server.Admin("GET", "/api/v1/contacts/imports/" + first).json();
-    EXPECT_EQ(cut["status"], "failed") << cut.dump();
-    EXPECT_NE(cut.value("reason", "").find("interrupted"), std::string::npos);
+    // Marked once the restarted node's views hold what the log held.
+    json cut;
+    for (int i = 0; i < 200; ++i) {
+      cut = server.Admin("GET", "/api/v1/contacts/imports/" + first).json();
+      if (cut["status"] != "running") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_EQ(cut["status"], "failed") << cut.dump();
+    EXPECT_NE(cut["reason"].get<std::string>().find("interrupted"), std::string::npos);
+    EXPECT_GE(cut.value("rows_done", uint64_t{0}), counted) << "the counts were lost";
   }
   auto resent = server.Admin("POST", "/api/v1/contacts/import", csv, as_csv);
   ASSERT_EQ(resent.status, 202) << resent.body;
   const std::string second = resent.json()["import_id"];
   json done;
-  for (int i = 0; i < 1200; ++i) {
+  for (int i = 0; i < 2400; ++i) {
     done = server.Admin("GET", "/api/v1/contacts/imports/" + second).json();
     if (done["status"] != "running") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
