@@ -123,6 +123,25 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     return ConversationAnswer(commands_.Execute(caller, cmd::Untag{id, p[5], if_match.value()}),
                               200);
   }
+  if (p.size() == 4 && r.method == "PATCH") {
+    auto if_match = ReadIfMatch(r);
+    if (!if_match.ok()) return ErrorResponse(if_match.error());
+    auto body = Body::Parse(r.body);
+    if (!body.ok()) return ErrorResponse(body.error());
+    Body& b = body.value();
+    if (auto unknown = b.UnknownField({"subject", "type", "order_ref"})) {
+      return ErrorResponse(InvalidField(*unknown, "is not a field a conversation edit sets"));
+    }
+    cmd::UpdateConversation u{id, b.OptString("subject"), b.OptString("type"),
+                              b.OptString("order_ref"), if_match.value()};
+    if (b.error()) return ErrorResponse(*b.error());
+    // null clears a field, as "" does.
+    for (auto [field, value] : {std::pair{"subject", &u.subject}, std::pair{"type", &u.type},
+                                std::pair{"order_ref", &u.order_ref}}) {
+      if (b.Has(field) && !*value) *value = "";
+    }
+    return ConversationAnswer(commands_.Execute(caller, std::move(u)), 200);
+  }
   if (p.size() == 4 && r.method == "DELETE") {
     auto if_match = ReadIfMatch(r);
     if (!if_match.ok()) return ErrorResponse(if_match.error());

@@ -147,6 +147,9 @@ std::string KeyOf(const Caller&, const cmd::Tag& c, Timestamp) { return Conversa
 std::string KeyOf(const Caller&, const cmd::Untag& c, Timestamp) {
   return ConversationStream(c.id);
 }
+std::string KeyOf(const Caller&, const cmd::UpdateConversation& c, Timestamp) {
+  return ConversationStream(c.id);
+}
 std::string KeyOf(const Caller&, const cmd::Close& c, Timestamp) {
   return ConversationStream(c.id);
 }

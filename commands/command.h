@@ -286,6 +286,15 @@ struct Untag {
   std::string id, tag;
   IfMatch if_match = {};
 };
+// A user's edit of what the conversation is about: absent fields stay, "" clears one.
+// `order_ref`: the external id of an order of the conversation's contact.
+struct UpdateConversation {
+  static constexpr const char* kName = "update_conversation";
+  friend bool operator==(const UpdateConversation&, const UpdateConversation&) = default;
+  std::string id;
+  std::optional<std::string> subject, type, order_ref;
+  IfMatch if_match = {};
+};
 struct Close {
   static constexpr const char* kName = "close";
   friend bool operator==(const Close&, const Close&) = default;
@@ -392,19 +401,18 @@ struct RecordDelivery {
 }  // namespace cmd
 
 // Every command, once. (Each compares field by field: the codec's round-trip test relies on it.)
-using Command =
-    std::variant<cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken,
-                 cmd::RevokeUserToken, cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel,
-                 cmd::SetChannelIntegration, cmd::SetContactStage, cmd::SetContactBlocked,
-                 cmd::SetOptIn, cmd::MarkNotificationsRead, cmd::ReceiveInbound, cmd::SendMessage,
-                 cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone, cmd::Tag, cmd::Untag,
-                 cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave, cmd::Ignore,
-                 cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
-                 cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply,
-                 cmd::CreateTemplate, cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings,
-                 cmd::EraseContact, cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner,
-                 cmd::AddContactNote, cmd::DefineContactAttribute, cmd::MergeContacts,
-                 cmd::RecordOrder, cmd::ImportContactRow, cmd::RecordContactImport>;
+using Command = std::variant<
+    cmd::CreateUser, cmd::SetPresence, cmd::UpdateUser, cmd::IssueUserToken, cmd::RevokeUserToken,
+    cmd::CreateTeam, cmd::AddTeamMember, cmd::CreateChannel, cmd::SetChannelIntegration,
+    cmd::SetContactStage, cmd::SetContactBlocked, cmd::SetOptIn, cmd::MarkNotificationsRead,
+    cmd::ReceiveInbound, cmd::SendMessage, cmd::Take, cmd::Assign, cmd::Transfer, cmd::Postpone,
+    cmd::Tag, cmd::Untag, cmd::Close, cmd::Reopen, cmd::MarkRead, cmd::Invite, cmd::Leave,
+    cmd::Ignore, cmd::IssueProtocol, cmd::DeleteConversation, cmd::StartConversation,
+    cmd::CreateQuickReply, cmd::UpdateQuickReply, cmd::DeleteQuickReply, cmd::CreateTemplate,
+    cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact,
+    cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner, cmd::AddContactNote,
+    cmd::DefineContactAttribute, cmd::MergeContacts, cmd::RecordOrder, cmd::ImportContactRow,
+    cmd::RecordContactImport, cmd::UpdateConversation>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

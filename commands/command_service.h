@@ -172,6 +172,7 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::MergeContacts& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RecordOrder& c);
   Result<Decision> Handle(const Caller& caller, const cmd::ImportContactRow& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateConversation& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RecordContactImport& c);
   // Whether `caller` may move a contact from `current`'s portfolio ("" none) to `owner_id`'s.
   Status CheckOwnerChange(const Caller& caller, const std::string& current,

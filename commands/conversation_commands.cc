@@ -179,6 +179,20 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Untag& 
                         });
 }
 
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::UpdateConversation& c) {
+  return OnConversation(
+      caller, c.id, c.if_match,
+      [&](const ConversationState& s, Timestamp, CommandOutcome&) -> conversation::Events {
+        if (c.order_ref && !c.order_ref->empty()) {
+          const ContactState* contact = model_.Contact(s.contact_id);
+          if (!contact || !contact->orders.count(*c.order_ref)) {
+            return InvalidField("order_ref", "names no order of the conversation's contact");
+          }
+        }
+        return conversation::DecideDetails(s, c.subject, c.type, c.order_ref);
+      });
+}
+
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Close& c) {
   const auto& [id, reason, if_match] = c;
   if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");

@@ -31,7 +31,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ConversationState, exists, deleted, version, changed_version, id, channel_id, channel_type,
     contact_id, status, assignee_id, team_id, tags, participants, protocol, ignored_until, subject,
     last_message, unread, waiting_since, last_customer_message_at, assigned_at, postponed_until,
-    postponed_from, close_reason, opened_at, closed_at, undelivered)
+    postponed_from, close_reason, opened_at, closed_at, undelivered, type, order_ref,
+    messages_count, first_response_ms, resolution_ms)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TokenState, name, token_sha256, created_at,
                                                 expires_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UserState, exists, version, id, name, email,

@@ -17,7 +17,7 @@ namespace helpdesk {
 
 // The format of encoded records (and of the write model's index keys). Bump it when either
 // changes in a way an older store cannot be read with: such a store is rebuilt from the log.
-constexpr int kWriteModelVersion = 4;  // 4: the desk's settings
+constexpr int kWriteModelVersion = 5;  // 5: conversations' details and measures
 
 struct StateRecord {
   // monostate: a stream with no aggregate state of its own (a year's protocol counter).

@@ -91,9 +91,14 @@ void Evolve(ConversationState& s, const NewEvent& e, const std::optional<events:
               s.last_message = LastMessage{m.text, "in", sent};
             }
             ++s.unread;
+            ++s.messages_count;
             if (s.status == ConversationStatus::kAwaitingCustomer) s.status = WorkingStatus(s);
           },
           [&](const events::MessageSent& m) {
+            ++s.messages_count;
+            if (!s.first_response_ms && s.last_customer_message_at) {
+              s.first_response_ms = e.at.ms - s.opened_at.ms;
+            }
             s.waiting_since.reset();
             s.last_message = LastMessage{m.text, "out", e.at};
             s.unread = 0;
@@ -139,6 +144,20 @@ void Evolve(ConversationState& s, const NewEvent& e, const std::optional<events:
             s.status = ParseStatus(w.to_status).value_or(WorkingStatus(s));
             s.postponed_until.reset();
           },
+          [&](const events::ConversationDetailsChanged& d) {
+            const auto apply = [](std::optional<std::string>& field,
+                                  const std::optional<std::string>& value) {
+              if (!value) return;
+              if (value->empty()) {
+                field.reset();
+              } else {
+                field = *value;
+              }
+            };
+            apply(s.subject, d.subject);
+            apply(s.type, d.type);
+            apply(s.order_ref, d.order_ref);
+          },
           [&](const events::ConversationTagged& g) { s.tags.insert(g.tag); },
           [&](const events::ConversationUntagged& g) { s.tags.erase(g.tag); },
           [&](const events::AwaitingCustomer&) {
@@ -148,6 +167,7 @@ void Evolve(ConversationState& s, const NewEvent& e, const std::optional<events:
             s.status = ConversationStatus::kClosed;
             s.close_reason = c.reason;
             s.closed_at = e.at;
+            s.resolution_ms = e.at.ms - s.opened_at.ms;
             s.waiting_since.reset();
             s.postponed_until.reset();
           },
@@ -255,6 +275,26 @@ Events DecideTag(const ConversationState& s, const std::string& tag) {
   if (!s.exists) return Missing(s);
   if (s.tags.count(tag)) return std::vector<DomainEvent>{};  // already tagged: no-op
   return Out(events::ConversationTagged{tag});
+}
+
+Events DecideDetails(const ConversationState& s, const std::optional<std::string>& subject,
+                     const std::optional<std::string>& type,
+                     const std::optional<std::string>& order_ref) {
+  if (!s.exists) return Missing(s);
+  if (subject && subject->size() > 256) {
+    return InvalidField("subject", "must be at most 256 bytes");
+  }
+  if (type && type->size() > 64) return InvalidField("type", "must be at most 64 bytes");
+  // Only what changes: "" against an absent value is no change either.
+  const auto changed = [](const std::optional<std::string>& current,
+                          const std::optional<std::string>& value) -> std::optional<std::string> {
+    if (!value || *value == current.value_or("")) return std::nullopt;
+    return value;
+  };
+  events::ConversationDetailsChanged d{changed(s.subject, subject), changed(s.type, type),
+                                       changed(s.order_ref, order_ref)};
+  if (!d.subject && !d.type && !d.order_ref) return std::vector<DomainEvent>{};
+  return Out(d);
 }
 
 Events DecideUntag(const ConversationState& s, const std::string& tag) {

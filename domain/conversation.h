@@ -79,6 +79,14 @@ struct ConversationState {
   std::optional<std::string> close_reason;
   Timestamp opened_at;
   std::optional<Timestamp> closed_at;
+  std::optional<std::string> type;       // what it is about ("troca", "dúvida"…), set by users
+  std::optional<std::string> order_ref;  // the external id of the contact's order it is about
+  // Public messages both ways (notes apart).
+  uint64_t messages_count = 0;
+  // From opening to the first public reply of an agent after the customer wrote, and from
+  // opening to its latest close (milliseconds); absent until known.
+  std::optional<int64_t> first_response_ms;
+  std::optional<int64_t> resolution_ms;
   // Agents' messages on their way to the channel's outbound URL (domain/delivery.h): sent with
   // `deliver`, not yet MessageDelivered or MessageFailed.
   std::set<std::string> undelivered;
@@ -143,6 +151,12 @@ Events DecideWake(const ConversationState& s, Timestamp now);
 Events DecideTag(const ConversationState& s, const std::string& tag);
 Events DecideUntag(const ConversationState& s, const std::string& tag);
 Events DecideClose(const ConversationState& s, const std::string& reason);
+// A user's edit of the subject, type and linked order (absent: unchanged; "": cleared). Only
+// changed fields are recorded; none changed is a no-op. Subject at most 256 bytes, type 1–64
+// bytes; whether the order exists is the command's check (it needs the contact).
+Events DecideDetails(const ConversationState& s, const std::optional<std::string>& subject,
+                     const std::optional<std::string>& type,
+                     const std::optional<std::string>& order_ref);
 Events DecideReopen(const ConversationState& s);
 // `user_id` read the conversation: when they are its assignee and something is unread, the
 // unread count goes back to 0. Anyone else reading it changes nothing.

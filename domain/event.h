@@ -74,6 +74,7 @@ inline constexpr const char* kConversationOpened = "ConversationOpened";
 inline constexpr const char* kMessageReceived = "MessageReceived";
 inline constexpr const char* kMessageSent = "MessageSent";
 inline constexpr const char* kNoteAdded = "NoteAdded";
+inline constexpr const char* kConversationDetailsChanged = "ConversationDetailsChanged";
 inline constexpr const char* kConversationAssigned = "ConversationAssigned";
 inline constexpr const char* kConversationTransferred = "ConversationTransferred";
 inline constexpr const char* kConversationPostponed = "ConversationPostponed";

@@ -362,6 +362,20 @@ void Read(const Reader& r, ContactNoteAdded& e) {
        r.Strings("mentions")};
 }
 
+json Payload(const ConversationDetailsChanged& e) {
+  json j = json::object();
+  const auto put = [&](const char* key, const std::optional<std::string>& value) {
+    if (value) j[key] = value->empty() ? json(nullptr) : json(*value);
+  };
+  put("subject", e.subject);
+  put("type", e.type);
+  put("order_ref", e.order_ref);
+  return j;
+}
+void Read(const Reader& r, ConversationDetailsChanged& e) {
+  e = {r.Clearable("subject"), r.Clearable("type"), r.Clearable("order_ref")};
+}
+
 json Payload(const ContactsMerged& e) {
   return {{"contact_id", e.contact_id}, {"from", e.from}, {"conversation_ids", e.conversation_ids}};
 }

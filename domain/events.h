@@ -203,6 +203,12 @@ struct ContactNoteAdded {
   std::string contact_id, note_id, author_id, text;
   std::vector<std::string> mentions;
 };
+// A user edited what the conversation is about: only the changed fields are present; "" (null
+// in the payload) clears one. `order_ref`: the external id of one of the contact's orders.
+struct ConversationDetailsChanged {
+  static constexpr const char* kType = ev::kConversationDetailsChanged;
+  std::optional<std::string> subject, type, order_ref;
+};
 // A duplicate (`from`) was merged into this contact: its conversations, notes and phone/e-mail
 // lookups are this contact's from now on; `from` reads as merged_into this one. Recorded on the
 // surviving contact's stream only (the duplicate's stream has one writer: its own owner).
@@ -329,12 +335,12 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
 // The list of event types, written once.
 using Event =
     std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-                 ConversationAssigned, ConversationTransferred, ConversationPostponed,
-                 ConversationWoke, ConversationTagged, ConversationUntagged, ConversationClosed,
-                 ConversationReopened, ConversationRead, ParticipantAdded, ParticipantRemoved,
-                 ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
-                 UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
-                 NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
+                 ConversationDetailsChanged, ConversationAssigned, ConversationTransferred,
+                 ConversationPostponed, ConversationWoke, ConversationTagged, ConversationUntagged,
+                 ConversationClosed, ConversationReopened, ConversationRead, ParticipantAdded,
+                 ParticipantRemoved, ConversationIgnored, ConversationDeleted, MessageDelivered,
+                 MessageFailed, UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued,
+                 UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
                  ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
                  ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
                  ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,

@@ -317,6 +317,19 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
           [&](const events::OrderRecorded& o) {
             card_changed = false;
             json order = o.order;
+            // Conversations linked to the order show its news.
+            const std::string external_id = order.value("external_id", "");
+            const std::string linked = view_keys::kContactConversations + id + "/";
+            for (const std::string& key : txn.KeysWithPrefix(linked)) {
+              ConversationView* view = nullptr;
+              if (cache.Find(key.substr(linked.size()), &view) !=
+                  ConversationCache::Lookup::kFound) {
+                continue;
+              }
+              if (view->state.order_ref != external_id) continue;
+              view->order = OrderLink(external_id, order);
+              cache.MarkChanged(key.substr(linked.size()));
+            }
             const std::string key =
                 view_keys::kContactOrders + id + "/" + order.value("external_id", "");
             json known = LoadJson(txn, key);

@@ -169,6 +169,13 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   const std::optional<events::Event> event = events::Decode(e);  // once, for every reader below
   Evolve(view.state, e, event, r.stream_version);
   const ConversationState& after = view.state;
+  if (before.order_ref != after.order_ref) {
+    view.order = after.order_ref
+                     ? OrderLink(*after.order_ref,
+                                 LoadJson(txn, view_keys::kContactOrders + after.contact_id + "/" +
+                                                   *after.order_ref))
+                     : json(nullptr);
+  }
   if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
     reports.Add(*measure);
   }

@@ -63,6 +63,11 @@ json ApiObject(const ConversationView& v) {
       {"ignored_by", IgnoredBy(s)},
       {"protocol", OptString(s.protocol)},
       {"subject", OptString(s.subject)},
+      {"type", OptString(s.type)},
+      {"order", v.order},
+      {"messages_count", s.messages_count},
+      {"first_response_s", s.first_response_ms ? json(*s.first_response_ms / 1000) : json(nullptr)},
+      {"resolution_s", s.resolution_ms ? json(*s.resolution_ms / 1000) : json(nullptr)},
       {"last_message", last},
       {"unread", s.unread},
       {"waiting_since", OptTime(s.waiting_since)},
@@ -76,6 +81,17 @@ json ApiObject(const ConversationView& v) {
 }
 
 }  // namespace
+
+json OrderLink(const std::string& external_id, const json& order) {
+  const auto field = [&](const char* key) {
+    return order.is_object() ? order.value(key, json(nullptr)) : json(nullptr);
+  };
+  return {{"external_id", external_id},
+          {"number", field("number")},
+          {"kind", field("kind")},
+          {"status", field("status")},
+          {"url", field("url")}};
+}
 
 json ContactCardToJson(const ContactCard& c) {
   return {{"id", c.id},
@@ -129,6 +145,9 @@ std::string EncodeFrom(const ConversationView& v, json& j) {
   j["postponed_from"] = StatusName(v.state.postponed_from);
   j["channel_type"] = v.state.channel_type;
   j["last_customer_message_at"] = OptTime(v.state.last_customer_message_at);
+  j["order_ref"] = OptString(v.state.order_ref);
+  j["first_response_ms"] = v.state.first_response_ms ? json(*v.state.first_response_ms) : json();
+  j["resolution_ms"] = v.state.resolution_ms ? json(*v.state.resolution_ms) : json();
   j["report"] = {{"opened_counted", v.report.opened_counted},
                  {"first_response_counted", v.report.first_response_counted},
                  {"cycle_started_at", OptTime(v.report.cycle_started_at)}};
@@ -168,6 +187,16 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
     s.participants.insert(u.get<std::string>());
   }
   s.subject = ReadOptString(j, "subject");
+  s.type = ReadOptString(j, "type");
+  s.order_ref = ReadOptString(j, "order_ref");
+  s.messages_count = j.value("messages_count", uint64_t{0});
+  if (auto ms = j.find("first_response_ms"); ms != j.end() && ms->is_number_integer()) {
+    s.first_response_ms = ms->get<int64_t>();
+  }
+  if (auto ms = j.find("resolution_ms"); ms != j.end() && ms->is_number_integer()) {
+    s.resolution_ms = ms->get<int64_t>();
+  }
+  if (auto order = j.find("order"); order != j.end() && order->is_object()) v.order = *order;
   if (j.contains("last_message") && j["last_message"].is_object()) {
     const json& m = j["last_message"];
     s.last_message = LastMessage{m.value("text", ""), m.value("direction", "in"),

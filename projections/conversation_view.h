@@ -31,7 +31,14 @@ struct ConversationView {
   ConversationState state;
   ContactCard contact;
   ReportMarks report;  // what the reports remember between its events
+  // The linked order (state.order_ref) as the contact has it: {external_id, number, kind,
+  // status, url}; null when none is linked.
+  nlohmann::json order = nullptr;
 };
+
+// What a conversation shows of its linked order, from the order as recorded (ko/), or only its
+// external id while the order is not in the views yet.
+nlohmann::json OrderLink(const std::string& external_id, const nlohmann::json& order);
 
 // The projector's state (cs/<id>) as EncodeAndRender wrote it; nullopt when unreadable.
 std::optional<ConversationView> DecodeState(const std::string& bytes);

@@ -579,6 +579,73 @@ TEST_F(ContactsTest, TimelineIsTheWholeHistoryAcrossConversationsAndMerges) {
   EXPECT_NE(erased.find("[erased]"), std::string::npos);
 }
 
+TEST_F(ContactsTest, AConversationGetsASubjectATypeAndAnOrderThatStaysCurrent) {
+  const json inbound = Inbound("wa", "w1", "+5511966660001", "Quero trocar o tênis");
+  const std::string conversation = inbound["conversation_id"];
+  const std::string contact = inbound["contact_id"];
+  const std::string path = "/api/v1/conversations/" + conversation;
+  json order{{"number", "1001"},
+             {"kind", "order"},
+             {"status", "shipped"},
+             {"url", "https://shop.example/o/1001"}};
+  ASSERT_EQ(As(ana_, "PUT", "/api/v1/contacts/" + contact + "/orders/shop-1001", order).status,
+            201);
+  auto edited = As(ana_, "PATCH", path,
+                   {{"subject", "Troca"}, {"type", "troca"}, {"order_ref", "shop-1001"}});
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json()["subject"], "Troca");
+  EXPECT_EQ(edited.json()["type"], "troca");
+  EXPECT_EQ(edited.json()["order"], (json{{"external_id", "shop-1001"},
+                                          {"number", "1001"},
+                                          {"kind", "order"},
+                                          {"status", "shipped"},
+                                          {"url", "https://shop.example/o/1001"}}));
+  // The shop's news reach the conversation.
+  order["status"] = "delivered";
+  ASSERT_EQ(As(ana_, "PUT", "/api/v1/contacts/" + contact + "/orders/shop-1001", order).status,
+            200);
+  EXPECT_EQ(Conversation(conversation)["order"]["status"], "delivered");
+  // The same edit again records nothing; bad ones change nothing.
+  const int version = Conversation(conversation)["version"];
+  EXPECT_NO_NEW_EVENTS({
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"subject", "Troca"}}).status, 200);
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"order_ref", "shop-9"}}).status, 400);
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"subject", std::string(300, 'x')}}).status, 400);
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"subject", 7}}).status, 400);
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"priority", "high"}}).status, 400);
+    EXPECT_EQ(As(analyst_, "PATCH", path, {{"type", "x"}}).status, 403);
+    EXPECT_EQ(As(ana_, "PATCH", path, {{"type", "x"}},
+                 {{"If-Match", "\"" + std::to_string(version - 1) + "\""}})
+                  .status,
+              409);
+    EXPECT_EQ(As(ana_, "PATCH", "/api/v1/conversations/nope", {{"type", "x"}}).status, 404);
+  });
+  // null clears.
+  auto cleared = As(ana_, "PATCH", path, {{"order_ref", nullptr}, {"type", nullptr}});
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(cleared.json()["order"], nullptr);
+  EXPECT_EQ(cleared.json()["type"], nullptr);
+  EXPECT_EQ(cleared.json()["subject"], "Troca");
+
+  // Its measures: messages both ways, the first response and the resolution.
+  EXPECT_EQ(cleared.json()["messages_count"], 1);
+  EXPECT_EQ(cleared.json()["first_response_s"], nullptr);
+  ASSERT_EQ(Admin("POST", path + "/messages", {{"text", "Claro!"}}).status, 201);
+  ASSERT_EQ(Admin("POST", path + "/messages",
+                  {{
+                       "text",
+                       "nota",
+                   },
+                   {"private", true}})
+                .status,
+            201);
+  ASSERT_EQ(Admin("POST", path + "/close", {{"reason", "resolvido"}}).status, 200);
+  const json closed = Conversation(conversation);
+  EXPECT_EQ(closed["messages_count"], 2);
+  EXPECT_GE(closed["first_response_s"].get<int64_t>(), 0);
+  EXPECT_GE(closed["resolution_s"].get<int64_t>(), closed["first_response_s"].get<int64_t>());
+}
+
 TEST_F(ContactsTest, EveryUserListsChannelsWithoutWhatTheyConnectTo) {
   auto connected =
       Admin("PUT", "/api/v1/channels/wa/integration",

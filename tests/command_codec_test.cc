@@ -43,6 +43,7 @@ std::vector<Command> OneOfEach() {
       cmd::Tag{"c1", "vip", 5},
       cmd::Untag{"c1", "vip", 6},
       cmd::Close{"c1", "solved", 7},
+      cmd::UpdateConversation{"c1", "Troca", "", "o-1", 3},
       cmd::Reopen{"c1", 8},
       cmd::MarkRead{"c1"},
       cmd::Invite{"c1", "u2", 9},

@@ -322,3 +322,64 @@ TEST(ConversationDecide, IgnoringIsForQueuedConversationsAndEndsWhenSomeoneTakes
 
 }  // namespace
 }  // namespace helpdesk
+
+namespace helpdesk {
+namespace {
+
+TEST(ConversationDetails, OnlyChangesAreRecordedAndEmptyClears) {
+  ConversationState s;
+  s.exists = true;
+  s.id = "c1";
+  s.subject = "Pedido";
+  auto same = conversation::DecideDetails(s, std::string("Pedido"), std::string(""), std::nullopt);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same.value().empty()) << "nothing changes: nothing recorded";
+  auto changed =
+      conversation::DecideDetails(s, std::string(""), std::string("troca"), std::string("o-1"));
+  ASSERT_TRUE(changed.ok());
+  ASSERT_EQ(changed.value().size(), 1u);
+  EXPECT_EQ(changed.value()[0].data,
+            (nlohmann::json{{"subject", nullptr}, {"type", "troca"}, {"order_ref", "o-1"}}));
+  EXPECT_FALSE(
+      conversation::DecideDetails(s, std::string(257, 'x'), std::nullopt, std::nullopt).ok());
+  EXPECT_FALSE(
+      conversation::DecideDetails(s, std::nullopt, std::string(65, 'x'), std::nullopt).ok());
+  ConversationState missing;
+  EXPECT_FALSE(
+      conversation::DecideDetails(missing, std::string("x"), std::nullopt, std::nullopt).ok());
+}
+
+TEST(ConversationMeasures, FirstResponseAndResolutionFromOpening) {
+  ConversationState s;
+  const auto apply = [&](const DomainEvent& d, int64_t at_ms) {
+    NewEvent e{"e", "conversation/c1", d.type, Timestamp{at_ms}, Actor{}, d.data};
+    Evolve(s, e, s.version + 1);
+  };
+  apply(
+      events::Encode(events::ConversationOpened{"c1", "wa", "whatsapp", "k1", std::nullopt,
+                                                std::nullopt, std::nullopt, "queued", "customer"}),
+      1000);
+  events::MessageReceived in;
+  in.message_id = "m1";
+  in.text = "oi";
+  apply(events::Encode(in), 1000);
+  EXPECT_FALSE(s.first_response_ms);
+  events::NoteAdded note;
+  note.message_id = "n1";
+  note.text = "private";
+  apply(events::Encode(note), 30000);
+  EXPECT_FALSE(s.first_response_ms) << "a note is no response";
+  events::MessageSent out;
+  out.message_id = "m2";
+  out.text = "olá";
+  apply(events::Encode(out), 61000);
+  EXPECT_EQ(s.first_response_ms, 60000);
+  apply(events::Encode(out), 90000);
+  EXPECT_EQ(s.first_response_ms, 60000) << "the first one only";
+  EXPECT_EQ(s.messages_count, 3u);
+  apply(events::Encode(events::ConversationClosed{"resolvido"}), 121000);
+  EXPECT_EQ(s.resolution_ms, 120000);
+}
+
+}  // namespace
+}  // namespace helpdesk

@@ -111,6 +111,8 @@ def produce_every_event(api):
              {"text": "listen", "private": True,
               "attachments": [{"sha256": voice["sha256"], "name": "note.ogg"}]}, token=ana)
     api.call("POST", conv + "/tags", {"tag": "vip"}, token=ana)
+    api.call("PATCH", conv, {"subject": "Pedido", "type": "troca"}, token=ana)
+    api.call("PATCH", conv, {"type": None}, token=ana)
     api.call("DELETE", conv + "/tags/vip", token=ana)
     until = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     api.call("POST", conv + "/postpone", {"until": until}, token=ana)

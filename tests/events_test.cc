@@ -98,6 +98,7 @@ const std::pair<const char*, const char*> kPayloads[] = {
     {"ContactErased", R"({"contact_id":"k2","conversation_ids":[],"merged_ids":["k1"]})"},
     {"ContactAttributeDefined",
      R"({"key":"plan","label":"Plan","options":["gold","silver"],"type":"list"})"},
+    {"ConversationDetailsChanged", R"({"order_ref":null,"subject":"Troca","type":"troca"})"},
     {"ContactImportStarted", R"({"file_sha256":"ab12","import_id":"i1","mode":"upsert","rows":3})"},
     {"ContactImportProgressed",
      R"({"created":1,"errors":[{"field":"phone","message":"must be a phone number","row":2}],"import_id":"i1","rows_done":2,"skipped":1,"unchanged":0,"updated":0})"},
