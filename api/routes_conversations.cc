@@ -381,6 +381,10 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
   a.external_id = b.NonEmptyString("external_id");
   a.text = b.OptString("text").value_or("");
   a.html = b.OptString("html").value_or("");
+  a.subject = b.OptString("subject").value_or("");
+  if (a.subject.size() > 256) {
+    return ErrorResponse(InvalidField("subject", "must be at most 256 bytes"));
+  }
   auto from = b.OptObject("from");
   auto attachments = b.OptArray("attachments");
   std::optional<std::string> sent_at = b.OptString("sent_at");

@@ -225,7 +225,8 @@ struct ReceiveInbound {
   static constexpr const char* kName = "receive_inbound";
   friend bool operator==(const ReceiveInbound&, const ReceiveInbound&) = default;
   std::string channel_id, external_id, text;
-  std::string html;  // an e-mail's HTML body: kept as markdown when `text` is empty
+  std::string html;     // an e-mail's HTML body: kept as markdown when `text` is empty
+  std::string subject;  // an e-mail's subject: a new conversation's subject on an e-mail channel
   std::string from_name, from_phone, from_email;
   std::optional<Timestamp> sent_at;
   nlohmann::json attachments = nlohmann::json::array();

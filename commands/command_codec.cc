@@ -55,8 +55,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactStage, contact_id, stage)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactBlocked, contact_id, blocked, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetOptIn, contact_id, channel_id, opted_in, source)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MarkNotificationsRead, ids, all)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReceiveInbound, channel_id, external_id, text, html, from_name,
-                                   from_phone, from_email, sent_at, attachments)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReceiveInbound, channel_id, external_id, text, html, subject,
+                                   from_name, from_phone, from_email, sent_at, attachments)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SendMessage, id, text, is_private, await_reply, quick_reply_id,
                                    template_id, params, attachments, if_match)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Take, id, if_match)

@@ -121,6 +121,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
                                 std::nullopt,
                                 std::nullopt,
                                 channel->type};
+    // An e-mail's subject names the conversation it opens, until a user edits it.
+    if (channel->type == "email" && !a.subject.empty()) open.subject = a.subject;
     auto opened = conversation::DecideOpen(target, open);
     if (!opened.ok()) return opened.error();
     for (const DomainEvent& d : opened.value()) {

@@ -15,6 +15,7 @@ const std::vector<std::string>& PersonalFields(const std::string& type) {
       {ev::kMessageSent, {"text"}},
       {ev::kBlockedMessageReceived, {"text"}},
       {ev::kConversationOpened, {"subject"}},
+      {ev::kConversationDetailsChanged, {"subject"}},
   };
   static const std::vector<std::string> kNone;
   auto it = kFields.find(type);

@@ -37,7 +37,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 8;  // 8: contact timelines (kt/), imports (ki/)
+constexpr int kViewsVersion = 9;  // 9: conversations' type, order and measures
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -644,6 +644,46 @@ TEST_F(ContactsTest, AConversationGetsASubjectATypeAndAnOrderThatStaysCurrent) {
   EXPECT_EQ(closed["messages_count"], 2);
   EXPECT_GE(closed["first_response_s"].get<int64_t>(), 0);
   EXPECT_GE(closed["resolution_s"].get<int64_t>(), closed["first_response_s"].get<int64_t>());
+  // The subject users gave is the customer's business: erased with them, everywhere.
+  ASSERT_EQ(Admin("POST", "/api/v1/contacts/" + contact + "/erase").status, 200);
+  EXPECT_EQ(Admin("GET", path + "/timeline?limit=200").body.find("Troca"), std::string::npos);
+  EXPECT_EQ(Admin("GET", "/api/v1/events?limit=500").body.find("Troca"), std::string::npos);
+}
+
+TEST_F(ContactsTest, AnEmailsSubjectNamesItsConversationUntilEdited) {
+  CreateChannel("mail", "email");
+  const auto send = [&](const std::string& external_id, const std::string& subject) {
+    auto r = Admin("POST", "/api/v1/channels/mail/inbound",
+                   {{"external_id", external_id},
+                    {"from", {{"name", "Rui"}, {"email", "rui@cliente.com"}}},
+                    {"subject", subject},
+                    {"text", "Olá"}});
+    EXPECT_EQ(r.status == 201 || r.status == 200, true) << r.body;
+    return r.json();
+  };
+  const json first = send("e1", "Pedido 1001 atrasado");
+  const std::string id = first["conversation_id"];
+  EXPECT_EQ(Conversation(id)["subject"], "Pedido 1001 atrasado");
+  // A reply in the same conversation keeps the subject; an edit wins.
+  EXPECT_EQ(send("e2", "Re: Pedido 1001 atrasado")["conversation_id"], id);
+  EXPECT_EQ(Conversation(id)["subject"], "Pedido 1001 atrasado");
+  ASSERT_EQ(As(ana_, "PATCH", "/api/v1/conversations/" + id, {{"subject", "Atraso"}}).status, 200);
+  EXPECT_EQ(Conversation(id)["subject"], "Atraso");
+  // On a WhatsApp channel there is no subject to take.
+  auto wa = Admin("POST", "/api/v1/channels/wa/inbound",
+                  {{"external_id", "w9"},
+                   {"from", {{"phone", "+5511955550000"}}},
+                   {"subject", "ignored"},
+                   {"text", "oi"}});
+  ASSERT_EQ(wa.status, 201) << wa.body;
+  EXPECT_EQ(Conversation(wa.json()["conversation_id"])["subject"], nullptr);
+  EXPECT_EQ(Admin("POST", "/api/v1/channels/mail/inbound",
+                  {{"external_id", "e3"},
+                   {"from", {{"email", "x@y.co"}}},
+                   {"subject", std::string(300, 's')},
+                   {"text", "x"}})
+                .status,
+            400);
 }
 
 TEST_F(ContactsTest, EveryUserListsChannelsWithoutWhatTheyConnectTo) {
