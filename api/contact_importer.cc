@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "adapters/random_ids.h"
 #include "domain/directory.h"
@@ -36,12 +35,6 @@ ImportRowError RowError(size_t row, const Error& error) {
     }
   }
   return {row, "row", m};
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -161,7 +154,7 @@ std::map<std::string, std::string> ContactImporter::OwnersByEmail() const {
     const nlohmann::json items = nlohmann::json::parse(page.value().items_json, nullptr, false);
     if (!items.is_array()) break;
     for (const nlohmann::json& user : items) {
-      const std::string email = Lower(user.value("email", ""));
+      const std::string email = NormalizeEmail(user.value("email", ""));
       if (!email.empty()) owners[email] = user.value("id", "");
     }
     cursor = page.value().next_cursor;
@@ -234,7 +227,7 @@ void ContactImporter::Import(const Queued& queued) {
       c.phone = std::move(r.phone);
       c.email = std::move(r.email);
       if (r.owner) {
-        auto by_email = owners.find(Lower(*r.owner));
+        auto by_email = owners.find(NormalizeEmail(*r.owner));
         c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
       }
       c.tags = std::move(r.tags);

@@ -368,7 +368,6 @@ HttpResponse App::ImportContacts(const HttpRequest& r, const Caller& caller) {
   if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
     return ErrorResponse(Forbidden("only supervisors and admins import contacts"));
   }
-  if (read_only_) return ErrorResponse(Forbidden("this server shows a replayed past: read only"));
   const std::string mode = QueryParam(r, "mode").value_or("upsert");
   if (mode != "upsert" && mode != "create_only") {
     return ErrorResponse(InvalidField("mode", "must be upsert or create_only"));

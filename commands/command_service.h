@@ -149,6 +149,8 @@ class CommandService final : public Commands {
   // phone or e-mail, unless it is `self`; "" values are not checked. Under mu_.
   std::optional<Error> HeldByAnother(const std::string& phone, const std::string& email,
                                      const std::string& self) const;
+  // The id of a new contact: `chosen`, or a fresh one ("" chosen). Under mu_.
+  Result<std::string> NewContactId(const std::string& chosen) const;
   // Every contact merged into `contact_id`, through merges of merges. Under mu_.
   std::vector<std::string> MergedInto(const std::string& contact_id) const;
   // Whether `caller` may see (and so act on) `c`, with mu_ held.

@@ -89,6 +89,13 @@ std::optional<Error> CommandService::HeldByAnother(const std::string& phone,
   return std::nullopt;
 }
 
+Result<std::string> CommandService::NewContactId(const std::string& chosen) const {
+  if (!chosen.empty()) return chosen;
+  // With a vault, an id whose key is made already: a burst of new contacts waits for no sync.
+  if (vault_) return vault_->NewContactId([this] { return ids_.NewId(); });
+  return NewStreamId(ContactStream);
+}
+
 std::vector<std::string> CommandService::MergedInto(const std::string& contact_id) const {
   std::vector<std::string> found;
   std::vector<std::string> pending{contact_id};
@@ -157,16 +164,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
     }
   }
   if (auto taken = HeldByAnother(phone, email, "")) return *taken;
-  std::string id;
-  if (c.id) {
-    id = *c.id;
-  } else if (vault_) {
-    auto made = vault_->NewContactId([this] { return ids_.NewId(); });
-    if (!made.ok()) return made.error();
-    id = std::move(made).value();
-  } else {
-    id = NewStreamId(ContactStream);
-  }
+  auto made = NewContactId(c.id.value_or(""));
+  if (!made.ok()) return made.error();
+  const std::string id = std::move(made).value();
   events::ContactCreated created{id, c.name,     c.phone, c.email,    "",
                                  "", c.owner_id, tags,    attributes, social};
   std::vector<NewEvent> events;
@@ -407,14 +407,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
 
   if (found.empty()) {
     if (!name) return InvalidField("name", "is needed for a new contact");
-    std::string id = c.id;
-    if (id.empty() && vault_) {
-      auto made = vault_->NewContactId([this] { return ids_.NewId(); });
-      if (!made.ok()) return made.error();
-      id = std::move(made).value();
-    } else if (id.empty()) {
-      id = NewStreamId(ContactStream);
-    }
+    auto made = NewContactId(c.id);
+    if (!made.ok()) return made.error();
+    const std::string id = std::move(made).value();
     events::ContactCreated created{
         id, c.name, c.phone, c.email, "lead", "", c.owner_id, tags, WithoutNulls(c.attributes)};
     if (c.stage) created.stage = *c.stage;

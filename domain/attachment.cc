@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdint>
 
+#include "domain/text.h"
+
 namespace helpdesk {
 
 std::string AttachmentKind(const std::string& content_type) {
@@ -22,45 +24,6 @@ bool IsSha256Hex(const std::string& text) {
   }
   return true;
 }
-
-namespace {
-
-// Whether `s` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
-bool IsUtf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;  // cut short
-    for (size_t k = 1; k <= extra; ++k) {
-      const unsigned char n = static_cast<unsigned char>(s[i + k]);
-      if ((n & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (n & 0x3F);
-    }
-    const uint32_t min[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += extra + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 Status CheckAttachmentName(const std::string& name, const std::string& field) {
   if (name.empty() || name.size() > 255) {

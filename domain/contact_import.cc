@@ -5,54 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "domain/text.h"
+
 namespace helpdesk {
 namespace {
 
 Error FileProblem(size_t line, const std::string& why) {
   return InvalidField("body", "line " + std::to_string(line) + ": " + why);
-}
-
-// The length of the UTF-8 sequence starting at `s[i]`, or 0 when it is not one (overlong forms,
-// surrogates and code points past U+10FFFF included).
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint32_t cp = 0;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  static constexpr uint32_t kMinOf[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinOf[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-std::string Trimmed(std::string_view s) {
-  size_t begin = 0, end = s.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(s[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(s[end - 1]))) --end;
-  return std::string(s.substr(begin, end - begin));
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 // A cell of an attribute column as the JSON its type takes. Values that do not convert stay
@@ -63,7 +22,7 @@ nlohmann::json AttributeCell(const AttributeDefinition& definition, const std::s
     const double number = std::strtod(cell.c_str(), &end);
     if (end == cell.c_str() + cell.size() && std::isfinite(number)) return number;
   } else if (definition.type == "boolean") {
-    const std::string word = Lower(cell);
+    const std::string word = AsciiLower(cell);
     if (word == "true" || word == "yes" || word == "sim" || word == "1") return true;
     if (word == "false" || word == "no" || word == "não" || word == "nao" || word == "0") {
       return false;
@@ -119,7 +78,7 @@ Result<CsvTable> ParseCsv(std::string_view text) {
   };
 
   for (size_t i = 0; i < text.size();) {
-    const size_t width = Utf8Length(text, i);
+    const size_t width = Utf8SequenceLength(text, i);
     if (width == 0) return FileProblem(line, "the file is not UTF-8 text");
     const char c = text[i];
     if (quoted) {
@@ -186,7 +145,7 @@ Result<ImportColumns> ReadImportHeader(const std::vector<std::string>& header,
   columns.count = header.size();
   std::vector<std::string> seen;
   for (size_t i = 0; i < header.size(); ++i) {
-    const std::string name = Lower(Trimmed(header[i]));
+    const std::string name = AsciiLower(Trimmed(header[i]));
     if (name.empty())
       return InvalidField("header", "column " + std::to_string(i + 1) + " has no name");
     if (std::find(seen.begin(), seen.end(), name) != seen.end()) {

@@ -5,14 +5,10 @@
 
 #include "domain/events.h"
 #include "domain/personal_data.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string WithoutSpaces(const std::string& s) {
   std::string out;
@@ -243,7 +239,7 @@ std::string NormalizePhone(const std::string& phone) {
 }
 
 std::string NormalizeEmail(const std::string& email) {
-  std::string s = Lower(email);
+  std::string s = AsciiLower(email);
   s.erase(std::remove_if(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c); }),
           s.end());
   return s;
@@ -303,12 +299,12 @@ std::vector<std::string> FindMentions(const std::string& text,
     if (text[i] != '@' || (i > 0 && IsHandleChar(text[i - 1]))) continue;
     size_t j = i + 1;
     while (j < text.size() && IsHandleChar(text[j])) ++j;
-    std::string handle = Lower(text.substr(i + 1, j - i - 1));
+    std::string handle = AsciiLower(text.substr(i + 1, j - i - 1));
     while (!handle.empty() && (handle.back() == '.' || handle.back() == '-')) handle.pop_back();
     if (handle.empty()) continue;
     for (const UserState& u : users) {
-      const std::string local = Lower(u.email.substr(0, u.email.find('@')));
-      if (Lower(WithoutSpaces(u.name)) == handle || local == handle) {
+      const std::string local = AsciiLower(u.email.substr(0, u.email.find('@')));
+      if (AsciiLower(WithoutSpaces(u.name)) == handle || local == handle) {
         if (std::find(found.begin(), found.end(), u.id) == found.end()) found.push_back(u.id);
       }
     }

@@ -5,20 +5,10 @@
 #include <sstream>
 #include <vector>
 
+#include "domain/text.h"
+
 namespace helpdesk {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool StartsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 bool EndsWith(const std::string& s, const std::string& p) {
@@ -58,20 +48,21 @@ size_t QuoteStart(const std::vector<std::string>& lines) {
   // mail of many ">" lines stays linear.
   std::vector<bool> quoted_from(lines.size() + 1, true);
   for (size_t j = lines.size(); j-- > 0;) {
-    const std::string t = Trim(lines[j]);
+    const std::string t = Trimmed(lines[j]);
     quoted_from[j] = quoted_from[j + 1] && (t.empty() || t[0] == '>');
   }
   for (size_t i = 0; i < lines.size(); ++i) {
-    const std::string lower = Lower(Trim(lines[i]));
+    const std::string lower = AsciiLower(Trimmed(lines[i]));
     if (lower.empty()) continue;
     if (IsAttributionStart(lower) && IsAttributionEnd(lower)) return i;
     if (IsAttributionStart(lower) && i + 1 < lines.size() &&
-        IsAttributionEnd(Lower(Trim(lines[i + 1])))) {
+        IsAttributionEnd(AsciiLower(Trimmed(lines[i + 1])))) {
       return i;
     }
     if (IsSeparator(lower)) return i;
     if (IsHeader(lower, {"from:", "de:"}) && i + 1 < lines.size() &&
-        IsHeader(Lower(Trim(lines[i + 1])), {"sent:", "enviado:", "enviada:", "date:", "data:"})) {
+        IsHeader(AsciiLower(Trimmed(lines[i + 1])),
+                 {"sent:", "enviado:", "enviada:", "date:", "data:"})) {
       return i;
     }
     if (lower[0] == '>' && quoted_from[i]) return i;
@@ -100,7 +91,7 @@ EmailText SplitQuotedEmail(const std::string& text) {
   const size_t start = QuoteStart(lines);
   if (start == lines.size()) return EmailText{text, ""};
   size_t end = start;
-  while (end > 0 && Trim(lines[end - 1]).empty()) --end;
+  while (end > 0 && Trimmed(lines[end - 1]).empty()) --end;
   return EmailText{Join(lines, 0, end), Join(lines, start, lines.size())};
 }
 
@@ -138,7 +129,7 @@ Tag ParseTag(const std::string& inner) {
 }
 
 std::string Href(const std::string& attributes) {
-  const std::string lower = Lower(attributes);
+  const std::string lower = AsciiLower(attributes);
   size_t at = lower.find("href=");
   if (at == std::string::npos) return "";
   at += 5;
@@ -297,7 +288,7 @@ std::string HtmlToMarkdown(const std::string& html) {
     }
     tidy += ch;
   }
-  return Trim(tidy);
+  return Trimmed(tidy);
 }
 
 }  // namespace helpdesk

@@ -201,11 +201,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   const json before = LoadJson(txn, view_keys::kContact + id);
-  {
-    json item = json::parse(TimelineItem(r));
-    item["stream"] = e.stream;
-    txn.Put(ContactTimelineKey(id, e.at, r.position), item.dump());
-  }
+  txn.Put(ContactTimelineKey(id, e.at, r.position), TimelineItem(r, /*with_stream=*/true));
 
   if (const auto* c = events::As<events::ContactCreated>(event)) {
     json contact{{"id", id},

@@ -173,9 +173,12 @@ Result<Page> ContactQueries::Timeline(const std::string& contact_id,
     std::string value = it->value().ToString();
     std::string stream;
     if (value.rfind(conversation_items, 0) == 0) {
-      // tl/<conversation>/<be64 position>: the conversation's own item.
-      const std::string conversation =
-          value.substr(conversation_items.size(), value.rfind('/') - conversation_items.size());
+      // tl/<conversation>/<be64 position>: the conversation's own item. The position's 8
+      // bytes may hold a '/' themselves: the id ends 9 bytes before the key does.
+      constexpr size_t kPositionSuffix = 1 + 8;
+      if (value.size() < conversation_items.size() + kPositionSuffix) continue;
+      const std::string conversation = value.substr(
+          conversation_items.size(), value.size() - conversation_items.size() - kPositionSuffix);
       if (!keep(conversation)) continue;
       auto stored = views_.Get(value);
       if (!stored) continue;  // deleted since
@@ -268,19 +271,11 @@ json ContactQueries::Attributes() const {
 }
 
 std::optional<json> ContactQueries::Attribute(const std::string& key) const {
-  auto stored = views_.Get(view_keys::kContactAttribute + key);
-  if (!stored) return std::nullopt;
-  json item = json::parse(*stored, nullptr, false);
-  if (!item.is_object()) return std::nullopt;
-  return item;
+  return views_.GetObject(view_keys::kContactAttribute + key);
 }
 
 std::optional<json> ContactQueries::Import(const std::string& import_id) const {
-  auto stored = views_.Get(view_keys::kContactImport + import_id);
-  if (!stored) return std::nullopt;
-  json item = json::parse(*stored, nullptr, false);
-  if (!item.is_object()) return std::nullopt;
-  return item;
+  return views_.GetObject(view_keys::kContactImport + import_id);
 }
 
 std::vector<json> ContactQueries::RunningImports() const {

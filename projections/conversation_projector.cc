@@ -97,7 +97,7 @@ std::string NotificationPrefix(const std::string& user_id) {
 }
 // One entry of GET …/timeline: what json{…}.dump() would write (keys in order), without copying
 // the event's payload into a new object first (the hot path of a replay).
-std::string TimelineItem(const RecordedEvent& r) {
+std::string TimelineItem(const RecordedEvent& r, bool with_stream) {
   const NewEvent& e = r.event;
   std::string out = "{\"actor\":";
   out += ActorJsonText(e.actor);
@@ -107,6 +107,10 @@ std::string TimelineItem(const RecordedEvent& r) {
   out += e.data.dump();
   out += ",\"position\":";
   out += std::to_string(r.position);
+  if (with_stream) {
+    out += ",\"stream\":";
+    out += QuoteJson(e.stream);
+  }
   out += ",\"stream_version\":";
   out += std::to_string(r.stream_version);
   out += ",\"type\":";

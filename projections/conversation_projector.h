@@ -33,8 +33,9 @@ inline constexpr const char* kDeliveryQueuePrefix = view_keys::kDeliveryQueue;
 // Key of one wake-up in the postpone schedule.
 std::string DueKey(Timestamp until, const std::string& conversation_id);
 // One item of a timeline: the event's actor, at, data, position, stream_version and type, as
-// JSON text (GET …/timeline).
-std::string TimelineItem(const RecordedEvent& r);
+// JSON text (GET …/timeline); with `with_stream`, its stream too (a contact's timeline, which
+// mixes streams).
+std::string TimelineItem(const RecordedEvent& r, bool with_stream = false);
 // Where an event of the contact (or of one of its conversations) sits in its timeline: in time
 // order, the position apart (positions of different partitions do not compare).
 std::string ContactTimelineKey(const std::string& contact_id, Timestamp at, uint64_t position);

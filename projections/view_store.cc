@@ -80,6 +80,14 @@ std::optional<std::string> ViewStore::Get(const std::string& key) const {
   return value;
 }
 
+std::optional<nlohmann::json> ViewStore::GetObject(const std::string& key) const {
+  auto stored = Get(key);
+  if (!stored) return std::nullopt;
+  nlohmann::json object = nlohmann::json::parse(*stored, nullptr, false);
+  if (!object.is_object()) return std::nullopt;
+  return object;
+}
+
 std::unique_ptr<rocksdb::Iterator> ViewStore::NewIterator() const {
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions()));
 }

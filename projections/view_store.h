@@ -21,6 +21,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -58,6 +59,8 @@ class ViewStore {
   // Thread-safe point read; nullopt when absent. A read that fails (I/O, corruption) throws
   // ViewReadError: "absent" would turn a broken disk into 404s; the API answers 500 and logs.
   std::optional<std::string> Get(const std::string& key) const;
+  // The same, for a view stored as a JSON object; nullopt when absent or not an object.
+  std::optional<nlohmann::json> GetObject(const std::string& key) const;
   // Thread-safe; the iterator sees a consistent snapshot.
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
   // The log position the views include.

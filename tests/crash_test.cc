@@ -190,26 +190,33 @@ TEST(CrashSafety, KillDuringImportLosesNoCountedRowAndAResendDuplicatesNone) {
   ASSERT_GT(counted, 0u);
   server.Kill();
   ASSERT_TRUE(server.Start()) << "restart after kill -9";
-  const auto total = [&] {
-    return server.Admin("GET", "/api/v1/contacts?tag=crash&limit=1").json().value("total", -1);
-  };
-  // Every counted row is there (the views may still be catching up with the log).
-  int before = 0;
-  for (int i = 0; i < 200 && before < static_cast<int>(counted); ++i) {
-    before = total();
-    if (before < static_cast<int>(counted))
+  // The contacts the list counts once it reaches `at_least` (the views may trail the log), or
+  // what it counts after 10 s.
+  const auto total_reaching = [&](int at_least) {
+    int total = 0;
+    for (int i = 0; i < 200; ++i) {
+      total = server.Admin("GET", "/api/v1/contacts?tag=crash&limit=1").json().value("total", -1);
+      if (total >= at_least) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_GE(before, static_cast<int>(counted));
+    }
+    return total;
+  };
+  // The import's resource once it is no longer running, or as it is after `tries` polls.
+  const auto settled = [&](const std::string& id, int tries, std::chrono::milliseconds pause) {
+    json state;
+    for (int i = 0; i < tries; ++i) {
+      state = server.Admin("GET", "/api/v1/contacts/imports/" + id).json();
+      if (state["status"] != "running") break;
+      std::this_thread::sleep_for(pause);
+    }
+    return state;
+  };
+  // Every counted row is there.
+  EXPECT_GE(total_reaching(static_cast<int>(counted)), static_cast<int>(counted));
   if (server.LogArgs().empty()) {
     // Alone on its log, the node knows nobody else runs that import.
     // Marked once the restarted node's views hold what the log held.
-    json cut;
-    for (int i = 0; i < 200; ++i) {
-      cut = server.Admin("GET", "/api/v1/contacts/imports/" + first).json();
-      if (cut["status"] != "running") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    const json cut = settled(first, 200, std::chrono::milliseconds(50));
     ASSERT_EQ(cut["status"], "failed") << cut.dump();
     EXPECT_NE(cut["reason"].get<std::string>().find("interrupted"), std::string::npos);
     EXPECT_GE(cut.value("rows_done", uint64_t{0}), counted) << "the counts were lost";
@@ -217,21 +224,11 @@ TEST(CrashSafety, KillDuringImportLosesNoCountedRowAndAResendDuplicatesNone) {
   auto resent = server.Admin("POST", "/api/v1/contacts/import", csv, as_csv);
   ASSERT_EQ(resent.status, 202) << resent.body;
   const std::string second = resent.json()["import_id"];
-  json done;
-  for (int i = 0; i < 2400; ++i) {
-    done = server.Admin("GET", "/api/v1/contacts/imports/" + second).json();
-    if (done["status"] != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const json done = settled(second, 2400, std::chrono::milliseconds(100));
   ASSERT_EQ(done["status"], "done") << done.dump();
   EXPECT_EQ(done["created"].get<int>() + done["unchanged"].get<int>(), kRows) << done.dump();
   EXPECT_LE(done["created"].get<int>(), kRows - static_cast<int>(counted));
-  int after = 0;
-  for (int i = 0; i < 200 && after != kRows; ++i) {
-    after = total();
-    if (after != kRows) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_EQ(after, kRows) << "a row was lost or imported twice";
+  EXPECT_EQ(total_reaching(kRows), kRows) << "a row was lost or imported twice";
 }
 
 TEST(CrashSafety, VerifyStateFindsAStoreThatDiffersFromTheLog) {
