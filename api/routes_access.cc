@@ -1,6 +1,7 @@
 // Who am I, user edits (role, access) and users' tokens: the "Access" part of the contract.
 #include "api/app.h"
 #include "api/json_io.h"
+#include "projections/tag_catalog.h"
 #include "projections/view_keys.h"
 
 namespace helpdesk {
@@ -44,6 +45,20 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     if (!user) return ErrorResponse(NotFound("user " + caller.user_id));
     (*user)["token_id"] = caller.token_id;
     return JsonResponse(200, *user);
+  }
+  if (p.size() == 3 && p[2] == "tags" && r.method == "GET") {
+    // The catalog every tag picker reads: any signed-in user, not a channel's token.
+    if (!caller.channel_id.empty()) return ErrorResponse(Forbidden("not for a channel's token"));
+    auto list = ReadListParams(r);
+    if (!list.ok()) return ErrorResponse(list.error());
+    TagQuery q;
+    q.prefix = QueryParam(r, "q").value_or("");
+    if (q.prefix.size() > 64) return ErrorResponse(InvalidField("q", "must be at most 64 bytes"));
+    q.limit = list.value().limit;
+    q.cursor = list.value().cursor;
+    auto page = QueryTags(views_, q);
+    if (!page.ok()) return ErrorResponse(page.error());
+    return ListResponse(page.value().items_json, page.value().next_cursor);
   }
   if (p.size() == 4 && p[2] == "settings" && p[3] == "close-reasons" &&
       (r.method == "GET" || r.method == "PUT")) {

@@ -185,7 +185,8 @@ HttpResponse App::ListConversations(const HttpRequest& r, const Caller& caller) 
     auto view = ParseInboxView(*v);
     if (!view)
       return ErrorResponse(
-          InvalidField("view", "must be mine, queue, unassigned, all, postponed or closed"));
+          InvalidField("view", "must be mine, queue, unassigned, all, postponed, closed, waiting or "
+                           "participating"));
     q.view = *view;
   }
   if (auto s = QueryParam(r, "sort")) {

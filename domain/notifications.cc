@@ -29,6 +29,8 @@ std::vector<Notification> NotificationsFor(const NewEvent& e,
     } else {
       for (const auto& user : moved->team_members) tell(user, "queued");
     }
+  } else if (const auto* invited = events::As<events::ParticipantAdded>(event)) {
+    tell(invited->user_id, "invited");
   }
   return out;
 }

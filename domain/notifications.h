@@ -2,7 +2,8 @@
 //  - mention:     a private note names the user with @handle (domain/directory.h FindMentions);
 //  - assigned:    someone else assigned the conversation to the user, or transferred it to them;
 //  - queued:      it was transferred to a team's queue the user is in (the team's members are
-//                 recorded in the event, so a replay tells the same people).
+//                 recorded in the event, so a replay tells the same people);
+//  - invited:     a colleague invited the user into the conversation (a participant).
 // Nobody is told about what they did themselves.
 #pragma once
 
@@ -16,7 +17,7 @@ namespace helpdesk {
 
 struct Notification {
   std::string user_id;
-  std::string kind;  // "mention" | "assigned" | "queued"
+  std::string kind;  // "mention" | "assigned" | "queued" | "invited"
 };
 
 std::vector<Notification> NotificationsFor(const NewEvent& conversation_event);

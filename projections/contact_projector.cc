@@ -9,6 +9,7 @@
 #include "domain/personal_data.h"
 #include "projections/contact_list.h"
 #include "projections/conversation_projector.h"
+#include "projections/tag_catalog.h"
 #include "projections/view_keys.h"
 
 namespace helpdesk {
@@ -223,6 +224,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
                  {"version", r.stream_version},
                  {"merged_into", nullptr}};
     PutContact(txn, before, contact);
+    RecordTagUse(txn, c->tags, e.at);
     // On a partitioned log the contact's stream may be read after its first conversation's.
     CopyCardToConversations(txn, cache, id, CardOfContact(contact));
     return;
@@ -239,7 +241,15 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             if (u.name) contact["name"] = *u.name;
             if (u.phone) contact["phone"] = OrNull(*u.phone);
             if (u.email) contact["email"] = OrNull(*u.email);
-            if (u.tags) contact["tags"] = *u.tags;
+            if (u.tags) {
+              const auto had = before.value("tags", std::set<std::string>());
+              std::vector<std::string> added;
+              for (const auto& tag : *u.tags) {
+                if (!had.count(tag)) added.push_back(tag);
+              }
+              RecordTagUse(txn, added, e.at);
+              contact["tags"] = *u.tags;
+            }
             if (u.attributes.is_object()) {
               contact["attributes"] = MergeFlat(contact["attributes"], u.attributes);
             }

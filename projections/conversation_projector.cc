@@ -8,6 +8,7 @@
 #include "domain/notifications.h"
 #include "projections/conversation_view.h"
 #include "projections/inbox_index.h"
+#include "projections/tag_catalog.h"
 #include "projections/view_keys.h"
 
 namespace helpdesk {
@@ -146,6 +147,12 @@ int64_t ReadCounter(const std::optional<std::string>& stored) {
 
 void ViewTxn::AddToCounter(const std::string& key, int64_t delta) {
   const int64_t value = ReadCounter(Get(key)) + delta;
+  // Zero is no key: a replay that nets +1 and -1 inside one step never writes the key at all,
+  // and its views must equal the incremental ones byte for byte.
+  if (value == 0) {
+    Delete(key);
+    return;
+  }
   Put(key, EncodeBigEndian64(static_cast<uint64_t>(value)));
 }
 
@@ -179,6 +186,13 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
                                  LoadJson(txn, view_keys::kContactOrders + after.contact_id + "/" +
                                                    *after.order_ref))
                      : json(nullptr);
+  }
+  if (before.tags != after.tags) {
+    std::vector<std::string> added;
+    for (const auto& tag : after.tags) {
+      if (!before.tags.count(tag)) added.push_back(tag);
+    }
+    RecordTagUse(txn, added, e.at);
   }
   if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
     reports.Add(*measure);

@@ -75,6 +75,7 @@ std::set<std::string> IndexKeys(const ConversationState& s) {
     else
       scopes.push_back(kUnassignedScope);
     if (s.team_id) scopes.push_back(TeamScope(*s.team_id));
+    for (const auto& user : s.participants) scopes.push_back(ParticipantScope(user));
   }
   if (s.status == ConversationStatus::kQueued) scopes.push_back(QueueScope(s.team_id));
   for (const auto& tag : s.tags) scopes.push_back(TagScope(tag));
@@ -94,12 +95,17 @@ std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus 
   return "n/t/" + team_id + "/" + StatusName(s);
 }
 
+std::string TagCounterKey(const std::string& tag) { return "n/tag/" + tag; }
+
 std::vector<std::string> CounterKeys(const ConversationState& s) {
   std::vector<std::string> keys;
   if (!s.exists || s.deleted) return keys;
   keys.push_back(StatusCounterKey(s.status));
   if (s.assignee_id) keys.push_back(UserStatusCounterKey(*s.assignee_id, s.status));
   if (s.team_id) keys.push_back(TeamStatusCounterKey(*s.team_id, s.status));
+  if (s.status != ConversationStatus::kClosed) {
+    for (const auto& tag : s.tags) keys.push_back(TagCounterKey(tag));
+  }
   return keys;
 }
 

@@ -6,6 +6,7 @@
 //
 // Scopes: all (not closed) · st:<status> · as:<assignee> (not closed) · tm:<team> (not closed)
 //         q:<team or "-"> (queued) · un (not closed, no assignee) · tag:<tag>
+//         pt:<user> (not closed, the user was invited in)
 // Columns: m last activity (recent = backwards) · w waiting_since (nulls last) ·
 //          s assigned_at (nulls last) · o opened_at (newest = backwards)
 #pragma once
@@ -40,6 +41,8 @@ std::string StatusCounterKey(ConversationStatus s);
 std::string UserStatusCounterKey(const std::string& user_id, ConversationStatus s);
 std::string TeamStatusCounterKey(const std::string& team_id, ConversationStatus s);
 std::vector<std::string> CounterKeys(const ConversationState& s);
+// Open conversations carrying a tag (the tag catalog's open_count).
+std::string TagCounterKey(const std::string& tag);
 
 // Scope names.
 std::string QueueScope(const std::optional<std::string>& team_id);
@@ -47,6 +50,7 @@ inline std::string AssigneeScope(const std::string& user) { return "as:" + user;
 inline std::string TeamScope(const std::string& team) { return "tm:" + team; }
 inline std::string StatusScope(ConversationStatus s) { return std::string("st:") + StatusName(s); }
 inline std::string TagScope(const std::string& tag) { return "tag:" + tag; }
+inline std::string ParticipantScope(const std::string& user) { return "pt:" + user; }
 inline const char* kAllScope = "all";
 inline const char* kUnassignedScope = "un";
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "adapters/rocks_status.h"
 #include "domain/directory.h"
 #include "projections/conversation_view.h"
 #include "projections/view_keys.h"
@@ -42,6 +43,13 @@ std::vector<std::string> ChooseScopes(const InboxRequest& r) {
       return {StatusScope(ConversationStatus::kPostponed)};
     case InboxView::kClosed:
       return {StatusScope(ConversationStatus::kClosed)};
+    case InboxView::kParticipating:
+      return {ParticipantScope(r.caller_id)};
+    case InboxView::kWaiting:
+      if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
+      if (r.team_id) return {TeamScope(*r.team_id)};
+      if (r.tag) return {TagScope(*r.tag)};
+      return {kAllScope};
     case InboxView::kAll:
       if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
       if (r.team_id) return {TeamScope(*r.team_id)};
@@ -61,8 +69,7 @@ bool InView(const InboxRequest& r, const StoredHeader& h) {
   if (r.view == InboxView::kClosed) {
     return h.closed_at && r.now.ms - h.closed_at->ms <= kClosedViewWindowMs;
   }
-  if (r.view == InboxView::kAll && h.status == ConversationStatus::kClosed) return false;
-  return true;
+  return h.status != ConversationStatus::kClosed;
 }
 
 // The caller hid it from their queue (JivoChat's "ignore") and that time has not come yet.
@@ -140,6 +147,8 @@ std::optional<InboxView> ParseInboxView(const std::string& name) {
   if (name == "all") return InboxView::kAll;
   if (name == "postponed") return InboxView::kPostponed;
   if (name == "closed") return InboxView::kClosed;
+  if (name == "waiting") return InboxView::kWaiting;
+  if (name == "participating") return InboxView::kParticipating;
   return std::nullopt;
 }
 
@@ -175,7 +184,10 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
     after = DecodeCursor(*r.cursor);
     if (!after || after->size() < 8) return InvalidField("cursor", "is not a cursor of this list");
   }
-  const SortOrder order = OrderFor(r.sort);
+  const bool waiting = r.view == InboxView::kWaiting;
+  const SortOrder order = OrderFor(waiting ? InboxSort::kWaitingLongest : r.sort);
+  // Past the last waiting conversation come those with no waiting_since (sorted last).
+  const std::string nobody_waits = EncodeBigEndian64(UINT64_MAX);
   const rocksdb::Snapshot* snapshot = views.db()->GetSnapshot();
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
@@ -212,7 +224,7 @@ Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& r) {
         best = std::move(s);
       }
     }
-    if (!next) break;
+    if (!next || (waiting && best.compare(0, 8, nobody_waits) == 0)) break;
     if (count == r.limit || scanned == kMaxScanned) {
       more = true;
       break;

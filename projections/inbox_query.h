@@ -17,7 +17,18 @@
 
 namespace helpdesk {
 
-enum class InboxView { kMine, kQueue, kUnassigned, kAll, kPostponed, kClosed };
+// kWaiting: not closed and the customer waits for our reply, longest first (whatever `sort`).
+// kParticipating: not closed and the caller was invited in.
+enum class InboxView {
+  kMine,
+  kQueue,
+  kUnassigned,
+  kAll,
+  kPostponed,
+  kClosed,
+  kWaiting,
+  kParticipating
+};
 std::optional<InboxView> ParseInboxView(const std::string& name);
 
 constexpr int64_t kClosedViewWindowMs = 90 * kDayMs;

@@ -38,6 +38,7 @@ inline constexpr char kContactTimeline[] = "kt/";
 inline constexpr char kContactOrders[] = "ko/";      // ko/<contact>/<external id>: an order
 inline constexpr char kContactAttribute[] = "ka/";   // ka/<key>: an attribute's definition
 inline constexpr char kContactImport[] = "ki/";      // ki/<import id>: its progress
+inline constexpr char kTagUse[] = "tg/";             // tg/<tag>: its last use (tag_catalog.h)
 inline constexpr char kTemplate[] = "tpl/";          // tpl/<channel>/<id>
 inline constexpr char kQuickReply[] = "qr/";         // qr/<id>
 inline constexpr char kDeskSettings[] = "set/desk";  // the desk's settings

@@ -364,6 +364,112 @@ TEST_F(WorkspaceTest, FreeTextMoreThanADayAfterTheCustomerWroteIsRefusedOnWhatsA
   EXPECT_TRUE(Conversation(sms)["window_expires_at"].is_null());
 }
 
+TEST_F(WorkspaceTest, AnInvitedColleagueIsToldAndListsWhereTheyParticipate) {
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  const std::string other = Inbound("wa", "m9", "+5511922220000", "Outro")["conversation_id"];
+  EXPECT_TRUE(Ids(As(bia_, "GET", "/api/v1/conversations?view=participating")).empty());
+  auto invited = As(ana_, "POST", base_ + "/participants", {{"user_id", "bia"}});
+  ASSERT_EQ(invited.status, 200) << invited.body;
+  const std::map<std::string, std::string> seen{{"X-Min-Position", invited.headers["x-position"]}};
+  const json told = As(bia_, "GET", "/api/v1/notifications", nullptr, seen).json();
+  ASSERT_EQ(told["items"].size(), 1u);
+  EXPECT_EQ(told["items"][0]["kind"], "invited");
+  EXPECT_EQ(told["items"][0]["conversation_id"], conversation_);
+  EXPECT_EQ(told["items"][0]["actor"]["id"], "ana");
+  EXPECT_EQ(Ids(As(bia_, "GET", "/api/v1/conversations?view=participating", nullptr, seen)),
+            std::vector<std::string>{conversation_});
+  // Only the invited: not the assignee, not the one who invited.
+  EXPECT_TRUE(Ids(As(ana_, "GET", "/api/v1/conversations?view=participating")).empty());
+  EXPECT_NE(other, conversation_);
+  // Inviting oneself tells nobody; leaving takes it off the list.
+  ASSERT_EQ(As(sup_, "POST", base_ + "/participants", {{"user_id", "sup"}}).status, 200);
+  EXPECT_TRUE(As(sup_, "GET", "/api/v1/notifications").json()["items"].empty());
+  ASSERT_EQ(As(bia_, "DELETE", base_ + "/participants/bia").status, 200);
+  EXPECT_TRUE(Ids(As(bia_, "GET", "/api/v1/conversations?view=participating")).empty());
+  EXPECT_EQ(Ids(As(sup_, "GET", "/api/v1/conversations?view=participating")),
+            std::vector<std::string>{conversation_});
+  // A closed conversation is off the working list.
+  ASSERT_EQ(As(ana_, "POST", base_ + "/close", {{"reason", "ok"}}).status, 200);
+  EXPECT_TRUE(Ids(As(sup_, "GET", "/api/v1/conversations?view=participating")).empty());
+}
+
+TEST_F(WorkspaceTest, TheWaitingViewListsCustomersAwaitingOurReplyLongestFirst) {
+  const std::string second = Inbound("wa", "m2", "+5511922220000", "Oi")["conversation_id"];
+  const std::string third = Inbound("wa", "m3", "+5511933330000", "Oi")["conversation_id"];
+  const std::string fourth = Inbound("wa", "m4", "+5511944440000", "Oi")["conversation_id"];
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=waiting")),
+            (std::vector<std::string>{conversation_, second, third, fourth}));
+  // Answered: off the list; closed: off the list; whatever `sort` says, longest first.
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + second + "/take").status, 200);
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + second + "/messages", {{"text", "Olá!"}})
+                .status,
+            201);
+  ASSERT_EQ(
+      As(sup_, "POST", "/api/v1/conversations/" + fourth + "/close", {{"reason", "spam"}}).status,
+      200);
+  auto waiting = As(ana_, "GET", "/api/v1/conversations?view=waiting&sort=recent&limit=1");
+  ASSERT_EQ(waiting.status, 200) << waiting.body;
+  EXPECT_EQ(Ids(waiting), std::vector<std::string>{conversation_});
+  const json page = waiting.json();
+  ASSERT_TRUE(page["next_cursor"].is_string());
+  auto rest = As(ana_, "GET",
+                 "/api/v1/conversations?view=waiting&cursor=" +
+                     page["next_cursor"].get<std::string>());
+  EXPECT_EQ(Ids(rest), std::vector<std::string>{third});
+  // The customer writes again: waiting again, since that message.
+  Inbound("wa", "m5", "+5511922220000", "E aí?");
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=waiting")),
+            (std::vector<std::string>{conversation_, third, second}));
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?view=waiting&assignee_id=ana")),
+            std::vector<std::string>{second});
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/conversations?view=later").error_code(), "invalid_field");
+}
+
+TEST_F(WorkspaceTest, TheTagCatalogCountsOpenConversationsAndRemembersLastUse) {
+  const std::string second = Inbound("wa", "m2", "+5511922220000", "Oi")["conversation_id"];
+  ASSERT_EQ(As(ana_, "POST", base_ + "/tags", {{"tag", "vip"}}).status, 200);
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + second + "/tags", {{"tag", "vip"}}).status,
+            200);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/tags", {{"tag", "urgente"}}).status, 200);
+  auto contact = As(sup_, "POST", "/api/v1/contacts",
+                    {{"name", "Rita"}, {"phone", "+5511955550000"}, {"tags", {"vip", "varejo"}}});
+  ASSERT_EQ(contact.status, 201) << contact.body;
+
+  auto catalog = As(bia_, "GET", "/api/v1/tags");
+  ASSERT_EQ(catalog.status, 200) << catalog.body;
+  const json items = catalog.json()["items"];
+  ASSERT_EQ(items.size(), 3u);  // A→Z
+  EXPECT_EQ(items[0]["tag"], "urgente");
+  EXPECT_EQ(items[0]["open_count"], 1);
+  EXPECT_EQ(items[1]["tag"], "varejo");
+  EXPECT_EQ(items[1]["open_count"], 0);
+  EXPECT_EQ(items[1]["contacts_count"], 1);
+  EXPECT_EQ(items[2]["tag"], "vip");
+  EXPECT_EQ(items[2]["open_count"], 2);
+  EXPECT_EQ(items[2]["contacts_count"], 1);
+  EXPECT_TRUE(ParseRfc3339(items[2]["last_used_at"].get<std::string>()).has_value());
+
+  // Closing and untagging leave the tag in the catalog with fewer open conversations.
+  ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
+  ASSERT_EQ(As(ana_, "POST", base_ + "/close", {{"reason", "ok"}}).status, 200);
+  ASSERT_EQ(As(ana_, "DELETE", "/api/v1/conversations/" + second + "/tags/vip").status, 200);
+  auto prefixed = As(ana_, "GET", "/api/v1/tags?q=v&limit=1");
+  ASSERT_EQ(prefixed.status, 200);
+  const json first_page = prefixed.json();
+  ASSERT_EQ(first_page["items"].size(), 1u);
+  EXPECT_EQ(first_page["items"][0]["tag"], "varejo");
+  auto next = As(ana_, "GET",
+                 "/api/v1/tags?q=v&limit=1&cursor=" + first_page["next_cursor"].get<std::string>());
+  const json second_page = next.json();
+  ASSERT_EQ(second_page["items"].size(), 1u);
+  EXPECT_EQ(second_page["items"][0]["tag"], "vip");
+  EXPECT_EQ(second_page["items"][0]["open_count"], 0);
+  EXPECT_TRUE(second_page["next_cursor"].is_null());
+  EXPECT_TRUE(As(ana_, "GET", "/api/v1/tags?q=zz").json()["items"].empty());
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/tags?cursor=zz").error_code(), "invalid_field");
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/tags?q=" + std::string(65, 'a')).status, 400);
+}
+
 TEST_F(WorkspaceTest, MentionsAssignmentsAndTeamQueuesNotifyAndAreMarkedRead) {
   ASSERT_EQ(As(ana_, "POST", base_ + "/take").status, 200);
   ASSERT_EQ(As(ana_, "POST", base_ + "/messages", {{"text", "@bia pode olhar?"}, {"private", true}})
