@@ -136,6 +136,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   if (c.name.empty()) return InvalidField("name", "must be a non-empty string");
   if (auto problem = CardProblem(c.name, c.phone, c.email, c.tags, c.social)) return *problem;
   if (c.id && !IsValidId(*c.id)) return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
+  if (c.id && IsReservedContactId(*c.id)) return InvalidField("id", "names a route; choose another");
   const std::vector<std::string> tags = SortedDistinct(c.tags);
   const nlohmann::json social = WithoutNulls(c.social);
   const nlohmann::json attributes = WithoutNulls(c.attributes);
@@ -370,6 +371,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
   if (!c.id.empty() && !IsValidId(c.id)) {
     return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
   }
+  if (IsReservedContactId(c.id)) return InvalidField("id", "names a route; choose another");
   if (c.stage && (c.stage->empty() || c.stage->size() > 64)) {
     return InvalidField("stage", "must be 1 to 64 characters");
   }

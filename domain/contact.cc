@@ -124,6 +124,10 @@ std::optional<std::pair<std::string, std::string>> SocialProblem(const json& soc
   return std::nullopt;
 }
 
+bool IsReservedContactId(const std::string& id) {
+  return id == "import" || id == "imports" || id == "export.csv";
+}
+
 std::optional<std::string> ContactTagsProblem(const std::vector<std::string>& tags) {
   if (tags.size() > kMaxContactTags) return "must hold at most 50 tags";
   for (const std::string& tag : tags) {

@@ -22,6 +22,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AttributeDefinition, key, label,
 // At most this many definitions on a desk, and this many options in a list.
 inline constexpr size_t kMaxAttributeDefinitions = 200;
 inline constexpr size_t kMaxAttributeOptions = 200;
+// Ids a contact cannot take: they name routes under /api/v1/contacts (the import, its
+// resources, the export), so such a contact could never be read back.
+bool IsReservedContactId(const std::string& id);
+
 // At most this many tags on a contact.
 inline constexpr size_t kMaxContactTags = 50;
 

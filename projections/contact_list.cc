@@ -1,6 +1,8 @@
 #include "projections/contact_list.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "domain/contact.h"
 #include "domain/time.h"
@@ -47,6 +49,26 @@ std::set<std::string> ContactScopes(const json& contact) {
   }
   if (auto stage = contact.find("stage"); stage != contact.end() && stage->is_object()) {
     scopes.insert("s/" + stage->value("stage_id", ""));
+  }
+  return scopes;
+}
+
+std::string PairScope(const std::string& a, const std::string& b) {
+  std::string pair = std::min(a, b);
+  pair.push_back('\0');
+  return pair + std::max(a, b);
+}
+
+std::set<std::string> ContactCountScopes(const json& contact) {
+  std::set<std::string> scopes = ContactScopes(contact);
+  std::vector<std::string> kinded;
+  for (const std::string& scope : scopes) {
+    if (scope != "*") kinded.push_back(scope);
+  }
+  for (size_t i = 0; i < kinded.size(); ++i) {
+    for (size_t j = i + 1; j < kinded.size(); ++j) {
+      if (kinded[i][0] != kinded[j][0]) scopes.insert(PairScope(kinded[i], kinded[j]));
+    }
   }
   return scopes;
 }

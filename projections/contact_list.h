@@ -22,6 +22,11 @@ std::optional<ContactSort> ParseContactSort(const std::string& text);
 
 // The scopes a contact (its API object) is in.
 std::set<std::string> ContactScopes(const nlohmann::json& contact);
+// Two scopes of different kinds at once ("o/ana" and "t/vip"): counted, not indexed, so the
+// `total` of a list filtered by two of owner, tag and stage is one read too.
+std::string PairScope(const std::string& a, const std::string& b);
+// The scopes whose sizes count a contact: its scopes and every pair of them of different kinds.
+std::set<std::string> ContactCountScopes(const nlohmann::json& contact);
 // The index keys of a contact in every one of its scopes and sorts.
 std::set<std::string> ContactListKeys(const nlohmann::json& contact);
 // Where a scope's keys of one sort begin (each key under it ends with the contact's id).

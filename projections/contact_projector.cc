@@ -98,8 +98,8 @@ void PutContact(ViewTxn& txn, const json& before, const json& contact) {
     if (!old_keys.count(key)) txn.Put(key, id);
   }
   const std::set<std::string> old_scopes =
-      before.is_object() ? ContactScopes(before) : std::set<std::string>{};
-  const std::set<std::string> new_scopes = ContactScopes(contact);
+      before.is_object() ? ContactCountScopes(before) : std::set<std::string>{};
+  const std::set<std::string> new_scopes = ContactCountScopes(contact);
   for (const std::string& scope : old_scopes) {
     if (!new_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), -1);
   }

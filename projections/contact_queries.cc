@@ -28,10 +28,27 @@ std::string ScopeOf(const ContactFilter& f) {
   return "*";
 }
 
+int NamedScopes(const ContactFilter& f) {
+  return (f.owner ? 1 : 0) + (f.tag ? 1 : 0) + (f.stage ? 1 : 0);
+}
+
+bool OnlyScopes(const ContactFilter& f) {
+  return !f.q && !f.funnel && f.attributes.empty() && !f.created_after;
+}
+
 // Whether the index's scope is all the filters ask (its size is then the total).
-bool OnlyScope(const ContactFilter& f) {
-  const int named = (f.owner ? 1 : 0) + (f.tag ? 1 : 0) + (f.stage ? 1 : 0);
-  return named <= 1 && !f.q && !f.funnel && f.attributes.empty() && !f.created_after;
+bool OnlyScope(const ContactFilter& f) { return NamedScopes(f) <= 1 && OnlyScopes(f); }
+
+// The counted scope whose size is the list's total, when there is one: the index's own scope,
+// or the pair of the two scopes the filters name (contact_list.h ContactCountScopes).
+std::optional<std::string> CountedScopeOf(const ContactFilter& f) {
+  if (OnlyScope(f)) return ScopeOf(f);
+  if (NamedScopes(f) != 2 || !OnlyScopes(f)) return std::nullopt;
+  std::vector<std::string> named;
+  if (f.owner) named.push_back("o/" + *f.owner);
+  if (f.tag) named.push_back("t/" + *f.tag);
+  if (f.stage) named.push_back("s/" + *f.stage);
+  return PairScope(named[0], named[1]);
 }
 
 std::string AttributeText(const json& value) {
@@ -120,10 +137,13 @@ Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
     after = DecodeCursor(*cursor);
     if (!after) return InvalidField("cursor", "is not a cursor of this list");
   }
-  // With only the index's own scope, the total is that index's size and the walk starts at the
-  // cursor; with other filters the total counts the matches of the whole index, in one walk
-  // from its start.
-  const bool count_all = !OnlyScope(filter);
+  // With only the index's own scope, the total is that index's size and the page is the stored
+  // texts. With two scopes the total is their pair's count and the walk starts at the cursor;
+  // with other filters the total counts the matches of the whole index, in one walk from its
+  // start.
+  if (OnlyScope(filter)) return ScopePage(filter, after, limit);
+  const std::optional<std::string> counted = CountedScopeOf(filter);
+  const bool count_all = !counted;
   ContactPage out;
   json items = json::array();
   std::string last;
@@ -138,8 +158,38 @@ Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
     items.push_back(std::move(contact));
     return true;
   });
-  if (!count_all) out.total = ReadCounter(views_.Get(ContactCountKey(ScopeOf(filter))));
+  if (counted) out.total = ReadCounter(views_.Get(ContactCountKey(*counted)));
   out.page.items_json = items.dump();
+  return out;
+}
+
+ContactPage ContactQueries::ScopePage(const ContactFilter& filter,
+                                      const std::optional<std::string>& after,
+                                      size_t limit) const {
+  // The index holds exactly the scope's contacts, and each stored card is the API object as
+  // written (json::dump): the page is the stored texts joined, with nothing parsed.
+  const std::string prefix = ContactListPrefix(ScopeOf(filter), filter.sort);
+  ContactPage out;
+  out.page.items_json = "[";
+  size_t count = 0;
+  std::string last;
+  auto it = views_.NewIterator();
+  it->Seek(prefix + after.value_or(""));
+  if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (count == limit) {
+      out.page.next_cursor = EncodeCursor(last);
+      break;
+    }
+    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
+    if (!stored) continue;
+    if (count++ > 0) out.page.items_json += ',';
+    out.page.items_json += *stored;
+    last = it->key().ToString().substr(prefix.size());
+  }
+  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  out.page.items_json += ']';
+  out.total = ReadCounter(views_.Get(ContactCountKey(ScopeOf(filter))));
   return out;
 }
 

@@ -64,6 +64,9 @@ class ContactQueries {
   std::vector<nlohmann::json> RunningImports() const;
 
  private:
+  // A page of a list whose only filter is its index's scope: no parsing, the total a counter.
+  ContactPage ScopePage(const ContactFilter& filter, const std::optional<std::string>& after,
+                        size_t limit) const;
   // Walks the filter's index in its order, after the key `after` (a key within the index) if
   // given, calling `each` with each matching contact and its key until it returns false.
   void Scan(const ContactFilter& filter, const std::optional<std::string>& after,

@@ -38,7 +38,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 10;  // 10: tag catalog, waiting and participating views
+constexpr int kViewsVersion = 11;  // 11: contact counts of scope pairs
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 
