@@ -7,6 +7,7 @@
 #include "domain/contact.h"
 #include "domain/contact_import.h"
 #include "domain/events.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -374,6 +375,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
   if (IsReservedContactId(c.id)) return InvalidField("id", "names a route; choose another");
   if (c.stage && (c.stage->empty() || c.stage->size() > 64)) {
     return InvalidField("stage", "must be 1 to 64 characters");
+  }
+  if (c.stage && HasControlCharacter(*c.stage)) {
+    return InvalidField("stage", "must not contain control characters");
   }
   if (!c.attributes.is_object()) return InvalidField("attributes", "must be an object");
   const std::string phone = NormalizePhone(c.phone);

@@ -6,6 +6,7 @@
 #include "commands/id_rules.h"
 #include "domain/events.h"
 #include "domain/outbound.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -377,6 +378,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetCont
   if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
   if (stage.empty() || stage.size() > 64)
     return InvalidField("stage", "must be 1 to 64 characters");
+  if (HasControlCharacter(stage)) {
+    return InvalidField("stage", "must not contain control characters");
+  }
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ContactState* c = model_.Contact(contact_id);

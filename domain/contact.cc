@@ -6,6 +6,7 @@
 
 #include "domain/directory.h"
 #include "domain/time.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -132,6 +133,7 @@ std::optional<std::string> ContactTagsProblem(const std::vector<std::string>& ta
   if (tags.size() > kMaxContactTags) return "must hold at most 50 tags";
   for (const std::string& tag : tags) {
     if (tag.empty() || tag.size() > 64) return "must each be 1 to 64 bytes";
+    if (HasControlCharacter(tag)) return "must not contain control characters";
     if (tag.find('/') != std::string::npos) return "must not contain '/'";
   }
   return std::nullopt;

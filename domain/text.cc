@@ -42,6 +42,14 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
+bool HasControlCharacter(std::string_view s) {
+  for (char c : s) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return true;
+  }
+  return false;
+}
+
 std::string AsciiLower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;

@@ -15,6 +15,10 @@ size_t Utf8SequenceLength(std::string_view s, size_t i);
 // Whether all of `s` is well-formed UTF-8.
 bool IsUtf8(std::string_view s);
 
+// Whether `s` holds an ASCII control character (below U+0020, or U+007F). Names that become
+// parts of view keys (tags, stages) refuse them: a '\0' would end a key's part early.
+bool HasControlCharacter(std::string_view s);
+
 // `s` with ASCII letters in lower case (other bytes as they are).
 std::string AsciiLower(std::string s);
 // `s` without leading and trailing ASCII white space.

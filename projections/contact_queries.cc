@@ -173,7 +173,13 @@ ContactPage ContactQueries::ScopePage(const ContactFilter& filter,
   out.page.items_json = "[";
   size_t count = 0;
   std::string last;
-  auto it = views_.NewIterator();
+  // One snapshot for the index, the cards and the count: a contact moving between lists while
+  // the page is read shows in the list it was in then, and `total` agrees with the items.
+  const rocksdb::Snapshot* snapshot = views_.db()->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(ro));
+  std::string stored;
   it->Seek(prefix + after.value_or(""));
   if (after && it->Valid() && it->key().ToString() == prefix + *after) it->Next();
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -181,15 +187,19 @@ ContactPage ContactQueries::ScopePage(const ContactFilter& filter,
       out.page.next_cursor = EncodeCursor(last);
       break;
     }
-    auto stored = views_.Get(view_keys::kContact + it->value().ToString());
-    if (!stored) continue;
+    if (!views_.db()->Get(ro, view_keys::kContact + it->value().ToString(), &stored).ok()) continue;
     if (count++ > 0) out.page.items_json += ',';
-    out.page.items_json += *stored;
+    out.page.items_json += stored;
     last = it->key().ToString().substr(prefix.size());
   }
-  if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
+  const rocksdb::Status scanned = it->status();
+  std::string count_text;
+  const bool counted = views_.db()->Get(ro, ContactCountKey(ScopeOf(filter)), &count_text).ok();
+  it.reset();
+  views_.db()->ReleaseSnapshot(snapshot);
+  if (!scanned.ok()) throw ViewReadError("cannot read the views: " + scanned.ToString());
   out.page.items_json += ']';
-  out.total = ReadCounter(views_.Get(ContactCountKey(ScopeOf(filter))));
+  out.total = ReadCounter(counted ? std::optional<std::string>(count_text) : std::nullopt);
   return out;
 }
 

@@ -66,7 +66,10 @@ Result<TagPage> QueryTags(const ViewStore& views, const TagQuery& q) {
                      {"contacts_count", CounterAt(views, ro, ContactCountKey("t/" + last))},
                      {"last_used_at", FormatRfc3339(Timestamp{used_ms})}});
   }
+  const rocksdb::Status scanned = it->status();
+  it.reset();
   views.db()->ReleaseSnapshot(snapshot);
+  if (!scanned.ok()) return Error{ErrorCode::kInternal, "cannot read the tag catalog"};
   page.items_json = items.dump();
   return page;
 }

@@ -73,6 +73,7 @@ TEST_F(ContactsTest, CreatedByAnAgentWithUniquePhoneAndEmail) {
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"email", "not-an-email"}}).status, 400);
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"phone", "no digits"}}).status, 400);
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"tags", "vip"}}).status, 400);
+    EXPECT_EQ(Create(ana_, {{"name", "X"}, {"tags", {std::string("vip\0nq", 6)}}}).status, 400);
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"social", {{"myspace", "x"}}}}).status, 400);
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"nickname", "x"}}).status, 400);
     EXPECT_EQ(Create(ana_, {{"name", "X"}, {"attributes", {{"cpf", "1"}}}}).status, 400);

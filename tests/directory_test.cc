@@ -3,9 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "domain/roles.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
+
+TEST(Directory, ControlCharactersAreFoundAnywhere) {
+  EXPECT_FALSE(HasControlCharacter("vip"));
+  EXPECT_FALSE(HasControlCharacter("pós-venda 2"));
+  EXPECT_TRUE(HasControlCharacter(std::string("vip\0x", 5)));
+  EXPECT_TRUE(HasControlCharacter("a\tb"));
+  EXPECT_TRUE(HasControlCharacter("\x7f"));
+  EXPECT_FALSE(HasControlCharacter(""));
+}
 
 TEST(Directory, NormalisesPhonesAndEmails) {
   EXPECT_EQ(NormalizePhone("+55 (11) 98765-4321"), "5511987654321");

@@ -26,6 +26,18 @@ TEST(NotificationsTest, MentionsTellEveryoneNamedButTheAuthor) {
   EXPECT_EQ(Told(e, "mention"), (std::vector<std::string>{"bia", "caio"}));
 }
 
+TEST(NotificationsTest, AnInvitationTellsTheInvitedUnlessTheyJoinedThemselves) {
+  EXPECT_EQ(Told(Event(ev::kParticipantAdded, {{"user_id", "bia"}, {"invited_by", "ana"}}),
+                 "invited"),
+            std::vector<std::string>{"bia"});
+  EXPECT_TRUE(NotificationsFor(Event(ev::kParticipantAdded,
+                                     {{"user_id", "ana"}, {"invited_by", "ana"}}, "ana"))
+                  .empty());
+  EXPECT_TRUE(
+      NotificationsFor(Event(ev::kParticipantRemoved, {{"user_id", "bia"}, {"removed_by", "ana"}}))
+          .empty());
+}
+
 TEST(NotificationsTest, AssignmentsTellTheNewAssigneeUnlessTheyTookIt) {
   EXPECT_EQ(Told(Event(ev::kConversationAssigned, {{"assignee_id", "bia"}, {"via", "assign"}}),
                  "assigned"),

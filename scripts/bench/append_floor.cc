@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   const size_t batch = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 500;
+  if (batch == 0) {
+    std::fprintf(stderr, "BATCH must be a positive number\n");
+    return 2;
+  }
   auto from = helpdesk::EmbeddedLog::Open(argv[1]);
   auto to = helpdesk::EmbeddedLog::Open(argv[2]);
   if (!from.ok() || !to.ok()) {
@@ -40,13 +44,13 @@ int main(int argc, char** argv) {
 
   std::map<std::string, uint64_t> versions;  // each stream's version as appended so far
   std::deque<std::future<helpdesk::Result<helpdesk::AppendResult>>> in_flight;
-  size_t failed = 0;
+  size_t failed = 0;  // after a failed batch the later ones' expected versions are wrong: stop
   auto settle = [&] {
     if (!in_flight.front().get().ok()) ++failed;
     in_flight.pop_front();
   };
   const auto start = std::chrono::steady_clock::now();
-  for (size_t first = 0; first < events.size(); first += batch) {
+  for (size_t first = 0; first < events.size() && failed == 0; first += batch) {
     helpdesk::AppendRequest request;
     for (size_t i = first; i < std::min(events.size(), first + batch); ++i) {
       const std::string& stream = events[i].stream;
@@ -60,8 +64,11 @@ int main(int argc, char** argv) {
   while (!in_flight.empty()) settle();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("raw append: %zu events in batches of %zu in %.2f s = %.0f events/s%s\n",
-              events.size(), batch, seconds, static_cast<double>(events.size()) / seconds,
-              failed ? " (SOME BATCHES FAILED)" : "");
-  return failed ? 1 : 0;
+  if (failed) {
+    std::fprintf(stderr, "an append failed: no figure\n");
+    return 1;
+  }
+  std::printf("raw append: %zu events in batches of %zu in %.2f s = %.0f events/s\n",
+              events.size(), batch, seconds, static_cast<double>(events.size()) / seconds);
+  return 0;
 }
