@@ -7,7 +7,6 @@
 #include "domain/contact.h"
 #include "domain/contact_import.h"
 #include "domain/events.h"
-#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -16,6 +15,13 @@ constexpr size_t kMaxPhoneBytes = 64;
 
 Error FieldProblem(const std::pair<std::string, std::string>& problem) {
   return InvalidField(problem.first, problem.second);
+}
+
+// Why an id a client chose for a contact cannot be taken.
+std::optional<Error> ChosenIdProblem(const std::string& id) {
+  if (!IsValidId(id)) return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
+  if (IsReservedContactId(id)) return InvalidField("id", "names a route; choose another");
+  return std::nullopt;
 }
 
 // Checks what a create or a patch sets, before any state is read.
@@ -136,8 +142,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateC
   }
   if (c.name.empty()) return InvalidField("name", "must be a non-empty string");
   if (auto problem = CardProblem(c.name, c.phone, c.email, c.tags, c.social)) return *problem;
-  if (c.id && !IsValidId(*c.id)) return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
-  if (c.id && IsReservedContactId(*c.id)) return InvalidField("id", "names a route; choose another");
+  if (c.id) {
+    if (auto problem = ChosenIdProblem(*c.id)) return *problem;
+  }
   const std::vector<std::string> tags = SortedDistinct(c.tags);
   const nlohmann::json social = WithoutNulls(c.social);
   const nlohmann::json attributes = WithoutNulls(c.attributes);
@@ -369,15 +376,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
   const std::optional<std::string> name =
       c.name.empty() ? std::nullopt : std::optional<std::string>(c.name);
   if (auto problem = CardProblem(name, c.phone, c.email, c.tags, nullptr)) return *problem;
-  if (!c.id.empty() && !IsValidId(c.id)) {
-    return InvalidField("id", "must be 1 to 64 of [A-Za-z0-9_.-]");
+  if (!c.id.empty()) {  // an import row's id column is optional
+    if (auto problem = ChosenIdProblem(c.id)) return *problem;
   }
-  if (IsReservedContactId(c.id)) return InvalidField("id", "names a route; choose another");
-  if (c.stage && (c.stage->empty() || c.stage->size() > 64)) {
-    return InvalidField("stage", "must be 1 to 64 characters");
-  }
-  if (c.stage && HasControlCharacter(*c.stage)) {
-    return InvalidField("stage", "must not contain control characters");
+  if (c.stage) {
+    if (auto problem = StageProblem(*c.stage)) return InvalidField("stage", *problem);
   }
   if (!c.attributes.is_object()) return InvalidField("attributes", "must be an object");
   const std::string phone = NormalizePhone(c.phone);

@@ -5,7 +5,7 @@
 #include "domain/delivery.h"
 #include "domain/messaging_window.h"
 #include "domain/protocol.h"
-#include "domain/text.h"
+#include "domain/contact.h"
 
 namespace helpdesk {
 namespace {
@@ -164,9 +164,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Postpon
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Tag& c) {
   const auto& [id, tag, if_match] = c;
-  if (tag.empty() || tag.size() > 64) return InvalidField("tag", "must be 1 to 64 characters");
-  if (tag.find('/') != std::string::npos) return InvalidField("tag", "must not contain '/'");
-  if (HasControlCharacter(tag)) return InvalidField("tag", "must not contain control characters");
+  if (auto problem = TagProblem(tag)) return InvalidField("tag", *problem);
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideTag(c, tag);

@@ -6,7 +6,7 @@
 #include "commands/id_rules.h"
 #include "domain/events.h"
 #include "domain/outbound.h"
-#include "domain/text.h"
+#include "domain/contact.h"
 
 namespace helpdesk {
 namespace {
@@ -376,11 +376,7 @@ Result<Decision> CommandService::Handle(const Caller& caller,
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetContactStage& command) {
   const auto& [contact_id, stage] = command;
   if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
-  if (stage.empty() || stage.size() > 64)
-    return InvalidField("stage", "must be 1 to 64 characters");
-  if (HasControlCharacter(stage)) {
-    return InvalidField("stage", "must not contain control characters");
-  }
+  if (auto problem = StageProblem(stage)) return InvalidField("stage", *problem);
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const ContactState* c = model_.Contact(contact_id);

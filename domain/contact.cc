@@ -129,12 +129,23 @@ bool IsReservedContactId(const std::string& id) {
   return id == "import" || id == "imports" || id == "export.csv";
 }
 
+std::optional<std::string> TagProblem(const std::string& tag) {
+  if (tag.empty() || tag.size() > 64) return "must be 1 to 64 bytes";
+  if (HasControlCharacter(tag)) return "must not contain control characters";
+  if (tag.find('/') != std::string::npos) return "must not contain '/'";
+  return std::nullopt;
+}
+
+std::optional<std::string> StageProblem(const std::string& stage) {
+  if (stage.empty() || stage.size() > 64) return "must be 1 to 64 bytes";
+  if (HasControlCharacter(stage)) return "must not contain control characters";
+  return std::nullopt;
+}
+
 std::optional<std::string> ContactTagsProblem(const std::vector<std::string>& tags) {
   if (tags.size() > kMaxContactTags) return "must hold at most 50 tags";
   for (const std::string& tag : tags) {
-    if (tag.empty() || tag.size() > 64) return "must each be 1 to 64 bytes";
-    if (HasControlCharacter(tag)) return "must not contain control characters";
-    if (tag.find('/') != std::string::npos) return "must not contain '/'";
+    if (auto problem = TagProblem(tag)) return "each " + *problem;
   }
   return std::nullopt;
 }

@@ -52,6 +52,11 @@ inline constexpr const char* kSocialKeys[] = {"instagram", "facebook", "linkedin
 // values are strings of at most 2048 bytes, or null to remove): {"social.<key>", why}.
 std::optional<std::pair<std::string, std::string>> SocialProblem(const nlohmann::json& social);
 
+// Why a tag (of a conversation or a contact) is not valid: 1 to 64 bytes, without '/' or
+// control characters (tags are parts of view keys).
+std::optional<std::string> TagProblem(const std::string& tag);
+// Why a funnel stage name is not valid: 1 to 64 bytes without control characters.
+std::optional<std::string> StageProblem(const std::string& stage);
 // Why a contact's tag list is not valid: at most 50 tags, each 1–64 bytes without '/'.
 std::optional<std::string> ContactTagsProblem(const std::vector<std::string>& tags);
 

@@ -40,15 +40,15 @@ std::optional<ContactSort> ParseContactSort(const std::string& text) {
 std::set<std::string> ContactScopes(const json& contact) {
   // A duplicate merged into another contact leaves every list: the survivor stands for it.
   if (!OptString(contact, "merged_into").empty()) return {};
-  std::set<std::string> scopes{"*"};
+  std::set<std::string> scopes{kEveryContactScope};
   if (const std::string owner = OptString(contact, "owner_id"); !owner.empty()) {
-    scopes.insert("o/" + owner);
+    scopes.insert(OwnerScope(owner));
   }
   for (const auto& tag : contact.value("tags", json::array())) {
-    if (tag.is_string()) scopes.insert("t/" + tag.get<std::string>());
+    if (tag.is_string()) scopes.insert(ContactTagScope(tag.get<std::string>()));
   }
   if (auto stage = contact.find("stage"); stage != contact.end() && stage->is_object()) {
-    scopes.insert("s/" + stage->value("stage_id", ""));
+    scopes.insert(StageScope(stage->value("stage_id", "")));
   }
   return scopes;
 }
@@ -63,7 +63,7 @@ std::set<std::string> ContactCountScopes(const json& contact) {
   std::set<std::string> scopes = ContactScopes(contact);
   std::vector<std::string> kinded;
   for (const std::string& scope : scopes) {
-    if (scope != "*") kinded.push_back(scope);
+    if (scope != kEveryContactScope) kinded.push_back(scope);
   }
   for (size_t i = 0; i < kinded.size(); ++i) {
     for (size_t j = i + 1; j < kinded.size(); ++j) {

@@ -20,6 +20,12 @@ namespace helpdesk {
 enum class ContactSort { kName, kRecent, kCreated };
 std::optional<ContactSort> ParseContactSort(const std::string& text);
 
+// Scope names.
+inline std::string OwnerScope(const std::string& user) { return "o/" + user; }
+inline std::string ContactTagScope(const std::string& tag) { return "t/" + tag; }
+inline std::string StageScope(const std::string& stage) { return "s/" + stage; }
+inline const char* kEveryContactScope = "*";
+
 // The scopes a contact (its API object) is in.
 std::set<std::string> ContactScopes(const nlohmann::json& contact);
 // Two scopes of different kinds at once ("o/ana" and "t/vip"): counted, not indexed, so the

@@ -224,7 +224,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
                  {"version", r.stream_version},
                  {"merged_into", nullptr}};
     PutContact(txn, before, contact);
-    RecordTagUse(txn, c->tags, e.at);
+    RecordTagsAdded(txn, {}, {c->tags.begin(), c->tags.end()}, e.at);
     // On a partitioned log the contact's stream may be read after its first conversation's.
     CopyCardToConversations(txn, cache, id, CardOfContact(contact));
     return;
@@ -242,12 +242,8 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             if (u.phone) contact["phone"] = OrNull(*u.phone);
             if (u.email) contact["email"] = OrNull(*u.email);
             if (u.tags) {
-              const auto had = before.value("tags", std::set<std::string>());
-              std::vector<std::string> added;
-              for (const auto& tag : *u.tags) {
-                if (!had.count(tag)) added.push_back(tag);
-              }
-              RecordTagUse(txn, added, e.at);
+              RecordTagsAdded(txn, before.value("tags", std::set<std::string>()),
+                              {u.tags->begin(), u.tags->end()}, e.at);
               contact["tags"] = *u.tags;
             }
             if (u.attributes.is_object()) {

@@ -20,35 +20,37 @@ std::string StringOf(const json& j, const char* field) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The scopes the filters name, narrowest first: the owner's portfolio, the tag, the stage.
+std::vector<std::string> NamedScopes(const ContactFilter& f) {
+  std::vector<std::string> named;
+  if (f.owner) named.push_back(OwnerScope(*f.owner));
+  if (f.tag) named.push_back(ContactTagScope(*f.tag));
+  if (f.stage) named.push_back(StageScope(*f.stage));
+  return named;
+}
+
 // The scope whose index a list reads: the narrowest the filters name.
 std::string ScopeOf(const ContactFilter& f) {
-  if (f.owner) return "o/" + *f.owner;
-  if (f.tag) return "t/" + *f.tag;
-  if (f.stage) return "s/" + *f.stage;
-  return "*";
+  const std::vector<std::string> named = NamedScopes(f);
+  return named.empty() ? kEveryContactScope : named.front();
 }
 
-int NamedScopes(const ContactFilter& f) {
-  return (f.owner ? 1 : 0) + (f.tag ? 1 : 0) + (f.stage ? 1 : 0);
-}
-
+// Whether the filters name nothing but scopes.
 bool OnlyScopes(const ContactFilter& f) {
   return !f.q && !f.funnel && f.attributes.empty() && !f.created_after;
 }
 
 // Whether the index's scope is all the filters ask (its size is then the total).
-bool OnlyScope(const ContactFilter& f) { return NamedScopes(f) <= 1 && OnlyScopes(f); }
+bool OnlyScope(const ContactFilter& f) { return NamedScopes(f).size() <= 1 && OnlyScopes(f); }
 
 // The counted scope whose size is the list's total, when there is one: the index's own scope,
 // or the pair of the two scopes the filters name (contact_list.h ContactCountScopes).
 std::optional<std::string> CountedScopeOf(const ContactFilter& f) {
-  if (OnlyScope(f)) return ScopeOf(f);
-  if (NamedScopes(f) != 2 || !OnlyScopes(f)) return std::nullopt;
-  std::vector<std::string> named;
-  if (f.owner) named.push_back("o/" + *f.owner);
-  if (f.tag) named.push_back("t/" + *f.tag);
-  if (f.stage) named.push_back("s/" + *f.stage);
-  return PairScope(named[0], named[1]);
+  if (!OnlyScopes(f)) return std::nullopt;
+  const std::vector<std::string> named = NamedScopes(f);
+  if (named.size() <= 1) return ScopeOf(f);
+  if (named.size() == 2) return PairScope(named[0], named[1]);
+  return std::nullopt;
 }
 
 std::string AttributeText(const json& value) {
@@ -193,13 +195,13 @@ ContactPage ContactQueries::ScopePage(const ContactFilter& filter,
     last = it->key().ToString().substr(prefix.size());
   }
   const rocksdb::Status scanned = it->status();
-  std::string count_text;
-  const bool counted = views_.db()->Get(ro, ContactCountKey(ScopeOf(filter)), &count_text).ok();
+  std::string count_text;  // left empty (zero) when absent
+  if (!views_.db()->Get(ro, ContactCountKey(ScopeOf(filter)), &count_text).ok()) count_text.clear();
   it.reset();
   views_.db()->ReleaseSnapshot(snapshot);
   if (!scanned.ok()) throw ViewReadError("cannot read the views: " + scanned.ToString());
   out.page.items_json += ']';
-  out.total = ReadCounter(counted ? std::optional<std::string>(count_text) : std::nullopt);
+  out.total = ReadCounter(count_text);
   return out;
 }
 

@@ -187,13 +187,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
                                                    *after.order_ref))
                      : json(nullptr);
   }
-  if (before.tags != after.tags) {
-    std::vector<std::string> added;
-    for (const auto& tag : after.tags) {
-      if (!before.tags.count(tag)) added.push_back(tag);
-    }
-    RecordTagUse(txn, added, e.at);
-  }
+  if (before.tags != after.tags) RecordTagsAdded(txn, before.tags, after.tags, e.at);
   if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
     reports.Add(*measure);
   }

@@ -45,11 +45,7 @@ std::vector<std::string> ChooseScopes(const InboxRequest& r) {
       return {StatusScope(ConversationStatus::kClosed)};
     case InboxView::kParticipating:
       return {ParticipantScope(r.caller_id)};
-    case InboxView::kWaiting:
-      if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
-      if (r.team_id) return {TeamScope(*r.team_id)};
-      if (r.tag) return {TagScope(*r.tag)};
-      return {kAllScope};
+    case InboxView::kWaiting:  // the same scopes, walked by waiting_since
     case InboxView::kAll:
       if (r.assignee_id) return {AssigneeScope(*r.assignee_id)};
       if (r.team_id) return {TeamScope(*r.team_id)};

@@ -7,6 +7,7 @@
 
 #include "adapters/rocks_status.h"
 #include "projections/contact_list.h"
+#include "projections/conversation_projector.h"
 #include "projections/inbox_index.h"
 #include "projections/inbox_query.h"
 #include "projections/view_keys.h"
@@ -21,14 +22,16 @@ int64_t StoredMs(const std::optional<std::string>& stored) {
 
 int64_t CounterAt(const ViewStore& views, const rocksdb::ReadOptions& ro, const std::string& key) {
   std::string stored;
-  if (!views.db()->Get(ro, key, &stored).ok() || stored.size() != 8) return 0;
-  return static_cast<int64_t>(DecodeBigEndian64(stored.data()));
+  if (!views.db()->Get(ro, key, &stored).ok()) return 0;
+  return ReadCounter(stored);
 }
 
 }  // namespace
 
-void RecordTagUse(ViewTxn& txn, const std::vector<std::string>& tags, Timestamp at) {
-  for (const std::string& tag : tags) {
+void RecordTagsAdded(ViewTxn& txn, const std::set<std::string>& before,
+                     const std::set<std::string>& after, Timestamp at) {
+  for (const std::string& tag : after) {
+    if (before.count(tag)) continue;
     const std::string key = view_keys::kTagUse + tag;
     if (StoredMs(txn.Get(key)) >= at.ms) continue;
     txn.Put(key, EncodeBigEndian64(static_cast<uint64_t>(at.ms)));
@@ -63,7 +66,7 @@ Result<TagPage> QueryTags(const ViewStore& views, const TagQuery& q) {
     const int64_t used_ms = StoredMs(it->value().ToString());
     items.push_back({{"tag", last},
                      {"open_count", CounterAt(views, ro, TagCounterKey(last))},
-                     {"contacts_count", CounterAt(views, ro, ContactCountKey("t/" + last))},
+                     {"contacts_count", CounterAt(views, ro, ContactCountKey(ContactTagScope(last)))},
                      {"last_used_at", FormatRfc3339(Timestamp{used_ms})}});
   }
   const rocksdb::Status scanned = it->status();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,10 @@
 
 namespace helpdesk {
 
-// `tags` were just put on a conversation or a contact at `at`.
-void RecordTagUse(ViewTxn& txn, const std::vector<std::string>& tags, Timestamp at);
+// A conversation's or a contact's tags went from `before` to `after` at `at`: the ones added
+// were used then.
+void RecordTagsAdded(ViewTxn& txn, const std::set<std::string>& before,
+                     const std::set<std::string>& after, Timestamp at);
 
 struct TagQuery {
   std::string prefix;  // byte prefix of the tag (case-sensitive, as tags are)
