@@ -24,6 +24,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       views_(views),
       queries_(views),
       contacts_(views),
+      deals_(views),
       reports_(views),
       projections_(projections),
       log_(log),
@@ -153,6 +154,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteContacts(r, caller.value())) return *response;
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;
+  if (auto response = RouteDeals(r, caller.value())) return *response;
   if (auto response = RouteReports(r, caller.value())) return *response;
   if (auto response = RouteQuickReplies(r, caller.value())) return *response;
   if (auto response = RouteNotifications(r, caller.value())) return *response;

@@ -22,6 +22,7 @@
 #include "api/token_usage.h"
 #include "commands/command_service.h"
 #include "projections/contact_queries.h"
+#include "projections/deal_queries.h"
 #include "projections/projection_runner.h"
 #include "projections/report_queries.h"
 #include "projections/view_queries.h"
@@ -79,6 +80,8 @@ class App {
   std::optional<HttpResponse> RouteConversations(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteEvents(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
+  // /funnels, /deals, /reports/funnel and /agenda (routes_deals.cc).
+  std::optional<HttpResponse> RouteDeals(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteNotifications(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteAttachments(const HttpRequest& r, const Caller& caller);
@@ -117,6 +120,7 @@ class App {
   const ViewStore& views_;
   ViewQueries queries_;
   ContactQueries contacts_;
+  DealQueries deals_;
   ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;

@@ -166,6 +166,16 @@ bool Body::OptBool(const std::string& name, bool fallback) {
   return it->get<bool>();
 }
 
+std::optional<double> Body::OptNumber(const std::string& name) {
+  auto it = j_.find(name);
+  if (it == j_.end() || it->is_null()) return std::nullopt;
+  if (!it->is_number()) {
+    Fail(name, "must be a number");
+    return std::nullopt;
+  }
+  return it->get<double>();
+}
+
 std::optional<bool> Body::OptBool(const std::string& name) {
   auto it = j_.find(name);
   if (it == j_.end() || it->is_null()) return std::nullopt;

@@ -34,6 +34,7 @@ class Body {
   std::string NonEmptyString(const std::string& name);
   bool OptBool(const std::string& name, bool fallback);
   std::optional<bool> OptBool(const std::string& name);  // nullopt when absent or null
+  std::optional<double> OptNumber(const std::string& name);  // nullopt when absent or null
   // Whether the body names the field at all (null included): a merge patch's "clear this".
   bool Has(const std::string& name) const { return j_.contains(name); }
   // The first field the body names that is not in `known` (a typo the caller should hear of).

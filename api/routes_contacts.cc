@@ -296,9 +296,13 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
   if (p.size() == 5 && p[4] == "stage" && r.method == "PUT") {
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
-    const std::string stage = body.value().NonEmptyString("stage");
+    // `stage` is the name this route took before funnels had ids: still read.
+    const std::string stage = body.value().Has("stage_id") || !body.value().Has("stage")
+                                  ? body.value().NonEmptyString("stage_id")
+                                  : body.value().NonEmptyString("stage");
+    const std::string funnel_id = body.value().OptString("funnel_id").value_or(kDefaultFunnelId);
     if (body.value().error()) return ErrorResponse(*body.value().error());
-    return answer(commands_.Execute(caller, cmd::SetContactStage{id, stage}), id, 200);
+    return answer(commands_.Execute(caller, cmd::SetContactStage{id, stage, funnel_id}), id, 200);
   }
   if (p.size() == 5 && (p[4] == "opt-in" || p[4] == "opt-out") && r.method == "POST") {
     auto body = Body::Parse(r.body);

@@ -48,6 +48,21 @@ std::string KeyOf(const Caller&, const cmd::SetChannelIntegration& c, Timestamp)
 std::string KeyOf(const Caller&, const cmd::SetContactStage& c, Timestamp) {
   return ContactStream(c.contact_id);
 }
+std::string KeyOf(const Caller&, const cmd::DefineFunnel& c, Timestamp) {
+  return FunnelStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::CreateDeal& c, Timestamp) {
+  return DealStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::UpdateDeal& c, Timestamp) {
+  return DealStream(c.deal_id);
+}
+std::string KeyOf(const Caller&, const cmd::MoveDeal& c, Timestamp) {
+  return DealStream(c.deal_id);
+}
+std::string KeyOf(const Caller&, const cmd::ReopenDeal& c, Timestamp) {
+  return DealStream(c.deal_id);
+}
 std::string KeyOf(const Caller&, const cmd::SetContactBlocked& c, Timestamp) {
   return ContactStream(c.contact_id);
 }

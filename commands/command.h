@@ -18,6 +18,7 @@
 
 #include "domain/contact_import.h"
 #include "domain/conversation.h"
+#include "domain/funnel.h"
 #include "domain/time.h"
 
 namespace helpdesk {
@@ -101,10 +102,62 @@ struct SetChannelIntegration {
   std::string verify_token, app_secret;       // inbound webhooks (WhatsApp Cloud API)
   std::string outbound_url, outbound_secret;  // delivery of agents' messages
 };
+// Moves a contact to a stage of a funnel (the default funnel when none is named).
 struct SetContactStage {
   static constexpr const char* kName = "set_contact_stage";
   friend bool operator==(const SetContactStage&, const SetContactStage&) = default;
   std::string contact_id, stage;
+  std::string funnel_id = "default";
+};
+
+// --- Funnels and deals (domain/funnel.h) ---
+
+// An admin's funnel: a new one (`replace` false: an existing id is refused) or a redefinition
+// of an existing one (its stages in use must stay).
+struct DefineFunnel {
+  static constexpr const char* kName = "define_funnel";
+  friend bool operator==(const DefineFunnel&, const DefineFunnel&) = default;
+  std::optional<std::string> id;
+  std::string name;
+  std::vector<FunnelStage> stages;
+  bool replace = false;
+};
+struct CreateDeal {
+  static constexpr const char* kName = "create_deal";
+  friend bool operator==(const CreateDeal&, const CreateDeal&) = default;
+  std::optional<std::string> id;
+  std::string title, contact_id;
+  std::optional<std::string> funnel_id, stage_id;  // absent: the default funnel, its first stage
+  double value = 0;
+  std::string currency;
+  std::optional<std::string> owner_id, conversation_id, expected_close_on;
+};
+// A patch of a deal: absent fields stay; `owner_id`/`expected_close_on` "" removes them.
+struct UpdateDeal {
+  static constexpr const char* kName = "update_deal";
+  friend bool operator==(const UpdateDeal&, const UpdateDeal&) = default;
+  std::string deal_id;
+  std::optional<std::string> title;
+  std::optional<double> value;
+  std::optional<std::string> currency, owner_id, expected_close_on;
+  std::optional<uint64_t> if_match;
+};
+// Moves an open deal to another stage of its funnel; a won or lost stage closes it (`reason`
+// says why it was lost).
+struct MoveDeal {
+  static constexpr const char* kName = "move_deal";
+  friend bool operator==(const MoveDeal&, const MoveDeal&) = default;
+  std::string deal_id, stage_id;
+  std::optional<std::string> reason;
+  std::optional<uint64_t> if_match;
+};
+// Opens a won or lost deal again, in an open stage (absent: the funnel's first open stage).
+struct ReopenDeal {
+  static constexpr const char* kName = "reopen_deal";
+  friend bool operator==(const ReopenDeal&, const ReopenDeal&) = default;
+  std::string deal_id;
+  std::optional<std::string> stage_id;
+  std::optional<uint64_t> if_match;
 };
 // Blocks a contact (their messages are recorded but open nothing), or lets them in again.
 struct SetContactBlocked {
@@ -413,7 +466,8 @@ using Command = std::variant<
     cmd::WakeDue, cmd::RecordDelivery, cmd::UpdateDeskSettings, cmd::EraseContact,
     cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner, cmd::AddContactNote,
     cmd::DefineContactAttribute, cmd::MergeContacts, cmd::RecordOrder, cmd::ImportContactRow,
-    cmd::RecordContactImport, cmd::UpdateConversation>;
+    cmd::RecordContactImport, cmd::UpdateConversation, cmd::DefineFunnel, cmd::CreateDeal,
+    cmd::UpdateDeal, cmd::MoveDeal, cmd::ReopenDeal>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

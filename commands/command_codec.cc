@@ -51,7 +51,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetChannelIntegration, channel_id, verify_token, app_secret,
                                    outbound_url, outbound_secret)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactStage, contact_id, stage)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactStage, contact_id, stage, funnel_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineFunnel, id, name, stages, replace)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateDeal, id, title, contact_id, funnel_id, stage_id, value,
+                                   currency, owner_id, conversation_id, expected_close_on)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeal, deal_id, title, value, currency, owner_id,
+                                   expected_close_on, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MoveDeal, deal_id, stage_id, reason, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReopenDeal, deal_id, stage_id, if_match)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactBlocked, contact_id, blocked, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetOptIn, contact_id, channel_id, opted_in, source)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MarkNotificationsRead, ids, all)

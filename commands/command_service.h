@@ -186,6 +186,11 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetChannelIntegration& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactStage& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::DefineFunnel& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateDeal& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateDeal& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::MoveDeal& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::ReopenDeal& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactBlocked& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetOptIn& c);
   Result<Decision> Handle(const Caller& caller, const cmd::MarkNotificationsRead& c);

@@ -7,6 +7,7 @@
 #include "domain/contact.h"
 #include "domain/contact_import.h"
 #include "domain/events.h"
+#include "domain/funnel.h"
 
 namespace helpdesk {
 namespace {
@@ -391,6 +392,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
   if (auto problem = AttributesProblem(c.attributes, model_.DeskSettings().contact_attributes)) {
     return FieldProblem(*problem);
   }
+  if (c.stage && !FindStage(*model_.Funnel(kDefaultFunnelId), *c.stage)) {
+    return InvalidField("stage", "names no stage of the default funnel");
+  }
   if (c.owner_id) {
     const UserState* owner = model_.User(*c.owner_id);
     if (!owner) return InvalidField("owner", "names no user");
@@ -466,9 +470,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
         contact->owner_id.empty() ? std::nullopt : std::optional<std::string>(contact->owner_id);
     recorded.push_back(events::Encode(events::ContactOwnerChanged{found, from, c.owner_id}));
   }
-  if (c.stage && *c.stage != contact->stage) {
-    recorded.push_back(
-        events::Encode(events::ContactStageChanged{found, contact->stage, *c.stage}));
+  if (c.stage && (*c.stage != contact->stage || contact->funnel_id != kDefaultFunnelId)) {
+    recorded.push_back(events::Encode(events::ContactStageChanged{
+        found, contact->stage, *c.stage, kDefaultFunnelId, contact->funnel_id}));
   }
   if (recorded.empty()) return Unchanged(std::move(out), lock);
   out.duplicate = false;

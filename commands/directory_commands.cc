@@ -373,23 +373,6 @@ Result<Decision> CommandService::Handle(const Caller& caller,
   return Commit(std::move(events), std::move(out), lock);
 }
 
-Result<Decision> CommandService::Handle(const Caller& caller, const cmd::SetContactStage& command) {
-  const auto& [contact_id, stage] = command;
-  if (!CanWorkConversations(caller.role)) return Forbidden("this role cannot change contacts");
-  if (auto problem = StageProblem(stage)) return InvalidField("stage", *problem);
-  std::unique_lock<std::mutex> lock(mu_);
-  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
-  const ContactState* c = model_.Contact(contact_id);
-  if (!c) return NotFound("contact " + contact_id);
-  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), contact_id, false);
-  if (c->stage == stage) return Unchanged(std::move(out), lock);
-  std::vector<NewEvent> events;
-  Stage(events, ContactStream(contact_id),
-        {events::Encode(events::ContactStageChanged{contact_id, c->stage, stage})}, caller.actor(),
-        clock_.Now());
-  return Commit(std::move(events), std::move(out), lock);
-}
-
 Result<Decision> CommandService::Handle(const Caller& caller,
                                         const cmd::SetContactBlocked& command) {
   const auto& [contact_id, blocked, reason] = command;

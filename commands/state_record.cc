@@ -42,13 +42,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChannelState, exists, version, i
                                                 address, token_sha256, verify_token_sha256,
                                                 app_secret, outbound_url, outbound_secret)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContactState, exists, version, id, name, phone,
-                                                email, stage, blocked, opted_in, erased, owner_id,
+                                                email, stage, funnel_id, blocked, opted_in, erased, owner_id,
                                                 tags, attributes, social, notes, merged_into,
                                                 merged_from, orders)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted, version, id,
                                                 shortcut, text, owner_id, is_public)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,
                                                 name, body, params)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FunnelState, exists, version, id, name, stages,
+                                                in_use)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DealState, exists, version, id, title, contact_id,
+                                                funnel_id, stage_id, status, value, currency,
+                                                owner_id, conversation_id, expected_close_on,
+                                                lost_reason, created_by)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeskSettingsState, exists, version,
                                                 agent_visibility, close_reasons, contact_attributes)
 
@@ -70,6 +76,10 @@ StateRecord EmptyRecordOf(std::string_view kind) {
     r.state = TemplateState{};
   else if (kind == "settings")
     r.state = DeskSettingsState{};
+  else if (kind == "funnel")
+    r.state = FunnelState{};
+  else if (kind == "deal")
+    r.state = DealState{};
   return r;
 }
 

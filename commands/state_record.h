@@ -10,6 +10,7 @@
 
 #include "domain/conversation.h"
 #include "domain/directory.h"
+#include "domain/funnel.h"
 #include "domain/message_template.h"
 #include "domain/quick_reply.h"
 
@@ -17,12 +18,13 @@ namespace helpdesk {
 
 // The format of encoded records (and of the write model's index keys). Bump it when either
 // changes in a way an older store cannot be read with: such a store is rebuilt from the log.
-constexpr int kWriteModelVersion = 5;  // 5: conversations' details and measures
+constexpr int kWriteModelVersion = 6;  // 6: funnels and deals
 
 struct StateRecord {
   // monostate: a stream with no aggregate state of its own (a year's protocol counter).
   using State = std::variant<std::monostate, ConversationState, UserState, TeamState, ChannelState,
-                             ContactState, QuickReplyState, TemplateState, DeskSettingsState>;
+                             ContactState, QuickReplyState, TemplateState, DeskSettingsState,
+                             FunnelState, DealState>;
   State state;
   uint64_t version = 0;   // stream version of the last event applied
   std::string last_hash;  // of that event; "" before the first

@@ -39,10 +39,10 @@ std::pair<std::string, std::string> SplitStream(const std::string& stream) {
 // The directory's kinds: few records, read by every request, kept in memory whole.
 bool IsDirectoryKind(const std::string& kind) {
   return kind == "user" || kind == "team" || kind == "channel" || kind == "quick_reply" ||
-         kind == "template" || kind == "settings";
+         kind == "template" || kind == "settings" || kind == "funnel";
 }
-constexpr const char* kDirectoryKinds[] = {"user",        "team",     "channel",
-                                           "quick_reply", "template", "settings"};
+constexpr const char* kDirectoryKinds[] = {"user",     "team",     "channel", "quick_reply",
+                                           "template", "settings", "funnel"};
 
 template <class S>
 const S* Live(const S* s) {
@@ -63,6 +63,7 @@ Status WriteModel::Reset() {
   user_ids_.clear();
   quick_reply_ids_.clear();
   channel_ids_.clear();
+  funnel_ids_.clear();
   user_by_token_.clear();
   channel_by_token_.clear();
   read_failed_ = false;
@@ -96,6 +97,8 @@ void WriteModel::IndexDirectory(const std::string& stream, const StateRecord& re
     for (const auto& [token_id, token] : u.tokens) user_by_token_[token.token_sha256] = id;
   } else if (kind == "quick_reply") {
     quick_reply_ids_.insert(id);
+  } else if (kind == "funnel") {
+    funnel_ids_.insert(id);
   } else if (kind == "channel") {
     channel_ids_.insert(id);
     const auto& ch = std::get<ChannelState>(record.state);
@@ -159,6 +162,7 @@ WriteModel::Slot& WriteModel::Touch(const std::string& stream) {
     if (kind == "user") user_ids_.insert(id);
     if (kind == "quick_reply") quick_reply_ids_.insert(id);
     if (kind == "channel") channel_ids_.insert(id);
+    if (kind == "funnel") funnel_ids_.insert(id);
   }
   Slot& slot = *found;
   // A snapshot being written shares the record: it keeps the old one, this change a copy.
@@ -258,6 +262,8 @@ bool WriteModel::Apply(const RecordedEvent& r) {
       old_email = NormalizeEmail(contact->email);
     }
   }
+  // The funnel stages the event moves a contact or a deal out of and into (stage use).
+  CountStageUse(event, slot);
   std::visit(
       [&](auto& state) {
         using S = std::decay_t<decltype(state)>;
@@ -387,6 +393,67 @@ bool WriteModel::Apply(const RecordedEvent& r) {
               nlohmann::json::array({"", blocked->message_id, id}).dump());
   }
   return true;
+}
+
+void WriteModel::AddStageUse(const std::string& funnel_id, const std::string& stage_id,
+                             int64_t delta) {
+  if (funnel_id.empty() || stage_id.empty()) return;
+  auto& in_use = MutableStateOf<FunnelState>(FunnelStream(funnel_id)).in_use;
+  int64_t& count = in_use[stage_id];
+  count += delta;
+  if (count == 0) in_use.erase(stage_id);
+}
+
+void WriteModel::CountStageUse(const std::optional<events::Event>& event, const Slot& slot) {
+  if (const auto* created = events::As<events::ContactCreated>(event)) {
+    AddStageUse(kDefaultFunnelId, created->stage, +1);
+  } else if (const auto* staged = events::As<events::ContactStageChanged>(event)) {
+    if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
+      AddStageUse(contact->funnel_id, contact->stage, -1);  // where it stood, as recorded
+    }
+    AddStageUse(staged->funnel_id, staged->stage, +1);
+  } else if (const auto* merged = events::As<events::ContactsMerged>(event)) {
+    // The duplicate leaves its stage: nothing can move it any more.
+    if (const auto* duplicate = StateOf<ContactState>(ContactStream(merged->from))) {
+      const std::string funnel_id = duplicate->funnel_id, stage = duplicate->stage;
+      AddStageUse(funnel_id, stage, -1);
+    }
+  } else if (const auto* deal = events::As<events::DealCreated>(event)) {
+    AddStageUse(deal->funnel_id, deal->stage_id, +1);
+  } else if (const auto* moved = events::As<events::DealMoved>(event)) {
+    AddStageUse(moved->funnel_id, moved->from, -1);
+    AddStageUse(moved->funnel_id, moved->to, +1);
+  } else if (const auto* reopened = events::As<events::DealReopened>(event)) {
+    AddStageUse(reopened->funnel_id, reopened->from, -1);
+    AddStageUse(reopened->funnel_id, reopened->to, +1);
+  }
+}
+
+const FunnelState* WriteModel::Funnel(const std::string& id) const {
+  const FunnelState* s = StateOf<FunnelState>(FunnelStream(id));
+  if (s && s->exists) return s;
+  if (id != kDefaultFunnelId) return nullptr;
+  // The default funnel before an admin redefined it: built in, with the use counted so far.
+  default_funnel_ = DefaultFunnel();
+  if (s) default_funnel_.in_use = s->in_use;
+  return &default_funnel_;
+}
+
+std::vector<const FunnelState*> WriteModel::AllFunnels() const {
+  std::vector<const FunnelState*> out;
+  bool has_default = false;
+  for (const std::string& id : funnel_ids_) {
+    if (const FunnelState* f = Funnel(id)) {
+      out.push_back(f);
+      has_default = has_default || id == kDefaultFunnelId;
+    }
+  }
+  if (!has_default) out.insert(out.begin(), Funnel(kDefaultFunnelId));
+  return out;
+}
+
+const DealState* WriteModel::Deal(const std::string& id) const {
+  return Live(StateOf<DealState>(DealStream(id)));
 }
 
 const ConversationState* WriteModel::Conversation(const std::string& id) const {

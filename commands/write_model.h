@@ -39,6 +39,7 @@
 #include "adapters/state_store.h"
 #include "commands/state_record.h"
 #include "domain/event.h"
+#include "domain/events.h"
 
 namespace helpdesk {
 
@@ -79,6 +80,12 @@ class WriteModel {
   const ContactState* Contact(const std::string& id) const;
   const QuickReplyState* QuickReply(const std::string& id) const;
   const TemplateState* Template(const std::string& id) const;
+  // A funnel (the built-in default one until an admin redefines it), with its stages' use.
+  // Pointers as above; the default one's until the next call of Funnel or AllFunnels.
+  const FunnelState* Funnel(const std::string& id) const;
+  // Every funnel, by id, the default one included.
+  std::vector<const FunnelState*> AllFunnels() const;
+  const DealState* Deal(const std::string& id) const;
   // The desk's settings (their defaults before any change); valid as the pointers above.
   const DeskSettingsState& DeskSettings() const;
   // A live quick reply other than `except_id` with this shortcut that `owner_id` would see
@@ -152,6 +159,10 @@ class WriteModel {
   // Inserts a slot read from the store (or created empty).
   Slot& Insert(const std::string& stream, StateRecord record, size_t encoded_size) const;
   void IndexDirectory(const std::string& stream, const StateRecord& record);
+  // Counts contacts and deals in and out of funnel stages (FunnelState::in_use), before `slot`,
+  // the event's own stream, evolves.
+  void CountStageUse(const std::optional<events::Event>& event, const Slot& slot);
+  void AddStageUse(const std::string& funnel_id, const std::string& stage_id, int64_t delta);
   void ReadFailed(const Error& error) const;
 
   StateStore* store_;
@@ -163,7 +174,9 @@ class WriteModel {
   mutable bool read_failed_ = false;
   std::vector<std::string> dirty_;         // streams of dirty slots
   std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
-  std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_;  // listed directory streams
+  std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_,
+      funnel_ids_;                           // listed directory streams
+  mutable FunnelState default_funnel_;  // Funnel("default") before it was redefined
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   uint64_t changes_ = 0;
   uint64_t epoch_ = 0;  // bumped by Reset: a snapshot from before it is not marked

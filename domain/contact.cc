@@ -25,23 +25,6 @@ bool IsAttributeKey(const std::string& key) {
   return true;
 }
 
-bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-// "YYYY-MM-DD" naming a day that exists.
-bool IsCalendarDate(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const int year = std::stoi(s.substr(0, 4));
-  const int month = std::stoi(s.substr(5, 2));
-  const int day = std::stoi(s.substr(8, 2));
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1) return false;
-  const int last = kDays[month - 1] + (month == 2 && IsLeapYear(year) ? 1 : 0);
-  return day <= last;
-}
-
 }  // namespace
 
 std::optional<std::pair<std::string, std::string>> AttributeDefinitionProblem(

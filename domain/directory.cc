@@ -185,7 +185,9 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
             s.social = c.social.is_object() ? c.social : nlohmann::json::object();
           },
           [&](const events::ContactStageChanged& c) {
-            if (!c.stage.empty()) s.stage = c.stage;
+            if (c.stage.empty()) return;
+            s.stage = c.stage;
+            s.funnel_id = c.funnel_id;
           },
           [&](const events::ContactUpdated& u) {
             if (u.name) s.name = *u.name;

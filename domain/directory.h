@@ -62,7 +62,8 @@ struct ContactState {
   bool exists = false;
   uint64_t version = 0;
   std::string id, name, phone, email;
-  std::string stage;  // funnel stage; "lead" until changed
+  std::string stage;                // the stage it stands in; "" none
+  std::string funnel_id = "default";  // the funnel of that stage
   // Blocked: their messages are recorded on their own stream (BlockedMessageReceived) and open
   // nothing in the queue.
   bool blocked = false;

@@ -65,6 +65,8 @@ inline std::string ChannelStream(const std::string& id) { return "channel/" + id
 inline std::string QuickReplyStream(const std::string& id) { return "quick_reply/" + id; }
 inline std::string TemplateStream(const std::string& id) { return "template/" + id; }
 inline std::string ImportStream(const std::string& id) { return "import/" + id; }
+inline std::string FunnelStream(const std::string& id) { return "funnel/" + id; }
+inline std::string DealStream(const std::string& id) { return "deal/" + id; }
 // The one stream of the desk's settings.
 inline const std::string kDeskSettingsStream = "settings/desk";
 
@@ -117,6 +119,12 @@ inline constexpr const char* kContactNoteAdded = "ContactNoteAdded";
 inline constexpr const char* kContactAttributeDefined = "ContactAttributeDefined";
 inline constexpr const char* kContactsMerged = "ContactsMerged";
 inline constexpr const char* kOrderRecorded = "OrderRecorded";
+// Funnels and deals (domain/funnel.h), on `funnel/<id>` and `deal/<id>`:
+inline constexpr const char* kFunnelDefined = "FunnelDefined";
+inline constexpr const char* kDealCreated = "DealCreated";
+inline constexpr const char* kDealUpdated = "DealUpdated";
+inline constexpr const char* kDealMoved = "DealMoved";
+inline constexpr const char* kDealReopened = "DealReopened";
 // Contacts imports (POST /api/v1/contacts/import), on `import/<id>`:
 inline constexpr const char* kContactImportStarted = "ContactImportStarted";
 inline constexpr const char* kContactImportProgressed = "ContactImportProgressed";

@@ -36,6 +36,13 @@ class Reader {
     if (it == j_.end() || !it->is_boolean()) return std::nullopt;
     return it->get<bool>();
   }
+  // A number (integer or not); 0 when absent or of another type.
+  double Real(const char* key) const { return OptReal(key).value_or(0); }
+  std::optional<double> OptReal(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+  }
   bool Bool(const char* key) const {
     auto it = j_.find(key);
     return it != j_.end() && it->is_boolean() && it->get<bool>();
@@ -438,10 +445,79 @@ void Read(const Reader& r, ContactAttributeDefined& e) {
 }
 
 json Payload(const ContactStageChanged& e) {
-  return {{"contact_id", e.contact_id}, {"from", e.from}, {"stage", e.stage}};
+  return {{"contact_id", e.contact_id},
+          {"from", e.from},
+          {"stage", e.stage},
+          {"funnel_id", e.funnel_id},
+          {"from_funnel_id", e.from_funnel_id}};
 }
 void Read(const Reader& r, ContactStageChanged& e) {
-  e = {r.Str("contact_id"), r.Str("from"), r.Str("stage")};
+  e = {r.Str("contact_id"), r.Str("from"), r.Str("stage"), r.Str("funnel_id", "default"),
+       r.Str("from_funnel_id", "default")};
+}
+
+json Payload(const FunnelDefined& e) {
+  return {{"funnel_id", e.funnel_id}, {"name", e.name}, {"stages", e.stages}};
+}
+void Read(const Reader& r, FunnelDefined& e) {
+  e = {r.Str("funnel_id"), r.Str("name"), r.Array("stages")};
+}
+
+json Payload(const DealCreated& e) {
+  return {{"deal_id", e.deal_id},
+          {"title", e.title},
+          {"contact_id", e.contact_id},
+          {"funnel_id", e.funnel_id},
+          {"stage_id", e.stage_id},
+          {"status", e.status},
+          {"value", e.value},
+          {"currency", e.currency},
+          {"owner_id", Opt(e.owner_id)},
+          {"conversation_id", Opt(e.conversation_id)},
+          {"expected_close_on", Opt(e.expected_close_on)}};
+}
+void Read(const Reader& r, DealCreated& e) {
+  e = {r.Str("deal_id"),        r.Str("title"),
+       r.Str("contact_id"),     r.Str("funnel_id"),
+       r.Str("stage_id"),       r.Str("status", "open"),
+       r.Real("value"),         r.Str("currency"),
+       r.OptStr("owner_id"),    r.OptStr("conversation_id"),
+       r.OptStr("expected_close_on")};
+}
+
+json Payload(const DealUpdated& e) {
+  json j{{"deal_id", e.deal_id}};
+  if (e.title) j["title"] = *e.title;
+  if (e.value) j["value"] = *e.value;
+  if (e.currency) j["currency"] = *e.currency;
+  if (e.owner_id) j["owner_id"] = e.owner_id->empty() ? json(nullptr) : json(*e.owner_id);
+  if (e.expected_close_on) {
+    j["expected_close_on"] =
+        e.expected_close_on->empty() ? json(nullptr) : json(*e.expected_close_on);
+  }
+  return j;
+}
+void Read(const Reader& r, DealUpdated& e) {
+  e = {r.Str("deal_id"),         r.OptStr("title"),    r.OptReal("value"),
+       r.OptStr("currency"),     r.Clearable("owner_id"), r.Clearable("expected_close_on")};
+}
+
+json Payload(const DealMoved& e) {
+  json j{{"deal_id", e.deal_id}, {"funnel_id", e.funnel_id}, {"from", e.from},
+         {"to", e.to},           {"status", e.status}};
+  if (e.reason) j["reason"] = *e.reason;
+  return j;
+}
+void Read(const Reader& r, DealMoved& e) {
+  e = {r.Str("deal_id"), r.Str("funnel_id"),       r.Str("from"),
+       r.Str("to"),      r.Str("status", "open"), r.OptStr("reason")};
+}
+
+json Payload(const DealReopened& e) {
+  return {{"deal_id", e.deal_id}, {"funnel_id", e.funnel_id}, {"from", e.from}, {"to", e.to}};
+}
+void Read(const Reader& r, DealReopened& e) {
+  e = {r.Str("deal_id"), r.Str("funnel_id"), r.Str("from"), r.Str("to")};
 }
 
 json Payload(const ContactBlocked& e) {

@@ -258,9 +258,47 @@ struct ContactAttributeDefined {
   std::string key, label, type;
   std::vector<std::string> options;  // a list's values; omitted when empty
 };
+// `from`: "" when the contact stood in no stage. `funnel_id`, `from_funnel_id`: the funnels of
+// `stage` and `from` ("default" in events written before funnels existed).
 struct ContactStageChanged {
   static constexpr const char* kType = ev::kContactStageChanged;
   std::string contact_id, from, stage;
+  std::string funnel_id = "default", from_funnel_id = "default";
+};
+// An admin defined a funnel, or redefined it whole (the first event of its stream creates it).
+struct FunnelDefined {
+  static constexpr const char* kType = ev::kFunnelDefined;
+  std::string funnel_id, name;
+  nlohmann::json stages = nlohmann::json::array();  // [{id, name, kind}], in order
+};
+struct DealCreated {
+  static constexpr const char* kType = ev::kDealCreated;
+  std::string deal_id, title, contact_id, funnel_id, stage_id;
+  std::string status = "open";  // the kind of the stage it starts in
+  double value = 0;
+  std::string currency;
+  std::optional<std::string> owner_id = {}, conversation_id = {}, expected_close_on = {};
+};
+// An edit of a deal: only the changed fields are present; `owner_id` and `expected_close_on` ""
+// (null in the payload): removed.
+struct DealUpdated {
+  static constexpr const char* kType = ev::kDealUpdated;
+  std::string deal_id;
+  std::optional<std::string> title = {};
+  std::optional<double> value = {};
+  std::optional<std::string> currency = {}, owner_id = {}, expected_close_on = {};
+};
+// A deal moved to another stage of its funnel; `status` is the one it has there (a won or lost
+// stage closes it; `reason` says why a deal was lost).
+struct DealMoved {
+  static constexpr const char* kType = ev::kDealMoved;
+  std::string deal_id, funnel_id, from, to, status;
+  std::optional<std::string> reason = {};
+};
+// A won or lost deal opened again, into an open stage.
+struct DealReopened {
+  static constexpr const char* kType = ev::kDealReopened;
+  std::string deal_id, funnel_id, from, to;
 };
 struct ContactBlocked {
   static constexpr const char* kType = ev::kContactBlocked;
@@ -344,7 +382,8 @@ using Event =
                  ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
                  ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
                  ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
-                 ContactAttributeDefined, ContactsMerged, OrderRecorded, ContactImportStarted,
+                 ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined, DealCreated, DealUpdated, DealMoved, DealReopened,
+                 ContactImportStarted,
                  ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
                  QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 

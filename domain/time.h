@@ -23,4 +23,7 @@ std::string FormatRfc3339(Timestamp t);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)"; nullopt when malformed or out of range.
 std::optional<Timestamp> ParseRfc3339(const std::string& text);
 
+// "YYYY-MM-DD" naming a day that exists.
+bool IsCalendarDate(const std::string& date);
+
 }  // namespace helpdesk

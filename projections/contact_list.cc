@@ -48,7 +48,7 @@ std::set<std::string> ContactScopes(const json& contact) {
     if (tag.is_string()) scopes.insert(ContactTagScope(tag.get<std::string>()));
   }
   if (auto stage = contact.find("stage"); stage != contact.end() && stage->is_object()) {
-    scopes.insert(StageScope(stage->value("stage_id", "")));
+    scopes.insert(StageScope(stage->value("funnel_id", "default"), stage->value("stage_id", "")));
   }
   return scopes;
 }

@@ -6,7 +6,7 @@
 //   kx/<scope>\0<sort letter><sort key>  ->  the contact's id
 //   kn/<scope>                           ->  how many contacts are in it (a counter)
 //
-// Scopes: "*", "o/<user id>", "t/<tag>", "s/<stage>". Sort letters: 'n' name A→Z (folded for
+// Scopes: "*", "o/<user id>", "t/<tag>", "s/<funnel>/<stage>". Sort letters: 'n' name A→Z (folded for
 // search), 'r' most recently changed first, 'c' newest first.
 #pragma once
 
@@ -23,7 +23,10 @@ std::optional<ContactSort> ParseContactSort(const std::string& text);
 // Scope names.
 inline std::string OwnerScope(const std::string& user) { return "o/" + user; }
 inline std::string ContactTagScope(const std::string& tag) { return "t/" + tag; }
-inline std::string StageScope(const std::string& stage) { return "s/" + stage; }
+// A stage of a funnel (ids of both have no '/').
+inline std::string StageScope(const std::string& funnel_id, const std::string& stage) {
+  return "s/" + funnel_id + "/" + stage;
+}
 inline const char* kEveryContactScope = "*";
 
 // The scopes a contact (its API object) is in.

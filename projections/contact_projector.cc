@@ -19,9 +19,9 @@ using nlohmann::json;
 
 json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
-json StageObject(const std::string& stage) {
+json StageObject(const std::string& stage, const std::string& funnel_id = "default") {
   if (stage.empty()) return nullptr;
-  return json{{"funnel_id", "default"}, {"stage_id", stage}};
+  return json{{"funnel_id", funnel_id}, {"stage_id", stage}};
 }
 
 json ObjectOrEmpty(const json& j) { return j.is_object() ? j : json::object(); }
@@ -256,7 +256,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             card_changed = false;
           },
           [&](const events::ContactStageChanged& s) {
-            if (!s.stage.empty()) contact["stage"] = StageObject(s.stage);
+            if (!s.stage.empty()) contact["stage"] = StageObject(s.stage, s.funnel_id);
           },
           [&](const events::ContactOptedIn& o) {
             std::set<std::string> channels = contact.value("opt_ins", std::set<std::string>());

@@ -25,7 +25,7 @@ std::vector<std::string> NamedScopes(const ContactFilter& f) {
   std::vector<std::string> named;
   if (f.owner) named.push_back(OwnerScope(*f.owner));
   if (f.tag) named.push_back(ContactTagScope(*f.tag));
-  if (f.stage) named.push_back(StageScope(*f.stage));
+  if (f.stage) named.push_back(StageScope(f.funnel.value_or("default"), *f.stage));
   return named;
 }
 
@@ -37,7 +37,7 @@ std::string ScopeOf(const ContactFilter& f) {
 
 // Whether the filters name nothing but scopes.
 bool OnlyScopes(const ContactFilter& f) {
-  return !f.q && !f.funnel && f.attributes.empty() && !f.created_after;
+  return !f.q && (!f.funnel || f.stage) && f.attributes.empty() && !f.created_after;
 }
 
 // Whether the index's scope is all the filters ask (its size is then the total).
@@ -67,7 +67,11 @@ bool ContactMatches(const ContactFilter& f, const json& c) {
   }
   const json stage = c.value("stage", json());
   if (f.funnel && (!stage.is_object() || stage.value("funnel_id", "") != *f.funnel)) return false;
-  if (f.stage && (!stage.is_object() || stage.value("stage_id", "") != *f.stage)) return false;
+  // A stage without a funnel is the default funnel's (as the stage scopes are).
+  if (f.stage && (!stage.is_object() || stage.value("stage_id", "") != *f.stage ||
+                  stage.value("funnel_id", "") != f.funnel.value_or("default"))) {
+    return false;
+  }
   if (f.created_after) {
     const auto created = ParseRfc3339(StringOf(c, "created_at"));
     if (!created || created->ms <= f.created_after->ms) return false;

@@ -45,6 +45,11 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   const NewEvent& e = r.event;
   if (e.stream.starts_with("contact/")) {
     contacts_.Apply(r, txn, cache);
+    funnels_.Apply(r, txn);  // its funnel stage
+    return;
+  }
+  if (e.stream.starts_with("deal/") || e.stream.starts_with("funnel/")) {
+    funnels_.Apply(r, txn);
     return;
   }
   if (e.stream.starts_with("import/")) {

@@ -1,10 +1,12 @@
 // DirectoryProjector: users, teams, channels, settings, templates and quick replies into their
 // views (u/, t/, ch/, set/, tpl/, qr/); contacts' streams go to the ContactProjector,
-// imports' to the ImportProjector.
+// imports' to the ImportProjector, funnels' and deals' (and contacts' stages) to the
+// FunnelProjector.
 #pragma once
 
 #include "domain/event.h"
 #include "projections/contact_projector.h"
+#include "projections/funnel_projector.h"
 #include "projections/conversation_cache.h"
 #include "projections/import_projector.h"
 #include "projections/view_txn.h"
@@ -19,6 +21,7 @@ class DirectoryProjector {
  private:
   ContactProjector contacts_;
   ImportProjector imports_;
+  FunnelProjector funnels_;
 };
 
 }  // namespace helpdesk

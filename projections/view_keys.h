@@ -43,6 +43,20 @@ inline constexpr char kTemplate[] = "tpl/";          // tpl/<channel>/<id>
 inline constexpr char kQuickReply[] = "qr/";         // qr/<id>
 inline constexpr char kDeskSettings[] = "set/desk";  // the desk's settings
 
+// Funnels and deals (funnel_projector.h).
+inline constexpr char kFunnel[] = "fn/";     // fn/<id>: a funnel an admin defined
+inline constexpr char kDeal[] = "dl/";       // dl/<id>: the deal as the API shows it
+inline constexpr char kDealList[] = "dx/";   // dx/<scope>\0<be64 ~created ms><id>: the lists
+inline constexpr char kDealCount[] = "dn/";  // dn/<scope>: their sizes
+inline constexpr char kBoardStage[] = "fb/";  // fb/<funnel>\0<stage>: deals, value, contacts
+// fe/<funnel>\0<stage>\0<be64 entered ms><d|c><id>: who stands in a stage, oldest first.
+inline constexpr char kBoardEntry[] = "fe/";
+inline constexpr char kBoardMember[] = "fm/";  // fm/<d|c>/<id>: where a deal or contact stands
+// fh/<funnel>\0<stage>\0<be64 ms><be64 position>: a stage's board after each change (as_of).
+inline constexpr char kBoardHistory[] = "fh/";
+// fr/<funnel>\0<s|d><be64 slot or day>: the funnel report's cells.
+inline constexpr char kFunnelReport[] = "fr/";
+
 // Reports.
 inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)
 

@@ -38,7 +38,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 11;  // 11: contact counts of scope pairs
+constexpr int kViewsVersion = 12;  // 12: funnels, deals, board, stage scopes per funnel
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -84,6 +84,39 @@ std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
   return {keys.begin(), keys.end()};
 }
 
+std::optional<std::string> ViewTxn::FirstKeyWithPrefix(const std::string& prefix) {
+  // Whether the layers leave `key` present: the topmost layer that wrote it decides.
+  auto live_in_layers = [this](const std::string& key) -> std::optional<bool> {
+    for (const ViewTxn* layer : {static_cast<const ViewTxn*>(this), below_}) {
+      if (!layer) continue;
+      if (auto it = layer->pending_.find(key); it != layer->pending_.end()) {
+        return it->second.value.has_value();
+      }
+    }
+    return std::nullopt;
+  };
+  std::optional<std::string> first;
+  for (const ViewTxn* layer : {static_cast<const ViewTxn*>(this), below_}) {
+    if (!layer) continue;
+    for (auto k = layer->scanned_.lower_bound(prefix);
+         k != layer->scanned_.end() && k->starts_with(prefix); ++k) {
+      if (first && *k >= *first) break;
+      if (live_in_layers(*k).value_or(false)) {
+        first = *k;
+        break;
+      }
+    }
+  }
+  if (!iterator_) iterator_.reset(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::Iterator* it = iterator_.get();
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string key = it->key().ToString();
+    if (first && key >= *first) break;
+    if (live_in_layers(key).value_or(true)) return key;
+  }
+  return first;
+}
+
 rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
   rocksdb::WriteBatch batch;
   for (const auto& [key, pending] : pending_) {

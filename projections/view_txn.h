@@ -26,8 +26,10 @@ namespace helpdesk {
 
 class ViewTxn {
  public:
-  // Prefixes KeysWithPrefix may be asked for: a contact's conversations.
-  static constexpr const char* kScannedPrefixes[] = {view_keys::kContactConversations};
+  // Prefixes KeysWithPrefix and FirstKeyWithPrefix may be asked for: a contact's conversations,
+  // a funnel stage's entries.
+  static constexpr const char* kScannedPrefixes[] = {view_keys::kContactConversations,
+                                                     view_keys::kBoardEntry};
 
   // `below`: the previous step, if its batch may not be in `db` yet (its commit runs while this
   // step applies). Reads see it between this step's writes and the database. Not owned.
@@ -51,6 +53,9 @@ class ViewTxn {
   // kScannedPrefixes; any other prefix also walks every pending write (for rare events, such as
   // deleting a conversation).
   std::vector<std::string> KeysWithPrefix(const std::string& prefix);
+  // The first key under `prefix` (one of kScannedPrefixes) with this step applied; nullopt when
+  // there is none.
+  std::optional<std::string> FirstKeyWithPrefix(const std::string& prefix);
   // Adds `delta` to the counter at `key` (8-byte big-endian).
   void AddToCounter(const std::string& key, int64_t delta);
 

@@ -137,10 +137,10 @@ TEST_F(InboxTest, TagAndStageFilters) {
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?tag=vip")), std::vector<std::string>{a});
   const std::string contact_b = Conversation(b)["contact"]["id"];
   auto staged =
-      As(ana_, "PUT", "/api/v1/contacts/" + contact_b + "/stage", {{"stage", "negotiation"}});
+      As(ana_, "PUT", "/api/v1/contacts/" + contact_b + "/stage", {{"stage_id", "proposal"}});
   ASSERT_EQ(staged.status, 200) << staged.body;
-  EXPECT_EQ(Conversation(b)["contact"]["stage"], "negotiation");
-  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=negotiation")),
+  EXPECT_EQ(Conversation(b)["contact"]["stage"], "proposal");
+  EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=proposal")),
             std::vector<std::string>{b});
   EXPECT_EQ(Ids(As(ana_, "GET", "/api/v1/conversations?stage=lead")), std::vector<std::string>{a});
 }

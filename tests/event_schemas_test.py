@@ -121,7 +121,23 @@ def produce_every_event(api):
     api.call("POST", conv + "/transfer", {"team_id": "t2"}, token=ana)
     api.call("POST", conv + "/close", {"reason": "solved"})
     api.call("POST", conv + "/reopen")
-    api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage": "customer"})
+    api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage", {"stage_id": "qualified"})
+    api.call("POST", "/api/v1/funnels",
+             {"id": "b2b", "name": "B2B", "stages": [
+                 {"id": "new", "name": "New"}, {"id": "demo", "name": "Demo"},
+                 {"id": "signed", "name": "Signed", "kind": "won"},
+                 {"id": "dropped", "name": "Dropped", "kind": "lost"}]})
+    api.call("PUT", f"/api/v1/contacts/{first['contact_id']}/stage",
+             {"funnel_id": "b2b", "stage_id": "demo"})
+    deal = api.call("POST", "/api/v1/deals",
+                    {"title": "Plano anual", "contact_id": first["contact_id"], "value": 1200.5,
+                     "currency": "BRL", "owner_id": "ana", "conversation_id": first["conversation_id"],
+                     "expected_close_on": "2026-12-31"}, token=ana)
+    deal_path = f"/api/v1/deals/{deal['id']}"
+    api.call("PATCH", deal_path, {"value": 1500, "expected_close_on": None}, token=ana)
+    api.call("POST", deal_path + "/move", {"stage_id": "proposal"}, token=ana)
+    api.call("POST", deal_path + "/move", {"stage_id": "lost", "reason": "price"}, token=ana)
+    api.call("POST", deal_path + "/reopen", {"stage_id": "qualified"}, token=ana)
     spam = api.call("POST", "/api/v1/channels/wa/inbound",
                     {"external_id": "s1", "from": {"phone": "+55 11 97777-0001"}, "text": "spam"})
     api.call("POST", f"/api/v1/conversations/{spam['conversation_id']}/ignore", token=ana)

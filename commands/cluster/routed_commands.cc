@@ -27,7 +27,9 @@ std::string ChooseIds(Command& command) {
         } else if constexpr (std::is_same_v<C, cmd::CreateTeam> ||
                              std::is_same_v<C, cmd::CreateTemplate> ||
                              std::is_same_v<C, cmd::CreateQuickReply> ||
-                             std::is_same_v<C, cmd::StartConversation>) {
+                             std::is_same_v<C, cmd::StartConversation> ||
+                             std::is_same_v<C, cmd::DefineFunnel> ||
+                             std::is_same_v<C, cmd::CreateDeal>) {
           if (!c.id) c.id = NewId();
         } else if constexpr (std::is_same_v<C, cmd::CreateContact>) {
           if (!c.id) c.id = NewId();  // routed by phone or e-mail, or else by its stream

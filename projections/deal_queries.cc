@@ -1,0 +1,278 @@
+#include "projections/deal_queries.h"
+
+#include <rocksdb/db.h>
+
+#include <memory>
+
+#include "adapters/rocks_status.h"
+#include "domain/funnel.h"
+#include "domain/histogram.h"
+#include "domain/report_rules.h"
+#include "projections/conversation_projector.h"
+#include "projections/funnel_projector.h"
+#include "projections/report_cells.h"
+#include "projections/view_keys.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+json DefaultFunnelJson() {
+  const FunnelState& f = DefaultFunnel();
+  json stages = json::array();
+  for (const FunnelStage& s : f.stages) stages.push_back(s);
+  return {{"id", f.id},       {"name", f.name},       {"stages", stages},
+          {"created_at", nullptr}, {"updated_at", nullptr}, {"version", 0}};
+}
+
+// The scopes the filters name, in the order a list prefers them (narrowest kinds first).
+std::vector<std::string> NamedScopes(const DealFilter& f) {
+  std::vector<std::string> named;
+  if (f.contact) named.push_back(DealContactScope(*f.contact));
+  if (f.owner) named.push_back(DealOwnerScope(*f.owner));
+  if (f.stage) named.push_back(DealStageScope(f.funnel.value_or(kDefaultFunnelId), *f.stage));
+  if (f.funnel && !f.stage) named.push_back(DealFunnelScope(*f.funnel));
+  if (f.status) named.push_back(DealStatusScope(*f.status));
+  return named;
+}
+
+bool Passes(const DealFilter& f, const DealListEntry& d) {
+  if (f.contact && d.contact_id != *f.contact) return false;
+  if (f.owner && d.owner_id != *f.owner) return false;
+  if (f.funnel && d.funnel_id != *f.funnel) return false;
+  if (f.stage && (d.stage_id != *f.stage || d.funnel_id != f.funnel.value_or(kDefaultFunnelId))) {
+    return false;
+  }
+  if (f.status && d.status != *f.status) return false;
+  return true;
+}
+
+std::string ListPrefix(const std::string& scope) {
+  std::string prefix = view_keys::kDealList + scope;
+  prefix.push_back('\0');
+  return prefix;
+}
+
+std::optional<Timestamp> MsOrNull(const json& v) {
+  if (!v.is_number_integer()) return std::nullopt;
+  return Timestamp{v.get<int64_t>()};
+}
+
+}  // namespace
+
+std::vector<json> DealQueries::Funnels() const {
+  std::vector<json> out;
+  bool has_default = false;
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(view_keys::kFunnel); it->Valid() && it->key().starts_with(view_keys::kFunnel);
+       it->Next()) {
+    json f = json::parse(it->value().ToString(), nullptr, false);
+    if (!f.is_object()) continue;
+    has_default = has_default || f.value("id", "") == kDefaultFunnelId;
+    out.push_back(std::move(f));
+  }
+  if (!has_default) {
+    // Ids sort; "default" takes its place among them.
+    json d = DefaultFunnelJson();
+    auto at = std::find_if(out.begin(), out.end(), [](const json& f) {
+      return f.value("id", "") > std::string(kDefaultFunnelId);
+    });
+    out.insert(at, std::move(d));
+  }
+  return out;
+}
+
+std::optional<json> DealQueries::Funnel(const std::string& id) const {
+  if (auto f = views_.GetObject(view_keys::kFunnel + id)) return f;
+  if (id == kDefaultFunnelId) return DefaultFunnelJson();
+  return std::nullopt;
+}
+
+std::optional<json> DealQueries::Deal(const std::string& id) const {
+  return views_.GetObject(view_keys::kDeal + id);
+}
+
+Result<DealPage> DealQueries::List(const DealFilter& filter,
+                                   const std::optional<std::string>& cursor, size_t limit) const {
+  const std::vector<std::string> named = NamedScopes(filter);
+  const std::string scope = named.empty() ? kEveryDealScope : named.front();
+  const std::string prefix = ListPrefix(scope);
+  std::optional<std::string> after;
+  if (cursor) {
+    after = DecodeCursor(*cursor);
+    if (!after || !after->starts_with(prefix)) {
+      return InvalidField("cursor", "is not a cursor of this list");
+    }
+  }
+  DealPage out;
+  const bool only_scope = named.size() <= 1;
+  rocksdb::ReadOptions options;
+  options.snapshot = views_.db()->GetSnapshot();
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(options));
+  std::string items = "[";
+  size_t taken = 0;
+  std::string last;
+  bool more = false;
+  for (it->Seek(after ? *after : prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const std::string key = it->key().ToString();
+    if (after && key == *after) continue;
+    if (!only_scope && !Passes(filter, DecodeDealListEntry(it->value().ToString()))) continue;
+    if (taken == limit) {
+      more = true;
+      break;
+    }
+    std::string deal;
+    if (!views_.db()->Get(options, view_keys::kDeal + key.substr(prefix.size() + 8), &deal).ok()) {
+      continue;
+    }
+    if (taken > 0) items += ",";
+    items += deal;
+    ++taken;
+    last = key;
+  }
+  items += "]";
+  out.page.items_json = std::move(items);
+  if (more) out.page.next_cursor = EncodeCursor(last);
+  if (only_scope) {
+    std::string counter;
+    if (views_.db()->Get(options, view_keys::kDealCount + scope, &counter).ok()) {
+      out.total = ReadCounter(counter);
+    }
+  } else {
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (Passes(filter, DecodeDealListEntry(it->value().ToString()))) ++out.total;
+    }
+  }
+  it.reset();
+  views_.db()->ReleaseSnapshot(options.snapshot);
+  return out;
+}
+
+json DealQueries::Board(const json& funnel, std::optional<Timestamp> as_of) const {
+  const std::string funnel_id = funnel.value("id", "");
+  json stages = json::array();
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(rocksdb::ReadOptions()));
+  const json defined = funnel.value("stages", json::array());
+  for (const auto& stage : defined) {
+    if (!stage.is_object()) continue;
+    const std::string stage_id = stage.value("id", "");
+    json row = json::object();
+    const std::string history = BoardHistoryPrefix(funnel_id, stage_id);
+    // The stage's last change at or before the instant (now: its last change).
+    const std::string bound = history + EncodeBigEndian64(static_cast<uint64_t>(
+                                            as_of ? as_of->ms : std::numeric_limits<int64_t>::max())) +
+                              std::string(8, '\xff');
+    it->SeekForPrev(bound);
+    if (it->Valid() && it->key().starts_with(history)) {
+      row = json::parse(it->value().ToString(), nullptr, false);
+      if (!row.is_object()) row = json::object();
+    }
+    const auto oldest = MsOrNull(row.value("o", json()));
+    stages.push_back({{"stage_id", stage_id},
+                      {"name", stage.value("name", "")},
+                      {"kind", stage.value("kind", "open")},
+                      {"deals", row.value("d", int64_t{0})},
+                      {"value", row.value("v", 0.0)},
+                      {"contacts", row.value("c", int64_t{0})},
+                      {"oldest_entered_at", oldest ? json(FormatRfc3339(*oldest)) : json()}});
+  }
+  return {{"funnel_id", funnel_id},
+          {"as_of", as_of ? json(FormatRfc3339(*as_of)) : json()},
+          {"stages", stages}};
+}
+
+json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const {
+  const std::string funnel_id = funnel.value("id", "");
+  struct StageSums {
+    int64_t entered = 0, moved_on = 0, won = 0, lost = 0;
+    LatencyHistogram time_in_stage;
+  };
+  std::map<std::string, StageSums> sums;
+  double won_value = 0;
+  auto add = [&](const std::string& text) {
+    const json cell = json::parse(text, nullptr, false);
+    if (!cell.is_object()) return;
+    won_value += cell.value("wv", 0.0);
+    const json by_stage = cell.value("s", json::object());
+    for (const auto& [stage, c] : by_stage.items()) {
+      if (!c.is_object()) continue;
+      StageSums& s = sums[stage];
+      s.entered += c.value("e", int64_t{0});
+      s.moved_on += c.value("m", int64_t{0});
+      s.won += c.value("w", int64_t{0});
+      s.lost += c.value("l", int64_t{0});
+      const json buckets = c.value("h", json::object());
+      for (const auto& [bucket, n] : buckets.items()) {
+        if (n.is_number_integer() && n.get<int64_t>() > 0) {
+          s.time_in_stage.AddToBucket(static_cast<uint32_t>(std::stoul(bucket)),
+                                      n.get<uint64_t>());
+        }
+      }
+    }
+  };
+  auto scan = [&](char grain, int64_t first, int64_t end) {
+    if (first >= end) return;
+    const std::string prefix = FunnelReportPrefix(funnel_id, grain);
+    const std::string upper = prefix + EncodeSlot(end);
+    rocksdb::ReadOptions options;
+    const rocksdb::Slice upper_bound(upper);
+    options.iterate_upper_bound = &upper_bound;
+    std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(options));
+    for (it->Seek(prefix + EncodeSlot(first)); it->Valid(); it->Next()) {
+      if (it->key().size() != prefix.size() + 8 || !it->key().starts_with(prefix)) continue;
+      add(it->value().ToString());
+    }
+  };
+  // Whole UTC days from their day cells; the slots at both ends from theirs.
+  const int64_t first_slot = SlotOf(from);
+  const int64_t end_slot = SlotOf(Timestamp{to.ms - 1}) + 1;
+  const int64_t first_day = DayOfSlot(first_slot + kSlotsPerDay - 1);
+  const int64_t end_day = DayOfSlot(end_slot);
+  if (first_day >= end_day) {
+    scan('s', first_slot, end_slot);
+  } else {
+    scan('s', first_slot, first_day * kSlotsPerDay);
+    scan('d', first_day, end_day);
+    scan('s', end_day * kSlotsPerDay, end_slot);
+  }
+  json stages = json::array();
+  const json defined = funnel.value("stages", json::array());
+  for (const auto& stage : defined) {
+    if (!stage.is_object()) continue;
+    const std::string stage_id = stage.value("id", "");
+    const StageSums& s = sums[stage_id];
+    const auto median = s.time_in_stage.Quantile(0.5);
+    stages.push_back(
+        {{"stage_id", stage_id},
+         {"entered", s.entered},
+         {"moved_on", s.moved_on},
+         {"won", s.won},
+         {"lost", s.lost},
+         {"conversion", s.entered > 0 ? json(static_cast<double>(s.moved_on) / s.entered)
+                                      : json()},
+         {"median_time_in_stage_s", median ? json(*median) : json()}});
+  }
+  return {{"funnel_id", funnel_id}, {"won_value", won_value}, {"stages", stages}};
+}
+
+std::vector<json> DealQueries::DealsToClose(const std::string& owner_id,
+                                            const std::string& date) const {
+  std::vector<json> out;
+  const std::string prefix = ListPrefix(DealOwnerScope(owner_id));
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const DealListEntry entry = DecodeDealListEntry(it->value().ToString());
+    if (entry.status != "open" || entry.expected_close_on.empty() ||
+        entry.expected_close_on > date) {
+      continue;
+    }
+    if (auto deal = Deal(it->key().ToString().substr(prefix.size() + 8))) {
+      out.push_back(std::move(*deal));
+    }
+  }
+  return out;
+}
+
+}  // namespace helpdesk
