@@ -2,6 +2,8 @@
 // guarded, deals created, edited, moved, lost and reopened, the board now and in the past, the
 // funnel report, the agenda, and bad input that changes nothing.
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "tests/api_fixture.h"
@@ -202,6 +204,71 @@ TEST_F(DealsTest, BadInputIsRefusedAndChangesNothing) {
                   .status,
               400);
   });
+}
+
+// docs/examples/funnel_report.py reads the NDJSON export and finds what the API answers.
+TEST_F(DealsTest, PythonExampleMatchesTheApi) {
+  ASSERT_EQ(Admin("POST", "/api/v1/funnels",
+                  {{"id", "b2b"},
+                   {"name", "B2B"},
+                   {"stages",
+                    {{{"id", "new"}, {"name", "New"}},
+                     {{"id", "demo"}, {"name", "Demo"}},
+                     {{"id", "signed"}, {"name", "Signed"}, {"kind", "won"}},
+                     {{"id", "dropped"}, {"name", "Dropped"}, {"kind", "lost"}}}}})
+                .status,
+            201);
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "d" + std::to_string(i);
+    ASSERT_EQ(NewDeal({{"id", id},
+                       {"title", "Deal " + id},
+                       {"contact_id", "rui"},
+                       {"funnel_id", "b2b"},
+                       {"value", 100 * (i + 1)}})
+                  .status,
+              201);
+    auto move = [&](const std::string& stage) {
+      auto r = As(ana_, "POST", "/api/v1/deals/" + id + "/move", {{"stage_id", stage}});
+      ASSERT_EQ(r.status, 200) << r.body;
+    };
+    if (i % 3 != 2) move("demo");
+    if (i % 3 == 0) move("signed");
+    if (i % 3 == 1) move("dropped");
+    if (i == 4) {
+      ASSERT_EQ(As(ana_, "POST", "/api/v1/deals/" + id + "/reopen", json::object()).status, 200);
+    }
+    if (i == 5) {
+      ASSERT_EQ(As(ana_, "PATCH", "/api/v1/deals/" + id, {{"value", 50}}).status, 200);
+    }
+  }
+  // The last 30 days up to now: the script takes the period the API answers for.
+  auto api = Admin("GET", "/api/v1/reports/funnel?funnel=b2b");
+  ASSERT_EQ(api.status, 200) << api.body;
+  const json expected = api.json();
+  server().Stop();  // the embedded log has one owner at a time
+  std::vector<std::string> args{"export-events", "--data", server().data_dir()};
+  for (const auto& a : server().LogArgs()) args.push_back(a);
+  std::string ndjson;
+  ASSERT_EQ(RunHelpdeskd(args, &ndjson), 0);
+  const std::string file = dir_.path() + "/events.ndjson";
+  std::ofstream(file) << ndjson;
+  const std::string command = "/usr/bin/python3 " HELPDESK_SOURCE_DIR
+                              "/docs/examples/funnel_report.py --funnel b2b --from " +
+                              expected["from"].get<std::string>() + " --to " +
+                              expected["to"].get<std::string>() + " < " + file;
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  ASSERT_EQ(pclose(pipe), 0) << out;
+  const json script = json::parse(out, nullptr, false);
+  EXPECT_EQ(script["stages"], expected["stages"]) << out;
+  EXPECT_EQ(script["won_value"], expected["won_value"]);
+  EXPECT_EQ(expected["won_value"], 100.0 + 400.0);  // d0 and d3 signed
+  EXPECT_EQ(Stage(expected, "new")["entered"], 7);  // six made there, one reopened into it
+  EXPECT_EQ(Stage(expected, "demo")["won"], 2);
+  EXPECT_EQ(Stage(expected, "demo")["lost"], 2);
 }
 
 }  // namespace
