@@ -37,6 +37,11 @@ class Body {
   std::optional<double> OptNumber(const std::string& name);  // nullopt when absent or null
   // Whether the body names the field at all (null included): a merge patch's "clear this".
   bool Has(const std::string& name) const { return j_.contains(name); }
+  // Whether the body names the field with null.
+  bool IsNull(const std::string& name) const {
+    auto it = j_.find(name);
+    return it != j_.end() && it->is_null();
+  }
   // The first field the body names that is not in `known` (a typo the caller should hear of).
   std::optional<std::string> UnknownField(std::initializer_list<const char*> known) const;
   std::optional<std::vector<std::string>> OptStringArray(const std::string& name);

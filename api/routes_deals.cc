@@ -126,6 +126,10 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
       InboxRequest q;
       q.view = InboxView::kWaiting;
       q.caller_id = caller.user_id;
+      if (auto user = lookups_.FindUser(caller.user_id)) {
+        q.caller_teams.assign(user->teams.begin(), user->teams.end());
+      }
+      q.sight = lookups_.SightOf(caller);  // what the desk's visibility lets them see
       q.limit = kAgendaWaitingScan;
       q.now = clock_.Now();
       auto page = QueryInbox(views_, q);
@@ -173,6 +177,9 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
       }
       cmd::DefineFunnel c;
       c.replace = p.size() == 4;
+      if (c.replace && b.Has("id") && b.OptString("id") != p[3]) {
+        return ErrorResponse(InvalidField("id", "must be the funnel's id in the path, if given"));
+      }
       c.id = c.replace ? std::optional<std::string>(p[3]) : b.OptString("id");
       c.name = b.NonEmptyString("name");
       if (b.error()) return ErrorResponse(*b.error());
@@ -192,7 +199,9 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
       std::optional<Timestamp> as_of;
       if (auto text = QueryParam(r, "as_of")) {
         as_of = ParseRfc3339(*text);
-        if (!as_of) return ErrorResponse(InvalidField("as_of", "must be an RFC 3339 time"));
+        if (!as_of || as_of->ms < 0) {
+          return ErrorResponse(InvalidField("as_of", "must be an RFC 3339 time from 1970 on"));
+        }
       }
       return JsonResponse(200, deals_.Board(*funnel, as_of));
     }
@@ -260,6 +269,11 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     if (auto unknown =
             b.UnknownField({"title", "value", "currency", "owner_id", "expected_close_on"})) {
       return ErrorResponse(InvalidField(*unknown, "is not a field a deal's edit takes"));
+    }
+    for (const char* required : {"title", "value", "currency"}) {
+      if (b.IsNull(required)) {
+        return ErrorResponse(InvalidField(required, "cannot be removed"));
+      }
     }
     cmd::UpdateDeal c;
     c.deal_id = id;

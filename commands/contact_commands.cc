@@ -424,7 +424,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
     if (!made.ok()) return made.error();
     const std::string id = std::move(made).value();
     events::ContactCreated created{
-        id, c.name, c.phone, c.email, "lead", "", c.owner_id, tags, WithoutNulls(c.attributes)};
+        id,         c.name, c.phone, c.email, FirstOpenStage(*model_.Funnel(kDefaultFunnelId)),
+        "",         c.owner_id, tags, WithoutNulls(c.attributes)};
     if (c.stage) created.stage = *c.stage;
     std::vector<NewEvent> events;
     Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());

@@ -22,14 +22,6 @@ nlohmann::json StagesJson(const std::vector<FunnelStage>& stages) {
   return out;
 }
 
-// The funnel's first open stage: where a deal starts, or reopens, unless told otherwise.
-std::string FirstOpenStage(const FunnelState& funnel) {
-  for (const FunnelStage& s : funnel.stages) {
-    if (s.kind == "open") return s.id;
-  }
-  return "";
-}
-
 // Checks a deal's owner: an active user of the directory.
 std::optional<Error> OwnerProblem(const WriteModel& model, const std::string& owner_id) {
   if (owner_id.empty()) return std::nullopt;
@@ -131,6 +123,24 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateD
   if (c.contact_id.empty()) return InvalidField("contact_id", "must name a contact");
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  if (c.id) {
+    if (const DealState* existing = model_.Deal(*c.id)) {
+      // A retry of the same create answers as the first did, whatever changed since; anything
+      // else is a clash.
+      const bool same =
+          existing->title == c.title &&
+          (existing->contact_id == c.contact_id ||
+           existing->contact_id == SurvivorOf(c.contact_id)) &&
+          existing->funnel_id == c.funnel_id.value_or(kDefaultFunnelId) &&
+          existing->value == c.value && existing->currency == c.currency &&
+          existing->owner_id == c.owner_id.value_or("") &&
+          existing->conversation_id == c.conversation_id.value_or("") &&
+          existing->expected_close_on == c.expected_close_on.value_or("") &&
+          (!c.stage_id || existing->version > 1 || existing->stage_id == *c.stage_id);
+      if (!same) return Conflict("deal " + *c.id + " exists already", *c.id);
+      return Unchanged(CommandOutcome::For(ConsistencyToken(), *c.id, false), lock);
+    }
+  }
   const std::string funnel_id = c.funnel_id.value_or(kDefaultFunnelId);
   const FunnelState* funnel = model_.Funnel(funnel_id);
   if (!funnel) return InvalidField("funnel_id", "names no funnel");
@@ -151,15 +161,6 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateD
     }
   }
   if (auto problem = OwnerProblem(model_, c.owner_id.value_or(""))) return *problem;
-  if (c.id) {
-    if (const DealState* existing = model_.Deal(*c.id)) {
-      const bool same = existing->title == c.title && existing->contact_id == contact_id &&
-                        existing->funnel_id == funnel_id && existing->value == c.value &&
-                        existing->currency == c.currency;
-      if (!same) return Conflict("deal " + *c.id + " exists already", *c.id);
-      return Unchanged(CommandOutcome::For(ConsistencyToken(), *c.id, false), lock);
-    }
-  }
   const std::string id = c.id ? *c.id : NewStreamId(DealStream);
   events::DealCreated created{id,       c.title,    contact_id,       funnel_id,
                               stage_id, status,     c.value,          c.currency,
@@ -234,8 +235,13 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MoveDea
   if (deal->status != "open") {
     return InvalidTransition("deal " + c.deal_id + " is " + deal->status + ": reopen it first");
   }
-  events::DealMoved moved{c.deal_id,   deal->funnel_id, deal->stage_id, c.stage_id,
-                          DealStatusOfKind(stage->kind), c.reason};
+  events::DealMoved moved{c.deal_id,
+                          deal->funnel_id,
+                          deal->stage_id,
+                          c.stage_id,
+                          DealStatusOfKind(stage->kind),
+                          c.reason,
+                          StepOf(*funnel, deal->stage_id, c.stage_id).moved_on};
   std::vector<NewEvent> events;
   Stage(events, DealStream(c.deal_id), {events::Encode(moved)}, caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);

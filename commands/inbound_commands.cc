@@ -2,6 +2,7 @@
 // (domain/routing.h), and record it, all in one atomic append.
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
+#include "domain/funnel.h"
 #include "commands/id_rules.h"
 #include "domain/email_text.h"
 #include "domain/events.h"
@@ -83,7 +84,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
         a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),
           {events::Encode(events::ContactCreated{*contact_id, name, a.from_phone, a.from_email,
-                                                 "lead", a.channel_id})},
+                                                 FirstOpenStage(*model_.Funnel(kDefaultFunnelId)),
+                                                 a.channel_id})},
           Actor::System("channel/" + a.channel_id), now);
   }
   out.contact_id = *contact_id;

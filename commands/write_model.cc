@@ -408,15 +408,19 @@ void WriteModel::CountStageUse(const std::optional<events::Event>& event, const 
   if (const auto* created = events::As<events::ContactCreated>(event)) {
     AddStageUse(kDefaultFunnelId, created->stage, +1);
   } else if (const auto* staged = events::As<events::ContactStageChanged>(event)) {
+    if (staged->stage.empty()) return;  // changes nothing (Evolve passes it over too)
     if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
       AddStageUse(contact->funnel_id, contact->stage, -1);  // where it stood, as recorded
     }
     AddStageUse(staged->funnel_id, staged->stage, +1);
   } else if (const auto* merged = events::As<events::ContactsMerged>(event)) {
     // The duplicate leaves its stage: nothing can move it any more.
-    if (const auto* duplicate = StateOf<ContactState>(ContactStream(merged->from))) {
+    if (const auto* duplicate = StateOf<ContactState>(ContactStream(merged->from));
+        duplicate && !duplicate->stage.empty()) {
       const std::string funnel_id = duplicate->funnel_id, stage = duplicate->stage;
       AddStageUse(funnel_id, stage, -1);
+      // Counted out once: a merge read again (or late) subtracts nothing more.
+      MutableStateOf<ContactState>(ContactStream(merged->from)).stage.clear();
     }
   } else if (const auto* deal = events::As<events::DealCreated>(event)) {
     AddStageUse(deal->funnel_id, deal->stage_id, +1);

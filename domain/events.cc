@@ -504,13 +504,13 @@ void Read(const Reader& r, DealUpdated& e) {
 
 json Payload(const DealMoved& e) {
   json j{{"deal_id", e.deal_id}, {"funnel_id", e.funnel_id}, {"from", e.from},
-         {"to", e.to},           {"status", e.status}};
+         {"to", e.to},           {"status", e.status},       {"moved_on", e.moved_on}};
   if (e.reason) j["reason"] = *e.reason;
   return j;
 }
 void Read(const Reader& r, DealMoved& e) {
-  e = {r.Str("deal_id"), r.Str("funnel_id"),       r.Str("from"),
-       r.Str("to"),      r.Str("status", "open"), r.OptStr("reason")};
+  e = {r.Str("deal_id"),         r.Str("funnel_id"), r.Str("from"),        r.Str("to"),
+       r.Str("status", "open"), r.OptStr("reason"), r.Bool("moved_on")};
 }
 
 json Payload(const DealReopened& e) {

@@ -290,10 +290,13 @@ struct DealUpdated {
 };
 // A deal moved to another stage of its funnel; `status` is the one it has there (a won or lost
 // stage closes it; `reason` says why a deal was lost).
+// `moved_on`: it left an open stage for a later one of the funnel (not a lost one), as the
+// funnel stood when the move was decided (domain/funnel.h StepOf): the report counts it so.
 struct DealMoved {
   static constexpr const char* kType = ev::kDealMoved;
   std::string deal_id, funnel_id, from, to, status;
   std::optional<std::string> reason = {};
+  bool moved_on = false;
 };
 // A won or lost deal opened again, into an open stage.
 struct DealReopened {

@@ -65,6 +65,13 @@ int StageIndex(const FunnelState& funnel, const std::string& stage_id) {
   return -1;
 }
 
+std::string FirstOpenStage(const FunnelState& funnel) {
+  for (const FunnelStage& s : funnel.stages) {
+    if (s.kind == "open") return s.id;
+  }
+  return "";
+}
+
 std::optional<std::pair<std::string, std::string>> FunnelProblem(
     const std::string& name, const std::vector<FunnelStage>& stages) {
   if (name.empty() || name.size() > kMaxNameBytes || HasControlCharacter(name)) {

@@ -43,6 +43,9 @@ const FunnelState& DefaultFunnel();
 const FunnelStage* FindStage(const FunnelState& funnel, const std::string& stage_id);
 // Its position in the funnel's order; -1 when absent.
 int StageIndex(const FunnelState& funnel, const std::string& stage_id);
+// The funnel's first open stage: where a deal starts, or reopens, and where a new contact of the
+// default funnel stands, unless told otherwise. "" when it has none.
+std::string FirstOpenStage(const FunnelState& funnel);
 
 // What is wrong with a funnel definition ({field, why}), or nullopt: a name of 1–256 bytes;
 // 1–50 stages of distinct ids (1–64 of [A-Za-z0-9_.-]), names 1–256 bytes, kinds open, won or

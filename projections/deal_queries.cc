@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "adapters/rocks_status.h"
@@ -54,10 +55,6 @@ std::string ListPrefix(const std::string& scope) {
   return prefix;
 }
 
-std::optional<Timestamp> MsOrNull(const json& v) {
-  if (!v.is_number_integer()) return std::nullopt;
-  return Timestamp{v.get<int64_t>()};
-}
 
 }  // namespace
 
@@ -158,25 +155,32 @@ json DealQueries::Board(const json& funnel, std::optional<Timestamp> as_of) cons
   for (const auto& stage : defined) {
     if (!stage.is_object()) continue;
     const std::string stage_id = stage.value("id", "");
-    json row = json::object();
-    const std::string history = BoardHistoryPrefix(funnel_id, stage_id);
-    // The stage's last change at or before the instant (now: its last change).
-    const std::string bound = history + EncodeBigEndian64(static_cast<uint64_t>(
-                                            as_of ? as_of->ms : std::numeric_limits<int64_t>::max())) +
-                              std::string(8, '\xff');
-    it->SeekForPrev(bound);
-    if (it->Valid() && it->key().starts_with(history)) {
-      row = json::parse(it->value().ToString(), nullptr, false);
-      if (!row.is_object()) row = json::object();
+    StageBoard row;
+    if (!as_of) {
+      // As it stands: the stage's own board.
+      if (auto stored = views_.Get(BoardStageKey(funnel_id, stage_id))) {
+        row = DecodeStageBoard(*stored);
+      }
+    } else {
+      // As it was: the stage's last history row at or before the instant.
+      const std::string history = BoardHistoryPrefix(funnel_id, stage_id);
+      const std::string bound =
+          history + EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(as_of->ms, 0))) +
+          std::string(8, '\xff');
+      it->SeekForPrev(bound);
+      if (it->Valid() && it->key().starts_with(history)) {
+        row = DecodeStageBoard(std::string_view(it->value().data(), it->value().size()));
+      }
     }
-    const auto oldest = MsOrNull(row.value("o", json()));
     stages.push_back({{"stage_id", stage_id},
                       {"name", stage.value("name", "")},
                       {"kind", stage.value("kind", "open")},
-                      {"deals", row.value("d", int64_t{0})},
-                      {"value", row.value("v", 0.0)},
-                      {"contacts", row.value("c", int64_t{0})},
-                      {"oldest_entered_at", oldest ? json(FormatRfc3339(*oldest)) : json()}});
+                      {"deals", row.deals},
+                      {"value", row.value},
+                      {"contacts", row.contacts},
+                      {"oldest_entered_at", row.oldest_ms >= 0
+                                                ? json(FormatRfc3339(Timestamp{row.oldest_ms}))
+                                                : json()}});
   }
   return {{"funnel_id", funnel_id},
           {"as_of", as_of ? json(FormatRfc3339(*as_of)) : json()},
@@ -190,26 +194,30 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
     LatencyHistogram time_in_stage;
   };
   std::map<std::string, StageSums> sums;
-  double won_value = 0;
-  auto add = [&](const std::string& text) {
-    const json cell = json::parse(text, nullptr, false);
-    if (!cell.is_object()) return;
-    won_value += cell.value("wv", 0.0);
-    const json by_stage = cell.value("s", json::object());
-    for (const auto& [stage, c] : by_stage.items()) {
-      if (!c.is_object()) continue;
-      StageSums& s = sums[stage];
-      s.entered += c.value("e", int64_t{0});
-      s.moved_on += c.value("m", int64_t{0});
-      s.won += c.value("w", int64_t{0});
-      s.lost += c.value("l", int64_t{0});
-      const json buckets = c.value("h", json::object());
-      for (const auto& [bucket, n] : buckets.items()) {
-        if (n.is_number_integer() && n.get<int64_t>() > 0) {
-          s.time_in_stage.AddToBucket(static_cast<uint32_t>(std::stoul(bucket)),
-                                      n.get<uint64_t>());
-        }
-      }
+  int64_t won_thousandths = 0;
+  // One measure's counter: <stage>\0<measure> after the cell's prefix and index.
+  auto add = [&](std::string_view measure_key, int64_t n) {
+    const size_t zero = measure_key.find('\0');
+    if (zero == std::string_view::npos) return;
+    const std::string stage(measure_key.substr(0, zero));
+    const std::string_view measure = measure_key.substr(zero + 1);
+    if (stage.empty()) {
+      if (measure == "wv") won_thousandths += n;
+      return;
+    }
+    StageSums& s = sums[stage];
+    if (measure == "e") {
+      s.entered += n;
+    } else if (measure == "m") {
+      s.moved_on += n;
+    } else if (measure == "w") {
+      s.won += n;
+    } else if (measure == "l") {
+      s.lost += n;
+    } else if (measure.size() > 1 && measure[0] == 'h' && n > 0) {
+      uint32_t bucket = 0;
+      for (char c : measure.substr(1)) bucket = bucket * 10 + static_cast<uint32_t>(c - '0');
+      s.time_in_stage.AddToBucket(bucket, static_cast<uint64_t>(n));
     }
   };
   auto scan = [&](char grain, int64_t first, int64_t end) {
@@ -221,8 +229,10 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
     options.iterate_upper_bound = &upper_bound;
     std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(options));
     for (it->Seek(prefix + EncodeSlot(first)); it->Valid(); it->Next()) {
-      if (it->key().size() != prefix.size() + 8 || !it->key().starts_with(prefix)) continue;
-      add(it->value().ToString());
+      const rocksdb::Slice key = it->key();
+      if (key.size() <= prefix.size() + 9 || !key.starts_with(prefix)) continue;
+      add(std::string_view(key.data() + prefix.size() + 9, key.size() - prefix.size() - 9),
+          ReadCounter(it->value().ToString()));
     }
   };
   // Whole UTC days from their day cells; the slots at both ends from theirs.
@@ -254,7 +264,9 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
                                       : json()},
          {"median_time_in_stage_s", median ? json(*median) : json()}});
   }
-  return {{"funnel_id", funnel_id}, {"won_value", won_value}, {"stages", stages}};
+  return {{"funnel_id", funnel_id},
+          {"won_value", static_cast<double>(won_thousandths) / 1000},
+          {"stages", stages}};
 }
 
 std::vector<json> DealQueries::DealsToClose(const std::string& owner_id,

@@ -1,5 +1,8 @@
 #include "projections/funnel_projector.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -112,45 +115,56 @@ std::optional<Standing> StandingOf(ViewTxn& txn, char kind, const std::string& i
                   static_cast<int64_t>(DecodeBigEndian64(value->data() + b + 1))};
 }
 
-// A change of one stage's board at `at`: its counts and value, then its history row.
+// A change of one stage's board at `at`: its counts and value, who stands there first, then
+// its history row. `entered`/`left`: the entry key a member added or removed (or "").
 void ChangeStage(ViewTxn& txn, const std::string& funnel, const std::string& stage, int64_t deals,
-                 double value, int64_t contacts, Timestamp at, uint64_t position) {
+                 double value, int64_t contacts, Timestamp at, uint64_t position,
+                 const std::string& entered = "", const std::string& left = "") {
   const std::string key = BoardStageKey(funnel, stage);
-  json board = LoadJson(txn, key);
-  if (!board.is_object()) board = {{"d", 0}, {"v", 0.0}, {"c", 0}};
-  board["d"] = board.value("d", int64_t{0}) + deals;
-  board["v"] = board.value("v", 0.0) + value;
-  board["c"] = board.value("c", int64_t{0}) + contacts;
-  const bool empty = board["d"] == 0 && board["c"] == 0;
-  if (empty) {
-    board["v"] = 0.0;  // no drift of sums once nothing stands there
-    txn.Delete(key);
-  } else {
-    txn.Put(key, board.dump());
-  }
-  json row = board;
+  const auto stored = txn.Get(key);
+  StageBoard board = stored ? DecodeStageBoard(*stored) : StageBoard{};
+  board.deals += deals;
+  board.contacts += contacts;
+  board.value += value;
   const std::string prefix = EntryPrefix(funnel, stage);
-  if (auto first = txn.FirstKeyWithPrefix(prefix); first && first->size() >= prefix.size() + 8) {
-    row["o"] = static_cast<int64_t>(DecodeBigEndian64(first->data() + prefix.size()));
-  } else {
-    row["o"] = nullptr;
+  auto entry_ms = [&](const std::string& entry) {
+    return static_cast<int64_t>(DecodeBigEndian64(entry.data() + prefix.size()));
+  };
+  if (!entered.empty() && (board.oldest_ms < 0 || entry_ms(entered) < board.oldest_ms)) {
+    board.oldest_ms = entry_ms(entered);
   }
-  txn.Put(BoardHistoryPrefix(funnel, stage) + EncodeBigEndian64(static_cast<uint64_t>(at.ms)) +
+  if (!left.empty() && entry_ms(left) <= board.oldest_ms) {
+    // The first one left: the next is at or after its instant (the keys before were gone).
+    auto next = txn.FirstKeyAtOrAfter(prefix, left.substr(0, prefix.size() + 8));
+    board.oldest_ms = next ? entry_ms(*next) : -1;
+  }
+  if (board.deals == 0) board.value = 0;  // no drift of sums once no deal stands there
+  const int64_t row_ms = std::max(at.ms, board.last_row_ms);
+  board.last_row_ms = row_ms;
+  txn.Put(key, EncodeStageBoard(board));
+  txn.Put(BoardHistoryPrefix(funnel, stage) + EncodeBigEndian64(static_cast<uint64_t>(row_ms)) +
               EncodeBigEndian64(position),
-          row.dump());
+          EncodeStageBoard(board));
+}
+
+std::string EntryKey(const std::string& funnel, const std::string& stage, int64_t entered_ms,
+                     char kind, const std::string& id) {
+  return EntryPrefix(funnel, stage) + EncodeBigEndian64(static_cast<uint64_t>(entered_ms)) +
+         kind + id;
 }
 
 void Enter(ViewTxn& txn, char kind, const std::string& id, const std::string& funnel,
            const std::string& stage, double value, Timestamp at, uint64_t position) {
   if (stage.empty()) return;
-  const std::string entered = EncodeBigEndian64(static_cast<uint64_t>(at.ms));
   std::string standing = funnel;
   standing.push_back('\0');
   standing += stage;
   standing.push_back('\0');
-  txn.Put(MemberKey(kind, id), standing + entered);
-  txn.Put(EntryPrefix(funnel, stage) + entered + kind + id, "");
-  ChangeStage(txn, funnel, stage, kind == 'd' ? 1 : 0, value, kind == 'c' ? 1 : 0, at, position);
+  txn.Put(MemberKey(kind, id), standing + EncodeBigEndian64(static_cast<uint64_t>(at.ms)));
+  const std::string entry = EntryKey(funnel, stage, at.ms, kind, id);
+  txn.Put(entry, "");
+  ChangeStage(txn, funnel, stage, kind == 'd' ? 1 : 0, value, kind == 'c' ? 1 : 0, at, position,
+              entry);
 }
 
 std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, double value,
@@ -158,68 +172,47 @@ std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, do
   auto standing = StandingOf(txn, kind, id);
   if (!standing) return std::nullopt;
   txn.Delete(MemberKey(kind, id));
-  txn.Delete(EntryPrefix(standing->funnel, standing->stage) +
-             EncodeBigEndian64(static_cast<uint64_t>(standing->entered_ms)) + kind + id);
+  const std::string entry =
+      EntryKey(standing->funnel, standing->stage, standing->entered_ms, kind, id);
+  txn.Delete(entry);
   ChangeStage(txn, standing->funnel, standing->stage, kind == 'd' ? -1 : 0, -value,
-              kind == 'c' ? -1 : 0, at, position);
+              kind == 'c' ? -1 : 0, at, position, "", entry);
   return standing;
 }
 
 // --- The funnel report ---
 
-// Adds to the report cells (slot and day) of `funnel` at `at`.
-template <class Change>
-void AddToReport(ViewTxn& txn, const std::string& funnel, Timestamp at, Change change) {
+// Adds one to a measure of a stage (or `amount` to the won value) in both cells of `at`.
+void Measure(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
+             const std::string& measure, int64_t amount = 1) {
   const int64_t slot = SlotOf(at);
   for (const auto& [grain, index] : {std::pair{'s', slot}, std::pair{'d', DayOfSlot(slot)}}) {
-    const std::string key = FunnelReportPrefix(funnel, grain) + EncodeSlot(index);
-    json cell = LoadJson(txn, key);
-    if (!cell.is_object()) cell = json::object();
-    change(cell);
-    txn.Put(key, cell.dump());
+    std::string key = FunnelReportPrefix(funnel, grain) + EncodeSlot(index);
+    key.push_back('\0');
+    key += stage;
+    key.push_back('\0');
+    txn.AddToCounter(key + measure, amount);
   }
 }
 
-json& StageCell(json& cell, const std::string& stage) {
-  json& s = cell["s"][stage];
-  if (!s.is_object()) s = json::object();
-  return s;
-}
-void Count(json& stage_cell, const char* what) {
-  stage_cell[what] = stage_cell.value(what, int64_t{0}) + 1;
-}
-
-// The report's share of a deal entering `to` (from `from`, "" when created there).
+// The report's share of a deal entering `to` (from `from`, "" when created there): what the
+// events say (status, moved_on), not the funnel's views, so the order partitions are read in
+// does not matter.
 void ReportMove(ViewTxn& txn, const std::string& funnel_id, const std::string& from,
                 const std::optional<Standing>& left, const std::string& to, double value,
-                Timestamp at) {
-  const json stored = LoadJson(txn, view_keys::kFunnel + funnel_id);
-  FunnelState funnel = funnel_id == kDefaultFunnelId && !stored.is_object() ? DefaultFunnel()
-                                                                             : FunnelState{};
-  if (stored.is_object()) {
-    const json stages = stored.value("stages", json::array());
-    for (const auto& s : stages) {
-      if (s.is_object()) funnel.stages.push_back({Str(s, "id"), Str(s, "name"), Str(s, "kind")});
+                const std::string& status, bool moved_on, Timestamp at) {
+  Measure(txn, funnel_id, at, to, "e");
+  if (!from.empty()) {
+    if (moved_on) Measure(txn, funnel_id, at, from, "m");
+    if (status == "won") Measure(txn, funnel_id, at, from, "w");
+    if (status == "lost") Measure(txn, funnel_id, at, from, "l");
+    if (left) {
+      const int64_t seconds = (at.ms - left->entered_ms) / 1000;
+      Measure(txn, funnel_id, at, from,
+              "h" + std::to_string(LatencyHistogram::BucketOf(seconds)));
     }
   }
-  const StageStep step = from.empty() ? StepOf(funnel, to, to) : StepOf(funnel, from, to);
-  AddToReport(txn, funnel_id, at, [&](json& cell) {
-    Count(StageCell(cell, to), "e");
-    if (!from.empty()) {
-      json& source = StageCell(cell, from);
-      if (step.moved_on) Count(source, "m");
-      if (step.won) Count(source, "w");
-      if (step.lost) Count(source, "l");
-      if (left) {
-        const int64_t seconds = (at.ms - left->entered_ms) / 1000;
-        json& h = source["h"];
-        if (!h.is_object()) h = json::object();
-        const std::string bucket = std::to_string(LatencyHistogram::BucketOf(seconds));
-        h[bucket] = h.value(bucket, int64_t{0}) + 1;
-      }
-    }
-    if (step.won) cell["wv"] = cell.value("wv", 0.0) + value;
-  });
+  if (status == "won") Measure(txn, funnel_id, at, "", "wv", std::llround(value * 1000));
 }
 
 // --- Events ---
@@ -262,7 +255,8 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
             {"created_at", at},
             {"stage_entered_at", at}};
     Enter(txn, 'd', id, c->funnel_id, c->stage_id, c->value, e.at, r.position);
-    ReportMove(txn, c->funnel_id, "", std::nullopt, c->stage_id, c->value, e.at);
+    ReportMove(txn, c->funnel_id, "", std::nullopt, c->stage_id, c->value, c->status, false,
+               e.at);
   } else if (!before.is_object()) {
     return;  // an event of a deal never created: nothing to show it on
   } else if (const auto* u = events::As<events::DealUpdated>(event)) {
@@ -281,7 +275,7 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
     const double value = deal.value("value", 0.0);
     const auto left = Leave(txn, 'd', id, value, e.at, r.position);
     Enter(txn, 'd', id, funnel, m->to, value, e.at, r.position);
-    ReportMove(txn, funnel, m->from, left, m->to, value, e.at);
+    ReportMove(txn, funnel, m->from, left, m->to, value, m->status, m->moved_on, e.at);
     deal["stage_id"] = m->to;
     deal["status"] = m->status;
     deal["lost_reason"] = m->status == "lost" ? OrNull(m->reason) : json(nullptr);
@@ -290,7 +284,7 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
     const double value = deal.value("value", 0.0);
     const auto left = Leave(txn, 'd', id, value, e.at, r.position);
     Enter(txn, 'd', id, funnel, o->to, value, e.at, r.position);
-    ReportMove(txn, funnel, o->from, left, o->to, value, e.at);
+    ReportMove(txn, funnel, o->from, left, o->to, value, "open", false, e.at);
     deal["stage_id"] = o->to;
     deal["status"] = "open";
     deal["lost_reason"] = nullptr;
@@ -358,6 +352,28 @@ DealListEntry DecodeDealListEntry(std::string_view value) {
     start = end + 1;
   }
   return d;
+}
+
+std::string EncodeStageBoard(const StageBoard& board) {
+  uint64_t value_bits = 0;
+  static_assert(sizeof(value_bits) == sizeof(board.value));
+  std::memcpy(&value_bits, &board.value, sizeof value_bits);
+  return EncodeBigEndian64(static_cast<uint64_t>(board.deals)) +
+         EncodeBigEndian64(static_cast<uint64_t>(board.contacts)) + EncodeBigEndian64(value_bits) +
+         EncodeBigEndian64(static_cast<uint64_t>(board.oldest_ms)) +
+         EncodeBigEndian64(static_cast<uint64_t>(board.last_row_ms));
+}
+
+StageBoard DecodeStageBoard(std::string_view value) {
+  StageBoard board;
+  if (value.size() != 40) return board;
+  board.deals = static_cast<int64_t>(DecodeBigEndian64(value.data()));
+  board.contacts = static_cast<int64_t>(DecodeBigEndian64(value.data() + 8));
+  const uint64_t value_bits = DecodeBigEndian64(value.data() + 16);
+  std::memcpy(&board.value, &value_bits, sizeof value_bits);
+  board.oldest_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 24));
+  board.last_row_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 32));
+  return board;
 }
 
 std::string BoardStageKey(const std::string& funnel, const std::string& stage) {

@@ -15,7 +15,9 @@
 // survivor.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "domain/event.h"
 #include "projections/view_txn.h"
@@ -44,8 +46,25 @@ struct DealListEntry {
 std::string EncodeDealListEntry(const DealListEntry& entry);
 DealListEntry DecodeDealListEntry(std::string_view value);
 
+// A stage's board (fb/ and each fh/ row): 40 bytes, fixed.
+struct StageBoard {
+  int64_t deals = 0, contacts = 0;
+  double value = 0;
+  int64_t oldest_ms = -1;  // the earliest entry of who stands there; -1 nobody
+  // The time of the stage's last history row. Rows are keyed at the later of their event's time
+  // and this one, so that the last row is always the board as it stands, even when events come
+  // out of time order (partitions, a clock stepping back).
+  int64_t last_row_ms = 0;
+};
+std::string EncodeStageBoard(const StageBoard& board);
+StageBoard DecodeStageBoard(std::string_view value);
+
 std::string BoardStageKey(const std::string& funnel, const std::string& stage);
 std::string BoardHistoryPrefix(const std::string& funnel, const std::string& stage);
+// The report's cells are counters, one key per measure:
+//   fr/<funnel>\0<grain><be64 slot or day>\0<stage>\0<measure>
+// measures: e entered, m moved on, w won, l lost, h<bucket> stays ended (LatencyHistogram
+// buckets); the won value is stage "" measure "wv", in thousandths.
 std::string FunnelReportPrefix(const std::string& funnel, char grain);
 
 }  // namespace helpdesk

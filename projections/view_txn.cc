@@ -1,5 +1,7 @@
 #include "projections/view_txn.h"
 
+#include <algorithm>
+
 namespace helpdesk {
 namespace {
 
@@ -84,7 +86,8 @@ std::vector<std::string> ViewTxn::KeysWithPrefix(const std::string& prefix) {
   return {keys.begin(), keys.end()};
 }
 
-std::optional<std::string> ViewTxn::FirstKeyWithPrefix(const std::string& prefix) {
+std::optional<std::string> ViewTxn::FirstKeyAtOrAfter(const std::string& prefix,
+                                                      const std::string& start) {
   // Whether the layers leave `key` present: the topmost layer that wrote it decides.
   auto live_in_layers = [this](const std::string& key) -> std::optional<bool> {
     for (const ViewTxn* layer : {static_cast<const ViewTxn*>(this), below_}) {
@@ -98,7 +101,7 @@ std::optional<std::string> ViewTxn::FirstKeyWithPrefix(const std::string& prefix
   std::optional<std::string> first;
   for (const ViewTxn* layer : {static_cast<const ViewTxn*>(this), below_}) {
     if (!layer) continue;
-    for (auto k = layer->scanned_.lower_bound(prefix);
+    for (auto k = layer->scanned_.lower_bound(std::max(prefix, start));
          k != layer->scanned_.end() && k->starts_with(prefix); ++k) {
       if (first && *k >= *first) break;
       if (live_in_layers(*k).value_or(false)) {
@@ -109,7 +112,8 @@ std::optional<std::string> ViewTxn::FirstKeyWithPrefix(const std::string& prefix
   }
   if (!iterator_) iterator_.reset(db_->NewIterator(rocksdb::ReadOptions()));
   rocksdb::Iterator* it = iterator_.get();
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+  for (it->Seek(std::max(prefix, start)); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
     std::string key = it->key().ToString();
     if (first && key >= *first) break;
     if (live_in_layers(key).value_or(true)) return key;

@@ -53,9 +53,10 @@ class ViewTxn {
   // kScannedPrefixes; any other prefix also walks every pending write (for rare events, such as
   // deleting a conversation).
   std::vector<std::string> KeysWithPrefix(const std::string& prefix);
-  // The first key under `prefix` (one of kScannedPrefixes) with this step applied; nullopt when
-  // there is none.
-  std::optional<std::string> FirstKeyWithPrefix(const std::string& prefix);
+  // The first key under `prefix` (one of kScannedPrefixes) at or after `start` with this step
+  // applied; nullopt when there is none. Starting where the last first key was spares walking
+  // over the deletions before it.
+  std::optional<std::string> FirstKeyAtOrAfter(const std::string& prefix, const std::string& start);
   // Adds `delta` to the counter at `key` (8-byte big-endian).
   void AddToCounter(const std::string& key, int64_t delta);
 

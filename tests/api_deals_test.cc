@@ -38,13 +38,14 @@ TEST_F(DealsTest, ADealMovesThroughTheDefaultFunnel) {
   EXPECT_EQ(items[0]["id"], "default");
   EXPECT_EQ(items[0]["stages"].size(), 6u);
 
-  auto made = NewDeal({{"id", "d1"},
-                       {"title", "Plano anual"},
-                       {"contact_id", "rui"},
-                       {"value", 1200.5},
-                       {"currency", "BRL"},
-                       {"owner_id", "ana"},
-                       {"expected_close_on", "2020-01-31"}});
+  const json create{{"id", "d1"},
+                    {"title", "Plano anual"},
+                    {"contact_id", "rui"},
+                    {"value", 1200.5},
+                    {"currency", "BRL"},
+                    {"owner_id", "ana"},
+                    {"expected_close_on", "2020-01-31"}};
+  auto made = NewDeal(create);
   ASSERT_EQ(made.status, 201) << made.body;
   json deal = made.json();
   EXPECT_EQ(deal["funnel_id"], "default");
@@ -52,14 +53,11 @@ TEST_F(DealsTest, ADealMovesThroughTheDefaultFunnel) {
   EXPECT_EQ(deal["status"], "open");
   EXPECT_EQ(deal["value"], 1200.5);
   EXPECT_EQ(made.headers["etag"], "\"1\"");
-  // The same create again answers as the first did.
-  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(NewDeal({{"id", "d1"},
-                                          {"title", "Plano anual"},
-                                          {"contact_id", "rui"},
-                                          {"value", 1200.5},
-                                          {"currency", "BRL"}})
-                                     .status,
-                                 200));
+  // The same create again answers as the first did; the same id for another deal is a clash.
+  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(NewDeal(create).status, 200));
+  json other = create;
+  other["value"] = 10;
+  EXPECT_EQ(NewDeal(other).status, 409);
 
   auto edited = As(ana_, "PATCH", "/api/v1/deals/d1", {{"value", 1500}}, {{"If-Match", "\"1\""}});
   ASSERT_EQ(edited.status, 200) << edited.body;

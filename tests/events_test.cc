@@ -72,7 +72,7 @@ const std::pair<const char*, const char*> kPayloads[] = {
      R"({"contact_id":"k1","conversation_id":null,"currency":"BRL","deal_id":"d1","expected_close_on":"2026-12-31","funnel_id":"b2b","owner_id":"ana","stage_id":"new","status":"open","title":"Plano","value":1200.5})"},
     {"DealUpdated", R"({"deal_id":"d1","expected_close_on":null,"owner_id":"bia","value":1500.0})"},
     {"DealMoved",
-     R"({"deal_id":"d1","from":"new","funnel_id":"b2b","reason":"price","status":"lost","to":"dropped"})"},
+     R"({"deal_id":"d1","from":"new","funnel_id":"b2b","moved_on":false,"reason":"price","status":"lost","to":"dropped"})"},
     {"DealReopened", R"({"deal_id":"d1","from":"dropped","funnel_id":"b2b","to":"new"})"},
     {"ContactBlocked", R"({"contact_id":"k1","reason":"abuse"})"},
     {"ContactUnblocked", R"({"contact_id":"k1"})"},

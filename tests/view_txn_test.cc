@@ -80,5 +80,27 @@ TEST_F(ViewTxnTest, PrefixScansMergeTheDatabaseAndTheStep) {
   EXPECT_EQ(txn.KeysWithPrefix("kc/k1/"), (std::vector<std::string>{"kc/k1/c2", "kc/k1/c3"}));
 }
 
+// The first key of a prefix, or after a point in it, sees the step's own writes and deletions,
+// the step below's (not committed yet) and the database's, topmost first.
+TEST_F(ViewTxnTest, FirstKeyAtOrAfterSeesEveryLayer) {
+  ViewTxn stored(views_->db());
+  for (const char* key : {"fe/a/1", "fe/a/3", "fe/a/5", "fe/b/0"}) stored.Put(key, "");
+  Commit(stored);
+
+  ViewTxn below(views_->db());
+  below.Delete("fe/a/1");
+  below.Put("fe/a/2", "");
+  ViewTxn txn(views_->db(), &below);
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/a/", "fe/a/"), "fe/a/2");
+  txn.Delete("fe/a/2");
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/a/", "fe/a/"), "fe/a/3");
+  txn.Put("fe/a/0", "");
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/a/", "fe/a/"), "fe/a/0");
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/a/", "fe/a/4"), "fe/a/5");
+  txn.Delete("fe/a/5");
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/a/", "fe/a/4"), std::nullopt);  // fe/b/ is not fe/a/
+  EXPECT_EQ(txn.FirstKeyAtOrAfter("fe/c/", "fe/c/"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace helpdesk

@@ -9,9 +9,11 @@ Computes what GET /api/v1/reports/funnel answers, from the NDJSON export or the 
 
 The rules, as the API applies them (domain/funnel.h StepOf):
   - a deal *enters* the stage it is created in, moved to, or reopened into;
-  - leaving an open stage for a later stage of the funnel (not a lost one) *moves it on*;
-  - landing in a stage of kind won (lost) counts *won* (*lost*) on the stage it left; a deal
-    created straight into a won stage adds to the won value, like any win;
+  - leaving an open stage for a later stage of the funnel (not a lost one) *moves it on*, as
+    the move was decided (DealMoved's `moved_on`);
+  - a move whose status is won (lost) counts *won* (*lost*) on the stage it left; a deal
+    created straight into a won stage adds to the won value, like any win (summed in
+    thousandths of the currency unit);
   - the time in a stage is measured when the deal leaves it, in whole seconds; the median is
     taken on the API's histogram (exact below 64 s, then 32 buckets per power of two, the middle
     of the bucket);
@@ -75,17 +77,6 @@ def median(buckets):
     return None
 
 
-def step(stages, source, target):
-    """What a move from `source` to `target` means: (moved_on, won, lost)."""
-    index = {s["id"]: i for i, s in enumerate(stages)}
-    kind = {s["id"]: s.get("kind", "open") for s in stages}
-    won = kind.get(target) == "won"
-    lost = kind.get(target) == "lost"
-    moved_on = (source in index and target in index and kind[source] == "open"
-                and index[target] > index[source] and not lost)
-    return moved_on, won, lost
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--funnel", default="default")
@@ -98,7 +89,7 @@ def main():
     funnels = {"default": DEFAULT_STAGES}
     deals = {}  # deal id -> {funnel, stage, entered_ms, value}
     counts = {}  # stage id -> {entered, moved_on, won, lost, buckets}
-    won_value = 0.0
+    won_thousandths = 0  # the API sums won values in thousandths, exactly
 
     def cell(stage):
         return counts.setdefault(stage, {"entered": 0, "moved_on": 0, "won": 0, "lost": 0,
@@ -128,8 +119,10 @@ def main():
             continue
         source = None if kind == "DealCreated" else data["from"]
         target = data["stage_id"] if kind == "DealCreated" else data["to"]
-        stages = funnels.get(deal["funnel"], [])
-        moved_on, won, lost = step(stages, source or target, target)
+        # What the events say, as the API reads them: the status, and moved_on as decided.
+        won = data.get("status") == "won"
+        lost = data.get("status") == "lost"
+        moved_on = kind == "DealMoved" and data.get("moved_on", False)
         counted = (deal["funnel"] == args.funnel
                    and (first_slot is None or at // SLOT_MS >= first_slot)
                    and (end_slot is None or at // SLOT_MS < end_slot))
@@ -143,7 +136,7 @@ def main():
                 b = bucket_of(int((at - deal["entered"]) / 1000))
                 c["buckets"][b] = c["buckets"].get(b, 0) + 1
             if won:
-                won_value += deal["value"]
+                won_thousandths += math.floor(deal["value"] * 1000 + 0.5)  # as llround
         deal["stage"], deal["entered"] = target, at
 
     report = []
@@ -158,7 +151,8 @@ def main():
             "conversion": c["moved_on"] / c["entered"] if c["entered"] else None,
             "median_time_in_stage_s": median(c["buckets"]),
         })
-    json.dump({"funnel_id": args.funnel, "won_value": won_value, "stages": report}, sys.stdout)
+    json.dump({"funnel_id": args.funnel, "won_value": won_thousandths / 1000, "stages": report},
+              sys.stdout)
     print()
 
 

@@ -8,6 +8,9 @@
 //       conversations and contacts in a short log, for the write model's memory);
 //       with --days, the conversations are spread evenly over the last D days (each one's
 //       events minutes apart, as if worked then) instead of all happening now;
+//       with --story deals, N deals instead (of 1,000 contacts, 20 owners) through the default
+//       funnel: a fifth stay in lead, the others move on to contacted, qualified, proposal and
+//       won, or are lost, hours and days apart (about 3.4 events a deal);
 //   bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME
 //       copies that log, event for event (same ids, times, stream versions), into a Kafka topic,
 //       many transactions in flight; for measuring projections that read from Kafka.
@@ -20,6 +23,7 @@
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -58,7 +62,42 @@ int Fail(const std::string& what) {
   return 1;
 }
 
-int Seed(const std::string& data, long conversations, int threads, int days, bool full_story) {
+// Deal i's story through the default funnel, by i % 5: stays in lead; contacted; qualified;
+// proposal then won; contacted then lost.
+bool DealStory(helpdesk::CommandService& commands, const Caller& owner, long i,
+               const std::function<void(int minute)>& at) {
+  helpdesk::cmd::CreateDeal deal;
+  deal.id = "deal-" + std::to_string(i);
+  deal.title = "Plano " + std::to_string(i);
+  deal.contact_id = "k" + std::to_string(i % 1000);
+  deal.value = 100 + static_cast<double>(i % 900);
+  deal.currency = "BRL";
+  deal.owner_id = owner.user_id;
+  at(0);
+  if (!commands.Execute(owner, deal).ok()) return false;
+  auto move = [&](int minute, const char* stage) {
+    at(minute);
+    return commands
+        .Execute(owner, helpdesk::cmd::MoveDeal{*deal.id, stage, std::nullopt, std::nullopt})
+        .ok();
+  };
+  switch (i % 5) {
+    case 0:
+      return true;
+    case 1:
+      return move(60 + static_cast<int>(i % 600), "contacted");
+    case 2:
+      return move(60, "contacted") && move(1440 + static_cast<int>(i % 1440), "qualified");
+    case 3:
+      return move(60, "contacted") && move(1440, "qualified") &&
+             move(4320 + static_cast<int>(i % 2880), "proposal") && move(10080, "won");
+    default:
+      return move(120, "contacted") && move(2880 + static_cast<int>(i % 4320), "lost");
+  }
+}
+
+int Seed(const std::string& data, long conversations, int threads, int days, bool full_story,
+         bool deals) {
   std::filesystem::create_directories(data);
   auto opened = helpdesk::EmbeddedLog::Open(data + "/log");
   if (!opened.ok()) return Fail(opened.error().message);
@@ -88,6 +127,14 @@ int Seed(const std::string& data, long conversations, int threads, int days, boo
                    id, "Agent " + std::to_string(a), id + "@example.com", "agent", {}, ""});
     if (!u.ok()) return Fail(u.error().message);
   }
+  if (deals) {
+    for (int k = 0; k < 1000; ++k) {
+      helpdesk::cmd::CreateContact contact;
+      contact.id = "k" + std::to_string(k);
+      contact.name = "Contact " + std::to_string(k);
+      if (auto c = commands.Execute(admin, contact); !c.ok()) return Fail(c.error().message);
+    }
+  }
   std::atomic<long> next{0}, failed{0};
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
@@ -95,6 +142,10 @@ int Seed(const std::string& data, long conversations, int threads, int days, boo
     workers.emplace_back([&] {
       for (long i; (i = next++) < conversations;) {
         const Caller agent{"agent" + std::to_string(i % kAgents), Role::kAgent, ""};
+        if (deals) {
+          if (!DealStory(commands, agent, i, [&](int minute) { at(i, minute); })) ++failed;
+          continue;
+        }
         helpdesk::cmd::ReceiveInbound in;
         in.channel_id = "wa";
         in.external_id = "seed-" + std::to_string(i);
@@ -133,7 +184,8 @@ int Seed(const std::string& data, long conversations, int threads, int days, boo
     });
   }
   for (auto& w : workers) w.join();
-  std::printf("seeded %ld conversations (%ld failed) in %.1f s; log head %s\n", conversations,
+  std::printf("seeded %ld %s (%ld failed) in %.1f s; log head %s\n", conversations,
+              deals ? "deals" : "conversations",
               failed.load(), Since(start), log->Head().ToString().c_str());
   return failed ? 1 : 0;
 }
@@ -183,7 +235,7 @@ int main(int argc, char** argv) {
   if (!flags.count("--data")) {
     std::fprintf(stderr,
                  "usage: bench_seed --data DIR --conversations N [--threads T] [--days D]\n"
-                 "                  [--story full|opened]\n"
+                 "                  [--story full|opened|deals]\n"
                  "       bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME\n");
     return 2;
   }
@@ -194,5 +246,5 @@ int main(int argc, char** argv) {
   return Seed(flags["--data"], std::atol(flags["--conversations"].c_str()),
               flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32,
               flags.count("--days") ? std::atoi(flags["--days"].c_str()) : 0,
-              flags["--story"] != "opened");
+              flags["--story"] != "opened", flags["--story"] == "deals");
 }
