@@ -195,12 +195,20 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
   };
   std::map<std::string, StageSums> sums;
   int64_t won_thousandths = 0;
-  // One measure's counter: <stage>\0<measure> after the cell's prefix and index.
-  auto add = [&](std::string_view measure_key, int64_t n) {
+  // One measure: <stage>\0<measure> after the cell's prefix and index; its stored value.
+  auto add = [&](std::string_view measure_key, std::string_view value) {
     const size_t zero = measure_key.find('\0');
     if (zero == std::string_view::npos) return;
     const std::string stage(measure_key.substr(0, zero));
     const std::string_view measure = measure_key.substr(zero + 1);
+    if (measure == "h") {
+      std::map<uint32_t, uint64_t> buckets;
+      DecodeStays(value, &buckets);
+      StageSums& s = sums[stage];
+      for (const auto& [bucket, count] : buckets) s.time_in_stage.AddToBucket(bucket, count);
+      return;
+    }
+    const int64_t n = ReadCounter(std::string(value));
     if (stage.empty()) {
       if (measure == "wv") won_thousandths += n;
       return;
@@ -214,10 +222,6 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
       s.won += n;
     } else if (measure == "l") {
       s.lost += n;
-    } else if (measure.size() > 1 && measure[0] == 'h' && n > 0) {
-      uint32_t bucket = 0;
-      for (char c : measure.substr(1)) bucket = bucket * 10 + static_cast<uint32_t>(c - '0');
-      s.time_in_stage.AddToBucket(bucket, static_cast<uint64_t>(n));
     }
   };
   auto scan = [&](char grain, int64_t first, int64_t end) {
@@ -232,7 +236,7 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
       const rocksdb::Slice key = it->key();
       if (key.size() <= prefix.size() + 9 || !key.starts_with(prefix)) continue;
       add(std::string_view(key.data() + prefix.size() + 9, key.size() - prefix.size() - 9),
-          ReadCounter(it->value().ToString()));
+          std::string_view(it->value().data(), it->value().size()));
     }
   };
   // Whole UTC days from their day cells; the slots at both ends from theirs.

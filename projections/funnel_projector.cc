@@ -195,6 +195,22 @@ void Measure(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::s
   }
 }
 
+// Adds a stay of `seconds` that ended at `at` to both cells' histograms of `stage`.
+void AddStay(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
+             int64_t seconds) {
+  const int64_t slot = SlotOf(at);
+  for (const auto& [grain, index] : {std::pair{'s', slot}, std::pair{'d', DayOfSlot(slot)}}) {
+    std::string key = FunnelReportPrefix(funnel, grain) + EncodeSlot(index);
+    key.push_back('\0');
+    key += stage;
+    key += std::string(1, '\0') + "h";
+    std::map<uint32_t, uint64_t> buckets;
+    if (auto stored = txn.Get(key)) DecodeStays(*stored, &buckets);
+    ++buckets[LatencyHistogram::BucketOf(seconds)];
+    txn.Put(key, EncodeStays(buckets));
+  }
+}
+
 // The report's share of a deal entering `to` (from `from`, "" when created there): what the
 // events say (status, moved_on), not the funnel's views, so the order partitions are read in
 // does not matter.
@@ -206,11 +222,7 @@ void ReportMove(ViewTxn& txn, const std::string& funnel_id, const std::string& f
     if (moved_on) Measure(txn, funnel_id, at, from, "m");
     if (status == "won") Measure(txn, funnel_id, at, from, "w");
     if (status == "lost") Measure(txn, funnel_id, at, from, "l");
-    if (left) {
-      const int64_t seconds = (at.ms - left->entered_ms) / 1000;
-      Measure(txn, funnel_id, at, from,
-              "h" + std::to_string(LatencyHistogram::BucketOf(seconds)));
-    }
+    if (left) AddStay(txn, funnel_id, at, from, (at.ms - left->entered_ms) / 1000);
   }
   if (status == "won") Measure(txn, funnel_id, at, "", "wv", std::llround(value * 1000));
 }
@@ -374,6 +386,41 @@ StageBoard DecodeStageBoard(std::string_view value) {
   board.oldest_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 24));
   board.last_row_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 32));
   return board;
+}
+
+std::string EncodeStays(const std::map<uint32_t, uint64_t>& buckets) {
+  std::string out;
+  auto put = [&out](uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+  };
+  for (const auto& [bucket, count] : buckets) {
+    put(bucket);
+    put(count);
+  }
+  return out;
+}
+
+bool DecodeStays(std::string_view in, std::map<uint32_t, uint64_t>* buckets) {
+  size_t at = 0;
+  auto get = [&](uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && at < in.size(); shift += 7) {
+      const auto byte = static_cast<unsigned char>(in[at++]);
+      *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  };
+  while (at < in.size()) {
+    uint64_t bucket = 0, count = 0;
+    if (!get(&bucket) || !get(&count)) return false;
+    (*buckets)[static_cast<uint32_t>(bucket)] += count;
+  }
+  return true;
 }
 
 std::string BoardStageKey(const std::string& funnel, const std::string& stage) {
