@@ -3,6 +3,7 @@
 #include "adapters/time_zone.h"
 #include "api/app.h"
 #include "api/json_io.h"
+#include "api/report_period.h"
 #include "domain/funnel.h"
 #include "domain/report_rules.h"
 
@@ -11,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultSpanMs = 30 * kDayMs;
-constexpr int64_t kMaxSpanMs = 366 * kDayMs;
 // The agenda looks at this many waiting conversations, longest waiting first.
 constexpr size_t kAgendaWaitingScan = 500;
 
@@ -47,23 +46,6 @@ Result<std::vector<FunnelStage>> ReadStages(Body& body) {
   return out;
 }
 
-// `from`/`to` of a report: an RFC 3339 instant, or a date meaning its local midnight in `zone`.
-Result<Timestamp> ReportTime(const HttpRequest& r, const std::string& name, Timestamp fallback,
-                             const TimeZone& zone) {
-  auto text = QueryParam(r, name);
-  if (!text) return fallback;
-  if (IsCalendarDate(*text)) {
-    const Timestamp utc_midnight = *ParseRfc3339(*text + "T00:00:00Z");
-    // The offset there, then at the instant it gives (right on both sides of a change).
-    int64_t offset = zone.OffsetAt(utc_midnight).seconds;
-    offset = zone.OffsetAt(Timestamp{utc_midnight.ms - offset * 1000}).seconds;
-    return Timestamp{utc_midnight.ms - offset * 1000};
-  }
-  auto t = ParseRfc3339(*text);
-  if (!t) return InvalidField(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)");
-  return *t;
-}
-
 // Today's date in `zone`.
 std::string LocalDate(Timestamp now, const TimeZone& zone) {
   const int64_t offset = zone.OffsetAt(now).seconds;
@@ -83,26 +65,15 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     if (!CanReadReports(caller.role)) {
       return ErrorResponse(Forbidden("only an admin, a supervisor or an analyst can read reports"));
     }
-    const std::string tz_name = QueryParam(r, "tz").value_or("UTC");
-    auto zone = TimeZone::Find(tz_name);
-    if (!zone.ok()) return ErrorResponse(zone.error());
-    auto to = ReportTime(r, "to", clock_.Now(), zone.value());
-    if (!to.ok()) return ErrorResponse(to.error());
-    auto from = ReportTime(r, "from", Timestamp{to.value().ms - kDefaultSpanMs}, zone.value());
-    if (!from.ok()) return ErrorResponse(from.error());
-    if (from.value() >= to.value()) {
-      return ErrorResponse(InvalidField("to", "must be after 'from'"));
-    }
-    if (to.value().ms - from.value().ms > kMaxSpanMs) {
-      return ErrorResponse(InvalidField("to", "must be at most 366 days after 'from'"));
-    }
+    auto period = ReadReportPeriod(r, clock_.Now());
+    if (!period.ok()) return ErrorResponse(period.error());
     const std::string funnel_id = QueryParam(r, "funnel").value_or(kDefaultFunnelId);
     auto funnel = deals_.Funnel(funnel_id);
     if (!funnel) return ErrorResponse(NotFound("funnel " + funnel_id));
-    json report = deals_.Report(*funnel, from.value(), to.value());
-    report["from"] = FormatRfc3339(from.value());
-    report["to"] = FormatRfc3339(to.value());
-    report["tz"] = tz_name;
+    json report = deals_.Report(*funnel, period.value().from, period.value().to);
+    report["from"] = FormatRfc3339(period.value().from);
+    report["to"] = FormatRfc3339(period.value().to);
+    report["tz"] = period.value().zone.name();
     return JsonResponse(200, report);
   }
   // Analysts read the funnels and deals they report on (no contact data is in them).

@@ -4,6 +4,7 @@
 
 #include "api/app.h"
 #include "api/json_io.h"
+#include "api/report_period.h"
 #include "domain/report_rules.h"
 
 namespace helpdesk {
@@ -11,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultSpanMs = 30 * kDayMs;
-constexpr int64_t kMaxSpanMs = 366 * kDayMs;
 
 // A report's answer in both forms.
 struct Rendered {
@@ -147,14 +146,6 @@ Rendered Tags(const Breakdown<TagTotals>& tags) {
   return out;
 }
 
-Result<Timestamp> TimeParam(const HttpRequest& r, const std::string& name, Timestamp fallback) {
-  auto text = QueryParam(r, name);
-  if (!text) return fallback;
-  auto t = ParseRfc3339(*text);
-  if (!t) return InvalidField(name, "must be an RFC 3339 time");
-  return *t;
-}
-
 bool WantsCsv(const HttpRequest& r) {
   return r.Header("accept").find("text/csv") != std::string::npos;
 }
@@ -173,18 +164,10 @@ std::optional<HttpResponse> App::RouteReports(const HttpRequest& r, const Caller
     return ErrorResponse(Forbidden("only an admin, a supervisor or an analyst can read reports"));
   }
 
-  auto to = TimeParam(r, "to", clock_.Now());
-  if (!to.ok()) return ErrorResponse(to.error());
-  auto from = TimeParam(r, "from", Timestamp{to.value().ms - kDefaultSpanMs});
-  if (!from.ok()) return ErrorResponse(from.error());
-  if (from.value() >= to.value()) return ErrorResponse(InvalidField("to", "must be after 'from'"));
-  if (to.value().ms - from.value().ms > kMaxSpanMs) {
-    return ErrorResponse(InvalidField("to", "must be at most 366 days after 'from'"));
-  }
-  const std::string tz_name = QueryParam(r, "tz").value_or("UTC");
-  auto zone = TimeZone::Find(tz_name);
-  if (!zone.ok()) return ErrorResponse(zone.error());
-  ReportRange range{from.value(), to.value(), {}};
+  auto period = ReadReportPeriod(r, clock_.Now());
+  if (!period.ok()) return ErrorResponse(period.error());
+  const TimeZone& zone = period.value().zone;
+  ReportRange range{period.value().from, period.value().to, {}};
   if (auto channel = QueryParam(r, "channel_id")) {
     if (!queries_.Channel(*channel)) return ErrorResponse(NotFound("channel " + *channel));
     range.dimension.channel_id = channel;
@@ -196,11 +179,11 @@ std::optional<HttpResponse> App::RouteReports(const HttpRequest& r, const Caller
 
   Rendered rendered;
   if (name == "peak-hours") {
-    rendered = PeakHours(reports_.ByLocalHour(range, zone.value()));
+    rendered = PeakHours(reports_.ByLocalHour(range, zone));
   } else if (name == "shifts") {
-    rendered = Shifts(reports_.ByLocalHour(range, zone.value()));
+    rendered = Shifts(reports_.ByLocalHour(range, zone));
   } else if (name == "volume") {
-    rendered = Volume(reports_.ByLocalHour(range, zone.value()));
+    rendered = Volume(reports_.ByLocalHour(range, zone));
   } else if (name == "overview") {
     rendered = Overview(reports_.Totals(range));
   } else if (name == "agents") {
@@ -222,7 +205,7 @@ std::optional<HttpResponse> App::RouteReports(const HttpRequest& r, const Caller
   }
   rendered.body["from"] = FormatRfc3339(range.from);
   rendered.body["to"] = FormatRfc3339(range.to);
-  rendered.body["tz"] = tz_name;
+  rendered.body["tz"] = zone.name();
   rendered.body["definition_version"] = kReportDefinitionVersion;
   return JsonResponse(200, rendered.body);
 }

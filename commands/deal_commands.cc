@@ -79,17 +79,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::DefineF
   if (c.replace) {
     if (!existing) return NotFound("funnel " + c.id.value_or(""));
     id = *c.id;
-    for (const FunnelStage& stage : existing->stages) {
-      auto use = existing->in_use.find(stage.id);
-      if (use == existing->in_use.end() || use->second <= 0) continue;
-      const auto kept = std::find_if(c.stages.begin(), c.stages.end(),
-                                     [&](const FunnelStage& s) { return s.id == stage.id; });
-      if (kept == c.stages.end()) {
-        return InvalidTransition("stage " + stage.id + " is in use and cannot be removed");
-      }
-      if (kept->kind != stage.kind) {
-        return InvalidTransition("stage " + stage.id + " is in use: its kind cannot change");
-      }
+    if (auto problem = RedefinitionProblem(*existing, c.stages)) {
+      return InvalidTransition(*problem);
     }
     if (existing->name == c.name && existing->stages == c.stages) {
       return Unchanged(CommandOutcome::For(ConsistencyToken(), id, false), lock);

@@ -99,17 +99,19 @@ std::optional<std::pair<std::string, std::string>> FunnelProblem(
   return std::nullopt;
 }
 
-std::vector<std::string> RemovedStagesInUse(const FunnelState& current,
-                                            const std::vector<FunnelStage>& replacement) {
-  std::vector<std::string> removed;
+std::optional<std::string> RedefinitionProblem(const FunnelState& current,
+                                               const std::vector<FunnelStage>& replacement) {
   for (const FunnelStage& stage : current.stages) {
-    bool kept = false;
-    for (const FunnelStage& s : replacement) kept = kept || s.id == stage.id;
-    if (kept) continue;
     auto use = current.in_use.find(stage.id);
-    if (use != current.in_use.end() && use->second > 0) removed.push_back(stage.id);
+    if (use == current.in_use.end() || use->second <= 0) continue;
+    const FunnelStage* kept = nullptr;
+    for (const FunnelStage& s : replacement) {
+      if (s.id == stage.id) kept = &s;
+    }
+    if (!kept) return "stage " + stage.id + " is in use and cannot be removed";
+    if (kept->kind != stage.kind) return "stage " + stage.id + " is in use: its kind cannot change";
   }
-  return removed;
+  return std::nullopt;
 }
 
 std::string DealStatusOfKind(const std::string& kind) {

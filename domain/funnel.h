@@ -52,9 +52,10 @@ std::string FirstOpenStage(const FunnelState& funnel);
 // lost; at least one open stage.
 std::optional<std::pair<std::string, std::string>> FunnelProblem(
     const std::string& name, const std::vector<FunnelStage>& stages);
-// The stages of `current` that `replacement` removes and are in use: a redefinition keeps them.
-std::vector<std::string> RemovedStagesInUse(const FunnelState& current,
-                                            const std::vector<FunnelStage>& replacement);
+// Why `replacement` cannot redefine `current`'s stages: it removes a stage contacts or deals
+// stand in, or changes such a stage's kind (their statuses follow it). nullopt when it can.
+std::optional<std::string> RedefinitionProblem(const FunnelState& current,
+                                               const std::vector<FunnelStage>& replacement);
 
 // The status a deal has in a stage of this kind: "open", "won" or "lost".
 std::string DealStatusOfKind(const std::string& kind);

@@ -1,6 +1,7 @@
 #include "projections/funnel_projector.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -182,28 +183,33 @@ std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, do
 
 // --- The funnel report ---
 
-// Adds one to a measure of a stage (or `amount` to the won value) in both cells of `at`.
-void Measure(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
-             const std::string& measure, int64_t amount = 1) {
+// The keys of a stage's measure in both cells of `at`: its 15-minute slot and its UTC day.
+std::array<std::string, 2> MeasureKeys(const std::string& funnel, Timestamp at,
+                                       const std::string& stage, const std::string& measure) {
   const int64_t slot = SlotOf(at);
-  for (const auto& [grain, index] : {std::pair{'s', slot}, std::pair{'d', DayOfSlot(slot)}}) {
-    std::string key = FunnelReportPrefix(funnel, grain) + EncodeSlot(index);
+  std::array<std::string, 2> keys{FunnelReportPrefix(funnel, 's') + EncodeSlot(slot),
+                                  FunnelReportPrefix(funnel, 'd') + EncodeSlot(DayOfSlot(slot))};
+  for (std::string& key : keys) {
     key.push_back('\0');
     key += stage;
     key.push_back('\0');
-    txn.AddToCounter(key + measure, amount);
+    key += measure;
+  }
+  return keys;
+}
+
+// Adds one to a measure of a stage (or `amount` to the won value) in both cells of `at`.
+void Measure(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
+             const std::string& measure, int64_t amount = 1) {
+  for (const std::string& key : MeasureKeys(funnel, at, stage, measure)) {
+    txn.AddToCounter(key, amount);
   }
 }
 
 // Adds a stay of `seconds` that ended at `at` to both cells' histograms of `stage`.
 void AddStay(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
              int64_t seconds) {
-  const int64_t slot = SlotOf(at);
-  for (const auto& [grain, index] : {std::pair{'s', slot}, std::pair{'d', DayOfSlot(slot)}}) {
-    std::string key = FunnelReportPrefix(funnel, grain) + EncodeSlot(index);
-    key.push_back('\0');
-    key += stage;
-    key += std::string(1, '\0') + "h";
+  for (const std::string& key : MeasureKeys(funnel, at, stage, "h")) {
     std::map<uint32_t, uint64_t> buckets;
     if (auto stored = txn.Get(key)) DecodeStays(*stored, &buckets);
     ++buckets[LatencyHistogram::BucketOf(seconds)];

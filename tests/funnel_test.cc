@@ -53,8 +53,11 @@ TEST(Funnel, ADefinitionNamesTheFieldAtFault) {
 TEST(Funnel, OnlyStagesInUseMustStay) {
   FunnelState f = B2b();
   f.in_use = {{"demo", 2}, {"dropped", 0}};
-  EXPECT_EQ(RemovedStagesInUse(f, {{"new", "New", "open"}}), std::vector<std::string>{"demo"});
-  EXPECT_TRUE(RemovedStagesInUse(f, {{"demo", "Demo", "open"}}).empty());
+  const auto removed = RedefinitionProblem(f, {{"new", "New", "open"}});
+  ASSERT_TRUE(removed);
+  EXPECT_NE(removed->find("demo"), std::string::npos);
+  EXPECT_FALSE(RedefinitionProblem(f, {{"demo", "Demo", "open"}}));  // "dropped" is unused
+  EXPECT_TRUE(RedefinitionProblem(f, {{"demo", "Demo", "won"}}));    // in use: kind stays
 }
 
 TEST(Funnel, AMoveReadsAsTheReportCountsIt) {

@@ -1,0 +1,44 @@
+#include "api/report_period.h"
+
+#include "api/json_io.h"
+
+namespace helpdesk {
+namespace {
+
+constexpr int64_t kDefaultSpanMs = 30 * kDayMs;
+constexpr int64_t kMaxSpanMs = 366 * kDayMs;
+
+// An RFC 3339 instant, or a date meaning its local midnight in `zone`.
+Result<Timestamp> PeriodTime(const HttpRequest& r, const std::string& name, Timestamp fallback,
+                             const TimeZone& zone) {
+  auto text = QueryParam(r, name);
+  if (!text) return fallback;
+  if (IsCalendarDate(*text)) {
+    const Timestamp utc_midnight = *ParseRfc3339(*text + "T00:00:00Z");
+    // The offset there, then at the instant it gives (right on both sides of a change).
+    int64_t offset = zone.OffsetAt(utc_midnight).seconds;
+    offset = zone.OffsetAt(Timestamp{utc_midnight.ms - offset * 1000}).seconds;
+    return Timestamp{utc_midnight.ms - offset * 1000};
+  }
+  auto t = ParseRfc3339(*text);
+  if (!t) return InvalidField(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)");
+  return *t;
+}
+
+}  // namespace
+
+Result<ReportPeriod> ReadReportPeriod(const HttpRequest& r, Timestamp now) {
+  auto zone = TimeZone::Find(QueryParam(r, "tz").value_or("UTC"));
+  if (!zone.ok()) return zone.error();
+  auto to = PeriodTime(r, "to", now, zone.value());
+  if (!to.ok()) return to.error();
+  auto from = PeriodTime(r, "from", Timestamp{to.value().ms - kDefaultSpanMs}, zone.value());
+  if (!from.ok()) return from.error();
+  if (from.value() >= to.value()) return InvalidField("to", "must be after 'from'");
+  if (to.value().ms - from.value().ms > kMaxSpanMs) {
+    return InvalidField("to", "must be at most 366 days after 'from'");
+  }
+  return ReportPeriod{from.value(), to.value(), zone.value()};
+}
+
+}  // namespace helpdesk
