@@ -243,23 +243,10 @@ TEST_F(DealsTest, PythonExampleMatchesTheApi) {
   auto api = Admin("GET", "/api/v1/reports/funnel?funnel=b2b");
   ASSERT_EQ(api.status, 200) << api.body;
   const json expected = api.json();
-  server().Stop();  // the embedded log has one owner at a time
-  std::vector<std::string> args{"export-events", "--data", server().data_dir()};
-  for (const auto& a : server().LogArgs()) args.push_back(a);
-  std::string ndjson;
-  ASSERT_EQ(RunHelpdeskd(args, &ndjson), 0);
-  const std::string file = dir_.path() + "/events.ndjson";
-  std::ofstream(file) << ndjson;
-  const std::string command = "/usr/bin/python3 " HELPDESK_SOURCE_DIR
-                              "/docs/examples/funnel_report.py --funnel b2b --from " +
-                              expected["from"].get<std::string>() + " --to " +
-                              expected["to"].get<std::string>() + " < " + file;
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << out;
+  const std::string out =
+      RunExampleOnExport("funnel_report.py --funnel b2b --from " +
+                         expected["from"].get<std::string>() + " --to " +
+                         expected["to"].get<std::string>());
   const json script = json::parse(out, nullptr, false);
   EXPECT_EQ(script["stages"], expected["stages"]) << out;
   EXPECT_EQ(script["won_value"], expected["won_value"]);

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/server_process.h"
 
@@ -93,6 +96,37 @@ class ApiTest : public ::testing::Test {
       if (j["next_cursor"].is_null()) return n;
       path = "/api/v1/events?limit=500&after=" + j["next_cursor"].get<std::string>();
     }
+  }
+
+  // Stops the server (the embedded log has one owner at a time), exports its log as NDJSON and
+  // feeds it to `python3 <repo>/docs/examples/<script_and_args>`: the script's output (a test
+  // failure, and "", if either step fails).
+  std::string RunExampleOnExport(const std::string& script_and_args) {
+    server().Stop();
+    std::vector<std::string> args{"export-events", "--data", server().data_dir()};
+    for (const auto& a : server().LogArgs()) args.push_back(a);
+    std::string ndjson;
+    if (RunHelpdeskd(args, &ndjson) != 0) {
+      ADD_FAILURE() << "export-events failed";
+      return "";
+    }
+    const std::string file = dir_.path() + "/events.ndjson";
+    std::ofstream(file) << ndjson;
+    const std::string command = "/usr/bin/python3 " HELPDESK_SOURCE_DIR "/docs/examples/" +
+                                script_and_args + " < " + file;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) {
+      ADD_FAILURE() << "cannot run " << command;
+      return "";
+    }
+    std::string out;
+    char buffer[4096];
+    for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    if (pclose(pipe) != 0) {
+      ADD_FAILURE() << command << ": " << out;
+      return "";
+    }
+    return out;
   }
 
   TempDir dir_;

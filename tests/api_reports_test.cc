@@ -198,23 +198,8 @@ TEST_F(ReportsTest, BadInputAndPermissions) {
 TEST_F(ReportsTest, PythonExampleMatchesTheApi) {
   const std::string query = std::string(kDay) + "&tz=Asia/Kathmandu";
   const json api = Report("peak-hours", query).json();
-  server().Stop();  // the embedded log has one owner at a time
-  std::vector<std::string> args{"export-events", "--data", server().data_dir()};
-  for (const auto& a : server().LogArgs()) args.push_back(a);
-  std::string ndjson;
-  ASSERT_EQ(RunHelpdeskd(args, &ndjson), 0);
-  const std::string file = dir_.path() + "/events.ndjson";
-  std::ofstream(file) << ndjson;
-  const std::string command = "/usr/bin/python3 " HELPDESK_SOURCE_DIR
-                              "/docs/examples/peak_hours.py --tz Asia/Kathmandu "
-                              "--from 2025-03-10T00:00:00Z --to 2025-03-11T00:00:00Z < " +
-                              file;
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << out;
+  const std::string out = RunExampleOnExport(
+      "peak_hours.py --tz Asia/Kathmandu --from 2025-03-10T00:00:00Z --to 2025-03-11T00:00:00Z");
   const json script = json::parse(out, nullptr, false);
   EXPECT_EQ(script["buckets"], api["buckets"]) << out;
   EXPECT_EQ(Hours(script)[14], 1);
