@@ -25,6 +25,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       queries_(views),
       contacts_(views),
       deals_(views),
+      tasks_(views),
       reports_(views),
       projections_(projections),
       log_(log),
@@ -155,6 +156,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteDirectory(r, caller.value())) return *response;
   if (auto response = RouteEvents(r, caller.value())) return *response;
   if (auto response = RouteDeals(r, caller.value())) return *response;
+  if (auto response = RouteTasks(r, caller.value())) return *response;
   if (auto response = RouteReports(r, caller.value())) return *response;
   if (auto response = RouteQuickReplies(r, caller.value())) return *response;
   if (auto response = RouteNotifications(r, caller.value())) return *response;

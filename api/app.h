@@ -23,6 +23,7 @@
 #include "commands/command_service.h"
 #include "projections/contact_queries.h"
 #include "projections/deal_queries.h"
+#include "projections/task_queries.h"
 #include "projections/projection_runner.h"
 #include "projections/report_queries.h"
 #include "projections/view_queries.h"
@@ -82,6 +83,7 @@ class App {
   std::optional<HttpResponse> RouteReports(const HttpRequest& r, const Caller& caller);
   // /funnels, /deals, /reports/funnel and /agenda (routes_deals.cc).
   std::optional<HttpResponse> RouteDeals(const HttpRequest& r, const Caller& caller);
+  std::optional<HttpResponse> RouteTasks(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteNotifications(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteAttachments(const HttpRequest& r, const Caller& caller);
@@ -121,6 +123,7 @@ class App {
   ViewQueries queries_;
   ContactQueries contacts_;
   DealQueries deals_;
+  TaskQueries tasks_;
   ReportQueries reports_;
   const ProjectionRunner& projections_;
   EventLog& log_;

@@ -69,6 +69,12 @@ HttpResponse JsonResponse(int status, const json& value) {
   return JsonResponse(status, value.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+HttpResponse VersionedResponse(int status, const nlohmann::json& object) {
+  HttpResponse response = JsonResponse(status, object);
+  response.headers["ETag"] = "\"" + object.value("version", nlohmann::json(0)).dump() + "\"";
+  return response;
+}
+
 HttpResponse ListResponse(const std::string& items_json,
                           const std::optional<std::string>& next_cursor) {
   std::string body = "{\"items\":" + items_json + ",\"next_cursor\":";

@@ -19,6 +19,8 @@ HttpResponse ErrorResponse(const Error& error);
 HttpResponse TooLargeResponse(const HttpRequest& request);
 HttpResponse JsonResponse(int status, const std::string& json_text);
 HttpResponse JsonResponse(int status, const nlohmann::json& value);
+// A resource with a `version`: its object, and its version as the ETag for If-Match.
+HttpResponse VersionedResponse(int status, const nlohmann::json& object);
 // {"items": <items_json>, "next_cursor": …}
 HttpResponse ListResponse(const std::string& items_json,
                           const std::optional<std::string>& next_cursor);

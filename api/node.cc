@@ -244,8 +244,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     commands = node->routed_.get();
   }
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
+  node->task_queries_ = std::make_unique<TaskQueries>(*node->views_);
   if (!options.read_only) {
-    node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_, node->clock_);
+    node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_,
+                                                       *node->task_queries_, node->clock_);
     node->scheduler_->Start();
     // A test's stand-in receiver is used as given; the real client is guarded (domain/outbound.h).
     node->poster_ = seams.poster                     ? std::move(seams.poster)

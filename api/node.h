@@ -108,6 +108,7 @@ class Node {
   std::unique_ptr<KafkaDecider> decider_;
   std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;
+  std::unique_ptr<TaskQueries> task_queries_;  // the timer's (before it: it outlives it)
   std::unique_ptr<WakeScheduler> scheduler_;
   std::unique_ptr<HttpPoster> poster_;
   std::unique_ptr<DeliveryWorker> delivery_;

@@ -1,6 +1,7 @@
 #include "api/report_period.h"
 
 #include "api/json_io.h"
+#include "domain/task.h"
 
 namespace helpdesk {
 namespace {
@@ -39,6 +40,13 @@ Result<ReportPeriod> ReadReportPeriod(const HttpRequest& r, Timestamp now) {
     return InvalidField("to", "must be at most 366 days after 'from'");
   }
   return ReportPeriod{from.value(), to.value(), zone.value()};
+}
+
+Timestamp LocalMidnight(Timestamp now, const TimeZone& zone, int days) {
+  const UtcOffsetAt offset = [&](Timestamp t) { return zone.OffsetAt(t).seconds; };
+  const int64_t local = now.ms + offset(now) * 1000;
+  const int64_t day = local >= 0 ? local / kDayMs : -((-local + kDayMs - 1) / kDayMs);
+  return LocalToInstant((day + days) * kDayMs, offset);
 }
 
 }  // namespace helpdesk

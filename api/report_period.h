@@ -20,4 +20,8 @@ struct ReportPeriod {
 // Errors: invalid_field naming `from`, `to` or `tz`.
 Result<ReportPeriod> ReadReportPeriod(const HttpRequest& r, Timestamp now);
 
+// The local midnight that starts the day `days` after the one `now` falls on in `zone` (0:
+// today's). A midnight the zone skips starts the day as late as the skip lasts.
+Timestamp LocalMidnight(Timestamp now, const TimeZone& zone, int days);
+
 }  // namespace helpdesk

@@ -37,12 +37,6 @@ Result<ContactFilter> ReadContactFilter(const HttpRequest& r, const Caller& call
   return f;
 }
 
-// A contact's answer: its object, with its version as the ETag for If-Match.
-HttpResponse ContactResponse(int status, const json& contact) {
-  HttpResponse response = JsonResponse(status, contact);
-  response.headers["ETag"] = "\"" + contact.value("version", json(0)).dump() + "\"";
-  return response;
-}
 
 }  // namespace
 
@@ -58,7 +52,7 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     AwaitViews(outcome.value().token);
     auto contact = queries_.Contact(id);
     if (!contact) return ErrorResponse(Error{ErrorCode::kInternal, "contact missing from views"});
-    HttpResponse response = ContactResponse(status, *contact);
+    HttpResponse response = VersionedResponse(status, *contact);
     SetPosition(response, outcome.value().token);
     return response;
   };
@@ -148,7 +142,7 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     if (!reads_contacts) return ErrorResponse(Forbidden("this role cannot read contacts"));
     auto contact = queries_.Contact(id);
     if (!contact) return ErrorResponse(NotFound("contact " + id));
-    return ContactResponse(200, *contact);
+    return VersionedResponse(200, *contact);
   }
   if (p.size() == 4 && r.method == "PATCH") {
     auto if_match = ReadIfMatch(r);

@@ -6,6 +6,7 @@
 #include "api/report_period.h"
 #include "domain/funnel.h"
 #include "domain/report_rules.h"
+#include "projections/task_projector.h"
 
 namespace helpdesk {
 namespace {
@@ -14,12 +15,8 @@ using nlohmann::json;
 
 // The agenda looks at this many waiting conversations, longest waiting first.
 constexpr size_t kAgendaWaitingScan = 500;
-
-HttpResponse WithETag(int status, const json& object) {
-  HttpResponse response = JsonResponse(status, object);
-  response.headers["ETag"] = "\"" + object.value("version", json(0)).dump() + "\"";
-  return response;
-}
+// And shows at most this many of the caller's tasks.
+constexpr size_t kAgendaTasks = 200;
 
 // A funnel's stages from a request body: [{id, name, kind?}].
 Result<std::vector<FunnelStage>> ReadStages(Body& body) {
@@ -90,8 +87,19 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     if (!zone.ok()) return ErrorResponse(zone.error());
     const std::string today = LocalDate(clock_.Now(), zone.value());
     json deals = json::array();
+    json tasks = json::array();
     json waiting = json::array();
     if (caller.is_user()) {
+      // The caller's pending tasks due by the end of today, soonest first.
+      TaskListRequest mine;
+      mine.scopes = {TaskAssigneeScope(caller.user_id)};
+      mine.status = "pending";
+      mine.due_to = LocalMidnight(clock_.Now(), zone.value(), 1);
+      mine.limit = kAgendaTasks;
+      mine.now = clock_.Now();
+      auto due = tasks_.List(mine);
+      if (!due.ok()) return ErrorResponse(due.error());
+      tasks = json::parse(due.value().page.items_json, nullptr, false);
       for (json& deal : deals_.DealsToClose(caller.user_id, today)) deals.push_back(deal);
       // Conversations waiting for our reply whose contact is in the caller's portfolio.
       InboxRequest q;
@@ -117,7 +125,7 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     }
     return JsonResponse(200, json{{"date", today},
                                   {"deals", deals},
-                                  {"tasks", json::array()},
+                                  {"tasks", tasks},
                                   {"waiting", waiting}});
   }
 
@@ -128,7 +136,7 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     const std::string& id = outcome.value().id;
     auto object = is_deal ? deals_.Deal(id) : deals_.Funnel(id);
     if (!object) return ErrorResponse(Error{ErrorCode::kInternal, "missing from the views"});
-    HttpResponse response = WithETag(outcome.value().created ? 201 : status, *object);
+    HttpResponse response = VersionedResponse(outcome.value().created ? 201 : status, *object);
     SetPosition(response, outcome.value().token);
     return response;
   };
@@ -162,7 +170,7 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     if (p.size() == 4 && r.method == "GET") {
       auto funnel = deals_.Funnel(p[3]);
       if (!funnel) return ErrorResponse(NotFound("funnel " + p[3]));
-      return WithETag(200, *funnel);
+      return VersionedResponse(200, *funnel);
     }
     if (p.size() == 5 && p[4] == "board" && r.method == "GET") {
       auto funnel = deals_.Funnel(p[3]);
@@ -229,7 +237,7 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
   if (p.size() == 4 && r.method == "GET") {
     auto deal = deals_.Deal(id);
     if (!deal) return ErrorResponse(NotFound("deal " + id));
-    return WithETag(200, *deal);
+    return VersionedResponse(200, *deal);
   }
   auto if_match = ReadIfMatch(r);
   if (!if_match.ok()) return ErrorResponse(if_match.error());

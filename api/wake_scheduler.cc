@@ -4,8 +4,9 @@
 
 namespace helpdesk {
 
-WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries, const Clock& clock)
-    : commands_(commands), queries_(queries), clock_(clock) {}
+WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries,
+                             const TaskQueries& tasks, const Clock& clock)
+    : commands_(commands), queries_(queries), clock_(clock), tasks_(commands, tasks, clock) {}
 
 WakeScheduler::~WakeScheduler() {
   stop_ = true;
@@ -19,6 +20,11 @@ void WakeScheduler::Start() {
         RunOnce();
       } catch (const std::exception& e) {  // a view read failed: try again at the next tick
         spdlog::error("wake-up scheduler: {}", e.what());
+      }
+      try {
+        tasks_.RunOnce();
+      } catch (const std::exception& e) {
+        spdlog::error("task timer: {}", e.what());
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }

@@ -1,13 +1,15 @@
-// WakeScheduler: wakes postponed conversations when their time comes. It reads the postpone
-// schedule view and sends each due conversation the WakeDue command; the domain refuses a
-// wake-up that is no longer due (woken by the customer, postponed again), so a stale view or a
-// second node doing the same is harmless.
+// WakeScheduler: the node's timer. It wakes postponed conversations when their time comes: it
+// reads the postpone schedule view and sends each due conversation the WakeDue command; the
+// domain refuses a wake-up that is no longer due (woken by the customer, postponed again), so a
+// stale view or a second node doing the same is harmless. Each pass then runs the TaskTimer
+// (reminders and schedules of tasks), which works the same way.
 #pragma once
 
 #include <atomic>
 #include <thread>
 
 #include "adapters/clock.h"
+#include "api/task_timer.h"
 #include "commands/commands.h"
 #include "projections/view_queries.h"
 
@@ -15,16 +17,19 @@ namespace helpdesk {
 
 class WakeScheduler {
  public:
-  WakeScheduler(Commands& commands, const ViewQueries& queries, const Clock& clock);
+  WakeScheduler(Commands& commands, const ViewQueries& queries, const TaskQueries& tasks,
+                const Clock& clock);
   ~WakeScheduler();
   void Start();
   // One pass: wakes everything due now. Returns how many were woken.
   int RunOnce();
+  TaskTimer& tasks() { return tasks_; }
 
  private:
   Commands& commands_;
   const ViewQueries& queries_;
   const Clock& clock_;
+  TaskTimer tasks_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

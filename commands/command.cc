@@ -54,6 +54,33 @@ std::string KeyOf(const Caller&, const cmd::DefineFunnel& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::CreateDeal& c, Timestamp) {
   return DealStream(IdOf(c.id));
 }
+std::string KeyOf(const Caller&, const cmd::DefineTaskType& c, Timestamp) {
+  return TaskTypeStream(c.id);
+}
+std::string KeyOf(const Caller&, const cmd::CreateTask& c, Timestamp) {
+  return TaskStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::UpdateTask& c, Timestamp) {
+  return TaskStream(c.task_id);
+}
+std::string KeyOf(const Caller&, const cmd::ActOnTask& c, Timestamp) {
+  return TaskStream(c.task_id);
+}
+std::string KeyOf(const Caller&, const cmd::TransferTask& c, Timestamp) {
+  return TaskStream(c.task_id);
+}
+std::string KeyOf(const Caller&, const cmd::RemindTask& c, Timestamp) {
+  return TaskStream(c.task_id);
+}
+std::string KeyOf(const Caller&, const cmd::DefineTaskSchedule& c, Timestamp) {
+  return TaskScheduleStream(IdOf(c.id));
+}
+std::string KeyOf(const Caller&, const cmd::StopTaskSchedule& c, Timestamp) {
+  return TaskScheduleStream(c.schedule_id);
+}
+std::string KeyOf(const Caller&, const cmd::RunTaskSchedule& c, Timestamp) {
+  return TaskScheduleStream(c.schedule_id);
+}
 std::string KeyOf(const Caller&, const cmd::UpdateDeal& c, Timestamp) {
   return DealStream(c.deal_id);
 }

@@ -159,6 +159,80 @@ struct ReopenDeal {
   std::optional<std::string> stage_id;
   std::optional<uint64_t> if_match;
 };
+// --- Tasks (domain/task.h) ---
+
+// An admin's task type (a new id, or a new name for one they added).
+struct DefineTaskType {
+  static constexpr const char* kName = "define_task_type";
+  friend bool operator==(const DefineTaskType&, const DefineTaskType&) = default;
+  std::string id, name;
+};
+// A task for `user_id` (pending), for `team_id` alone (queued), or for the caller.
+struct CreateTask {
+  static constexpr const char* kName = "create_task";
+  friend bool operator==(const CreateTask&, const CreateTask&) = default;
+  std::optional<std::string> id;
+  std::string type, title;
+  std::optional<std::string> description;
+  std::optional<Timestamp> due_at;
+  std::optional<std::string> user_id, team_id, contact_id, conversation_id, deal_id,
+      email_template;
+};
+// A patch: absent fields stay; `description` "" and `clear_due_at` remove them.
+struct UpdateTask {
+  static constexpr const char* kName = "update_task";
+  friend bool operator==(const UpdateTask&, const UpdateTask&) = default;
+  std::string task_id;
+  std::optional<std::string> title, description;
+  std::optional<Timestamp> due_at;
+  bool clear_due_at = false;
+  std::optional<uint64_t> if_match;
+};
+// What a user does with a task: take (from its team's queue), start, finish (`text`: the
+// outcome), archive (`text`: why), reopen.
+struct ActOnTask {
+  static constexpr const char* kName = "act_on_task";
+  friend bool operator==(const ActOnTask&, const ActOnTask&) = default;
+  std::string task_id, action;
+  std::optional<std::string> text;
+  std::optional<uint64_t> if_match;
+};
+// Gives the task to a user (pending for them) or to a team's queue.
+struct TransferTask {
+  static constexpr const char* kName = "transfer_task";
+  friend bool operator==(const TransferTask&, const TransferTask&) = default;
+  std::string task_id;
+  std::optional<std::string> user_id, team_id;
+  std::optional<uint64_t> if_match;
+};
+// The timer's reminder of a task whose hour before its due instant, or due instant, came.
+struct RemindTask {
+  static constexpr const char* kName = "remind_task";
+  friend bool operator==(const RemindTask&, const RemindTask&) = default;
+  std::string task_id;
+};
+// A supervisor's recurring schedule; `task` holds the fields of each task it makes (a task's
+// create fields, with `due_in_minutes` after the occurrence instead of `due_at`).
+struct DefineTaskSchedule {
+  static constexpr const char* kName = "define_task_schedule";
+  friend bool operator==(const DefineTaskSchedule&, const DefineTaskSchedule&) = default;
+  std::optional<std::string> id;
+  std::string every, at, tz;
+  std::optional<int> weekday, day;
+  nlohmann::json task;
+};
+struct StopTaskSchedule {
+  static constexpr const char* kName = "stop_task_schedule";
+  friend bool operator==(const StopTaskSchedule&, const StopTaskSchedule&) = default;
+  std::string schedule_id;
+};
+// The timer's run of a schedule's next occurrence, due by now: its task, exactly once.
+struct RunTaskSchedule {
+  static constexpr const char* kName = "run_task_schedule";
+  friend bool operator==(const RunTaskSchedule&, const RunTaskSchedule&) = default;
+  std::string schedule_id;
+  Timestamp occurrence_at;
+};
 // Blocks a contact (their messages are recorded but open nothing), or lets them in again.
 struct SetContactBlocked {
   static constexpr const char* kName = "set_contact_blocked";
@@ -467,7 +541,9 @@ using Command = std::variant<
     cmd::CreateContact, cmd::UpdateContact, cmd::SetContactOwner, cmd::AddContactNote,
     cmd::DefineContactAttribute, cmd::MergeContacts, cmd::RecordOrder, cmd::ImportContactRow,
     cmd::RecordContactImport, cmd::UpdateConversation, cmd::DefineFunnel, cmd::CreateDeal,
-    cmd::UpdateDeal, cmd::MoveDeal, cmd::ReopenDeal>;
+    cmd::UpdateDeal, cmd::MoveDeal, cmd::ReopenDeal, cmd::DefineTaskType, cmd::CreateTask,
+    cmd::UpdateTask, cmd::ActOnTask, cmd::TransferTask, cmd::RemindTask, cmd::DefineTaskSchedule,
+    cmd::StopTaskSchedule, cmd::RunTaskSchedule>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

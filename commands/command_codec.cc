@@ -58,6 +58,17 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateDeal, id, title, contact_id, funnel_id,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateDeal, deal_id, title, value, currency, owner_id,
                                    expected_close_on, if_match)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MoveDeal, deal_id, stage_id, reason, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineTaskType, id, name)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTask, id, type, title, description, due_at, user_id,
+                                   team_id, contact_id, conversation_id, deal_id, email_template)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(UpdateTask, task_id, title, description, due_at, clear_due_at,
+                                   if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ActOnTask, task_id, action, text, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TransferTask, task_id, user_id, team_id, if_match)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RemindTask, task_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineTaskSchedule, id, every, at, tz, weekday, day, task)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(StopTaskSchedule, schedule_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RunTaskSchedule, schedule_id, occurrence_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReopenDeal, deal_id, stage_id, if_match)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetContactBlocked, contact_id, blocked, reason)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetOptIn, contact_id, channel_id, opted_in, source)

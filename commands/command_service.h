@@ -191,6 +191,19 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::UpdateDeal& c);
   Result<Decision> Handle(const Caller& caller, const cmd::MoveDeal& c);
   Result<Decision> Handle(const Caller& caller, const cmd::ReopenDeal& c);
+  // The TaskCreated of a new task `id` as `caller` asks it, checked against the model. Under mu_.
+  Result<std::optional<events::TaskCreated>> DecideNewTask(const Caller& caller,
+                                                           const cmd::CreateTask& c,
+                                                           const std::string& id) const;
+  Result<Decision> Handle(const Caller& caller, const cmd::DefineTaskType& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::CreateTask& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::UpdateTask& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::ActOnTask& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::TransferTask& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RemindTask& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::DefineTaskSchedule& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::StopTaskSchedule& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RunTaskSchedule& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactBlocked& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetOptIn& c);
   Result<Decision> Handle(const Caller& caller, const cmd::MarkNotificationsRead& c);

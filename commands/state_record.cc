@@ -55,6 +55,16 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DealState, exists, version, id, 
                                                 funnel_id, stage_id, status, value, currency,
                                                 owner_id, conversation_id, expected_close_on,
                                                 lost_reason, created_by)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TaskTypeState, exists, version, id, name)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TaskState, exists, version, id, type, title,
+                                                description, status, due_at, assignee_id, team_id,
+                                                created_by, contact_id, conversation_id, deal_id,
+                                                schedule_id, started, created_at, reminded_soon_for,
+                                                reminded_overdue_for)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TaskScheduleRule, every, minute_of_day, weekday,
+                                                day)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TaskScheduleState, exists, version, id, rule, tz,
+                                                active, created_at, last_occurrence, task)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeskSettingsState, exists, version,
                                                 agent_visibility, close_reasons, contact_attributes)
 
@@ -80,6 +90,12 @@ StateRecord EmptyRecordOf(std::string_view kind) {
     r.state = FunnelState{};
   else if (kind == "deal")
     r.state = DealState{};
+  else if (kind == "task_type")
+    r.state = TaskTypeState{};
+  else if (kind == "task")
+    r.state = TaskState{};
+  else if (kind == "task_schedule")
+    r.state = TaskScheduleState{};
   return r;
 }
 

@@ -13,18 +13,20 @@
 #include "domain/funnel.h"
 #include "domain/message_template.h"
 #include "domain/quick_reply.h"
+#include "domain/task.h"
 
 namespace helpdesk {
 
 // The format of encoded records (and of the write model's index keys). Bump it when either
 // changes in a way an older store cannot be read with: such a store is rebuilt from the log.
-constexpr int kWriteModelVersion = 6;  // 6: funnels and deals
+constexpr int kWriteModelVersion = 7;  // 7: tasks
 
 struct StateRecord {
   // monostate: a stream with no aggregate state of its own (a year's protocol counter).
   using State = std::variant<std::monostate, ConversationState, UserState, TeamState, ChannelState,
                              ContactState, QuickReplyState, TemplateState, DeskSettingsState,
-                             FunnelState, DealState>;
+                             FunnelState, DealState, TaskTypeState, TaskState,
+                             TaskScheduleState>;
   State state;
   uint64_t version = 0;   // stream version of the last event applied
   std::string last_hash;  // of that event; "" before the first

@@ -39,10 +39,10 @@ std::pair<std::string, std::string> SplitStream(const std::string& stream) {
 // The directory's kinds: few records, read by every request, kept in memory whole.
 bool IsDirectoryKind(const std::string& kind) {
   return kind == "user" || kind == "team" || kind == "channel" || kind == "quick_reply" ||
-         kind == "template" || kind == "settings" || kind == "funnel";
+         kind == "template" || kind == "settings" || kind == "funnel" || kind == "task_type";
 }
-constexpr const char* kDirectoryKinds[] = {"user",     "team",     "channel", "quick_reply",
-                                           "template", "settings", "funnel"};
+constexpr const char* kDirectoryKinds[] = {"user",     "team",     "channel",  "quick_reply",
+                                           "template", "settings", "funnel",   "task_type"};
 
 template <class S>
 const S* Live(const S* s) {
@@ -454,6 +454,18 @@ std::vector<const FunnelState*> WriteModel::AllFunnels() const {
   }
   if (!has_default) out.insert(out.begin(), Funnel(kDefaultFunnelId));
   return out;
+}
+
+const TaskTypeState* WriteModel::TaskType(const std::string& id) const {
+  return Live(StateOf<TaskTypeState>(TaskTypeStream(id)));
+}
+
+const TaskState* WriteModel::Task(const std::string& id) const {
+  return Live(StateOf<TaskState>(TaskStream(id)));
+}
+
+const TaskScheduleState* WriteModel::TaskSchedule(const std::string& id) const {
+  return Live(StateOf<TaskScheduleState>(TaskScheduleStream(id)));
 }
 
 const DealState* WriteModel::Deal(const std::string& id) const {

@@ -86,6 +86,10 @@ class WriteModel {
   // Every funnel, by id, the default one included.
   std::vector<const FunnelState*> AllFunnels() const;
   const DealState* Deal(const std::string& id) const;
+  // An admin-defined task type (the built-in ones have no record), a task, a task schedule.
+  const TaskTypeState* TaskType(const std::string& id) const;
+  const TaskState* Task(const std::string& id) const;
+  const TaskScheduleState* TaskSchedule(const std::string& id) const;
   // The desk's settings (their defaults before any change); valid as the pointers above.
   const DeskSettingsState& DeskSettings() const;
   // A live quick reply other than `except_id` with this shortcut that `owner_id` would see

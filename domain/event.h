@@ -67,6 +67,9 @@ inline std::string TemplateStream(const std::string& id) { return "template/" + 
 inline std::string ImportStream(const std::string& id) { return "import/" + id; }
 inline std::string FunnelStream(const std::string& id) { return "funnel/" + id; }
 inline std::string DealStream(const std::string& id) { return "deal/" + id; }
+inline std::string TaskTypeStream(const std::string& id) { return "task_type/" + id; }
+inline std::string TaskStream(const std::string& id) { return "task/" + id; }
+inline std::string TaskScheduleStream(const std::string& id) { return "task_schedule/" + id; }
 // The one stream of the desk's settings.
 inline const std::string kDeskSettingsStream = "settings/desk";
 
@@ -125,6 +128,20 @@ inline constexpr const char* kDealCreated = "DealCreated";
 inline constexpr const char* kDealUpdated = "DealUpdated";
 inline constexpr const char* kDealMoved = "DealMoved";
 inline constexpr const char* kDealReopened = "DealReopened";
+// Tasks (domain/task.h), on `task_type/<id>`, `task/<id>` and `task_schedule/<id>`:
+inline constexpr const char* kTaskTypeDefined = "TaskTypeDefined";
+inline constexpr const char* kTaskCreated = "TaskCreated";
+inline constexpr const char* kTaskUpdated = "TaskUpdated";
+inline constexpr const char* kTaskTaken = "TaskTaken";
+inline constexpr const char* kTaskTransferred = "TaskTransferred";
+inline constexpr const char* kTaskStarted = "TaskStarted";
+inline constexpr const char* kTaskFinished = "TaskFinished";
+inline constexpr const char* kTaskArchived = "TaskArchived";
+inline constexpr const char* kTaskReopened = "TaskReopened";
+inline constexpr const char* kTaskReminded = "TaskReminded";
+inline constexpr const char* kTaskScheduleDefined = "TaskScheduleDefined";
+inline constexpr const char* kTaskScheduleStopped = "TaskScheduleStopped";
+inline constexpr const char* kTaskScheduleOccurred = "TaskScheduleOccurred";
 // Contacts imports (POST /api/v1/contacts/import), on `import/<id>`:
 inline constexpr const char* kContactImportStarted = "ContactImportStarted";
 inline constexpr const char* kContactImportProgressed = "ContactImportProgressed";

@@ -72,6 +72,12 @@ class Reader {
     auto it = j_.find(key);
     return it != j_.end() && it->is_object() ? *it : json::object();
   }
+  bool Has(const char* key) const { return j_.contains(key); }
+  std::optional<int> OptInt(const char* key) const {
+    auto it = j_.find(key);
+    if (it == j_.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int>();
+  }
   // A field that may be set or removed: nullopt when absent, "" when null, else its string.
   std::optional<std::string> Clearable(const char* key) const {
     auto it = j_.find(key);
@@ -518,6 +524,134 @@ json Payload(const DealReopened& e) {
 }
 void Read(const Reader& r, DealReopened& e) {
   e = {r.Str("deal_id"), r.Str("funnel_id"), r.Str("from"), r.Str("to")};
+}
+
+json Payload(const TaskTypeDefined& e) { return {{"type_id", e.type_id}, {"name", e.name}}; }
+void Read(const Reader& r, TaskTypeDefined& e) { e = {r.Str("type_id"), r.Str("name")}; }
+
+json Payload(const TaskCreated& e) {
+  json j{{"task_id", e.task_id},
+         {"type", e.type},
+         {"title", e.title},
+         {"status", e.status},
+         {"description", Opt(e.description)},
+         {"due_at", Time(e.due_at)},
+         {"assignee_id", Opt(e.assignee_id)},
+         {"team_id", Opt(e.team_id)},
+         {"contact_id", Opt(e.contact_id)},
+         {"conversation_id", Opt(e.conversation_id)},
+         {"deal_id", Opt(e.deal_id)},
+         {"email_template", Opt(e.email_template)}};
+  if (e.schedule_id) {
+    j["schedule_id"] = *e.schedule_id;
+    j["occurrence_at"] = Time(e.occurrence_at);
+  }
+  if (!e.team_members.empty()) j["team_members"] = e.team_members;
+  return j;
+}
+void Read(const Reader& r, TaskCreated& e) {
+  e = {r.Str("task_id"),
+       r.Str("type"),
+       r.Str("title"),
+       r.Str("status", "pending"),
+       r.OptStr("description"),
+       r.TimeAt("due_at"),
+       r.OptStr("assignee_id"),
+       r.OptStr("team_id"),
+       r.OptStr("contact_id"),
+       r.OptStr("conversation_id"),
+       r.OptStr("deal_id"),
+       r.OptStr("email_template"),
+       r.OptStr("schedule_id"),
+       r.TimeAt("occurrence_at"),
+       r.Strings("team_members")};
+}
+
+json Payload(const TaskUpdated& e) {
+  json j{{"task_id", e.task_id}};
+  if (e.title) j["title"] = *e.title;
+  if (e.description) j["description"] = e.description->empty() ? json() : json(*e.description);
+  if (e.due_at_changed) j["due_at"] = Time(e.due_at);
+  return j;
+}
+void Read(const Reader& r, TaskUpdated& e) {
+  e = {r.Str("task_id"), r.OptStr("title"), r.Clearable("description"), r.Has("due_at"),
+       r.TimeAt("due_at")};
+}
+
+json Payload(const TaskTaken& e) { return {{"task_id", e.task_id}, {"user_id", e.user_id}}; }
+void Read(const Reader& r, TaskTaken& e) { e = {r.Str("task_id"), r.Str("user_id")}; }
+
+json Payload(const TaskTransferred& e) {
+  json j{{"task_id", e.task_id},
+         {"from_user_id", Opt(e.from_user_id)},
+         {"from_team_id", Opt(e.from_team_id)},
+         {"to_user_id", Opt(e.to_user_id)},
+         {"to_team_id", Opt(e.to_team_id)},
+         {"status", e.status}};
+  if (!e.team_members.empty()) j["team_members"] = e.team_members;
+  return j;
+}
+void Read(const Reader& r, TaskTransferred& e) {
+  e = {r.Str("task_id"),      r.OptStr("from_user_id"), r.OptStr("from_team_id"),
+       r.OptStr("to_user_id"), r.OptStr("to_team_id"),  r.Str("status"),
+       r.Strings("team_members")};
+}
+
+json Payload(const TaskStarted& e) { return {{"task_id", e.task_id}}; }
+void Read(const Reader& r, TaskStarted& e) { e = {r.Str("task_id")}; }
+
+json Payload(const TaskFinished& e) {
+  return {{"task_id", e.task_id}, {"outcome", Opt(e.outcome)}, {"late", e.late}};
+}
+void Read(const Reader& r, TaskFinished& e) {
+  e = {r.Str("task_id"), r.OptStr("outcome"), r.Bool("late")};
+}
+
+json Payload(const TaskArchived& e) { return {{"task_id", e.task_id}, {"reason", Opt(e.reason)}}; }
+void Read(const Reader& r, TaskArchived& e) { e = {r.Str("task_id"), r.OptStr("reason")}; }
+
+json Payload(const TaskReopened& e) {
+  return {{"task_id", e.task_id}, {"from", e.from}, {"assignee_id", e.assignee_id}};
+}
+void Read(const Reader& r, TaskReopened& e) {
+  e = {r.Str("task_id"), r.Str("from"), r.Str("assignee_id")};
+}
+
+json Payload(const TaskReminded& e) {
+  return {{"task_id", e.task_id},
+          {"reminder", e.reminder},
+          {"due_at", FormatRfc3339(e.due_at)},
+          {"user_ids", e.user_ids}};
+}
+void Read(const Reader& r, TaskReminded& e) {
+  e = {r.Str("task_id"), r.Str("reminder"), r.TimeAt("due_at").value_or(Timestamp{}),
+       r.Strings("user_ids")};
+}
+
+json Payload(const TaskScheduleDefined& e) {
+  json j{{"schedule_id", e.schedule_id}, {"every", e.every}, {"at", e.at},
+         {"tz", e.tz},                   {"task", e.task}};
+  if (e.weekday) j["weekday"] = *e.weekday;
+  if (e.day) j["day"] = *e.day;
+  return j;
+}
+void Read(const Reader& r, TaskScheduleDefined& e) {
+  e = {r.Str("schedule_id"), r.Str("every"),   r.Str("at"), r.Str("tz"),
+       r.OptInt("weekday"),  r.OptInt("day"), r.Object("task")};
+}
+
+json Payload(const TaskScheduleStopped& e) { return {{"schedule_id", e.schedule_id}}; }
+void Read(const Reader& r, TaskScheduleStopped& e) { e = {r.Str("schedule_id")}; }
+
+json Payload(const TaskScheduleOccurred& e) {
+  return {{"schedule_id", e.schedule_id},
+          {"task_id", e.task_id},
+          {"occurrence_at", FormatRfc3339(e.occurrence_at)}};
+}
+void Read(const Reader& r, TaskScheduleOccurred& e) {
+  e = {r.Str("schedule_id"), r.Str("task_id"),
+       r.TimeAt("occurrence_at").value_or(Timestamp{})};
 }
 
 json Payload(const ContactBlocked& e) {

@@ -303,6 +303,91 @@ struct DealReopened {
   static constexpr const char* kType = ev::kDealReopened;
   std::string deal_id, funnel_id, from, to;
 };
+// An admin added a task type (or renamed one they added).
+struct TaskTypeDefined {
+  static constexpr const char* kType = ev::kTaskTypeDefined;
+  std::string type_id, name;
+};
+// A task, `pending` for `assignee_id` or `queued` for `team_id`. `team_members`: who a queued
+// task was told to (recorded, so a replay tells the same people). A schedule's task names it and
+// the occurrence it is for.
+struct TaskCreated {
+  static constexpr const char* kType = ev::kTaskCreated;
+  std::string task_id, type, title;
+  std::string status = "pending";
+  std::optional<std::string> description = {};
+  std::optional<Timestamp> due_at = {};
+  std::optional<std::string> assignee_id = {}, team_id = {}, contact_id = {}, conversation_id = {},
+                             deal_id = {}, email_template = {}, schedule_id = {};
+  std::optional<Timestamp> occurrence_at = {};
+  std::vector<std::string> team_members = {};
+};
+// An edit: only the changed fields; `description` "" and `due_at` cleared: removed.
+struct TaskUpdated {
+  static constexpr const char* kType = ev::kTaskUpdated;
+  std::string task_id;
+  std::optional<std::string> title = {}, description = {};
+  bool due_at_changed = false;
+  std::optional<Timestamp> due_at = {};  // when changed; nullopt: removed
+};
+// A member of the task's team took it from the queue: pending for them.
+struct TaskTaken {
+  static constexpr const char* kType = ev::kTaskTaken;
+  std::string task_id, user_id;
+};
+// Given to a user (pending) or to a team's queue (queued; `team_members` were told).
+struct TaskTransferred {
+  static constexpr const char* kType = ev::kTaskTransferred;
+  std::string task_id;
+  std::optional<std::string> from_user_id = {}, from_team_id = {}, to_user_id = {}, to_team_id = {};
+  std::string status;
+  std::vector<std::string> team_members = {};
+};
+struct TaskStarted {
+  static constexpr const char* kType = ev::kTaskStarted;
+  std::string task_id;
+};
+// `late`: finished after its due instant (decided when finished, for the report).
+struct TaskFinished {
+  static constexpr const char* kType = ev::kTaskFinished;
+  std::string task_id;
+  std::optional<std::string> outcome = {};
+  bool late = false;
+};
+struct TaskArchived {
+  static constexpr const char* kType = ev::kTaskArchived;
+  std::string task_id;
+  std::optional<std::string> reason = {};
+};
+// A done or archived task back to pending, for `assignee_id`.
+struct TaskReopened {
+  static constexpr const char* kType = ev::kTaskReopened;
+  std::string task_id, from, assignee_id;
+};
+// The timer's reminder: "due_soon" (an hour before `due_at`) or "overdue"; `user_ids` were told.
+struct TaskReminded {
+  static constexpr const char* kType = ev::kTaskReminded;
+  std::string task_id, reminder;
+  Timestamp due_at;
+  std::vector<std::string> user_ids;
+};
+// A supervisor's recurring schedule: `task` holds the fields of each task it creates.
+struct TaskScheduleDefined {
+  static constexpr const char* kType = ev::kTaskScheduleDefined;
+  std::string schedule_id, every, at, tz;
+  std::optional<int> weekday = {}, day = {};
+  nlohmann::json task = nlohmann::json::object();
+};
+struct TaskScheduleStopped {
+  static constexpr const char* kType = ev::kTaskScheduleStopped;
+  std::string schedule_id;
+};
+// One occurrence of a schedule made its task (committed with the task's TaskCreated).
+struct TaskScheduleOccurred {
+  static constexpr const char* kType = ev::kTaskScheduleOccurred;
+  std::string schedule_id, task_id;
+  Timestamp occurrence_at;
+};
 struct ContactBlocked {
   static constexpr const char* kType = ev::kContactBlocked;
   std::string contact_id, reason;
@@ -386,6 +471,9 @@ using Event =
                  ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
                  ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
                  ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined, DealCreated, DealUpdated, DealMoved, DealReopened,
+                 TaskTypeDefined, TaskCreated, TaskUpdated, TaskTaken, TaskTransferred,
+                 TaskStarted, TaskFinished, TaskArchived, TaskReopened, TaskReminded,
+                 TaskScheduleDefined, TaskScheduleStopped, TaskScheduleOccurred,
                  ContactImportStarted,
                  ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
                  QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;

@@ -11,6 +11,7 @@
 #include "domain/report_rules.h"
 #include "projections/conversation_projector.h"
 #include "projections/funnel_projector.h"
+#include "projections/period_cells.h"
 #include "projections/report_cells.h"
 #include "projections/view_keys.h"
 
@@ -203,7 +204,7 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
     const std::string_view measure = measure_key.substr(zero + 1);
     if (measure == "h") {
       std::map<uint32_t, uint64_t> buckets;
-      DecodeStays(value, &buckets);
+      DecodeDurations(value, &buckets);
       StageSums& s = sums[stage];
       for (const auto& [bucket, count] : buckets) s.time_in_stage.AddToBucket(bucket, count);
       return;
@@ -224,33 +225,8 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
       s.lost += n;
     }
   };
-  auto scan = [&](char grain, int64_t first, int64_t end) {
-    if (first >= end) return;
-    const std::string prefix = FunnelReportPrefix(funnel_id, grain);
-    const std::string upper = prefix + EncodeSlot(end);
-    rocksdb::ReadOptions options;
-    const rocksdb::Slice upper_bound(upper);
-    options.iterate_upper_bound = &upper_bound;
-    std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(options));
-    for (it->Seek(prefix + EncodeSlot(first)); it->Valid(); it->Next()) {
-      const rocksdb::Slice key = it->key();
-      if (key.size() <= prefix.size() + 9 || !key.starts_with(prefix)) continue;
-      add(std::string_view(key.data() + prefix.size() + 9, key.size() - prefix.size() - 9),
-          std::string_view(it->value().data(), it->value().size()));
-    }
-  };
-  // Whole UTC days from their day cells; the slots at both ends from theirs.
-  const int64_t first_slot = SlotOf(from);
-  const int64_t end_slot = SlotOf(Timestamp{to.ms - 1}) + 1;
-  const int64_t first_day = DayOfSlot(first_slot + kSlotsPerDay - 1);
-  const int64_t end_day = DayOfSlot(end_slot);
-  if (first_day >= end_day) {
-    scan('s', first_slot, end_slot);
-  } else {
-    scan('s', first_slot, first_day * kSlotsPerDay);
-    scan('d', first_day, end_day);
-    scan('s', end_day * kSlotsPerDay, end_slot);
-  }
+  SumPeriodCells(views_, [&](char grain) { return FunnelReportPrefix(funnel_id, grain); }, from,
+                 to, add);
   json stages = json::array();
   const json defined = funnel.value("stages", json::array());
   for (const auto& stage : defined) {

@@ -46,6 +46,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   if (e.stream.starts_with("contact/")) {
     contacts_.Apply(r, txn, cache);
     funnels_.Apply(r, txn);  // its funnel stage
+    tasks_.ApplyContact(r, txn);  // a merge moves its tasks
     return;
   }
   if (e.stream.starts_with("deal/") || e.stream.starts_with("funnel/")) {
@@ -54,6 +55,11 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   }
   if (e.stream.starts_with("import/")) {
     imports_.Apply(r, txn);
+    return;
+  }
+  if (e.stream.starts_with("task/") || e.stream.starts_with("task_type/") ||
+      e.stream.starts_with("task_schedule/")) {
+    tasks_.Apply(r, txn);
     return;
   }
   const std::optional<events::Event> event = events::Decode(e);

@@ -13,6 +13,7 @@
 #include "domain/histogram.h"
 #include "domain/report_rules.h"
 #include "projections/conversation_projector.h"
+#include "projections/period_cells.h"
 #include "projections/report_cells.h"
 #include "projections/view_keys.h"
 
@@ -183,38 +184,27 @@ std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, do
 
 // --- The funnel report ---
 
-// The keys of a stage's measure in both cells of `at`: its 15-minute slot and its UTC day.
-std::array<std::string, 2> MeasureKeys(const std::string& funnel, Timestamp at,
-                                       const std::string& stage, const std::string& measure) {
-  const int64_t slot = SlotOf(at);
-  std::array<std::string, 2> keys{FunnelReportPrefix(funnel, 's') + EncodeSlot(slot),
-                                  FunnelReportPrefix(funnel, 'd') + EncodeSlot(DayOfSlot(slot))};
-  for (std::string& key : keys) {
-    key.push_back('\0');
-    key += stage;
-    key.push_back('\0');
-    key += measure;
-  }
-  return keys;
+// A stage's measure in the funnel's report cells (period_cells.h): <stage>\0<measure>.
+std::string StageMeasure(const std::string& stage, const std::string& measure) {
+  std::string key = stage;
+  key.push_back('\0');
+  return key + measure;
+}
+
+CellPrefix FunnelCells(const std::string& funnel) {
+  return [funnel](char grain) { return FunnelReportPrefix(funnel, grain); };
 }
 
 // Adds one to a measure of a stage (or `amount` to the won value) in both cells of `at`.
 void Measure(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
              const std::string& measure, int64_t amount = 1) {
-  for (const std::string& key : MeasureKeys(funnel, at, stage, measure)) {
-    txn.AddToCounter(key, amount);
-  }
+  AddToPeriodCells(txn, FunnelCells(funnel), at, StageMeasure(stage, measure), amount);
 }
 
 // Adds a stay of `seconds` that ended at `at` to both cells' histograms of `stage`.
 void AddStay(ViewTxn& txn, const std::string& funnel, Timestamp at, const std::string& stage,
              int64_t seconds) {
-  for (const std::string& key : MeasureKeys(funnel, at, stage, "h")) {
-    std::map<uint32_t, uint64_t> buckets;
-    if (auto stored = txn.Get(key)) DecodeStays(*stored, &buckets);
-    ++buckets[LatencyHistogram::BucketOf(seconds)];
-    txn.Put(key, EncodeStays(buckets));
-  }
+  AddDurationToPeriodCells(txn, FunnelCells(funnel), at, StageMeasure(stage, "h"), seconds);
 }
 
 // The report's share of a deal entering `to` (from `from`, "" when created there): what the
@@ -392,41 +382,6 @@ StageBoard DecodeStageBoard(std::string_view value) {
   board.oldest_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 24));
   board.last_row_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 32));
   return board;
-}
-
-std::string EncodeStays(const std::map<uint32_t, uint64_t>& buckets) {
-  std::string out;
-  auto put = [&out](uint64_t v) {
-    while (v >= 0x80) {
-      out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-      v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-  };
-  for (const auto& [bucket, count] : buckets) {
-    put(bucket);
-    put(count);
-  }
-  return out;
-}
-
-bool DecodeStays(std::string_view in, std::map<uint32_t, uint64_t>* buckets) {
-  size_t at = 0;
-  auto get = [&](uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && at < in.size(); shift += 7) {
-      const auto byte = static_cast<unsigned char>(in[at++]);
-      *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return true;
-    }
-    return false;
-  };
-  while (at < in.size()) {
-    uint64_t bucket = 0, count = 0;
-    if (!get(&bucket) || !get(&count)) return false;
-    (*buckets)[static_cast<uint32_t>(bucket)] += count;
-  }
-  return true;
 }
 
 std::string BoardStageKey(const std::string& funnel, const std::string& stage) {

@@ -62,14 +62,10 @@ StageBoard DecodeStageBoard(std::string_view value);
 
 std::string BoardStageKey(const std::string& funnel, const std::string& stage);
 std::string BoardHistoryPrefix(const std::string& funnel, const std::string& stage);
-// The report's cells are counters, one key per measure:
+// The report's cells are period cells (period_cells.h), one key per measure:
 //   fr/<funnel>\0<grain><be64 slot or day>\0<stage>\0<measure>
-// measures: e entered, m moved on, w won, l lost (8-byte counters); h the stays that ended
-// (LatencyHistogram buckets, EncodeStays: one key whatever their spread, so a cell's size stays
-// flat as the history grows); the won value is stage "" measure "wv", in thousandths.
+// measures: e entered, m moved on, w won, l lost (counters); h the stays that ended (a
+// histogram); the won value is stage "" measure "wv", in thousandths.
 std::string FunnelReportPrefix(const std::string& funnel, char grain);
-// Stays by histogram bucket: varint pairs (bucket, count), buckets ascending.
-std::string EncodeStays(const std::map<uint32_t, uint64_t>& buckets);
-bool DecodeStays(std::string_view in, std::map<uint32_t, uint64_t>* buckets);
 
 }  // namespace helpdesk

@@ -57,6 +57,16 @@ inline constexpr char kBoardHistory[] = "fh/";
 // fr/<funnel>\0<s|d><be64 slot or day>: the funnel report's cells.
 inline constexpr char kFunnelReport[] = "fr/";
 
+// Tasks (task_projector.h).
+inline constexpr char kTaskType[] = "tty/";   // tty/<id>: an admin-defined task type
+inline constexpr char kTask[] = "tk/";        // tk/<id>: the task as the API shows it
+inline constexpr char kTaskList[] = "tx/";    // tx/<scope>|<status>\0<d|c><be64 sort><id>
+inline constexpr char kTaskCount[] = "tn/";   // tn/<scope>|<status>: their sizes
+inline constexpr char kTaskReminder[] = "trm/";  // trm/<be64 ms><id>: the next reminder
+inline constexpr char kContactTasks[] = "ktk/";  // ktk/<contact>/<id>: the contact's tasks
+inline constexpr char kTaskSchedule[] = "tsc/";  // tsc/<id>: a task schedule
+inline constexpr char kTaskReport[] = "trp/";    // trp/<s|d><be64 slot or day>\0<measure>
+
 // Reports.
 inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)
 

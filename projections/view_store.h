@@ -38,7 +38,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 12;  // 12: funnels, deals, board, stage scopes per funnel
+constexpr int kViewsVersion = 13;  // 13: tasks
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

@@ -4,8 +4,10 @@ server write validates against it.
 
 Starts helpdeskd on the embedded log, runs commands that produce each of the event types
 (docs/events.md), stops it, exports the log with `helpdeskd export-events`, and validates every
-line. Fails on an event without a schema, an event that does not validate, a schema no event
-exercised, or a schema file that is not a valid schema.
+line. The events the server's own timer writes (a task's overdue reminder, a task schedule's
+occurrence) are waited for: the schedule is set to occur at the next minute, so the test takes
+up to about 70 s. Fails on an event without a schema, an event that does not validate, a schema
+no event exercised, or a schema file that is not a valid schema.
 
 usage: event_schemas_test.py HELPDESKD SCHEMAS_DIR EVENT_HEADER
 EVENT_HEADER is domain/event.h: every event type it names must have a schema.
@@ -68,8 +70,8 @@ def produce_every_event(api):
     api.call("POST", "/api/v1/teams", {"id": "t2", "name": "Sales"})
     ana = api.call("POST", "/api/v1/users", {"id": "ana", "name": "Ana", "email": "ana@x.co",
                                              "role": "agent", "teams": ["t1"]})["token"]
-    api.call("POST", "/api/v1/users", {"id": "bea", "name": "Bea", "email": "bea@x.co",
-                                       "role": "supervisor"})
+    bea = api.call("POST", "/api/v1/users", {"id": "bea", "name": "Bea", "email": "bea@x.co",
+                                             "role": "supervisor"})["token"]
     api.call("POST", "/api/v1/teams/t2/members", {"user_id": "bea"})
     api.call("PUT", "/api/v1/users/ana/presence", {"status": "online"}, token=ana)
     api.call("PATCH", "/api/v1/users/bea", {"name": "Bea S", "avatar_url": "https://x.co/b.png"})
@@ -192,8 +194,83 @@ def produce_every_event(api):
         if api.call("GET", f"/api/v1/contacts/imports/{import_id}")["status"] != "running":
             break
         time.sleep(0.05)
+    produce_task_events(api, ana, bea, first, deal["id"])
     api.call("POST", "/api/v1/contacts/rui/erase")
     api.call("POST", f"/api/v1/contacts/{spam['contact_id']}/erase")
+
+
+def utc(delta):
+    return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def produce_task_events(api, ana, bea, first, deal_id):
+    # A schedule that occurs at the next minute (UTC): the server's timer makes its task then.
+    # Too close to the minute's end, wait for the next one, so that the schedule is defined
+    # before its occurrence.
+    now = datetime.now(timezone.utc)
+    if now.second >= 50:
+        time.sleep(61 - now.second)
+        now = datetime.now(timezone.utc)
+    at = (now + timedelta(minutes=1)).strftime("%H:%M")
+    api.call("POST", "/api/v1/task-schedules",
+             {"id": "daily", "every": "day", "at": at, "tz": "UTC",
+              "task": {"type": "call", "title": "Daily check", "team_id": "t1",
+                       "due_in_minutes": 60}}, token=bea)
+    # Two more, stopped at once (they never occur).
+    api.call("POST", "/api/v1/task-schedules",
+             {"id": "weekly", "every": "week", "weekday": 1, "at": "09:00",
+              "tz": "America/Sao_Paulo",
+              "task": {"type": "email", "title": "Weekly report", "description": None,
+                       "user_id": "ana", "contact_id": first["contact_id"],
+                       "email_template": "weekly"}}, token=bea)
+    api.call("POST", "/api/v1/task-schedules",
+             {"every": "month", "day": 31, "at": "23:30", "tz": "UTC",
+              "task": {"type": "custom", "title": "Close the month", "user_id": "bea",
+                       "deal_id": deal_id, "due_in_minutes": 0}})
+    for schedule in api.call("GET", "/api/v1/task-schedules")["items"]:
+        if schedule["id"] != "daily":
+            api.call("DELETE", f"/api/v1/task-schedules/{schedule['id']}", token=bea)
+    api.call("POST", "/api/v1/task-types", {"id": "visit", "name": "Visit"})
+    # A task queued for a team, taken, edited, sent to another team's queue, given to a user,
+    # started, finished, reopened, archived.
+    task = api.call("POST", "/api/v1/tasks",
+                    {"type": "visit", "title": "Visit the store",
+                     "description": "Bring the catalog", "team_id": "t1",
+                     "contact_id": first["contact_id"], "due_at": utc(timedelta(days=2))})
+    path = f"/api/v1/tasks/{task['id']}"
+    api.call("POST", path + "/take", token=ana)
+    api.call("PATCH", path, {"title": "Visit the new store", "description": None,
+                             "due_at": utc(timedelta(days=3))}, token=ana)
+    api.call("POST", path + "/transfer", {"team_id": "t2"}, token=ana)
+    api.call("POST", path + "/transfer", {"user_id": "ana"}, token=bea)
+    api.call("POST", path + "/start", token=ana)
+    api.call("POST", path + "/finish", {"outcome": "Catalog delivered"}, token=ana)
+    api.call("POST", path + "/reopen", token=ana)
+    api.call("POST", path + "/archive", {"reason": "Duplicate"}, token=ana)
+    # Ana's own task with every link, finished without an outcome.
+    linked = api.call("POST", "/api/v1/tasks",
+                      {"id": "send-proposal", "type": "email", "title": "Send the proposal",
+                       "conversation_id": first["conversation_id"], "deal_id": deal_id,
+                       "email_template": "proposal"}, token=ana)
+    api.call("POST", f"/api/v1/tasks/{linked['id']}/finish", token=ana)
+    # A task due a minute ago: the timer reminds Ana at once that it is overdue.
+    late = api.call("POST", "/api/v1/tasks",
+                    {"type": "call", "title": "Call Rui back", "user_id": "ana",
+                     "due_at": utc(timedelta(minutes=-1))}, token=bea)
+    for _ in range(200):
+        if api.call("GET", "/api/v1/events?type=TaskReminded")["items"]:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the overdue reminder was not recorded within 10 s")
+    api.call("POST", f"/api/v1/tasks/{late['id']}/finish", {"outcome": ""}, token=ana)
+    # The schedule's occurrence, when its minute comes.
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if api.call("GET", "/api/v1/task-schedules/daily")["last_occurrence_at"]:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the schedule due at {at} UTC did not occur within 90 s")
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):

@@ -7,6 +7,8 @@
 #include "commands/command_service.h"
 #include "projections/conversation_projector.h"
 #include "projections/deal_queries.h"
+#include "projections/task_projector.h"
+#include "projections/task_queries.h"
 #include "projections/inbox_query.h"
 #include "projections/projection_runner.h"
 #include "projections/view_queries.h"
@@ -317,6 +319,92 @@ TEST_F(ProjectionTest, DealsBuildTheBoardItsPastAndTheFunnelReport) {
   const auto to_close = q.DealsToClose("ana", "2026-11-22");
   ASSERT_EQ(to_close.size(), 1u);  // the open one; won and lost ones are done
   EXPECT_EQ(to_close[0]["id"], "d2");
+
+  const std::string incremental = views_->DumpForComparison();
+  auto fresh = ViewStore::Open(dir_.path() + "/views2").value();
+  ProjectionRunner replay(*log_, *fresh);
+  ASSERT_TRUE(replay.CatchUp().ok());
+  EXPECT_EQ(fresh->DumpForComparison(), incremental);
+}
+
+// Tasks on a fixed clock: the lists per view, status and sort with their totals, the timer's
+// reminder index, the tasks report, a merge, and a replay that rebuilds the same views.
+TEST_F(ProjectionTest, TasksBuildTheirListsRemindersAndReport) {
+  ASSERT_TRUE(commands_->Execute(admin_, cmd::CreateTeam{std::string("t1"), "T1"}).ok());
+  for (const char* id : {"ana", "bia"}) {
+    ASSERT_TRUE(commands_
+                    ->Execute(admin_, cmd::CreateUser{std::string(id), id, std::string(id) + "@x.co",
+                                                      "agent", {"t1"}, ""})
+                    .ok());
+  }
+  const Caller ana{"ana", Role::kAgent, ""}, bia{"bia", Role::kAgent, ""};
+  auto task = [&](const std::string& id, const std::string& type, std::optional<int64_t> due_in,
+                  bool queued) {
+    cmd::CreateTask c;
+    c.id = id;
+    c.type = type;
+    c.title = "Task " + id;
+    if (due_in) c.due_at = Timestamp{clock_.Now().ms + *due_in};
+    if (queued) c.team_id = "t1";
+    auto r = commands_->Execute(ana, c);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    clock_.Advance(1000);
+  };
+  task("a", "call", 3 * kHourMs, true);
+  task("b", "email", kHourMs / 2, false);
+  task("c", "call", std::nullopt, false);
+  task("d", "call", -kHourMs, true);
+  CatchUp();
+  ASSERT_TRUE(commands_->Execute(bia, cmd::ActOnTask{"a", "take", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(
+      commands_->Execute(ana, cmd::ActOnTask{"b", "finish", std::string("ok"), std::nullopt}).ok());
+  CatchUp();
+
+  TaskQueries q(*views_);
+  auto ids = [&](TaskListRequest r, int64_t* total = nullptr) {
+    r.now = clock_.Now();
+    auto page = q.List(r);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> out;
+    for (const auto& t : json::parse(page.value().page.items_json)) out.push_back(t["id"]);
+    if (total) *total = page.value().total;
+    return out;
+  };
+  TaskListRequest queue;
+  queue.scopes = {TaskTeamScope("t1")};
+  queue.status = "queued";
+  int64_t total = 0;
+  EXPECT_EQ(ids(queue, &total), std::vector<std::string>{"d"});
+  EXPECT_EQ(total, 1);
+  TaskListRequest all;
+  all.scopes = {kEveryTaskScope};
+  EXPECT_EQ(ids(all, &total), (std::vector<std::string>{"d", "b", "a", "c"}));  // due, none last
+  EXPECT_EQ(total, 4);
+  all.sort = 'c';
+  EXPECT_EQ(ids(all), (std::vector<std::string>{"d", "c", "b", "a"}));
+  all.type = "call";
+  EXPECT_EQ(ids(all, &total), (std::vector<std::string>{"d", "c", "a"}));
+  EXPECT_EQ(total, 3);
+  TaskListRequest mine;
+  mine.scopes = {TaskAssigneeScope("bia")};
+  EXPECT_EQ(ids(mine), std::vector<std::string>{"a"});
+  EXPECT_EQ(q.Task("a", clock_.Now())->value("deadline", ""), "yellow");
+
+  // Reminders: d is overdue now; a's hour before comes later; b is done.
+  EXPECT_EQ(q.RemindersDue(clock_.Now(), 10), std::vector<std::string>{"d"});
+  EXPECT_EQ(q.RemindersDue(Timestamp{clock_.Now().ms + 3 * kHourMs}, 10),
+            (std::vector<std::string>{"d", "a"}));
+  ASSERT_TRUE(commands_->Execute(Caller::System(), cmd::RemindTask{"d"}).ok());
+  EXPECT_EQ(commands_->Execute(Caller::System(), cmd::RemindTask{"d"}).error().code,
+            ErrorCode::kInvalidTransition);  // once
+  CatchUp();
+  EXPECT_TRUE(q.RemindersDue(clock_.Now(), 10).empty());
+
+  const json report = q.Report(kStart, Timestamp{clock_.Now().ms + 1}, clock_.Now());
+  EXPECT_EQ(report["created"], 4);
+  EXPECT_EQ(report["done"], 1);
+  EXPECT_EQ(report["done_late"], 0);
+  EXPECT_EQ(report["overdue_now"], 1);
 
   const std::string incremental = views_->DumpForComparison();
   auto fresh = ViewStore::Open(dir_.path() + "/views2").value();

@@ -29,7 +29,9 @@ std::string ChooseIds(Command& command) {
                              std::is_same_v<C, cmd::CreateQuickReply> ||
                              std::is_same_v<C, cmd::StartConversation> ||
                              std::is_same_v<C, cmd::DefineFunnel> ||
-                             std::is_same_v<C, cmd::CreateDeal>) {
+                             std::is_same_v<C, cmd::CreateDeal> ||
+                             std::is_same_v<C, cmd::CreateTask> ||
+                             std::is_same_v<C, cmd::DefineTaskSchedule>) {
           if (!c.id) c.id = NewId();
         } else if constexpr (std::is_same_v<C, cmd::CreateContact>) {
           if (!c.id) c.id = NewId();  // routed by phone or e-mail, or else by its stream

@@ -11,6 +11,9 @@
 //       with --story deals, N deals instead (of 1,000 contacts, 20 owners) through the default
 //       funnel: a fifth stay in lead, the others move on to contacted, qualified, proposal and
 //       won, or are lost, hours and days apart (about 3.4 events a deal);
+//       with --story tasks, 10 teams of two agents, 20,000 conversations waiting in the queue,
+//       and N tasks queued for the teams in turn, of the four built-in types, due over the next
+//       30 days (with --due-in-seconds S, all due S seconds after seeding started);
 //   bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME
 //       copies that log, event for event (same ids, times, stream versions), into a Kafka topic,
 //       many transactions in flight; for measuring projections that read from Kafka.
@@ -25,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -96,8 +100,64 @@ bool DealStory(helpdesk::CommandService& commands, const Caller& owner, long i,
   }
 }
 
+// Ten teams (t0…t9) of two agents each, 20,000 waiting conversations, then `tasks` tasks queued
+// for the teams in turn.
+int SeedTasks(helpdesk::CommandService& commands, long tasks, int threads,
+              std::optional<int64_t> due_in_seconds) {
+  const Caller admin{"", Role::kAdmin, ""};
+  for (int t = 0; t < 10; ++t) {
+    const std::string team = "t" + std::to_string(t);
+    if (!commands.Execute(admin, helpdesk::cmd::CreateTeam{team, "Team " + team}).ok()) {
+      return Fail("cannot create " + team);
+    }
+  }
+  for (int a = 0; a < 20; ++a) {
+    const std::string id = "agent" + std::to_string(a);
+    if (!commands.Execute(admin, helpdesk::cmd::AddTeamMember{"t" + std::to_string(a % 10), id})
+             .ok()) {
+      return Fail("cannot add " + id);
+    }
+  }
+  const int64_t now = helpdesk::SystemClock().Now().ms;
+  static constexpr const char* kTypes[] = {"call", "email", "scheduling", "custom"};
+  constexpr long kConversations = 20000;
+  std::atomic<long> next{0}, failed{0};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < threads; ++w) {
+    workers.emplace_back([&] {
+      for (long i; (i = next++) < kConversations + tasks;) {
+        if (i < kConversations) {
+          helpdesk::cmd::ReceiveInbound in;
+          in.channel_id = "wa";
+          in.external_id = "seed-" + std::to_string(i);
+          in.text = "Oi, preciso de ajuda com o pedido " + std::to_string(i);
+          in.from_phone = "+5511" + std::to_string(900000000 + i);
+          if (!commands.Execute(admin, in).ok()) ++failed;
+          continue;
+        }
+        const long k = i - kConversations;
+        const Caller creator{"agent" + std::to_string(k % 20), Role::kAgent, ""};
+        helpdesk::cmd::CreateTask task;
+        task.id = "task-" + std::to_string(k);
+        task.type = kTypes[k % 4];
+        task.title = "Retorno ao cliente " + std::to_string(k);
+        task.team_id = "t" + std::to_string(k % 10);
+        task.due_at = helpdesk::Timestamp{
+            due_in_seconds ? now + *due_in_seconds * 1000
+                           : now + helpdesk::kHourMs * 2 + (k * 7919) % (30 * helpdesk::kDayMs)};
+        if (!commands.Execute(creator, task).ok()) ++failed;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::printf("seeded %ld conversations and %ld tasks (%ld failed) in %.1f s\n", kConversations,
+              tasks, failed.load(), Since(start));
+  return failed ? 1 : 0;
+}
+
 int Seed(const std::string& data, long conversations, int threads, int days, bool full_story,
-         bool deals) {
+         bool deals, bool tasks, std::optional<int64_t> due_in_seconds) {
   std::filesystem::create_directories(data);
   auto opened = helpdesk::EmbeddedLog::Open(data + "/log");
   if (!opened.ok()) return Fail(opened.error().message);
@@ -126,6 +186,11 @@ int Seed(const std::string& data, long conversations, int threads, int days, boo
         admin, helpdesk::cmd::CreateUser{
                    id, "Agent " + std::to_string(a), id + "@example.com", "agent", {}, ""});
     if (!u.ok()) return Fail(u.error().message);
+  }
+  if (tasks) {
+    const int status = SeedTasks(commands, conversations, threads, due_in_seconds);
+    std::printf("log head %s\n", log->Head().ToString().c_str());
+    return status;
   }
   if (deals) {
     for (int k = 0; k < 1000; ++k) {
@@ -235,7 +300,7 @@ int main(int argc, char** argv) {
   if (!flags.count("--data")) {
     std::fprintf(stderr,
                  "usage: bench_seed --data DIR --conversations N [--threads T] [--days D]\n"
-                 "                  [--story full|opened|deals]\n"
+                 "                  [--story full|opened|deals|tasks] [--due-in-seconds S]\n"
                  "       bench_seed --data DIR --copy-to-kafka BROKERS --topic NAME\n");
     return 2;
   }
@@ -246,5 +311,9 @@ int main(int argc, char** argv) {
   return Seed(flags["--data"], std::atol(flags["--conversations"].c_str()),
               flags.count("--threads") ? std::atoi(flags["--threads"].c_str()) : 32,
               flags.count("--days") ? std::atoi(flags["--days"].c_str()) : 0,
-              flags["--story"] != "opened", flags["--story"] == "deals");
+              flags["--story"] != "opened", flags["--story"] == "deals",
+              flags["--story"] == "tasks",
+              flags.count("--due-in-seconds")
+                  ? std::optional<int64_t>(std::atoll(flags["--due-in-seconds"].c_str()))
+                  : std::nullopt);
 }

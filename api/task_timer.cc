@@ -1,0 +1,81 @@
+#include "api/task_timer.h"
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/time_zone.h"
+#include "domain/task.h"
+
+namespace helpdesk {
+namespace {
+
+// Reminders sent per pass, in batches decided together and committed once.
+constexpr size_t kRemindersPerPass = 5000;
+constexpr size_t kRemindersPerBatch = 500;
+// Occurrences of one schedule made per pass: a long outage catches up over a few passes.
+constexpr int kOccurrencesPerPass = 100;
+
+int IntOr0(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+}  // namespace
+
+int TaskTimer::RunOnce() {
+  const Timestamp now = clock_.Now();
+  return RemindDue(now) + RunSchedules(now);
+}
+
+int TaskTimer::RemindDue(Timestamp now) {
+  const std::vector<std::string> due = tasks_.RemindersDue(now, kRemindersPerPass);
+  int sent = 0;
+  for (size_t start = 0; start < due.size(); start += kRemindersPerBatch) {
+    std::vector<Command> batch;
+    for (size_t i = start; i < std::min(due.size(), start + kRemindersPerBatch); ++i) {
+      batch.push_back(cmd::RemindTask{due[i]});
+    }
+    for (const auto& outcome : commands_.ExecuteAll(Caller::System(), std::move(batch))) {
+      if (outcome.ok()) {
+        ++sent;
+      } else if (outcome.error().code == ErrorCode::kLogUnavailable) {
+        spdlog::warn("task reminders: {}", outcome.error().message);
+        return sent;
+      }
+    }
+  }
+  return sent;
+}
+
+int TaskTimer::RunSchedules(Timestamp now) {
+  int made = 0;
+  for (const nlohmann::json& schedule : tasks_.Schedules()) {
+    if (!schedule.value("active", false)) continue;
+    const std::string id = schedule.value("id", "");
+    auto zone = TimeZone::Find(schedule.value("tz", "UTC"));
+    const auto minute = ParseTimeOfDay(schedule.value("at", ""));
+    if (!zone.ok() || !minute) continue;
+    const TaskScheduleRule rule{schedule.value("every", ""), *minute, IntOr0(schedule, "weekday"),
+                                IntOr0(schedule, "day")};
+    const UtcOffsetAt offset = [&](Timestamp t) { return zone.value().OffsetAt(t).seconds; };
+    auto last = ParseRfc3339(schedule.value("last_occurrence_at", nlohmann::json()).is_string()
+                                 ? schedule["last_occurrence_at"].get<std::string>()
+                                 : schedule.value("created_at", ""));
+    if (!last) continue;
+    for (int n = 0; n < kOccurrencesPerPass; ++n) {
+      const Timestamp next = NextOccurrence(rule, *last, offset);
+      if (next > now) break;
+      auto outcome = commands_.Execute(Caller::System(), cmd::RunTaskSchedule{id, next});
+      if (!outcome.ok()) {
+        if (outcome.error().code != ErrorCode::kInvalidTransition) {
+          spdlog::warn("task schedule {}: {}", id, outcome.error().message);
+        }
+        break;  // the write model knows better (another node ran it): the next pass reads again
+      }
+      ++made;
+      last = next;
+    }
+  }
+  return made;
+}
+
+}  // namespace helpdesk
