@@ -76,9 +76,11 @@ HttpResponse VersionedResponse(int status, const nlohmann::json& object) {
 }
 
 HttpResponse ListResponse(const std::string& items_json,
-                          const std::optional<std::string>& next_cursor) {
+                          const std::optional<std::string>& next_cursor,
+                          std::optional<int64_t> total) {
   std::string body = "{\"items\":" + items_json + ",\"next_cursor\":";
   body += next_cursor ? json(*next_cursor).dump() : "null";
+  if (total) body += ",\"total\":" + std::to_string(*total);
   body += "}";
   return JsonResponse(200, body);
 }

@@ -21,9 +21,10 @@ HttpResponse JsonResponse(int status, const std::string& json_text);
 HttpResponse JsonResponse(int status, const nlohmann::json& value);
 // A resource with a `version`: its object, and its version as the ETag for If-Match.
 HttpResponse VersionedResponse(int status, const nlohmann::json& object);
-// {"items": <items_json>, "next_cursor": …}
+// {"items": <items_json>, "next_cursor": …[, "total": …]}, written without parsing the items.
 HttpResponse ListResponse(const std::string& items_json,
-                          const std::optional<std::string>& next_cursor);
+                          const std::optional<std::string>& next_cursor,
+                          std::optional<int64_t> total = std::nullopt);
 
 // A request body parsed as a JSON object, read field by field. The first failure is kept;
 // callers check error() once after reading every field.

@@ -88,10 +88,7 @@ std::optional<HttpResponse> App::RouteContacts(const HttpRequest& r, const Calle
     auto page = contacts_.List(filter.value(), list.value().cursor, list.value().limit);
     if (!page.ok()) return ErrorResponse(page.error());
     const Page& items = page.value().page;
-    std::string text = "{\"items\":" + items.items_json + ",\"next_cursor\":";
-    text += items.next_cursor ? json(*items.next_cursor).dump() : "null";
-    text += ",\"total\":" + std::to_string(page.value().total) + "}";
-    return JsonResponse(200, text);
+    return ListResponse(items.items_json, items.next_cursor, page.value().total);
   }
   if (p.size() < 4) return std::nullopt;
   const std::string& id = p[3];

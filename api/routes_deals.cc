@@ -203,11 +203,8 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     }
     auto page = deals_.List(f, list.value().cursor, list.value().limit);
     if (!page.ok()) return ErrorResponse(page.error());
-    HttpResponse response = ListResponse(page.value().page.items_json, page.value().page.next_cursor);
-    json body = json::parse(response.body, nullptr, false);
-    body["total"] = page.value().total;
-    response.body = body.dump();
-    return response;
+    return ListResponse(page.value().page.items_json, page.value().page.next_cursor,
+                        page.value().total);
   }
   if (p.size() == 3 && r.method == "POST") {
     auto body = Body::Parse(r.body);

@@ -99,22 +99,26 @@ void PutTask(ViewTxn& txn, const json& before, const json& task) {
   txn.Put(view_keys::kTask + id, task.dump());
 }
 
-// The state the reminder rules read (domain/task.h), from the stored task.
-TaskState ReminderStateOf(const json& task) {
+// The state the reminder rules read (domain/task.h), from the stored task and the due dates its
+// reminders went out for.
+TaskState ReminderStateOf(const json& task, const json& sent) {
   TaskState s;
   if (!task.is_object()) return s;
   s.exists = true;
   s.status = Str(task, "status");
   s.due_at = TimeOf(task, "due_at");
-  s.reminded_soon_for = TimeOf(task, "_reminded_soon_for");
-  s.reminded_overdue_for = TimeOf(task, "_reminded_overdue_for");
+  if (sent.is_object()) {
+    s.reminded_soon_for = TimeOf(sent, "soon");
+    s.reminded_overdue_for = TimeOf(sent, "overdue");
+  }
   return s;
 }
 
-void MoveReminderKey(ViewTxn& txn, const json& before, const json& task) {
+void MoveReminderKey(ViewTxn& txn, const json& before, const json& sent_before, const json& task,
+                     const json& sent) {
   const std::string id = Str(task, "id");
-  const auto was = NextReminderAt(ReminderStateOf(before));
-  const auto is = NextReminderAt(ReminderStateOf(task));
+  const auto was = NextReminderAt(ReminderStateOf(before, sent_before));
+  const auto is = NextReminderAt(ReminderStateOf(task, sent));
   if (was == is) return;
   if (was) txn.Delete(TaskReminderKey(was->ms, id));
   if (is) txn.Insert(TaskReminderKey(is->ms, id), "");
@@ -159,6 +163,8 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
   const std::string id = IdOf(e.stream);
   const json before = LoadJson(txn, view_keys::kTask + id);
   json task = before.is_object() ? before : json::object();
+  const json sent_before = LoadJson(txn, view_keys::kTaskRemindersSent + id);
+  json sent = sent_before.is_object() ? sent_before : json::object();
   const std::string at = FormatRfc3339(e.at);
   if (const auto* c = events::As<events::TaskCreated>(event)) {
     if (before.is_object()) return;  // a malformed log: a task is created once
@@ -223,15 +229,15 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
     task["done_at"] = nullptr;
     task["archived_at"] = nullptr;
   } else if (const auto* rm = events::As<events::TaskReminded>(event)) {
-    task[rm->reminder == "overdue" ? "_reminded_overdue_for" : "_reminded_soon_for"] =
-        FormatRfc3339(rm->due_at);
+    sent[rm->reminder == "overdue" ? "overdue" : "soon"] = FormatRfc3339(rm->due_at);
+    txn.Put(view_keys::kTaskRemindersSent + id, sent.dump());
   } else {
     return;
   }
   task["updated_at"] = at;
   task["version"] = r.stream_version;
   PutTask(txn, before, task);
-  MoveReminderKey(txn, before, task);
+  MoveReminderKey(txn, before, sent_before, task, sent);
   for (const Notification& n : NotificationsFor(e, event)) {
     const std::string key = NotificationKey(n.user_id, e.at, r.position, e.id);
     json item{{"id", key.substr(NotificationPrefix(n.user_id).size())},

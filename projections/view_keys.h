@@ -63,6 +63,8 @@ inline constexpr char kTask[] = "tk/";        // tk/<id>: the task as the API sh
 inline constexpr char kTaskList[] = "tx/";    // tx/<scope>|<status>\0<d|c><be64 sort><id>
 inline constexpr char kTaskCount[] = "tn/";   // tn/<scope>|<status>: their sizes
 inline constexpr char kTaskReminder[] = "trm/";  // trm/<be64 ms><id>: the next reminder
+// trs/<id>: the due dates its reminders went out for ({"soon", "overdue"}: RFC 3339).
+inline constexpr char kTaskRemindersSent[] = "trs/";
 inline constexpr char kContactTasks[] = "ktk/";  // ktk/<contact>/<id>: the contact's tasks
 inline constexpr char kTaskSchedule[] = "tsc/";  // tsc/<id>: a task schedule
 inline constexpr char kTaskReport[] = "trp/";    // trp/<s|d><be64 slot or day>\0<measure>

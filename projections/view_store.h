@@ -38,7 +38,7 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 13;  // 13: tasks
+constexpr int kViewsVersion = 14;  // 13: tasks; 14: reminders sent kept apart (trs/)
 // The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
 // same way when it changes.
 

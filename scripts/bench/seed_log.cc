@@ -153,6 +153,10 @@ int SeedTasks(helpdesk::CommandService& commands, long tasks, int threads,
   for (auto& w : workers) w.join();
   std::printf("seeded %ld conversations and %ld tasks (%ld failed) in %.1f s\n", kConversations,
               tasks, failed.load(), Since(start));
+  if (due_in_seconds) {
+    std::printf("due at %s\n",
+                helpdesk::FormatRfc3339({now + *due_in_seconds * 1000}).c_str());
+  }
   return failed ? 1 : 0;
 }
 
