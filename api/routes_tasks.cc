@@ -71,10 +71,12 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
   // Whether the caller sees this task (else it answers 404, as if it did not exist).
   auto sees = [&](const json& task) {
     if (supervises) return true;
-    const std::string team = task.value("team_id", json()).is_string() ? task["team_id"].get<std::string>() : "";
-    return task.value("assignee_id", json()) == json(caller.user_id) ||
-           task.value("created_by", json()) == json(caller.user_id) ||
-           std::find(teams.begin(), teams.end(), team) != teams.end();
+    const json team = task.value("team_id", json());
+    const bool in_queue = task.value("status", json()) == json("queued") && team.is_string() &&
+                          std::find(teams.begin(), teams.end(), team.get<std::string>()) !=
+                              teams.end();
+    return in_queue || task.value("assignee_id", json()) == json(caller.user_id) ||
+           task.value("created_by", json()) == json(caller.user_id);
   };
   // A command's answer: once the views have it, the object as they show it.
   auto answer = [&](const Result<CommandOutcome>& outcome, int status,
@@ -179,6 +181,13 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
     } else if (view == "created") {
       q.scopes = {TaskCreatorScope(caller.user_id)};
     } else if (view == "team") {
+      // An agent sees their teams' queues; supervisors and admins every task of a team.
+      if (!supervises) {
+        if (auto status = QueryParam(r, "status"); status && *status != "queued") {
+          return ErrorResponse(Forbidden("an agent sees only their teams' queued tasks"));
+        }
+        q.status = "queued";
+      }
       if (auto team = QueryParam(r, "team")) {
         if (!supervises && std::find(teams.begin(), teams.end(), *team) == teams.end()) {
           return ErrorResponse(Forbidden("an agent sees only their own teams' tasks"));
@@ -193,7 +202,7 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
     } else {
       return ErrorResponse(InvalidField("view", "must be mine, team, created or all"));
     }
-    q.status = QueryParam(r, "status");
+    if (!q.status) q.status = QueryParam(r, "status");
     if (q.status && *q.status != "queued" && *q.status != "pending" && *q.status != "done" &&
         *q.status != "archived") {
       return ErrorResponse(InvalidField("status", "must be queued, pending, done or archived"));

@@ -37,7 +37,7 @@ bool MayActOn(const WriteModel& model, const Caller& caller, const TaskState& ta
   if (IsSupervisor(caller)) return true;
   if (!caller.is_user()) return false;
   return task.assignee_id == caller.user_id || task.created_by == caller.user_id ||
-         InTeam(model, caller, task.team_id);
+         (task.status == "queued" && InTeam(model, caller, task.team_id));
 }
 
 std::optional<Error> AssigneeProblem(const WriteModel& model, const std::string& user_id) {
@@ -160,7 +160,10 @@ Result<std::optional<events::TaskCreated>> CommandService::DecideNewTask(
   }
   if (c.conversation_id) {
     const ConversationState* conversation = model_.Conversation(*c.conversation_id);
-    if (!conversation) return InvalidField("conversation_id", "names no conversation");
+    // One the caller may not see (the desk's visibility) is as if it did not exist.
+    if (!conversation || !SeesLocked(caller, *conversation)) {
+      return InvalidField("conversation_id", "names no conversation");
+    }
     if (!contact_id) contact_id = SurvivorOf(conversation->contact_id);
   }
   if (c.deal_id && !model_.Deal(*c.deal_id)) return InvalidField("deal_id", "names no deal");
@@ -289,13 +292,15 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ActOnTa
   } else if (c.action == "start") {
     event = events::Encode(events::TaskStarted{c.task_id});
   } else if (c.action == "finish") {
-    const bool late = task->due_at && now > *task->due_at;
+    const bool late = task->due_at && now >= *task->due_at;  // red from the due instant on
     event = events::Encode(events::TaskFinished{c.task_id, c.text, late});
   } else if (c.action == "archive") {
     event = events::Encode(events::TaskArchived{c.task_id, c.text});
   } else {
-    // Back to its assignee; a task archived from a queue goes to whoever reopens it.
-    const std::string assignee = !task->assignee_id.empty() ? task->assignee_id : caller.user_id;
+    // Back to its assignee, while active; a task archived from a queue (or whose assignee was
+    // deactivated) goes to whoever reopens it.
+    const UserState* previous = task->assignee_id.empty() ? nullptr : model_.User(task->assignee_id);
+    const std::string assignee = previous && previous->active ? task->assignee_id : caller.user_id;
     if (assignee.empty()) return InvalidTransition("task " + c.task_id + " has nobody to go to");
     event = events::Encode(events::TaskReopened{c.task_id, task->status, assignee});
   }

@@ -228,6 +228,7 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
     task["archive_reason"] = nullptr;
     task["done_at"] = nullptr;
     task["archived_at"] = nullptr;
+    task["started_at"] = nullptr;  // it may be started anew
   } else if (const auto* rm = events::As<events::TaskReminded>(event)) {
     sent[rm->reminder == "overdue" ? "overdue" : "soon"] = FormatRfc3339(rm->due_at);
     txn.Put(view_keys::kTaskRemindersSent + id, sent.dump());

@@ -85,8 +85,11 @@ TEST_F(TasksTest, AQueuedTaskIsTakenWorkedAndFinished) {
   EXPECT_EQ(taken.json()["status"], "pending");
   EXPECT_EQ(taken.json()["assignee_id"], "ana");
   EXPECT_NE(taken.json()["taken_at"], nullptr);
-  // Taken once: bia cannot take it too; ana taking it again changes nothing.
-  EXPECT_EQ(As(bia_, "POST", "/api/v1/tasks/k1/take").status, 409);
+  // Taken once: it left the queue, and bia (of the same team) no longer sees it; ana taking it
+  // again changes nothing.
+  EXPECT_EQ(As(bia_, "POST", "/api/v1/tasks/k1/take").status, 404);
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/tasks/k1").status, 404);
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/tasks?view=team&status=pending").status, 403);
   EXPECT_NO_NEW_EVENTS(EXPECT_EQ(As(ana_, "POST", "/api/v1/tasks/k1/take").status, 200));
   EXPECT_EQ(Ids(ana_, "?view=team&status=queued"), std::vector<std::string>{});
   EXPECT_EQ(Ids(ana_, "?view=mine"), std::vector<std::string>{"k1"});
@@ -317,6 +320,22 @@ TEST_F(TasksTest, AMergedContactsTasksFollowTheSurvivor) {
   EXPECT_EQ(As(ana_, "GET", "/api/v1/tasks/f1").json()["contact_id"], "rui");
   EXPECT_EQ(Ids(ana_, "?view=mine&contact=rui"), std::vector<std::string>{"f1"});
   EXPECT_EQ(Ids(ana_, "?view=mine&contact=rui2"), std::vector<std::string>{});
+}
+
+TEST_F(TasksTest, ATaskCannotNameAConversationTheCallerDoesNotSee) {
+  const std::string conversation =
+      Inbound("wa", "w1", "+5511911112222").value("conversation_id", "");
+  ASSERT_EQ(Admin("POST", "/api/v1/conversations/" + conversation + "/transfer",
+                  {{"team_id", "t1"}})
+                .status,
+            200);
+  ASSERT_EQ(Admin("PATCH", "/api/v1/settings", {{"agent_visibility", "teams"}}).status, 200);
+  // Caio is in no team: t1's conversation does not exist for him.
+  const json body{{"type", "call"}, {"title", "x"}, {"conversation_id", conversation}};
+  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(NewTask(caio_, body).status, 400));
+  auto made = NewTask(ana_, body);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_NE(made.json()["contact_id"], nullptr);
 }
 
 TEST_F(TasksTest, BadInputIsRefusedAndChangesNothing) {
