@@ -22,15 +22,15 @@ std::optional<Timestamp> ReadDueAt(Body& b, std::optional<Error>* error) {
   return due;
 }
 
-// An integer field (weekday, day): nullopt when absent or null.
-std::optional<int> ReadSmallInt(const json& body, const char* name, std::optional<Error>* error) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_number_integer() || it->get<int64_t>() < -1000 || it->get<int64_t>() > 1000) {
+// A small integer field (weekday, day) from the body: nullopt when absent or null.
+std::optional<int> ReadSmallInt(Body& b, const char* name, std::optional<Error>* error) {
+  const std::optional<double> n = b.OptNumber(name);
+  if (!n) return std::nullopt;
+  if (*n != static_cast<int>(*n) || *n < -1000 || *n > 1000) {
     *error = InvalidField(name, "must be an integer");
     return std::nullopt;
   }
-  return it->get<int>();
+  return static_cast<int>(*n);
 }
 
 }  // namespace
@@ -78,25 +78,20 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
     return in_queue || task.value("assignee_id", json()) == json(caller.user_id) ||
            task.value("created_by", json()) == json(caller.user_id);
   };
-  // A command's answer: once the views have it, the object as they show it.
-  auto answer = [&](const Result<CommandOutcome>& outcome, int status,
-                    std::optional<json> (TaskQueries::*read)(const std::string&) const) {
+  // A command's answer: once the views have it, the object `read` finds for its id.
+  auto answer = [&](const Result<CommandOutcome>& outcome, int status, auto read) {
     if (!outcome.ok()) return ErrorResponse(outcome.error());
     AwaitViews(outcome.value().token);
-    auto object = (tasks_.*read)(outcome.value().id);
+    std::optional<json> object = read(outcome.value().id);
     if (!object) return ErrorResponse(Error{ErrorCode::kInternal, "missing from the views"});
     HttpResponse response = VersionedResponse(outcome.value().created ? 201 : status, *object);
     SetPosition(response, outcome.value().token);
     return response;
   };
+  auto read_task = [&](const std::string& id) { return tasks_.Task(id, clock_.Now()); };
+  auto read_schedule = [&](const std::string& id) { return tasks_.Schedule(id); };
   auto answer_task = [&](const Result<CommandOutcome>& outcome, int status) {
-    if (!outcome.ok()) return ErrorResponse(outcome.error());
-    AwaitViews(outcome.value().token);
-    auto task = tasks_.Task(outcome.value().id, clock_.Now());
-    if (!task) return ErrorResponse(Error{ErrorCode::kInternal, "missing from the views"});
-    HttpResponse response = VersionedResponse(outcome.value().created ? 201 : status, *task);
-    SetPosition(response, outcome.value().token);
-    return response;
+    return answer(outcome, status, read_task);
   };
 
   if (p[2] == "task-types") {
@@ -139,21 +134,20 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
       if (auto unknown = b.UnknownField({"id", "every", "at", "tz", "weekday", "day", "task"})) {
         return ErrorResponse(InvalidField(*unknown, "is not a field of a task schedule"));
       }
-      const json raw = json::parse(r.body, nullptr, false);
       std::optional<Error> error;
       cmd::DefineTaskSchedule c;
       c.id = b.OptString("id");
       c.every = b.NonEmptyString("every");
       c.at = b.NonEmptyString("at");
       c.tz = b.NonEmptyString("tz");
-      c.weekday = ReadSmallInt(raw, "weekday", &error);
-      c.day = ReadSmallInt(raw, "day", &error);
+      c.weekday = ReadSmallInt(b, "weekday", &error);
+      c.day = ReadSmallInt(b, "day", &error);
       auto task = b.OptObject("task");
       if (b.error()) return ErrorResponse(*b.error());
       if (error) return ErrorResponse(*error);
       if (!task) return ErrorResponse(InvalidField("task", "must be an object"));
       c.task = std::move(*task);
-      return answer(commands_.Execute(caller, std::move(c)), 200, &TaskQueries::Schedule);
+      return answer(commands_.Execute(caller, std::move(c)), 200, read_schedule);
     }
     if (p.size() == 4 && r.method == "GET") {
       auto schedule = tasks_.Schedule(p[3]);
@@ -161,8 +155,7 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
       return VersionedResponse(200, *schedule);
     }
     if (p.size() == 4 && r.method == "DELETE") {
-      return answer(commands_.Execute(caller, cmd::StopTaskSchedule{p[3]}), 200,
-                    &TaskQueries::Schedule);
+      return answer(commands_.Execute(caller, cmd::StopTaskSchedule{p[3]}), 200, read_schedule);
     }
     return NoRoute();
   }

@@ -23,7 +23,6 @@ class WakeScheduler {
   void Start();
   // One pass: wakes everything due now. Returns how many were woken.
   int RunOnce();
-  TaskTimer& tasks() { return tasks_; }
 
  private:
   Commands& commands_;

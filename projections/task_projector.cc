@@ -135,19 +135,21 @@ std::string Measure(const std::string& dimension, char measure) {
   return key;
 }
 
-// Adds to a measure for every task, the task's type and (when it has one) its assignee.
-void Count(ViewTxn& txn, Timestamp at, const json& task, char measure) {
+// The report's dimensions a task counts in: every task, its type, its assignee (when it has one).
+std::vector<std::string> DimensionsOf(const json& task) {
   std::vector<std::string> dimensions{"", "y/" + Str(task, "type")};
   if (auto a = Str(task, "assignee_id"); !a.empty()) dimensions.push_back("a/" + a);
-  for (const std::string& d : dimensions) {
+  return dimensions;
+}
+
+void Count(ViewTxn& txn, Timestamp at, const json& task, char measure) {
+  for (const std::string& d : DimensionsOf(task)) {
     AddToPeriodCells(txn, ReportCells(), at, Measure(d, measure));
   }
 }
 
 void AddTimeToDone(ViewTxn& txn, Timestamp at, const json& task, int64_t seconds) {
-  std::vector<std::string> dimensions{"", "y/" + Str(task, "type")};
-  if (auto a = Str(task, "assignee_id"); !a.empty()) dimensions.push_back("a/" + a);
-  for (const std::string& d : dimensions) {
+  for (const std::string& d : DimensionsOf(task)) {
     AddDurationToPeriodCells(txn, ReportCells(), at, Measure(d, 'h'), seconds);
   }
 }
