@@ -4,9 +4,19 @@
 
 #include <chrono>
 #include <limits>
+#include <mutex>
 
 namespace helpdesk {
 namespace {
+
+// Every call into the tz library goes through this lock. The library loads the database and
+// each zone's transitions lazily on first use, and that lazy loading is not safe to race: a
+// task schedule being defined while the timer computes another schedule's next occurrence met
+// it under ThreadSanitizer. Calls are rare (a cached offset spans months), so one lock is cheap.
+std::mutex& TzLibraryMutex() {
+  static std::mutex mu;
+  return mu;
+}
 
 bool LooksLikeZoneName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -29,6 +39,7 @@ Timestamp ToTimestamp(date::sys_seconds t) {
 Result<TimeZone> TimeZone::Find(const std::string& name) {
   if (!LooksLikeZoneName(name)) return InvalidField("tz", "is not an IANA time zone name");
   try {
+    std::lock_guard<std::mutex> lock(TzLibraryMutex());
     const date::time_zone* zone = date::locate_zone(name);
     return TimeZone(name, zone);
   } catch (const std::exception&) {
@@ -38,7 +49,11 @@ Result<TimeZone> TimeZone::Find(const std::string& name) {
 
 TimeZone::Offset TimeZone::OffsetAt(Timestamp t) const {
   const date::sys_seconds at{std::chrono::seconds(t.ms >= 0 ? t.ms / 1000 : (t.ms - 999) / 1000)};
-  const date::sys_info info = zone_->get_info(at);
+  date::sys_info info;
+  {
+    std::lock_guard<std::mutex> lock(TzLibraryMutex());
+    info = zone_->get_info(at);
+  }
   Offset offset;
   offset.seconds = info.offset.count();
   offset.from = ToTimestamp(info.begin);

@@ -2,7 +2,8 @@
 // system's tz database, asked for its offset from UTC at an instant. The reports turn UTC slots
 // into local hours with it (domain/report_rules.h does the arithmetic).
 //
-// Thread-safe: zones are immutable once found; the database loads once per process.
+// Thread-safe: every call into the tz library is serialised (its lazy loading races otherwise);
+// zones live as long as the process.
 #pragma once
 
 #include <cstdint>

@@ -17,6 +17,18 @@
 #include "api/json_io.h"
 
 namespace helpdesk {
+namespace listener_internal {
+
+// What streamed responses share with the listener: the count of open ones, and the signal that
+// the server is stopping. Named (not anonymous): the listener's Impl holds one.
+struct StreamRegistry {
+  std::mutex mu;
+  std::condition_variable cv;
+  int open = 0;
+  std::atomic<bool> stopping{false};
+};
+
+}  // namespace listener_internal
 namespace {
 
 using web::http::experimental::listener::http_listener;
@@ -56,14 +68,7 @@ constexpr size_t kMaxStreamBacklog = 4 << 20;
 
 using Buffer = concurrency::streams::producer_consumer_buffer<uint8_t>;
 
-// What streamed responses share with the listener: the count of open ones, and the signal that
-// the server is stopping.
-struct StreamRegistry {
-  std::mutex mu;
-  std::condition_variable cv;
-  int open = 0;
-  std::atomic<bool> stopping{false};
-};
+using listener_internal::StreamRegistry;
 
 class BufferStream final : public BodyStream {
  public:

@@ -3,12 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/domain_fixtures.h"
+
 namespace helpdesk {
 namespace {
 
 using conversation::Events;
-
-const Timestamp kNow{1'800'000'000'000};  // a fixed clock
+using test::kNow;
 
 class Given {
  public:

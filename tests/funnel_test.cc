@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "domain/events.h"
+#include "tests/support/domain_fixtures.h"
 
 namespace helpdesk {
 namespace {
@@ -96,20 +97,12 @@ TEST(Funnel, DealFieldRules) {
   EXPECT_EQ(DealStatusOfKind("open"), "open");
 }
 
-NewEvent At(const events::Event& event, const std::string& stream) {
-  const DomainEvent d = events::Encode(event);
-  NewEvent e;
-  e.stream = stream;
-  e.type = d.type;
-  e.data = d.data;
-  e.actor = Actor::User("ana");
-  return e;
-}
+using test::Staged;
 
 TEST(Funnel, EventsEvolveADeal) {
   DealState d;
   Evolve(d,
-         At(events::DealCreated{"d1", "Plano", "k1", "b2b", "new", "open", 100, "BRL",
+         Staged(events::DealCreated{"d1", "Plano", "k1", "b2b", "new", "open", 100, "BRL",
                                 std::string("ana"), std::nullopt, std::string("2026-12-31")},
             "deal/d1"),
          1);
@@ -120,16 +113,16 @@ TEST(Funnel, EventsEvolveADeal) {
   events::DealUpdated u{"d1"};
   u.value = 250.5;
   u.owner_id = "";
-  Evolve(d, At(u, "deal/d1"), 2);
+  Evolve(d, Staged(u, "deal/d1"), 2);
   EXPECT_EQ(d.value, 250.5);
   EXPECT_EQ(d.owner_id, "");
   EXPECT_EQ(d.expected_close_on, "2026-12-31");
-  Evolve(d, At(events::DealMoved{"d1", "b2b", "new", "dropped", "lost", std::string("price")},
+  Evolve(d, Staged(events::DealMoved{"d1", "b2b", "new", "dropped", "lost", std::string("price")},
                "deal/d1"),
          3);
   EXPECT_EQ(d.status, "lost");
   EXPECT_EQ(d.lost_reason, "price");
-  Evolve(d, At(events::DealReopened{"d1", "b2b", "dropped", "demo"}, "deal/d1"), 4);
+  Evolve(d, Staged(events::DealReopened{"d1", "b2b", "dropped", "demo"}, "deal/d1"), 4);
   EXPECT_EQ(d.status, "open");
   EXPECT_EQ(d.stage_id, "demo");
   EXPECT_EQ(d.lost_reason, "");
@@ -140,7 +133,7 @@ TEST(Funnel, AFunnelIsItsLastDefinitionAndKeepsItsUse) {
   FunnelState f;
   f.in_use["new"] = 3;
   const nlohmann::json stages = {{{"id", "new"}, {"name", "New"}, {"kind", "open"}}};
-  Evolve(f, At(events::FunnelDefined{"b2b", "B2B", stages}, "funnel/b2b"), 1);
+  Evolve(f, Staged(events::FunnelDefined{"b2b", "B2B", stages}, "funnel/b2b"), 1);
   EXPECT_TRUE(f.exists);
   ASSERT_EQ(f.stages.size(), 1u);
   EXPECT_EQ(f.stages[0].kind, "open");

@@ -3,11 +3,12 @@
 
 #include "domain/message_template.h"
 #include "domain/messaging_window.h"
+#include "tests/support/domain_fixtures.h"
 
 namespace helpdesk {
 namespace {
 
-const Timestamp kNow{1'800'000'000'000};
+using test::kNow;
 
 TEST(MessagingWindowTest, OpenForADayAfterTheCustomersLastMessageOnWhatsAppOnly) {
   const Timestamp wrote{kNow.ms - kCustomerServiceWindowMs + 1000};

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/domain_fixtures.h"
+
 namespace helpdesk {
 namespace {
 
-const Timestamp kNow{1'800'000'000'000};
+using test::kNow;
 
 ConversationState Conv(const std::string& id, ConversationStatus status,
                        std::optional<Timestamp> closed_at = std::nullopt) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "domain/events.h"
+#include "tests/support/domain_fixtures.h"
 
 namespace helpdesk {
 namespace {
@@ -175,16 +176,7 @@ TEST(TaskSchedules, WeeklyAndMonthly) {
   EXPECT_EQ(NextOccurrence(last, T("2028-02-01T00:00:00Z"), utc), T("2028-02-29T18:00:00Z"));
 }
 
-NewEvent At(const events::Event& event, const std::string& stream) {
-  const DomainEvent d = events::Encode(event);
-  NewEvent e;
-  e.stream = stream;
-  e.type = d.type;
-  e.data = d.data;
-  e.actor = Actor::User("ana");
-  e.at = T("2026-12-04T10:00:00Z");
-  return e;
-}
+using test::Staged;
 
 TEST(TaskEvents, EventsEvolveATask) {
   TaskState t;
@@ -195,26 +187,26 @@ TEST(TaskEvents, EventsEvolveATask) {
   created.status = "queued";
   created.team_id = "t1";
   created.due_at = T("2026-12-05T10:00:00Z");
-  Evolve(t, At(created, "task/k1"), 1);
+  Evolve(t, Staged(created, "task/k1"), 1);
   EXPECT_TRUE(t.exists);
   EXPECT_EQ(t.status, "queued");
   EXPECT_EQ(t.created_by, "ana");
-  Evolve(t, At(events::TaskTaken{"k1", "bia"}, "task/k1"), 2);
+  Evolve(t, Staged(events::TaskTaken{"k1", "bia"}, "task/k1"), 2);
   EXPECT_EQ(t.status, "pending");
   EXPECT_EQ(t.assignee_id, "bia");
-  Evolve(t, At(events::TaskReminded{"k1", "due_soon", *created.due_at, {"bia"}}, "task/k1"), 3);
+  Evolve(t, Staged(events::TaskReminded{"k1", "due_soon", *created.due_at, {"bia"}}, "task/k1"), 3);
   EXPECT_EQ(t.reminded_soon_for, created.due_at);
   events::TaskTransferred back;
   back.task_id = "k1";
   back.to_team_id = "t2";
   back.status = "queued";
-  Evolve(t, At(back, "task/k1"), 4);
+  Evolve(t, Staged(back, "task/k1"), 4);
   EXPECT_EQ(t.status, "queued");
   EXPECT_EQ(t.assignee_id, "");
   EXPECT_EQ(t.team_id, "t2");
-  Evolve(t, At(events::TaskFinished{"k1", std::string("feito"), false}, "task/k1"), 5);
+  Evolve(t, Staged(events::TaskFinished{"k1", std::string("feito"), false}, "task/k1"), 5);
   EXPECT_EQ(t.status, "done");
-  Evolve(t, At(events::TaskReopened{"k1", "done", "ana"}, "task/k1"), 6);
+  Evolve(t, Staged(events::TaskReopened{"k1", "done", "ana"}, "task/k1"), 6);
   EXPECT_EQ(t.status, "pending");
   EXPECT_EQ(t.assignee_id, "ana");
   EXPECT_EQ(t.version, 6u);
@@ -223,7 +215,7 @@ TEST(TaskEvents, EventsEvolveATask) {
 TEST(TaskEvents, AScheduleKeepsItsLastOccurrence) {
   TaskScheduleState s;
   Evolve(s,
-         At(events::TaskScheduleDefined{"s1", "week", "08:30", "Europe/Lisbon", 1, std::nullopt,
+         Staged(events::TaskScheduleDefined{"s1", "week", "08:30", "Europe/Lisbon", 1, std::nullopt,
                                         {{"type", "call"}, {"title", "Revisão"}}},
             "task_schedule/s1"),
          1);
@@ -232,11 +224,11 @@ TEST(TaskEvents, AScheduleKeepsItsLastOccurrence) {
   EXPECT_EQ(s.rule.weekday, 1);
   EXPECT_EQ(s.created_at, T("2026-12-04T10:00:00Z"));
   Evolve(s,
-         At(events::TaskScheduleOccurred{"s1", "k9", T("2026-12-07T08:30:00Z")},
+         Staged(events::TaskScheduleOccurred{"s1", "k9", T("2026-12-07T08:30:00Z")},
             "task_schedule/s1"),
          2);
   EXPECT_EQ(s.last_occurrence, T("2026-12-07T08:30:00Z"));
-  Evolve(s, At(events::TaskScheduleStopped{"s1"}, "task_schedule/s1"), 3);
+  Evolve(s, Staged(events::TaskScheduleStopped{"s1"}, "task_schedule/s1"), 3);
   EXPECT_FALSE(s.active);
 }
 
