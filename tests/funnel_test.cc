@@ -110,9 +110,8 @@ TEST(Funnel, EventsEvolveADeal) {
   EXPECT_EQ(d.stage_id, "new");
   EXPECT_EQ(d.owner_id, "ana");
   EXPECT_EQ(d.created_by, "ana");
-  events::DealUpdated u{"d1"};
-  u.value = 250.5;
-  u.owner_id = "";
+  // Built whole: assigning into the optionals afterwards trips GCC 12's maybe-uninitialized.
+  const events::DealUpdated u{"d1", std::nullopt, 250.5, std::nullopt, std::string()};
   Evolve(d, Staged(u, "deal/d1"), 2);
   EXPECT_EQ(d.value, 250.5);
   EXPECT_EQ(d.owner_id, "");
