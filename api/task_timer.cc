@@ -8,9 +8,9 @@
 namespace helpdesk {
 namespace {
 
-// Reminders sent per pass, in batches decided together and committed once.
+// Reminders sent per pass: all decided, then awaited together, so the log makes them durable
+// in a few group commits while the next ones are being decided.
 constexpr size_t kRemindersPerPass = 5000;
-constexpr size_t kRemindersPerBatch = 500;
 // Occurrences of one schedule made per pass: a long outage catches up over a few passes.
 constexpr int kOccurrencesPerPass = 100;
 
@@ -27,20 +27,21 @@ int TaskTimer::RunOnce() {
 }
 
 int TaskTimer::RemindDue(Timestamp now) {
-  const std::vector<std::string> due = tasks_.RemindersDue(now, kRemindersPerPass);
+  TaskQueries::DueReminders due = tasks_.RemindersDue(now, kRemindersPerPass, reminder_cursor_);
+  // A full pass leaves more behind it: the next goes on from here. A short one ends the walk, and
+  // the next starts over (a reminder moved earlier, by a new due date, is met then).
+  reminder_cursor_ = due.task_ids.size() == kRemindersPerPass ? due.last_key : "";
+  std::vector<Command> batch;
+  batch.reserve(due.task_ids.size());
+  for (std::string& id : due.task_ids) batch.push_back(cmd::RemindTask{std::move(id)});
   int sent = 0;
-  for (size_t start = 0; start < due.size(); start += kRemindersPerBatch) {
-    std::vector<Command> batch;
-    for (size_t i = start; i < std::min(due.size(), start + kRemindersPerBatch); ++i) {
-      batch.push_back(cmd::RemindTask{due[i]});
-    }
-    for (const auto& outcome : commands_.ExecuteAll(Caller::System(), std::move(batch))) {
-      if (outcome.ok()) {
-        ++sent;
-      } else if (outcome.error().code == ErrorCode::kLogUnavailable) {
-        spdlog::warn("task reminders: {}", outcome.error().message);
-        return sent;
-      }
+  for (const auto& outcome : commands_.ExecuteAll(Caller::System(), std::move(batch))) {
+    if (outcome.ok()) {
+      ++sent;
+    } else if (outcome.error().code == ErrorCode::kLogUnavailable) {
+      spdlog::warn("task reminders: {}", outcome.error().message);
+      reminder_cursor_.clear();  // what was refused is sent again on a later pass
+      return sent;
     }
   }
   return sent;

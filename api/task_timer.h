@@ -18,6 +18,8 @@ class TaskTimer {
       : commands_(commands), tasks_(tasks), clock_(clock) {}
   // One pass; returns how many commands changed something.
   int RunOnce();
+  // The last pass stopped at its size limit with reminders left due: run the next one at once.
+  bool HasMore() const { return !reminder_cursor_.empty(); }
 
  private:
   int RemindDue(Timestamp now);
@@ -26,6 +28,9 @@ class TaskTimer {
   Commands& commands_;
   const TaskQueries& tasks_;
   const Clock& clock_;
+  // Where the walk over due reminders goes on ("" starts over): a burst of reminders falling due
+  // together is sent in passes that each pick up after the last, not from the start again.
+  std::string reminder_cursor_;
 };
 
 }  // namespace helpdesk

@@ -21,12 +21,14 @@ void WakeScheduler::Start() {
       } catch (const std::exception& e) {  // a view read failed: try again at the next tick
         spdlog::error("wake-up scheduler: {}", e.what());
       }
+      bool more = false;  // a burst of reminders is sent pass after pass without pausing
       try {
         tasks_.RunOnce();
+        more = tasks_.HasMore();
       } catch (const std::exception& e) {
         spdlog::error("task timer: {}", e.what());
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (!more) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
   });
 }

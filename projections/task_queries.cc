@@ -249,14 +249,25 @@ json TaskQueries::Report(Timestamp from, Timestamp to, Timestamp now) const {
   return report;
 }
 
-std::vector<std::string> TaskQueries::RemindersDue(Timestamp now, size_t limit) const {
-  std::vector<std::string> out;
+TaskQueries::DueReminders TaskQueries::RemindersDue(Timestamp now, size_t limit,
+                                                    const std::string& after) const {
+  DueReminders out;
   const std::string end = view_keys::kTaskReminder + TaskDueSortKey(now.ms + 1);
-  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(rocksdb::ReadOptions()));
+  const rocksdb::Slice upper(end);
+  rocksdb::ReadOptions options;
+  options.iterate_upper_bound = &upper;  // the walk stops at `now`, tombstones past it unread
+  std::unique_ptr<rocksdb::Iterator> it(views_.db()->NewIterator(options));
   const size_t id_at = std::string(view_keys::kTaskReminder).size() + 8;
-  for (it->Seek(view_keys::kTaskReminder);
-       it->Valid() && it->key().compare(end) < 0 && out.size() < limit; it->Next()) {
-    if (it->key().size() > id_at) out.push_back(it->key().ToString().substr(id_at));
+  if (after.empty()) {
+    it->Seek(view_keys::kTaskReminder);
+  } else {
+    it->Seek(after);
+    if (it->Valid() && it->key() == rocksdb::Slice(after)) it->Next();
+  }
+  for (; it->Valid() && out.task_ids.size() < limit; it->Next()) {
+    if (it->key().size() <= id_at) continue;
+    out.task_ids.push_back(it->key().ToString().substr(id_at));
+    out.last_key = it->key().ToString();
   }
   return out;
 }

@@ -49,8 +49,15 @@ class TaskQueries {
   // task, per type and per assignee.
   nlohmann::json Report(Timestamp from, Timestamp to, Timestamp now) const;
 
-  // Ids of tasks whose next reminder is due by `now`, soonest first.
-  std::vector<std::string> RemindersDue(Timestamp now, size_t limit) const;
+  // Tasks whose next reminder is due by `now`, soonest first, at most `limit`, from just after
+  // the reminder key `after` ("" from the first). `last_key` continues the walk: the timer goes
+  // on from there instead of stepping again over reminders it has just sent (their keys may still
+  // be in the view, or deleted but not yet compacted away).
+  struct DueReminders {
+    std::vector<std::string> task_ids;
+    std::string last_key;
+  };
+  DueReminders RemindersDue(Timestamp now, size_t limit, const std::string& after = "") const;
   std::vector<nlohmann::json> Schedules() const;
   std::optional<nlohmann::json> Schedule(const std::string& id) const;
 

@@ -391,14 +391,19 @@ TEST_F(ProjectionTest, TasksBuildTheirListsRemindersAndReport) {
   EXPECT_EQ(q.Task("a", clock_.Now())->value("deadline", ""), "yellow");
 
   // Reminders: d is overdue now; a's hour before comes later; b is done.
-  EXPECT_EQ(q.RemindersDue(clock_.Now(), 10), std::vector<std::string>{"d"});
-  EXPECT_EQ(q.RemindersDue(Timestamp{clock_.Now().ms + 3 * kHourMs}, 10),
-            (std::vector<std::string>{"d", "a"}));
+  EXPECT_EQ(q.RemindersDue(clock_.Now(), 10).task_ids, std::vector<std::string>{"d"});
+  const Timestamp later{clock_.Now().ms + 3 * kHourMs};
+  EXPECT_EQ(q.RemindersDue(later, 10).task_ids, (std::vector<std::string>{"d", "a"}));
+  // A walk goes on from where the last one stopped.
+  const TaskQueries::DueReminders first = q.RemindersDue(later, 1);
+  EXPECT_EQ(first.task_ids, std::vector<std::string>{"d"});
+  EXPECT_EQ(q.RemindersDue(later, 10, first.last_key).task_ids, std::vector<std::string>{"a"});
+  EXPECT_TRUE(q.RemindersDue(clock_.Now(), 10, first.last_key).task_ids.empty());
   ASSERT_TRUE(commands_->Execute(Caller::System(), cmd::RemindTask{"d"}).ok());
   EXPECT_EQ(commands_->Execute(Caller::System(), cmd::RemindTask{"d"}).error().code,
             ErrorCode::kInvalidTransition);  // once
   CatchUp();
-  EXPECT_TRUE(q.RemindersDue(clock_.Now(), 10).empty());
+  EXPECT_TRUE(q.RemindersDue(clock_.Now(), 10).task_ids.empty());
 
   const json report = q.Report(kStart, Timestamp{clock_.Now().ms + 1}, clock_.Now());
   EXPECT_EQ(report["created"], 4);
