@@ -26,7 +26,8 @@ std::optional<Timestamp> ReadDueAt(Body& b, std::optional<Error>* error) {
 std::optional<int> ReadSmallInt(Body& b, const char* name, std::optional<Error>* error) {
   const std::optional<double> n = b.OptNumber(name);
   if (!n) return std::nullopt;
-  if (*n != static_cast<int>(*n) || *n < -1000 || *n > 1000) {
+  // The range first: casting a double outside int's range (1e300) is undefined behaviour.
+  if (*n < -1000 || *n > 1000 || *n != static_cast<int>(*n)) {
     *error = InvalidField(name, "must be an integer");
     return std::nullopt;
   }

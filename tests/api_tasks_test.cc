@@ -301,6 +301,14 @@ TEST_F(TasksTest, TypesSchedulesAndTheReport) {
   bad["tz"] = "Mars/Olympus";
   EXPECT_EQ(As(sup_, "POST", "/api/v1/task-schedules", bad).status, 400);
   bad["tz"] = "UTC";
+  bad["weekday"] = 1e300;
+  auto huge = As(sup_, "POST", "/api/v1/task-schedules", bad);
+  EXPECT_EQ(huge.status, 400);
+  EXPECT_EQ(huge.error_code(), "invalid_field");
+  EXPECT_NE(huge.body.find("weekday"), std::string::npos) << huge.body;
+  bad["weekday"] = 1.5;
+  EXPECT_EQ(As(sup_, "POST", "/api/v1/task-schedules", bad).status, 400);
+  bad["weekday"] = 1;
   bad["task"]["type"] = "nope";
   EXPECT_EQ(As(sup_, "POST", "/api/v1/task-schedules", bad).status, 400);
   auto stopped = As(sup_, "DELETE", "/api/v1/task-schedules/s1");
