@@ -216,6 +216,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
         [following](const std::vector<RecordedEvent>& events) { following->Follow(events); });
   }
   node->projections_->Start();
+  node->view_progress_ = std::make_unique<ProjectorProgress>(*node->projections_);
   Commands* commands = node->commands_.get();
   if (kafka) {
     CommandBusOptions bus;
@@ -234,7 +235,6 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     auto opened = KafkaCommandBus::Open(std::move(bus));
     if (!opened.ok()) return opened.error();
     node->bus_ = std::move(opened).value();
-    node->view_progress_ = std::make_unique<ProjectorProgress>(*node->projections_);
     node->decider_ =
         std::make_unique<KafkaDecider>(*kafka, static_cast<DeciderLog&>(*node->decider_log_),
                                        *node->commands_, *node->bus_, *node->view_progress_);
@@ -246,17 +246,18 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
   node->task_queries_ = std::make_unique<TaskQueries>(*node->views_);
   if (!options.read_only) {
-    node->scheduler_ = std::make_unique<WakeScheduler>(*commands, *node->queries_,
-                                                       *node->task_queries_, node->clock_);
+    std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
+    if (KafkaDecider* decider = node->decider_.get()) {
+      owns = [decider](const std::string& stream) { return decider->Owns(stream); };
+    }
+    node->scheduler_ =
+        std::make_unique<WakeScheduler>(*commands, *node->queries_, *node->task_queries_,
+                                        node->clock_, node->view_progress_.get(), owns);
     node->scheduler_->Start();
     // A test's stand-in receiver is used as given; the real client is guarded (domain/outbound.h).
     node->poster_ = seams.poster                     ? std::move(seams.poster)
                     : options.allow_private_outbound ? NewHttpPoster()
                                                      : NewOutboundGuard(NewHttpPoster());
-    std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
-    if (KafkaDecider* decider = node->decider_.get()) {
-      owns = [decider](const std::string& stream) { return decider->Owns(stream); };
-    }
     DeliveryOptions delivery;
     delivery.backoff_base = options.delivery_backoff;
     node->delivery_ =

@@ -104,7 +104,7 @@ class Node {
   std::unique_ptr<ProjectionRunner> projections_;
   // On Kafka only.
   std::unique_ptr<KafkaCommandBus> bus_;
-  std::unique_ptr<ViewProgress> view_progress_;  // the projector, as the decider sees it
+  std::unique_ptr<ViewProgress> view_progress_;  // the projector, as the decider and timer see it
   std::unique_ptr<KafkaDecider> decider_;
   std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;

@@ -11,6 +11,9 @@ namespace {
 // Reminders sent per pass: all decided, then awaited together, so the log makes them durable
 // in a few group commits while the next ones are being decided.
 constexpr size_t kRemindersPerPass = 5000;
+// The longest a new walk waits for the views to hold the last one's reminders (a stalled
+// projector must not stall reminders: the write model refuses doubles anyway).
+constexpr int64_t kMaxWaitForViewsMs = 30'000;
 // Occurrences of one schedule made per pass: a long outage catches up over a few passes.
 constexpr int kOccurrencesPerPass = 100;
 
@@ -26,23 +29,46 @@ int TaskTimer::RunOnce() {
   return RemindDue(now) + RunSchedules(now);
 }
 
+bool TaskTimer::ViewsHoldLastWalk(Timestamp now) {
+  if (!last_walk_sent_) return true;
+  if (views_ && !views_->Applied().Covers(*last_walk_sent_) &&
+      now.ms - last_walk_end_.ms < kMaxWaitForViewsMs) {
+    return false;  // its index keys are still there: starting over would decide them again
+  }
+  last_walk_sent_.reset();
+  return true;
+}
+
 int TaskTimer::RemindDue(Timestamp now) {
+  if (reminder_cursor_.empty() && !ViewsHoldLastWalk(now)) return 0;
   TaskQueries::DueReminders due = tasks_.RemindersDue(now, kRemindersPerPass, reminder_cursor_);
   // A full pass leaves more behind it: the next goes on from here. A short one ends the walk, and
   // the next starts over (a reminder moved earlier, by a new due date, is met then).
-  reminder_cursor_ = due.task_ids.size() == kRemindersPerPass ? due.last_key : "";
+  const bool walk_ends = due.task_ids.size() < kRemindersPerPass;
+  reminder_cursor_ = walk_ends ? "" : due.last_key;
   std::vector<Command> batch;
   batch.reserve(due.task_ids.size());
-  for (std::string& id : due.task_ids) batch.push_back(cmd::RemindTask{std::move(id)});
+  for (std::string& id : due.task_ids) {
+    if (Owns("task/" + id)) batch.push_back(cmd::RemindTask{std::move(id)});
+  }
   int sent = 0;
+  bool refused = false;
   for (const auto& outcome : commands_.ExecuteAll(Caller::System(), std::move(batch))) {
     if (outcome.ok()) {
       ++sent;
-    } else if (outcome.error().code == ErrorCode::kLogUnavailable) {
+      walk_sent_.Merge(outcome.value().token);
+    } else if (outcome.error().code == ErrorCode::kLogUnavailable && !refused) {
       spdlog::warn("task reminders: {}", outcome.error().message);
-      reminder_cursor_.clear();  // what was refused is sent again on a later pass
-      return sent;
+      refused = true;
     }
+  }
+  if (refused) reminder_cursor_.clear();  // what was refused is sent again on a later walk
+  if (walk_ends || refused) {
+    if (!walk_sent_.offsets().empty()) {
+      last_walk_sent_ = std::move(walk_sent_);
+      last_walk_end_ = now;
+    }
+    walk_sent_ = ConsistencyToken();
   }
   return sent;
 }
@@ -52,6 +78,7 @@ int TaskTimer::RunSchedules(Timestamp now) {
   for (const nlohmann::json& schedule : tasks_.Schedules()) {
     if (!schedule.value("active", false)) continue;
     const std::string id = schedule.value("id", "");
+    if (!Owns("task_schedule/" + id)) continue;
     auto zone = TimeZone::Find(schedule.value("tz", "UTC"));
     const auto minute = ParseTimeOfDay(schedule.value("at", ""));
     if (!zone.ok() || !minute) continue;

@@ -5,8 +5,13 @@
 namespace helpdesk {
 
 WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries,
-                             const TaskQueries& tasks, const Clock& clock)
-    : commands_(commands), queries_(queries), clock_(clock), tasks_(commands, tasks, clock) {}
+                             const TaskQueries& tasks, const Clock& clock,
+                             const ViewProgress* views, OwnsStream owns)
+    : commands_(commands),
+      queries_(queries),
+      clock_(clock),
+      owns_(owns),
+      tasks_(commands, tasks, clock, views, std::move(owns)) {}
 
 WakeScheduler::~WakeScheduler() {
   stop_ = true;
@@ -36,6 +41,7 @@ void WakeScheduler::Start() {
 int WakeScheduler::RunOnce() {
   int woken = 0;
   for (const std::string& id : queries_.DueAt(clock_.Now(), 500)) {
+    if (owns_ && !owns_("conversation/" + id)) continue;  // its owner wakes it
     auto outcome = commands_.Execute(Caller::System(), cmd::WakeDue{id});
     if (outcome.ok()) {
       ++woken;

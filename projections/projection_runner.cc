@@ -93,8 +93,13 @@ void ProjectionRunner::CommitLoop() {
     commit_cv_.wait(lock, [this] { return stop_committer_ || committing_; });
     if (!committing_) return;  // stopping, nothing left
     Applying& step = *committing_;
+    std::unique_ptr<ViewTxn> retired = std::move(retired_);
     lock.unlock();
-    Status committed = views_.Commit(step.batch, step.to);
+    // Building the batch and freeing the step before it here, off the applying thread, leaves
+    // that thread (the replay's bottleneck) to the projectors.
+    retired.reset();
+    rocksdb::WriteBatch batch = step.txn->ToWriteBatch();
+    Status committed = views_.Commit(batch, step.to);
     if (committed.ok()) {
       if (observer_) observer_(step.events);
       {
@@ -205,7 +210,6 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   }
   cache.Flush();
   reports.Flush();
-  step->batch = step->txn->ToWriteBatch();
   step->events = std::move(events).value();
 
   // Hand over once the step below is committed: commits stay in order, one at a time.
@@ -220,7 +224,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   submitted_ = step->to;
   {
     std::lock_guard<std::mutex> lock(commit_mu_);
-    below_.reset();
+    retired_ = std::move(below_);
     committing_ = std::move(step);
   }
   commit_cv_.notify_all();

@@ -61,8 +61,7 @@ class ProjectionRunner {
   class ReadAhead;
   // A step applied and waiting for (or in) its commit.
   struct Applying {
-    std::unique_ptr<ViewTxn> txn;
-    rocksdb::WriteBatch batch;
+    std::unique_ptr<ViewTxn> txn;  // complete: the committer turns it into one batch
     ConsistencyToken to;
     std::vector<RecordedEvent> events;
     size_t applied = 0;  // events not passed over by until_
@@ -95,6 +94,7 @@ class ProjectionRunner {
   std::condition_variable commit_cv_;
   std::unique_ptr<Applying> committing_;  // handed over, not committed yet
   std::unique_ptr<ViewTxn> below_;        // the last committed step, read by the next one
+  std::unique_ptr<ViewTxn> retired_;      // read by no step any more: the committer frees it
   Status commit_status_ = Status::Ok();
   bool stop_committer_ = false;
   std::thread committer_;

@@ -67,34 +67,51 @@ std::string ListKeySuffix(const json& task, char sort) {
   return TaskCreatedSortKey(created ? created->ms : 0) + id;
 }
 
-// Writes the task and moves its list keys, counters and reminder key from what `before` had.
-void PutTask(ViewTxn& txn, const json& before, const json& task) {
-  const auto old_scopes = ScopesOf(before);
-  const auto new_scopes = ScopesOf(task);
-  const std::string entry = EncodeTaskListEntry(EntryOf(task));
-  const bool moved = !before.is_object() || ListKeySuffix(before, 'd') != ListKeySuffix(task, 'd');
-  const bool changed = moved || EncodeTaskListEntry(EntryOf(before)) != entry;
-  for (const auto& [scope, status] : old_scopes) {
-    const bool stays = new_scopes.count({scope, status}) > 0;
+// What a task's list keys and contact link derive from, taken before an event changes the task
+// (so the change needs no copy of it).
+struct TaskIndexFacts {
+  bool exists = false;
+  std::set<std::pair<std::string, std::string>> scopes;
+  std::string entry;  // the list keys' value
+  std::string due_suffix, created_suffix;
+  std::string contact_id;
+};
+
+TaskIndexFacts IndexFactsOf(const json& task) {
+  TaskIndexFacts facts;
+  if (!task.is_object()) return facts;
+  facts.exists = true;
+  facts.scopes = ScopesOf(task);
+  facts.entry = EncodeTaskListEntry(EntryOf(task));
+  facts.due_suffix = ListKeySuffix(task, 'd');
+  facts.created_suffix = ListKeySuffix(task, 'c');
+  facts.contact_id = Str(task, "contact_id");
+  return facts;
+}
+
+// Writes the task and moves its list keys, counters and contact link from what it `was`.
+void PutTask(ViewTxn& txn, const std::string& id, const TaskIndexFacts& was, const json& task) {
+  const TaskIndexFacts is = IndexFactsOf(task);
+  const bool moved = !was.exists || was.due_suffix != is.due_suffix;
+  const bool changed = moved || was.entry != is.entry;
+  for (const auto& [scope, status] : was.scopes) {
+    const bool stays = is.scopes.count({scope, status}) > 0;
     if (stays && !moved) continue;
-    for (char sort : {'d', 'c'}) txn.Delete(TaskListPrefix(scope, status, sort) + ListKeySuffix(before, sort));
+    txn.Delete(TaskListPrefix(scope, status, 'd') + was.due_suffix);
+    txn.Delete(TaskListPrefix(scope, status, 'c') + was.created_suffix);
     if (!stays) txn.AddToCounter(TaskCountKey(scope, status), -1);
   }
-  for (const auto& [scope, status] : new_scopes) {
-    const bool is_new = !old_scopes.count({scope, status});
+  for (const auto& [scope, status] : is.scopes) {
+    const bool is_new = !was.scopes.count({scope, status});
     if (is_new) txn.AddToCounter(TaskCountKey(scope, status), +1);
     if (is_new || changed) {
-      for (char sort : {'d', 'c'}) {
-        txn.Put(TaskListPrefix(scope, status, sort) + ListKeySuffix(task, sort), entry);
-      }
+      txn.Put(TaskListPrefix(scope, status, 'd') + is.due_suffix, is.entry);
+      txn.Put(TaskListPrefix(scope, status, 'c') + is.created_suffix, is.entry);
     }
   }
-  const std::string id = Str(task, "id");
-  const std::string contact_before = before.is_object() ? Str(before, "contact_id") : "";
-  const std::string contact = Str(task, "contact_id");
-  if (contact_before != contact) {
-    if (!contact_before.empty()) txn.Delete(view_keys::kContactTasks + contact_before + "/" + id);
-    if (!contact.empty()) txn.Put(view_keys::kContactTasks + contact + "/" + id, "");
+  if (was.contact_id != is.contact_id) {
+    if (!was.contact_id.empty()) txn.Delete(view_keys::kContactTasks + was.contact_id + "/" + id);
+    if (!is.contact_id.empty()) txn.Put(view_keys::kContactTasks + is.contact_id + "/" + id, "");
   }
   txn.Put(view_keys::kTask + id, task.dump());
 }
@@ -114,10 +131,9 @@ TaskState ReminderStateOf(const json& task, const json& sent) {
   return s;
 }
 
-void MoveReminderKey(ViewTxn& txn, const json& before, const json& sent_before, const json& task,
-                     const json& sent) {
-  const std::string id = Str(task, "id");
-  const auto was = NextReminderAt(ReminderStateOf(before, sent_before));
+// Moves the timer's index key of the task from the reminder that `was` next.
+void MoveReminderKey(ViewTxn& txn, const std::string& id, const std::optional<Timestamp>& was,
+                     const json& task, const json& sent) {
   const auto is = NextReminderAt(ReminderStateOf(task, sent));
   if (was == is) return;
   if (was) txn.Delete(TaskReminderKey(was->ms, id));
@@ -163,13 +179,18 @@ std::string CreatorOf(const Actor& actor) {
 void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event, ViewTxn& txn) {
   const NewEvent& e = r.event;
   const std::string id = IdOf(e.stream);
-  const json before = LoadJson(txn, view_keys::kTask + id);
-  json task = before.is_object() ? before : json::object();
-  const json sent_before = LoadJson(txn, view_keys::kTaskRemindersSent + id);
-  json sent = sent_before.is_object() ? sent_before : json::object();
+  json task = LoadJson(txn, view_keys::kTask + id);
+  const bool existed = task.is_object();
+  json sent = LoadJson(txn, view_keys::kTaskRemindersSent + id);
+  if (!sent.is_object()) sent = json::object();
+  // Reminders and starts change none of what the lists hold: their events skip the lists.
+  const bool lists_may_change =
+      !events::As<events::TaskReminded>(event) && !events::As<events::TaskStarted>(event);
+  const TaskIndexFacts was = lists_may_change ? IndexFactsOf(task) : TaskIndexFacts{};
+  const auto reminder_was = NextReminderAt(ReminderStateOf(task, sent));
   const std::string at = FormatRfc3339(e.at);
   if (const auto* c = events::As<events::TaskCreated>(event)) {
-    if (before.is_object()) return;  // a malformed log: a task is created once
+    if (existed) return;  // a malformed log: a task is created once
     task = {{"id", id},
             {"type", c->type},
             {"title", c->title},
@@ -193,7 +214,7 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
             {"done_at", nullptr},
             {"archived_at", nullptr}};
     Count(txn, e.at, task, 'c');
-  } else if (!before.is_object()) {
+  } else if (!existed) {
     return;  // an event of a task never created: nothing to show it on
   } else if (const auto* u = events::As<events::TaskUpdated>(event)) {
     if (u->title) task["title"] = *u->title;
@@ -239,8 +260,12 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
   }
   task["updated_at"] = at;
   task["version"] = r.stream_version;
-  PutTask(txn, before, task);
-  MoveReminderKey(txn, before, sent_before, task, sent);
+  if (lists_may_change) {
+    PutTask(txn, id, was, task);
+  } else {
+    txn.Put(view_keys::kTask + id, task.dump());
+  }
+  MoveReminderKey(txn, id, reminder_was, task, sent);
   for (const Notification& n : NotificationsFor(e, event)) {
     const std::string key = NotificationKey(n.user_id, e.at, r.position, e.id);
     json item{{"id", key.substr(NotificationPrefix(n.user_id).size())},
@@ -301,11 +326,12 @@ void TaskProjector::ApplyContact(const RecordedEvent& r, ViewTxn& txn) const {
   const std::string survivor = IdOf(r.event.stream);
   const std::string prefix = view_keys::kContactTasks + merged->from + "/";
   for (const std::string& key : txn.KeysWithPrefix(prefix)) {
-    const json before = LoadJson(txn, view_keys::kTask + key.substr(prefix.size()));
-    if (!before.is_object()) continue;
-    json task = before;
+    const std::string id = key.substr(prefix.size());
+    json task = LoadJson(txn, view_keys::kTask + id);
+    if (!task.is_object()) continue;
+    const TaskIndexFacts was = IndexFactsOf(task);
     task["contact_id"] = survivor;
-    PutTask(txn, before, task);
+    PutTask(txn, id, was, task);
   }
 }
 

@@ -122,8 +122,16 @@ std::optional<std::string> ViewTxn::FirstKeyAtOrAfter(const std::string& prefix,
 }
 
 rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
+  // In key order: RocksDB's memtable inserts a run of ascending keys from where the last one
+  // went, instead of searching its skip list from the top for each (a third of a commit's
+  // time in a replay went to those key comparisons).
+  std::vector<const std::pair<const std::string, Pending>*> sorted;
+  sorted.reserve(pending_.size());
+  for (const auto& entry : pending_) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
   rocksdb::WriteBatch batch;
-  for (const auto& [key, pending] : pending_) {
+  for (const auto* entry : sorted) {
+    const auto& [key, pending] = *entry;
     if (pending.value) {
       batch.Put(key, *pending.value).PermitUncheckedError();
     } else {

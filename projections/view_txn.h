@@ -60,7 +60,7 @@ class ViewTxn {
   // Adds `delta` to the counter at `key` (8-byte big-endian).
   void AddToCounter(const std::string& key, int64_t delta);
 
-  // The step's writes: each key's final value, or its deletion.
+  // The step's writes, in key order: each key's final value, or its deletion.
   rocksdb::WriteBatch ToWriteBatch() const;
 
  private:
