@@ -86,6 +86,22 @@ TEST_F(TaskTimerTest, AWalkStartsOverOnlyOnceTheViewsHoldTheLastOnesReminders) {
   EXPECT_EQ(commands_.TakeReminded().size(), 2u);
 }
 
+TEST_F(TaskTimerTest, ABurstIsWalkedPassAfterPassFromWhereTheLastStopped) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5003; ++i) ids.push_back("t" + std::to_string(100000 + i));
+  Due(ids);
+  TaskQueries tasks(*views_);
+  TaskTimer timer(commands_, tasks, clock_, &progress_);
+  EXPECT_EQ(timer.RunOnce(), 5000);  // a full pass: the walk goes on at once
+  EXPECT_TRUE(timer.HasMore());
+  std::vector<std::string> sent = commands_.TakeReminded();
+  // The views have applied nothing yet, but the walk goes on from its cursor, not from the start.
+  EXPECT_EQ(timer.RunOnce(), 3);
+  EXPECT_FALSE(timer.HasMore());
+  for (std::string& id : commands_.TakeReminded()) sent.push_back(std::move(id));
+  EXPECT_EQ(sent, ids);  // each once, in the index's order
+}
+
 TEST_F(TaskTimerTest, AStalledProjectorDelaysANewWalkByHalfAMinuteAtMost) {
   Due({"a"});
   TaskQueries tasks(*views_);
