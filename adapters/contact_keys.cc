@@ -95,10 +95,16 @@ Result<std::string> ContactKeys::TakePrekeyedId(const std::function<std::string(
     sync.sync = true;
     rocksdb::Status s = db_->Write(sync, &batch);
     if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
-    for (auto& [id, text] : made) prekeyed_.push_back(std::move(id));
+    for (auto& [id, text] : made) {
+      auto box = SecretBox::FromKeyText(text);
+      if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
+      prekeyed_.emplace_back(std::move(id), std::make_shared<const SecretBox>(std::move(box).value()));
+    }
   }
-  std::string id = std::move(prekeyed_.front());
+  auto [id, key] = std::move(prekeyed_.front());
   prekeyed_.pop_front();
+  // The contact's first event is sealed with it next: kept at hand, not read back and unwrapped.
+  RememberLocked(id, std::move(key));
   return id;
 }
 

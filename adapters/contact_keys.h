@@ -61,7 +61,8 @@ class ContactKeys {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<const SecretBox> wrap_;
   mutable std::mutex mu_;
-  std::deque<std::string> prekeyed_;  // ids whose keys are stored, not handed out yet
+  // Ids whose keys are stored, not handed out yet, with their keys.
+  std::deque<std::pair<std::string, std::shared_ptr<const SecretBox>>> prekeyed_;
   // Unwrapped keys recently used, most recent first (opening one costs a read and a decrypt).
   mutable std::list<std::string> lru_;
   mutable std::unordered_map<

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <optional>
 
 #include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
@@ -394,6 +395,14 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     lock.unlock();
     return decision;
   }
+  // What the model holds is what readers see: the personal data in clear, kept from before
+  // sealing rather than opened again.
+  std::vector<std::optional<nlohmann::json>> plain(events.size());
+  if (vault_) {
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (!PersonalFields(events[i].type).empty()) plain[i] = events[i].data;
+    }
+  }
   if (Status sealed = SealPersonalData(events); !sealed.ok()) return sealed.error();
   AppendRequest request;
   for (const NewEvent& e : events) {
@@ -402,13 +411,14 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
 
   // Decided: the next command must see these events, durable or not yet. Each joins its
   // stream's audit chain as it is applied.
-  for (NewEvent& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    NewEvent& e = events[i];
     RecordedEvent r;
     r.stream_version = model_.StreamVersion(e.stream) + 1;
     e.prev_hash = model_.LastHash(e.stream);
     e.hash = EventHash(e.prev_hash, e, r.stream_version);
     r.event = e;
-    if (vault_) vault_->Open(r.event);  // the model holds what readers see
+    if (plain[i]) r.event.data = std::move(*plain[i]);
     model_.Apply(r);
   }
   request.events = std::move(events);
