@@ -56,6 +56,11 @@ Result<std::shared_ptr<const SecretBox>> ContactKeys::LoadLocked(const std::stri
 
 void ContactKeys::RememberLocked(const std::string& contact_id,
                                  std::shared_ptr<const SecretBox> key) const {
+  if (auto it = cache_.find(contact_id); it != cache_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.second);
+    it->second.first = std::move(key);
+    return;
+  }
   if (cache_.size() >= kCachedKeys) {
     cache_.erase(lru_.back());
     lru_.pop_back();

@@ -31,6 +31,7 @@ int TaskTimer::RunOnce() {
 
 bool TaskTimer::ViewsHoldLastWalk(Timestamp now) {
   if (!last_walk_sent_) return true;
+  if (now < last_walk_end_) last_walk_end_ = now;  // the clock went back: wait from here
   if (views_ && !views_->Applied().Covers(*last_walk_sent_) &&
       now.ms - last_walk_end_.ms < kMaxWaitForViewsMs) {
     return false;  // its index keys are still there: starting over would decide them again

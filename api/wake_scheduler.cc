@@ -10,7 +10,6 @@ WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries,
     : commands_(commands),
       queries_(queries),
       clock_(clock),
-      owns_(owns),
       tasks_(commands, tasks, clock, views, std::move(owns)) {}
 
 WakeScheduler::~WakeScheduler() {
@@ -41,7 +40,6 @@ void WakeScheduler::Start() {
 int WakeScheduler::RunOnce() {
   int woken = 0;
   for (const std::string& id : queries_.DueAt(clock_.Now(), 500)) {
-    if (owns_ && !owns_("conversation/" + id)) continue;  // its owner wakes it
     auto outcome = commands_.Execute(Caller::System(), cmd::WakeDue{id});
     if (outcome.ok()) {
       ++woken;

@@ -97,7 +97,6 @@ void ProjectionRunner::CommitLoop() {
     lock.unlock();
     // Building the batch and freeing the step before it here, off the applying thread, leaves
     // that thread (the replay's bottleneck) to the projectors.
-    retired.reset();
     rocksdb::WriteBatch batch = step.txn->ToWriteBatch();
     Status committed = views_.Commit(batch, step.to);
     if (committed.ok()) {
@@ -116,6 +115,10 @@ void ProjectionRunner::CommitLoop() {
     below_ = std::move(step.txn);
     committing_.reset();
     commit_cv_.notify_all();
+    // Freed once readers and the applying thread have been told, not before.
+    lock.unlock();
+    retired.reset();
+    lock.lock();
   }
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <set>
 
 #include "projections/task_projector.h"
 #include "projections/view_store.h"
@@ -16,7 +17,8 @@ namespace {
 
 const Timestamp kDue{1'800'000'000'000};
 
-// Records each task reminded; each success is an event at the next log position.
+// Records each task reminded; each success is an event at the next position of one of two
+// partitions, in turn.
 class RecordingCommands final : public Commands {
  public:
   Result<CommandOutcome> Execute(const Caller&, Command command) override {
@@ -24,13 +26,21 @@ class RecordingCommands final : public Commands {
     const auto* remind = std::get_if<cmd::RemindTask>(&command);
     if (!remind) return Error{ErrorCode::kInvalidField, "not a reminder", ""};
     reminded_.push_back(remind->task_id);
-    return CommandOutcome::For(ConsistencyToken::Single(++position_), remind->task_id);
+    ConsistencyToken token;
+    token.Set(static_cast<int>(reminded_.size() % 2), ++position_);
+    return CommandOutcome::For(std::move(token), remind->task_id);
   }
   std::vector<std::string> TakeReminded() {
     std::lock_guard<std::mutex> lock(mu_);
     return std::exchange(reminded_, {});
   }
-  uint64_t position() const { return position_; }
+  // The positions the log holds so far, on both partitions.
+  ConsistencyToken head() const {
+    ConsistencyToken token;
+    token.Set(0, position_);
+    token.Set(1, position_);
+    return token;
+  }
 
  private:
   std::mutex mu_;
@@ -79,9 +89,13 @@ TEST_F(TaskTimerTest, AWalkStartsOverOnlyOnceTheViewsHoldTheLastOnesReminders) {
   EXPECT_EQ(timer.RunOnce(), 0);
   EXPECT_TRUE(commands_.TakeReminded().empty());
 
-  // Once the views hold them, a new walk reads the index again (here the keys stay: the stand-in
-  // pipeline writes no views, so the same tasks are sent again, as a stale view would cause).
-  progress_.applied_ = ConsistencyToken::Single(commands_.position());
+  // Views that hold one partition's reminder but not the other's: still not.
+  progress_.applied_.Set(0, 1000);
+  EXPECT_EQ(timer.RunOnce(), 0);
+
+  // Once the views hold them all, a new walk reads the index again (here the keys stay: the
+  // stand-in pipeline writes no views, so the same tasks are sent again, as a stale view would).
+  progress_.applied_ = commands_.head();
   EXPECT_EQ(timer.RunOnce(), 2);
   EXPECT_EQ(commands_.TakeReminded().size(), 2u);
 }
@@ -120,6 +134,25 @@ TEST_F(TaskTimerTest, OnAClusterANodeRemindsOnlyTheTasksWhosePartitionsItOwns) {
                   [](const std::string& stream) { return stream != "task/b"; });
   EXPECT_EQ(timer.RunOnce(), 2);
   EXPECT_EQ(commands_.TakeReminded(), (std::vector<std::string>{"a", "c"}));
+}
+
+TEST_F(TaskTimerTest, ABurstWalkedByANodeReachesEveryTaskItOwns) {
+  std::vector<std::string> ids, owned;
+  for (int i = 0; i < 5003; ++i) {
+    ids.push_back("t" + std::to_string(100000 + i));
+    if (i % 7 != 0) owned.push_back(ids.back());
+  }
+  Due(ids);
+  TaskQueries tasks(*views_);
+  const std::set<std::string> mine(owned.begin(), owned.end());
+  TaskTimer timer(commands_, tasks, clock_, &progress_, [&mine](const std::string& stream) {
+    return mine.count(stream.substr(std::string("task/").size())) > 0;
+  });
+  timer.RunOnce();
+  EXPECT_TRUE(timer.HasMore());  // the pass read 5,000 keys, though it sent fewer
+  timer.RunOnce();
+  EXPECT_FALSE(timer.HasMore());
+  EXPECT_EQ(commands_.TakeReminded(), owned);
 }
 
 TEST_F(TaskTimerTest, WithoutViewProgressEveryPassReadsTheIndex) {
