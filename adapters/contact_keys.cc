@@ -90,21 +90,20 @@ Result<std::string> ContactKeys::TakePrekeyedId(const std::function<std::string(
   std::lock_guard<std::mutex> lock(mu_);
   if (prekeyed_.empty()) {
     rocksdb::WriteBatch batch;
-    std::vector<std::pair<std::string, std::string>> made;
+    decltype(prekeyed_) made;
     for (size_t i = 0; i < kPrekeyed; ++i) {
-      made.emplace_back(new_id(), SecretBox::NewKeyText());
-      rocksdb::Status s = batch.Put(made.back().first, wrap_->Seal(made.back().second));
+      const std::string text = SecretBox::NewKeyText();
+      auto box = SecretBox::FromKeyText(text);
+      if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
+      made.emplace_back(new_id(), std::make_shared<const SecretBox>(std::move(box).value()));
+      rocksdb::Status s = batch.Put(made.back().first, wrap_->Seal(text));
       if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
     }
     rocksdb::WriteOptions sync;
     sync.sync = true;
     rocksdb::Status s = db_->Write(sync, &batch);
     if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
-    for (auto& [id, text] : made) {
-      auto box = SecretBox::FromKeyText(text);
-      if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
-      prekeyed_.emplace_back(std::move(id), std::make_shared<const SecretBox>(std::move(box).value()));
-    }
+    prekeyed_ = std::move(made);
   }
   auto [id, key] = std::move(prekeyed_.front());
   prekeyed_.pop_front();

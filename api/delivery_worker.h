@@ -37,8 +37,7 @@ class DeliveryWorker {
   // `owns(stream)` says whether this node delivers for that conversation stream. Retries wait
   // on `clock` (the node's Env), so tests drive the backoff with a manual clock.
   DeliveryWorker(Commands& commands, const CommandService& lookups, const ViewQueries& queries,
-                 HttpPoster& poster, std::function<bool(const std::string&)> owns,
-                 const Clock& clock, DeliveryOptions options);
+                 HttpPoster& poster, OwnsStream owns, const Clock& clock, DeliveryOptions options);
   ~DeliveryWorker();
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
@@ -63,7 +62,7 @@ class DeliveryWorker {
   const CommandService& lookups_;
   const ViewQueries& queries_;
   HttpPoster& poster_;
-  const std::function<bool(const std::string&)> owns_;
+  const OwnsStream owns_;
   const Clock& clock_;
   const DeliveryOptions options_;
   std::map<std::string, Progress> progress_;  // by message id; the worker's thread only

@@ -246,7 +246,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);
   node->task_queries_ = std::make_unique<TaskQueries>(*node->views_);
   if (!options.read_only) {
-    std::function<bool(const std::string&)> owns = [](const std::string&) { return true; };
+    OwnsStream owns = [](const std::string&) { return true; };
     if (KafkaDecider* decider = node->decider_.get()) {
       owns = [decider](const std::string& stream) { return decider->Owns(stream); };
     }

@@ -102,9 +102,9 @@ class Node {
   std::unique_ptr<StateStore> state_;      // the write model's store, <data>/state
   std::unique_ptr<CommandService> commands_;
   std::unique_ptr<ProjectionRunner> projections_;
+  std::unique_ptr<ViewProgress> view_progress_;  // the projector, as the timer and decider see it
   // On Kafka only.
   std::unique_ptr<KafkaCommandBus> bus_;
-  std::unique_ptr<ViewProgress> view_progress_;  // the projector, as the decider and timer see it
   std::unique_ptr<KafkaDecider> decider_;
   std::unique_ptr<RoutedCommands> routed_;
   std::unique_ptr<ViewQueries> queries_;

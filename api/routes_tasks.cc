@@ -73,9 +73,9 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
   auto sees = [&](const json& task) {
     if (supervises) return true;
     const json team = task.value("team_id", json());
-    const bool in_queue = task.value("status", json()) == json("queued") && team.is_string() &&
-                          std::find(teams.begin(), teams.end(), team.get<std::string>()) !=
-                              teams.end();
+    const bool in_queue =
+        task.value("status", json()) == json("queued") && team.is_string() &&
+        std::find(teams.begin(), teams.end(), team.get<std::string>()) != teams.end();
     return in_queue || task.value("assignee_id", json()) == json(caller.user_id) ||
            task.value("created_by", json()) == json(caller.user_id);
   };
@@ -229,9 +229,9 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
-    if (auto unknown = b.UnknownField({"id", "type", "title", "description", "due_at", "user_id",
-                                       "team_id", "contact_id", "conversation_id", "deal_id",
-                                       "email_template"})) {
+    if (auto unknown =
+            b.UnknownField({"id", "type", "title", "description", "due_at", "user_id", "team_id",
+                            "contact_id", "conversation_id", "deal_id", "email_template"})) {
       return ErrorResponse(InvalidField(*unknown, "is not a field of a task"));
     }
     std::optional<Error> error;
@@ -273,9 +273,8 @@ std::optional<HttpResponse> App::RouteTasks(const HttpRequest& r, const Caller& 
     c.if_match = if_match.value();
     c.title = b.OptString("title");
     // null removes the description or the due date.
-    c.description = b.Has("description")
-                        ? std::optional(b.OptString("description").value_or(""))
-                        : std::nullopt;
+    c.description = b.Has("description") ? std::optional(b.OptString("description").value_or(""))
+                                         : std::nullopt;
     c.due_at = ReadDueAt(b, &error);
     c.clear_due_at = b.IsNull("due_at");
     if (b.error()) return ErrorResponse(*b.error());

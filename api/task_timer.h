@@ -9,19 +9,16 @@
 // streams whose partitions it owns (the others' owners send theirs).
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 
 #include "adapters/clock.h"
 #include "commands/cluster/view_progress.h"
 #include "commands/commands.h"
+#include "commands/stream_placement.h"
 #include "projections/task_queries.h"
 
 namespace helpdesk {
-
-// Whether this node owns a stream's partition (on the embedded log: every stream).
-using OwnsStream = std::function<bool(const std::string& stream)>;
 
 class TaskTimer {
  public:

@@ -3,9 +3,14 @@
 // only the streams of the partitions it owns: a stream has exactly one writer at a time.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace helpdesk {
+
+// Whether this node owns a stream's partition now: the background workers (delivery, the task
+// timer) act only for the streams it owns. On one node: every stream.
+using OwnsStream = std::function<bool(const std::string& stream)>;
 
 class StreamPlacement {
  public:

@@ -142,7 +142,9 @@ void MoveReminderKey(ViewTxn& txn, const std::string& id, const std::optional<Ti
 
 // --- Report ---
 
-CellPrefix ReportCells() { return [](char grain) { return TaskReportPrefix(grain); }; }
+CellPrefix ReportCells() {
+  return [](char grain) { return TaskReportPrefix(grain); };
+}
 
 std::string Measure(const std::string& dimension, char measure) {
   std::string key = dimension;
@@ -292,8 +294,12 @@ void ApplySchedule(const RecordedEvent& r, const std::optional<events::Event>& e
   const std::string at = FormatRfc3339(e.at);
   if (const auto* d = events::As<events::TaskScheduleDefined>(event)) {
     const bool is_new = !schedule.is_object();
-    if (is_new) schedule = {{"id", id}, {"created_at", at}, {"last_occurrence_at", nullptr},
-                            {"last_task_id", nullptr}, {"created_by", CreatorOf(e.actor)}};
+    if (is_new)
+      schedule = {{"id", id},
+                  {"created_at", at},
+                  {"last_occurrence_at", nullptr},
+                  {"last_task_id", nullptr},
+                  {"created_by", CreatorOf(e.actor)}};
     schedule["every"] = d->every;
     schedule["at"] = d->at;
     schedule["tz"] = d->tz;
@@ -397,8 +403,6 @@ std::string TaskReminderKey(int64_t at_ms, const std::string& id) {
   return view_keys::kTaskReminder + TaskDueSortKey(at_ms) + id;
 }
 
-std::string TaskReportPrefix(char grain) {
-  return std::string(view_keys::kTaskReport) + grain;
-}
+std::string TaskReportPrefix(char grain) { return std::string(view_keys::kTaskReport) + grain; }
 
 }  // namespace helpdesk

@@ -113,8 +113,7 @@ Result<TaskPage> TaskQueries::List(const TaskListRequest& q) const {
   for (const std::string& scope : q.scopes) {
     Lane lane{TaskListPrefix(scope, status, q.sort),
               std::unique_ptr<rocksdb::Iterator>(views_.db()->NewIterator(options))};
-    const std::string& from =
-        !filtered && after && *after > start_suffix ? *after : start_suffix;
+    const std::string& from = !filtered && after && *after > start_suffix ? *after : start_suffix;
     lane.it->Seek(lane.prefix + from);
     if (!filtered && after && lane.Valid() && lane.Suffix() == *after) lane.it->Next();
     lanes.push_back(std::move(lane));

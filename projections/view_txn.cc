@@ -128,7 +128,8 @@ rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
   std::vector<const std::pair<const std::string, Pending>*> sorted;
   sorted.reserve(pending_.size());
   for (const auto& entry : pending_) sorted.push_back(&entry);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto* a, const auto* b) { return a->first < b->first; });
   rocksdb::WriteBatch batch;
   for (const auto* entry : sorted) {
     const auto& [key, pending] = *entry;

@@ -72,7 +72,7 @@ TEST(Funnel, AMoveReadsAsTheReportCountsIt) {
   EXPECT_TRUE(s.moved_on && s.won);
   s = StepOf(f, "demo", "dropped");
   EXPECT_TRUE(s.lost);
-  EXPECT_FALSE(s.moved_on);  // lost is never progress, wherever the stage sits
+  EXPECT_FALSE(s.moved_on);        // lost is never progress, wherever the stage sits
   s = StepOf(f, "signed", "new");  // a reopening: from a closing stage
   EXPECT_FALSE(s.moved_on || s.won || s.lost);
 }
@@ -103,8 +103,8 @@ TEST(Funnel, EventsEvolveADeal) {
   DealState d;
   Evolve(d,
          Staged(events::DealCreated{"d1", "Plano", "k1", "b2b", "new", "open", 100, "BRL",
-                                std::string("ana"), std::nullopt, std::string("2026-12-31")},
-            "deal/d1"),
+                                    std::string("ana"), std::nullopt, std::string("2026-12-31")},
+                "deal/d1"),
          1);
   EXPECT_TRUE(d.exists);
   EXPECT_EQ(d.stage_id, "new");
@@ -116,8 +116,9 @@ TEST(Funnel, EventsEvolveADeal) {
   EXPECT_EQ(d.value, 250.5);
   EXPECT_EQ(d.owner_id, "");
   EXPECT_EQ(d.expected_close_on, "2026-12-31");
-  Evolve(d, Staged(events::DealMoved{"d1", "b2b", "new", "dropped", "lost", std::string("price")},
-               "deal/d1"),
+  Evolve(d,
+         Staged(events::DealMoved{"d1", "b2b", "new", "dropped", "lost", std::string("price")},
+                "deal/d1"),
          3);
   EXPECT_EQ(d.status, "lost");
   EXPECT_EQ(d.lost_reason, "price");

@@ -7,10 +7,10 @@
 #include "commands/command_service.h"
 #include "projections/conversation_projector.h"
 #include "projections/deal_queries.h"
-#include "projections/task_projector.h"
-#include "projections/task_queries.h"
 #include "projections/inbox_query.h"
 #include "projections/projection_runner.h"
+#include "projections/task_projector.h"
+#include "projections/task_queries.h"
 #include "projections/view_queries.h"
 #include "tests/support/temp_dir.h"
 
@@ -235,7 +235,7 @@ TEST_F(ProjectionTest, DealsBuildTheBoardItsPastAndTheFunnelReport) {
   deal("d2", "k2", 200);
   deal("d3", "k3", 400);
   ASSERT_TRUE(commands_->Execute(ana, cmd::SetContactStage{"k1", "lead", "default"}).ok());
-  CatchUp();  // in several steps
+  CatchUp();                    // in several steps
   clock_.Advance(60 * 60'000);  // an hour in lead
   const Timestamp t1 = clock_.Now();
   move("d1", "contacted");
@@ -332,10 +332,12 @@ TEST_F(ProjectionTest, DealsBuildTheBoardItsPastAndTheFunnelReport) {
 TEST_F(ProjectionTest, TasksBuildTheirListsRemindersAndReport) {
   ASSERT_TRUE(commands_->Execute(admin_, cmd::CreateTeam{std::string("t1"), "T1"}).ok());
   for (const char* id : {"ana", "bia"}) {
-    ASSERT_TRUE(commands_
-                    ->Execute(admin_, cmd::CreateUser{std::string(id), id, std::string(id) + "@x.co",
-                                                      "agent", {"t1"}, ""})
-                    .ok());
+    ASSERT_TRUE(
+        commands_
+            ->Execute(admin_,
+                      cmd::CreateUser{
+                          std::string(id), id, std::string(id) + "@x.co", "agent", {"t1"}, ""})
+            .ok());
   }
   const Caller ana{"ana", Role::kAgent, ""}, bia{"bia", Role::kAgent, ""};
   auto task = [&](const std::string& id, const std::string& type, std::optional<int64_t> due_in,
@@ -355,7 +357,8 @@ TEST_F(ProjectionTest, TasksBuildTheirListsRemindersAndReport) {
   task("c", "call", std::nullopt, false);
   task("d", "call", -kHourMs, true);
   CatchUp();
-  ASSERT_TRUE(commands_->Execute(bia, cmd::ActOnTask{"a", "take", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(
+      commands_->Execute(bia, cmd::ActOnTask{"a", "take", std::nullopt, std::nullopt}).ok());
   ASSERT_TRUE(
       commands_->Execute(ana, cmd::ActOnTask{"b", "finish", std::string("ok"), std::nullopt}).ok());
   CatchUp();

@@ -62,8 +62,7 @@ TEST_F(ViewTxnTest, TheBatchListsItsKeysInOrder) {
   for (const char* key : {"tk/9", "cs/b", "zz", "cs/a", "tk/10", "a"}) txn.Put(key, "v");
   txn.Delete("m");
   ASSERT_TRUE(txn.ToWriteBatch().Iterate(&keys).ok());
-  EXPECT_EQ(keys.seen,
-            (std::vector<std::string>{"a", "cs/a", "cs/b", "m", "tk/10", "tk/9", "zz"}));
+  EXPECT_EQ(keys.seen, (std::vector<std::string>{"a", "cs/a", "cs/b", "m", "tk/10", "tk/9", "zz"}));
 }
 
 TEST_F(ViewTxnTest, AKeyInsertedAndDeletedInOneStepIsNeverWritten) {
