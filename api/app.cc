@@ -37,6 +37,9 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       admin_token_sha256_(options.admin_token.empty() ? "" : Sha256Hex(options.admin_token)),
       read_only_(options.read_only),
       max_lag_(options.max_lag),
+      metrics_on_(options.metrics),
+      metrics_token_sha256_(options.metrics_token.empty() ? "" : Sha256Hex(options.metrics_token)),
+      delivery_(options.delivery),
       per_token_(options.per_token),
       per_address_(options.per_address),
       secrets_(std::move(options.secrets)),
@@ -79,23 +82,42 @@ std::string BucketOf(const Caller& caller) {
 }  // namespace
 
 std::optional<HttpResponse> App::Admit(const HttpRequest& head) {
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<HttpResponse> refusal = Refuse(head);
+  if (refusal && metrics_on_) {
+    http_metrics_.Record(head, refusal->status, std::chrono::steady_clock::now() - start);
+  }
+  return refusal;
+}
+
+std::optional<HttpResponse> App::Refuse(const HttpRequest& head) {
   const auto& p = head.path;
   const bool health =
       head.method == "GET" && p.size() == 1 && (p[0] == "healthz" || p[0] == "readyz");
   if (health) return std::nullopt;  // load balancers' probes are never refused
   const int64_t now = clock_.Now().ms;
-  if (auto wait = per_address_.Take(head.peer, now)) return RateLimited(*wait, "address");
+  if (auto wait = per_address_.Take(head.peer, now)) {
+    http_metrics_.RecordRateLimited("address");
+    return RateLimited(*wait, "address");
+  }
+  if (head.method == "GET" && p.size() == 1 && p[0] == "metrics" && metrics_on_) {
+    Status allowed = AuthorizeMetrics(head);
+    if (!allowed.ok()) return Refusal(ErrorResponse(allowed.error()));
+    return std::nullopt;
+  }
   const bool api = p.size() >= 3 && p[0] == "api" && p[1] == "v1";
   if (!api) return std::nullopt;  // webhooks (signed bodies) and 404s: no token
   auto caller = Authenticate(head);
   if (!caller.ok()) return Refusal(ErrorResponse(caller.error()));
   if (auto wait = per_token_.Take(BucketOf(caller.value()), now)) {
+    http_metrics_.RecordRateLimited("token");
     return RateLimited(*wait, "token");
   }
   return std::nullopt;
 }
 
 HttpResponse App::Handle(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
   HttpResponse response;
   try {
     response = Dispatch(request);
@@ -104,6 +126,9 @@ HttpResponse App::Handle(const HttpRequest& request) {
     response = ErrorResponse(Error{ErrorCode::kInternal, e.what()});
   }
   spdlog::debug("{} /{} -> {}", request.method, fmt::join(request.path, "/"), response.status);
+  if (metrics_on_) {
+    http_metrics_.Record(request, response.status, std::chrono::steady_clock::now() - start);
+  }
   return response;
 }
 
@@ -127,6 +152,11 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
     if (r.method != "GET") return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
     if (p[0] == "healthz") return JsonResponse(200, nlohmann::json{{"status", "ok"}});
     return Readiness();
+  }
+  if (p.size() == 1 && p[0] == "metrics" && r.method == "GET" && metrics_on_) {
+    Status allowed = AuthorizeMetrics(r);
+    if (!allowed.ok()) return ErrorResponse(allowed.error());
+    return Metrics();
   }
   if (p.size() == 3 && p[0] == "webhooks" && p[1] == "whatsapp") {
     // Providers cannot hold our bearer tokens: the channel's own secrets authenticate them.

@@ -17,18 +17,21 @@
 #include "api/append_watch.h"
 #include "api/contact_importer.h"
 #include "api/http.h"
+#include "api/http_metrics.h"
 #include "api/rate_limiter.h"
 #include "api/stream_slots.h"
 #include "api/token_usage.h"
 #include "commands/command_service.h"
 #include "projections/contact_queries.h"
 #include "projections/deal_queries.h"
-#include "projections/task_queries.h"
 #include "projections/projection_runner.h"
 #include "projections/report_queries.h"
+#include "projections/task_queries.h"
 #include "projections/view_queries.h"
 
 namespace helpdesk {
+
+class DeliveryWorker;
 
 // How the API guards itself (docs/security.md).
 struct AppOptions {
@@ -42,6 +45,12 @@ struct AppOptions {
   RateLimit per_address{200, 400};
   // Seals providers' secrets before a command carries them (null: they travel as given).
   std::shared_ptr<const SecretBox> secrets;
+  // GET /metrics: counted and served when on (admins, or the bearer of `metrics_token`).
+  bool metrics = true;
+  std::string metrics_token;  // only its digest is kept; empty: admins only
+  // This node's delivery worker, for its figures on /metrics (null on a read-only node). It
+  // outlives the App.
+  const DeliveryWorker* delivery = nullptr;
 };
 
 class App {
@@ -68,6 +77,12 @@ class App {
   // node has read that far: the client retries).
   Result<Caller> Authenticate(const HttpRequest& request) const;
   HttpResponse Readiness();
+  // Admit's checks; a response refuses the request.
+  std::optional<HttpResponse> Refuse(const HttpRequest& head);
+  // GET /metrics (routes_metrics.cc): the node's figures in Prometheus' text format, for admins
+  // and the bearer of the metrics token.
+  Status AuthorizeMetrics(const HttpRequest& request) const;
+  HttpResponse Metrics() const;
 
   // Routes by area (routes_*.cc). nullopt: no route matched.
   std::optional<HttpResponse> RouteDirectory(const HttpRequest& r, const Caller& caller);
@@ -136,6 +151,10 @@ class App {
   const bool read_only_;  // a replayed past: reads only
   const uint64_t max_lag_;
   std::atomic<bool> ready_once_{false};
+  const bool metrics_on_;
+  const std::string metrics_token_sha256_;
+  const DeliveryWorker* delivery_;
+  HttpMetrics http_metrics_;
   TokenUsage token_usage_;
   RateLimiter per_token_, per_address_;
   std::shared_ptr<const SecretBox> secrets_;

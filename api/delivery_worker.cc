@@ -66,6 +66,26 @@ void DeliveryWorker::RunOnce() {
       Attempt(item, progress);
     }
   }
+  tracked_.store(progress_.size(), std::memory_order_relaxed);
+}
+
+void DeliveryWorker::WriteMetrics(MetricsText& out) const {
+  out.Family("helpdesk_delivery_queue", "gauge",
+             "Agents' messages this node is delivering to their channel's provider: sent and "
+             "not yet recorded, or waiting for a retry.");
+  out.Sample("helpdesk_delivery_queue", {},
+             static_cast<double>(tracked_.load(std::memory_order_relaxed)));
+  out.Family("helpdesk_delivery_attempts_total", "counter",
+             "Attempts to deliver a message, by verdict: delivered, retry (failed, tried again "
+             "later), gave_up (failed for good), no_channel (nowhere to send it).");
+  const std::pair<const char*, const Counter*> verdicts[] = {{"delivered", &delivered_},
+                                                             {"retry", &retried_},
+                                                             {"gave_up", &given_up_},
+                                                             {"no_channel", &unsent_}};
+  for (const auto& [verdict, counter] : verdicts) {
+    out.Sample("helpdesk_delivery_attempts_total", {{"verdict", verdict}},
+               static_cast<double>(counter->Read()));
+  }
 }
 
 void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
@@ -82,6 +102,7 @@ void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
                         ? "the channel's outbound secret cannot be opened with this node's key"
                         : "the channel has no outbound URL";
     progress.unrecorded = outcome;
+    unsent_.Add();
     Record(conversation_id, progress);
     return;
   }
@@ -113,14 +134,17 @@ void DeliveryWorker::Attempt(const nlohmann::json& item, Progress& progress) {
       answer.ok() ? "the receiver answered HTTP " + std::to_string(status) : answer.error().message;
   switch (JudgeDelivery(status, progress.attempts, options_.max_attempts)) {
     case DeliveryVerdict::kRetry:
+      retried_.Add();
       progress.next_attempt = Timestamp{
           clock_.Now().ms + DeliveryBackoff(progress.attempts, options_.backoff_base).count()};
       spdlog::info("delivery of {} failed (attempt {}): {}", message_id, progress.attempts, error);
       return;
     case DeliveryVerdict::kDelivered:
+      delivered_.Add();
       outcome.delivered = true;
       break;
     case DeliveryVerdict::kGiveUp:
+      given_up_.Add();
       outcome.error = error;
       spdlog::warn("delivery of {} failed for good after {} attempts: {}", message_id,
                    progress.attempts, error);

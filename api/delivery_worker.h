@@ -18,6 +18,7 @@
 
 #include "adapters/clock.h"
 #include "adapters/http_poster.h"
+#include "adapters/metrics.h"
 #include "commands/command_service.h"
 #include "domain/delivery.h"
 #include "projections/view_queries.h"
@@ -45,6 +46,9 @@ class DeliveryWorker {
   void Start();
   // One pass over the queue: every message due for an attempt gets one.
   void RunOnce();
+  // helpdesk_delivery_queue (messages this node is delivering) and
+  // helpdesk_delivery_attempts_total{verdict}. Any thread.
+  void WriteMetrics(MetricsText& out) const;
 
  private:
   struct Progress {
@@ -66,6 +70,8 @@ class DeliveryWorker {
   const Clock& clock_;
   const DeliveryOptions options_;
   std::map<std::string, Progress> progress_;  // by message id; the worker's thread only
+  std::atomic<size_t> tracked_{0};            // progress_.size() after the last pass
+  Counter delivered_, retried_, given_up_, unsent_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

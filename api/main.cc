@@ -61,7 +61,9 @@ int Run(int argc, char** argv) {
                                  o.allow_private_outbound,
                                  o.secrets_key,
                                  o.cluster_key,
-                                 o.kafka_replication_factor};
+                                 o.kafka_replication_factor,
+                                 o.metrics,
+                                 o.metrics_token};
   if (o.command == "export-events") {
     Status s =
         ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),

@@ -273,7 +273,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  options.max_lag,
                  {static_cast<double>(options.rate_per_token), 2.0 * options.rate_per_token},
                  {static_cast<double>(options.rate_per_address), 2.0 * options.rate_per_address},
-                 secrets.value()});
+                 secrets.value(),
+                 options.metrics,
+                 options.metrics_token,
+                 node->delivery_.get()});
   // Alone on its log, nothing else can be running an import: one left running was cut short.
   if (options.kafka_brokers.empty()) node->app_->FailInterruptedImports();
   return node;
@@ -282,10 +285,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
 Node::Node(const Clock& clock) : clock_(clock) {}
 
 Node::~Node() {
-  // Stop the producers of work before what they use: scheduler, projections, then storage.
+  // Stop the producers of work before what they use: the API (which reads the delivery worker's
+  // figures), scheduler, projections, then storage.
+  app_.reset();
   scheduler_.reset();
   delivery_.reset();
-  app_.reset();
   decider_.reset();  // leaves the group: its partitions move to the other nodes
   view_progress_.reset();
   routed_.reset();

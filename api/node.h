@@ -65,6 +65,9 @@ struct NodeOptions {
   std::string cluster_key;
   // Replicas of the topics this node creates; 0: up to 3, as many as there are brokers.
   int kafka_replication_factor = 0;
+  // GET /metrics counted and served; who may read it besides admins (empty: nobody else).
+  bool metrics = true;
+  std::string metrics_token;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that

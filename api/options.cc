@@ -15,7 +15,7 @@ std::string Usage() {
          "                 [--max-lag EVENTS] [--rate-per-token N] [--rate-per-address N]\n"
          "                 [--allow-private-outbound] [--secrets-key-file FILE]\n"
          "                 [--kafka-config FILE] [--kafka-replication-factor N]\n"
-         "                 [--cluster-key-file FILE]\n"
+         "                 [--cluster-key-file FILE] [--metrics-token-file FILE] [--no-metrics]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -31,7 +31,8 @@ std::string Usage() {
          "             HELPDESK_STATE_FLUSH_MS HELPDESK_ADMIN_TOKEN_FILE HELPDESK_MAX_LAG\n"
          "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS HELPDESK_SECRETS_KEY\n"
          "             HELPDESK_SECRETS_KEY_FILE HELPDESK_CLUSTER_KEY HELPDESK_CLUSTER_KEY_FILE\n"
-         "             HELPDESK_KAFKA_CONFIG HELPDESK_KAFKA_REPLICATION_FACTOR\n";
+         "             HELPDESK_KAFKA_CONFIG HELPDESK_KAFKA_REPLICATION_FACTOR\n"
+         "             HELPDESK_METRICS_TOKEN HELPDESK_METRICS_TOKEN_FILE\n";
 }
 
 namespace {
@@ -66,6 +67,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_CLUSTER_KEY", o.cluster_key);
   from_env("HELPDESK_CLUSTER_KEY_FILE", o.cluster_key_file);
   from_env("HELPDESK_KAFKA_CONFIG", o.kafka_config_file);
+  from_env("HELPDESK_METRICS_TOKEN", o.metrics_token);
+  from_env("HELPDESK_METRICS_TOKEN_FILE", o.metrics_token_file);
   std::string replication;
   from_env("HELPDESK_KAFKA_REPLICATION_FACTOR", replication);
   from_env("HELPDESK_KAFKA", o.kafka);
@@ -114,6 +117,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(replication);
     else if (flag == "--max-lag" && o.command == "serve")
       s = value(max_lag);
+    else if (flag == "--metrics-token-file" && o.command == "serve")
+      s = value(o.metrics_token_file);
+    else if (flag == "--no-metrics" && o.command == "serve")
+      o.metrics = false;
     else if (flag == "--allow-private-outbound" && o.command == "serve")
       o.allow_private_outbound = true;
     else if (flag == "--rate-per-token" && o.command == "serve")
@@ -221,7 +228,8 @@ Status ReadSecretFiles(Options& o) {
   // Each named file replaces what the environment gave.
   for (auto [path, into] : {std::pair{&o.cluster_key_file, &o.cluster_key},
                             std::pair{&o.secrets_key_file, &o.secrets_key},
-                            std::pair{&o.admin_token_file, &o.admin_token}}) {
+                            std::pair{&o.admin_token_file, &o.admin_token},
+                            std::pair{&o.metrics_token_file, &o.metrics_token}}) {
     if (path->empty()) continue;
     auto text = ReadSettingsFile(*path);
     if (!text.ok()) return text.error();
@@ -233,6 +241,9 @@ Status ReadSecretFiles(Options& o) {
   if (!o.admin_token_file.empty() && o.admin_token.size() < kMinAdminTokenBytes) {
     return Error{ErrorCode::kInvalidField,
                  "the admin token in " + o.admin_token_file + " must be at least 16 characters"};
+  }
+  if (!o.metrics_token.empty() && o.metrics_token.size() < kMinAdminTokenBytes) {
+    return Error{ErrorCode::kInvalidField, "the metrics token must be at least 16 characters"};
   }
   return Status::Ok();
 }

@@ -40,6 +40,9 @@ struct Options {
   std::string cluster_key_file;
   std::string kafka_config_file;     // librdkafka properties for every client (TLS, SASL)
   int kafka_replication_factor = 0;  // 0: up to 3, as many as there are brokers
+  bool metrics = true;               // serve: GET /metrics counted and served (--no-metrics)
+  std::string metrics_token;         // serve: a scraper's bearer token for /metrics
+  std::string metrics_token_file;    // read by ReadSecretFiles into metrics_token
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.
@@ -50,7 +53,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
                              const std::function<const char*(const char*)>& env);
 std::string Usage();
 // Reads the admin token from `admin_token_file` when one is named (surrounding newline trimmed),
-// the secrets key from `secrets_key_file` and the cluster key from `cluster_key_file`.
+// the secrets key from `secrets_key_file`, the cluster key from `cluster_key_file` and the
+// metrics token from `metrics_token_file`.
 Status ReadSecretFiles(Options& o);
 // A small file of settings or secrets, without the trailing white space an editor leaves.
 Result<std::string> ReadSettingsFile(const std::string& path);

@@ -20,7 +20,13 @@ class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
     int& open = open_[who];
     if (open >= kPerCaller) return nullptr;
     ++open;
+    ++total_;
     return std::make_shared<Slot>(shared_from_this(), who);
+  }
+  // Streams open now, all callers together.
+  size_t Open() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return total_;
   }
 
  private:
@@ -35,11 +41,13 @@ class StreamSlots : public std::enable_shared_from_this<StreamSlots> {
   };
   void Give(const std::string& who) {
     std::lock_guard<std::mutex> lock(mu_);
+    --total_;
     auto it = open_.find(who);
     if (it != open_.end() && --it->second <= 0) open_.erase(it);
   }
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, int> open_;
+  size_t total_ = 0;
 };
 
 }  // namespace helpdesk

@@ -113,7 +113,8 @@ Status CommandService::FlushHeld() {
 
 CommandService::WriteModelStats CommandService::write_model_stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {model_.applied_events(), model_.cached_bytes(), model_.unflushed_records()};
+  return {model_.applied_events(), model_.cached_bytes(), model_.unflushed_records(),
+          model_.cache_hits(), model_.store_reads()};
 }
 
 std::string CommandService::DumpWriteModel() const {
@@ -422,6 +423,7 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     model_.Apply(r);
   }
   request.events = std::move(events);
+  decision.appended_at = std::chrono::steady_clock::now();
   decision.durable = log_.AppendAsync(std::move(request)).share();
   decision.wrote = true;
   last_append_ = decision.durable;
@@ -443,6 +445,7 @@ Result<CommandOutcome> CommandService::Await(Decision decision) {
     return out;
   }
   const Result<AppendResult>& appended = decision.durable.get();
+  append_duration_.Record(std::chrono::steady_clock::now() - decision.appended_at);
   if (appended.ok()) {
     out.token = appended.value().token;
     return out;

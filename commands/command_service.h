@@ -35,6 +35,7 @@
 #include "adapters/clock.h"
 #include "adapters/env.h"
 #include "adapters/event_log.h"
+#include "adapters/metrics.h"
 #include "adapters/personal_data_vault.h"
 #include "adapters/secret_box.h"
 #include "adapters/state_store.h"
@@ -56,6 +57,7 @@ struct Decision {
   // the latest append queued before it; invalid when there is nothing to wait for.
   std::shared_future<Result<AppendResult>> durable;
   bool wrote = false;
+  std::chrono::steady_clock::time_point appended_at;  // when `durable` was asked for
   uint64_t generation = 0;  // the write model's, when decided: a failed append marks it stale
 
   static Decision NotMine(std::string stream) {
@@ -98,8 +100,13 @@ class CommandService final : public Commands {
     uint64_t applied_events = 0;  // since the last Load (or reload)
     size_t cached_bytes = 0;      // clean records held in memory (estimated)
     size_t unflushed_records = 0;
+    uint64_t cache_hits = 0;   // records found in memory
+    uint64_t store_reads = 0;  // records read from the store (found there or not)
   };
   WriteModelStats write_model_stats() const;
+  // Time from a decision's events handed to the log to their append settled (durable or
+  // refused), for the commands this node decided and waited for.
+  const DurationHistogram& append_duration() const { return append_duration_; }
 
   // Authentication lookups (by token digest) for the API layer.
   std::optional<Caller> CallerForToken(const std::string& token_sha256) const;
@@ -269,6 +276,7 @@ class CommandService final : public Commands {
   mutable std::mutex mu_;
   WriteModel model_;
   std::shared_future<Result<AppendResult>> last_append_;  // the latest queued append
+  DurationHistogram append_duration_;
   uint64_t generation_ = 0;  // bumped at each failed append that made the write model stale
   bool stale_ = false;       // the write model holds events the log refused
   std::chrono::steady_clock::time_point next_reload_;

@@ -41,8 +41,8 @@ bool IsDirectoryKind(const std::string& kind) {
   return kind == "user" || kind == "team" || kind == "channel" || kind == "quick_reply" ||
          kind == "template" || kind == "settings" || kind == "funnel" || kind == "task_type";
 }
-constexpr const char* kDirectoryKinds[] = {"user",     "team",     "channel",  "quick_reply",
-                                           "template", "settings", "funnel",   "task_type"};
+constexpr const char* kDirectoryKinds[] = {"user",     "team",     "channel", "quick_reply",
+                                           "template", "settings", "funnel",  "task_type"};
 
 template <class S>
 const S* Live(const S* s) {
@@ -136,10 +136,12 @@ WriteModel::Slot* WriteModel::Find(const std::string& stream) const {
   if (it != slots_.end()) {
     Slot& slot = it->second;
     if (!slot.pinned && !slot.dirty) lru_.splice(lru_.begin(), lru_, slot.lru);
+    if (!slot.pinned) ++cache_hits_;
     return &slot;
   }
   // The directory is in memory whole; other streams may be in the store.
   if (!store_ || IsDirectoryKind(SplitStream(stream).first)) return nullptr;
+  ++store_reads_;
   auto stored = store_->Get(kRecordPrefix + stream);
   if (!stored.ok()) {
     ReadFailed(stored.error());

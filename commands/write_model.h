@@ -134,6 +134,9 @@ class WriteModel {
   uint64_t applied_events() const { return applied_; }
   size_t unflushed_records() const { return dirty_.size(); }
   size_t cached_bytes() const { return cached_bytes_; }
+  // Lookups of a stream's record outside the directory: found in memory, or read from the store.
+  uint64_t cache_hits() const { return cache_hits_; }
+  uint64_t store_reads() const { return store_reads_; }
 
  private:
   struct Slot {
@@ -175,11 +178,12 @@ class WriteModel {
   mutable std::unordered_map<std::string, Slot> slots_;  // by stream
   mutable std::list<std::string> lru_;                   // clean evictable slots, most recent first
   mutable size_t cached_bytes_ = 0;
+  mutable uint64_t cache_hits_ = 0, store_reads_ = 0;
   mutable bool read_failed_ = false;
   std::vector<std::string> dirty_;         // streams of dirty slots
   std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
   std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_,
-      funnel_ids_;                           // listed directory streams
+      funnel_ids_;                      // listed directory streams
   mutable FunnelState default_funnel_;  // Funnel("default") before it was redefined
   std::unordered_map<std::string, std::string> user_by_token_, channel_by_token_;
   uint64_t changes_ = 0;

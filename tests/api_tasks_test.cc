@@ -177,12 +177,18 @@ TEST_F(TasksTest, DeadlinesListsAndTheDueFilters) {
       NewTask(ana_, {{"id", "a"}, {"type", "call"}, {"title", "Atrasada"}, {"due_at", overdue}});
   ASSERT_EQ(late.status, 201) << late.body;
   EXPECT_EQ(late.json()["deadline"], "red");
+  // Creations a few milliseconds apart: tasks created within the same millisecond list in id
+  // order, which would hide the order of creation this test checks.
+  const auto apart = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
+  apart();
   ASSERT_EQ(
       NewTask(ana_, {{"id", "b"}, {"type", "call"}, {"title", "Hoje"}, {"due_at", soon}}).status,
       201);
+  apart();
   ASSERT_EQ(NewTask(ana_, {{"id", "c"}, {"type", "custom"}, {"title", "Depois"}, {"due_at", later}})
                 .status,
             201);
+  apart();
   ASSERT_EQ(NewTask(ana_, {{"id", "d"}, {"type", "custom"}, {"title", "Sem prazo"}}).status, 201);
   EXPECT_EQ(As(ana_, "GET", "/api/v1/tasks/b").json()["deadline"], "yellow");
   EXPECT_EQ(As(ana_, "GET", "/api/v1/tasks/c").json()["deadline"], "green");
