@@ -111,14 +111,22 @@ size_t NestingDepth(const std::string& text) {
 
 constexpr size_t kMaxNesting = 32;
 
-Result<Body> Body::Parse(const std::string& text) {
+Result<json> ParseJsonText(const std::string& text) {
   if (NestingDepth(text) > kMaxNesting) {
     return Error{ErrorCode::kInvalidJson, "the body nests arrays or objects too deeply"};
   }
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Error{ErrorCode::kInvalidJson, "the body is not valid JSON"};
-  if (!j.is_object()) return Error{ErrorCode::kInvalidJson, "the body must be a JSON object"};
-  return Body(std::move(j));
+  return j;
+}
+
+Result<Body> Body::Parse(const std::string& text) {
+  auto j = ParseJsonText(text);
+  if (!j.ok()) return j.error();
+  if (!j.value().is_object()) {
+    return Error{ErrorCode::kInvalidJson, "the body must be a JSON object"};
+  }
+  return Body(std::move(j).value());
 }
 
 void Body::Fail(const std::string& name, const std::string& why) {

@@ -26,6 +26,9 @@ HttpResponse ListResponse(const std::string& items_json,
                           const std::optional<std::string>& next_cursor,
                           std::optional<int64_t> total = std::nullopt);
 
+// Any JSON text of a request (at most 32 levels of arrays and objects): invalid_json otherwise.
+Result<nlohmann::json> ParseJsonText(const std::string& text);
+
 // A request body parsed as a JSON object, read field by field. The first failure is kept;
 // callers check error() once after reading every field.
 class Body {
@@ -36,7 +39,7 @@ class Body {
   std::string String(const std::string& name);  // required, may be empty
   std::string NonEmptyString(const std::string& name);
   bool OptBool(const std::string& name, bool fallback);
-  std::optional<bool> OptBool(const std::string& name);  // nullopt when absent or null
+  std::optional<bool> OptBool(const std::string& name);      // nullopt when absent or null
   std::optional<double> OptNumber(const std::string& name);  // nullopt when absent or null
   // Whether the body names the field at all (null included): a merge patch's "clear this".
   bool Has(const std::string& name) const { return j_.contains(name); }

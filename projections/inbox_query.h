@@ -12,6 +12,7 @@
 #include "domain/result.h"
 #include "domain/roles.h"
 #include "domain/time.h"
+#include "projections/cursor.h"
 #include "projections/inbox_index.h"
 #include "projections/view_store.h"
 
@@ -57,9 +58,5 @@ bool ConversationInSight(const NarrowedViewer& sight, const nlohmann::json& conv
 
 // Errors: invalid_field "cursor" for a cursor this query did not make.
 Result<Page> QueryInbox(const ViewStore& views, const InboxRequest& request);
-
-// Cursors are the hex of the last key suffix a page returned.
-std::string EncodeCursor(const std::string& raw);
-std::optional<std::string> DecodeCursor(const std::string& cursor);
 
 }  // namespace helpdesk

@@ -152,6 +152,8 @@ TEST_F(ChannelsTest, UnsignedOrMalformedNotificationsChangeNothing) {
     EXPECT_EQ(Webhook(body, "another-secret").status, 401);
     EXPECT_EQ(server().client().Send("POST", "/webhooks/whatsapp/wa", body).status, 401);
     EXPECT_EQ(Webhook("{not json").status, 400);
+    // Signed, but nested past the bound every body has: refused before it is parsed.
+    EXPECT_EQ(Webhook(std::string(40, '[') + std::string(40, ']')).status, 400);
     EXPECT_EQ(Webhook(json{{"object", "page"}}.dump()).status, 400);
     EXPECT_EQ(Webhook(json{{"object", "whatsapp_business_account"}, {"entry", 3}}.dump()).status,
               400);
