@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -141,6 +142,10 @@ void ContactKeys::CompactAwayDestroyed() {
   rocksdb::Status s = db_->Flush(rocksdb::FlushOptions());
   if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
   if (!s.ok()) spdlog::warn("compacting the contacts' keys failed: {}", s.ToString());
+}
+
+Status ContactKeys::Checkpoint(const std::string& dir) const {
+  return CheckpointRocksDb(*db_, dir);
 }
 
 }  // namespace helpdesk

@@ -50,6 +50,8 @@ class ContactKeys {
   // Rewrites the database's files so destroyed keys leave the disk too. Slow (the whole
   // database): call it outside any lock the serving path takes.
   void CompactAwayDestroyed();
+  // A consistent copy in `dir` (new), taken while keys are made and destroyed.
+  Status Checkpoint(const std::string& dir) const;
 
  private:
   ContactKeys(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<const SecretBox> wrap);

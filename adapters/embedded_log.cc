@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/event_codec.h"
+#include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -192,6 +193,10 @@ Result<std::vector<RecordedEvent>> EmbeddedLog::ReadStream(const std::string& st
     out.push_back(std::move(decoded).value());
   }
   return out;
+}
+
+Status EmbeddedLog::Checkpoint(const std::string& dir) const {
+  return CheckpointRocksDb(*db_, dir);
 }
 
 }  // namespace helpdesk

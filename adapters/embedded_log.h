@@ -44,6 +44,8 @@ class EmbeddedLog final : public EventLog {
 
   // The events of one stream, oldest first (used by tools and tests).
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream);
+  // A consistent copy in `dir` (new): every event durable when it starts, taken while appending.
+  Status Checkpoint(const std::string& dir) const;
 
  private:
   explicit EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position);

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -123,6 +124,10 @@ Status RocksStateStore::Commit(const std::vector<Write>& writes, const Consisten
   std::lock_guard<std::mutex> lock(mu_);
   offset_ = offset;
   return Status::Ok();
+}
+
+Status RocksStateStore::Checkpoint(const std::string& dir) const {
+  return CheckpointRocksDb(*db_, dir);
 }
 
 }  // namespace helpdesk

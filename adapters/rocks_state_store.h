@@ -33,6 +33,8 @@ class RocksStateStore final : public StateStore {
               const std::function<void(std::string_view, std::string_view)>& visit) const override;
   ConsistencyToken Offset() const override;
   Status Commit(const std::vector<Write>& writes, const ConsistencyToken& offset) override;
+  // A consistent copy in `dir` (new), offset included, taken while the store serves.
+  Status Checkpoint(const std::string& dir) const;
 
  private:
   RocksStateStore(std::unique_ptr<rocksdb::DB> db, ConsistencyToken offset);

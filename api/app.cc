@@ -40,6 +40,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       metrics_on_(options.metrics),
       metrics_token_sha256_(options.metrics_token.empty() ? "" : Sha256Hex(options.metrics_token)),
       delivery_(options.delivery),
+      checkpoint_(std::move(options.checkpoint)),
       per_token_(options.per_token),
       per_address_(options.per_address),
       secrets_(std::move(options.secrets)),
@@ -191,6 +192,7 @@ HttpResponse App::Dispatch(const HttpRequest& r) {
   if (auto response = RouteQuickReplies(r, caller.value())) return *response;
   if (auto response = RouteNotifications(r, caller.value())) return *response;
   if (auto response = RouteAttachments(r, caller.value())) return *response;
+  if (auto response = RouteCheckpoints(r, caller.value())) return *response;
   return ErrorResponse(Error{ErrorCode::kNotFound, "no such route"});
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -51,6 +52,8 @@ struct AppOptions {
   // This node's delivery worker, for its figures on /metrics (null on a read-only node). It
   // outlives the App.
   const DeliveryWorker* delivery = nullptr;
+  // POST /api/v1/checkpoints (Node::Checkpoint); empty: the route answers 404.
+  std::function<Result<nlohmann::json>()> checkpoint;
 };
 
 class App {
@@ -102,6 +105,8 @@ class App {
   std::optional<HttpResponse> RouteQuickReplies(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteNotifications(const HttpRequest& r, const Caller& caller);
   std::optional<HttpResponse> RouteAttachments(const HttpRequest& r, const Caller& caller);
+  // POST /api/v1/checkpoints (routes_checkpoints.cc).
+  std::optional<HttpResponse> RouteCheckpoints(const HttpRequest& r, const Caller& caller);
 
   // A message's `attachments` as a client sent them ([{sha256, name?}] or ["<sha256>"]) made
   // into the references events record, each checked against the store. With
@@ -154,6 +159,7 @@ class App {
   const bool metrics_on_;
   const std::string metrics_token_sha256_;
   const DeliveryWorker* delivery_;
+  const std::function<Result<nlohmann::json>()> checkpoint_;
   HttpMetrics http_metrics_;
   TokenUsage token_usage_;
   RateLimiter per_token_, per_address_;

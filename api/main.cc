@@ -63,7 +63,8 @@ int Run(int argc, char** argv) {
                                  o.cluster_key,
                                  o.kafka_replication_factor,
                                  o.metrics,
-                                 o.metrics_token};
+                                 o.metrics_token,
+                                 o.bootstrap_from};
   if (o.command == "export-events") {
     Status s =
         ExportEvents(node_options, o.from.empty() ? std::nullopt : ParseRfc3339(o.from),

@@ -166,11 +166,18 @@ Result<PersonalData> OpenPersonalDataForTool(const NodeOptions& options, EventLo
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, NodeSeams seams) {
+  if (!options.bootstrap_from.empty()) {
+    Status bootstrapped =
+        BootstrapNodeData(options.bootstrap_from, options.data_dir, !options.kafka_brokers.empty());
+    if (!bootstrapped.ok()) return bootstrapped.error();
+  }
   Status made = EnsureDir(options.data_dir);
   if (!made.ok()) return made.error();
   auto secrets = LoadSecretBox(options);
   if (!secrets.ok()) return secrets.error();
   std::unique_ptr<Node> node(new Node(env.clock));
+  node->data_dir_ = options.data_dir;
+  node->attachments_in_data_ = options.attachments_dir.empty();
   if (seams.log) {
     node->log_ = std::move(seams.log);
   } else {
@@ -276,7 +283,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  secrets.value(),
                  options.metrics,
                  options.metrics_token,
-                 node->delivery_.get()});
+                 node->delivery_.get(),
+                 [raw = node.get()] { return raw->Checkpoint(); }});
   // Alone on its log, nothing else can be running an import: one left running was cut short.
   if (options.kafka_brokers.empty()) node->app_->FailInterruptedImports();
   return node;

@@ -68,6 +68,9 @@ struct NodeOptions {
   // GET /metrics counted and served; who may read it besides admins (empty: nobody else).
   bool metrics = true;
   std::string metrics_token;
+  // A checkpoint (Node::Checkpoint) a new node's data folder starts from; ignored once the
+  // folder holds views.
+  std::string bootstrap_from;
 };
 
 // Edges a test replaces: the log (an in-memory or fault-injecting one) and the HTTP client that
@@ -90,10 +93,19 @@ class Node {
   App& app() { return *app_; }
   const ProjectionRunner& projections() const { return *projections_; }
 
+  // POST /api/v1/checkpoints: a consistent copy of this node's stores, taken while it serves,
+  // in <data>/checkpoints/<name> (api/node_checkpoint.cc): the views and the write model's
+  // store with their offsets; on one machine also the log, the contacts' keys, the secrets key
+  // and the attachments, a whole backup. Answers {name, path, views, state[, log]}: the
+  // positions each part holds at least.
+  Result<nlohmann::json> Checkpoint();
+
  private:
   explicit Node(const Clock& clock);
   const Clock& clock_;
-  std::unique_ptr<EventLog> log_;  // as stored: appends, and the audit chain's checks
+  std::string data_dir_;
+  bool attachments_in_data_ = true;  // attachments under <data>/attachments, not a shared volume
+  std::unique_ptr<EventLog> log_;    // as stored: appends, and the audit chain's checks
   // Contacts' keys (<data>/keys) and the log read through them (contacts' personal data opened);
   // on the embedded log only, for now. Null on Kafka: reads go to log_ itself.
   std::unique_ptr<ContactKeys> keys_;
@@ -137,6 +149,12 @@ Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out);
 // a start would, and compares it with a write model built from the whole log. Returns whether
 // they are equal; the first difference, if any, on `out`.
 Result<bool> VerifyWriteModel(const NodeOptions& options, std::ostream& out);
+
+// --bootstrap-from: fills a new node's `data_dir` from checkpoint `snapshot` before it opens
+// anything (on Kafka the views and the write model's store, which then catch up from the topic;
+// on one machine the whole backup). Does nothing for a folder that holds views already; a copy
+// cut short is done again at the next start.
+Status BootstrapNodeData(const std::string& snapshot, const std::string& data_dir, bool kafka);
 
 Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
                     std::optional<Timestamp> to, bool pseudonyms, std::ostream& out);

@@ -16,6 +16,7 @@ std::string Usage() {
          "                 [--allow-private-outbound] [--secrets-key-file FILE]\n"
          "                 [--kafka-config FILE] [--kafka-replication-factor N]\n"
          "                 [--cluster-key-file FILE] [--metrics-token-file FILE] [--no-metrics]\n"
+         "                 [--bootstrap-from CHECKPOINT_DIR]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -32,7 +33,8 @@ std::string Usage() {
          "             HELPDESK_RATE_PER_TOKEN HELPDESK_RATE_PER_ADDRESS HELPDESK_SECRETS_KEY\n"
          "             HELPDESK_SECRETS_KEY_FILE HELPDESK_CLUSTER_KEY HELPDESK_CLUSTER_KEY_FILE\n"
          "             HELPDESK_KAFKA_CONFIG HELPDESK_KAFKA_REPLICATION_FACTOR\n"
-         "             HELPDESK_METRICS_TOKEN HELPDESK_METRICS_TOKEN_FILE\n";
+         "             HELPDESK_METRICS_TOKEN HELPDESK_METRICS_TOKEN_FILE "
+         "HELPDESK_BOOTSTRAP_FROM\n";
 }
 
 namespace {
@@ -69,6 +71,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   from_env("HELPDESK_KAFKA_CONFIG", o.kafka_config_file);
   from_env("HELPDESK_METRICS_TOKEN", o.metrics_token);
   from_env("HELPDESK_METRICS_TOKEN_FILE", o.metrics_token_file);
+  from_env("HELPDESK_BOOTSTRAP_FROM", o.bootstrap_from);
   std::string replication;
   from_env("HELPDESK_KAFKA_REPLICATION_FACTOR", replication);
   from_env("HELPDESK_KAFKA", o.kafka);
@@ -121,6 +124,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(o.metrics_token_file);
     else if (flag == "--no-metrics" && o.command == "serve")
       o.metrics = false;
+    else if (flag == "--bootstrap-from" && o.command == "serve")
+      s = value(o.bootstrap_from);
     else if (flag == "--allow-private-outbound" && o.command == "serve")
       o.allow_private_outbound = true;
     else if (flag == "--rate-per-token" && o.command == "serve")

@@ -43,6 +43,7 @@ struct Options {
   bool metrics = true;               // serve: GET /metrics counted and served (--no-metrics)
   std::string metrics_token;         // serve: a scraper's bearer token for /metrics
   std::string metrics_token_file;    // read by ReadSecretFiles into metrics_token
+  std::string bootstrap_from;        // serve: a new node's data from this checkpoint
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.

@@ -6,6 +6,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -116,5 +117,7 @@ std::string ViewStore::DumpForComparison() const {
   }
   return out;
 }
+
+Status ViewStore::Checkpoint(const std::string& dir) const { return CheckpointRocksDb(*db_, dir); }
 
 }  // namespace helpdesk

@@ -69,6 +69,8 @@ class ViewStore {
   Status Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset);
   // Every key and value, in order: for comparing views (tests, rebuild checks).
   std::string DumpForComparison() const;
+  // A consistent copy in `dir` (new), offset included, taken while the views serve.
+  Status Checkpoint(const std::string& dir) const;
 
   rocksdb::DB* db() const { return db_.get(); }
 
