@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "adapters/kafka_client.h"
 #include "adapters/kafka_log.h"
+#include "adapters/random_ids.h"
 #include "tests/support/server_process.h"
 
 namespace helpdesk::testing {
@@ -59,6 +62,48 @@ TEST_F(KafkaSecurity, ForgedOrUnsignedCommandsAreRefused) {
   EXPECT_EQ(legit.json()["name"], "Legit");
   auto events = server.Admin("GET", "/api/v1/events?type=TeamCreated").json();
   EXPECT_EQ(events["items"].size(), 1u) << events.dump();
+}
+
+// What a node that can read the commands topic but lacks the key could do: send a signed
+// command it saw again, later. Made here with the cluster key, as an honest node would sign it.
+TEST_F(KafkaSecurity, ASignedCommandSentTooLongAgoIsRefused) {
+  const std::string cluster_key(40, 'k');
+  std::ofstream(dir_.path() + "/cluster.key") << cluster_key << "\n";
+  ServerProcess server(dir_.path() + "/node");
+  server.AddArgs({"--cluster-key-file", dir_.path() + "/cluster.key"});
+  ASSERT_TRUE(server.Start());
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto signed_envelope = [&](const std::string& request_id, const std::string& team,
+                             int64_t sent_at) {
+    const json command{{"op", "create_team"},
+                       {"caller", {{"user_id", ""}, {"role", "admin"}, {"channel_id", ""}}},
+                       {"args", {{"id", team}, {"name", "Replayed"}}}};
+    return json{{"request_id", request_id},
+                {"reply_to", "nobody"},
+                {"hops", 0},
+                {"after", ""},
+                {"sent_at", sent_at},
+                {"command", command},
+                {"sig", HmacSha256Hex(cluster_key, request_id + "\n" + std::to_string(sent_at) +
+                                                       "\n" + command.dump())}};
+  };
+  // Ten minutes old: refused. Signed the same way just now: done (so the refusal is its age).
+  const std::string stale_key = "team/stale", fresh_key = "team/fresh";
+  ProduceRaw(server.topic() + ".commands", KafkaLog::PartitionFor(stale_key, 6), stale_key,
+             signed_envelope("replay-1", "stale", now_ms - 10 * 60 * 1000).dump());
+  ProduceRaw(server.topic() + ".commands", KafkaLog::PartitionFor(fresh_key, 6), fresh_key,
+             signed_envelope("fresh-1", "fresh", now_ms).dump());
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    status = server.Admin("GET", "/api/v1/teams/fresh").status;
+  }
+  EXPECT_EQ(status, 200) << "a signed, fresh command was not done: the test signs wrongly";
+  // The same team through the API: decided after the stale one (same key, same partition).
+  auto legit = server.Admin("POST", "/api/v1/teams", R"({"id":"stale","name":"Legit"})");
+  ASSERT_EQ(legit.status, 201) << "the replayed command made the team first: " << legit.body;
 }
 
 TEST_F(KafkaSecurity, ABadClientConfigurationOrAnImpossibleReplicationStopsTheStart) {

@@ -3,6 +3,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "adapters/kafka_client.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
@@ -104,12 +106,14 @@ KafkaCommandBus::~KafkaCommandBus() {
 
 Result<CommandOutcome> KafkaCommandBus::Send(const std::string& routing_key, const json& command) {
   const std::string request_id = NewId();
+  const int64_t sent_at = NowMs();
   const json envelope{{"request_id", request_id},
                       {"reply_to", options_.node_id},
                       {"hops", 0},
                       {"after", options_.seen ? options_.seen().ToString() : ""},
+                      {"sent_at", sent_at},
                       {"command", command},
-                      {"sig", Sign(request_id, command)}};
+                      {"sig", SignCommand(request_id, sent_at, command)}};
   const std::string value = envelope.dump();
   auto waiter = std::make_shared<Waiter>();
   std::future<Result<CommandOutcome>> answer = waiter->answer.get_future();
@@ -183,11 +187,33 @@ std::string KafkaCommandBus::Sign(const std::string& request_id, const json& bod
   return HmacSha256Hex(options_.signing_key, request_id + "\n" + body.dump());
 }
 
+std::string KafkaCommandBus::SignCommand(const std::string& request_id, int64_t sent_at,
+                                         const json& command) const {
+  return HmacSha256Hex(options_.signing_key,
+                       request_id + "\n" + std::to_string(sent_at) + "\n" + command.dump());
+}
+
+int64_t KafkaCommandBus::NowMs() const {
+  if (options_.now_ms) return options_.now_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 bool KafkaCommandBus::Authentic(const json& envelope) const {
   const json sig = envelope.value("sig", json());
-  return sig.is_string() && envelope.contains("command") &&
+  const json sent_at = envelope.value("sent_at", json());
+  return sig.is_string() && sent_at.is_number_integer() && envelope.contains("command") &&
          ConstantTimeEquals(sig.get<std::string>(),
-                            Sign(envelope.value("request_id", ""), envelope["command"]));
+                            SignCommand(envelope.value("request_id", ""), sent_at.get<int64_t>(),
+                                        envelope["command"]));
+}
+
+bool KafkaCommandBus::Fresh(const json& envelope) const {
+  const json sent_at = envelope.value("sent_at", json());
+  if (!sent_at.is_number_integer()) return false;
+  const int64_t age = NowMs() - sent_at.get<int64_t>();
+  return std::abs(age) <= options_.max_command_age.count();
 }
 
 void KafkaCommandBus::Loop() {

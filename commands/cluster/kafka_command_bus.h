@@ -39,8 +39,15 @@ struct CommandBusOptions {
   // before deciding, so a command may rest on anything its client read here.
   std::function<ConsistencyToken()> seen;
   // The cluster's HMAC key: commands and replies carry "sig", HMAC-SHA256 of their request id
-  // and body; a node refuses (and logs) what it cannot verify. Every node the same.
+  // and body (and a command's "sent_at"); a node refuses (and logs) what it cannot verify.
+  // Every node the same.
   std::string signing_key;
+  // A command sent longer ago than this (by the sender's clock) is refused unread: a signed
+  // command copied off the topic cannot be played again later, and one held up far past its
+  // client's wait is not done behind the client's back. Allows for clocks this far apart.
+  std::chrono::milliseconds max_command_age{std::chrono::minutes(5)};
+  // Milliseconds since the epoch; null: the system clock.
+  std::function<int64_t()> now_ms;
   // Replication of the commands and replies topics when this node creates them (0: up to 3,
   // as many as the cluster has brokers).
   int replication_factor = 0;
@@ -62,6 +69,8 @@ class KafkaCommandBus final : public CommandTransport {
   // Whether a command's envelope was signed with this cluster's key (a node that can write the
   // topic without the key cannot make a command, whatever role it claims).
   bool Authentic(const nlohmann::json& envelope) const;
+  // Whether an authentic envelope was sent within max_command_age of now (either way).
+  bool Fresh(const nlohmann::json& envelope) const;
 
   static std::string CommandsTopic(const std::string& events_topic) {
     return events_topic + ".commands";
@@ -83,6 +92,9 @@ class KafkaCommandBus final : public CommandTransport {
   void Loop();  // delivery reports and replies
   void Deliver(const std::string& payload);
   std::string Sign(const std::string& request_id, const nlohmann::json& body) const;
+  std::string SignCommand(const std::string& request_id, int64_t sent_at,
+                          const nlohmann::json& command) const;
+  int64_t NowMs() const;
 
   const CommandBusOptions options_;
   rd_kafka_s* producer_;

@@ -210,6 +210,15 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
       c.result = Forbidden("the command is not signed with this cluster's key");
       continue;
     }
+    if (!bus_.Fresh(c.envelope)) {
+      spdlog::error(
+          "kafka: command {} at {}:{} was sent at {} ms, too long ago: refused as a replay",
+          c.envelope.value("request_id", ""), c.partition, c.offset,
+          c.envelope.value("sent_at", int64_t{0}));
+      c.result =
+          Forbidden("the command was sent too long ago (a replay, or held up past its wait)");
+      continue;
+    }
     Result<DecodedCommand> decoded = DecodeCommand(c.envelope["command"]);
     if (!decoded.ok()) {
       c.result = decoded.error();
