@@ -134,12 +134,9 @@ HttpResponse App::Handle(const HttpRequest& request) {
 }
 
 Result<Caller> App::Authenticate(const HttpRequest& request) const {
-  const std::string header = request.Header("authorization");
-  const std::string prefix = "Bearer ";
-  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
-    return Error{ErrorCode::kUnauthorized, "a bearer token is required"};
-  }
-  const std::string digest = Sha256Hex(header.substr(prefix.size()));
+  const std::optional<std::string> bearer = BearerTokenDigest(request);
+  if (!bearer) return Error{ErrorCode::kUnauthorized, "a bearer token is required"};
+  const std::string& digest = *bearer;
   if (!admin_token_sha256_.empty() && ConstantTimeEquals(digest, admin_token_sha256_)) {
     return Caller{"", Role::kAdmin, ""};
   }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "adapters/random_ids.h"
+
 namespace helpdesk {
 namespace {
 
@@ -275,6 +277,15 @@ Result<std::optional<uint64_t>> ReadIfMatch(const HttpRequest& r) {
     return InvalidField("If-Match", "must be a version such as \"3\"");
   }
   return std::optional<uint64_t>(version);
+}
+
+std::optional<std::string> BearerTokenDigest(const HttpRequest& request) {
+  const std::string header = request.Header("authorization");
+  const std::string prefix = "Bearer ";
+  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0) {
+    return std::nullopt;
+  }
+  return Sha256Hex(std::string_view(header).substr(prefix.size()));
 }
 
 }  // namespace helpdesk

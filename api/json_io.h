@@ -63,6 +63,10 @@ class Body {
   std::optional<Error> error_;
 };
 
+// The SHA-256 (hex) of the request's bearer token: every token is compared as a digest.
+// nullopt without an `Authorization: Bearer <token>` header.
+std::optional<std::string> BearerTokenDigest(const HttpRequest& request);
+
 // A query parameter, or nullopt when absent or empty.
 std::optional<std::string> QueryParam(const HttpRequest& request, const std::string& name);
 

@@ -117,15 +117,12 @@ Status BootstrapNodeData(const std::string& snapshot, const std::string& data_di
   for (const char* part : parts) {
     if (!fs::exists(from / part, ec)) continue;
     fs::remove_all(to / part, ec);  // what an interrupted bootstrap left
-    Status s = fs::is_directory(from / part, ec)
-                   ? LinkOrCopyTree((from / part).string(), (to / part).string())
-                   : Status::Ok();
-    if (!fs::is_directory(from / part, ec)) {
-      fs::copy_file(from / part, to / part, ec);
-      if (ec)
-        s = Error{ErrorCode::kInternal, "copying " + (from / part).string() + ": " + ec.message()};
+    if (fs::is_directory(from / part, ec)) {
+      Status s = LinkOrCopyTree((from / part).string(), (to / part).string());
+      if (!s.ok()) return s;
+    } else if (fs::copy_file(from / part, to / part, ec); ec) {
+      return Error{ErrorCode::kInternal, "copying " + (from / part).string() + ": " + ec.message()};
     }
-    if (!s.ok()) return s;
   }
   fs::remove(marker, ec);
   if (ec) return Error{ErrorCode::kInternal, "cannot finish the bootstrap in " + data_dir};

@@ -179,9 +179,7 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
   const std::string who = caller.actor().id;
   // A user's stream ends once their token stops letting them in (revoked, expired, the user
   // deactivated): checked every few seconds against the write model.
-  const std::string digest =
-      caller.is_user() ? Sha256Hex(r.Header("authorization").substr(std::string("Bearer ").size()))
-                       : "";
+  const std::string digest = caller.is_user() ? BearerTokenDigest(r).value_or("") : "";
   const Caller viewer = caller;
   response.stream = [this, start, type, role, who, slot, digest, viewer](BodyStream& out) {
     spdlog::debug("live stream for {} from {}", who, start.ToString());

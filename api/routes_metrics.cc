@@ -11,11 +11,9 @@ namespace helpdesk {
 
 Status App::AuthorizeMetrics(const HttpRequest& request) const {
   // The scraper's own token first: a digest compared in constant time, nothing else looked up.
-  const std::string header = request.Header("authorization");
-  const std::string prefix = "Bearer ";
-  if (!metrics_token_sha256_.empty() && header.size() > prefix.size() &&
-      header.compare(0, prefix.size(), prefix) == 0 &&
-      ConstantTimeEquals(Sha256Hex(header.substr(prefix.size())), metrics_token_sha256_)) {
+  const std::optional<std::string> bearer = BearerTokenDigest(request);
+  if (bearer && !metrics_token_sha256_.empty() &&
+      ConstantTimeEquals(*bearer, metrics_token_sha256_)) {
     return Status::Ok();
   }
   auto caller = Authenticate(request);
