@@ -105,6 +105,14 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
     view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
   }
   view.contact.id = view.state.contact_id;
+  // Like the contact's card, the linked order is shown as it is now: orders are references to
+  // the shop's own system, which keeps their history.
+  if (view.state.order_ref) {
+    const auto order =
+        views_.Get(view_keys::kContactOrders + view.state.contact_id + "/" + *view.state.order_ref);
+    view.order = OrderLink(*view.state.order_ref,
+                           order ? json::parse(*order, nullptr, false) : json(nullptr));
+  }
   std::string out;
   RenderForClient(RenderStored(view), as_of, out);
   return out;

@@ -291,10 +291,10 @@ TEST_F(ContactsTest, ListFiltersSortsAndCountsEveryMatch) {
   EXPECT_EQ(Ids(recent).front(), "c4");
   // Two of owner, tag and stage: the total is the pair's count, kept as contacts change.
   for (const char* id : {"c1", "c3"}) {
-    ASSERT_EQ(As(ana_, "PUT", std::string("/api/v1/contacts/") + id + "/owner",
-                 {{"user_id", "ana"}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        As(ana_, "PUT", std::string("/api/v1/contacts/") + id + "/owner", {{"user_id", "ana"}})
+            .status,
+        200);
   }
   auto mine_vip = As(ana_, "GET", "/api/v1/contacts?owner=ana&tag=vip&sort=name&limit=1");
   ASSERT_EQ(mine_vip.status, 200) << mine_vip.body;
@@ -638,6 +638,11 @@ TEST_F(ContactsTest, AConversationGetsASubjectATypeAndAnOrderThatStaysCurrent) {
   ASSERT_EQ(As(ana_, "PUT", "/api/v1/contacts/" + contact + "/orders/shop-1001", order).status,
             200);
   EXPECT_EQ(Conversation(conversation)["order"]["status"], "delivered");
+  // An auditor's look at the past shows the link too (the order as the shop has it now).
+  const auto as_of = Admin("GET", path + "?as_of=2100-01-01T00:00:00Z");
+  ASSERT_EQ(as_of.status, 200) << as_of.body;
+  EXPECT_EQ(as_of.json()["order"]["status"], "delivered");
+  EXPECT_FALSE(as_of.json().contains("order_ref")) << "internal fields stay internal";
   // The same edit again records nothing; bad ones change nothing.
   const int version = Conversation(conversation)["version"];
   EXPECT_NO_NEW_EVENTS({
