@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -128,6 +129,87 @@ TEST_F(KafkaSecurity, ABadClientConfigurationOrAnImpossibleReplicationStopsTheSt
   // Without a secrets key a node cannot join a cluster.
   unsetenv("HELPDESK_SECRETS_KEY");
   EXPECT_EQ(RunHelpdeskd(base), 1);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The broker's TLS listener with SASL/SCRAM-SHA-512 (scripts/kafka makes its certificate and
+// user): a node configured by --kafka-config works there as on the plain one; a wrong password
+// or a certificate it cannot verify stops the start, and the password is never logged.
+TEST_F(KafkaSecurity, ANodeWorksOverTlsWithScramAndRefusesBadCredentials) {
+  const char* secure = std::getenv("HELPDESK_TEST_KAFKA_SECURE");
+  const char* config = std::getenv("HELPDESK_TEST_KAFKA_CLIENT_CONFIG");
+  if (!secure || !config) GTEST_SKIP() << "needs HELPDESK_TEST_KAFKA_SECURE and its client config";
+  const std::string properties = ReadAll(config);
+  const std::string password_line = "sasl.password=";
+  const size_t at = properties.find(password_line);
+  ASSERT_NE(at, std::string::npos) << properties;
+  const std::string password = properties.substr(
+      at + password_line.size(), properties.find('\n', at) - at - password_line.size());
+  ASSERT_GE(password.size(), 16u);
+
+  ServerProcess server(dir_.path() + "/node");
+  server.AddArgs({"--kafka", secure, "--kafka-config", config});
+  ASSERT_TRUE(server.Start());
+  auto team = server.Admin("POST", "/api/v1/teams", R"({"id":"tls","name":"Over TLS"})");
+  ASSERT_EQ(team.status, 201) << team.body;
+  auto events = server.Admin("GET", "/api/v1/events?type=TeamCreated");
+  ASSERT_EQ(events.status, 200) << events.body;
+  ASSERT_EQ(events.json()["items"].size(), 1u) << events.body;
+  EXPECT_EQ(events.json()["items"][0]["data"]["team_id"], "tls");
+  // Its events are on the broker, whichever listener reads them: the plain one here.
+  server.Stop();
+  ServerProcess plain(dir_.path() + "/plain");
+  plain.JoinClusterOf(server);
+  ASSERT_TRUE(plain.Start());
+  HttpReply teams;
+  for (int i = 0; i < 200 && teams.status != 200; ++i) {  // its views catch up with the topic
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    teams = plain.Admin("GET", "/api/v1/teams/tls");
+  }
+  EXPECT_EQ(teams.status, 200) << teams.body;
+  plain.Stop();
+  EXPECT_EQ(ReadAll(server.data_dir() + ".log").find(password), std::string::npos)
+      << "the SCRAM password reached the log";
+
+  const std::vector<std::string> base{
+      "--listen",      "127.0.0.1:1",
+      "--data",        dir_.path() + "/refused",
+      "--admin-token", kAdminToken,
+      "--kafka",       secure,
+      "--kafka-topic", "helpdesk.test.tls." + std::to_string(getpid())};
+  setenv("HELPDESK_SECRETS_KEY", kTestSecretsKey, 1);
+  const std::string bad = dir_.path() + "/bad.properties";
+  const auto refused = [&](const std::string& text) {
+    { std::ofstream(bad) << text; }
+    auto args = base;
+    args.insert(args.end(), {"--kafka-config", bad});
+    std::string out;
+    const int code = RunHelpdeskd(args, &out);
+    EXPECT_EQ(out.find(password), std::string::npos) << "a password reached the output";
+    return code;
+  };
+  std::string wrong_password = properties;
+  wrong_password.replace(at + password_line.size(), password.size(), "not-the-password");
+  EXPECT_EQ(refused(wrong_password), 1) << "a wrong SCRAM password";
+  // A certificate nobody vouches for: the system's CAs do not know the broker's.
+  std::string unknown_ca;
+  for (size_t from = 0; from < properties.size();) {
+    const size_t end = std::min(properties.find('\n', from), properties.size());
+    const std::string line = properties.substr(from, end - from);
+    if (line.rfind("ssl.ca.location=", 0) != 0) unknown_ca += line + "\n";
+    from = end + 1;
+  }
+  EXPECT_EQ(refused(unknown_ca), 1) << "a certificate that cannot be verified";
+  // No TLS on the TLS port.
+  EXPECT_EQ(refused("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n"
+                    "sasl.username=helpdesk\nsasl.password=" +
+                    password + "\n"),
+            1)
+      << "SCRAM without TLS";
 }
 
 TEST(KafkaProperties, NameValueLinesWithComments) {
