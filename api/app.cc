@@ -44,7 +44,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       per_token_(options.per_token),
       per_address_(options.per_address),
       secrets_(std::move(options.secrets)),
-      importer_(std::make_unique<ContactImporter>(commands_, queries_)) {}
+      importer_(std::make_unique<ContactImporter>(commands_, queries_, options.node_id)) {}
 
 void App::FailInterruptedImports() {
   if (read_only_) return;

@@ -54,6 +54,8 @@ struct AppOptions {
   const DeliveryWorker* delivery = nullptr;
   // POST /api/v1/checkpoints (Node::Checkpoint); empty: the route answers 404.
   std::function<Result<nlohmann::json>()> checkpoint;
+  // This node's id on a cluster (the imports it runs name it); empty alone on its log.
+  std::string node_id;
 };
 
 class App {
@@ -70,8 +72,8 @@ class App {
   // it (no token, a wrong one). Cheap and never waits: a stranger costs one digest.
   std::optional<HttpResponse> Admit(const HttpRequest& head);
   HttpResponse Handle(const HttpRequest& request);
-  // Marks imports the views show running as interrupted: for a node that is the log's only
-  // writer, once at startup (ContactImporter).
+  // Marks imports the views show running as interrupted: all of them for a node that is the
+  // log's only writer, this node's own on a cluster; once at startup (ContactImporter).
   void FailInterruptedImports();
 
  private:

@@ -39,8 +39,12 @@ ImportRowError RowError(size_t row, const Error& error) {
 
 }  // namespace
 
-ContactImporter::ContactImporter(Commands& commands, const ViewQueries& queries)
-    : commands_(commands), queries_(queries), worker_([this] { Run(); }) {}
+ContactImporter::ContactImporter(Commands& commands, const ViewQueries& queries,
+                                 std::string node_id)
+    : commands_(commands),
+      queries_(queries),
+      node_id_(std::move(node_id)),
+      worker_([this] { Run(); }) {}
 
 ContactImporter::~ContactImporter() {
   {
@@ -72,6 +76,7 @@ Result<CommandOutcome> ContactImporter::Start(const Caller& caller, ImportJob jo
   started.mode = job.mode;
   started.rows = job.table.rows.size();
   started.file_sha256 = job.file_sha256;
+  started.node = node_id_;
   Result<CommandOutcome> recorded = commands_.Execute(caller, std::move(started));
   std::lock_guard<std::mutex> lock(mu_);
   --running_;
@@ -96,6 +101,8 @@ bool ContactImporter::Stopping() const {
 void ContactImporter::MarkInterrupted(const std::vector<nlohmann::json>& imports) {
   for (const nlohmann::json& running : imports) {
     const std::string id = running.value("id", "");
+    // Another node's (or, on a cluster, one that names no node): it may be running there.
+    if (running.value("node", "") != node_id_) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (mine_.count(id)) continue;

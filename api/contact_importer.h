@@ -11,7 +11,9 @@
 // and row number give (ImportedContactId), so sending the same file again creates nothing, and
 // neither does resending a file whose import a stopped server cut short. At startup a node that
 // is the log's only writer marks imports it finds running as failed ("interrupted"): their file
-// is not kept.
+// is not kept. On a cluster each import names the node that runs it (ContactImportStarted's
+// `node`), and a node restarted on the same data marks only its own imports interrupted: the
+// others may be running on their nodes.
 //
 // Thread-safe.
 #pragma once
@@ -49,7 +51,8 @@ class ContactImporter {
   // Imports waiting or running on this node at once; more are refused (429).
   static constexpr size_t kMaxQueued = 4;
 
-  ContactImporter(Commands& commands, const ViewQueries& queries);
+  // `node_id`: this node's id on a cluster; empty for a node alone on its log.
+  ContactImporter(Commands& commands, const ViewQueries& queries, std::string node_id = "");
   // Stops at the end of the batch being decided and records the import as failed ("the server
   // stopped"); queued ones likewise.
   ~ContactImporter();
@@ -63,8 +66,8 @@ class ContactImporter {
 
   // Before its first import, the importer's thread marks the imports `running()` finds (their
   // resources, as the views show them once caught up) failed as interrupted, keeping the counts
-  // their last progress recorded; imports this process started are left alone. For a node that
-  // is the log's only writer, once at startup.
+  // their last progress recorded; imports this process started are left alone, and so, on a
+  // cluster, are those another node runs. Once at startup.
   void FailInterrupted(std::function<std::vector<nlohmann::json>()> running);
   // Whether the importer is being destroyed (a long wait in `running` gives up then).
   bool Stopping() const;
@@ -83,6 +86,7 @@ class ContactImporter {
 
   Commands& commands_;
   const ViewQueries& queries_;
+  const std::string node_id_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::deque<Queued> queue_;

@@ -284,9 +284,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  options.metrics,
                  options.metrics_token,
                  node->delivery_.get(),
-                 [raw = node.get()] { return raw->Checkpoint(); }});
-  // Alone on its log, nothing else can be running an import: one left running was cut short.
-  if (options.kafka_brokers.empty()) node->app_->FailInterruptedImports();
+                 [raw = node.get()] { return raw->Checkpoint(); },
+                 kafka ? NodeId(options.data_dir) : std::string()});
+  // An import this node ran (alone on its log: any import) found running was cut short.
+  node->app_->FailInterruptedImports();
   return node;
 }
 

@@ -175,8 +175,7 @@ struct CreateTask {
   std::string type, title;
   std::optional<std::string> description;
   std::optional<Timestamp> due_at;
-  std::optional<std::string> user_id, team_id, contact_id, conversation_id, deal_id,
-      email_template;
+  std::optional<std::string> user_id, team_id, contact_id, conversation_id, deal_id, email_template;
 };
 // A patch: absent fields stay; `description` "" and `clear_due_at` remove them.
 struct UpdateTask {
@@ -321,6 +320,7 @@ struct RecordContactImport {
   std::string import_id, phase, mode, file_sha256, reason;
   uint64_t rows = 0, rows_done = 0, created = 0, updated = 0, unchanged = 0, skipped = 0;
   std::vector<ImportRowError> errors;
+  std::string node;  // "started": the node that runs it, on a cluster
 };
 // An admin's definition of a contacts' custom attribute (a new key, or a key's new label,
 // type or options).

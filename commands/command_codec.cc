@@ -45,7 +45,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordOrder, contact_id, external_id, order)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ImportContactRow, import_id, mode, id, name, phone, email,
                                    owner_id, tags, stage, attributes)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordContactImport, import_id, phase, mode, file_sha256, reason,
-                                   rows, rows_done, created, updated, unchanged, skipped, errors)
+                                   rows, rows_done, created, updated, unchanged, skipped, errors,
+                                   node)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)

@@ -423,9 +423,15 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
     auto made = NewContactId(c.id);
     if (!made.ok()) return made.error();
     const std::string id = std::move(made).value();
-    events::ContactCreated created{
-        id,         c.name, c.phone, c.email, FirstOpenStage(*model_.Funnel(kDefaultFunnelId)),
-        "",         c.owner_id, tags, WithoutNulls(c.attributes)};
+    events::ContactCreated created{id,
+                                   c.name,
+                                   c.phone,
+                                   c.email,
+                                   FirstOpenStage(*model_.Funnel(kDefaultFunnelId)),
+                                   "",
+                                   c.owner_id,
+                                   tags,
+                                   WithoutNulls(c.attributes)};
     if (c.stage) created.stage = *c.stage;
     std::vector<NewEvent> events;
     Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
@@ -491,8 +497,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RecordC
   const events::ImportCounts counts{c.rows_done, c.created, c.updated, c.unchanged, c.skipped};
   DomainEvent event;
   if (c.phase == "started") {
-    event =
-        events::Encode(events::ContactImportStarted{c.import_id, c.mode, c.rows, c.file_sha256});
+    event = events::Encode(
+        events::ContactImportStarted{c.import_id, c.mode, c.rows, c.file_sha256, c.node});
   } else if (c.phase == "progress") {
     event = events::Encode(events::ContactImportProgressed{c.import_id, counts, errors});
   } else if (c.phase == "done" || c.phase == "failed") {

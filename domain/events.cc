@@ -400,13 +400,16 @@ json Payload(const OrderRecorded& e) { return {{"contact_id", e.contact_id}, {"o
 void Read(const Reader& r, OrderRecorded& e) { e = {r.Str("contact_id"), r.Object("order")}; }
 
 json Payload(const ContactImportStarted& e) {
-  return {{"import_id", e.import_id},
-          {"mode", e.mode},
-          {"rows", e.rows},
-          {"file_sha256", e.file_sha256}};
+  json j{{"import_id", e.import_id},
+         {"mode", e.mode},
+         {"rows", e.rows},
+         {"file_sha256", e.file_sha256}};
+  if (!e.node.empty()) j["node"] = e.node;
+  return j;
 }
 void Read(const Reader& r, ContactImportStarted& e) {
-  e = {r.Str("import_id"), r.Str("mode"), r.Number<uint64_t>("rows"), r.Str("file_sha256")};
+  e = {r.Str("import_id"), r.Str("mode"), r.Number<uint64_t>("rows"), r.Str("file_sha256"),
+       r.Str("node")};
 }
 
 void PutCounts(json& j, const ImportCounts& c) {
@@ -483,11 +486,16 @@ json Payload(const DealCreated& e) {
           {"expected_close_on", Opt(e.expected_close_on)}};
 }
 void Read(const Reader& r, DealCreated& e) {
-  e = {r.Str("deal_id"),        r.Str("title"),
-       r.Str("contact_id"),     r.Str("funnel_id"),
-       r.Str("stage_id"),       r.Str("status", "open"),
-       r.Real("value"),         r.Str("currency"),
-       r.OptStr("owner_id"),    r.OptStr("conversation_id"),
+  e = {r.Str("deal_id"),
+       r.Str("title"),
+       r.Str("contact_id"),
+       r.Str("funnel_id"),
+       r.Str("stage_id"),
+       r.Str("status", "open"),
+       r.Real("value"),
+       r.Str("currency"),
+       r.OptStr("owner_id"),
+       r.OptStr("conversation_id"),
        r.OptStr("expected_close_on")};
 }
 
@@ -504,8 +512,8 @@ json Payload(const DealUpdated& e) {
   return j;
 }
 void Read(const Reader& r, DealUpdated& e) {
-  e = {r.Str("deal_id"),         r.OptStr("title"),    r.OptReal("value"),
-       r.OptStr("currency"),     r.Clearable("owner_id"), r.Clearable("expected_close_on")};
+  e = {r.Str("deal_id"),     r.OptStr("title"),       r.OptReal("value"),
+       r.OptStr("currency"), r.Clearable("owner_id"), r.Clearable("expected_close_on")};
 }
 
 json Payload(const DealMoved& e) {
@@ -515,7 +523,7 @@ json Payload(const DealMoved& e) {
   return j;
 }
 void Read(const Reader& r, DealMoved& e) {
-  e = {r.Str("deal_id"),         r.Str("funnel_id"), r.Str("from"),        r.Str("to"),
+  e = {r.Str("deal_id"),        r.Str("funnel_id"), r.Str("from"),     r.Str("to"),
        r.Str("status", "open"), r.OptStr("reason"), r.Bool("moved_on")};
 }
 
@@ -550,20 +558,13 @@ json Payload(const TaskCreated& e) {
   return j;
 }
 void Read(const Reader& r, TaskCreated& e) {
-  e = {r.Str("task_id"),
-       r.Str("type"),
-       r.Str("title"),
-       r.Str("status", "pending"),
-       r.OptStr("description"),
-       r.TimeAt("due_at"),
-       r.OptStr("assignee_id"),
-       r.OptStr("team_id"),
-       r.OptStr("contact_id"),
-       r.OptStr("conversation_id"),
-       r.OptStr("deal_id"),
-       r.OptStr("email_template"),
-       r.OptStr("schedule_id"),
-       r.TimeAt("occurrence_at"),
+  e = {r.Str("task_id"),         r.Str("type"),
+       r.Str("title"),           r.Str("status", "pending"),
+       r.OptStr("description"),  r.TimeAt("due_at"),
+       r.OptStr("assignee_id"),  r.OptStr("team_id"),
+       r.OptStr("contact_id"),   r.OptStr("conversation_id"),
+       r.OptStr("deal_id"),      r.OptStr("email_template"),
+       r.OptStr("schedule_id"),  r.TimeAt("occurrence_at"),
        r.Strings("team_members")};
 }
 
@@ -593,8 +594,8 @@ json Payload(const TaskTransferred& e) {
   return j;
 }
 void Read(const Reader& r, TaskTransferred& e) {
-  e = {r.Str("task_id"),      r.OptStr("from_user_id"), r.OptStr("from_team_id"),
-       r.OptStr("to_user_id"), r.OptStr("to_team_id"),  r.Str("status"),
+  e = {r.Str("task_id"),         r.OptStr("from_user_id"), r.OptStr("from_team_id"),
+       r.OptStr("to_user_id"),   r.OptStr("to_team_id"),   r.Str("status"),
        r.Strings("team_members")};
 }
 
@@ -630,14 +631,17 @@ void Read(const Reader& r, TaskReminded& e) {
 }
 
 json Payload(const TaskScheduleDefined& e) {
-  json j{{"schedule_id", e.schedule_id}, {"every", e.every}, {"at", e.at},
-         {"tz", e.tz},                   {"task", e.task}};
+  json j{{"schedule_id", e.schedule_id},
+         {"every", e.every},
+         {"at", e.at},
+         {"tz", e.tz},
+         {"task", e.task}};
   if (e.weekday) j["weekday"] = *e.weekday;
   if (e.day) j["day"] = *e.day;
   return j;
 }
 void Read(const Reader& r, TaskScheduleDefined& e) {
-  e = {r.Str("schedule_id"), r.Str("every"),   r.Str("at"), r.Str("tz"),
+  e = {r.Str("schedule_id"), r.Str("every"),  r.Str("at"),     r.Str("tz"),
        r.OptInt("weekday"),  r.OptInt("day"), r.Object("task")};
 }
 
@@ -650,8 +654,7 @@ json Payload(const TaskScheduleOccurred& e) {
           {"occurrence_at", FormatRfc3339(e.occurrence_at)}};
 }
 void Read(const Reader& r, TaskScheduleOccurred& e) {
-  e = {r.Str("schedule_id"), r.Str("task_id"),
-       r.TimeAt("occurrence_at").value_or(Timestamp{})};
+  e = {r.Str("schedule_id"), r.Str("task_id"), r.TimeAt("occurrence_at").value_or(Timestamp{})};
 }
 
 json Payload(const ContactBlocked& e) {

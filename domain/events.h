@@ -232,6 +232,9 @@ struct ContactImportStarted {
   std::string import_id, mode;
   uint64_t rows = 0;
   std::string file_sha256;
+  // On a cluster, the node that runs it (its node id): restarted, that node marks it
+  // interrupted if it finds it still running. Empty for a node alone on its log.
+  std::string node;
 };
 // The counts an import reached: rows decided so far (their events durable before this one),
 // and the row errors ([{row, field, message}]) found since the previous progress.
@@ -459,24 +462,22 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event =
-    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-                 ConversationDetailsChanged, ConversationAssigned, ConversationTransferred,
-                 ConversationPostponed, ConversationWoke, ConversationTagged, ConversationUntagged,
-                 ConversationClosed, ConversationReopened, ConversationRead, ParticipantAdded,
-                 ParticipantRemoved, ConversationIgnored, ConversationDeleted, MessageDelivered,
-                 MessageFailed, UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued,
-                 UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
-                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
-                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
-                 ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
-                 ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined, DealCreated, DealUpdated, DealMoved, DealReopened,
-                 TaskTypeDefined, TaskCreated, TaskUpdated, TaskTaken, TaskTransferred,
-                 TaskStarted, TaskFinished, TaskArchived, TaskReopened, TaskReminded,
-                 TaskScheduleDefined, TaskScheduleStopped, TaskScheduleOccurred,
-                 ContactImportStarted,
-                 ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
-                 QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event = std::variant<
+    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+    ConversationDetailsChanged, ConversationAssigned, ConversationTransferred,
+    ConversationPostponed, ConversationWoke, ConversationTagged, ConversationUntagged,
+    ConversationClosed, ConversationReopened, ConversationRead, ParticipantAdded,
+    ParticipantRemoved, ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
+    UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
+    NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated, ChannelIntegrationSet,
+    ContactCreated, ContactStageChanged, ContactBlocked, ContactUnblocked, BlockedMessageReceived,
+    ContactOptedIn, ContactOptedOut, ContactErased, ContactUpdated, ContactOwnerChanged,
+    ContactNoteAdded, ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined,
+    DealCreated, DealUpdated, DealMoved, DealReopened, TaskTypeDefined, TaskCreated, TaskUpdated,
+    TaskTaken, TaskTransferred, TaskStarted, TaskFinished, TaskArchived, TaskReopened, TaskReminded,
+    TaskScheduleDefined, TaskScheduleStopped, TaskScheduleOccurred, ContactImportStarted,
+    ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
+    QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -57,6 +57,7 @@ void ImportProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
                    resource["mode"] = s.mode;
                    resource["rows"] = s.rows;
                    resource["file_sha256"] = s.file_sha256;
+                   if (!s.node.empty()) resource["node"] = s.node;
                  },
                  [&](const events::ContactImportProgressed& p) {
                    PutCounts(resource, p.counts);

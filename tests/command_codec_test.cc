@@ -42,7 +42,12 @@ std::vector<Command> OneOfEach() {
       cmd::ActOnTask{"k1", "finish", "feito", 4},
       cmd::TransferTask{"k1", "u2", "t2", 5},
       cmd::RemindTask{"k1"},
-      cmd::DefineTaskSchedule{"s1", "week", "08:30", "Europe/Lisbon", 1, std::nullopt,
+      cmd::DefineTaskSchedule{"s1",
+                              "week",
+                              "08:30",
+                              "Europe/Lisbon",
+                              1,
+                              std::nullopt,
                               {{"type", "call"}, {"title", "Revisar"}, {"due_in_minutes", 60}}},
       cmd::StopTaskSchedule{"s1"},
       cmd::RunTaskSchedule{"s1", kAt},
@@ -104,7 +109,8 @@ std::vector<Command> OneOfEach() {
                                1,
                                1,
                                1,
-                               {ImportRowError{3, "phone", "must be a phone number"}}},
+                               {ImportRowError{3, "phone", "must be a phone number"}},
+                               "node-7"},
   };
 }
 

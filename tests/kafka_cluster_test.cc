@@ -249,5 +249,51 @@ TEST_F(KafkaCluster, KilledNodesPartitionsMoveToTheOthersAndNothingAcknowledgedI
   EXPECT_TRUE(SnapshotAfterAll(0) == SnapshotAfterAll(1)) << "the survivors disagree";
 }
 
+// A node that restarts marks the imports it ran and finds running as interrupted: never one
+// another node is running.
+TEST_F(KafkaCluster, ARestartedNodeLeavesAnotherNodesImportRunning) {
+  constexpr int kRows = 6000;
+  std::string csv = "name,phone\r\n";
+  for (int i = 0; i < kRows; ++i) {
+    csv += "Cliente " + std::to_string(i) + ",+55 31 9" + std::to_string(20000000 + i) + "\r\n";
+  }
+  auto started =
+      nodes_[0]->Admin("POST", "/api/v1/contacts/import", csv, {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id = started.json()["import_id"];
+  const std::string path = "/api/v1/contacts/imports/" + id;
+  EXPECT_EQ(nodes_[0]->Admin("GET", path).json()["node"].is_string(), true)
+      << "a cluster's import names its node";
+  nodes_[1]->Stop();
+  ASSERT_TRUE(nodes_[1]->Start());
+  // The restarted node has looked at the running imports once its views caught up with the log.
+  for (int i = 0; i < 200 && nodes_[1]->client().Send("GET", "/readyz").status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const bool still_running = nodes_[0]->Admin("GET", path).json()["status"] == "running";
+  json done;
+  for (int i = 0; i < 1200; ++i) {
+    done = nodes_[0]->Admin("GET", path).json();
+    if (done["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ASSERT_EQ(done["status"], "done") << done.dump();
+  EXPECT_EQ(done["created"], kRows);
+  // One end only, the node's own: nobody marked it interrupted on the way.
+  int ends = 0;
+  for (const json& e : AllEvents(*nodes_[0])) {
+    if (e["type"] == "ContactImportFinished" && e["data"]["import_id"] == id) {
+      ++ends;
+      EXPECT_EQ(e["data"]["status"], "done") << e.dump();
+    }
+  }
+  EXPECT_EQ(ends, 1);
+  if (ends == 1) {
+    EXPECT_TRUE(still_running)
+        << "the import ended before the restarted node looked: make the file longer";
+  }
+}
+
 }  // namespace
 }  // namespace helpdesk::testing
