@@ -14,6 +14,8 @@
 #include <system_error>
 #include <thread>
 
+#include "adapters/random_ids.h"
+#include "api/edge_gate.h"
 #include "api/json_io.h"
 
 namespace helpdesk {
@@ -36,6 +38,27 @@ using web::http::experimental::listener::http_listener;
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
+}
+
+// The client's address: the gate's word for it when the request came through the gate, the
+// connection's otherwise. Nobody else's header is believed.
+std::string PeerOf(const web::http::http_request& in, HttpRequest& req,
+                   const std::string& peer_secret) {
+  const auto it = req.headers.find(kPeerHeader);
+  if (it == req.headers.end()) return in.remote_address();
+  const std::string said = it->second;
+  req.headers.erase(it);
+  if (peer_secret.empty() || said.size() <= peer_secret.size() + 1 ||
+      !ConstantTimeEquals(said.substr(0, peer_secret.size()), peer_secret) ||
+      said[peer_secret.size()] != ' ') {
+    return in.remote_address();
+  }
+  const std::string address = said.substr(peer_secret.size() + 1);
+  // The gate writes an address and nothing else.
+  if (address.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
+    return in.remote_address();
+  }
+  return address;
 }
 
 // Fills everything but the body; false when the URI cannot be decoded.
@@ -202,7 +225,8 @@ HttpListener::~HttpListener() {
 }
 
 Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& address,
-                                                         Handlers handlers) {
+                                                         Handlers handlers,
+                                                         std::string peer_secret) {
   // Reads that wait for X-Min-Position block a thread for up to 5 s: keep plenty of them.
   static std::once_flag pool_once;
   std::call_once(pool_once,
@@ -220,13 +244,13 @@ Result<std::unique_ptr<HttpListener>> HttpListener::Open(const std::string& addr
     };
     auto handler = handlers.handle;
     auto admit = handlers.admit;
-    impl->listener->support([handler, admit, reply](web::http::http_request request) {
+    impl->listener->support([handler, admit, reply, peer_secret](web::http::http_request request) {
       HttpRequest req;
       if (!ReadHead(request, req)) {
         Send(request, ErrorResponse(InvalidField("url", "is not a valid URL")));
         return;
       }
-      req.peer = request.remote_address();
+      req.peer = PeerOf(request, req, peer_secret);
       // Refused on its head alone (no token, a wrong one): its body is never taken in.
       if (std::optional<HttpResponse> refusal = admit(req)) {
         Send(request, *refusal);

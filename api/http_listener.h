@@ -21,8 +21,11 @@ class HttpListener {
     // The whole request.
     std::function<HttpResponse(const HttpRequest&)> handle;
   };
-  // `address` is host:port. Starts serving before returning.
-  static Result<std::unique_ptr<HttpListener>> Open(const std::string& address, Handlers handlers);
+  // `address` is host:port. Starts serving before returning. Behind the edge gate
+  // (api/edge_gate.h), `peer_secret` is the gate's: a request's x-helpdesk-peer header that
+  // starts with it names the client; the header is dropped from every request either way.
+  static Result<std::unique_ptr<HttpListener>> Open(const std::string& address, Handlers handlers,
+                                                    std::string peer_secret = "");
   ~HttpListener();  // stops serving
 
  private:

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "adapters/kafka_client.h"
+#include "adapters/random_ids.h"
+#include "api/edge_gate.h"
 #include "api/http_listener.h"
 #include "api/node.h"
 #include "api/options.h"
@@ -114,18 +116,40 @@ int Run(int argc, char** argv) {
     return 1;
   }
   App& app = node.value()->app();
+  const HttpListener::Handlers handlers{[&app](const HttpRequest& head) { return app.Admit(head); },
+                                        [&app](const HttpRequest& r) { return app.Handle(r); }};
+  // Behind the edge gate the listener takes connections from the gate only, on a loopback port.
+  const uint16_t inner_port = o.edge_gate ? FreeLoopbackPort() : 0;
+  if (o.edge_gate && inner_port == 0) {
+    spdlog::error("cannot start: no free loopback port for the HTTP listener");
+    return 1;
+  }
+  const std::string peer_secret = o.edge_gate ? NewSecretToken() : "";
   auto listener = HttpListener::Open(
-      o.listen, HttpListener::Handlers{[&app](const HttpRequest& head) { return app.Admit(head); },
-                                       [&app](const HttpRequest& r) { return app.Handle(r); }});
+      o.edge_gate ? "127.0.0.1:" + std::to_string(inner_port) : o.listen, handlers, peer_secret);
   if (!listener.ok()) {
     spdlog::error("{}", listener.error().message);
     return 1;
   }
-  spdlog::info("listening on http://{}", o.listen);
+  std::unique_ptr<EdgeGate> gate;
+  if (o.edge_gate) {
+    const EdgeLimits limits{
+        static_cast<size_t>(o.max_connections), static_cast<size_t>(o.max_header_bytes),
+        std::chrono::seconds(o.header_timeout_s), std::chrono::seconds(o.body_timeout_s),
+        std::chrono::seconds(o.idle_timeout_s)};
+    auto opened = EdgeGate::Open(o.listen, inner_port, limits, peer_secret);
+    if (!opened.ok()) {
+      spdlog::error("{}", opened.error().message);
+      return 1;
+    }
+    gate = std::move(opened.value());
+  }
+  spdlog::info("listening on http://{}{}", o.listen, o.edge_gate ? "" : " (no edge gate)");
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   spdlog::info("signal {} received: stopping", signal_number);
+  gate.reset();  // no new requests, then the listener's own end
   listener.value().reset();
   node.value().reset();
   return 0;

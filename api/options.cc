@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include "domain/time.h"
 
@@ -16,7 +17,9 @@ std::string Usage() {
          "                 [--allow-private-outbound] [--secrets-key-file FILE]\n"
          "                 [--kafka-config FILE] [--kafka-replication-factor N]\n"
          "                 [--cluster-key-file FILE] [--metrics-token-file FILE] [--no-metrics]\n"
-         "                 [--bootstrap-from CHECKPOINT_DIR]\n"
+         "                 [--bootstrap-from CHECKPOINT_DIR] [--max-connections N]\n"
+         "                 [--max-header-bytes N] [--header-timeout-s S] [--body-timeout-s S]\n"
+         "                 [--idle-timeout-s S] [--no-edge-gate]\n"
          "                 [--kafka HOST:PORT[,HOST:PORT...]] [--kafka-partitions N]\n"
          "                 [--kafka-topic NAME] [--log-level LEVEL] [--attachments DIR]\n"
          "                 [--delivery-backoff-ms N] [--cache-mb N] [--state-flush-ms N]\n"
@@ -34,7 +37,10 @@ std::string Usage() {
          "             HELPDESK_SECRETS_KEY_FILE HELPDESK_CLUSTER_KEY HELPDESK_CLUSTER_KEY_FILE\n"
          "             HELPDESK_KAFKA_CONFIG HELPDESK_KAFKA_REPLICATION_FACTOR\n"
          "             HELPDESK_METRICS_TOKEN HELPDESK_METRICS_TOKEN_FILE "
-         "HELPDESK_BOOTSTRAP_FROM\n";
+         "HELPDESK_BOOTSTRAP_FROM\n"
+         "             HELPDESK_MAX_CONNECTIONS HELPDESK_MAX_HEADER_BYTES "
+         "HELPDESK_HEADER_TIMEOUT_S\n"
+         "             HELPDESK_BODY_TIMEOUT_S HELPDESK_IDLE_TIMEOUT_S\n";
 }
 
 namespace {
@@ -81,6 +87,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   std::string backoff, cache_mb, state_flush, max_lag, rate_token, rate_address;
+  std::string max_connections, max_header, header_timeout, body_timeout, idle_timeout;
+  from_env("HELPDESK_MAX_CONNECTIONS", max_connections);
+  from_env("HELPDESK_MAX_HEADER_BYTES", max_header);
+  from_env("HELPDESK_HEADER_TIMEOUT_S", header_timeout);
+  from_env("HELPDESK_BODY_TIMEOUT_S", body_timeout);
+  from_env("HELPDESK_IDLE_TIMEOUT_S", idle_timeout);
   from_env("HELPDESK_MAX_LAG", max_lag);
   from_env("HELPDESK_RATE_PER_TOKEN", rate_token);
   from_env("HELPDESK_RATE_PER_ADDRESS", rate_address);
@@ -132,6 +144,18 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(rate_token);
     else if (flag == "--rate-per-address" && o.command == "serve")
       s = value(rate_address);
+    else if (flag == "--max-connections" && o.command == "serve")
+      s = value(max_connections);
+    else if (flag == "--max-header-bytes" && o.command == "serve")
+      s = value(max_header);
+    else if (flag == "--header-timeout-s" && o.command == "serve")
+      s = value(header_timeout);
+    else if (flag == "--body-timeout-s" && o.command == "serve")
+      s = value(body_timeout);
+    else if (flag == "--idle-timeout-s" && o.command == "serve")
+      s = value(idle_timeout);
+    else if (flag == "--no-edge-gate" && o.command == "serve")
+      o.edge_gate = false;
     else if (flag == "--kafka")
       s = value(o.kafka);
     else if (flag == "--log-level")
@@ -194,6 +218,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   if (Status s = ParseNumber(rate_address, "--rate-per-address", 0, 1 << 20, o.rate_per_address);
       !s.ok()) {
     return s.error();
+  }
+  for (const auto& [text, flag, low, high, into] :
+       {std::tuple{&max_connections, "--max-connections", 1, 1 << 20, &o.max_connections},
+        std::tuple{&max_header, "--max-header-bytes", 1024, 1 << 20, &o.max_header_bytes},
+        std::tuple{&header_timeout, "--header-timeout-s", 1, 3600, &o.header_timeout_s},
+        std::tuple{&body_timeout, "--body-timeout-s", 1, 86400, &o.body_timeout_s},
+        std::tuple{&idle_timeout, "--idle-timeout-s", 1, 86400, &o.idle_timeout_s}}) {
+    if (Status s = ParseNumber(*text, flag, low, high, *into); !s.ok()) return s.error();
   }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
   if (!o.until.empty() && o.out.empty()) {

@@ -44,6 +44,13 @@ struct Options {
   std::string metrics_token;         // serve: a scraper's bearer token for /metrics
   std::string metrics_token_file;    // read by ReadSecretFiles into metrics_token
   std::string bootstrap_from;        // serve: a new node's data from this checkpoint
+  // serve: the edge gate in front of the HTTP listener (api/edge_gate.h) and its limits.
+  bool edge_gate = true;         // --no-edge-gate: behind a proxy that enforces them
+  int max_connections = 1024;    // open client connections at once
+  int max_header_bytes = 16384;  // a request's head (request line and headers)
+  int header_timeout_s = 10;     // a head's first byte to its last
+  int body_timeout_s = 300;      // a head's end to its body's
+  int idle_timeout_s = 60;       // no byte either way on a connection
 };
 
 // A bootstrap admin token shorter than this is refused: it must not be guessable.
