@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "adapters/random_ids.h"
 #include "domain/directory.h"
@@ -119,7 +120,15 @@ void ContactImporter::MarkInterrupted(const std::vector<nlohmann::json>& imports
         "interrupted: the server stopped during the import. The rows counted were imported; "
         "send the file again to import the others (rows already imported are found, not "
         "duplicated)";
-    Result<CommandOutcome> recorded = commands_.Execute(Caller::System(), std::move(failed));
+    // On Kafka a node that just started may not own the import's partition yet (the group is
+    // still moving partitions): the log refuses for a while, so try again until it takes it.
+    Result<CommandOutcome> recorded = commands_.Execute(Caller::System(), failed);
+    for (int attempt = 1; attempt < 120 && !recorded.ok() &&
+                          recorded.error().code == ErrorCode::kLogUnavailable && !Stopping();
+         ++attempt) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      recorded = commands_.Execute(Caller::System(), failed);
+    }
     if (!recorded.ok()) {
       spdlog::error("cannot mark import {} interrupted: {}", id, recorded.error().message);
     } else {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/support/server_process.h"
+#include "tests/support/snapshot.h"
 
 namespace helpdesk::testing {
 
@@ -85,18 +86,7 @@ class ApiTest : public ::testing::Test {
     return ids;
   }
   // How many events the log holds (via the feed).
-  size_t EventCount() {
-    size_t n = 0;
-    std::string path = "/api/v1/events?limit=500";
-    for (;;) {
-      auto r = Admin("GET", path);
-      EXPECT_EQ(r.status, 200);
-      auto j = r.json();
-      n += j["items"].size();
-      if (j["next_cursor"].is_null()) return n;
-      path = "/api/v1/events?limit=500&after=" + j["next_cursor"].get<std::string>();
-    }
-  }
+  size_t EventCount() { return AllEvents(server()).size(); }
 
   // Stops the server (the embedded log has one owner at a time), exports its log as NDJSON and
   // feeds it to `python3 <repo>/docs/examples/<script_and_args>`: the script's output (a test
@@ -112,8 +102,8 @@ class ApiTest : public ::testing::Test {
     }
     const std::string file = dir_.path() + "/events.ndjson";
     std::ofstream(file) << ndjson;
-    const std::string command = "/usr/bin/python3 " HELPDESK_SOURCE_DIR "/docs/examples/" +
-                                script_and_args + " < " + file;
+    const std::string command =
+        "/usr/bin/python3 " HELPDESK_SOURCE_DIR "/docs/examples/" + script_and_args + " < " + file;
     FILE* pipe = popen(command.c_str(), "r");
     if (!pipe) {
       ADD_FAILURE() << "cannot run " << command;
