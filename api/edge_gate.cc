@@ -148,7 +148,6 @@ class Relay : public std::enable_shared_from_this<Relay> {
       // The client is done sending (or gone): let the listener finish its answer.
       boost::system::error_code ignored;
       upstream_.shutdown(tcp::socket::shutdown_send, ignored);
-      client_done_ = true;
       if (ec != asio::error::eof) Close();
       return;
     }
@@ -222,7 +221,6 @@ class Relay : public std::enable_shared_from_this<Relay> {
   std::string refusal_;
   GateClock::time_point last_activity_, head_started_, body_started_;
   bool closed_ = false;
-  bool client_done_ = false;
   bool writing_to_client_ = false;
 };
 

@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <tuple>
 
 #include "domain/time.h"
 
@@ -87,12 +86,21 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
   std::string partitions;
   from_env("HELPDESK_KAFKA_PARTITIONS", partitions);
   std::string backoff, cache_mb, state_flush, max_lag, rate_token, rate_address;
-  std::string max_connections, max_header, header_timeout, body_timeout, idle_timeout;
-  from_env("HELPDESK_MAX_CONNECTIONS", max_connections);
-  from_env("HELPDESK_MAX_HEADER_BYTES", max_header);
-  from_env("HELPDESK_HEADER_TIMEOUT_S", header_timeout);
-  from_env("HELPDESK_BODY_TIMEOUT_S", body_timeout);
-  from_env("HELPDESK_IDLE_TIMEOUT_S", idle_timeout);
+  // The edge gate's limits (serve only): flag, environment twin, range, and where it goes.
+  struct EdgeFlag {
+    const char* flag;
+    const char* env;
+    long min, max;
+    int* into;
+    std::string text;
+  };
+  EdgeFlag edge_flags[] = {
+      {"--max-connections", "HELPDESK_MAX_CONNECTIONS", 1, 1 << 20, &o.max_connections, ""},
+      {"--max-header-bytes", "HELPDESK_MAX_HEADER_BYTES", 1024, 1 << 20, &o.max_header_bytes, ""},
+      {"--header-timeout-s", "HELPDESK_HEADER_TIMEOUT_S", 1, 3600, &o.header_timeout_s, ""},
+      {"--body-timeout-s", "HELPDESK_BODY_TIMEOUT_S", 1, 86400, &o.body_timeout_s, ""},
+      {"--idle-timeout-s", "HELPDESK_IDLE_TIMEOUT_S", 1, 86400, &o.idle_timeout_s, ""}};
+  for (EdgeFlag& e : edge_flags) from_env(e.env, e.text);
   from_env("HELPDESK_MAX_LAG", max_lag);
   from_env("HELPDESK_RATE_PER_TOKEN", rate_token);
   from_env("HELPDESK_RATE_PER_ADDRESS", rate_address);
@@ -114,7 +122,13 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Status::Ok();
     };
     Status s;
-    if (flag == "--listen")
+    EdgeFlag* edge = nullptr;
+    for (EdgeFlag& e : edge_flags) {
+      if (flag == e.flag && o.command == "serve") edge = &e;
+    }
+    if (edge)
+      s = value(edge->text);
+    else if (flag == "--listen")
       s = value(o.listen);
     else if (flag == "--data")
       s = value(o.data);
@@ -144,16 +158,6 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       s = value(rate_token);
     else if (flag == "--rate-per-address" && o.command == "serve")
       s = value(rate_address);
-    else if (flag == "--max-connections" && o.command == "serve")
-      s = value(max_connections);
-    else if (flag == "--max-header-bytes" && o.command == "serve")
-      s = value(max_header);
-    else if (flag == "--header-timeout-s" && o.command == "serve")
-      s = value(header_timeout);
-    else if (flag == "--body-timeout-s" && o.command == "serve")
-      s = value(body_timeout);
-    else if (flag == "--idle-timeout-s" && o.command == "serve")
-      s = value(idle_timeout);
     else if (flag == "--no-edge-gate" && o.command == "serve")
       o.edge_gate = false;
     else if (flag == "--kafka")
@@ -219,13 +223,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       !s.ok()) {
     return s.error();
   }
-  for (const auto& [text, flag, low, high, into] :
-       {std::tuple{&max_connections, "--max-connections", 1, 1 << 20, &o.max_connections},
-        std::tuple{&max_header, "--max-header-bytes", 1024, 1 << 20, &o.max_header_bytes},
-        std::tuple{&header_timeout, "--header-timeout-s", 1, 3600, &o.header_timeout_s},
-        std::tuple{&body_timeout, "--body-timeout-s", 1, 86400, &o.body_timeout_s},
-        std::tuple{&idle_timeout, "--idle-timeout-s", 1, 86400, &o.idle_timeout_s}}) {
-    if (Status s = ParseNumber(*text, flag, low, high, *into); !s.ok()) return s.error();
+  for (const EdgeFlag& e : edge_flags) {
+    if (Status s = ParseNumber(e.text, e.flag, e.min, e.max, *e.into); !s.ok()) return s.error();
   }
   if (o.command == "replay") o.command = "rebuild";  // the same: views rebuilt from the log
   if (!o.until.empty() && o.out.empty()) {

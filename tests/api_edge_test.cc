@@ -63,18 +63,26 @@ class EdgeTest : public ::testing::Test {
     EXPECT_GE(fd, 0);
     return fd;
   }
+  // Sends `bytes` on a new connection and returns all the server sends until it closes it (or
+  // 10 s pass: then `closed` is false).
+  std::string Exchange(const std::string& bytes, bool* closed) const {
+    const int fd = Connect();
+    SendAll(fd, bytes);
+    std::string response = ReadUntilClosed(fd, std::chrono::milliseconds(10000), closed);
+    close(fd);
+    return response;
+  }
   TempDir dir_;
   ServerProcess server_{dir_.path() + "/data"};
 };
 
 TEST_F(EdgeTest, AHeadPastTheLimitIs413AndTheConnectionEnds) {
   StartWith({"--max-header-bytes", "4096"});
-  const int fd = Connect();
-  SendAll(fd, "GET /api/v1/conversations HTTP/1.1\r\nHost: x\r\nX-Filler: " +
-                  std::string(8000, 'a') + "\r\n\r\n");
   bool closed = false;
-  const std::string response = ReadUntilClosed(fd, std::chrono::milliseconds(10000), &closed);
-  close(fd);
+  const std::string response = Exchange(
+      "GET /api/v1/conversations HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(8000, 'a') +
+          "\r\n\r\n",
+      &closed);
   EXPECT_EQ(StatusOf(response), 413) << response;
   EXPECT_NE(response.find("\"too_large\""), std::string::npos) << response;
   EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
@@ -134,11 +142,8 @@ TEST_F(EdgeTest, PastTheConnectionCapANewOneGets429UntilOneCloses) {
   for (int i = 0; i < 3; ++i) held.push_back(Connect());
   // The gate counts a connection once it took it: give it the moment to.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const int extra = Connect();
-  SendAll(extra, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   bool closed = false;
-  const std::string refused = ReadUntilClosed(extra, std::chrono::milliseconds(10000), &closed);
-  close(extra);
+  const std::string refused = Exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", &closed);
   EXPECT_EQ(StatusOf(refused), 429) << refused;
   EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
   EXPECT_NE(refused.find("\"rate_limited\""), std::string::npos) << refused;
@@ -166,14 +171,13 @@ TEST_F(EdgeTest, AClientCannotChooseTheAddressItIsLimitedBy) {
 
 TEST_F(EdgeTest, ABodyOfUnknownLengthIsRefusedAndChangesNothing) {
   StartWith({});
-  const int fd = Connect();
-  SendAll(fd, std::string("POST /api/v1/teams HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") +
-                  kAdminToken +
-                  "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                  "16\r\n{\"id\":\"t\",\"name\":\"T\"}\r\n0\r\n\r\n");
   bool closed = false;
-  const std::string response = ReadUntilClosed(fd, std::chrono::milliseconds(10000), &closed);
-  close(fd);
+  const std::string response =
+      Exchange(std::string("POST /api/v1/teams HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ") +
+                   kAdminToken +
+                   "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "16\r\n{\"id\":\"t\",\"name\":\"T\"}\r\n0\r\n\r\n",
+               &closed);
   EXPECT_EQ(StatusOf(response), 400) << response;
   EXPECT_EQ(server_.Admin("GET", "/api/v1/teams/t").status, 404);
 }
