@@ -107,6 +107,57 @@ TEST_F(KafkaSecurity, ASignedCommandSentTooLongAgoIsRefused) {
   ASSERT_EQ(legit.status, 201) << "the replayed command made the team first: " << legit.body;
 }
 
+// The same node copying a fresh signed command it saw back onto the topic: the first copy is
+// done, the second refused (the decider remembers the request ids it committed in the window).
+TEST_F(KafkaSecurity, ASignedCommandProducedAgainWithinTheWindowIsDoneOnce) {
+  const std::string cluster_key(40, 'k');
+  std::ofstream(dir_.path() + "/cluster.key") << cluster_key << "\n";
+  ServerProcess server(dir_.path() + "/node");
+  server.AddArgs({"--cluster-key-file", dir_.path() + "/cluster.key"});
+  ASSERT_TRUE(server.Start());
+  auto ana = server.Admin("POST", "/api/v1/users",
+                          R"({"id":"ana","name":"Ana","email":"ana@example.com","role":"agent"})");
+  ASSERT_EQ(ana.status, 201) << ana.body;
+  ASSERT_EQ(server.Admin("POST", "/api/v1/contacts", R"({"id":"rui","name":"Rui"})").status, 201);
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  // A note, which has no id of its own: done twice, it would be two notes.
+  const json command{{"op", "add_contact_note"},
+                     {"caller", {{"user_id", "ana"}, {"role", "agent"}, {"channel_id", ""}}},
+                     {"args", {{"contact_id", "rui"}, {"text", "ligar amanhã"}}}};
+  const std::string request_id = "note-" + std::to_string(now_ms);
+  const json envelope{
+      {"request_id", request_id},
+      {"reply_to", "nobody"},
+      {"hops", 0},
+      {"after", ""},
+      {"sent_at", now_ms},
+      {"command", command},
+      {"sig", HmacSha256Hex(cluster_key,
+                            request_id + "\n" + std::to_string(now_ms) + "\n" + command.dump())}};
+  const std::string key = "contact/rui";
+  const int partition = KafkaLog::PartitionFor(key, 6);
+  ProduceRaw(server.topic() + ".commands", partition, key, envelope.dump());
+  size_t notes = 0;
+  for (int i = 0; i < 100 && notes == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    notes = server.Admin("GET", "/api/v1/contacts/rui/notes").json()["items"].size();
+  }
+  ASSERT_EQ(notes, 1u) << "the signed note was not done: the test signs wrongly";
+  // The copy, once in a later batch and once twice in one.
+  ProduceRaw(server.topic() + ".commands", partition, key, envelope.dump());
+  ProduceRaw(server.topic() + ".commands", partition, key, envelope.dump());
+  // A note through the API after the copies (same stream, same partition): once it shows, the
+  // copies were decided.
+  auto later = server.As(ana.json()["token"].get<std::string>(), "POST",
+                         "/api/v1/contacts/rui/notes", R"({"text":"ligou de volta"})");
+  ASSERT_EQ(later.status, 201) << later.body;
+  auto listed = server.Admin("GET", "/api/v1/contacts/rui/notes", "",
+                             {{"X-Min-Position", later.headers["x-position"]}});
+  EXPECT_EQ(listed.json()["items"].size(), 2u) << listed.body;
+}
+
 TEST_F(KafkaSecurity, ABadClientConfigurationOrAnImpossibleReplicationStopsTheStart) {
   const std::string config = dir_.path() + "/kafka.properties";
   const std::vector<std::string> base{

@@ -71,6 +71,9 @@ class KafkaCommandBus final : public CommandTransport {
   bool Authentic(const nlohmann::json& envelope) const;
   // Whether an authentic envelope was sent within max_command_age of now (either way).
   bool Fresh(const nlohmann::json& envelope) const;
+  // The freshness window, and now by the clock Fresh reads (milliseconds since the epoch).
+  std::chrono::milliseconds max_command_age() const { return options_.max_command_age; }
+  int64_t NowMs() const;
 
   static std::string CommandsTopic(const std::string& events_topic) {
     return events_topic + ".commands";
@@ -94,7 +97,6 @@ class KafkaCommandBus final : public CommandTransport {
   std::string Sign(const std::string& request_id, const nlohmann::json& body) const;
   std::string SignCommand(const std::string& request_id, int64_t sent_at,
                           const nlohmann::json& command) const;
-  int64_t NowMs() const;
 
   const CommandBusOptions options_;
   rd_kafka_s* producer_;

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <map>
 #include <optional>
 
 #include "adapters/kafka_client.h"
@@ -35,7 +36,12 @@ struct KafkaDecider::Received {
 
 KafkaDecider::KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
                            KafkaCommandBus& bus, const ViewProgress& views)
-    : log_(log), decider_log_(decider_log), service_(service), bus_(bus), views_(views) {}
+    : log_(log),
+      decider_log_(decider_log),
+      service_(service),
+      bus_(bus),
+      views_(views),
+      committed_recently_(bus.max_command_age()) {}
 
 KafkaDecider::~KafkaDecider() {
   stop_ = true;
@@ -191,6 +197,9 @@ void KafkaDecider::CatchUpOnOwnedPartitions() {
 void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
   const std::string commands_topic = KafkaCommandBus::CommandsTopic(log_.options().topic);
   std::map<int32_t, int64_t> next_offsets;
+  // The request ids decided here in this batch, with their signed send times: remembered as
+  // committed once the transaction is.
+  std::map<std::string, int64_t> decided_here;
   TransactionExtras extras;
   // Each command decides on this thread, on state that includes the previous ones' events; none
   // waits for the log: the whole batch becomes durable in the one transaction below.
@@ -217,6 +226,13 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
           c.envelope.value("sent_at", int64_t{0}));
       c.result =
           Forbidden("the command was sent too long ago (a replay, or held up past its wait)");
+      continue;
+    }
+    const std::string request_id = c.envelope.value("request_id", "");
+    if (committed_recently_.Seen(request_id) || decided_here.count(request_id)) {
+      spdlog::error("kafka: command {} at {}:{} was decided already: refused as a replay",
+                    request_id, c.partition, c.offset);
+      c.result = Forbidden("the command was decided already (a replay)");
       continue;
     }
     Result<DecodedCommand> decoded = DecodeCommand(c.envelope["command"]);
@@ -250,6 +266,9 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
     } else {
       c.decision = std::move(decided).value();
     }
+    // Decided here, done or refused: a copy is a replay. A command sent on is decided by the
+    // stream's owner, which may be this node in a later batch.
+    if (!c.sent_on) decided_here.emplace(request_id, c.envelope.value("sent_at", int64_t{0}));
   }
 
   // One transaction: the batch's events, the commands sent on, the consumed offsets.
@@ -301,6 +320,10 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     return;
   }
+  for (const auto& [request_id, sent_at] : decided_here) {
+    committed_recently_.Remember(request_id, sent_at);
+  }
+  committed_recently_.Expire(bus_.NowMs());
   for (Received& c : batch) {
     if (c.envelope.is_null() || c.sent_on || !c.result) continue;
     bus_.SendReply(c.envelope["reply_to"].get<std::string>(),

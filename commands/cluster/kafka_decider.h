@@ -16,6 +16,10 @@
 //
 // When it is given partitions, the decider first waits until this node's state includes
 // everything their previous owner committed.
+//
+// A command is refused unread when it is not signed with the cluster's key, when it was sent
+// longer ago than the bus's window, or when this node already committed its request id within
+// that window (a signed command produced onto the topic again: ReplayGuard).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -31,6 +35,7 @@
 #include "adapters/kafka_log.h"
 #include "commands/cluster/decider_log.h"
 #include "commands/cluster/kafka_command_bus.h"
+#include "commands/cluster/replay_guard.h"
 #include "commands/cluster/view_progress.h"
 #include "commands/command_service.h"
 #include "commands/stream_placement.h"
@@ -69,6 +74,7 @@ class KafkaDecider final : public StreamPlacement {
   KafkaCommandBus& bus_;
   const ViewProgress& views_;
   rd_kafka_s* consumer_ = nullptr;
+  ReplayGuard committed_recently_;  // decider thread only
 
   mutable std::mutex owned_mu_;
   std::set<int32_t> owned_;
