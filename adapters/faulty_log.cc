@@ -23,15 +23,30 @@ void FaultyLog::FailAppend(int nth) {
   countdown_ = nth;
 }
 
+void FaultyLog::LoseAnswer(int nth) {
+  std::lock_guard<std::mutex> lock(mu_);
+  lose_countdown_ = nth;
+}
+
 std::future<Result<AppendResult>> FaultyLog::AppendAsync(AppendRequest request) {
   std::future<Result<AppendResult>> result;
+  bool lose_answer = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (countdown_ > 0 && --countdown_ == 0) failing_ = true;
     if (failing_) {
       ++failed_;
       result = Failed("the log refused the append (injected fault)");
+    } else if (lose_countdown_ > 0 && --lose_countdown_ == 0) {
+      lose_answer = true;
+      failing_ = true;
+      ++failed_;
     }
+  }
+  if (lose_answer) {
+    // Written, and only then refused: the caller cannot tell it from a refusal.
+    (void)inner_.AppendAsync(std::move(request)).get();
+    result = Failed("the log's answer was lost (injected fault)");
   }
   // Handed on at once, in the order appends come, as a real log queues them.
   if (!result.valid()) result = inner_.AppendAsync(std::move(request));

@@ -2,6 +2,9 @@
 // log misbehaves. Faults are armed from the test's thread while the node runs:
 //   FailAppend(n):        the n-th append from now (1 = the next) fails with kLogUnavailable,
 //                         and so does every append after it until Reset(), as a real log does;
+//   LoseAnswer(n):        the n-th append from now is written, but answered kLogUnavailable
+//                         (its acknowledgement lost on the way); appends after it fail until
+//                         Reset(), as after FailAppend;
 //   DelayAppends(d):      every append's answer comes `d` late (the append itself is handed on
 //                         at once, in order; the caller is not held up);
 //   RefuseReads(true):    reads fail with kLogUnavailable until RefuseReads(false).
@@ -21,6 +24,7 @@ class FaultyLog final : public EventLog {
   explicit FaultyLog(EventLog& inner) : inner_(inner) {}
 
   void FailAppend(int nth);
+  void LoseAnswer(int nth);
   void DelayAppends(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
   void RefuseReads(bool refuse) { refuse_reads_ = refuse; }
   // Appends that failed on purpose so far.
@@ -41,8 +45,9 @@ class FaultyLog final : public EventLog {
 
   EventLog& inner_;
   std::mutex mu_;
-  int countdown_ = 0;     // appends until the armed failure; 0: none armed
-  bool failing_ = false;  // a failure happened: refuse appends until Reset()
+  int countdown_ = 0;       // appends until the armed failure; 0: none armed
+  int lose_countdown_ = 0;  // appends until the armed lost answer; 0: none armed
+  bool failing_ = false;    // a failure happened: refuse appends until Reset()
   std::atomic<int64_t> delay_ms_{0};
   std::atomic<bool> refuse_reads_{false};
   std::atomic<int> refused_{0};

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
+#include <optional>
 
 #include "adapters/random_ids.h"
 #include "domain/directory.h"
@@ -23,6 +25,13 @@ bool RowsFault(const Error& error) {
     default:
       return true;
   }
+}
+
+// The log refusing for a while (a broker restarting, partitions moving to another node): worth
+// waiting out, unlike a refusal of the row or a fault of the node.
+bool LogRefused(const Error& error) {
+  return error.code == ErrorCode::kLogUnavailable || error.code == ErrorCode::kNotCaughtUp ||
+         error.code == ErrorCode::kRateLimited;
 }
 
 // "field 'phone' must be …" → {phone, must be …}; other errors name the row.
@@ -121,19 +130,32 @@ void ContactImporter::MarkInterrupted(const std::vector<nlohmann::json>& imports
         "send the file again to import the others (rows already imported are found, not "
         "duplicated)";
     // On Kafka a node that just started may not own the import's partition yet (the group is
-    // still moving partitions): the log refuses for a while, so try again until it takes it.
-    Result<CommandOutcome> recorded = commands_.Execute(Caller::System(), failed);
-    for (int attempt = 1; attempt < 120 && !recorded.ok() &&
-                          recorded.error().code == ErrorCode::kLogUnavailable && !Stopping();
-         ++attempt) {
-      std::this_thread::sleep_for(std::chrono::seconds(1));
-      recorded = commands_.Execute(Caller::System(), failed);
-    }
+    // still moving partitions): the log refuses for a while.
+    Result<CommandOutcome> recorded = ExecuteWhileRefused(Caller::System(), failed);
     if (!recorded.ok()) {
       spdlog::error("cannot mark import {} interrupted: {}", id, recorded.error().message);
     } else {
       spdlog::info("contacts import {} marked interrupted", id);
     }
+  }
+}
+
+bool ContactImporter::PauseUnlessStopping(std::chrono::milliseconds pause) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return !wake_.wait_for(lock, pause, [&] { return stopping_; });
+}
+
+Result<CommandOutcome> ContactImporter::ExecuteWhileRefused(const Caller& caller,
+                                                            const Command& command) {
+  const auto give_up_at = std::chrono::steady_clock::now() + kLogWait;
+  std::chrono::milliseconds pause = kFirstPause;
+  for (;;) {
+    Result<CommandOutcome> outcome = commands_.Execute(caller, command);
+    if (outcome.ok() || !LogRefused(outcome.error()) ||
+        std::chrono::steady_clock::now() + pause > give_up_at || !PauseUnlessStopping(pause)) {
+      return outcome;
+    }
+    pause = std::min(pause * 2, kLongestPause);
   }
 }
 
@@ -193,7 +215,7 @@ void ContactImporter::Import(const Queued& queued) {
     cmd::RecordContactImport command = report;
     command.phase = phase;
     command.reason = reason;
-    Result<CommandOutcome> recorded = commands_.Execute(queued.caller, std::move(command));
+    Result<CommandOutcome> recorded = ExecuteWhileRefused(queued.caller, std::move(command));
     if (!recorded.ok()) {
       spdlog::error("contacts import {}: cannot record its {}: {}", queued.id, phase,
                     recorded.error().message);
@@ -205,14 +227,11 @@ void ContactImporter::Import(const Queued& queued) {
 
   size_t reported_at = 0;
   for (size_t start = 0; start < rows.size(); start += kBatchRows) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_) {
-        record("failed",
-               "the server stopped during the import. The rows counted were "
-               "imported; send the file again to import the others");
-        return;
-      }
+    if (Stopping()) {
+      record("failed",
+             "the server stopped during the import. The rows counted were "
+             "imported; send the file again to import the others");
+      return;
     }
     const size_t end = std::min(rows.size(), start + kBatchRows);
     // The batch's counts join the import's only once every row of it is decided and durable.
@@ -239,6 +258,7 @@ void ContactImporter::Import(const Queued& queued) {
       if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
         c.id = ImportedContactId(job.file_sha256, row);
       }
+      c.row = row;
       c.name = std::move(r.name);
       c.phone = std::move(r.phone);
       c.email = std::move(r.email);
@@ -252,28 +272,57 @@ void ContactImporter::Import(const Queued& queued) {
       commands.push_back(std::move(c));
       row_of.push_back(row);
     }
-    std::vector<Result<CommandOutcome>> outcomes =
-        commands_.ExecuteAll(queued.caller, std::move(commands));
-    for (size_t k = 0; k < outcomes.size(); ++k) {
-      const Result<CommandOutcome>& outcome = outcomes[k];
-      if (!outcome.ok()) {
-        if (!RowsFault(outcome.error())) {
-          // Rows before this one in the batch may be durable, but are not counted (the batch's
-          // tallies are dropped): a resend finds them.
-          record("failed", "the event log refused writes (" + outcome.error().message +
-                               "). The rows counted were imported; send the file again to "
-                               "import the others");
-          return;
+    // The rows of the batch still to decide: all of them, then, after the log refused some,
+    // those, again, until it takes them or kLogWait runs out (the rows the log took are counted
+    // once, from their first answer).
+    std::vector<size_t> pending(commands.size());
+    std::iota(pending.begin(), pending.end(), size_t{0});
+    const auto give_up_at = std::chrono::steady_clock::now() + kLogWait;
+    std::chrono::milliseconds pause = kFirstPause;
+    while (!pending.empty()) {
+      std::vector<Command> sending;
+      for (size_t k : pending) sending.push_back(commands[k]);
+      std::vector<Result<CommandOutcome>> outcomes =
+          commands_.ExecuteAll(queued.caller, std::move(sending));
+      std::vector<size_t> refused;
+      std::optional<Error> refusal;  // the first refusal not worth waiting out, else the last
+      bool wait_out = true;
+      for (size_t j = 0; j < outcomes.size(); ++j) {
+        const size_t k = pending[j];
+        const Result<CommandOutcome>& outcome = outcomes[j];
+        if (!outcome.ok()) {
+          if (!RowsFault(outcome.error())) {
+            refused.push_back(k);
+            if (wait_out) refusal = outcome.error();
+            wait_out = wait_out && LogRefused(outcome.error());
+            continue;
+          }
+          batch.errors.push_back(RowError(row_of[k], outcome.error()));
+          ++batch.skipped;
+        } else if (outcome.value().created) {
+          // Also a row tried again whose earlier try made the contact, the log's answer lost:
+          // the contact names this import and row (ImportContactRow).
+          ++batch.created;
+        } else if (outcome.value().duplicate) {
+          ++(job.mode == "create_only" ? batch.skipped : batch.unchanged);
+        } else {
+          ++batch.updated;
         }
-        batch.errors.push_back(RowError(row_of[k], outcome.error()));
-        ++batch.skipped;
-      } else if (outcome.value().created) {
-        ++batch.created;
-      } else if (outcome.value().duplicate) {
-        ++(job.mode == "create_only" ? batch.skipped : batch.unchanged);
-      } else {
-        ++batch.updated;
       }
+      if (refused.empty()) break;
+      const bool wait_more = wait_out && std::chrono::steady_clock::now() + pause <= give_up_at;
+      if (!wait_more || !PauseUnlessStopping(pause)) {
+        // Rows the log took may be durable, but the batch is not counted (its tallies are
+        // dropped): a resend finds them.
+        record("failed", "the event log refused writes (" + refusal->message +
+                             "). The rows counted were imported; send the file again to "
+                             "import the others");
+        return;
+      }
+      spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
+                   refused.size(), refusal->message);
+      pause = std::min(pause * 2, kLongestPause);
+      pending = std::move(refused);
     }
     report = std::move(batch);
     report.rows_done = end;

@@ -7,6 +7,12 @@
 // (ContactImportProgressed): a count never names a row whose events are not in the log. The end
 // is ContactImportFinished ("done", or "failed" with the reason).
 //
+// When the log refuses writes for a while (a broker restarting, partitions moving between the
+// nodes of a cluster), the rows it refused are sent again, with pauses, for up to kLogWait; the
+// rows it took are counted once. A row whose earlier try was written but not acknowledged is
+// found again: one that made a contact counts as created (the contact's ContactCreated names
+// the import and the row), one that changed an existing contact counts as unchanged.
+//
 // A row finds its contact by phone, then e-mail, then (for a row with neither) the id the file
 // and row number give (ImportedContactId), so sending the same file again creates nothing, and
 // neither does resending a file whose import a stopped server cut short. At startup a node that
@@ -18,6 +24,7 @@
 // Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -50,6 +57,12 @@ class ContactImporter {
   static constexpr size_t kProgressRows = 2000;
   // Imports waiting or running on this node at once; more are refused (429).
   static constexpr size_t kMaxQueued = 4;
+  // How long a batch, or a record of the import, waits for a log that refuses writes (a broker
+  // restarting, partitions moving between nodes) before the import fails; the pauses between
+  // tries double from the first to the longest.
+  static constexpr std::chrono::milliseconds kLogWait{120'000};
+  static constexpr std::chrono::milliseconds kFirstPause{250};
+  static constexpr std::chrono::milliseconds kLongestPause{4'000};
 
   // `node_id`: this node's id on a cluster; empty for a node alone on its log.
   ContactImporter(Commands& commands, const ViewQueries& queries, std::string node_id = "");
@@ -81,6 +94,10 @@ class ContactImporter {
   void Run();
   void MarkInterrupted(const std::vector<nlohmann::json>& imports);
   void Import(const Queued& queued);
+  // Runs `command`, again while the log refuses it (kLogWait at most, not past a stop).
+  Result<CommandOutcome> ExecuteWhileRefused(const Caller& caller, const Command& command);
+  // Waits `pause`; false, at once, when the importer is stopping.
+  bool PauseUnlessStopping(std::chrono::milliseconds pause);
   // Owners named by e-mail in the file, resolved to user ids.
   std::map<std::string, std::string> OwnersByEmail() const;
 

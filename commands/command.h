@@ -309,6 +309,7 @@ struct ImportContactRow {
   std::optional<std::vector<std::string>> tags;
   std::optional<std::string> stage;
   nlohmann::json attributes = nlohmann::json::object();
+  uint64_t row = 0;  // the file's row (1-based), recorded on a new contact
 };
 // The start, progress and end of a contacts import, on its own stream (`import/<id>`):
 // `phase` "started" (with mode, rows and the file's digest), "progress" (counts so far and the

@@ -43,7 +43,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DefineContactAttribute, key, label, type, opt
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(MergeContacts, contact_id, from)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordOrder, contact_id, external_id, order)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ImportContactRow, import_id, mode, id, name, phone, email,
-                                   owner_id, tags, stage, attributes)
+                                   owner_id, tags, stage, attributes, row)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordContactImport, import_id, phase, mode, file_sha256, reason,
                                    rows, rows_done, created, updated, unchanged, skipped, errors,
                                    node)

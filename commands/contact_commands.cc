@@ -433,6 +433,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
                                    tags,
                                    WithoutNulls(c.attributes)};
     if (c.stage) created.stage = *c.stage;
+    created.import_id = c.import_id;
+    created.import_row = c.row;
     std::vector<NewEvent> events;
     Stage(events, ContactStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
     CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, true);
@@ -444,6 +446,13 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ImportC
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), found, false);
   out.contact_id = found;
   out.duplicate = true;
+  if (contact && c.row != 0 && contact->created_by_import == c.import_id &&
+      contact->created_by_import_row == c.row) {
+    // This very row made the contact: the importer tries a row again when the log's answer
+    // was lost, and it counts as made once.
+    out.created = true;
+    return Unchanged(std::move(out), lock);
+  }
   if (!contact || c.mode == "create_only") return Unchanged(std::move(out), lock);
   if (auto closed = ClosedCard(*contact)) return *closed;
   // What the row changes: its non-empty cells win; tags are added to the contact's own.

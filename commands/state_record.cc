@@ -42,9 +42,10 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ChannelState, exists, version, i
                                                 address, token_sha256, verify_token_sha256,
                                                 app_secret, outbound_url, outbound_secret)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContactState, exists, version, id, name, phone,
-                                                email, stage, funnel_id, blocked, opted_in, erased, owner_id,
-                                                tags, attributes, social, notes, merged_into,
-                                                merged_from, orders)
+                                                email, stage, funnel_id, blocked, opted_in, erased,
+                                                owner_id, tags, attributes, social, notes,
+                                                merged_into, merged_from, orders, created_by_import,
+                                                created_by_import_row)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(QuickReplyState, exists, deleted, version, id,
                                                 shortcut, text, owner_id, is_public)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TemplateState, exists, version, id, channel_id,

@@ -183,6 +183,8 @@ void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
             s.tags = c.tags;
             s.attributes = c.attributes.is_object() ? c.attributes : nlohmann::json::object();
             s.social = c.social.is_object() ? c.social : nlohmann::json::object();
+            s.created_by_import = c.import_id;
+            s.created_by_import_row = c.import_row;
           },
           [&](const events::ContactStageChanged& c) {
             if (c.stage.empty()) return;

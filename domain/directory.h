@@ -62,7 +62,7 @@ struct ContactState {
   bool exists = false;
   uint64_t version = 0;
   std::string id, name, phone, email;
-  std::string stage;                // the stage it stands in; "" none
+  std::string stage;                  // the stage it stands in; "" none
   std::string funnel_id = "default";  // the funnel of that stage
   // Blocked: their messages are recorded on their own stream (BlockedMessageReceived) and open
   // nothing in the queue.
@@ -79,6 +79,9 @@ struct ContactState {
   std::vector<std::string> merged_from;  // duplicates merged into this one
   // Orders and returns by external id, as last recorded (CanonicalOrder).
   std::map<std::string, nlohmann::json> orders;
+  // Made by a row of a contacts import (ContactCreated's import_id, import_row); "" / 0 not.
+  std::string created_by_import;
+  uint64_t created_by_import_row = 0;
 };
 
 // The desk's settings, on their one stream (kDeskSettingsStream).

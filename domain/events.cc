@@ -333,12 +333,17 @@ json Payload(const ContactCreated& e) {
   if (!e.tags.empty()) j["tags"] = e.tags;
   if (!ObjectOrEmpty(e.attributes).empty()) j["attributes"] = e.attributes;
   if (!ObjectOrEmpty(e.social).empty()) j["social"] = e.social;
+  if (!e.import_id.empty()) {
+    j["import_id"] = e.import_id;
+    j["import_row"] = e.import_row;
+  }
   return j;
 }
 void Read(const Reader& r, ContactCreated& e) {
-  e = {r.Str("contact_id"),    r.Str("name"),       r.Str("phone"),       r.Str("email"),
-       r.Str("stage", "lead"), r.Str("channel_id"), r.OptStr("owner_id"), r.Strings("tags"),
-       r.Object("attributes"), r.Object("social")};
+  e = {r.Str("contact_id"),  r.Str("name"),          r.Str("phone"),
+       r.Str("email"),       r.Str("stage", "lead"), r.Str("channel_id"),
+       r.OptStr("owner_id"), r.Strings("tags"),      r.Object("attributes"),
+       r.Object("social"),   r.Str("import_id"),     r.Number<uint64_t>("import_row")};
 }
 
 json Payload(const ContactUpdated& e) {

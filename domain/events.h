@@ -181,6 +181,9 @@ struct ContactCreated {
   std::vector<std::string> tags = {};                    // omitted when empty
   nlohmann::json attributes = nlohmann::json::object();  // omitted when empty
   nlohmann::json social = nlohmann::json::object();      // omitted when empty
+  // Made by a row of a contacts import: the import and the row (1-based); omitted otherwise.
+  std::string import_id = {};
+  uint64_t import_row = 0;
 };
 // A user edited the contact: only the changed fields are present. `phone`/`email` "" (null in
 // the payload): removed. `attributes`/`social`: the changed keys only, null for a removed one.

@@ -16,7 +16,11 @@ void PutCounts(json& resource, const events::ImportCounts& c) {
   resource["skipped"] = c.skipped;
 }
 
-void AddErrors(json& resource, const json& errors) {
+// A report's errors are those of the rows after the previous report's, so a report whose
+// rows_done does not pass the resource's adds none: it is the same report again (the importer
+// records again when the log's answer to a record was lost).
+void AddErrors(json& resource, const events::ImportCounts& counts, const json& errors) {
+  if (counts.rows_done <= resource.value("rows_done", uint64_t{0})) return;
   json& kept = resource["errors"];
   if (!kept.is_array()) kept = json::array();
   uint64_t omitted = resource.value("errors_omitted", uint64_t{0});
@@ -60,12 +64,12 @@ void ImportProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
                    if (!s.node.empty()) resource["node"] = s.node;
                  },
                  [&](const events::ContactImportProgressed& p) {
+                   AddErrors(resource, p.counts, p.errors);
                    PutCounts(resource, p.counts);
-                   AddErrors(resource, p.errors);
                  },
                  [&](const events::ContactImportFinished& f) {
+                   AddErrors(resource, f.counts, f.errors);
                    PutCounts(resource, f.counts);
-                   AddErrors(resource, f.errors);
                    resource["status"] = f.status;
                    resource["finished_at"] = FormatRfc3339(e.at);
                    if (!f.reason.empty()) resource["reason"] = f.reason;

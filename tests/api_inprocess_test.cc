@@ -686,5 +686,64 @@ TEST(RateLimiter, MemoryStaysBoundedWhateverTheKeys) {
   EXPECT_TRUE(limiter.Take("k9999", 9999).has_value());
 }
 
+// A contacts file of `rows` rows, each a new contact with its own phone.
+std::string ContactsCsv(int rows) {
+  std::string csv = "name,phone\r\n";
+  for (int i = 0; i < rows; ++i) {
+    csv += "Cliente " + std::to_string(i) + ",+55 11 9" + std::to_string(10000000 + i) + "\r\n";
+  }
+  return csv;
+}
+
+class ImportOnAFlakyLog : public InProcessApi {
+ protected:
+  // Posts the file; the import's id.
+  std::string StartImport(const std::string& csv) {
+    HttpRequest r = Request(kAdmin, "POST", "/api/v1/contacts/import");
+    r.body = csv;
+    r.headers["content-type"] = "text/csv";
+    HttpResponse started = node_->app().Handle(r);
+    EXPECT_EQ(started.status, 202) << started.body;
+    return Json(started).value("import_id", "");
+  }
+  // The import resource once it ended (real time: the importer runs on its own thread).
+  json Finished(const std::string& id) {
+    for (int i = 0; i < 600; ++i) {
+      json resource = Json(Call(kAdmin, "GET", "/api/v1/contacts/imports/" + id));
+      if (resource.value("status", "") != "running") return resource;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "import " << id << " still running";
+    return json();
+  }
+  int64_t ContactsTotal() {
+    return Json(Call(kAdmin, "GET", "/api/v1/contacts?limit=1")).value("total", int64_t{-1});
+  }
+};
+
+// Each row is its own append: the 1st append is the import's start, the 3rd the 2nd row's
+// (after it, the log refuses the rest of the batch until the node recovers).
+TEST_F(ImportOnAFlakyLog, ABatchTheLogRefusesIsSentAgainAndTheImportEnds) {
+  faulty_->FailAppend(3);
+  const std::string id = StartImport(ContactsCsv(5000));  // 10 batches
+  const json done = Finished(id);
+  EXPECT_GE(faulty_->failed_appends(), 1) << "the fault was not hit: the test proves nothing";
+  EXPECT_EQ(done.value("status", ""), "done") << done.dump();
+  EXPECT_EQ(done.value("created", 0), 5000) << done.dump();
+  EXPECT_EQ(done.value("skipped", 0), 0) << done.dump();
+  EXPECT_EQ(ContactsTotal(), 5000);
+}
+
+TEST_F(ImportOnAFlakyLog, RowsWrittenButNotAcknowledgedCountOnceAsCreated) {
+  faulty_->LoseAnswer(3);  // the 2nd row is written, and refused
+  const std::string id = StartImport(ContactsCsv(5000));
+  const json done = Finished(id);
+  EXPECT_GE(faulty_->failed_appends(), 1) << "the fault was not hit: the test proves nothing";
+  EXPECT_EQ(done.value("status", ""), "done") << done.dump();
+  EXPECT_EQ(done.value("created", 0), 5000) << done.dump();
+  EXPECT_EQ(done.value("unchanged", 0), 0) << done.dump();
+  EXPECT_EQ(ContactsTotal(), 5000);
+}
+
 }  // namespace
 }  // namespace helpdesk

@@ -119,6 +119,8 @@ const std::pair<const char*, const char*> kPayloads[] = {
     {"ContactErased", R"({"contact_id":"k1","conversation_ids":["c1","c2"]})"},
     {"ContactCreated",
      R"({"attributes":{"cpf":"123"},"channel_id":"","contact_id":"k2","email":"r@x.co","name":"Rui","owner_id":"ana","phone":"","social":{"x":"@rui"},"stage":"","tags":["vip"]})"},
+    {"ContactCreated",
+     R"({"channel_id":"","contact_id":"k3","email":"","import_id":"i1","import_row":42,"name":"Bia","phone":"+55 11 8","stage":"lead"})"},
     {"ContactUpdated",
      R"({"attributes":{"cpf":null,"plan":"gold"},"contact_id":"k2","name":"Rui B","phone":null,"tags":[]})"},
     {"ContactUpdated",
