@@ -140,22 +140,22 @@ void ContactImporter::MarkInterrupted(const std::vector<nlohmann::json>& imports
   }
 }
 
-bool ContactImporter::PauseUnlessStopping(std::chrono::milliseconds pause) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return !wake_.wait_for(lock, pause, [&] { return stopping_; });
+bool ContactImporter::PauseAgain(RefusalWait& wait) {
+  if (std::chrono::steady_clock::now() + wait.pause > wait.give_up_at) return false;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (wake_.wait_for(lock, wait.pause, [&] { return stopping_; })) return false;
+  }
+  wait.pause = std::min(wait.pause * 2, kLongestPause);
+  return true;
 }
 
 Result<CommandOutcome> ContactImporter::ExecuteWhileRefused(const Caller& caller,
                                                             const Command& command) {
-  const auto give_up_at = std::chrono::steady_clock::now() + kLogWait;
-  std::chrono::milliseconds pause = kFirstPause;
+  RefusalWait wait;
   for (;;) {
     Result<CommandOutcome> outcome = commands_.Execute(caller, command);
-    if (outcome.ok() || !LogRefused(outcome.error()) ||
-        std::chrono::steady_clock::now() + pause > give_up_at || !PauseUnlessStopping(pause)) {
-      return outcome;
-    }
-    pause = std::min(pause * 2, kLongestPause);
+    if (outcome.ok() || !LogRefused(outcome.error()) || !PauseAgain(wait)) return outcome;
   }
 }
 
@@ -277,8 +277,7 @@ void ContactImporter::Import(const Queued& queued) {
     // once, from their first answer).
     std::vector<size_t> pending(commands.size());
     std::iota(pending.begin(), pending.end(), size_t{0});
-    const auto give_up_at = std::chrono::steady_clock::now() + kLogWait;
-    std::chrono::milliseconds pause = kFirstPause;
+    RefusalWait wait;
     while (!pending.empty()) {
       std::vector<Command> sending;
       for (size_t k : pending) sending.push_back(commands[k]);
@@ -310,8 +309,7 @@ void ContactImporter::Import(const Queued& queued) {
         }
       }
       if (refused.empty()) break;
-      const bool wait_more = wait_out && std::chrono::steady_clock::now() + pause <= give_up_at;
-      if (!wait_more || !PauseUnlessStopping(pause)) {
+      if (!wait_out || !PauseAgain(wait)) {
         // Rows the log took may be durable, but the batch is not counted (its tallies are
         // dropped): a resend finds them.
         record("failed", "the event log refused writes (" + refusal->message +
@@ -321,7 +319,6 @@ void ContactImporter::Import(const Queued& queued) {
       }
       spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
                    refused.size(), refusal->message);
-      pause = std::min(pause * 2, kLongestPause);
       pending = std::move(refused);
     }
     report = std::move(batch);

@@ -94,10 +94,17 @@ class ContactImporter {
   void Run();
   void MarkInterrupted(const std::vector<nlohmann::json>& imports);
   void Import(const Queued& queued);
+  // One wait for a log that refuses writes: pauses from kFirstPause doubling to kLongestPause,
+  // for kLogWait at most.
+  struct RefusalWait {
+    std::chrono::steady_clock::time_point give_up_at = std::chrono::steady_clock::now() + kLogWait;
+    std::chrono::milliseconds pause = kFirstPause;
+  };
+  // Pauses once more in `wait`; false, without waiting out the pause, when kLogWait would pass
+  // or the importer is stopping.
+  bool PauseAgain(RefusalWait& wait);
   // Runs `command`, again while the log refuses it (kLogWait at most, not past a stop).
   Result<CommandOutcome> ExecuteWhileRefused(const Caller& caller, const Command& command);
-  // Waits `pause`; false, at once, when the importer is stopping.
-  bool PauseUnlessStopping(std::chrono::milliseconds pause);
   // Owners named by e-mail in the file, resolved to user ids.
   std::map<std::string, std::string> OwnersByEmail() const;
 

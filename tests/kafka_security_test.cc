@@ -35,6 +35,19 @@ void ProduceRaw(const std::string& topic, int partition, const std::string& key,
   rd_kafka_destroy(producer.value());
 }
 
+// A command envelope as a node of the cluster signs it with `cluster_key`.
+json SignedEnvelope(const std::string& cluster_key, const std::string& request_id, int64_t sent_at,
+                    const json& command) {
+  return json{{"request_id", request_id},
+              {"reply_to", "nobody"},
+              {"hops", 0},
+              {"after", ""},
+              {"sent_at", sent_at},
+              {"command", command},
+              {"sig", HmacSha256Hex(cluster_key, request_id + "\n" + std::to_string(sent_at) +
+                                                     "\n" + command.dump())}};
+}
+
 class KafkaSecurity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -81,14 +94,7 @@ TEST_F(KafkaSecurity, ASignedCommandSentTooLongAgoIsRefused) {
     const json command{{"op", "create_team"},
                        {"caller", {{"user_id", ""}, {"role", "admin"}, {"channel_id", ""}}},
                        {"args", {{"id", team}, {"name", "Replayed"}}}};
-    return json{{"request_id", request_id},
-                {"reply_to", "nobody"},
-                {"hops", 0},
-                {"after", ""},
-                {"sent_at", sent_at},
-                {"command", command},
-                {"sig", HmacSha256Hex(cluster_key, request_id + "\n" + std::to_string(sent_at) +
-                                                       "\n" + command.dump())}};
+    return SignedEnvelope(cluster_key, request_id, sent_at, command);
   };
   // Ten minutes old: refused. Signed the same way just now: done (so the refusal is its age).
   const std::string stale_key = "team/stale", fresh_key = "team/fresh";
@@ -127,15 +133,7 @@ TEST_F(KafkaSecurity, ASignedCommandProducedAgainWithinTheWindowIsDoneOnce) {
                      {"caller", {{"user_id", "ana"}, {"role", "agent"}, {"channel_id", ""}}},
                      {"args", {{"contact_id", "rui"}, {"text", "ligar amanhã"}}}};
   const std::string request_id = "note-" + std::to_string(now_ms);
-  const json envelope{
-      {"request_id", request_id},
-      {"reply_to", "nobody"},
-      {"hops", 0},
-      {"after", ""},
-      {"sent_at", now_ms},
-      {"command", command},
-      {"sig", HmacSha256Hex(cluster_key,
-                            request_id + "\n" + std::to_string(now_ms) + "\n" + command.dump())}};
+  const json envelope = SignedEnvelope(cluster_key, request_id, now_ms, command);
   const std::string key = "contact/rui";
   const int partition = KafkaLog::PartitionFor(key, 6);
   ProduceRaw(server.topic() + ".commands", partition, key, envelope.dump());

@@ -7,7 +7,7 @@
 // it already committed, then remembers the ids of each batch once its transaction commits (an
 // aborted batch is consumed and decided again: its ids must not count as seen). Entries older
 // than the window are dropped, since Fresh refuses those copies anyway: memory is bounded by the
-// commands committed in one window (about 200 bytes each).
+// commands committed in one window (by estimate about 200 bytes each).
 //
 // Node-local: a copy produced after the stream's partition moved to another node, within the
 // window, is not recognised there (docs/security.md).

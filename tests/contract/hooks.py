@@ -34,6 +34,7 @@ REFERENCES = {
     "stage_id": "qualified",
 }
 CLOSE_REASON = "Resolvido"
+TASK_TYPE = "call"  # built in
 IMPORT_CSV = "name,phone,email,attr.plan\r\nRui Costa,+55 11 98888-7777,rui@cliente.com,ouro\r\n"
 
 
@@ -61,6 +62,13 @@ PATH_BINDINGS = {
     # The default funnel keeps its stages, which the seeded deal and REFERENCES name.
     ("PUT", "/api/v1/funnels/{funnel_id}"): {"funnel_id": "contract"},
 }
+
+
+def _bind_references(fields):
+    """Puts the seeded resource in every field of `fields` that names one (REFERENCES)."""
+    for name, seeded in REFERENCES.items():
+        if isinstance(fields.get(name), str):
+            fields[name] = seeded
 
 
 def fixed_query(ctx, query):
@@ -103,9 +111,7 @@ def fixed_body(ctx, body):
     for name in FUTURE_FIELDS:
         if isinstance(body.get(name), str):
             body[name] = tomorrow.strftime("%Y-%m-%dT%H:%M:%SZ")
-    for name, seeded in REFERENCES.items():
-        if isinstance(body.get(name), str):
-            body[name] = seeded
+    _bind_references(body)
     if isinstance(body.get("tz"), str):
         body["tz"] = ZONE
     if "order_ref" in body:
@@ -125,10 +131,8 @@ def fixed_body(ctx, body):
         body["from"]["email"] = "cliente@example.com"
     if isinstance(body.get("task"), dict):
         # A schedule's task: the same references, and a built-in type.
-        for name, seeded in REFERENCES.items():
-            if isinstance(body["task"].get(name), str):
-                body["task"][name] = seeded
-        body["task"]["type"] = "call"
+        _bind_references(body["task"])
+        body["task"]["type"] = TASK_TYPE
     if _path(ctx).endswith("/close-reasons") and isinstance(body.get("reasons"), list):
         # The catalog keeps the reason closes name.
         if CLOSE_REASON not in body["reasons"]:
@@ -146,10 +150,7 @@ def fixed_body(ctx, body):
         if stages and all(stage.get("kind", "open") != "open" for stage in stages):
             stages[0]["kind"] = "open"
     if _path(ctx) == "/api/v1/tasks" and _method(ctx) == "POST":
-        body["type"] = "call"
-        # The bootstrap admin is not a user: a task it creates names its assignee.
-        if not body.get("user_id") and not body.get("team_id"):
-            body["user_id"] = REFERENCES["user_id"]
+        body["type"] = TASK_TYPE
     return body
 
 
