@@ -18,7 +18,8 @@ Error Unavailable(const std::string& what) { return KafkaUnavailable(what); }
 }  // namespace
 
 Status KafkaLog::EnsureTopic(rd_kafka_t* rk, const std::string& brokers, const std::string& name,
-                             int partitions, int64_t retention_ms, int replication_factor) {
+                             int partitions, int64_t retention_ms, int replication_factor,
+                             const KafkaSettings& configs) {
   if (replication_factor <= 0) {
     // As many replicas as the cluster has brokers, up to 3.
     const rd_kafka_metadata_t* md = nullptr;
@@ -36,6 +37,9 @@ Status KafkaLog::EnsureTopic(rd_kafka_t* rk, const std::string& brokers, const s
   rd_kafka_NewTopic_set_config(topic, "retention.ms", std::to_string(retention_ms).c_str());
   rd_kafka_NewTopic_set_config(topic, "retention.bytes", "-1");
   rd_kafka_NewTopic_set_config(topic, "min.insync.replicas", std::to_string(min_insync).c_str());
+  for (const auto& [name, value] : configs) {
+    rd_kafka_NewTopic_set_config(topic, name.c_str(), value.c_str());
+  }
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
   rd_kafka_event_t* ev = rd_kafka_queue_poll(queue, 15000);
@@ -166,7 +170,10 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
 }
 
 KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
-    : options_(std::move(options)), producer_(producer), partitions_(partitions) {
+    : options_(std::move(options)),
+      producer_(producer),
+      partitions_(partitions),
+      ends_(static_cast<size_t>(partitions)) {
   writer_ = std::thread([this] { queue_.RunWriter([this](auto& group) { CommitGroup(group); }); });
 }
 
@@ -364,8 +371,18 @@ void KafkaLog::Assign(Reader& reader, const ConsistencyToken& from) {
   rd_kafka_topic_partition_list_destroy(list);
   reader.assigned = true;
   reader.position = from;
-  reader.at_end.assign(static_cast<size_t>(partitions_), false);
-  reader.eof_offset.assign(static_cast<size_t>(partitions_), -1);
+}
+
+void KafkaLog::NoteEnd(int32_t partition, uint64_t position, int64_t offset) {
+  if (partition < 0 || partition >= partitions_) return;
+  std::lock_guard<std::mutex> lock(head_mu_);
+  PartitionEnd& end = ends_[static_cast<size_t>(partition)];
+  // The furthest end is the one worth keeping: callers compare it with the partition's end now.
+  if (offset > end.eof_offset) {
+    end = PartitionEnd{position, offset};
+  } else if (offset == end.eof_offset) {
+    end.position = std::min(end.position, position);
+  }
 }
 
 KafkaLog::Reader& KafkaLog::PickReader(const ConsistencyToken& after) {
@@ -405,17 +422,13 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
     if (!m) break;
     if (m->err) {
       if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        if (m->partition >= 0 && m->partition < partitions_) {
-          reader.at_end[m->partition] = true;
-          reader.eof_offset[m->partition] = m->offset;
-        }
+        NoteEnd(m->partition, reader.position.At(m->partition), m->offset);
       } else {
         spdlog::warn("kafka read: {}", rd_kafka_message_errstr(m));
       }
       rd_kafka_message_destroy(m);
       continue;
     }
-    if (m->partition >= 0 && m->partition < partitions_) reader.at_end[m->partition] = false;
     auto decoded = DecodeEnvelope(std::string(static_cast<const char*>(m->payload), m->len));
     const int32_t partition = m->partition;
     const uint64_t position = static_cast<uint64_t>(m->offset) + 1;
@@ -443,30 +456,24 @@ ConsistencyToken KafkaLog::Head() const {
 }
 
 Result<bool> KafkaLog::IsCaughtUp(const ConsistencyToken& token) {
-  // Caught up when a reader standing exactly at `token` has been told "end of partition" for
-  // every partition since its last event. Offsets cannot answer this: aborted transactions and
-  // commit markers take offsets that a read_committed reader never sees as events.
-  for (Reader& reader : readers_) {
-    std::lock_guard<std::mutex> lock(reader.mu);
-    if (!reader.assigned || !(reader.position.Covers(token) && token.Covers(reader.position)))
-      continue;
-    bool all = true;
-    for (bool end : reader.at_end) all = all && end;
-    if (all) return true;
+  // Caught up when, on every partition, `token` reaches the furthest end seen and no event past
+  // that end is known. Offsets alone cannot answer this: aborted transactions and commit markers
+  // take offsets that a read_committed reader never sees as events.
+  std::lock_guard<std::mutex> lock(head_mu_);
+  for (int p = 0; p < partitions_; ++p) {
+    const PartitionEnd& end = ends_[static_cast<size_t>(p)];
+    if (end.eof_offset < 0 || token.At(p) < end.position) return false;
+    if (static_cast<int64_t>(head_.At(p)) > end.eof_offset) return false;  // read or appended since
   }
-  return false;
+  return true;
 }
 
 bool KafkaLog::HasReached(const ConsistencyToken& token, int partition, int64_t end_offset) {
   if (static_cast<int64_t>(token.At(partition)) >= end_offset) return true;
-  // Per partition: a reader that read `partition` no further than `token` and saw its end at or
-  // past `end_offset`. Its other partitions may be ahead (the projections read ahead).
-  for (Reader& reader : readers_) {
-    std::lock_guard<std::mutex> lock(reader.mu);
-    if (!reader.assigned || reader.position.At(partition) > token.At(partition)) continue;
-    if (reader.eof_offset[static_cast<size_t>(partition)] >= end_offset) return true;
-  }
-  return false;
+  if (partition < 0 || partition >= partitions_) return false;
+  std::lock_guard<std::mutex> lock(head_mu_);
+  const PartitionEnd& end = ends_[static_cast<size_t>(partition)];
+  return end.eof_offset >= end_offset && token.At(partition) >= end.position;
 }
 
 Result<bool> KafkaLog::Reaches(const ConsistencyToken& token) {

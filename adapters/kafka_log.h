@@ -82,8 +82,8 @@ class KafkaLog final : public EventLog {
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
   Result<bool> Reaches(const ConsistencyToken& token) override;
 
-  // True when the reader standing at `token` has read `partition` up to `end_offset` (an offset
-  // Kafka reported as the end, e.g. a high watermark): everything committed below it is in.
+  // True when `token` holds every event of `partition` below `end_offset` (an offset Kafka
+  // reported as the end, e.g. a high watermark), as far as this process's readers have seen.
   bool HasReached(const ConsistencyToken& token, int partition, int64_t end_offset);
 
   // Appends `request` with `extras` in one transaction, on the calling thread (a decider's loop).
@@ -95,10 +95,10 @@ class KafkaLog final : public EventLog {
   // events of a stream live, and where commands for it are routed.
   static int32_t PartitionFor(const std::string& key, int partitions);
   // Creates `topic` unless it exists. retention_ms -1: forever. replication_factor 0: see
-  // KafkaOptions.
+  // KafkaOptions. `configs`: more topic settings (e.g. compaction).
   static Status EnsureTopic(rd_kafka_s* client, const std::string& brokers,
                             const std::string& topic, int partitions, int64_t retention_ms,
-                            int replication_factor = 0);
+                            int replication_factor = 0, const KafkaSettings& configs = {});
   int partitions() const { return partitions_; }
   const KafkaOptions& options() const { return options_; }
 
@@ -109,10 +109,16 @@ class KafkaLog final : public EventLog {
     std::mutex mu;
     rd_kafka_s* consumer = nullptr;
     bool assigned = false;
-    ConsistencyToken position;        // after the last event read
-    std::vector<bool> at_end;         // per partition: nothing more to read (EOF seen since)
-    std::vector<int64_t> eof_offset;  // per partition: the offset of the last EOF seen, or -1
+    ConsistencyToken position;  // after the last event read
     uint64_t last_used = 0;
+  };
+  // What an end of partition taught about one partition: no committed event lies at offsets in
+  // [position, eof_offset). A fact of the log, true forever, whichever reader learned it; kept
+  // apart from the readers so that asking needs no reader's lock (the projections' read-ahead
+  // holds its reader almost without a pause).
+  struct PartitionEnd {
+    uint64_t position = 0;
+    int64_t eof_offset = -1;  // -1: no end seen yet
   };
   static constexpr int kReaders = 3;
 
@@ -146,6 +152,8 @@ class KafkaLog final : public EventLog {
   // Short: with the broker away an abort cannot finish; a later call resumes it.
   static constexpr int kAbortTimeoutMs = 1000;
   void Assign(Reader& reader, const ConsistencyToken& from);  // reader.mu held
+  // Records that a reader at `position` on `partition` was told the partition ends at `offset`.
+  void NoteEnd(int32_t partition, uint64_t position, int64_t offset);
   Reader& PickReader(const ConsistencyToken& after);
 
   const KafkaOptions options_;
@@ -165,7 +173,8 @@ class KafkaLog final : public EventLog {
   Reader readers_[kReaders];
 
   mutable std::mutex head_mu_;
-  ConsistencyToken head_;  // everything appended or read by this process
+  ConsistencyToken head_;           // everything appended or read by this process
+  std::vector<PartitionEnd> ends_;  // per partition: the furthest end seen
 };
 
 }  // namespace helpdesk
