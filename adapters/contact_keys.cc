@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/random_ids.h"
 #include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
 
@@ -12,6 +13,8 @@ namespace {
 
 constexpr const char* kErasedMarker = "erased";
 constexpr size_t kCachedKeys = 100000;
+// Where the share's reader stands; no contact id starts with a control character.
+constexpr const char* kBookmarkKey = "\x01shared-bookmark";
 
 }  // namespace
 
@@ -70,7 +73,40 @@ void ContactKeys::RememberLocked(const std::string& contact_id,
   cache_[contact_id] = {std::move(key), lru_.begin()};
 }
 
+Result<std::shared_ptr<const SecretBox>> ContactKeys::Stored(const std::string& contact_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool erased = false;
+  auto key = LoadLocked(contact_id, &erased);
+  if (key.ok() && erased) return InvalidTransition("contact " + contact_id + " was erased");
+  return key;
+}
+
+std::string ContactKeys::KeyIdOf(const std::string& wrapped) {
+  return Sha256Hex(wrapped).substr(0, 32);
+}
+
+Result<std::shared_ptr<const SecretBox>> ContactKeys::SharedKeyFor(const std::string& contact_id) {
+  // Another node may have made it and this one not read it yet: the share is asked first.
+  auto known = Stored(contact_id);
+  if (!known.ok() || known.value()) return known;
+  if (Status s = share_->CatchUp(); !s.ok()) return s.error();
+  known = Stored(contact_id);
+  if (!known.ok() || known.value()) return known;
+  const std::string wrapped = wrap_->Seal(SecretBox::NewKeyText());
+  if (Status s = share_->Publish({SharedKey{contact_id, KeyIdOf(wrapped), wrapped}}); !s.ok()) {
+    return s.error();
+  }
+  // Read back: the contact's first key in the share is theirs, this one or another node's
+  // published at the same moment (which then withdraws this one).
+  if (Status s = share_->CatchUp(); !s.ok()) return s.error();
+  known = Stored(contact_id);
+  if (!known.ok() || known.value()) return known;
+  return Error{ErrorCode::kLogUnavailable,
+               "contact " + contact_id + "'s new key did not come back from the key share"};
+}
+
 Result<std::shared_ptr<const SecretBox>> ContactKeys::KeyFor(const std::string& contact_id) {
+  if (share_) return SharedKeyFor(contact_id);
   std::lock_guard<std::mutex> lock(mu_);
   bool erased = false;
   auto existing = LoadLocked(contact_id, &erased);
@@ -87,44 +123,86 @@ Result<std::shared_ptr<const SecretBox>> ContactKeys::KeyFor(const std::string& 
   return std::shared_ptr<const SecretBox>(key);
 }
 
-Result<std::string> ContactKeys::TakePrekeyedId(const std::function<std::string()>& new_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (prekeyed_.empty()) {
-    rocksdb::WriteBatch batch;
-    decltype(prekeyed_) made;
-    for (size_t i = 0; i < kPrekeyed; ++i) {
-      const std::string text = SecretBox::NewKeyText();
-      auto box = SecretBox::FromKeyText(text);
-      if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
-      made.emplace_back(new_id(), std::make_shared<const SecretBox>(std::move(box).value()));
-      rocksdb::Status s = batch.Put(made.back().first, wrap_->Seal(text));
-      if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
-    }
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    rocksdb::Status s = db_->Write(sync, &batch);
+Status ContactKeys::MakePrekeyed(const std::function<std::string()>& new_id) {
+  // Made and published outside the lock: readers of other keys go on meanwhile.
+  rocksdb::WriteBatch batch;
+  decltype(prekeyed_) made;
+  std::vector<SharedKey> records;
+  for (size_t i = 0; i < kPrekeyed; ++i) {
+    const std::string text = SecretBox::NewKeyText();
+    auto box = SecretBox::FromKeyText(text);
+    if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
+    made.emplace_back(new_id(), std::make_shared<const SecretBox>(std::move(box).value()));
+    const std::string wrapped = wrap_->Seal(text);
+    rocksdb::Status s = batch.Put(made.back().first, wrapped);
     if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
-    prekeyed_ = std::move(made);
+    if (share_) records.push_back(SharedKey{made.back().first, KeyIdOf(wrapped), wrapped});
   }
-  auto [id, key] = std::move(prekeyed_.front());
-  prekeyed_.pop_front();
-  // The contact's first event is sealed with it next: kept at hand, not read back and unwrapped.
-  RememberLocked(id, std::move(key));
-  return id;
+  // New ids: no other node makes keys for them, so they are theirs once published.
+  if (share_) {
+    if (Status published = share_->Publish(records); !published.ok()) return published;
+  }
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  rocksdb::Status s = db_->Write(sync, &batch);
+  if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
+  for (auto& entry : made) prekeyed_.push_back(std::move(entry));
+  return Status::Ok();
 }
 
-std::shared_ptr<const SecretBox> ContactKeys::Find(const std::string& contact_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  bool erased = false;
-  auto key = LoadLocked(contact_id, &erased);
-  if (!key.ok()) {
-    spdlog::error("contact {}: {}", contact_id, key.error().message);
-    return nullptr;
+Result<std::string> ContactKeys::TakePrekeyedId(
+    const std::function<std::string()>& new_id,
+    const std::function<bool(const std::string&)>& accept) {
+  for (int batches = 0;; ++batches) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto it = prekeyed_.begin(); it != prekeyed_.end(); ++it) {
+        if (accept && !accept(it->first)) continue;
+        auto [id, key] = std::move(*it);
+        prekeyed_.erase(it);
+        // The contact's first event is sealed with it next: kept at hand, not read back and
+        // unwrapped.
+        RememberLocked(id, std::move(key));
+        return id;
+      }
+    }
+    if (batches == 1) {
+      return Error{ErrorCode::kLogUnavailable, "no new contact id for this node's partitions"};
+    }
+    if (Status made = MakePrekeyed(new_id); !made.ok()) return made.error();
   }
-  return key.value();
+}
+
+Result<std::shared_ptr<const SecretBox>> ContactKeys::Find(const std::string& contact_id) const {
+  for (int attempt = 0;; ++attempt) {
+    bool erased = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto key = LoadLocked(contact_id, &erased);
+      if (!key.ok()) return key.error();
+      if (key.value() || erased || !share_ || attempt == 1) return key.value();
+    }
+    // Sealed with a key made on another node and not read here yet: read the share to its end.
+    if (Status s = share_->CatchUp(); !s.ok()) return s.error();
+  }
 }
 
 Status ContactKeys::Destroy(const std::string& contact_id) {
+  if (share_) {
+    // Every node's copy goes: the erasure record first, then the key's own record is withdrawn
+    // (a node that reads a key of an erased contact withdraws it too).
+    if (Status s = share_->CatchUp(); !s.ok()) return s;
+    std::vector<SharedKey> records{
+        SharedKey{contact_id, SharedKey::kErased, std::string(SharedKey::kErased)}};
+    std::string stored;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), contact_id, &stored);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read a contact's key");
+    if (s.ok() && stored != kErasedMarker) {
+      records.push_back(SharedKey{contact_id, KeyIdOf(stored), std::nullopt});
+    }
+    if (Status published = share_->Publish(records); !published.ok()) return published;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = cache_.find(contact_id); it != cache_.end()) {
     lru_.erase(it->second.second);
@@ -142,6 +220,81 @@ void ContactKeys::CompactAwayDestroyed() {
   rocksdb::Status s = db_->Flush(rocksdb::FlushOptions());
   if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr);
   if (!s.ok()) spdlog::warn("compacting the contacts' keys failed: {}", s.ToString());
+}
+
+Status ContactKeys::ApplyShared(const std::vector<SharedKey>& records, const std::string& bookmark,
+                                const Withdraw& withdraw, bool* destroyed) {
+  *destroyed = false;
+  std::vector<SharedKey> withdrawn;
+  // All under the lock: a Destroy or a new batch of keys in between could otherwise be undone.
+  // Withdrawals are rare (two nodes making a key at once, or a key for an erased contact).
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rocksdb::WriteBatch batch;
+    // Evicted once the batch is stored.
+    std::vector<std::string> erased_now;
+    // What this batch stores, so a later record in it sees an earlier one.
+    std::unordered_map<std::string, std::string> written;
+    for (const SharedKey& r : records) {
+      if (!r.wrapped) continue;  // a withdrawal: nothing to keep
+      std::string stored;
+      bool has = false;
+      if (auto it = written.find(r.contact_id); it != written.end()) {
+        stored = it->second;
+        has = true;
+      } else {
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), r.contact_id, &stored);
+        if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read a contact's key");
+        has = s.ok();
+      }
+      if (r.key_id == SharedKey::kErased) {
+        if (has && stored == kErasedMarker) continue;
+        if (has) withdrawn.push_back(SharedKey{r.contact_id, KeyIdOf(stored), std::nullopt});
+        written[r.contact_id] = kErasedMarker;
+        if (rocksdb::Status s = batch.Put(r.contact_id, kErasedMarker); !s.ok()) {
+          return FromRocks(s, "cannot erase a contact's key");
+        }
+        erased_now.push_back(r.contact_id);
+        continue;
+      }
+      if (has && stored == *r.wrapped) continue;  // this node's own, read back
+      if (has) {
+        // The contact has a key (an earlier one), or was erased: this one leaves the share.
+        withdrawn.push_back(SharedKey{r.contact_id, r.key_id, std::nullopt});
+        continue;
+      }
+      written[r.contact_id] = *r.wrapped;
+      if (rocksdb::Status s = batch.Put(r.contact_id, *r.wrapped); !s.ok()) {
+        return FromRocks(s, "cannot store a contact's key");
+      }
+    }
+    if (rocksdb::Status s = batch.Put(kBookmarkKey, bookmark); !s.ok()) {
+      return FromRocks(s, "cannot store the key share's bookmark");
+    }
+    if (!withdrawn.empty()) {
+      if (Status sent = withdraw(withdrawn); !sent.ok()) return sent;
+    }
+    // Not synced: after a crash the share is read again from the last bookmark that made it.
+    if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
+      return FromRocks(s, "cannot store shared keys");
+    }
+    for (const std::string& id : erased_now) {
+      if (auto it = cache_.find(id); it != cache_.end()) {
+        lru_.erase(it->second.second);
+        cache_.erase(it);
+      }
+    }
+    *destroyed = !erased_now.empty();
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ContactKeys::SharedBookmark() const {
+  std::string bookmark;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), kBookmarkKey, &bookmark);
+  if (s.IsNotFound()) return std::string();
+  if (!s.ok()) return FromRocks(s, "cannot read the key share's bookmark");
+  return bookmark;
 }
 
 Status ContactKeys::Checkpoint(const std::string& dir) const {

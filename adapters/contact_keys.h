@@ -7,6 +7,10 @@
 // CompactAwayDestroyed then flushes and compacts the database so the wrapped key leaves its
 // files.
 //
+// On a cluster the keys are also shared (adapters/key_share.h): a key made here is published
+// before any event sealed with it is appended, keys made on other nodes arrive through
+// ApplyShared, and a key missing here is looked for in the share before it is made or given up.
+//
 // Thread-safe.
 #pragma once
 
@@ -18,6 +22,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "adapters/key_share.h"
 #include "adapters/secret_box.h"
 #include "domain/result.h"
 
@@ -40,11 +45,17 @@ class ContactKeys {
   // An id for a new contact whose key is made and stored already: keys are made ahead in
   // batches of kPrekeyed under ids from `new_id`, with one synced write per batch, so a burst of
   // new contacts does not wait for a disk sync each. Ids never handed out (the process stops)
-  // leave an unused key behind.
-  Result<std::string> TakePrekeyedId(const std::function<std::string()>& new_id);
+  // leave an unused key behind. `accept` (may be null): only an id it accepts is handed out (on a
+  // cluster: one placed on the caller's partition); the others wait for a caller that does.
+  // kLogUnavailable when a new batch holds none it accepts.
+  Result<std::string> TakePrekeyedId(
+      const std::function<std::string()>& new_id,
+      const std::function<bool(const std::string&)>& accept = nullptr);
   static constexpr size_t kPrekeyed = 256;
-  // The contact's key; null when there is none (never made, or erased).
-  std::shared_ptr<const SecretBox> Find(const std::string& contact_id) const;
+  // The contact's key; null when there is none (never made, or erased). On a cluster, a key not
+  // read here yet is looked for in the share: kLogUnavailable when it cannot be read to its end
+  // (never a null that would show a live contact as erased).
+  Result<std::shared_ptr<const SecretBox>> Find(const std::string& contact_id) const;
   // Destroys the contact's key for good (idempotent): it opens nothing from then on.
   Status Destroy(const std::string& contact_id);
   // Rewrites the database's files so destroyed keys leave the disk too. Slow (the whole
@@ -53,15 +64,39 @@ class ContactKeys {
   // A consistent copy in `dir` (new), taken while keys are made and destroyed.
   Status Checkpoint(const std::string& dir) const;
 
+  // On a cluster: keys are shared through `share` (not owned; it outlives this). Set once,
+  // before the keys are used.
+  void ShareThrough(KeyShare* share) { share_ = share; }
+  // Applies records read from the share, in its order, and stores `bookmark` (where the share's
+  // reader stands) with them in one write. The first key of a contact wins. Records that should
+  // leave the share (a later key of a contact who has one, any key of an erased contact) go to
+  // `withdraw` as tombstones first: if it fails, nothing is stored, and the same records are
+  // applied again later. Sets `*destroyed` when a key was destroyed: compact the store
+  // (CompactAwayDestroyed) when it suits.
+  using Withdraw = std::function<Status(const std::vector<SharedKey>&)>;
+  Status ApplyShared(const std::vector<SharedKey>& records, const std::string& bookmark,
+                     const Withdraw& withdraw, bool* destroyed);
+  // The bookmark ApplyShared last stored; "" before any.
+  Result<std::string> SharedBookmark() const;
+  // The id a wrapped key is published under: a digest of it, so any node can name the record.
+  static std::string KeyIdOf(const std::string& wrapped);
+
  private:
   ContactKeys(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<const SecretBox> wrap);
   // The stored entry: a key, the erased marker, or nothing. Caller holds mu_.
   Result<std::shared_ptr<const SecretBox>> LoadLocked(const std::string& contact_id,
                                                       bool* erased) const;
   void RememberLocked(const std::string& contact_id, std::shared_ptr<const SecretBox> key) const;
+  // The key stored here: null when none; invalid_transition once erased.
+  Result<std::shared_ptr<const SecretBox>> Stored(const std::string& contact_id) const;
+  // KeyFor on a cluster: the share's key if it has one, else one made here and published.
+  Result<std::shared_ptr<const SecretBox>> SharedKeyFor(const std::string& contact_id);
+  // A batch of kPrekeyed new ids with their keys, stored (and published, on a cluster).
+  Status MakePrekeyed(const std::function<std::string()>& new_id);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<const SecretBox> wrap_;
+  KeyShare* share_ = nullptr;
   mutable std::mutex mu_;
   // Ids whose keys are stored, not handed out yet, with their keys.
   std::deque<std::pair<std::string, std::shared_ptr<const SecretBox>>> prekeyed_;

@@ -44,9 +44,9 @@ Status PersonalDataVault::Seal(NewEvent& e, const std::string& contact_id) const
   return Status::Ok();
 }
 
-void PersonalDataVault::Open(NewEvent& e) const {
+Status PersonalDataVault::Open(NewEvent& e) const {
   const auto& fields = PersonalFields(e.type);
-  if (fields.empty() || !e.data.is_object()) return;
+  if (fields.empty() || !e.data.is_object()) return Status::Ok();
   for (const std::string& field : fields) {
     auto it = e.data.find(field);
     if (it == e.data.end() || !it->is_string()) continue;
@@ -56,7 +56,9 @@ void PersonalDataVault::Open(NewEvent& e) const {
     nlohmann::json plain = kErased;
     if (colon != std::string::npos) {
       const std::string contact_id = sealed.substr(4, colon - 4);
-      if (auto key = keys_.Find(contact_id)) {
+      auto found = keys_.Find(contact_id);
+      if (!found.ok()) return found.error();
+      if (const auto& key = found.value()) {
         auto opened = key->Open(sealed.substr(colon + 1));
         const std::string_view text = opened.ok() ? opened.value() : std::string_view();
         if (opened.ok() && text.starts_with(kPlainMark)) {
@@ -72,13 +74,18 @@ void PersonalDataVault::Open(NewEvent& e) const {
     }
     *it = std::move(plain);
   }
+  return Status::Ok();
 }
 
 Result<std::vector<RecordedEvent>> OpeningLog::Read(const ConsistencyToken& after, size_t max,
                                                     std::chrono::milliseconds wait) {
   auto batch = inner_.Read(after, max, wait);
   if (batch.ok()) {
-    for (RecordedEvent& r : batch.value()) vault_.Open(r.event);
+    // A key out of reach fails the whole read (the caller reads again): never "[erased]" for a
+    // live contact.
+    for (RecordedEvent& r : batch.value()) {
+      if (Status opened = vault_.Open(r.event); !opened.ok()) return opened.error();
+    }
   }
   return batch;
 }

@@ -26,11 +26,14 @@ class PersonalDataVault {
   // invalid_transition for an erased contact: nothing more is written about them.
   Status Seal(NewEvent& e, const std::string& contact_id) const;
   // Opens `e`'s sealed fields in place: the plain value, or "[erased]". Its hash is kept (it is
-  // over the sealed form, which the audit chain verifies).
-  void Open(NewEvent& e) const;
+  // over the sealed form, which the audit chain verifies). kLogUnavailable (e half opened: drop
+  // it) when a key cannot be looked up (ContactKeys::Find).
+  Status Open(NewEvent& e) const;
   // An id for a new contact whose key is ready (ContactKeys::TakePrekeyedId).
-  Result<std::string> NewContactId(const std::function<std::string()>& new_id) const {
-    return keys_.TakePrekeyedId(new_id);
+  Result<std::string> NewContactId(
+      const std::function<std::string()>& new_id,
+      const std::function<bool(const std::string&)>& accept = nullptr) const {
+    return keys_.TakePrekeyedId(new_id, accept);
   }
   // Destroys the contact's key: their sealed values are "[erased]" from then on.
   Status Erase(const std::string& contact_id) const { return keys_.Destroy(contact_id); }

@@ -4,12 +4,14 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "adapters/embedded_log.h"
 #include "adapters/event_codec.h"
+#include "adapters/kafka_key_share.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
 #include "adapters/rocks_state_store.h"
@@ -66,17 +68,22 @@ std::string NodeId(const std::string& data) {
 // it. A tool on Kafka gets a transactional id of its own, so it never fences the node's producer.
 enum class Opener { kNode, kTool };
 
+KafkaOptions KafkaOptionsOf(const NodeOptions& options) {
+  KafkaOptions kafka;
+  kafka.brokers = options.kafka_brokers;
+  kafka.partitions = options.kafka_partitions;
+  kafka.topic = options.kafka_topic;
+  kafka.replication_factor = options.kafka_replication_factor;
+  return kafka;
+}
+
 Result<std::unique_ptr<EventLog>> OpenLog(const NodeOptions& options, Opener opener) {
   if (options.kafka_brokers.empty()) {
     auto log = EmbeddedLog::Open(LogDir(options.data_dir));
     if (!log.ok()) return log.error();
     return std::unique_ptr<EventLog>(std::move(log).value());
   }
-  KafkaOptions kafka;
-  kafka.brokers = options.kafka_brokers;
-  kafka.partitions = options.kafka_partitions;
-  kafka.topic = options.kafka_topic;
-  kafka.replication_factor = options.kafka_replication_factor;
+  KafkaOptions kafka = KafkaOptionsOf(options);
   if (opener == Opener::kNode) kafka.transactional_id = "helpdesk-" + NodeId(options.data_dir);
   auto log = KafkaLog::Open(kafka);
   if (!log.ok()) return log.error();
@@ -134,33 +141,65 @@ struct PersonalData {
   std::unique_ptr<ContactKeys> keys;
   std::unique_ptr<PersonalDataVault> vault;
   std::unique_ptr<EventLog> opened;
+  std::unique_ptr<KeyShare> share;  // on a cluster; it writes into `keys`, so it goes first
+  std::string scratch;              // a tool's own copy of the keys, removed with it
+
+  PersonalData() = default;
+  PersonalData(PersonalData&&) = default;
+  PersonalData& operator=(PersonalData&&) = delete;  // would free `keys` before `share`
+  ~PersonalData() {
+    share.reset();
+    opened.reset();
+    vault.reset();
+    keys.reset();
+    std::error_code ignored;
+    if (!scratch.empty()) std::filesystem::remove_all(scratch, ignored);
+  }
   // The log as readers should see it.
   EventLog& Reading(EventLog& stored) const { return opened ? *opened : stored; }
 };
 
-// On the embedded log: the keys under <data>/keys, wrapped with the secrets key. On Kafka none
-// yet: each node would need every contact's key (docs/security.md).
+// The keys under <data>/keys, wrapped with the secrets key; on Kafka also shared with the other
+// nodes (adapters/kafka_key_share.h). A tool on Kafka may run next to the node, which holds
+// <data>/keys: it reads the share into a copy of its own.
 Result<PersonalData> OpenPersonalData(const NodeOptions& options,
-                                      std::shared_ptr<const SecretBox> secrets, EventLog& stored) {
+                                      std::shared_ptr<const SecretBox> secrets, EventLog& stored,
+                                      Opener opener) {
   PersonalData parts;
-  if (!options.kafka_brokers.empty()) return parts;
-  const std::string dir = options.data_dir + "/keys";
-  Status made = EnsureDir(dir);
-  if (!made.ok()) return made.error();
+  const bool cluster = !options.kafka_brokers.empty();
+  std::string dir = options.data_dir + "/keys";
+  if (cluster && opener == Opener::kTool) {
+    // A temporary folder (0700), so a tool that dies leaves no copy in the data folder.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "helpdesk-keys-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) {
+      return Error{ErrorCode::kInternal, "cannot make a folder for the contacts' keys"};
+    }
+    dir = parts.scratch = pattern;
+  } else if (Status made = EnsureDir(dir); !made.ok()) {
+    return made.error();
+  }
   auto keys = ContactKeys::Open(dir, std::move(secrets));
   if (!keys.ok()) return keys.error();
   parts.keys = std::move(keys).value();
+  if (cluster) {
+    auto share = KafkaKeyShare::Open(KafkaOptionsOf(options), *parts.keys);
+    if (!share.ok()) return share.error();
+    parts.keys->ShareThrough(share.value().get());
+    parts.share = std::move(share).value();
+    // Read before anything opens the log with them.
+    if (Status read = parts.share->CatchUp(); !read.ok()) return read.error();
+  }
   parts.vault = std::make_unique<PersonalDataVault>(*parts.keys);
   parts.opened = std::make_unique<OpeningLog>(stored, *parts.vault);
   return parts;
 }
 
-// A tool's view of the personal data (rebuild, export, verify-state): the node's own keys.
+// A tool's view of the personal data (rebuild, export, verify-state).
 Result<PersonalData> OpenPersonalDataForTool(const NodeOptions& options, EventLog& stored) {
-  if (!options.kafka_brokers.empty()) return PersonalData{};
   auto secrets = LoadSecretBox(options);
   if (!secrets.ok()) return secrets.error();
-  return OpenPersonalData(options, secrets.value(), stored);
+  return OpenPersonalData(options, secrets.value(), stored, Opener::kTool);
 }
 
 }  // namespace
@@ -185,9 +224,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     if (!opened.ok()) return opened.error();
     node->log_ = std::move(opened).value();
   }
-  auto personal = OpenPersonalData(options, secrets.value(), *node->log_);
+  auto personal = OpenPersonalData(options, secrets.value(), *node->log_, Opener::kNode);
   if (!personal.ok()) return personal.error();
   node->keys_ = std::move(personal.value().keys);
+  node->key_share_ = std::move(personal.value().share);
   node->vault_ = std::move(personal.value().vault);
   node->opened_log_ = std::move(personal.value().opened);
   EventLog& reading = node->opened_log_ ? *node->opened_log_ : *node->log_;
@@ -201,7 +241,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
   node->attachments_ = std::move(attachments).value();
 
   auto* kafka = dynamic_cast<KafkaLog*>(node->log_.get());
-  if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka);
+  if (kafka) node->decider_log_ = std::make_unique<DeciderLog>(*kafka, reading);
   auto state = OpenStateStore(options);
   if (!state.ok()) return state.error();
   node->state_ = std::move(state).value();
@@ -310,6 +350,7 @@ Node::~Node() {
   views_.reset();
   opened_log_.reset();
   vault_.reset();
+  key_share_.reset();  // its reader writes into keys_
   keys_.reset();
   log_.reset();
   spdlog::info("node stopped");

@@ -109,6 +109,7 @@ class Node {
   // Contacts' keys (<data>/keys) and the log read through them (contacts' personal data opened);
   // on the embedded log only, for now. Null on Kafka: reads go to log_ itself.
   std::unique_ptr<ContactKeys> keys_;
+  std::unique_ptr<KeyShare> key_share_;  // on a cluster: reads into keys_, so declared after it
   std::unique_ptr<PersonalDataVault> vault_;
   std::unique_ptr<EventLog> opened_log_;
   std::unique_ptr<ViewStore> views_;

@@ -112,8 +112,9 @@ Status BootstrapNodeData(const std::string& snapshot, const std::string& data_di
   if (!std::ofstream(marker)) {
     return Error{ErrorCode::kInternal, "cannot write in " + data_dir};
   }
-  std::vector<const char*> parts = {kViews, kState};
-  if (!kafka) parts.insert(parts.end(), {kLog, kKeys, kAttachments, kSecretsKey});
+  // A cluster node's keys come too: they carry where its key share was read up to.
+  std::vector<const char*> parts = {kViews, kState, kKeys};
+  if (!kafka) parts.insert(parts.end(), {kLog, kAttachments, kSecretsKey});
   for (const char* part : parts) {
     if (!fs::exists(from / part, ec)) continue;
     fs::remove_all(to / part, ec);  // what an interrupted bootstrap left

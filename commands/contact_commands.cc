@@ -99,9 +99,14 @@ std::optional<Error> CommandService::HeldByAnother(const std::string& phone,
 
 Result<std::string> CommandService::NewContactId(const std::string& chosen) const {
   if (!chosen.empty()) return chosen;
-  // With a vault, an id whose key is made already: a burst of new contacts waits for no sync.
-  if (vault_) return vault_->NewContactId([this] { return ids_.NewId(); });
-  return NewStreamId(ContactStream);
+  if (!vault_) return NewStreamId(ContactStream);
+  // With a vault, an id whose key is made already: a burst of new contacts waits for no sync. On
+  // a cluster, one whose stream this node's deciding thread may write (else the command would be
+  // sent on, and pick another id there).
+  if (!placement_) return vault_->NewContactId([this] { return ids_.NewId(); });
+  return vault_->NewContactId(
+      [this] { return NewStreamId(ContactStream); },
+      [this](const std::string& id) { return placement_->MayWrite(ContactStream(id)); });
 }
 
 std::vector<std::string> CommandService::MergedInto(const std::string& contact_id) const {

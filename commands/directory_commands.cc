@@ -4,9 +4,9 @@
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
 #include "commands/id_rules.h"
+#include "domain/contact.h"
 #include "domain/events.h"
 #include "domain/outbound.h"
-#include "domain/contact.h"
 
 namespace helpdesk {
 namespace {
@@ -131,9 +131,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::EraseCo
     return Forbidden("only an admin can erase a contact");
   }
   if (!vault_) {
-    return InvalidTransition(
-        "erasure needs this node's key store, which a Kafka cluster does not have yet "
-        "(docs/security.md)");
+    return InvalidTransition("erasure needs the contacts' key store, which this service lacks");
   }
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();

@@ -2,10 +2,10 @@
 // (domain/routing.h), and record it, all in one atomic append.
 #include "adapters/random_ids.h"
 #include "commands/command_service.h"
-#include "domain/funnel.h"
 #include "commands/id_rules.h"
 #include "domain/email_text.h"
 #include "domain/events.h"
+#include "domain/funnel.h"
 #include "domain/routing.h"
 
 namespace helpdesk {
@@ -72,14 +72,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Receive
   std::vector<NewEvent> events;
   CommandOutcome out;
   if (!contact_id) {
-    if (vault_) {
-      // Its key is stored already: the first message of a new customer waits for no extra sync.
-      auto id = vault_->NewContactId([this] { return ids_.NewId(); });
-      if (!id.ok()) return id.error();
-      contact_id = std::move(id).value();
-    } else {
-      contact_id = NewStreamId(ContactStream);
-    }
+    auto id = NewContactId("");
+    if (!id.ok()) return id.error();
+    contact_id = std::move(id).value();
     std::string name =
         a.from_name.empty() ? (a.from_phone.empty() ? a.from_email : a.from_phone) : a.from_name;
     Stage(events, ContactStream(*contact_id),

@@ -226,6 +226,74 @@ TEST_F(KafkaCluster, ThreeNodesTakeConcurrentCommandsAndEndWithIdenticalViews) {
   }
 }
 
+TEST_F(KafkaCluster, AContactsKeyIsSharedAndTheirErasureReachesEveryNode) {
+  // Conversation 4's customer came in through node 1: their key was made by whichever node owns
+  // their stream, and every node opens their data with it.
+  const std::string path = "/api/v1/conversations/" + conversations_[4];
+  const json conversation =
+      nodes_[0]->Admin("GET", path, "", {{"X-Min-Position", position_}}).json();
+  ASSERT_TRUE(conversation["contact"]["id"].is_string()) << conversation.dump();
+  const std::string contact_id = conversation["contact"]["id"];
+  const std::string contact = "/api/v1/contacts/" + contact_id;
+  const std::string feed = "/api/v1/events?stream=contact/" + contact_id;
+  for (int n = 0; n < 3; ++n) {
+    EXPECT_NE(nodes_[n]
+                  ->Admin("GET", contact, "", {{"X-Min-Position", position_}})
+                  .body.find("+551190001004"),
+              std::string::npos)
+        << "node " << n;
+    EXPECT_NE(nodes_[n]
+                  ->Admin("GET", path + "/messages", "", {{"X-Min-Position", position_}})
+                  .body.find("hello 4"),
+              std::string::npos)
+        << "node " << n;
+    // The feed opens the log's sealed values as it reads them: with the shared key.
+    EXPECT_NE(nodes_[n]->Admin("GET", feed).body.find("+551190001004"), std::string::npos)
+        << "node " << n;
+  }
+  // Erased through node 2: gone on every node, and nothing more is written about them.
+  auto erased = nodes_[2]->Admin("POST", contact + "/erase", "", {{"X-Min-Position", position_}});
+  for (int tries = 0; tries < 10 && erased.status == 503; ++tries) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    erased = nodes_[2]->Admin("POST", contact + "/erase", "", {{"X-Min-Position", position_}});
+  }
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  Saw(erased);
+  for (int n = 0; n < 3; ++n) {
+    const std::string card =
+        nodes_[n]->Admin("GET", contact, "", {{"X-Min-Position", position_}}).body;
+    EXPECT_EQ(card.find("+551190001004"), std::string::npos) << "node " << n << ": " << card;
+    EXPECT_NE(card.find("[erased]"), std::string::npos) << "node " << n << ": " << card;
+    const std::string messages =
+        nodes_[n]->Admin("GET", path + "/messages", "", {{"X-Min-Position", position_}}).body;
+    EXPECT_EQ(messages.find("hello 4"), std::string::npos) << "node " << n << ": " << messages;
+    // Every node's copy of the key is gone: the log's events no longer open.
+    const std::string events = nodes_[n]->Admin("GET", feed).body;
+    EXPECT_EQ(events.find("+551190001004"), std::string::npos) << "node " << n << ": " << events;
+    EXPECT_NE(events.find("[erased]"), std::string::npos) << "node " << n << ": " << events;
+  }
+  json again{{"external_id", "after-erasure"},
+             {"from", {{"phone", "+551190001004"}}},
+             {"text", "still there?"}};
+  // The same phone writing again is a new customer: the erased one stays erased.
+  auto r = nodes_[0]->Admin("POST", "/api/v1/channels/wa/inbound", again.dump(),
+                            {{"X-Min-Position", position_}});
+  for (int tries = 0; tries < 10 && r.status == 503; ++tries) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    r = nodes_[0]->Admin("POST", "/api/v1/channels/wa/inbound", again.dump(),
+                         {{"X-Min-Position", position_}});
+  }
+  ASSERT_TRUE(r.status == 201 || r.status == 200) << r.status << " " << r.body;
+  Saw(r);
+  const json newer =
+      nodes_[1]
+          ->Admin("GET", "/api/v1/conversations/" + r.json()["conversation_id"].get<std::string>(),
+                  "", {{"X-Min-Position", position_}})
+          .json();
+  EXPECT_NE(newer["contact"]["id"], contact_id) << newer.dump();
+  EXPECT_EQ(newer["contact"]["phone"], "+551190001004") << newer.dump();
+}
+
 TEST_F(KafkaCluster, KilledNodesPartitionsMoveToTheOthersAndNothingAcknowledgedIsLost) {
   std::atomic<bool> stop{false};
   std::atomic<int> acked{0};

@@ -8,30 +8,21 @@
 
 #include "adapters/contact_keys.h"
 #include "adapters/personal_data_vault.h"
+#include "tests/support/sealing_fixtures.h"
 #include "tests/support/temp_dir.h"
 
 namespace helpdesk {
 namespace {
 
-std::shared_ptr<const SecretBox> Wrap() {
-  return std::make_shared<const SecretBox>(SecretBox::FromKeyText(std::string(64, 'c')).value());
-}
-
-NewEvent Received(const std::string& text) {
-  NewEvent e;
-  e.id = "e1";
-  e.stream = "conversation/c1";
-  e.type = ev::kMessageReceived;
-  e.data = {{"message_id", "m1"}, {"text", text}, {"quoted", ""}, {"external_id", "x"}};
-  return e;
-}
+using testing::ReceivedText;
+using testing::TestWrap;
 
 TEST(PersonalData, SealedWithTheContactsKeyOpenedForReadersErasedForGood) {
   testing::TempDir dir;
-  auto keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
+  auto keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
   PersonalDataVault vault(*keys);
 
-  NewEvent e = Received("Meu CPF é 123.456.789-00");
+  NewEvent e = ReceivedText("Meu CPF é 123.456.789-00");
   ASSERT_TRUE(vault.Seal(e, "k1").ok());
   const std::string sealed = e.data["text"];
   EXPECT_TRUE(PersonalDataVault::IsSealed(sealed));
@@ -40,49 +31,49 @@ TEST(PersonalData, SealedWithTheContactsKeyOpenedForReadersErasedForGood) {
   EXPECT_EQ(e.data["external_id"], "x") << "only the personal fields";
 
   NewEvent read = e;
-  vault.Open(read);
+  ASSERT_TRUE(vault.Open(read).ok());
   EXPECT_EQ(read.data["text"], "Meu CPF é 123.456.789-00");
 
   // Text that looks sealed already is sealed all the same, and reads back as written.
-  NewEvent tricky = Received("enc:v1:deadbeef:AAAA");
+  NewEvent tricky = ReceivedText("enc:v1:deadbeef:AAAA");
   ASSERT_TRUE(vault.Seal(tricky, "k1").ok());
   EXPECT_TRUE(PersonalDataVault::IsSealed(tricky.data["text"]));
-  vault.Open(tricky);
+  ASSERT_TRUE(vault.Open(tricky).ok());
   EXPECT_EQ(tricky.data["text"], "enc:v1:deadbeef:AAAA");
 
   // Keys survive a restart (they were synced before the events using them).
   keys.reset();
-  keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
+  keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
   PersonalDataVault reopened(*keys);
   read = e;
-  reopened.Open(read);
+  ASSERT_TRUE(reopened.Open(read).ok());
   EXPECT_EQ(read.data["text"], "Meu CPF é 123.456.789-00");
 
   ASSERT_TRUE(reopened.Erase("k1").ok());
   read = e;
-  reopened.Open(read);
+  ASSERT_TRUE(reopened.Open(read).ok());
   EXPECT_EQ(read.data["text"], kErased);
-  NewEvent more = Received("again");
+  NewEvent more = ReceivedText("again");
   EXPECT_EQ(reopened.Seal(more, "k1").error().code, ErrorCode::kInvalidTransition)
       << "nothing more is written about an erased contact";
   EXPECT_TRUE(reopened.Erase("k1").ok()) << "erasing twice is fine";
 
   // Another contact is untouched; a tampered value reads as erased, never as garbage.
-  NewEvent other = Received("Rua das Flores, 10");
+  NewEvent other = ReceivedText("Rua das Flores, 10");
   ASSERT_TRUE(reopened.Seal(other, "k2").ok());
   NewEvent tampered = other;
   std::string text = tampered.data["text"];
   text[text.size() - 3] = text[text.size() - 3] == 'A' ? 'B' : 'A';
   tampered.data["text"] = text;
-  reopened.Open(other);
-  reopened.Open(tampered);
+  ASSERT_TRUE(reopened.Open(other).ok());
+  ASSERT_TRUE(reopened.Open(tampered).ok());
   EXPECT_EQ(other.data["text"], "Rua das Flores, 10");
   EXPECT_EQ(tampered.data["text"], kErased);
 }
 
 TEST(PersonalData, NewContactsTakeIdsWhoseKeysAreStoredAlready) {
   testing::TempDir dir;
-  auto keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
+  auto keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
   int next = 0;
   auto new_id = [&] { return "k" + std::to_string(next++); };
   std::set<std::string> ids;
@@ -95,8 +86,70 @@ TEST(PersonalData, NewContactsTakeIdsWhoseKeysAreStoredAlready) {
   EXPECT_EQ(next, 2 * static_cast<int>(ContactKeys::kPrekeyed)) << "made in batches";
   // Stored before they were handed out: a restart finds them.
   keys.reset();
-  keys = ContactKeys::Open(dir.path() + "/keys", Wrap()).value();
-  for (const std::string& id : ids) ASSERT_TRUE(keys->Find(id)) << id;
+  keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
+  for (const std::string& id : ids) ASSERT_TRUE(keys->Find(id).value()) << id;
+}
+
+// The rules of a cluster's key share, as each node applies what it reads (ContactKeys::
+// ApplyShared): the first key of a contact wins, an erasure wins over every key.
+TEST(PersonalData, TheFirstSharedKeyWinsAndAnErasureWinsOverAll) {
+  testing::TempDir dir;
+  auto keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
+  const std::string first_text = SecretBox::NewKeyText(), later_text = SecretBox::NewKeyText();
+  const std::string first = TestWrap()->Seal(first_text), later = TestWrap()->Seal(later_text);
+  const SecretBox first_box = SecretBox::FromKeyText(first_text).value();
+  const std::string sealed = first_box.Seal("Meu CPF");
+  const std::string id_first = ContactKeys::KeyIdOf(first), id_later = ContactKeys::KeyIdOf(later);
+  EXPECT_NE(id_first, id_later);
+
+  std::vector<SharedKey> withdraw;
+  const ContactKeys::Withdraw withdraw_to = [&](const std::vector<SharedKey>& records) {
+    withdraw.insert(withdraw.end(), records.begin(), records.end());
+    return Status::Ok();
+  };
+  bool destroyed = false;
+  ASSERT_TRUE(keys->ApplyShared({{"x", id_first, first}, {"x", id_later, later}}, "2", withdraw_to,
+                                &destroyed)
+                  .ok());
+  ASSERT_EQ(withdraw.size(), 1u);
+  EXPECT_EQ(withdraw[0].key_id, id_later);
+  EXPECT_FALSE(withdraw[0].wrapped) << "a tombstone";
+  ASSERT_TRUE(keys->Find("x").value());
+  EXPECT_EQ(keys->Find("x").value()->Open(sealed).value(), "Meu CPF");
+  // Read again (a restart before the bookmark was stored): the same key, nothing withdrawn.
+  withdraw.clear();
+  ASSERT_TRUE(keys->ApplyShared({{"x", id_first, first}}, "1", withdraw_to, &destroyed).ok());
+  EXPECT_TRUE(withdraw.empty());
+  EXPECT_EQ(keys->SharedBookmark().value(), "1");
+
+  // A withdrawal changes nothing; an erasure destroys the key and withdraws its record.
+  ASSERT_TRUE(keys->ApplyShared({{"x", id_later, std::nullopt},
+                                 {"x", SharedKey::kErased, std::string(SharedKey::kErased)}},
+                                "4", withdraw_to, &destroyed)
+                  .ok());
+  ASSERT_EQ(withdraw.size(), 1u);
+  EXPECT_EQ(withdraw[0].key_id, id_first);
+  EXPECT_TRUE(destroyed);
+  EXPECT_FALSE(keys->Find("x").value());
+  EXPECT_EQ(keys->KeyFor("x").error().code, ErrorCode::kInvalidTransition);
+  // A key for an erased contact, made elsewhere at the same moment: withdrawn, never used.
+  withdraw.clear();
+  ASSERT_TRUE(keys->ApplyShared({{"x", id_later, later}}, "5", withdraw_to, &destroyed).ok());
+  ASSERT_EQ(withdraw.size(), 1u);
+  EXPECT_EQ(withdraw[0].key_id, id_later);
+  EXPECT_FALSE(keys->Find("x").value());
+  EXPECT_EQ(keys->SharedBookmark().value(), "5");
+  // A withdrawal that cannot be sent stores nothing: the records are read again later.
+  const ContactKeys::Withdraw unreachable = [](const std::vector<SharedKey>&) {
+    return Status(Error{ErrorCode::kLogUnavailable, "broker away", ""});
+  };
+  const std::string other = TestWrap()->Seal(SecretBox::NewKeyText());
+  EXPECT_FALSE(keys->ApplyShared({{"y", ContactKeys::KeyIdOf(first), first},
+                                  {"y", ContactKeys::KeyIdOf(other), other}},
+                                 "7", unreachable, &destroyed)
+                   .ok());
+  EXPECT_FALSE(keys->Find("y").value());
+  EXPECT_EQ(keys->SharedBookmark().value(), "5");
 }
 
 }  // namespace

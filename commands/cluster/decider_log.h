@@ -1,6 +1,7 @@
 // DeciderLog: the log a deciding CommandService appends to on a cluster. Appends wait for the
 // decider's next transaction (KafkaDecider takes them all at the end of a batch and settles each
-// promise after the commit); reads go to the Kafka log.
+// promise after the commit); reads go to `reading`: the Kafka log as the node reads it, with
+// contacts' personal data opened (the write model's lookups hold phones and e-mails in clear).
 #pragma once
 
 #include <future>
@@ -15,13 +16,14 @@ namespace helpdesk {
 // Only the decider's threads append.
 class DeciderLog final : public EventLog {
  public:
-  explicit DeciderLog(KafkaLog& kafka) : kafka_(kafka) {}
+  // `reading` reads `kafka` (opened, or `kafka` itself); both outlive this.
+  DeciderLog(KafkaLog& kafka, EventLog& reading) : kafka_(kafka), reading_(reading) {}
 
   std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
   void Reset() override {}
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override {
-    return kafka_.Read(after, max, wait);
+    return reading_.Read(after, max, wait);
   }
   ConsistencyToken Head() const override { return kafka_.Head(); }
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
@@ -38,6 +40,7 @@ class DeciderLog final : public EventLog {
 
  private:
   KafkaLog& kafka_;
+  EventLog& reading_;
   std::mutex mu_;
   std::vector<Pending> pending_;
 };

@@ -7,6 +7,7 @@
 #include "adapters/random_ids.h"
 #include "commands/command_codec.h"
 #include "commands/id_rules.h"
+#include "domain/directory.h"
 
 namespace helpdesk {
 namespace {
@@ -34,7 +35,12 @@ std::string ChooseIds(Command& command) {
                              std::is_same_v<C, cmd::DefineTaskSchedule>) {
           if (!c.id) c.id = NewId();
         } else if constexpr (std::is_same_v<C, cmd::CreateContact>) {
-          if (!c.id) c.id = NewId();  // routed by phone or e-mail, or else by its stream
+          // Routed by phone or e-mail: the deciding node picks the id, one whose stream is in
+          // its partition and whose key is shared already (ContactKeys::TakePrekeyedId).
+          // Without either it is routed by its stream, which needs the id now.
+          if (!c.id && NormalizePhone(c.phone).empty() && NormalizeEmail(c.email).empty()) {
+            c.id = NewId();
+          }
         }
         return "";
       },

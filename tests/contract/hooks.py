@@ -139,6 +139,9 @@ def fixed_body(ctx, body):
             body["reasons"] = body["reasons"][:99] + [CLOSE_REASON]
     if _path(ctx).endswith("/close") and isinstance(body.get("reason"), str):
         body["reason"] = CLOSE_REASON
+    if _path(ctx).endswith("/stage") and isinstance(body.get("stage"), str):
+        # The body's older form names a stage too: one of the funnel's.
+        body["stage"] = REFERENCES["stage_id"]
     if _path(ctx).endswith("/move"):
         # A reason goes with a move to a lost stage only.
         body["stage_id"] = "lost" if "reason" in body else "qualified"

@@ -108,7 +108,11 @@ HttpReply ServerProcess::As(const std::string& token, const std::string& method,
 
 std::vector<std::string> ServerProcess::LogArgs() const {
   if (!KafkaBrokers()) return {};
-  return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_};
+  // A tool on a cluster opens personal data with the keys the nodes share, wrapped with the
+  // secrets key the test's nodes have.
+  const std::string key_file = data_dir_ + ".secrets-key";
+  std::ofstream(key_file) << kTestSecretsKey << "\n";
+  return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_, "--secrets-key-file", key_file};
 }
 
 int RunHelpdeskd(const std::vector<std::string>& args, std::string* out) {
