@@ -73,6 +73,13 @@ void ContactKeys::RememberLocked(const std::string& contact_id,
   cache_[contact_id] = {std::move(key), lru_.begin()};
 }
 
+void ContactKeys::ForgetLocked(const std::string& contact_id) const {
+  if (auto it = cache_.find(contact_id); it != cache_.end()) {
+    lru_.erase(it->second.second);
+    cache_.erase(it);
+  }
+}
+
 Result<std::shared_ptr<const SecretBox>> ContactKeys::Stored(const std::string& contact_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   bool erased = false;
@@ -204,10 +211,7 @@ Status ContactKeys::Destroy(const std::string& contact_id) {
     if (Status published = share_->Publish(records); !published.ok()) return published;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = cache_.find(contact_id); it != cache_.end()) {
-    lru_.erase(it->second.second);
-    cache_.erase(it);
-  }
+  ForgetLocked(contact_id);
   rocksdb::WriteOptions sync;
   sync.sync = true;
   rocksdb::Status s = db_->Put(sync, contact_id, kErasedMarker);
@@ -278,12 +282,7 @@ Status ContactKeys::ApplyShared(const std::vector<SharedKey>& records, const std
     if (rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &batch); !s.ok()) {
       return FromRocks(s, "cannot store shared keys");
     }
-    for (const std::string& id : erased_now) {
-      if (auto it = cache_.find(id); it != cache_.end()) {
-        lru_.erase(it->second.second);
-        cache_.erase(it);
-      }
-    }
+    for (const std::string& id : erased_now) ForgetLocked(id);
     *destroyed = !erased_now.empty();
   }
   return Status::Ok();

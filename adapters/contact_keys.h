@@ -87,6 +87,8 @@ class ContactKeys {
   Result<std::shared_ptr<const SecretBox>> LoadLocked(const std::string& contact_id,
                                                       bool* erased) const;
   void RememberLocked(const std::string& contact_id, std::shared_ptr<const SecretBox> key) const;
+  // Drops the contact's unwrapped key from the cache (it was destroyed). Caller holds mu_.
+  void ForgetLocked(const std::string& contact_id) const;
   // The key stored here: null when none; invalid_transition once erased.
   Result<std::shared_ptr<const SecretBox>> Stored(const std::string& contact_id) const;
   // KeyFor on a cluster: the share's key if it has one, else one made here and published.

@@ -5,6 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <thread>
+
+#include "adapters/random_ids.h"
 
 namespace helpdesk {
 namespace {
@@ -101,6 +105,35 @@ Result<rd_kafka_t*> NewKafkaConsumer(const KafkaSettings& settings,
   if (!consumer) return Error{ErrorCode::kInternal, std::string("kafka consumer: ") + err};
   rd_kafka_poll_set_consumer(consumer);
   return consumer;
+}
+
+KafkaSettings AssignedReaderSettings(const std::string& brokers, const std::string& purpose) {
+  return {{"bootstrap.servers", brokers},
+          // Required by librdkafka; never committed.
+          {"group.id", "helpdesk-" + purpose + "-" + NewId()},
+          {"enable.auto.commit", "false"},
+          {"enable.auto.offset.store", "false"},
+          {"fetch.wait.max.ms", "20"}};
+}
+
+Result<int> AwaitTopicLeaders(rd_kafka_t* client, rd_kafka_topic_t* topic) {
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const rd_kafka_metadata_t* md = nullptr;
+    err = rd_kafka_metadata(client, 0, topic, &md, 5000);
+    int led = 0;
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
+        md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const rd_kafka_metadata_topic_t& t = md->topics[0];
+      for (int p = 0; p < t.partition_cnt; ++p) led += t.partitions[p].leader >= 0 ? 1 : 0;
+      if (led == 0 || led != t.partition_cnt) led = 0;
+    }
+    if (md) rd_kafka_metadata_destroy(md);
+    if (led > 0) return led;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return KafkaUnavailable(std::string("kafka: no leader for every partition of ") +
+                          rd_kafka_topic_name(topic) + ": " + rd_kafka_err2str(err));
 }
 
 }  // namespace helpdesk

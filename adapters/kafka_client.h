@@ -10,6 +10,8 @@
 
 #include "domain/result.h"
 
+struct rd_kafka_topic_s;
+
 namespace helpdesk {
 
 using KafkaSettings = std::vector<std::pair<std::string, std::string>>;
@@ -32,6 +34,14 @@ Result<rd_kafka_s*> NewKafkaProducer(const KafkaSettings& settings,
 Result<rd_kafka_s*> NewKafkaConsumer(const KafkaSettings& settings,
                                      KafkaRebalanceCallback on_rebalance = nullptr,
                                      void* opaque = nullptr);
+
+// The settings of a consumer that is assigned partitions and reads them (no consumer group, no
+// committed offsets), named `purpose` in the brokers' logs. Callers add their own.
+KafkaSettings AssignedReaderSettings(const std::string& brokers, const std::string& purpose);
+
+// Asks for `topic`'s metadata until every one of its partitions has a leader (right after the
+// topic is made, the client may not know them yet): their number. `topic` stays the caller's.
+Result<int> AwaitTopicLeaders(rd_kafka_s* client, rd_kafka_topic_s* topic);
 
 inline Error KafkaUnavailable(const std::string& what) {
   return Error{ErrorCode::kLogUnavailable, what};

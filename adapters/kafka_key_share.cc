@@ -5,8 +5,7 @@
 
 #include <charconv>
 #include <chrono>
-
-#include "adapters/random_ids.h"
+#include <memory>
 
 namespace helpdesk {
 namespace {
@@ -41,30 +40,16 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 
 std::string RecordKey(const SharedKey& r) { return r.contact_id + "#" + r.key_id; }
 
-// A handle on `topic` once the client's metadata lists its partition with a leader (right after
-// the topic is made, it may not yet).
-Result<rd_kafka_topic_t*> KnownTopic(rd_kafka_t* rk, const std::string& topic) {
-  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-  if (!t) return KafkaUnavailable("kafka: no handle on topic " + topic);
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const rd_kafka_metadata_t* md = nullptr;
-    if (rd_kafka_metadata(rk, 0, t, &md, kWatermarkTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR && md) {
-      const bool led = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-                       md->topics[0].partition_cnt > 0 && md->topics[0].partitions[0].leader >= 0;
-      rd_kafka_metadata_destroy(md);
-      if (led) return t;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  rd_kafka_topic_destroy(t);
-  return KafkaUnavailable("kafka: topic " + topic + " has no leader");
-}
+// librdkafka handles owned until handed to the share.
+using Client = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
+using TopicHandle = std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)>;
 
 // A record as read; false when its key is not "<contact id>#<key id>".
 bool ParseRecord(const rd_kafka_message_t* m, SharedKey* out) {
+  if (!m->key) return false;
   const std::string key(static_cast<const char*>(m->key), m->key_len);
   const size_t hash = key.rfind('#');
-  if (!m->key || hash == std::string::npos || hash == 0 || hash + 1 == key.size()) return false;
+  if (hash == std::string::npos || hash == 0 || hash + 1 == key.size()) return false;
   out->contact_id = key.substr(0, hash);
   out->key_id = key.substr(hash + 1);
   out->wrapped.reset();
@@ -77,49 +62,35 @@ bool ParseRecord(const rd_kafka_message_t* m, SharedKey* out) {
 Result<std::unique_ptr<KafkaKeyShare>> KafkaKeyShare::Open(const KafkaOptions& options,
                                                            ContactKeys& keys) {
   const std::string topic = TopicFor(options.topic);
-  auto producer = NewKafkaProducer({{"bootstrap.servers", options.brokers},
-                                    {"enable.idempotence", "true"},
-                                    {"acks", "all"},
-                                    {"linger.ms", "1"},
-                                    {"message.timeout.ms", "10000"}},
-                                   &OnDelivery);
-  if (!producer.ok()) return producer.error();
+  auto made = NewKafkaProducer({{"bootstrap.servers", options.brokers},
+                                {"enable.idempotence", "true"},
+                                {"acks", "all"},
+                                {"linger.ms", "1"},
+                                {"message.timeout.ms", "10000"}},
+                               &OnDelivery);
+  if (!made.ok()) return made.error();
+  Client producer(made.value(), &rd_kafka_destroy);
   // One partition: every node reads every record in the same order.
-  Status created = KafkaLog::EnsureTopic(producer.value(), options.brokers, topic, 1, -1,
+  Status created = KafkaLog::EnsureTopic(producer.get(), options.brokers, topic, 1, -1,
                                          options.replication_factor, kTopicConfigs);
-  if (!created.ok()) {
-    rd_kafka_destroy(producer.value());
-    return created.error();
-  }
-  auto known = KnownTopic(producer.value(), topic);
-  if (!known.ok()) {
-    rd_kafka_destroy(producer.value());
-    return known.error();
-  }
-  auto consumer = NewKafkaConsumer({{"bootstrap.servers", options.brokers},
-                                    // Required by librdkafka; never committed.
-                                    {"group.id", "helpdesk-keys-" + NewId()},
-                                    {"enable.auto.commit", "false"},
-                                    {"enable.auto.offset.store", "false"},
-                                    {"auto.offset.reset", "earliest"},
-                                    {"fetch.wait.max.ms", "20"}});
-  if (!consumer.ok()) {
-    rd_kafka_topic_destroy(known.value());
-    rd_kafka_destroy(producer.value());
-    return consumer.error();
-  }
+  if (!created.ok()) return created.error();
+  // Held for the share's life, so the producer keeps the topic's metadata (see known_).
+  TopicHandle known(rd_kafka_topic_new(producer.get(), topic.c_str(), nullptr),
+                    &rd_kafka_topic_destroy);
+  if (!known) return KafkaUnavailable("kafka: no handle on topic " + topic);
+  if (auto led = AwaitTopicLeaders(producer.get(), known.get()); !led.ok()) return led.error();
+  KafkaSettings reader = AssignedReaderSettings(options.brokers, "keys");
+  reader.emplace_back("auto.offset.reset", "earliest");
+  auto consumer = NewKafkaConsumer(reader);
+  if (!consumer.ok()) return consumer.error();
+  Client reading(consumer.value(), &rd_kafka_destroy);
   auto bookmark = keys.SharedBookmark();
-  if (!bookmark.ok()) {
-    rd_kafka_destroy(consumer.value());
-    rd_kafka_topic_destroy(known.value());
-    rd_kafka_destroy(producer.value());
-    return bookmark.error();
-  }
+  if (!bookmark.ok()) return bookmark.error();
   int64_t next = -1;
   const std::string& text = bookmark.value();
   if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), next);
   std::unique_ptr<KafkaKeyShare> share(
-      new KafkaKeyShare(topic, producer.value(), known.value(), consumer.value(), keys));
+      new KafkaKeyShare(topic, producer.release(), known.release(), reading.release(), keys));
   {
     std::lock_guard<std::mutex> lock(share->mu_);
     share->applied_next_ = std::max<int64_t>(next, 0);

@@ -77,38 +77,18 @@ namespace {
 
 Result<int> PartitionCount(rd_kafka_t* rk, const KafkaOptions& o) {
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, o.topic.c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-  // Right after creation the metadata may not list the partitions yet.
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    err = rd_kafka_metadata(rk, 0, t, &md, 5000);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1 &&
-        md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topics[0].partition_cnt > 0) {
-      const int n = md->topics[0].partition_cnt;
-      rd_kafka_metadata_destroy(md);
-      rd_kafka_topic_destroy(t);
-      return n;
-    }
-    if (md) rd_kafka_metadata_destroy(md);
-    md = nullptr;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto partitions = AwaitTopicLeaders(rk, t);
   rd_kafka_topic_destroy(t);
-  return Unavailable("kafka: cannot read the metadata of " + o.topic + ": " +
-                     rd_kafka_err2str(err));
+  return partitions;
 }
 
 Result<rd_kafka_t*> NewConsumer(const KafkaOptions& o) {
-  return NewKafkaConsumer({{"bootstrap.servers", o.brokers},
-                           // Required by librdkafka; never committed.
-                           {"group.id", "helpdesk-reader-" + NewId()},
-                           {"enable.auto.commit", "false"},
-                           {"enable.auto.offset.store", "false"},
-                           {"isolation.level", "read_committed"},
-                           {"fetch.wait.max.ms", "20"},
-                           // EOF tells a reader it reached the end, past aborted transactions
-                           // and commit markers.
-                           {"enable.partition.eof", "true"}});
+  KafkaSettings settings = AssignedReaderSettings(o.brokers, "reader");
+  settings.insert(settings.end(), {{"isolation.level", "read_committed"},
+                                   // EOF tells a reader it reached the end, past aborted
+                                   // transactions and commit markers.
+                                   {"enable.partition.eof", "true"}});
+  return NewKafkaConsumer(settings);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <utility>
 
 #include "adapters/embedded_log.h"
 #include "adapters/event_codec.h"
@@ -145,7 +146,13 @@ struct PersonalData {
   std::string scratch;              // a tool's own copy of the keys, removed with it
 
   PersonalData() = default;
-  PersonalData(PersonalData&&) = default;
+  // The folder goes with the keys: the moved-from part must not remove it.
+  PersonalData(PersonalData&& other) noexcept
+      : keys(std::move(other.keys)),
+        vault(std::move(other.vault)),
+        opened(std::move(other.opened)),
+        share(std::move(other.share)),
+        scratch(std::exchange(other.scratch, std::string())) {}
   PersonalData& operator=(PersonalData&&) = delete;  // would free `keys` before `share`
   ~PersonalData() {
     share.reset();

@@ -1,7 +1,7 @@
 // Contacts' keys shared by the nodes of a cluster (adapters/kafka_key_share.h) on a real broker
 // (HELPDESK_TEST_KAFKA; skipped without it): a key made on one node opens the data on another,
 // an erasure on one node erases everywhere, two nodes making a key at once agree on one, and a
-// restarted or new node reads the share from where it stands.
+// restarted or new node learns what it missed. (The bookmark's storage: personal_data_test.)
 #include "adapters/kafka_key_share.h"
 
 #include <gtest/gtest.h>
@@ -139,7 +139,7 @@ TEST_F(KafkaKeyShareTest, TwoNodesMakingAKeyAtOnceAgreeOnOne) {
   EXPECT_EQ(Opened(*c, sealed), "first key");
 }
 
-TEST_F(KafkaKeyShareTest, ARestartedNodeGoesOnFromItsBookmark) {
+TEST_F(KafkaKeyShareTest, ARestartedNodeLearnsWhatWasPublishedWhileItWasDown) {
   auto a = Node("a");
   NewEvent sealed = ReceivedText("Meu CPF é 123.456.789-00");
   ASSERT_TRUE(a->vault->Seal(sealed, "rui").ok());
@@ -149,7 +149,7 @@ TEST_F(KafkaKeyShareTest, ARestartedNodeGoesOnFromItsBookmark) {
     EXPECT_FALSE(b->keys->SharedBookmark().value().empty());
   }
   ASSERT_TRUE(a->vault->Erase("rui").ok());
-  auto b = Node("b");  // the same store, reopened: reads on from its bookmark
+  auto b = Node("b");  // the same store, reopened
   ASSERT_TRUE(b->share->CatchUp().ok());
   EXPECT_EQ(Opened(*b, sealed), std::string(kErased));
 }

@@ -28,6 +28,9 @@ ServerProcess::ServerProcess(std::string data_dir) : data_dir_(std::move(data_di
   static std::atomic<int> counter{0};
   topic_ = "helpdesk.test." + std::to_string(getpid()) + "." + std::to_string(counter++) + "." +
            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+  // The nodes of a cluster, and the tools reading its log, share the key that seals providers'
+  // secrets and wraps contacts' keys.
+  if (KafkaBrokers()) std::ofstream(data_dir_ + ".secrets-key") << kTestSecretsKey << "\n";
 }
 
 ServerProcess::~ServerProcess() { Stop(); }
@@ -48,12 +51,9 @@ bool ServerProcess::Start() {
                                   "--rate-per-token", "0", "--rate-per-address", "0"};
     // Receivers in tests listen on 127.0.0.1 over plain http.
     if (allow_private_outbound_) args.push_back("--allow-private-outbound");
-    if (const char* brokers = KafkaBrokers()) {
-      // Every server of a test gets a topic of its own, kept across its restarts.
-      args.insert(args.end(), {"--kafka", brokers, "--kafka-topic", topic_});
-      // The nodes of a cluster share the key that seals providers' secrets.
-      setenv("HELPDESK_SECRETS_KEY", kTestSecretsKey, 1);
-    }
+    // On Kafka every server of a test gets a topic of its own, kept across its restarts.
+    const std::vector<std::string> log_args = LogArgs();
+    args.insert(args.end(), log_args.begin(), log_args.end());
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -108,11 +108,8 @@ HttpReply ServerProcess::As(const std::string& token, const std::string& method,
 
 std::vector<std::string> ServerProcess::LogArgs() const {
   if (!KafkaBrokers()) return {};
-  // A tool on a cluster opens personal data with the keys the nodes share, wrapped with the
-  // secrets key the test's nodes have.
-  const std::string key_file = data_dir_ + ".secrets-key";
-  std::ofstream(key_file) << kTestSecretsKey << "\n";
-  return {"--kafka", KafkaBrokers(), "--kafka-topic", topic_, "--secrets-key-file", key_file};
+  return {"--kafka", KafkaBrokers(),       "--kafka-topic",
+          topic_,    "--secrets-key-file", data_dir_ + ".secrets-key"};
 }
 
 int RunHelpdeskd(const std::vector<std::string>& args, std::string* out) {

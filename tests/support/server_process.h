@@ -43,7 +43,8 @@ class ServerProcess {
   void JoinClusterOf(const ServerProcess& other) { topic_ = other.topic_; }
   // The Kafka topic of this server's events (its commands go to "<topic>.commands").
   const std::string& topic() const { return topic_; }
-  // The flags that point helpdeskd at this server's log (empty on the embedded log).
+  // The flags that point helpdeskd at this server's log and, on Kafka, the cluster's secrets key
+  // (empty on the embedded log).
   std::vector<std::string> LogArgs() const;
 
   // Requests as the admin or as a given token.
