@@ -1,5 +1,7 @@
 #include "adapters/event_codec.h"
 
+#include <stdexcept>
+
 namespace helpdesk {
 
 const char* ActorTypeName(Actor::Type t) {
@@ -93,6 +95,18 @@ std::string EncodeEnvelope(const RecordedEvent& r) {
   return out;
 }
 
+namespace {
+
+// A count in an envelope (position, version): a float or a negative number is corrupt. nlohmann
+// would convert one, and a float past the integer's range is undefined behaviour.
+uint64_t CountAt(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  if (!v.is_number_unsigned()) throw std::invalid_argument(std::string(key) + " is not a count");
+  return v.get<uint64_t>();
+}
+
+}  // namespace
+
 Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
   try {
     // Not const: strings and the payload are moved out of the parsed tree, not copied (this
@@ -102,9 +116,11 @@ Result<RecordedEvent> DecodeEnvelope(const std::string& bytes) {
       return std::move(j.at(key).get_ref<std::string&>());
     };
     RecordedEvent r;
-    r.position = j.at("position").get<uint64_t>();
-    r.stream_version = j.at("stream_version").get<uint64_t>();
-    r.schema_version = j.value("schema_version", kSchemaVersion);
+    r.position = CountAt(j, "position");
+    r.stream_version = CountAt(j, "stream_version");
+    if (j.contains("schema_version")) {
+      r.schema_version = static_cast<int>(CountAt(j, "schema_version"));
+    }
     r.event.id = take_string("id");
     r.event.stream = take_string("stream");
     r.event.type = take_string("type");

@@ -142,5 +142,27 @@ TEST(EventCodec, EncodedEnvelopeIsTheJsonTreeDumpedAndDecodesBack) {
   EXPECT_EQ(decoded.value().stream_version, 7u);
 }
 
+// Found by fuzz_envelope: a position far past any integer's range (a float to nlohmann), which
+// was converted with undefined behaviour. Counts that are not unsigned integers are corrupt.
+TEST(EventCodec, CountsThatAreNotUnsignedIntegersAreCorrupt) {
+  RecordedEvent r;
+  r.event.id = "e-2";
+  r.event.stream = "contact/x";
+  r.event.type = "ContactCreated";
+  r.event.at = Timestamp{0};
+  r.stream_version = 1;
+  nlohmann::json envelope = EnvelopeToJson(r);
+  ASSERT_TRUE(DecodeEnvelope(envelope.dump()).ok());
+  for (const char* field : {"position", "stream_version", "schema_version"}) {
+    for (const nlohmann::json& bad :
+         {nlohmann::json(6.6e144), nlohmann::json(-1), nlohmann::json(1.5), nlohmann::json("1")}) {
+      nlohmann::json corrupt = envelope;
+      corrupt[field] = bad;
+      auto decoded = DecodeEnvelope(corrupt.dump());
+      EXPECT_FALSE(decoded.ok()) << field << " = " << bad.dump();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace helpdesk
