@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
 #include <vector>
 
 namespace helpdesk {
@@ -45,6 +47,40 @@ TEST(SecretBox, RotationSealsWithTheFirstKeyAndOpensWithAny) {
   const std::string after = rotated.Seal("outbound-secret");
   EXPECT_FALSE(old_box.Open(after).ok()) << "new values use the new key";
   EXPECT_TRUE(SecretBox::FromKeyText(kKeyB).value().Open(after).ok());
+}
+
+// Each thread keeps its cipher contexts between calls (for speed): a failed open, another key
+// or another thread must leave no trace in the next call.
+TEST(SecretBox, EveryCallStandsAloneWhateverCameBeforeOnItsThread) {
+  const SecretBox a = SecretBox::FromKeyText(kKeyA).value();
+  const SecretBox b = SecretBox::FromKeyText(kKeyB).value();
+  const std::string by_a = a.Seal("from a");
+  // A character of a full base64 group (the last group holds padding bits a change may miss).
+  std::string tampered = by_a;
+  char& c = tampered[tampered.size() - 6];
+  c = c == 'A' ? 'B' : 'A';
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_FALSE(a.Open(tampered).ok());
+    EXPECT_FALSE(b.Open(by_a).ok());
+    const std::string by_b = b.Seal("from b, round " + std::to_string(round));
+    EXPECT_EQ(a.Open(by_a).value(), "from a");
+    EXPECT_EQ(b.Open(by_b).value(), "from b, round " + std::to_string(round));
+    EXPECT_FALSE(a.Open(by_b).ok());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const SecretBox& box = t % 2 ? a : b;
+      for (int i = 0; i < 500; ++i) {
+        const std::string plain = "thread " + std::to_string(t) + " value " + std::to_string(i);
+        auto opened = box.Open(box.Seal(plain));
+        if (!opened.ok() || opened.value() != plain) ++wrong;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(SecretBox, KeysMustBe32BytesInHex) {
