@@ -294,7 +294,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                                        *node->commands_, *node->bus_, *node->view_progress_);
     Status started = node->decider_->Start();
     if (!started.ok()) return started.error();
-    node->routed_ = std::make_unique<RoutedCommands>(*node->bus_, node->clock_);
+    node->routed_ =
+        std::make_unique<RoutedCommands>(*node->bus_, node->decider_.get(), node->clock_);
     commands = node->routed_.get();
   }
   node->queries_ = std::make_unique<ViewQueries>(*node->views_);

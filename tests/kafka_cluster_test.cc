@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapters/kafka_client.h"
 #include "tests/support/server_process.h"
 #include "tests/support/snapshot.h"
 
@@ -41,6 +42,21 @@ std::string MergePositions(const std::string& a, const std::string& b) {
     out += (out.empty() ? "" : ",") + std::to_string(p) + ":" + std::to_string(n);
   }
   return out;
+}
+
+// How many records `topic` holds, over all its partitions (its end offsets, as nothing is
+// deleted in a test's life).
+int64_t RecordsIn(const std::string& topic) {
+  auto made = NewKafkaConsumer(AssignedReaderSettings(KafkaBrokers(), "test-count"));
+  if (!made.ok()) return -1;
+  int64_t total = 0;
+  for (int32_t p = 0;; ++p) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(made.value(), topic.c_str(), p, &low, &high, 5000)) break;
+    total += high;
+  }
+  rd_kafka_destroy(made.value());
+  return total;
 }
 
 class KafkaCluster : public ::testing::Test {
@@ -363,6 +379,45 @@ TEST_F(KafkaCluster, ARestartedNodeLeavesAnotherNodesImportRunning) {
     GTEST_SKIP() << "inconclusive: the import ended before the restarted node looked (a slow "
                     "machine); make the file longer";
   }
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
+
+namespace helpdesk::testing {
+namespace {
+
+// A node alone owns every partition: its commands are decided where they arrive, with no trip
+// through the commands topic (and so no wait for a consumer's fetch, nor for an answer).
+TEST(KafkaNode, DecidesTheCommandsOfItsOwnPartitionsWithoutTheCommandsTopic) {
+  if (!KafkaBrokers()) GTEST_SKIP() << "needs HELPDESK_TEST_KAFKA";
+  TempDir dir;
+  ServerProcess node(dir.path() + "/node");
+  ASSERT_TRUE(node.Start());
+  auto channel = node.Admin("POST", "/api/v1/channels",
+                            R"({"id":"wa","type":"whatsapp","name":"wa","address":"1"})");
+  ASSERT_EQ(channel.status, 201) << channel.body;  // answered: the node owns its partitions now
+  const std::string commands = node.topic() + ".commands";
+  const int64_t before = RecordsIn(commands);
+  ASSERT_GE(before, 0);
+  std::set<std::string> conversations;
+  std::string position;
+  for (int i = 0; i < 20; ++i) {
+    json body{{"external_id", "local-" + std::to_string(i)},
+              {"from", {{"phone", "+55119000" + std::to_string(2000 + i)}}},
+              {"text", "hello " + std::to_string(i)}};
+    auto r = node.Admin("POST", "/api/v1/channels/wa/inbound", body.dump());
+    ASSERT_EQ(r.status, 201) << r.body;
+    conversations.insert(r.json()["conversation_id"].get<std::string>());
+    position = MergePositions(position, r.headers["x-position"]);
+  }
+  EXPECT_EQ(conversations.size(), 20u);
+  EXPECT_EQ(RecordsIn(commands), before) << "commands of this node's own partitions were routed";
+  // Decided here, and durable in the log like any command: the node reads them back.
+  auto list = node.Admin("GET", "/api/v1/conversations?view=all&limit=50", "",
+                         {{"X-Min-Position", position}});
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.json()["items"].size(), 20u) << list.body;
 }
 
 }  // namespace

@@ -73,6 +73,8 @@ class KafkaCommandBus final : public CommandTransport {
   bool Fresh(const nlohmann::json& envelope) const;
   // The freshness window, and now by the clock Fresh reads (milliseconds since the epoch).
   std::chrono::milliseconds max_command_age() const { return options_.max_command_age; }
+  // How long a command waits for its answer.
+  std::chrono::milliseconds reply_timeout() const { return options_.reply_timeout; }
   int64_t NowMs() const;
 
   static std::string CommandsTopic(const std::string& events_topic) {

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -25,10 +26,19 @@ constexpr auto kAfterWait = std::chrono::seconds(5);
 
 }  // namespace
 
+struct KafkaDecider::LocalRequest {
+  int32_t partition = 0;
+  DecodedCommand command;
+  // nullopt: not decided here after all (the partition moved, or the stream is another's).
+  std::promise<std::optional<Result<CommandOutcome>>> answer;
+};
+
 struct KafkaDecider::Received {
   int32_t partition = 0;
   int64_t offset = 0;
   json envelope;  // request_id, reply_to, hops, after, command; null when unreadable
+  std::shared_ptr<LocalRequest> local;           // instead of an envelope: a command from this node
+  bool handed_back = false;                      // local, and to be routed after all
   std::optional<Decision> decision;              // decided here, durable once the batch commits
   std::optional<Result<CommandOutcome>> result;  // the answer
   bool sent_on = false;                          // not mine: sent to its stream's owner
@@ -44,8 +54,15 @@ KafkaDecider::KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandServic
       committed_recently_(bus.max_command_age()) {}
 
 KafkaDecider::~KafkaDecider() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(local_mu_);
+    stop_ = true;
+  }
   if (thread_.joinable()) thread_.join();
+  for (const std::shared_ptr<LocalRequest>& request : local_) {
+    request->answer.set_value(Error{ErrorCode::kLogUnavailable, "this node is stopping"});
+  }
+  if (consumer_queue_) rd_kafka_queue_destroy(consumer_queue_);
   if (consumer_) {
     rd_kafka_consumer_close(consumer_);  // leaves the group: the others take the partitions
     rd_kafka_destroy(consumer_);
@@ -76,6 +93,7 @@ Status KafkaDecider::Start() {
   rd_kafka_resp_err_t err = rd_kafka_subscribe(consumer_, topics);
   rd_kafka_topic_partition_list_destroy(topics);
   if (err) return KafkaUnavailable(std::string("kafka subscribe: ") + rd_kafka_err2str(err));
+  consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
   service_.SetPlacement(this);
   thread_ = std::thread([this] { Loop(); });
   return Status::Ok();
@@ -97,6 +115,41 @@ std::string KafkaDecider::NewIdFor(std::string (*stream_of)(const std::string&))
     if (KafkaLog::PartitionFor(stream_of(id), log_.partitions()) == t_partition) return id;
   }
   return NewId();
+}
+
+std::optional<Result<CommandOutcome>> KafkaDecider::DecideHere(const std::string& routing_key,
+                                                               const Caller& caller,
+                                                               const Command& command) {
+  auto request = std::make_shared<LocalRequest>();
+  request->partition = KafkaLog::PartitionFor(routing_key, log_.partitions());
+  {
+    std::lock_guard<std::mutex> lock(owned_mu_);
+    if (!owned_.count(request->partition)) return std::nullopt;
+  }
+  request->command = DecodedCommand{caller, command};
+  std::future<std::optional<Result<CommandOutcome>>> answer = request->answer.get_future();
+  {
+    std::lock_guard<std::mutex> lock(local_mu_);
+    if (stop_) return std::nullopt;
+    local_.push_back(request);
+  }
+  rd_kafka_queue_yield(consumer_queue_);  // the decider may be waiting in a poll
+  if (answer.wait_for(bus_.reply_timeout()) != std::future_status::ready) {
+    return Result<CommandOutcome>(
+        KafkaUnavailable("the command was not decided in time (is the broker away?)"));
+  }
+  return answer.get();
+}
+
+void KafkaDecider::TakeLocal(std::vector<Received>& batch) {
+  std::lock_guard<std::mutex> lock(local_mu_);
+  for (std::shared_ptr<LocalRequest>& request : local_) {
+    Received c;
+    c.partition = request->partition;
+    c.local = std::move(request);
+    batch.push_back(std::move(c));
+  }
+  local_.clear();
 }
 
 void KafkaDecider::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -125,7 +178,8 @@ void KafkaDecider::Loop() {
       rebalances_before = rebalances_;
     }
     std::vector<Received> batch;
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+    TakeLocal(batch);
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, batch.empty() ? 100 : 0);
     while (m) {
       if (!m->err) {
         Received c;
@@ -148,6 +202,7 @@ void KafkaDecider::Loop() {
       rd_kafka_message_destroy(m);
       m = batch.size() < kMaxBatch ? rd_kafka_consumer_poll(consumer_, 0) : nullptr;
     }
+    TakeLocal(batch);
     bool catch_up;
     bool rewind = false;
     {
@@ -158,9 +213,11 @@ void KafkaDecider::Loop() {
       // committed offsets, to whoever owns them now. The position must go back there too:
       // messages read just after this node's own assignment would otherwise be skipped (the
       // first command after a start was lost, its client answered 503 after 12 s).
+      // Local commands stay: DecideBatch checks each against the partitions owned now.
       if (rebalances_ != rebalances_before) {
-        rewind = !batch.empty();
-        batch.clear();
+        const auto consumed = [](const Received& c) { return !c.local; };
+        rewind = std::any_of(batch.begin(), batch.end(), consumed);
+        batch.erase(std::remove_if(batch.begin(), batch.end(), consumed), batch.end());
       }
     }
     if (rewind) Rewind();
@@ -188,22 +245,67 @@ void KafkaDecider::CatchUpOnOwnedPartitions() {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
+  ReadCommittedOffsets(owned);
   spdlog::info("caught up on partitions [{}] in {} ms", fmt::join(owned, ","),
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)
                    .count());
 }
 
+void KafkaDecider::ReadCommittedOffsets(const std::set<int32_t>& owned) {
+  const std::string topic = KafkaCommandBus::CommandsTopic(log_.options().topic);
+  committed_.clear();
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(owned.size()));
+  for (int32_t p : owned) rd_kafka_topic_partition_list_add(list, topic.c_str(), p);
+  while (!stop_ && rd_kafka_committed(consumer_, list, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (int i = 0; !stop_ && i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    int64_t next = p.offset;
+    if (p.err || next < 0) {
+      // Nothing committed yet: the group reads from the earliest record, so that is where it
+      // stands. Unknown: commands of the partition go through the topic meanwhile.
+      int64_t high = 0;
+      if (rd_kafka_query_watermark_offsets(consumer_, topic.c_str(), p.partition, &next, &high,
+                                           5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        continue;
+      }
+    }
+    committed_[p.partition] = next;
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
 void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
   const std::string commands_topic = KafkaCommandBus::CommandsTopic(log_.options().topic);
   std::map<int32_t, int64_t> next_offsets;
+  std::set<int32_t> local_partitions;
   // The request ids decided here in this batch, with their signed send times: remembered as
   // committed once the transaction is.
   std::map<std::string, int64_t> decided_here;
   TransactionExtras extras;
   // Each command decides on this thread, on state that includes the previous ones' events; none
   // waits for the log: the whole batch becomes durable in the one transaction below.
+  std::set<int32_t> owned;
+  {
+    std::lock_guard<std::mutex> lock(owned_mu_);
+    owned = owned_;
+  }
   for (Received& c : batch) {
+    if (c.local) {
+      // Owned when it was asked, but partitions may have moved since (and their offsets must be
+      // known, to fence this transaction with the group's generation).
+      if (!owned.count(c.partition) || !committed_.count(c.partition)) {
+        c.handed_back = true;
+        continue;
+      }
+      local_partitions.insert(c.partition);
+      // A stream of another partition: routed like a command from another node.
+      if (Decide(c, c.local->command)) c.handed_back = true;
+      continue;
+    }
     next_offsets[c.partition] = c.offset + 1;
     if (c.envelope.is_null()) continue;
     if (c.envelope.value("hops", 0) > kMaxHops) {
@@ -240,35 +342,27 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
       c.result = decoded.error();
       continue;
     }
-    t_partition = c.partition;
-    Result<Decision> decided = Error{ErrorCode::kInternal, "the command could not be decided"};
-    try {
-      decided = service_.Decide(decoded.value().caller, decoded.value().command);
-    } catch (const std::exception& e) {
-      // Answered and committed like any refusal: a command that breaks the decide step must
-      // not end the thread, nor come back after a restart to end it again.
-      spdlog::error("kafka: command {} failed to decide: {}", c.envelope.value("request_id", ""),
-                    e.what());
-    }
-    t_partition = -1;
-    if (!decided.ok()) {
-      c.result = decided.error();
-    } else if (decided.value().not_mine) {
+    if (std::optional<std::string> not_mine = Decide(c, decoded.value())) {
       // Its events belong to a stream of another partition: on to that partition's owner, in
       // this transaction.
-      const std::string& stream = *decided.value().not_mine;
+      const std::string& stream = *not_mine;
       json envelope = c.envelope;
       envelope["hops"] = envelope.value("hops", 0) + 1;
       extras.messages.push_back(KafkaMessage{commands_topic,
                                              KafkaLog::PartitionFor(stream, log_.partitions()),
                                              stream, envelope.dump()});
       c.sent_on = true;
-    } else {
-      c.decision = std::move(decided).value();
     }
     // Decided here, done or refused: a copy is a replay. A command sent on is decided by the
     // stream's owner, which may be this node in a later batch.
     if (!c.sent_on) decided_here.emplace(request_id, c.envelope.value("sent_at", int64_t{0}));
+  }
+
+  // Local commands commit their partitions' offsets as they stand, unless consumed ones move them.
+  for (int32_t p : local_partitions) next_offsets.emplace(p, committed_.at(p));
+  if (next_offsets.empty()) {  // only local commands, all routed after all: nothing decided
+    for (Received& c : batch) c.local->answer.set_value(std::nullopt);
+    return;
   }
 
   // One transaction: the batch's events, the commands sent on, the consumed offsets.
@@ -313,6 +407,20 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
   for (Received& c : batch) {
     if (c.decision) c.result = service_.Await(std::move(*c.decision));
   }
+  if (committed.ok()) {
+    for (const auto& [partition, next] : next_offsets) committed_[partition] = next;
+  }
+  for (Received& c : batch) {
+    if (!c.local) continue;
+    if (c.handed_back) {
+      c.local->answer.set_value(std::nullopt);
+    } else if (!committed.ok()) {
+      // Even a refusal: it was decided on state that included the batch's undone decisions.
+      c.local->answer.set_value(Result<CommandOutcome>(committed.error()));
+    } else {
+      c.local->answer.set_value(std::move(*c.result));
+    }
+  }
   if (!committed.ok()) {
     // Nobody is answered: each command is decided again from the committed offsets, by this
     // node or the partition's next owner, and answered then.
@@ -329,6 +437,27 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
     bus_.SendReply(c.envelope["reply_to"].get<std::string>(),
                    c.envelope["request_id"].get<std::string>(), EncodeOutcome(*c.result));
   }
+}
+
+std::optional<std::string> KafkaDecider::Decide(Received& c, const DecodedCommand& command) {
+  t_partition = c.partition;
+  Result<Decision> decided = Error{ErrorCode::kInternal, "the command could not be decided"};
+  try {
+    decided = service_.Decide(command.caller, command.command);
+  } catch (const std::exception& e) {
+    // Answered and committed like any refusal: a command that breaks the decide step must not
+    // end the thread, nor come back after a restart to end it again.
+    spdlog::error("kafka: command {} failed to decide: {}",
+                  c.local ? "from this node" : c.envelope.value("request_id", ""), e.what());
+  }
+  t_partition = -1;
+  if (!decided.ok()) {
+    c.result = decided.error();
+    return std::nullopt;
+  }
+  if (decided.value().not_mine) return decided.value().not_mine;
+  c.decision = std::move(decided).value();
+  return std::nullopt;
 }
 
 void KafkaDecider::Rewind() {

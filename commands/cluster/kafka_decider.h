@@ -17,6 +17,13 @@
 // When it is given partitions, the decider first waits until this node's state includes
 // everything their previous owner committed.
 //
+// A command that reaches this node over HTTP and is this node's to decide skips both hops
+// (DecideHere): it joins the decider's next batch straight from memory, and its transaction
+// carries the commands offsets of its partition as they stand (committed again, unmoved), so a
+// node that lost the partition without knowing it yet is fenced by the group's generation like
+// for a routed command. Should its batch not commit, it is answered kLogUnavailable (a routed
+// command would be decided again; this one has no record to decide again from).
+//
 // A command is refused unread when it is not signed with the cluster's key, when it was sent
 // longer ago than the bus's window, or when this node already committed its request id within
 // that window (a signed command produced onto the topic again: ReplayGuard).
@@ -25,8 +32,10 @@
 #include <librdkafka/rdkafka.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -36,13 +45,15 @@
 #include "commands/cluster/decider_log.h"
 #include "commands/cluster/kafka_command_bus.h"
 #include "commands/cluster/replay_guard.h"
+#include "commands/cluster/routed_commands.h"
 #include "commands/cluster/view_progress.h"
+#include "commands/command_codec.h"
 #include "commands/command_service.h"
 #include "commands/stream_placement.h"
 
 namespace helpdesk {
 
-class KafkaDecider final : public StreamPlacement {
+class KafkaDecider final : public StreamPlacement, public LocalDecisions {
  public:
   KafkaDecider(KafkaLog& log, DeciderLog& decider_log, CommandService& service,
                KafkaCommandBus& bus, const ViewProgress& views);
@@ -56,15 +67,27 @@ class KafkaDecider final : public StreamPlacement {
   // Whether this node owns `stream`'s partition now (any thread).
   bool Owns(const std::string& stream) const;
   std::string NewIdFor(std::string (*stream_of)(const std::string&)) const override;
+  // Any thread; waits at most the bus's reply timeout.
+  std::optional<Result<CommandOutcome>> DecideHere(const std::string& routing_key,
+                                                   const Caller& caller,
+                                                   const Command& command) override;
 
  private:
   struct Received;
+  struct LocalRequest;
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
   void Loop();
   // Waits until this node's state includes all that was committed in its new partitions.
   void CatchUpOnOwnedPartitions();
+  // Where the group's committed offsets stand on the owned commands partitions (committed_).
+  void ReadCommittedOffsets(const std::set<int32_t>& owned);
+  // Moves the local requests waiting into `batch`.
+  void TakeLocal(std::vector<Received>& batch);
   void DecideBatch(std::vector<Received>& batch);
+  // Decides `command` for `c` on this thread: sets c.decision, or c.result to its refusal. When
+  // its events would touch a stream of another partition, decides nothing and returns it.
+  std::optional<std::string> Decide(Received& c, const DecodedCommand& command);
   // After a failed transaction: consume again from the last committed offsets.
   void Rewind();
 
@@ -74,7 +97,14 @@ class KafkaDecider final : public StreamPlacement {
   KafkaCommandBus& bus_;
   const ViewProgress& views_;
   rd_kafka_s* consumer_ = nullptr;
-  ReplayGuard committed_recently_;  // decider thread only
+  rd_kafka_queue_s* consumer_queue_ = nullptr;  // to cut the decider's poll short
+  ReplayGuard committed_recently_;              // decider thread only
+  // The next offset to consume on each owned commands partition, as committed (decider thread
+  // only): what a batch of local commands commits again.
+  std::map<int32_t, int64_t> committed_;
+
+  std::mutex local_mu_;
+  std::vector<std::shared_ptr<LocalRequest>> local_;  // waiting for the next batch
 
   mutable std::mutex owned_mu_;
   std::set<int32_t> owned_;

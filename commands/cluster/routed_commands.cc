@@ -52,7 +52,10 @@ std::string ChooseIds(Command& command) {
 Result<CommandOutcome> RoutedCommands::Execute(const Caller& caller, Command command) {
   const std::string secret = ChooseIds(command);
   const std::string key = RoutingKey(caller, command, clock_.Now());
-  Result<CommandOutcome> out = transport_.Send(key, EncodeCommand(caller, command));
+  std::optional<Result<CommandOutcome>> here;
+  if (local_) here = local_->DecideHere(key, caller, command);
+  Result<CommandOutcome> out =
+      here ? std::move(*here) : transport_.Send(key, EncodeCommand(caller, command));
   if (out.ok() && out.value().created) out.value().secret_token = secret;
   return out;
 }
