@@ -86,9 +86,11 @@ EVP_CIPHER_CTX* ThreadCipherContext(bool seal) {
     }
     return ctx;
   };
-  thread_local const Ctx sealing = make(1);
-  thread_local const Ctx opening = make(0);
-  return seal ? sealing.get() : opening.get();
+  thread_local Ctx sealing(nullptr, EVP_CIPHER_CTX_free);
+  thread_local Ctx opening(nullptr, EVP_CIPHER_CTX_free);
+  Ctx& ctx = seal ? sealing : opening;
+  if (!ctx) ctx = make(seal ? 1 : 0);  // made at a thread's first use (again if that failed)
+  return ctx.get();
 }
 
 }  // namespace

@@ -347,9 +347,9 @@ Node::~Node() {
   app_.reset();
   scheduler_.reset();
   delivery_.reset();
+  routed_.reset();   // hands commands to the decider
   decider_.reset();  // leaves the group: its partitions move to the other nodes
   view_progress_.reset();
-  routed_.reset();
   bus_.reset();
   projections_.reset();
   commands_.reset();  // flushes the write model a last time

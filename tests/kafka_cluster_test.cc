@@ -52,7 +52,10 @@ int64_t RecordsIn(const std::string& topic) {
   int64_t total = 0;
   for (int32_t p = 0;; ++p) {
     int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(made.value(), topic.c_str(), p, &low, &high, 5000)) break;
+    if (rd_kafka_query_watermark_offsets(made.value(), topic.c_str(), p, &low, &high, 5000)) {
+      if (p == 0) total = -1;  // not even the first partition: nothing known
+      break;
+    }
     total += high;
   }
   rd_kafka_destroy(made.value());
@@ -336,7 +339,7 @@ TEST_F(KafkaCluster, KilledNodesPartitionsMoveToTheOthersAndNothingAcknowledgedI
 // A node that restarts marks the imports it ran and finds running as interrupted: never one
 // another node is running.
 TEST_F(KafkaCluster, ARestartedNodeLeavesAnotherNodesImportRunning) {
-  constexpr int kRows = 6000;
+  constexpr int kRows = 20000;
   std::string csv = "name,phone\r\n";
   for (int i = 0; i < kRows; ++i) {
     csv += "Cliente " + std::to_string(i) + ",+55 31 9" + std::to_string(20000000 + i) + "\r\n";

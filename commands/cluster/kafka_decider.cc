@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
 
@@ -29,6 +30,8 @@ constexpr auto kAfterWait = std::chrono::seconds(5);
 struct KafkaDecider::LocalRequest {
   int32_t partition = 0;
   DecodedCommand command;
+  // Its client stopped waiting (and was answered 503): not to be decided if not begun.
+  std::atomic<bool> abandoned{false};
   // nullopt: not decided here after all (the partition moved, or the stream is another's).
   std::promise<std::optional<Result<CommandOutcome>>> answer;
 };
@@ -129,12 +132,14 @@ std::optional<Result<CommandOutcome>> KafkaDecider::DecideHere(const std::string
   request->command = DecodedCommand{caller, command};
   std::future<std::optional<Result<CommandOutcome>>> answer = request->answer.get_future();
   {
+    // Under the lock: once stop_ is set the queue may be destroyed.
     std::lock_guard<std::mutex> lock(local_mu_);
     if (stop_) return std::nullopt;
     local_.push_back(request);
+    rd_kafka_queue_yield(consumer_queue_);  // the decider may be waiting in a poll
   }
-  rd_kafka_queue_yield(consumer_queue_);  // the decider may be waiting in a poll
   if (answer.wait_for(bus_.reply_timeout()) != std::future_status::ready) {
+    request->abandoned = true;
     return Result<CommandOutcome>(
         KafkaUnavailable("the command was not decided in time (is the broker away?)"));
   }
@@ -263,10 +268,13 @@ void KafkaDecider::ReadCommittedOffsets(const std::set<int32_t>& owned) {
   }
   for (int i = 0; !stop_ && i < list->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = list->elems[i];
+    // Not known (e.g. an offset commit still pending): the partition's local commands go
+    // through the topic until a batch of consumed ones commits and tells.
+    if (p.err) continue;
     int64_t next = p.offset;
-    if (p.err || next < 0) {
+    if (next < 0) {
       // Nothing committed yet: the group reads from the earliest record, so that is where it
-      // stands. Unknown: commands of the partition go through the topic meanwhile.
+      // stands.
       int64_t high = 0;
       if (rd_kafka_query_watermark_offsets(consumer_, topic.c_str(), p.partition, &next, &high,
                                            5000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -301,9 +309,13 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
         c.handed_back = true;
         continue;
       }
-      local_partitions.insert(c.partition);
+      if (c.local->abandoned) continue;  // nobody waits for it: never decided
       // A stream of another partition: routed like a command from another node.
-      if (Decide(c, c.local->command)) c.handed_back = true;
+      if (Decide(c, c.local->command)) {
+        c.handed_back = true;
+      } else {
+        local_partitions.insert(c.partition);
+      }
       continue;
     }
     next_offsets[c.partition] = c.offset + 1;
@@ -407,12 +419,20 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
   for (Received& c : batch) {
     if (c.decision) c.result = service_.Await(std::move(*c.decision));
   }
-  if (committed.ok()) {
-    for (const auto& [partition, next] : next_offsets) committed_[partition] = next;
+  for (const auto& [partition, next] : next_offsets) {
+    // After a failure the group's offsets are unknown (a commit that timed out may still land):
+    // local commands of these partitions are routed until a batch commits again.
+    if (committed.ok()) {
+      committed_[partition] = next;
+    } else {
+      committed_.erase(partition);
+    }
   }
   for (Received& c : batch) {
     if (!c.local) continue;
-    if (c.handed_back) {
+    if (c.local->abandoned && !c.decision && !c.result) {
+      c.local->answer.set_value(std::nullopt);  // nobody reads it
+    } else if (c.handed_back) {
       c.local->answer.set_value(std::nullopt);
     } else if (!committed.ok()) {
       // Even a refusal: it was decided on state that included the batch's undone decisions.

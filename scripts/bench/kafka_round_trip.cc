@@ -3,7 +3,8 @@
 //
 // `clients` threads each send a command and wait for its answer, over and over, for `seconds`:
 //   client --produce--> <topic>.commands (partition by key, idempotent, acks=all, linger 0)
-//   decider: consume (read_committed, one consumer group), then ONE transaction for the batch it
+//   decider: consume (read_committed, one consumer group, the deciders' fetch wait), then ONE
+//            transaction for the batch it
 //            polled: `events` envelopes per command into <topic>.events, the consumed offsets
 //            (send_offsets_to_transaction), commit; then one answer per command
 //   client <--consume-- <topic>.replies
@@ -205,6 +206,9 @@ int main(int argc, char** argv) {
       if (rd_kafka_error_t* e = rd_kafka_begin_transaction(transactional.rk)) {
         Fail("begin_transaction", e);
         ++failed;
+        stop = true;
+        for (auto& [msg, id] : batch) rd_kafka_message_destroy(msg);
+        break;
       }
       for (auto& [msg, id] : batch) {
         next[msg->partition] = msg->offset + 1;
@@ -228,10 +232,15 @@ int main(int argc, char** argv) {
       rd_kafka_consumer_group_metadata_destroy(group);
       rd_kafka_topic_partition_list_destroy(offsets);
       if (!e) e = rd_kafka_commit_transaction(transactional.rk, 10000);
-      if (e) {
+      if (e) {  // the bench ends: a baseline that failed measures nothing
         Fail("transaction", e);
         ++failed;
         stop = true;
+        if (rd_kafka_error_t* abort = rd_kafka_abort_transaction(transactional.rk, 10000)) {
+          rd_kafka_error_destroy(abort);
+        }
+        for (auto& [msg, id] : batch) rd_kafka_message_destroy(msg);
+        break;
       }
       ++transactions;
       for (auto& [msg, id] : batch) {
