@@ -15,7 +15,9 @@
 //   definition version, and the log position they include
 //
 // The offset is written in the same WriteBatch as the view updates it covers, so after a crash
-// the views resume exactly where they are: no event is skipped or applied twice.
+// the views resume exactly where they are: no event is skipped or applied twice. Batches skip
+// RocksDB's write-ahead log: a crash loses those not yet written out to files, their offset
+// with them, and the projector applies their events again.
 // When kViewsVersion changes (a view's shape or meaning changed), the views are dropped and
 // rebuilt from the log at start.
 #pragma once
