@@ -121,9 +121,9 @@ KafkaSettings KafkaLog::ProducerSettings(const KafkaOptions& o,
 }
 
 Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
-  auto made = NewKafkaProducer(
-      ProducerSettings(o, o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id),
-      OnKafkaDelivery);
+  const std::string transactional_id =
+      o.transactional_id.empty() ? "helpdesk-" + NewId() : o.transactional_id;
+  auto made = NewKafkaProducer(ProducerSettings(o, transactional_id), OnKafkaDelivery);
   if (!made.ok()) return made.error();
   rd_kafka_t* producer = made.value();
 
@@ -143,7 +143,7 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
     return FromKafka(e, "kafka init_transactions");
   }
 
-  std::unique_ptr<KafkaLog> log(new KafkaLog(o, producer, partitions.value()));
+  std::unique_ptr<KafkaLog> log(new KafkaLog(o, transactional_id, producer, partitions.value()));
   for (Reader& reader : log->readers_) {
     auto consumer = NewConsumer(o);
     if (!consumer.ok()) return consumer.error();
@@ -154,8 +154,10 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaOptions& o) {
   return log;
 }
 
-KafkaLog::KafkaLog(KafkaOptions options, rd_kafka_t* producer, int partitions)
+KafkaLog::KafkaLog(KafkaOptions options, std::string transactional_id, rd_kafka_t* producer,
+                   int partitions)
     : options_(std::move(options)),
+      transactional_id_(std::move(transactional_id)),
       producer_(producer),
       partitions_(partitions),
       ends_(static_cast<size_t>(partitions)) {
@@ -172,6 +174,7 @@ KafkaLog::~KafkaLog() {
   }
   rd_kafka_flush(producer_, options_.timeout_ms);
   rd_kafka_destroy(producer_);
+  for (Retired& r : retired_) rd_kafka_destroy(r.producer);  // before their flights go
 }
 
 std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
@@ -202,8 +205,32 @@ void KafkaLog::EncodeAll(AppendRequest& request) {
 
 void KafkaLog::Reset() { queue_.Reset(); }
 
+Status KafkaLog::ReplaceFailedProducer() {
+  char reason[512] = "";
+  const rd_kafka_resp_err_t code = rd_kafka_fatal_error(producer_, reason, sizeof reason);
+  if (code == RD_KAFKA_RESP_ERR__FENCED || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+      code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
+    return Unavailable("kafka producer fenced by another with its id: restart this node");
+  }
+  spdlog::warn("kafka: the producer failed ({}): replacing it", reason);
+  auto made = NewKafkaProducer(ProducerSettings(options_, transactional_id_), OnKafkaDelivery);
+  if (!made.ok()) return made.error();
+  if (rd_kafka_error_t* e = rd_kafka_init_transactions(made.value(), CommitTimeoutMs())) {
+    rd_kafka_destroy(made.value());
+    return FromKafka(e, "kafka init_transactions of a new producer");
+  }
+  rd_kafka_purge(producer_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  retired_.push_back(Retired{producer_, std::move(unresolved_)});
+  producer_ = made.value();
+  fatal_ = false;
+  return Status::Ok();
+}
+
 Status KafkaLog::EnsureTransactionReady() {
-  if (fatal_) return Unavailable("kafka producer failed for good (fenced?): restart this node");
+  if (fatal_) {
+    Status replaced = ReplaceFailedProducer();
+    if (!replaced.ok()) return replaced;
+  }
   if (unresolved_ && !unresolved_->needs_abort) {
     // The last commit's outcome is unknown (it timed out): ask again.
     rd_kafka_error_t* e = rd_kafka_commit_transaction(producer_, CommitTimeoutMs());

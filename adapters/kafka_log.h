@@ -18,6 +18,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -138,7 +139,8 @@ class KafkaLog final : public EventLog {
     bool needs_abort = false;  // false: the commit timed out, its outcome is unknown
   };
 
-  KafkaLog(KafkaOptions options, rd_kafka_s* producer, int partitions);
+  KafkaLog(KafkaOptions options, std::string transactional_id, rd_kafka_s* producer,
+           int partitions);
   // Fills request.encoded (the envelopes as the topic holds them), unless already done.
   static void EncodeAll(AppendRequest& request);
   // Commits everything queued in one transaction. Writer thread.
@@ -148,6 +150,11 @@ class KafkaLog final : public EventLog {
                                                    const TransactionExtras* extras);
   // Resolves a previous failed transaction (abort, or learn it committed). txn_mu_ held.
   Status EnsureTransactionReady();
+  // After a fatal error that is not a fence (e.g. the broker, back from an outage, refused to
+  // abort a transaction it had already timed out: INVALID_TXN_STATE), a new producer with the
+  // same transactional id takes over: its init_transactions aborts whatever the old one left
+  // open. A fence (another producer took the id) stays fatal. txn_mu_ held.
+  Status ReplaceFailedProducer();
   int CommitTimeoutMs() const { return options_.timeout_ms + 1500; }  // > message.timeout.ms
   // Short: with the broker away an abort cannot finish; a later call resumes it.
   static constexpr int kAbortTimeoutMs = 1000;
@@ -157,7 +164,16 @@ class KafkaLog final : public EventLog {
   Reader& PickReader(const ConsistencyToken& after);
 
   const KafkaOptions options_;
-  rd_kafka_s* producer_;
+  const std::string transactional_id_;
+  // Replaced (txn_mu_ held) only by ReplaceFailedProducer; read without the lock by Reaches.
+  std::atomic<rd_kafka_s*> producer_;
+  // Failed producers, kept until the log closes (a reader without the lock may still hold one),
+  // with the transaction their delivery reports point into.
+  struct Retired {
+    rd_kafka_s* producer;
+    std::unique_ptr<InFlight> flight;
+  };
+  std::vector<Retired> retired_;  // txn_mu_
   const int partitions_;
 
   // Transaction state: one transaction at a time, from the writer thread or Transact().

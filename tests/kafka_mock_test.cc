@@ -501,6 +501,25 @@ TEST_F(KafkaMock, FencedOnEndTxnFailsEveryAppendFromThenOn) {
   ExpectLogConsistent({"after-0", "after-1", "after-2"});
 }
 
+// (d) EndTxn answered INVALID_TXN_STATE (a broker back from an outage that had timed the
+// transaction out itself): fatal for the producer, but not a fence. The append fails; the next
+// one gets a new producer with the same transactional id, and succeeds.
+TEST_F(KafkaMock, AFatalErrorThatIsNotAFenceGetsANewProducer) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_TRUE(Ok(Append("before", "s/before")));
+  Inject(kEndTxn, {RD_KAFKA_RESP_ERR_INVALID_TXN_STATE});
+  ASSERT_FALSE(Append("failed", "s/a").ok());
+  ExpectInjectedUsed(kEndTxn);
+  bool recovered = false;
+  for (int attempt = 0; attempt < 5 && !recovered; ++attempt) {
+    log_->Reset();
+    recovered = Ok(Append("after-" + std::to_string(attempt), "s/a"));
+  }
+  ASSERT_TRUE(recovered) << Errors();
+  ASSERT_TRUE(Ok(Append("later", "s/b"))) << Errors();
+  ExpectLogConsistent({});
+}
+
 // (d) AddPartitionsToTxn answered with retriable errors: retried, the append succeeds once.
 TEST_F(KafkaMock, RetriableAddPartitionsToTxnErrorsAreRetried) {
   ASSERT_NO_FATAL_FAILURE(Start());
