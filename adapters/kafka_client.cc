@@ -126,7 +126,7 @@ Result<int> AwaitTopicLeaders(rd_kafka_t* client, rd_kafka_topic_t* topic) {
         md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       const rd_kafka_metadata_topic_t& t = md->topics[0];
       for (int p = 0; p < t.partition_cnt; ++p) led += t.partitions[p].leader >= 0 ? 1 : 0;
-      if (led == 0 || led != t.partition_cnt) led = 0;
+      if (led != t.partition_cnt) led = 0;  // some partitions have no leader yet
     }
     if (md) rd_kafka_metadata_destroy(md);
     if (led > 0) return led;

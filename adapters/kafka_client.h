@@ -4,6 +4,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,11 @@ using KafkaRebalanceCallback = void (*)(rd_kafka_t*, rd_kafka_resp_err_t err,
 void SetKafkaClientDefaults(KafkaSettings settings);
 // A Java-style properties text: "name=value" lines; '#' and '!' start comments.
 Result<KafkaSettings> ParseKafkaProperties(const std::string& text);
+
+// Owns a librdkafka client handle: rd_kafka_destroy when it goes. (A consumer should be closed
+// with rd_kafka_consumer_close first, to leave its group at once.)
+using KafkaClient = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
+inline KafkaClient OwnKafkaClient(rd_kafka_t* client) { return {client, &rd_kafka_destroy}; }
 
 // A producer; `on_delivery` (may be null) gets every delivery report, from rd_kafka_poll or the
 // transactional calls.

@@ -41,7 +41,6 @@ void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
 std::string RecordKey(const SharedKey& r) { return r.contact_id + "#" + r.key_id; }
 
 // librdkafka handles owned until handed to the share.
-using Client = std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)>;
 using TopicHandle = std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)>;
 
 // A record as read; false when its key is not "<contact id>#<key id>".
@@ -69,7 +68,7 @@ Result<std::unique_ptr<KafkaKeyShare>> KafkaKeyShare::Open(const KafkaOptions& o
                                 {"message.timeout.ms", "10000"}},
                                &OnDelivery);
   if (!made.ok()) return made.error();
-  Client producer(made.value(), &rd_kafka_destroy);
+  KafkaClient producer = OwnKafkaClient(made.value());
   // One partition: every node reads every record in the same order.
   Status created = KafkaLog::EnsureTopic(producer.get(), options.brokers, topic, 1, -1,
                                          options.replication_factor, kTopicConfigs);
@@ -83,12 +82,19 @@ Result<std::unique_ptr<KafkaKeyShare>> KafkaKeyShare::Open(const KafkaOptions& o
   reader.emplace_back("auto.offset.reset", "earliest");
   auto consumer = NewKafkaConsumer(reader);
   if (!consumer.ok()) return consumer.error();
-  Client reading(consumer.value(), &rd_kafka_destroy);
+  KafkaClient reading = OwnKafkaClient(consumer.value());
   auto bookmark = keys.SharedBookmark();
   if (!bookmark.ok()) return bookmark.error();
   int64_t next = -1;
   const std::string& text = bookmark.value();
-  if (!text.empty()) std::from_chars(text.data(), text.data() + text.size(), next);
+  if (!text.empty()) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), next);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      // Harmless (applying the share again changes nothing) but slow on a big share: say so.
+      spdlog::warn("key share: unreadable bookmark \"{}\": reading the share from its start", text);
+      next = -1;
+    }
+  }
   std::unique_ptr<KafkaKeyShare> share(
       new KafkaKeyShare(topic, producer.release(), known.release(), reading.release(), keys));
   {

@@ -49,16 +49,16 @@ std::string MergePositions(const std::string& a, const std::string& b) {
 int64_t RecordsIn(const std::string& topic) {
   auto made = NewKafkaConsumer(AssignedReaderSettings(KafkaBrokers(), "test-count"));
   if (!made.ok()) return -1;
+  const KafkaClient client = OwnKafkaClient(made.value());
   int64_t total = 0;
   for (int32_t p = 0;; ++p) {
     int64_t low = 0, high = 0;
-    if (rd_kafka_query_watermark_offsets(made.value(), topic.c_str(), p, &low, &high, 5000)) {
+    if (rd_kafka_query_watermark_offsets(client.get(), topic.c_str(), p, &low, &high, 5000)) {
       if (p == 0) total = -1;  // not even the first partition: nothing known
       break;
     }
     total += high;
   }
-  rd_kafka_destroy(made.value());
   return total;
 }
 

@@ -123,12 +123,9 @@ std::string KafkaDecider::NewIdFor(std::string (*stream_of)(const std::string&))
 std::optional<Result<CommandOutcome>> KafkaDecider::DecideHere(const std::string& routing_key,
                                                                const Caller& caller,
                                                                const Command& command) {
+  if (!Owns(routing_key)) return std::nullopt;
   auto request = std::make_shared<LocalRequest>();
   request->partition = KafkaLog::PartitionFor(routing_key, log_.partitions());
-  {
-    std::lock_guard<std::mutex> lock(owned_mu_);
-    if (!owned_.count(request->partition)) return std::nullopt;
-  }
   request->command = DecodedCommand{caller, command};
   std::future<std::optional<Result<CommandOutcome>>> answer = request->answer.get_future();
   {

@@ -64,7 +64,7 @@ class KafkaDecider final : public StreamPlacement, public LocalDecisions {
   Status Start();
 
   bool MayWrite(const std::string& stream) const override;
-  // Whether this node owns `stream`'s partition now (any thread).
+  // Whether this node owns the partition of `stream` (or of any routing key) now (any thread).
   bool Owns(const std::string& stream) const;
   std::string NewIdFor(std::string (*stream_of)(const std::string&)) const override;
   // Any thread; waits at most the bus's reply timeout.

@@ -80,16 +80,6 @@ class Waiting {
   std::map<std::string, std::promise<void>> waiting_;
 };
 
-struct Handle {
-  rd_kafka_t* rk = nullptr;
-  explicit Handle(rd_kafka_t* r) : rk(r) {}
-  ~Handle() {
-    if (rk) rd_kafka_destroy(rk);
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,10 +120,11 @@ int main(int argc, char** argv) {
                                           {"linger.ms", "0"}},
                                          nullptr);
   if (!made.ok()) return Fail(made.error().message);
-  Handle sender(made.value());  // commands and answers, as KafkaCommandBus's producer
+  helpdesk::KafkaClient sender = helpdesk::OwnKafkaClient(
+      made.value());  // commands and answers, as KafkaCommandBus's producer
   for (const std::string& topic : {commands_topic, events_topic, replies_topic}) {
     helpdesk::Status created =
-        helpdesk::KafkaLog::EnsureTopic(sender.rk, o.brokers, topic, o.partitions, -1);
+        helpdesk::KafkaLog::EnsureTopic(sender.get(), o.brokers, topic, o.partitions, -1);
     if (!created.ok()) return Fail(created.error().message);
   }
   auto tx = helpdesk::NewKafkaProducer(
@@ -141,8 +132,8 @@ int main(int argc, char** argv) {
           log_options, "bench-rt-" + std::to_string(Clock::now().time_since_epoch().count())),
       nullptr);
   if (!tx.ok()) return Fail(tx.error().message);
-  Handle transactional(tx.value());
-  if (rd_kafka_error_t* e = rd_kafka_init_transactions(transactional.rk, 30000)) {
+  helpdesk::KafkaClient transactional = helpdesk::OwnKafkaClient(tx.value());
+  if (rd_kafka_error_t* e = rd_kafka_init_transactions(transactional.get(), 30000)) {
     return Fail("init_transactions", e);
   }
   auto decider_made = helpdesk::NewKafkaConsumer({{"bootstrap.servers", o.brokers},
@@ -153,32 +144,34 @@ int main(int argc, char** argv) {
                                                   {"auto.offset.reset", "earliest"},
                                                   {"fetch.wait.max.ms", "5"}});
   if (!decider_made.ok()) return Fail(decider_made.error().message);
-  Handle decider(decider_made.value());
+  helpdesk::KafkaClient decider = helpdesk::OwnKafkaClient(decider_made.value());
   {
     rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(topics, commands_topic.c_str(), RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(decider.rk, topics);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(decider.get(), topics);
     rd_kafka_topic_partition_list_destroy(topics);
     if (err) return Fail(std::string("subscribe: ") + rd_kafka_err2str(err));
   }
   auto replies_made =
       helpdesk::NewKafkaConsumer(helpdesk::AssignedReaderSettings(o.brokers, "bench-rt-replies"));
   if (!replies_made.ok()) return Fail(replies_made.error().message);
-  Handle replies(replies_made.value());
+  helpdesk::KafkaClient replies = helpdesk::OwnKafkaClient(replies_made.value());
+  // Right after the topics were made their partitions may have no leader yet.
+  for (const std::string& topic : {commands_topic, events_topic, replies_topic}) {
+    rd_kafka_topic_t* handle = rd_kafka_topic_new(sender.get(), topic.c_str(), nullptr);
+    const helpdesk::Result<int> led = helpdesk::AwaitTopicLeaders(sender.get(), handle);
+    rd_kafka_topic_destroy(handle);
+    if (!led.ok()) return Fail(led.error().message);
+  }
   int64_t low = 0, high = 0;
-  // Right after the topic was made its partitions may not be known yet: ask again a while.
-  for (int attempt = 0;; ++attempt) {
-    if (!rd_kafka_query_watermark_offsets(replies.rk, replies_topic.c_str(), 0, &low, &high,
-                                          5000)) {
-      break;
-    }
-    if (attempt == 100) return Fail("no end of the replies topic");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (rd_kafka_query_watermark_offsets(replies.get(), replies_topic.c_str(), 0, &low, &high,
+                                       5000)) {
+    return Fail("no end of the replies topic");
   }
   {
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(list, replies_topic.c_str(), 0)->offset = high;
-    rd_kafka_assign(replies.rk, list);
+    rd_kafka_assign(replies.get(), list);
     rd_kafka_topic_partition_list_destroy(list);
   }
 
@@ -192,18 +185,18 @@ int main(int argc, char** argv) {
   std::thread decider_thread([&] {
     while (!stop) {
       std::vector<std::pair<rd_kafka_message_t*, std::string>> batch;  // message, request id
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(decider.rk, 100);
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(decider.get(), 100);
       while (m) {
         if (m->err) {
           rd_kafka_message_destroy(m);
         } else {
           batch.emplace_back(m, std::string(static_cast<const char*>(m->key), m->key_len));
         }
-        m = batch.size() < 256 ? rd_kafka_consumer_poll(decider.rk, 0) : nullptr;
+        m = batch.size() < 256 ? rd_kafka_consumer_poll(decider.get(), 0) : nullptr;
       }
       if (batch.empty()) continue;
       std::map<int32_t, int64_t> next;
-      if (rd_kafka_error_t* e = rd_kafka_begin_transaction(transactional.rk)) {
+      if (rd_kafka_error_t* e = rd_kafka_begin_transaction(transactional.get())) {
         Fail("begin_transaction", e);
         ++failed;
         stop = true;
@@ -213,7 +206,7 @@ int main(int argc, char** argv) {
       for (auto& [msg, id] : batch) {
         next[msg->partition] = msg->offset + 1;
         for (int n = 0; n < o.events; ++n) {
-          rd_kafka_producev(transactional.rk, RD_KAFKA_V_TOPIC(events_topic.c_str()),
+          rd_kafka_producev(transactional.get(), RD_KAFKA_V_TOPIC(events_topic.c_str()),
                             RD_KAFKA_V_PARTITION(msg->partition),
                             RD_KAFKA_V_KEY(id.data(), id.size()),
                             RD_KAFKA_V_VALUE(const_cast<char*>(envelope.data()), envelope.size()),
@@ -226,17 +219,17 @@ int main(int argc, char** argv) {
         rd_kafka_topic_partition_list_add(offsets, commands_topic.c_str(), partition)->offset =
             offset;
       }
-      rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata(decider.rk);
+      rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata(decider.get());
       rd_kafka_error_t* e =
-          rd_kafka_send_offsets_to_transaction(transactional.rk, offsets, group, 10000);
+          rd_kafka_send_offsets_to_transaction(transactional.get(), offsets, group, 10000);
       rd_kafka_consumer_group_metadata_destroy(group);
       rd_kafka_topic_partition_list_destroy(offsets);
-      if (!e) e = rd_kafka_commit_transaction(transactional.rk, 10000);
+      if (!e) e = rd_kafka_commit_transaction(transactional.get(), 10000);
       if (e) {  // the bench ends: a baseline that failed measures nothing
         Fail("transaction", e);
         ++failed;
         stop = true;
-        if (rd_kafka_error_t* abort = rd_kafka_abort_transaction(transactional.rk, 10000)) {
+        if (rd_kafka_error_t* abort = rd_kafka_abort_transaction(transactional.get(), 10000)) {
           rd_kafka_error_destroy(abort);
         }
         for (auto& [msg, id] : batch) rd_kafka_message_destroy(msg);
@@ -244,7 +237,7 @@ int main(int argc, char** argv) {
       }
       ++transactions;
       for (auto& [msg, id] : batch) {
-        rd_kafka_producev(sender.rk, RD_KAFKA_V_TOPIC(replies_topic.c_str()),
+        rd_kafka_producev(sender.get(), RD_KAFKA_V_TOPIC(replies_topic.c_str()),
                           RD_KAFKA_V_PARTITION(0), RD_KAFKA_V_KEY(id.data(), id.size()),
                           RD_KAFKA_V_VALUE(const_cast<char*>("done"), 4),
                           RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
@@ -254,8 +247,8 @@ int main(int argc, char** argv) {
   });
   std::thread replies_thread([&] {
     while (!stop) {
-      rd_kafka_poll(sender.rk, 0);
-      rd_kafka_message_t* m = rd_kafka_consumer_poll(replies.rk, 20);
+      rd_kafka_poll(sender.get(), 0);
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(replies.get(), 20);
       if (!m) continue;
       if (!m->err) {
         waiting.Answer(std::string(static_cast<const char*>(m->key), m->key_len));
@@ -275,7 +268,7 @@ int main(int argc, char** argv) {
         std::future<void> answer = waiting.Expect(id);
         const auto sent = Clock::now();
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            sender.rk, RD_KAFKA_V_TOPIC(commands_topic.c_str()),
+            sender.get(), RD_KAFKA_V_TOPIC(commands_topic.c_str()),
             RD_KAFKA_V_PARTITION(helpdesk::KafkaLog::PartitionFor(id, o.partitions)),
             RD_KAFKA_V_KEY(id.data(), id.size()),
             RD_KAFKA_V_VALUE(const_cast<char*>(command.data()), command.size()),
@@ -295,8 +288,8 @@ int main(int argc, char** argv) {
   stop = true;
   decider_thread.join();
   replies_thread.join();
-  rd_kafka_consumer_close(decider.rk);
-  rd_kafka_consumer_close(replies.rk);
+  rd_kafka_consumer_close(decider.get());
+  rd_kafka_consumer_close(replies.get());
 
   std::vector<double> all;
   for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
