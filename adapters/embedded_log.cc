@@ -4,6 +4,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/envelope_scan.h"
 #include "adapters/event_codec.h"
 #include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
@@ -158,6 +159,20 @@ ConsistencyToken EmbeddedLog::Head() const {
 
 Result<std::vector<RecordedEvent>> EmbeddedLog::Read(const ConsistencyToken& after, size_t max,
                                                      std::chrono::milliseconds wait) {
+  auto stored = ReadStored(after, max, wait);
+  if (!stored.ok()) return stored.error();
+  std::vector<RecordedEvent> out;
+  out.reserve(stored.value().size());
+  for (const StoredEvent& e : stored.value()) {
+    auto decoded = DecodeEnvelope(e.envelope);
+    if (!decoded.ok()) return decoded.error();
+    out.push_back(std::move(decoded).value());
+  }
+  return out;
+}
+
+Result<std::vector<StoredEvent>> EmbeddedLog::ReadStored(const ConsistencyToken& after, size_t max,
+                                                         std::chrono::milliseconds wait) {
   const uint64_t from = after.At(0);
   uint64_t head;
   {
@@ -165,15 +180,18 @@ Result<std::vector<RecordedEvent>> EmbeddedLog::Read(const ConsistencyToken& aft
     head_cv_.wait_for(lock, wait, [&] { return head_ > from; });
     head = head_;
   }
-  std::vector<RecordedEvent> out;
+  std::vector<StoredEvent> out;
   if (head <= from) return out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(EventKey(from + 1)); it->Valid() && out.size() < max; it->Next()) {
     if (it->key().size() != 9 || it->key()[0] != 'e') break;
-    if (DecodeBigEndian64(it->key().data() + 1) > head) break;  // not yet acknowledged
-    auto decoded = DecodeEnvelope(it->value().ToString());
-    if (!decoded.ok()) return decoded.error();
-    out.push_back(std::move(decoded).value());
+    const uint64_t position = DecodeBigEndian64(it->key().data() + 1);
+    if (position > head) break;  // not yet acknowledged
+    // With room after it, so a parser that reads past the end (envelope_scan.h) need not copy.
+    std::string envelope;
+    envelope.reserve(it->value().size() + EnvelopeScanner::kPadding);
+    envelope.append(it->value().data(), it->value().size());
+    out.push_back(StoredEvent{0, position, std::move(envelope)});
   }
   if (!it->status().ok()) return FromRocks(it->status(), "cannot read the event log");
   return out;

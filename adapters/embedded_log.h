@@ -39,6 +39,8 @@ class EmbeddedLog final : public EventLog {
   void Reset() override;
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
+  Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,
+                                              std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override { return token.Covers(Head()); }
 

@@ -1,6 +1,20 @@
 #include "adapters/event_log.h"
 
+#include "adapters/event_codec.h"
+
 namespace helpdesk {
+
+Result<std::vector<StoredEvent>> EventLog::ReadStored(const ConsistencyToken& after, size_t max,
+                                                      std::chrono::milliseconds wait) {
+  auto batch = Read(after, max, wait);
+  if (!batch.ok()) return batch.error();
+  std::vector<StoredEvent> out;
+  out.reserve(batch.value().size());
+  for (const RecordedEvent& r : batch.value()) {
+    out.push_back(StoredEvent{r.partition, r.position, EncodeEnvelope(r)});
+  }
+  return out;
+}
 
 Status ReadToEnd(EventLog& log, ConsistencyToken from,
                  const std::function<void(const RecordedEvent&)>& visit,

@@ -30,6 +30,13 @@ struct AppendResult {
   ConsistencyToken token;               // the log up to and including these events
 };
 
+// An event as the log stores it.
+struct StoredEvent {
+  int partition = 0;
+  uint64_t position = 0;
+  std::string envelope;  // EncodeEnvelope's bytes
+};
+
 class EventLog {
  public:
   virtual ~EventLog() = default;
@@ -55,6 +62,12 @@ class EventLog {
   // for one to arrive. Thread-safe.
   virtual Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                                   std::chrono::milliseconds wait) = 0;
+
+  // The same events as the log stores them: each one's envelope (event_codec.h), not decoded,
+  // for replays that decode only part of each event (envelope_scan.h). A log that seals
+  // personal data hands it over sealed. The default encodes what Read decodes.
+  virtual Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,
+                                                      std::chrono::milliseconds wait);
 
   // The end of the log as this process knows it: at least everything it appended. A command
   // that changed nothing answers this as its position.

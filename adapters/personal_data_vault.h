@@ -57,6 +57,11 @@ class OpeningLog final : public EventLog {
   void Reset() override { inner_.Reset(); }
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
+  // As stored: sealed.
+  Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,
+                                              std::chrono::milliseconds wait) override {
+    return inner_.ReadStored(after, max, wait);
+  }
   ConsistencyToken Head() const override { return inner_.Head(); }
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
     return inner_.IsCaughtUp(token);

@@ -269,6 +269,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
     node->projections_->SetObserver(
         [following](const std::vector<RecordedEvent>& events) { following->Follow(events); });
   }
+  if (node->views_->StoredReportDefinition() != kReportDefinitionVersion) {
+    // A new report definition: only the reports are counted again, while everything serves.
+    node->projections_->RebuildReports();
+  }
   node->projections_->Start();
   node->view_progress_ = std::make_unique<ProjectorProgress>(*node->projections_);
   Commands* commands = node->commands_.get();

@@ -12,7 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // A report's answer in both forms.
 struct Rendered {
   json body;
@@ -206,7 +205,10 @@ std::optional<HttpResponse> App::RouteReports(const HttpRequest& r, const Caller
   rendered.body["from"] = FormatRfc3339(range.from);
   rendered.body["to"] = FormatRfc3339(range.to);
   rendered.body["tz"] = zone.name();
-  rendered.body["definition_version"] = kReportDefinitionVersion;
+  // While a new definition's rebuild runs, the cells are still the old one's: said as it is.
+  const int definition = reports_.DefinitionVersion();
+  rendered.body["definition_version"] = definition;
+  rendered.body["rebuilding"] = definition != kReportDefinitionVersion;
   return JsonResponse(200, rendered.body);
 }
 

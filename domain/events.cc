@@ -14,89 +14,51 @@ const json& ObjectOrEmpty(const json& j) {
 json Opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 json Time(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
 
-// Lenient reads: a missing or mistyped field is its default.
-class Reader {
+// The payload as nlohmann::json holds it.
+class JsonPayloadReader final : public PayloadReader {
  public:
-  explicit Reader(const json& j) : j_(j) {}
-  std::string Str(const char* key, std::string fallback = "") const {
-    auto it = j_.find(key);
-    return it != j_.end() && it->is_string() ? it->get<std::string>() : fallback;
-  }
-  std::optional<std::string> OptStr(const char* key) const {
+  explicit JsonPayloadReader(const json& j) : j_(j) {}
+  std::optional<std::string> OptStr(const char* key) const override {
     auto it = j_.find(key);
     if (it == j_.end() || !it->is_string()) return std::nullopt;
     return it->get<std::string>();
   }
-  std::optional<Timestamp> TimeAt(const char* key) const {
-    auto s = OptStr(key);
-    return s ? ParseRfc3339(*s) : std::nullopt;
-  }
-  std::optional<bool> OptBool(const char* key) const {
+  std::optional<bool> OptBool(const char* key) const override {
     auto it = j_.find(key);
     if (it == j_.end() || !it->is_boolean()) return std::nullopt;
     return it->get<bool>();
   }
-  // A number (integer or not); 0 when absent or of another type.
-  double Real(const char* key) const { return OptReal(key).value_or(0); }
-  std::optional<double> OptReal(const char* key) const {
+  std::optional<double> OptReal(const char* key) const override {
     auto it = j_.find(key);
     if (it == j_.end() || !it->is_number()) return std::nullopt;
     return it->get<double>();
   }
-  bool Bool(const char* key) const {
+  std::optional<int64_t> OptInteger(const char* key) const override {
     auto it = j_.find(key);
-    return it != j_.end() && it->is_boolean() && it->get<bool>();
+    if (it == j_.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
   }
-  template <class N>
-  N Number(const char* key) const {
+  std::optional<std::vector<std::string>> OptStrings(const char* key) const override {
     auto it = j_.find(key);
-    return it != j_.end() && it->is_number_integer() ? it->get<N>() : N{};
-  }
-  std::vector<std::string> Strings(const char* key) const {
+    if (it == j_.end() || !it->is_array()) return std::nullopt;
     std::vector<std::string> out;
-    auto it = j_.find(key);
-    if (it == j_.end() || !it->is_array()) return out;
     for (const auto& v : *it) {
       if (v.is_string()) out.push_back(v.get<std::string>());
     }
     return out;
   }
-  // The strings of an array, or nullopt when the key is absent or not an array.
-  std::optional<std::vector<std::string>> OptStrings(const char* key) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || !it->is_array()) return std::nullopt;
-    return Strings(key);
-  }
-  // An object field; an empty object when absent or of another type (sealed and erased too).
-  json Object(const char* key) const {
-    auto it = j_.find(key);
-    return it != j_.end() && it->is_object() ? *it : json::object();
-  }
-  bool Has(const char* key) const { return j_.contains(key); }
-  std::optional<int> OptInt(const char* key) const {
-    auto it = j_.find(key);
-    if (it == j_.end() || !it->is_number_integer()) return std::nullopt;
-    return it->get<int>();
-  }
-  // A field that may be set or removed: nullopt when absent, "" when null, else its string.
-  std::optional<std::string> Clearable(const char* key) const {
+  bool Has(const char* key) const override { return j_.contains(key); }
+  std::optional<json> Json(const char* key) const override {
     auto it = j_.find(key);
     if (it == j_.end()) return std::nullopt;
-    return it->is_string() ? it->get<std::string>() : std::string();
-  }
-  // The field's value as it is (an erased object reads as "[erased]"); null when absent.
-  json Present(const char* key) const {
-    auto it = j_.find(key);
-    return it == j_.end() ? json() : *it;
-  }
-  json Array(const char* key) const {
-    auto it = j_.find(key);
-    return it != j_.end() && it->is_array() ? *it : json::array();
+    return *it;
   }
 
  private:
   const json& j_;
 };
+
+using Reader = PayloadReader;
 
 // Each type's payload keys, both ways. The only place they are spelled.
 json Payload(const ConversationOpened& e) {
@@ -788,7 +750,33 @@ DomainEvent Encode(const Event& event) {
 
 std::optional<Event> Decode(const std::string& type, const nlohmann::json& payload) {
   if (!payload.is_object()) return std::nullopt;
-  return DecodeAs(type, Reader(payload));
+  return DecodeAs(type, JsonPayloadReader(payload));
 }
+
+std::optional<Event> Decode(const std::string& type, const PayloadReader& payload) {
+  return DecodeAs(type, payload);
+}
+
+std::string PayloadReader::Str(const char* key, std::string fallback) const {
+  auto v = OptStr(key);
+  return v ? std::move(*v) : fallback;
+}
+std::optional<Timestamp> PayloadReader::TimeAt(const char* key) const {
+  auto s = OptStr(key);
+  return s ? ParseRfc3339(*s) : std::nullopt;
+}
+std::optional<std::string> PayloadReader::Clearable(const char* key) const {
+  if (!Has(key)) return std::nullopt;
+  return OptStr(key).value_or(std::string());
+}
+nlohmann::json PayloadReader::Object(const char* key) const {
+  auto v = Json(key);
+  return v && v->is_object() ? std::move(*v) : json::object();
+}
+nlohmann::json PayloadReader::Array(const char* key) const {
+  auto v = Json(key);
+  return v && v->is_array() ? std::move(*v) : json::array();
+}
+nlohmann::json PayloadReader::Present(const char* key) const { return Json(key).value_or(json()); }
 
 }  // namespace helpdesk::events

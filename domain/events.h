@@ -484,11 +484,56 @@ using Event = std::variant<
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);
+
+// A payload's fields, read leniently: a missing or mistyped field reads as its default, as the
+// readers always did. Decode reads every type's payload through it, so a payload parsed by
+// another JSON library (a replay's fast decoder) decodes by the same rules as nlohmann's.
+class PayloadReader {
+ public:
+  virtual ~PayloadReader() = default;
+  virtual std::optional<std::string> OptStr(const char* key) const = 0;
+  virtual std::optional<bool> OptBool(const char* key) const = 0;
+  // Any number.
+  virtual std::optional<double> OptReal(const char* key) const = 0;
+  // An integer (not a number with a fraction or an exponent).
+  virtual std::optional<int64_t> OptInteger(const char* key) const = 0;
+  // The strings of an array (other elements skipped); nullopt when absent or not an array.
+  virtual std::optional<std::vector<std::string>> OptStrings(const char* key) const = 0;
+  virtual bool Has(const char* key) const = 0;
+  // The field's value as it is; nullopt when absent.
+  virtual std::optional<nlohmann::json> Json(const char* key) const = 0;
+
+  std::string Str(const char* key, std::string fallback = "") const;
+  std::optional<Timestamp> TimeAt(const char* key) const;
+  bool Bool(const char* key) const { return OptBool(key).value_or(false); }
+  double Real(const char* key) const { return OptReal(key).value_or(0); }
+  template <class N>
+  N Number(const char* key) const {
+    return static_cast<N>(OptInteger(key).value_or(0));
+  }
+  std::optional<int> OptInt(const char* key) const {
+    auto v = OptInteger(key);
+    return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
+  }
+  std::vector<std::string> Strings(const char* key) const {
+    return OptStrings(key).value_or(std::vector<std::string>());
+  }
+  // A field that may be set or removed: nullopt when absent, "" when not a string.
+  std::optional<std::string> Clearable(const char* key) const;
+  // An object field; an empty object when absent or of another type (sealed and erased too).
+  nlohmann::json Object(const char* key) const;
+  // An array field; an empty array when absent or of another type.
+  nlohmann::json Array(const char* key) const;
+  // The field's value as it is (an erased object reads as "[erased]"); null when absent.
+  nlohmann::json Present(const char* key) const;
+};
 // The event of type `type` read from `payload`; nullopt for a type this build does not know or
 // a payload that is not an object. Missing or mistyped fields read as their defaults, as the
 // readers always did.
 std::optional<Event> Decode(const std::string& type, const nlohmann::json& payload);
 inline std::optional<Event> Decode(const NewEvent& e) { return Decode(e.type, e.data); }
+// The same from a payload another parser holds (an object).
+std::optional<Event> Decode(const std::string& type, const PayloadReader& payload);
 
 // The event as type E, or null when it is another type (or none).
 template <class E>

@@ -91,6 +91,16 @@ void ProjectDelivery(const RecordedEvent& r, const std::optional<events::Event>&
   txn.Delete(std::string(kDeliveryQueuePrefix) + suffix);
 }
 
+// The marks a rebuild of the reports counted for conversation `id` replace those counted with
+// another definition (or none, while the rebuild ran).
+void AdoptRebuiltMarks(const std::string& id, ViewTxn& txn, ConversationView& view) {
+  const std::string key = view_keys::kRebuiltReportMarks + id;
+  auto rebuilt = txn.Get(key);
+  view.report = rebuilt ? DecodeReportMarks(*rebuilt) : ReportMarks();
+  view.report_definition = kReportDefinitionVersion;
+  if (rebuilt) txn.Delete(key);
+}
+
 }  // namespace
 
 std::string NotificationPrefix(const std::string& user_id) {
@@ -157,7 +167,7 @@ void ViewTxn::AddToCounter(const std::string& key, int64_t delta) {
 }
 
 void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache,
-                                  ReportAccumulator& reports) const {
+                                  ReportAccumulator* reports) const {
   const NewEvent& e = r.event;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   ConversationView* found = nullptr;
@@ -188,8 +198,13 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
                      : json(nullptr);
   }
   if (before.tags != after.tags) RecordTagsAdded(txn, before.tags, after.tags, e.at);
-  if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
-    reports.Add(*measure);
+  if (!reports) {
+    view.report_definition = 0;
+  } else {
+    if (view.report_definition != kReportDefinitionVersion) AdoptRebuiltMarks(id, txn, view);
+    if (auto measure = MeasureConversationEvent(before, after, e, event, view.report)) {
+      reports->Add(*measure);
+    }
   }
   const auto* note = events::As<events::NoteAdded>(event);
   for (const Notification& n : NotificationsFor(e, event)) {

@@ -17,9 +17,11 @@ namespace helpdesk {
 class ConversationProjector {
  public:
   // Reads and changes conversations through `cache` and report cells through `reports` (the
-  // step flushes both).
+  // step flushes both). `reports` is null while a rebuild of the reports is under way: the
+  // conversation's report marks are then the rebuild's to give (rm/), and it takes them at its
+  // first event after the rebuild.
   void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache,
-             ReportAccumulator& reports) const;
+             ReportAccumulator* reports) const;
 };
 
 // Keys of a user's notifications (newest first under the prefix) and their unread counter.

@@ -139,6 +139,42 @@ std::string RenderFrom(const ConversationView& v, const json& api) {
   return out;
 }
 
+}  // namespace
+
+nlohmann::json ReportMarksToJson(const ReportMarks& marks) {
+  return {{"opened_counted", marks.opened_counted},
+          {"first_response_counted", marks.first_response_counted},
+          {"cycle_started_at", OptTime(marks.cycle_started_at)}};
+}
+
+ReportMarks ReportMarksFromJson(const nlohmann::json& j) {
+  ReportMarks marks;
+  if (!j.is_object()) return marks;
+  marks.opened_counted = j.value("opened_counted", false);
+  marks.first_response_counted = j.value("first_response_counted", false);
+  marks.cycle_started_at = ReadOptTime(j, "cycle_started_at");
+  return marks;
+}
+
+std::string EncodeReportMarks(const ReportMarks& marks) {
+  std::string out;
+  out.push_back(marks.opened_counted ? 'o' : '-');
+  out.push_back(marks.first_response_counted ? 'f' : '-');
+  out += EncodeOptTime(marks.cycle_started_at);
+  return out;
+}
+
+ReportMarks DecodeReportMarks(std::string_view bytes) {
+  ReportMarks marks;
+  if (bytes.size() != 10) return marks;
+  marks.opened_counted = bytes[0] == 'o';
+  marks.first_response_counted = bytes[1] == 'f';
+  marks.cycle_started_at = DecodeOptTime(bytes.data() + 2);
+  return marks;
+}
+
+namespace {
+
 // Turns `j` (ApiObject of `v`) into the stored state (cs/<id>), read back by DecodeState.
 std::string EncodeFrom(const ConversationView& v, json& j) {
   j["contact_id"] = v.state.contact_id;
@@ -148,9 +184,8 @@ std::string EncodeFrom(const ConversationView& v, json& j) {
   j["order_ref"] = OptString(v.state.order_ref);
   j["first_response_ms"] = v.state.first_response_ms ? json(*v.state.first_response_ms) : json();
   j["resolution_ms"] = v.state.resolution_ms ? json(*v.state.resolution_ms) : json();
-  j["report"] = {{"opened_counted", v.report.opened_counted},
-                 {"first_response_counted", v.report.first_response_counted},
-                 {"cycle_started_at", OptTime(v.report.cycle_started_at)}};
+  j["report"] = ReportMarksToJson(v.report);
+  j["report_definition"] = v.report_definition;
   return j.dump();
 }
 
@@ -215,11 +250,8 @@ std::optional<ConversationView> DecodeState(const std::string& bytes) {
   s.opened_at = ReadOptTime(j, "opened_at").value_or(Timestamp{});
   s.closed_at = ReadOptTime(j, "closed_at");
   if (j.contains("contact")) v.contact = ContactCardFromJson(j["contact"]);
-  if (auto it = j.find("report"); it != j.end() && it->is_object()) {
-    v.report.opened_counted = it->value("opened_counted", false);
-    v.report.first_response_counted = it->value("first_response_counted", false);
-    v.report.cycle_started_at = ReadOptTime(*it, "cycle_started_at");
-  }
+  if (auto it = j.find("report"); it != j.end()) v.report = ReportMarksFromJson(*it);
+  v.report_definition = j.value("report_definition", 0);
   return v;
 }
 

@@ -31,6 +31,9 @@ struct ConversationView {
   ConversationState state;
   ContactCard contact;
   ReportMarks report;  // what the reports remember between its events
+  // The report definition (kReportDefinitionVersion) `report` was counted with; 0 while a
+  // rebuild of the reports is under way (its marks then come from the rebuild).
+  int report_definition = kReportDefinitionVersion;
   // The linked order (state.order_ref) as the contact has it: {external_id, number, kind,
   // status, url}; null when none is linked.
   nlohmann::json order = nullptr;
@@ -39,6 +42,14 @@ struct ConversationView {
 // What a conversation shows of its linked order, from the order as recorded (ko/), or only its
 // external id while the order is not in the views yet.
 nlohmann::json OrderLink(const std::string& external_id, const nlohmann::json& order);
+
+// Report marks as stored in cs/<id>.
+nlohmann::json ReportMarksToJson(const ReportMarks& marks);
+ReportMarks ReportMarksFromJson(const nlohmann::json& j);
+// Report marks as a rebuild of the reports leaves them under rm/ (one per conversation: 10
+// bytes, written all at once). Unreadable bytes read as no marks.
+std::string EncodeReportMarks(const ReportMarks& marks);
+ReportMarks DecodeReportMarks(std::string_view bytes);
 
 // The projector's state (cs/<id>) as EncodeAndRender wrote it; nullopt when unreadable.
 std::optional<ConversationView> DecodeState(const std::string& bytes);

@@ -8,6 +8,7 @@ namespace helpdesk {
 namespace {
 constexpr size_t kEventsPerStep = 2000;
 constexpr size_t kBatchesAhead = 3;
+constexpr uint64_t kCaughtUpPass = 2 * kEventsPerStep;
 }  // namespace
 
 // Reads batches from the log on its own thread, a few ahead of the projectors, so decoding
@@ -78,6 +79,15 @@ ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
 ProjectionRunner::~ProjectionRunner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
+  if (rebuild_thread_.joinable()) {
+    report_rebuild_->Stop();
+    {
+      std::lock_guard<std::mutex> lock(rebuild_mu_);
+      rebuild_taken_ = true;
+    }
+    rebuild_cv_.notify_all();
+    rebuild_thread_.join();
+  }
   read_ahead_.reset();
   {
     std::lock_guard<std::mutex> lock(commit_mu_);
@@ -135,6 +145,81 @@ void ProjectionRunner::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+void ProjectionRunner::RebuildReports() {
+  spdlog::info("reports: counting the log again with definition {}", kReportDefinitionVersion);
+  if (rebuild_thread_.joinable()) rebuild_thread_.join();  // an earlier one, taken or lost
+  report_rebuild_ = std::make_unique<ReportRebuild>(log_);
+  rebuild_ready_ = false;
+  rebuild_taken_ = false;
+  rebuilding_reports_ = true;
+  rebuild_thread_ = std::thread([this] { RebuildReportsLoop(); });
+}
+
+void ProjectionRunner::RebuildReportsLoop() {
+  const auto started = std::chrono::steady_clock::now();
+  for (;;) {
+    // Up to what the views hold now: the runner is ahead of that, or there.
+    const ConsistencyToken target = Applied();
+    const uint64_t read_before = report_rebuild_->events_read();
+    Status advanced = report_rebuild_->AdvanceTo(target);
+    if (stop_) return;
+    if (!advanced.ok()) {
+      spdlog::error("rebuilding the reports: {}; retrying", advanced.error().message);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    // Caught up when this pass had little to read: the runner's thread counts what it applied
+    // since, at the hand-over, and that should stay a step or two.
+    if (!report_rebuild_->position().Covers(target) ||
+        report_rebuild_->events_read() - read_before > kCaughtUpPass) {
+      continue;
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("reports: {} events counted again in {:.1f} s; handing over at the next step",
+                 report_rebuild_->events_read(), seconds);
+    std::unique_lock<std::mutex> lock(rebuild_mu_);
+    rebuild_ready_ = true;
+    rebuild_cv_.wait(lock, [this] { return rebuild_taken_ || !rebuild_ready_; });
+    if (rebuild_taken_) return;
+    // The runner could not take it at once (reading the rest failed): advance again.
+  }
+}
+
+bool ProjectionRunner::RebuiltReportsReady() {
+  if (!rebuilding_reports_) return false;
+  std::lock_guard<std::mutex> lock(rebuild_mu_);
+  return rebuild_ready_;
+}
+
+bool ProjectionRunner::TakeRebuiltReports(ViewTxn& txn) {
+  std::unique_lock<std::mutex> lock(rebuild_mu_);
+  if (!rebuild_ready_) return false;
+  // The rebuild's thread waits: what the runner applied since it caught up is counted here.
+  Status advanced = report_rebuild_->AdvanceTo(submitted_);
+  if (!advanced.ok() || !report_rebuild_->position().Covers(submitted_)) {
+    rebuild_ready_ = false;
+    lock.unlock();
+    rebuild_cv_.notify_all();
+    return false;
+  }
+  report_rebuild_->WriteInto(txn);
+  rebuild_taken_ = true;
+  lock.unlock();
+  rebuild_cv_.notify_all();
+  rebuild_thread_.join();
+  report_rebuild_.reset();
+  rebuilding_reports_ = false;
+  return true;
+}
+
+void ProjectionRunner::RestartLostReportRebuild() {
+  if (rebuilding_reports_) return;
+  if (views_.StoredReportDefinition() == kReportDefinitionVersion) return;
+  spdlog::warn("reports: the step that took the rebuilt reports in failed; rebuilding again");
+  RebuildReports();
+}
+
 Status ProjectionRunner::CatchUp() {
   for (;;) {
     auto stepped = Step(std::chrono::milliseconds(100));
@@ -173,12 +258,15 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   if (!read_ahead_) read_ahead_ = std::make_unique<ReadAhead>(log_, submitted_);
   auto events = read_ahead_->Next(wait);
   if (!events.ok()) return events.error();
-  if (events.value().empty()) {
+  // A rebuild of the reports that caught up is taken in at once, by a step of its own if the
+  // log is idle (else the reports would wait for the next event).
+  if (events.value().empty() && !RebuiltReportsReady()) {
     // Idle: let the last step's commit finish, so Applied() shows everything.
     Status committed = WaitForCommitter();
     if (!committed.ok()) {
       read_ahead_.reset();
       submitted_ = Applied();
+      RestartLostReportRebuild();
       return committed.error();
     }
     return false;
@@ -191,8 +279,10 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
   }
   auto step = std::make_unique<Applying>();
   step->txn = std::make_unique<ViewTxn>(views_.db(), below);
+  if (rebuilding_reports_) TakeRebuiltReports(*step->txn);
   ConversationCache cache(*step->txn);
   ReportAccumulator reports(*step->txn);
+  ReportAccumulator* counting = rebuilding_reports_ ? nullptr : &reports;
   step->to = submitted_;
   for (const RecordedEvent& r : events.value()) {
     step->to.Set(r.partition, r.position);
@@ -200,7 +290,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
     ++step->applied;
     try {
       if (r.event.stream.starts_with("conversation/")) {
-        conversations_.Apply(r, *step->txn, cache, reports);
+        conversations_.Apply(r, *step->txn, cache, counting);
       } else {
         directory_.Apply(r, *step->txn, cache);
       }
@@ -212,7 +302,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
     }
   }
   cache.Flush();
-  reports.Flush();
+  reports.Flush(*step->txn);
   step->events = std::move(events).value();
 
   // Hand over once the step below is committed: commits stay in order, one at a time.
@@ -221,6 +311,7 @@ Result<bool> ProjectionRunner::Step(std::chrono::milliseconds wait) {
     // This step read what did not reach the views: read again from what did.
     read_ahead_.reset();
     submitted_ = Applied();
+    RestartLostReportRebuild();
     return committed.error();
   }
   step->txn->ForgetBelow();

@@ -20,6 +20,7 @@
 #include "adapters/event_log.h"
 #include "projections/conversation_projector.h"
 #include "projections/directory_projector.h"
+#include "projections/report_rebuild.h"
 #include "projections/view_store.h"
 #include "projections/view_txn.h"
 
@@ -32,6 +33,14 @@ class ProjectionRunner {
 
   // Starts the background thread.
   void Start();
+  // Counts the reports again from the whole log with this build's definitions, on a thread of
+  // its own (ReportRebuild), while every view serves and this runner goes on (the reports
+  // answer from their old cells meanwhile, and the runner stops counting into them). When the
+  // rebuild has caught up, a step takes it in before its own events and counts from there.
+  // Call before Start(); helpdeskd does when the views' report definition is not this build's.
+  void RebuildReports();
+  // True from RebuildReports() until a step took the rebuilt reports in.
+  bool RebuildingReports() const { return rebuilding_reports_; }
   // Applies everything the log holds now, on the calling thread (tools and tests; not with Start).
   Status CatchUp();
 
@@ -70,6 +79,13 @@ class ProjectionRunner {
   // committed then).
   Result<bool> Step(std::chrono::milliseconds wait);
   void Loop();
+  void RebuildReportsLoop();
+  // At the start of a step, before its events: takes the rebuilt reports into `txn` once the
+  // rebuild has caught up. True when it did.
+  bool TakeRebuiltReports(ViewTxn& txn);
+  bool RebuiltReportsReady();
+  // After a failed commit: a rebuild whose hand-over was in it starts again.
+  void RestartLostReportRebuild();
   // Waits until the committer is idle; the error of the last commit, if it failed.
   Status WaitForCommitter();
   void CommitLoop();
@@ -100,6 +116,16 @@ class ProjectionRunner {
   std::thread committer_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+
+  // The rebuild of the reports, while one runs. Its thread advances it until it has caught up
+  // (ready), then leaves it to the runner's thread.
+  std::unique_ptr<ReportRebuild> report_rebuild_;
+  std::atomic<bool> rebuilding_reports_{false};
+  std::mutex rebuild_mu_;
+  std::condition_variable rebuild_cv_;
+  bool rebuild_ready_ = false;  // the rebuild's thread waits for the runner's
+  bool rebuild_taken_ = false;  // the runner took it in: the rebuild's thread ends
+  std::thread rebuild_thread_;
 };
 
 }  // namespace helpdesk

@@ -38,6 +38,9 @@ class ReportQueries {
   Breakdown<ReportTotals> Teams(const ReportRange& range) const;
   Breakdown<ReportTotals> Channels(const ReportRange& range) const;
   Breakdown<TagTotals> Tags(const ReportRange& range) const;
+  // The report definition the stored cells were counted with: this build's
+  // (kReportDefinitionVersion) unless a rebuild of the reports is under way.
+  int DefinitionVersion() const { return views_.StoredReportDefinition(); }
 
  private:
   struct Slots {

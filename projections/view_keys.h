@@ -44,10 +44,10 @@ inline constexpr char kQuickReply[] = "qr/";         // qr/<id>
 inline constexpr char kDeskSettings[] = "set/desk";  // the desk's settings
 
 // Funnels and deals (funnel_projector.h).
-inline constexpr char kFunnel[] = "fn/";     // fn/<id>: a funnel an admin defined
-inline constexpr char kDeal[] = "dl/";       // dl/<id>: the deal as the API shows it
-inline constexpr char kDealList[] = "dx/";   // dx/<scope>\0<be64 ~created ms><id>: the lists
-inline constexpr char kDealCount[] = "dn/";  // dn/<scope>: their sizes
+inline constexpr char kFunnel[] = "fn/";      // fn/<id>: a funnel an admin defined
+inline constexpr char kDeal[] = "dl/";        // dl/<id>: the deal as the API shows it
+inline constexpr char kDealList[] = "dx/";    // dx/<scope>\0<be64 ~created ms><id>: the lists
+inline constexpr char kDealCount[] = "dn/";   // dn/<scope>: their sizes
 inline constexpr char kBoardStage[] = "fb/";  // fb/<funnel>\0<stage>: deals, value, contacts
 // fe/<funnel>\0<stage>\0<be64 entered ms><d|c><id>: who stands in a stage, oldest first.
 inline constexpr char kBoardEntry[] = "fe/";
@@ -58,10 +58,10 @@ inline constexpr char kBoardHistory[] = "fh/";
 inline constexpr char kFunnelReport[] = "fr/";
 
 // Tasks (task_projector.h).
-inline constexpr char kTaskType[] = "tty/";   // tty/<id>: an admin-defined task type
-inline constexpr char kTask[] = "tk/";        // tk/<id>: the task as the API shows it
-inline constexpr char kTaskList[] = "tx/";    // tx/<scope>|<status>\0<d|c><be64 sort><id>
-inline constexpr char kTaskCount[] = "tn/";   // tn/<scope>|<status>: their sizes
+inline constexpr char kTaskType[] = "tty/";      // tty/<id>: an admin-defined task type
+inline constexpr char kTask[] = "tk/";           // tk/<id>: the task as the API shows it
+inline constexpr char kTaskList[] = "tx/";       // tx/<scope>|<status>\0<d|c><be64 sort><id>
+inline constexpr char kTaskCount[] = "tn/";      // tn/<scope>|<status>: their sizes
 inline constexpr char kTaskReminder[] = "trm/";  // trm/<be64 ms><id>: the next reminder
 // trs/<id>: the due dates its reminders went out for ({"soon", "overdue"}: RFC 3339).
 inline constexpr char kTaskRemindersSent[] = "trs/";
@@ -70,7 +70,10 @@ inline constexpr char kTaskSchedule[] = "tsc/";  // tsc/<id>: a task schedule
 inline constexpr char kTaskReport[] = "trp/";    // trp/<s|d><be64 slot or day>\0<measure>
 
 // Reports.
-inline constexpr char kReportCell[] = "r/";  // r/<definition>/<filter>/<slot> (report_cells.h)
+inline constexpr char kReportCell[] = "r/";  // r/<section><grain><filter><slot> (report_cells.h)
+// rm/<conversation>: its report marks as a rebuild of the reports left them, until its next
+// event (ConversationProjector adopts them then; report_rebuild.h).
+inline constexpr char kRebuiltReportMarks[] = "rm/";
 
 // The store's own bookkeeping (view_store.cc).
 inline constexpr char kMeta[] = "meta/";

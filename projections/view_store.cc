@@ -48,15 +48,17 @@ Result<std::unique_ptr<ViewStore>> ViewStore::Open(const std::string& dir) {
     if (!s.ok()) return FromRocks(s, "cannot read the views");
     s = db->Get(rocksdb::ReadOptions(), kReportDefinitionKey, &reports);
     if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "cannot read the views");
-    if (version == std::to_string(kViewsVersion) &&
-        reports == std::to_string(kReportDefinitionVersion)) {
+    if (version == std::to_string(kViewsVersion)) {
+      if (reports != std::to_string(kReportDefinitionVersion)) {
+        spdlog::info(
+            "report cells counted with definition {}, this build has {}: they are "
+            "rebuilt while the views serve",
+            reports.empty() ? "none" : reports, kReportDefinitionVersion);
+      }
       return std::unique_ptr<ViewStore>(new ViewStore(std::move(db)));
     }
-    // Past data is counted again with the definitions of this build.
-    spdlog::info(
-        "views are version {} with report definition {}, this build has {} and {}: rebuilding "
-        "from the log",
-        version, reports.empty() ? "none" : reports, kViewsVersion, kReportDefinitionVersion);
+    spdlog::info("views are version {}, this build has {}: rebuilding from the log", version,
+                 kViewsVersion);
     db.reset();
     Status destroyed = Destroy(dir);
     if (!destroyed.ok()) return destroyed.error();
@@ -98,6 +100,18 @@ ConsistencyToken ViewStore::StoredOffset() const {
   if (!v) return ConsistencyToken();
   return ConsistencyToken::Parse(*v).value_or(ConsistencyToken());
 }
+
+int ViewStore::StoredReportDefinition() const {
+  auto v = Get(kReportDefinitionKey);
+  if (!v) return 0;
+  try {
+    return std::stoi(*v);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+const char* ViewStore::ReportDefinitionKey() { return kReportDefinitionKey; }
 
 Status ViewStore::Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset) {
   rocksdb::Status s = batch.Put(kOffsetKey, offset.ToString());

@@ -11,6 +11,7 @@
 //   ka/<key>  contacts' custom attribute definitions   set/desk  the desk's settings
 //   dq/<conversation>/<message>  messages waiting for delivery to their channel's provider,
 //   md/<conversation>/<message>  where such a message's item is (to mark its outcome)
+//   rm/<conversation>  report marks left by a rebuild of the reports (report_rebuild.h)
 //   meta/version, meta/report_definition, meta/offset  the views' version, the reports'
 //   definition version, and the log position they include
 //
@@ -40,9 +41,11 @@ class WriteBatch;
 
 namespace helpdesk {
 
-constexpr int kViewsVersion = 14;  // 13: tasks; 14: reminders sent kept apart (trs/)
-// The views also record kReportDefinitionVersion (domain/report_rules.h) and are rebuilt the
-// same way when it changes.
+// 13: tasks; 14: reminders sent kept apart (trs/); 15: report marks know their definition
+constexpr int kViewsVersion = 15;
+// The views also record the report definition (domain/report_rules.h) their report cells were
+// counted with. When this build's kReportDefinitionVersion is another, only the reports are
+// rebuilt, while every view serves (ProjectionRunner::RebuildReports).
 
 // A view could not be read (not: the key is absent).
 class ViewReadError : public std::runtime_error {
@@ -52,7 +55,8 @@ class ViewReadError : public std::runtime_error {
 
 class ViewStore {
  public:
-  // Opens the views in `dir`; drops them first if their version is not kViewsVersion.
+  // Opens the views in `dir`; drops them first if their version is not kViewsVersion (not when
+  // only the report definition differs).
   static Result<std::unique_ptr<ViewStore>> Open(const std::string& dir);
   // Removes every view so the next Open starts empty (helpdeskd rebuild).
   static Status Destroy(const std::string& dir);
@@ -67,6 +71,10 @@ class ViewStore {
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
   // The log position the views include.
   ConsistencyToken StoredOffset() const;
+  // The report definition the stored report cells were counted with (0 when unknown).
+  int StoredReportDefinition() const;
+  // The key holding it: a rebuild of the reports writes it with the cells it replaces.
+  static const char* ReportDefinitionKey();
   // Commits a batch of view updates together with the offset they bring the views to.
   Status Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset);
   // Every key and value, in order: for comparing views (tests, rebuild checks).

@@ -2,10 +2,15 @@
 // identical views.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "adapters/clock.h"
 #include "adapters/embedded_log.h"
 #include "commands/command_service.h"
 #include "projections/conversation_projector.h"
+#include "projections/conversation_view.h"
 #include "projections/deal_queries.h"
 #include "projections/inbox_query.h"
 #include "projections/projection_runner.h"
@@ -119,6 +124,79 @@ class ProjectionTest : public ::testing::Test {
         (void)commands_->Execute(admin_, cmd::DeleteConversation{id, "spam", std::nullopt});
       if (i % 5 == 0) CatchUp();  // views built in several steps, not one
     }
+  }
+
+  // The report cells as stored, one "key=value" line each.
+  static std::string ReportCells(const ViewStore& views) {
+    std::string out;
+    auto it = views.NewIterator();
+    for (it->Seek(view_keys::kReportCell); it->Valid() && it->key().starts_with("r/"); it->Next()) {
+      out += it->key().ToString() + "=" + it->value().ToString() + "\n";
+    }
+    return out;
+  }
+  // Makes the views' reports look counted by an older definition: an older version, a cell
+  // missing and one that should not be there, and every conversation's report marks other
+  // than this build's rules leave them (as an older definition's could be).
+  void PretendTheReportsAreOfAnOlderDefinition() {
+    rocksdb::WriteBatch batch;
+    auto it = views_->NewIterator();
+    int conversations = 0;
+    for (it->Seek(view_keys::kConversationState);
+         it->Valid() && it->key().starts_with(view_keys::kConversationState); it->Next()) {
+      json state = json::parse(it->value().ToString());
+      ASSERT_EQ(state["report_definition"], kReportDefinitionVersion);
+      state["report_definition"] = kReportDefinitionVersion - 1;
+      state["report"] = ReportMarksToJson(ReportMarks());
+      batch.Put(it->key(), state.dump());
+      ++conversations;
+    }
+    ASSERT_GE(conversations, 5);
+    it->Seek(view_keys::kReportCell);
+    ASSERT_TRUE(it->Valid() && it->key().starts_with("r/"));
+    batch.Delete(it->key());
+    batch.Put(std::string(view_keys::kReportCell) + "zz", "stale");
+    batch.Put(ViewStore::ReportDefinitionKey(), std::to_string(kReportDefinitionVersion - 1));
+    ASSERT_TRUE(views_->Commit(batch, runner_->Applied()).ok());
+  }
+  // After PlayHistory: every conversation still open gets a reply, every other one is closed,
+  // and customers who wrote before write again (their closed conversations reopen). What the
+  // reports count of these depends on each conversation's report marks.
+  void PlayMoreHistory() {
+    const Caller ana{"ana", Role::kAgent, ""};
+    InboxRequest all;
+    all.now = clock_.Now();
+    all.limit = 500;
+    auto page = QueryInbox(*views_, all);
+    ASSERT_TRUE(page.ok());
+    int n = 0;
+    for (const auto& c : json::parse(page.value().items_json)) {
+      clock_.Advance(30'000);
+      const std::string id = c["id"];
+      (void)commands_->Execute(ana, cmd::Take{id, std::nullopt});
+      EXPECT_TRUE(commands_->Execute(ana, cmd::SendMessage{id, "more", false, false}).ok());
+      if (n++ % 2 == 0) {
+        EXPECT_TRUE(commands_->Execute(ana, cmd::Close{id, "done", std::nullopt}).ok());
+      }
+    }
+    for (int i = 0; i < 12; i += 3) {
+      clock_.Advance(60'000);
+      Inbound("again" + std::to_string(i), "+55" + std::to_string(i), clock_.Now());
+    }
+  }
+  // Steps until the rebuild of the reports has been taken in.
+  void CatchUpUntilTheReportsAreRebuilt() {
+    for (int i = 0; i < 1000 && runner_->RebuildingReports(); ++i) {
+      CatchUp();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_FALSE(runner_->RebuildingReports());
+  }
+  std::string ReportCellsOfAFullReplay() {
+    auto fresh = ViewStore::Open(dir_.path() + "/replayed-views").value();
+    ProjectionRunner replay(*log_, *fresh);
+    EXPECT_TRUE(replay.CatchUp().ok());
+    return ReportCells(*fresh);
   }
 
   TempDir dir_;
@@ -476,6 +554,98 @@ TEST_F(ProjectionTest, ViewsResumeFromTheirStoredOffset) {
   EXPECT_EQ(views_->StoredOffset().ToString(), at.ToString());
   runner_ = std::make_unique<ProjectionRunner>(*log_, *views_);
   EXPECT_TRUE(runner_->CaughtUp());
+}
+
+// An event log whose stored reads (the rebuild of the reports') wait until Open().
+class GatedStoredReads final : public EventLog {
+ public:
+  explicit GatedStoredReads(EventLog& inner) : inner_(inner) {}
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override {
+    return inner_.AppendAsync(std::move(request));
+  }
+  void Reset() override { inner_.Reset(); }
+  Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
+                                          std::chrono::milliseconds wait) override {
+    return inner_.Read(after, max, wait);
+  }
+  Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,
+                                              std::chrono::milliseconds wait) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return open_; });
+    return inner_.ReadStored(after, max, wait);
+  }
+  ConsistencyToken Head() const override { return inner_.Head(); }
+  Result<bool> IsCaughtUp(const ConsistencyToken& token) override {
+    return inner_.IsCaughtUp(token);
+  }
+
+ private:
+  EventLog& inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST_F(ProjectionTest, ANewReportDefinitionRebuildsTheReportsAloneAsAFullReplayWould) {
+  PlayHistory();
+  CatchUp();
+  const std::string counted = ReportCells(*views_);
+  ASSERT_GT(counted.size(), 1000u);
+  PretendTheReportsAreOfAnOlderDefinition();
+  ASSERT_NE(ReportCells(*views_), counted);
+
+  runner_ = std::make_unique<ProjectionRunner>(*log_, *views_);
+  runner_->RebuildReports();
+  EXPECT_TRUE(runner_->RebuildingReports());
+  CatchUpUntilTheReportsAreRebuilt();
+  EXPECT_EQ(ReportCells(*views_), counted);
+  EXPECT_EQ(views_->StoredReportDefinition(), kReportDefinitionVersion);
+
+  // Conversations counted by the rebuild go on from the marks it left them: what the reports
+  // count next equals what a full replay counts.
+  PlayMoreHistory();
+  CatchUp();
+  const std::string after = ReportCells(*views_);
+  EXPECT_NE(after, counted);
+  EXPECT_EQ(after, ReportCellsOfAFullReplay());
+}
+
+TEST_F(ProjectionTest, TheOtherViewsServeAndMoveWhileTheReportsAreRebuilt) {
+  PlayHistory();
+  CatchUp();
+  PretendTheReportsAreOfAnOlderDefinition();
+  const std::string old_cells = ReportCells(*views_);
+  GatedStoredReads gated(*log_);
+  runner_ = std::make_unique<ProjectionRunner>(gated, *views_);
+  runner_->RebuildReports();
+  runner_->Start();
+
+  // The rebuild cannot read: a new conversation still reaches the views, and the reports stand
+  // still (neither counted with the old definition nor with the new one).
+  clock_.Advance(60'000);
+  const std::string id = Inbound("during", "+5599", clock_.Now());
+  EXPECT_TRUE(runner_->WaitFor(log_->Head(), std::chrono::seconds(10)));
+  EXPECT_TRUE(ViewQueries(*views_).Conversation(id, clock_.Now()).has_value());
+  EXPECT_TRUE(runner_->RebuildingReports());
+  EXPECT_EQ(ReportCells(*views_), old_cells);
+  EXPECT_EQ(views_->StoredReportDefinition(), kReportDefinitionVersion - 1);
+
+  gated.Open();
+  for (int i = 0; i < 1000 && runner_->RebuildingReports(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(runner_->RebuildingReports());
+  EXPECT_EQ(views_->StoredReportDefinition(), kReportDefinitionVersion);
+  // The conversation opened during the rebuild is counted once, and what follows too.
+  PlayMoreHistory();
+  EXPECT_TRUE(runner_->WaitFor(log_->Head(), std::chrono::seconds(10)));
+  runner_.reset();  // before the gated log goes
+  EXPECT_EQ(ReportCells(*views_), ReportCellsOfAFullReplay());
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ class ReportStoreTest : public ::testing::Test {
     ViewTxn txn(views_->db());
     ReportAccumulator reports(txn);
     for (const auto& m : measures) reports.Add(m);
-    reports.Flush();
+    reports.Flush(txn);
     rocksdb::WriteBatch batch = txn.ToWriteBatch();
     ASSERT_TRUE(views_->Commit(batch, ConsistencyToken::Single(++steps_)).ok());
   }
@@ -184,16 +184,31 @@ TEST_F(ReportStoreTest, CellsRoundTripAndDamagedOnesAreRefused) {
   EXPECT_EQ(agents_back, agents);
 }
 
-TEST_F(ReportStoreTest, ANewReportDefinitionRebuildsTheViews) {
+TEST_F(ReportStoreTest, ANewReportDefinitionKeepsTheViewsAndSaysTheirDefinition) {
   Step({Received("2026-11-23T10:00:00Z", "ch1")});
+  const ConsistencyToken at = views_->StoredOffset();
   ASSERT_TRUE(views_->db()->Put(rocksdb::WriteOptions(), "meta/report_definition", "0").ok());
   views_.reset();
   Open();
-  // Dropped: the runner replays the log into them with this build's definitions.
+  // Kept, every view serving: the runner counts the reports again apart
+  // (ProjectionTest.ANewReportDefinitionRebuildsTheReportsAloneAsAFullReplayWould).
+  EXPECT_EQ(views_->StoredOffset().ToString(), at.ToString());
+  ReportQueries q(*views_);
+  EXPECT_EQ(q.Totals(Range("2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z")).received, 1);
+  EXPECT_EQ(views_->StoredReportDefinition(), 0);
+  EXPECT_EQ(q.DefinitionVersion(), 0);
+}
+
+TEST_F(ReportStoreTest, ANewVersionOfTheViewsRebuildsThemAll) {
+  Step({Received("2026-11-23T10:00:00Z", "ch1")});
+  ASSERT_TRUE(views_->db()->Put(rocksdb::WriteOptions(), "meta/version", "1").ok());
+  views_.reset();
+  Open();
+  // Dropped: the runner replays the log into them.
   EXPECT_EQ(views_->StoredOffset().ToString(), ConsistencyToken().ToString());
   ReportQueries q(*views_);
   EXPECT_EQ(q.Totals(Range("2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z")).received, 0);
-  EXPECT_EQ(views_->Get("meta/report_definition"), std::to_string(kReportDefinitionVersion));
+  EXPECT_EQ(views_->StoredReportDefinition(), kReportDefinitionVersion);
 }
 
 TEST(TimeZoneTest, UnknownOrMalformedNamesAreRefused) {

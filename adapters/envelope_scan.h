@@ -1,0 +1,43 @@
+// EnvelopeScanner: reads event envelopes (event_codec.h's format) with simdjson, for replays
+// that need each event's typed payload but never its payload as a JSON tree: building that
+// tree is most of what nlohmann's DecodeEnvelope costs. The typed event is the one
+// events::Decode gives (the same lenient rules, through events::PayloadReader).
+//
+// Not thread-safe: one scanner per thread (it reuses simdjson's parser buffers).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/event.h"
+#include "domain/events.h"
+#include "domain/result.h"
+
+namespace helpdesk {
+
+struct ScannedEvent {
+  RecordedEvent recorded;              // everything but event.data (left null), prev_hash and hash
+  std::optional<events::Event> event;  // when asked for, and the type is known
+};
+
+class EnvelopeScanner {
+ public:
+  EnvelopeScanner();
+  ~EnvelopeScanner();
+  EnvelopeScanner(const EnvelopeScanner&) = delete;
+  EnvelopeScanner& operator=(const EnvelopeScanner&) = delete;
+
+  // Reads one envelope into `*out`, and its typed payload when its stream's name starts with
+  // `payload_of`. kInternal when the bytes are not a valid envelope (the same envelopes
+  // DecodeEnvelope refuses). Bytes with kPadding spare capacity after them are not copied.
+  Status Scan(const std::string& bytes, std::string_view payload_of, ScannedEvent* out);
+  static constexpr size_t kPadding = 64;  // simdjson's SIMDJSON_PADDING
+
+ private:
+  struct Parser;
+  std::unique_ptr<Parser> parser_;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,137 @@
+// EnvelopeScanner: the replays' simdjson reader of envelopes gives what DecodeEnvelope and
+// events::Decode give, for every event type, for mistyped fields, and refuses what they refuse.
+#include "adapters/envelope_scan.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "adapters/event_codec.h"
+#include "tests/support/event_payloads.h"
+
+namespace helpdesk {
+namespace {
+
+using nlohmann::json;
+
+RecordedEvent Sample(const std::string& type, json data) {
+  RecordedEvent r;
+  r.position = 4'000'000'007;
+  r.partition = 2;
+  r.stream_version = 3;
+  r.event.id = "ev-1";
+  r.event.stream = "conversation/c1";
+  r.event.type = type;
+  r.event.at = *ParseRfc3339("2026-12-05T10:11:12.345Z");
+  r.event.actor = Actor::User("ana");
+  r.event.data = std::move(data);
+  r.event.prev_hash = "p";
+  r.event.hash = "h";
+  return r;
+}
+
+// The typed event as both readers see it, encoded again (a struct has no operator==).
+std::string Typed(const std::optional<events::Event>& e) {
+  return e ? events::Encode(*e).data.dump() : "none";
+}
+
+// Scans `bytes` twice: without spare room after them (copied) and with it (read in place).
+void ExpectScansAsDecoded(const std::string& bytes) {
+  auto decoded = DecodeEnvelope(bytes);
+  ASSERT_TRUE(decoded.ok()) << bytes;
+  const RecordedEvent& want = decoded.value();
+  std::string padded;
+  padded.reserve(bytes.size() + EnvelopeScanner::kPadding);
+  padded = bytes;
+  std::string tight = bytes;
+  tight.shrink_to_fit();
+  EnvelopeScanner scanner;
+  for (const std::string* in : {&tight, &padded}) {
+    ScannedEvent got;
+    ASSERT_TRUE(scanner.Scan(*in, "conversation/", &got).ok()) << bytes;
+    EXPECT_EQ(got.recorded.position, want.position);
+    EXPECT_EQ(got.recorded.stream_version, want.stream_version);
+    EXPECT_EQ(got.recorded.schema_version, want.schema_version);
+    EXPECT_EQ(got.recorded.event.id, want.event.id);
+    EXPECT_EQ(got.recorded.event.stream, want.event.stream);
+    EXPECT_EQ(got.recorded.event.type, want.event.type);
+    EXPECT_EQ(got.recorded.event.at.ms, want.event.at.ms);
+    EXPECT_EQ(got.recorded.event.actor.type, want.event.actor.type);
+    EXPECT_EQ(got.recorded.event.actor.id, want.event.actor.id);
+    EXPECT_EQ(Typed(got.event), Typed(events::Decode(want.event))) << bytes;
+  }
+}
+
+TEST(EnvelopeScan, EveryEventTypeReadsAsDecodeEnvelopeAndDecodeReadIt) {
+  for (const auto& [type, payload] : testing::kEventPayloads) {
+    SCOPED_TRACE(type);
+    ExpectScansAsDecoded(EncodeEnvelope(Sample(type, json::parse(payload))));
+  }
+}
+
+TEST(EnvelopeScan, MistypedAndOddFieldsReadAsNlohmannReadsThem) {
+  const std::vector<std::pair<const char*, json>> odd = {
+      {"ConversationOpened", {{"conversation_id", 7}, {"team_id", false}}},
+      {"MessageReceived", {{"sent_at", "not a time"}, {"attachments", "none"}}},
+      {"UserCreated", {{"teams", json::array({"a", 1, "b", nullptr})}, {"role", 3}}},
+      {"ProtocolIssued", {{"year", 2026.0}, {"number", 18446744073709551615ull}}},
+      {"ProtocolIssued", {{"year", -12}, {"number", -1}}},
+      {"ConversationRead", {{"unread", 1e3}, {"user_id", json::array()}}},
+      {"ContactUpdated", {{"name", nullptr}, {"attributes", {{"a", {{"b", json::array({1.5})}}}}}}},
+      {"ConversationTagged", json::object()},
+      {"ConversationTagged", json::array({"vip"})},
+      {"SomethingNew", {{"x", 1}}},
+  };
+  for (const auto& [type, data] : odd) {
+    SCOPED_TRACE(std::string(type) + " " + data.dump());
+    ExpectScansAsDecoded(EncodeEnvelope(Sample(type, data)));
+  }
+}
+
+TEST(EnvelopeScan, OnlyTheStreamsAskedForHaveTheirPayloadDecoded) {
+  const std::string bytes = EncodeEnvelope(Sample("ConversationTagged", {{"tag", "vip"}}));
+  EnvelopeScanner scanner;
+  ScannedEvent got;
+  ASSERT_TRUE(scanner.Scan(bytes, "contact/", &got).ok());
+  EXPECT_FALSE(got.event.has_value());
+  EXPECT_EQ(got.recorded.event.type, "ConversationTagged");
+  ASSERT_TRUE(scanner.Scan(bytes, "conversation/", &got).ok());
+  EXPECT_EQ(Typed(got.event), R"({"tag":"vip"})");
+}
+
+TEST(EnvelopeScan, RefusesWhatDecodeEnvelopeRefuses) {
+  json good = EnvelopeToJson(Sample("ConversationTagged", {{"tag", "vip"}}));
+  std::vector<std::string> bad = {"", "[]", "{}", "{\"position\":1", "null", "\"text\""};
+  for (const char* key : {"position", "stream_version", "id", "stream", "type", "at", "actor"}) {
+    json missing = good;
+    missing.erase(key);
+    bad.push_back(missing.dump());
+  }
+  for (const auto& [key, value] :
+       std::vector<std::pair<const char*, json>>{{"position", -1},
+                                                 {"position", "1"},
+                                                 {"stream_version", 1.5},
+                                                 {"schema_version", "1"},
+                                                 {"id", 5},
+                                                 {"at", "yesterday"},
+                                                 {"actor", "ana"},
+                                                 {"actor", {{"type", 1}, {"id", "ana"}}},
+                                                 {"actor", {{"type", "user"}}}}) {
+    json wrong = good;
+    wrong[key] = value;
+    bad.push_back(wrong.dump());
+  }
+  EnvelopeScanner scanner;
+  for (const std::string& bytes : bad) {
+    SCOPED_TRACE(bytes);
+    EXPECT_FALSE(DecodeEnvelope(bytes).ok());
+    ScannedEvent got;
+    EXPECT_FALSE(scanner.Scan(bytes, "conversation/", &got).ok());
+  }
+  // And still reads a good one after them.
+  ExpectScansAsDecoded(good.dump());
+}
+
+}  // namespace
+}  // namespace helpdesk
