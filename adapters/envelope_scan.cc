@@ -41,8 +41,11 @@ nlohmann::json ToJson(element e) {
       }
       return out;
     }
-    case element_type::INT64:
-      return e.get_int64().value_unsafe();
+    case element_type::INT64: {
+      // nlohmann reads a number without a sign as unsigned.
+      const int64_t v = e.get_int64().value_unsafe();
+      return v >= 0 ? nlohmann::json(static_cast<uint64_t>(v)) : nlohmann::json(v);
+    }
     case element_type::UINT64:
       return e.get_uint64().value_unsafe();
     case element_type::DOUBLE:
@@ -170,6 +173,8 @@ Status EnvelopeScanner::Scan(const std::string& bytes, std::string_view payload_
     } else if (key == "data") {
       data = value;
       has_data = true;
+    } else if (key == "prev_hash" || key == "hash") {
+      if (!value.is_string()) return Corrupt("a hash is not a string");
     }
   }
   if (!position || !stream_version) return Corrupt("position or stream_version is missing");

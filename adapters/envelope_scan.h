@@ -1,7 +1,9 @@
 // EnvelopeScanner: reads event envelopes (event_codec.h's format) with simdjson, for replays
 // that need each event's typed payload but never its payload as a JSON tree: building that
 // tree is most of what nlohmann's DecodeEnvelope costs. The typed event is the one
-// events::Decode gives (the same lenient rules, through events::PayloadReader).
+// events::Decode gives (the same lenient rules, through events::PayloadReader), for envelopes
+// as the log writes them; in an object with a key twice (no writer of ours makes one) simdjson
+// may read another of the two than nlohmann.
 //
 // Not thread-safe: one scanner per thread (it reuses simdjson's parser buffers).
 #pragma once
@@ -30,8 +32,9 @@ class EnvelopeScanner {
   EnvelopeScanner& operator=(const EnvelopeScanner&) = delete;
 
   // Reads one envelope into `*out`, and its typed payload when its stream's name starts with
-  // `payload_of`. kInternal when the bytes are not a valid envelope (the same envelopes
-  // DecodeEnvelope refuses). Bytes with kPadding spare capacity after them are not copied.
+  // `payload_of`. kInternal when the bytes are not a valid envelope (as DecodeEnvelope refuses
+  // them), or when simdjson refuses them (deeper than it nests): read those with
+  // DecodeEnvelope. Bytes with kPadding spare capacity after them are not copied.
   Status Scan(const std::string& bytes, std::string_view payload_of, ScannedEvent* out);
   static constexpr size_t kPadding = 64;  // simdjson's SIMDJSON_PADDING
 

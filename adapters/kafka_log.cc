@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "adapters/envelope_scan.h"
 #include "adapters/event_codec.h"
 #include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
@@ -416,12 +417,32 @@ KafkaLog::Reader& KafkaLog::PickReader(const ConsistencyToken& after) {
 
 Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after, size_t max,
                                                   std::chrono::milliseconds wait) {
+  auto stored = ReadStored(after, max, wait);
+  if (!stored.ok()) return stored.error();
+  std::vector<RecordedEvent> out;
+  out.reserve(stored.value().size());
+  for (const StoredEvent& e : stored.value()) {
+    auto decoded = DecodeEnvelope(e.envelope);
+    if (!decoded.ok()) {
+      spdlog::error("kafka: undecodable event at {}:{} skipped", e.partition, e.position - 1);
+      continue;
+    }
+    RecordedEvent r = std::move(decoded).value();
+    r.partition = e.partition;
+    r.position = e.position;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<StoredEvent>> KafkaLog::ReadStored(const ConsistencyToken& after, size_t max,
+                                                      std::chrono::milliseconds wait) {
   Reader& reader = PickReader(after);
   std::lock_guard<std::mutex> lock(reader.mu);
   if (!reader.assigned || !(reader.position.Covers(after) && after.Covers(reader.position))) {
     Assign(reader, after);
   }
-  std::vector<RecordedEvent> out;
+  std::vector<StoredEvent> out;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (out.size() < max) {
     const auto now = std::chrono::steady_clock::now();
@@ -441,19 +462,15 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
       rd_kafka_message_destroy(m);
       continue;
     }
-    auto decoded = DecodeEnvelope(std::string(static_cast<const char*>(m->payload), m->len));
+    // With room after it, so a parser that reads past the end (envelope_scan.h) need not copy.
+    std::string envelope;
+    envelope.reserve(m->len + EnvelopeScanner::kPadding);
+    envelope.append(static_cast<const char*>(m->payload), m->len);
     const int32_t partition = m->partition;
     const uint64_t position = static_cast<uint64_t>(m->offset) + 1;
     rd_kafka_message_destroy(m);
     reader.position.Set(partition, position);
-    if (!decoded.ok()) {
-      spdlog::error("kafka: undecodable event at {}:{} skipped", partition, position - 1);
-      continue;
-    }
-    RecordedEvent r = std::move(decoded).value();
-    r.partition = partition;
-    r.position = position;
-    out.push_back(std::move(r));
+    out.push_back(StoredEvent{partition, position, std::move(envelope)});
   }
   if (!out.empty()) {
     std::lock_guard<std::mutex> head_lock(head_mu_);

@@ -79,6 +79,9 @@ class KafkaLog final : public EventLog {
   void Reset() override;
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
+  // The envelopes as the topic holds them; Read decodes these.
+  Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,
+                                              std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override;
   Result<bool> IsCaughtUp(const ConsistencyToken& token) override;
   Result<bool> Reaches(const ConsistencyToken& token) override;

@@ -8,6 +8,8 @@ namespace helpdesk {
 namespace {
 constexpr size_t kEventsPerStep = 2000;
 constexpr size_t kBatchesAhead = 3;
+// A pass of the rebuild of the reports that read at most this many events found it caught up
+// with the runner (ProjectionRunner::RebuildReportsLoop).
 constexpr uint64_t kCaughtUpPass = 2 * kEventsPerStep;
 }  // namespace
 
@@ -79,8 +81,7 @@ ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
 ProjectionRunner::~ProjectionRunner() {
   stop_ = true;
   if (thread_.joinable()) thread_.join();
-  if (rebuild_thread_.joinable()) {
-    report_rebuild_->Stop();
+  if (rebuild_thread_.joinable()) {  // stop_ stops its reading too
     {
       std::lock_guard<std::mutex> lock(rebuild_mu_);
       rebuild_taken_ = true;
@@ -146,9 +147,15 @@ void ProjectionRunner::Start() {
 }
 
 void ProjectionRunner::RebuildReports() {
+  if (rebuilding_reports_) return;
   spdlog::info("reports: counting the log again with definition {}", kReportDefinitionVersion);
-  if (rebuild_thread_.joinable()) rebuild_thread_.join();  // an earlier one, taken or lost
-  report_rebuild_ = std::make_unique<ReportRebuild>(log_);
+  Status marked = views_.MarkReportsRebuilding();
+  if (!marked.ok()) {
+    // The old definition stays recorded: a start by a build of that definition would take the
+    // cells for complete. Rebuilding anyway, and saying so.
+    spdlog::error("reports: cannot record the rebuild in the views: {}", marked.error().message);
+  }
+  report_rebuild_ = std::make_unique<ReportRebuild>(log_, &stop_);
   rebuild_ready_ = false;
   rebuild_taken_ = false;
   rebuilding_reports_ = true;
@@ -168,12 +175,15 @@ void ProjectionRunner::RebuildReportsLoop() {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
-    // Caught up when this pass had little to read: the runner's thread counts what it applied
-    // since, at the hand-over, and that should stay a step or two.
-    if (!report_rebuild_->position().Covers(target) ||
-        report_rebuild_->events_read() - read_before > kCaughtUpPass) {
+    const uint64_t read = report_rebuild_->events_read() - read_before;
+    if (!report_rebuild_->position().Covers(target)) {
+      // A partitioned log gave events past the target first: read again, without spinning.
+      if (read == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
+    // Caught up with the target. The runner's thread will count what it applied since, at the
+    // hand-over: hand over only once a pass had little to read, so that stays a step or two.
+    if (read > kCaughtUpPass) continue;
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     spdlog::info("reports: {} events counted again in {:.1f} s; handing over at the next step",
@@ -192,29 +202,32 @@ bool ProjectionRunner::RebuiltReportsReady() {
   return rebuild_ready_;
 }
 
-bool ProjectionRunner::TakeRebuiltReports(ViewTxn& txn) {
+void ProjectionRunner::TakeRebuiltReports(ViewTxn& txn) {
   std::unique_lock<std::mutex> lock(rebuild_mu_);
-  if (!rebuild_ready_) return false;
+  if (!rebuild_ready_) return;
   // The rebuild's thread waits: what the runner applied since it caught up is counted here.
   Status advanced = report_rebuild_->AdvanceTo(submitted_);
   if (!advanced.ok() || !report_rebuild_->position().Covers(submitted_)) {
+    spdlog::warn("reports: the rebuild could not reach {} ({}); it goes on", submitted_.ToString(),
+                 advanced.ok() ? "not all read yet" : advanced.error().message);
     rebuild_ready_ = false;
     lock.unlock();
     rebuild_cv_.notify_all();
-    return false;
+    return;
   }
   report_rebuild_->WriteInto(txn);
   rebuild_taken_ = true;
+  reports_handed_over_ = true;
   lock.unlock();
   rebuild_cv_.notify_all();
   rebuild_thread_.join();
   report_rebuild_.reset();
   rebuilding_reports_ = false;
-  return true;
 }
 
 void ProjectionRunner::RestartLostReportRebuild() {
-  if (rebuilding_reports_) return;
+  if (!reports_handed_over_) return;
+  reports_handed_over_ = false;
   if (views_.StoredReportDefinition() == kReportDefinitionVersion) return;
   spdlog::warn("reports: the step that took the rebuilt reports in failed; rebuilding again");
   RebuildReports();

@@ -37,7 +37,9 @@ class ProjectionRunner {
   // its own (ReportRebuild), while every view serves and this runner goes on (the reports
   // answer from their old cells meanwhile, and the runner stops counting into them). When the
   // rebuild has caught up, a step takes it in before its own events and counts from there.
-  // Call before Start(); helpdeskd does when the views' report definition is not this build's.
+  // The views record the rebuild at once (report definition 0), so any build's next start
+  // rebuilds the reports if this one stops first. Call before Start() (helpdeskd does when
+  // the views' report definition is not this build's), or on the runner's thread.
   void RebuildReports();
   // True from RebuildReports() until a step took the rebuilt reports in.
   bool RebuildingReports() const { return rebuilding_reports_; }
@@ -81,8 +83,8 @@ class ProjectionRunner {
   void Loop();
   void RebuildReportsLoop();
   // At the start of a step, before its events: takes the rebuilt reports into `txn` once the
-  // rebuild has caught up. True when it did.
-  bool TakeRebuiltReports(ViewTxn& txn);
+  // rebuild has caught up (rebuilding_reports_ is false then).
+  void TakeRebuiltReports(ViewTxn& txn);
   bool RebuiltReportsReady();
   // After a failed commit: a rebuild whose hand-over was in it starts again.
   void RestartLostReportRebuild();
@@ -125,6 +127,8 @@ class ProjectionRunner {
   std::condition_variable rebuild_cv_;
   bool rebuild_ready_ = false;  // the rebuild's thread waits for the runner's
   bool rebuild_taken_ = false;  // the runner took it in: the rebuild's thread ends
+  // A step took a rebuild in, and may not be committed yet (runner's thread only).
+  bool reports_handed_over_ = false;
   std::thread rebuild_thread_;
 };
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/event_codec.h"
 #include "projections/conversation_view.h"
 #include "projections/view_keys.h"
 #include "projections/view_store.h"
@@ -18,12 +19,42 @@ constexpr size_t kRebuildBatch = 4096;
 constexpr std::string_view kConversationStreams = "conversation/";
 }  // namespace
 
+// One stored event into `*out`. An envelope simdjson refuses (nesting deeper than it allows,
+// say) is read again as every other reader of the log reads it; one nothing can read is
+// skipped and logged, as the projection runner skips it: it counts for nothing.
+void ScanOne(EnvelopeScanner& scanner, const StoredEvent& e, ScannedEvent* out) {
+  Status scanned = Status::Ok();
+  try {
+    // Only the conversations' payloads are decoded.
+    scanned = scanner.Scan(e.envelope, kConversationStreams, out);
+  } catch (const std::exception& ex) {
+    scanned = Error{ErrorCode::kInternal, ex.what(), ""};
+  }
+  if (!scanned.ok()) {
+    auto decoded = DecodeEnvelope(e.envelope);
+    if (decoded.ok()) {
+      out->recorded = std::move(decoded).value();
+      out->event.reset();
+      if (out->recorded.event.stream.starts_with(kConversationStreams)) {
+        out->event = events::Decode(out->recorded.event);
+      }
+    } else {
+      spdlog::error("event {}:{} skipped by the rebuild of the reports: {}", e.partition,
+                    e.position, scanned.error().message);
+      out->recorded = RecordedEvent();
+      out->event.reset();
+    }
+  }
+  out->recorded.partition = e.partition;
+  out->recorded.position = e.position;  // the log's word (Kafka's offsets)
+}
+
 // The pipeline of one AdvanceTo: a reader thread reads batches of stored events, scanning
 // threads turn each into envelopes and typed payloads (the largest share of the work, spread
 // over the cores), and the calling thread counts the batches in log order.
 class ReportRebuild::Pipeline {
  public:
-  Pipeline(EventLog& log, const std::atomic<bool>& stop, ConsistencyToken from,
+  Pipeline(EventLog& log, const std::atomic<bool>* stop, ConsistencyToken from,
            ConsistencyToken limit)
       : log_(log), stop_(stop), at_(std::move(from)), limit_(std::move(limit)) {
     threads_.emplace_back([this] { Read(); });
@@ -68,13 +99,13 @@ class ReportRebuild::Pipeline {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return quit_ || read_all_ || read_ - next_ < kAhead; });
-        if (quit_ || read_all_) return;  // read_all_: a batch could not be scanned
+        cv_.wait(lock, [&] { return quit_ || read_ - next_ < kAhead; });
+        if (quit_) return;
       }
       Result<std::vector<StoredEvent>> stored =
-          stop_ ? Result<std::vector<StoredEvent>>(
-                      Error{ErrorCode::kInternal, "the rebuild of the reports stopped", ""})
-                : log_.ReadStored(at_, kRebuildBatch, std::chrono::milliseconds(0));
+          Stopped() ? Result<std::vector<StoredEvent>>(
+                          Error{ErrorCode::kInternal, "the rebuild of the reports stopped", ""})
+                    : log_.ReadStored(at_, kRebuildBatch, std::chrono::milliseconds(100));
       std::vector<StoredEvent> batch;
       if (stored.ok()) {
         for (StoredEvent& e : stored.value()) {
@@ -85,7 +116,9 @@ class ReportRebuild::Pipeline {
         }
       }
       std::lock_guard<std::mutex> lock(mu_);
-      if (read_all_) return;
+      // The end of this pass: the log has nothing more now, or nothing more up to the limit
+      // (on a partitioned log the events past it come back at the next read: the caller's next
+      // pass takes them).
       if (!stored.ok() || batch.empty()) {
         if (!stored.ok()) status_ = stored.error();
         read_all_ = true;
@@ -118,36 +151,25 @@ class ReportRebuild::Pipeline {
       }
       std::vector<ScannedEvent> out = TakeSpare();
       out.resize(job.second.size());
-      Status status = Status::Ok();
-      for (size_t i = 0; i < out.size() && status.ok(); ++i) {
-        const StoredEvent& e = job.second[i];
-        // Only the conversations' payloads are decoded.
-        status = scanner.Scan(e.envelope, kConversationStreams, &out[i]);
-        out[i].recorded.partition = e.partition;
-        out[i].recorded.position = e.position;  // the log's word (Kafka's offsets)
-      }
+      for (size_t i = 0; i < out.size(); ++i) ScanOne(scanner, job.second[i], &out[i]);
       std::lock_guard<std::mutex> lock(mu_);
-      if (!status.ok()) {
-        // Counting stops before this batch: what came before it stays counted.
-        if (status_.ok()) status_ = status;
-        read_all_ = true;
-        read_ = std::min(read_, job.first);
-      } else {
-        scanned_.emplace(job.first, std::move(out));
-      }
+      scanned_.emplace(job.first, std::move(out));
       cv_.notify_all();
     }
   }
 
+  bool Stopped() const { return stop_ && *stop_; }
+
   EventLog& log_;
-  const std::atomic<bool>& stop_;
+  const std::atomic<bool>* stop_;
   ConsistencyToken at_;  // the reader's
   const ConsistencyToken limit_;
   std::mutex mu_;
   std::condition_variable cv_;
-  uint64_t read_ = 0;  // batches read (their sequence numbers are 0 … read_-1)
-  uint64_t next_ = 0;  // the next batch to count
-  bool read_all_ = false, quit_ = false;
+  uint64_t read_ = 0;      // batches read (their sequence numbers are 0 … read_-1)
+  uint64_t next_ = 0;      // the next batch to count
+  bool read_all_ = false;  // the reader has ended this pass
+  bool quit_ = false;
   Status status_ = Status::Ok();
   std::deque<std::pair<uint64_t, std::vector<StoredEvent>>> to_scan_;
   std::map<uint64_t, std::vector<ScannedEvent>> scanned_;

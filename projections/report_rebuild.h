@@ -26,17 +26,19 @@ namespace helpdesk {
 
 class ReportRebuild {
  public:
-  explicit ReportRebuild(EventLog& log) : log_(log) {}
+  // AdvanceTo returns an error at its next batch once `*stop` is true (when given).
+  explicit ReportRebuild(EventLog& log, const std::atomic<bool>* stop = nullptr)
+      : log_(log), stop_(stop) {}
 
   // Counts the events after position() up to `limit` (on every partition it names; events of
-  // other partitions are not read). Returns when the log holds no more of them.
+  // other partitions are not read), on three threads of its own besides the caller's. Returns
+  // when a read found none of them: on a partitioned log, call again until position() covers
+  // the limit. An event nothing can read is skipped and logged, as the projection runner does.
   Status AdvanceTo(const ConsistencyToken& limit);
   // Everything counted so far.
   const ConsistencyToken& position() const { return position_; }
   uint64_t events_read() const { return events_read_; }
   uint64_t conversations() const { return conversations_.size(); }
-  // Makes AdvanceTo return (an error) at its next batch. Thread-safe.
-  void Stop() { stop_ = true; }
 
   // Puts the rebuilt reports into `txn`, as of position(): every report cell the views hold is
   // replaced, the marks of every conversation go under rm/ (those left by an earlier rebuild
@@ -53,7 +55,7 @@ class ReportRebuild {
   void Count(const ScannedEvent& e);
 
   EventLog& log_;
-  std::atomic<bool> stop_{false};
+  const std::atomic<bool>* stop_;
   ConsistencyToken position_;
   uint64_t events_read_ = 0;
   std::unordered_map<std::string, Conversation> conversations_;

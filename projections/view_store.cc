@@ -113,6 +113,14 @@ int ViewStore::StoredReportDefinition() const {
 
 const char* ViewStore::ReportDefinitionKey() { return kReportDefinitionKey; }
 
+Status ViewStore::MarkReportsRebuilding() {
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  rocksdb::Status s = db_->Put(synced, kReportDefinitionKey, "0");
+  if (!s.ok()) return FromRocks(s, "cannot write the views");
+  return Status::Ok();
+}
+
 Status ViewStore::Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset) {
   rocksdb::Status s = batch.Put(kOffsetKey, offset.ToString());
   // Without RocksDB's write-ahead log: the views are the log's to rebuild. After a crash they

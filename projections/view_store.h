@@ -75,9 +75,14 @@ class ViewStore {
   int StoredReportDefinition() const;
   // The key holding it: a rebuild of the reports writes it with the cells it replaces.
   static const char* ReportDefinitionKey();
+  // Records that the report cells are being counted again (definition 0: no build's), durably,
+  // before the runner stops counting into them: a start by any build then rebuilds them.
+  Status MarkReportsRebuilding();
   // Commits a batch of view updates together with the offset they bring the views to.
   Status Commit(rocksdb::WriteBatch& batch, const ConsistencyToken& offset);
-  // Every key and value, in order: for comparing views (tests, rebuild checks).
+  // Every key and value, in order: for comparing views (tests, rebuild checks). After a rebuild
+  // of the reports alone, conversations' states (their report definition) and rm/ keys differ
+  // from a full replay's until each conversation's next event; the report cells do not.
   std::string DumpForComparison() const;
   // A consistent copy in `dir` (new), offset included, taken while the views serve.
   Status Checkpoint(const std::string& dir) const;

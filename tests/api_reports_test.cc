@@ -2,12 +2,18 @@
 // weekday × hour grid, the overview with first response and resolution, agents, teams,
 // channels and tags, CSV, filters, permissions and bad input; and the Python example in
 // docs/examples computing the same peak hours from the exported log.
+#include <rocksdb/write_batch.h>
+
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
+#include "domain/report_rules.h"
 #include "domain/time.h"
+#include "projections/view_keys.h"
+#include "projections/view_store.h"
 #include "tests/api_fixture.h"
 
 namespace helpdesk::testing {
@@ -195,6 +201,48 @@ TEST_F(ReportsTest, BadInputAndPermissions) {
 }
 
 // docs/examples/peak_hours.py reads the NDJSON export and finds what the API answers.
+TEST_F(ReportsTest, ANewDefinitionCountsThePastAgainWhileEverythingServes) {
+  WorkOneNow(90);
+  const std::string today = "from=" + Ago(3600) + "&to=" + Ago(-3600);
+  const std::vector<std::string> queries = {kDay, today};
+  std::vector<json> before;
+  for (const std::string& q : queries) {
+    auto r = Report("overview", q);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["definition_version"], kReportDefinitionVersion);
+    EXPECT_EQ(r.json()["rebuilding"], false);
+    before.push_back(r.json());
+  }
+  // As an older build leaves the views: its definition, and cells that are not this build's.
+  server().Stop();
+  {
+    auto views = ViewStore::Open(server().data_dir() + "/views");
+    ASSERT_TRUE(views.ok());
+    rocksdb::WriteBatch stale;
+    stale.Put(ViewStore::ReportDefinitionKey(), std::to_string(kReportDefinitionVersion - 1));
+    stale.DeleteRange(view_keys::kReportCell, "r0");
+    ASSERT_TRUE(views.value()->Commit(stale, views.value()->StoredOffset()).ok());
+  }
+  ASSERT_TRUE(server().Start());
+  // Everything serves at once; the reports come back counted again, as they were.
+  EXPECT_EQ(Admin("GET", "/api/v1/conversations?view=queue").status, 200);
+  for (size_t i = 0; i < queries.size(); ++i) {
+    json after;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      after = Report("overview", queries[i]).json();
+      if (after["rebuilding"] == false) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(after["rebuilding"], false);
+    EXPECT_EQ(after["definition_version"], kReportDefinitionVersion);
+    EXPECT_EQ(after, before[i]);
+  }
+  // And count on from there.
+  Inbound("ch1", "after-1", "+5511900000003", "again", "Caio", Ago(10));
+  EXPECT_EQ(Report("overview", today).json()["received"].get<int>(),
+            before[1]["received"].get<int>() + 1);
+}
+
 TEST_F(ReportsTest, PythonExampleMatchesTheApi) {
   const std::string query = std::string(kDay) + "&tz=Asia/Kathmandu";
   const json api = Report("peak-hours", query).json();

@@ -133,5 +133,28 @@ TEST(EnvelopeScan, RefusesWhatDecodeEnvelopeRefuses) {
   ExpectScansAsDecoded(good.dump());
 }
 
+TEST(EnvelopeScan, RefusesNestingDeeperThanSimdjsonAllowsWhichDecodeEnvelopeReads) {
+  // The rebuild of the reports reads such an event with DecodeEnvelope instead.
+  json deep = json::array();
+  for (int i = 0; i < 2000; ++i) deep = json::array({deep});
+  const std::string bytes = EncodeEnvelope(Sample("MessageReceived", {{"attachments", deep}}));
+  EXPECT_TRUE(DecodeEnvelope(bytes).ok());
+  EnvelopeScanner scanner;
+  ScannedEvent got;
+  EXPECT_FALSE(scanner.Scan(bytes, "conversation/", &got).ok());
+}
+
+TEST(EnvelopeScan, NumbersWithoutASignReadUnsignedAsNlohmannReadsThem) {
+  const std::string bytes =
+      EncodeEnvelope(Sample("ContactUpdated", {{"attributes", {{"n", 5}, {"m", -5}}}}));
+  EnvelopeScanner scanner;
+  ScannedEvent got;
+  ASSERT_TRUE(scanner.Scan(bytes, "conversation/", &got).ok());
+  const auto& updated = std::get<events::ContactUpdated>(*got.event);
+  EXPECT_TRUE(updated.attributes["n"].is_number_unsigned());
+  EXPECT_TRUE(updated.attributes["m"].is_number_integer());
+  EXPECT_FALSE(updated.attributes["m"].is_number_unsigned());
+}
+
 }  // namespace
 }  // namespace helpdesk

@@ -633,7 +633,8 @@ TEST_F(ProjectionTest, TheOtherViewsServeAndMoveWhileTheReportsAreRebuilt) {
   EXPECT_TRUE(ViewQueries(*views_).Conversation(id, clock_.Now()).has_value());
   EXPECT_TRUE(runner_->RebuildingReports());
   EXPECT_EQ(ReportCells(*views_), old_cells);
-  EXPECT_EQ(views_->StoredReportDefinition(), kReportDefinitionVersion - 1);
+  // Recorded as under way: a start by any build (this one's older self too) rebuilds them.
+  EXPECT_EQ(views_->StoredReportDefinition(), 0);
 
   gated.Open();
   for (int i = 0; i < 1000 && runner_->RebuildingReports(); ++i) {

@@ -1,6 +1,10 @@
 // bench_report_rebuild: a rebuild of the reports alone (ReportRebuild: what a new report
 // definition costs), against the floor of any replay in the same run (scripts/bench-reports).
 //
+//   bench_report_rebuild --mark-stale --data DIR
+//       marks the views under DIR/views as counted by an older report definition, so the next
+//       start of helpdeskd on DIR rebuilds the reports (scripts/bench-report-rebuild).
+//
 //   bench_report_rebuild --data DIR [--no-floor]
 //       1. floor: reads and decodes every event of the embedded log under DIR/log with
 //          DecodeEnvelope (nlohmann), on one thread, as every replay of the views begins;
@@ -34,13 +38,24 @@ int Fail(const std::string& what) {
 
 int main(int argc, char** argv) {
   std::string data;
-  bool with_floor = true;
+  bool with_floor = true, mark_stale = false;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--data" && i + 1 < argc) data = argv[++i];
     if (flag == "--no-floor") with_floor = false;  // for profiling the rebuild alone
+    if (flag == "--mark-stale") mark_stale = true;
   }
   if (data.empty()) return Fail("usage: bench_report_rebuild --data DIR");
+  if (mark_stale) {
+    auto views = helpdesk::ViewStore::Open(data + "/views");
+    if (!views.ok()) return Fail(views.error().message);
+    const std::string older = std::to_string(helpdesk::kReportDefinitionVersion - 1);
+    auto s = views.value()->db()->Put(rocksdb::WriteOptions(),
+                                      helpdesk::ViewStore::ReportDefinitionKey(), older);
+    if (!s.ok()) return Fail(s.ToString());
+    std::printf("views marked as counted with report definition %s\n", older.c_str());
+    return 0;
+  }
   auto log = helpdesk::EmbeddedLog::Open(data + "/log");
   if (!log.ok()) return Fail(log.error().message);
 
