@@ -41,7 +41,8 @@ class ProjectionRunner {
   // rebuilds the reports if this one stops first. Call before Start() (helpdeskd does when
   // the views' report definition is not this build's), or on the runner's thread.
   void RebuildReports();
-  // True from RebuildReports() until a step took the rebuilt reports in.
+  // True from RebuildReports() until a step took the rebuilt reports in (the views hold them
+  // once that step commits: ViewStore::StoredReportDefinition() says so).
   bool RebuildingReports() const { return rebuilding_reports_; }
   // Applies everything the log holds now, on the calling thread (tools and tests; not with Start).
   Status CatchUp();
