@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "adapters/embedded_log.h"
@@ -32,6 +33,25 @@ double Since(std::chrono::steady_clock::time_point start) {
 int Fail(const std::string& what) {
   std::fprintf(stderr, "bench_report_rebuild: %s\n", what.c_str());
   return 1;
+}
+
+// Reads and decodes every event of `log` on this thread; events/s.
+helpdesk::Result<double> DecodeEveryEvent(helpdesk::EventLog& log) {
+  const auto start = std::chrono::steady_clock::now();
+  helpdesk::ConsistencyToken at;
+  size_t events = 0;
+  for (;;) {
+    auto batch = log.Read(at, 4096, std::chrono::milliseconds(0));
+    if (!batch.ok()) return batch.error();
+    if (batch.value().empty()) break;
+    for (const auto& r : batch.value()) at.Set(r.partition, r.position);
+    events += batch.value().size();
+  }
+  const double seconds = Since(start);
+  const double rate = static_cast<double>(events) / seconds;
+  std::printf("floor, decode only (nlohmann, one thread): %zu events in %.2f s, %.0f events/s\n",
+              events, seconds, rate);
+  return rate;
 }
 
 }  // namespace
@@ -60,32 +80,25 @@ int main(int argc, char** argv) {
   if (!log.ok()) return Fail(log.error().message);
 
   // 1. The floor: decoding every event as a replay of the views does.
-  auto start = std::chrono::steady_clock::now();
-  double floor = 0;
-  helpdesk::ConsistencyToken at;
-  size_t events = 0;
-  while (with_floor) {
-    auto batch = log.value()->Read(at, 4096, std::chrono::milliseconds(0));
-    if (!batch.ok()) return Fail(batch.error().message);
-    if (batch.value().empty()) break;
-    for (const auto& r : batch.value()) at.Set(r.partition, r.position);
-    events += batch.value().size();
+  std::optional<double> floor;
+  if (with_floor) {
+    auto decoded = DecodeEveryEvent(*log.value());
+    if (!decoded.ok()) return Fail(decoded.error().message);
+    floor = decoded.value();
   }
-  double seconds = Since(start);
-  if (with_floor) floor = static_cast<double>(events) / seconds;
-  if (with_floor)
-    std::printf("floor, decode only (nlohmann, one thread): %zu events in %.2f s, %.0f events/s\n",
-                events, seconds, floor);
 
   // 2. The rebuild of the reports, written out.
   const std::string views_dir = data + "/report-rebuild-views";
   std::filesystem::remove_all(views_dir);
   auto views = helpdesk::ViewStore::Open(views_dir);
   if (!views.ok()) return Fail(views.error().message);
-  start = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
   helpdesk::ReportRebuild rebuild(*log.value());
-  helpdesk::Status advanced = rebuild.AdvanceTo(log.value()->Head());
-  if (!advanced.ok()) return Fail(advanced.error().message);
+  const helpdesk::ConsistencyToken head = log.value()->Head();
+  while (!rebuild.position().Covers(head)) {  // one pass on this log; the contract says loop
+    helpdesk::Status advanced = rebuild.AdvanceTo(head);
+    if (!advanced.ok()) return Fail(advanced.error().message);
+  }
   const double counted = Since(start);
   const uint64_t conversations = rebuild.conversations();
   {
@@ -99,13 +112,15 @@ int main(int argc, char** argv) {
     std::printf("  into the step: %.2f s, its batch: %.2f s, its commit: %.2f s\n",
                 written - counted, batched - written, Since(start) - batched);
   }
-  seconds = Since(start);
+  const double seconds = Since(start);
   const double rate = static_cast<double>(rebuild.events_read()) / seconds;
   std::printf(
       "rebuild of the reports: %llu events (%llu conversations) in %.2f s (%.2f s counting), "
-      "%.0f events/s = %.1fx the floor\n",
+      "%.0f events/s",
       static_cast<unsigned long long>(rebuild.events_read()),
-      static_cast<unsigned long long>(conversations), seconds, counted, rate, rate / floor);
+      static_cast<unsigned long long>(conversations), seconds, counted, rate);
+  if (floor) std::printf(" = %.1fx the floor", rate / *floor);
+  std::printf("\n");
   views.value().reset();
   std::filesystem::remove_all(views_dir);
   return 0;
