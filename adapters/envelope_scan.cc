@@ -114,6 +114,23 @@ Error Corrupt(const char* what) {
   return Error{ErrorCode::kInternal, std::string("corrupt event envelope: ") + what, ""};
 }
 
+// Whether `bytes` may hold the number -0. nlohmann reads it as a signed integer (so not a count),
+// simdjson as 0, and the DOM keeps no sign to tell them apart. No writer of ours makes one;
+// where one may be, the scanner leaves the envelope to DecodeEnvelope. A "-0" inside a string
+// can match too (after ':', ',', '[' or a space): that envelope is only read the slower way.
+bool MayHoldNegativeZero(std::string_view bytes) {
+  for (size_t at = bytes.find("-0"); at != std::string_view::npos; at = bytes.find("-0", at + 2)) {
+    const char before = at == 0 ? ' ' : bytes[at - 1];
+    const char after = at + 2 < bytes.size() ? bytes[at + 2] : ' ';
+    const bool starts_a_value = before == ':' || before == ',' || before == '[' || before == ' ' ||
+                                before == '\t' || before == '\n' || before == '\r';
+    const bool ends_the_number =
+        after != '.' && after != 'e' && after != 'E' && (after < '0' || after > '9');
+    if (starts_a_value && ends_the_number) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 struct EnvelopeScanner::Parser {
@@ -127,6 +144,7 @@ static_assert(EnvelopeScanner::kPadding == simdjson::SIMDJSON_PADDING);
 
 Status EnvelopeScanner::Scan(const std::string& bytes, std::string_view payload_of,
                              ScannedEvent* out) {
+  if (MayHoldNegativeZero(bytes)) return Corrupt("-0, left to DecodeEnvelope");
   simdjson::dom::object envelope;
   auto parsed = bytes.capacity() >= bytes.size() + kPadding
                     ? parser_->parser.parse(simdjson::padded_string_view(bytes.data(), bytes.size(),

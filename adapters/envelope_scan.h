@@ -33,8 +33,9 @@ class EnvelopeScanner {
 
   // Reads one envelope into `*out`, and its typed payload when its stream's name starts with
   // `payload_of`. kInternal when the bytes are not a valid envelope (as DecodeEnvelope refuses
-  // them), or when simdjson refuses them (deeper than it nests): read those with
-  // DecodeEnvelope. Bytes with kPadding spare capacity after them are not copied.
+  // them), or when simdjson refuses them (deeper than it nests) or might read them otherwise
+  // (the number -0): read those with DecodeEnvelope. Bytes with kPadding spare capacity after them
+  // are not copied.
   Status Scan(const std::string& bytes, std::string_view payload_of, ScannedEvent* out);
   static constexpr size_t kPadding = 64;  // simdjson's SIMDJSON_PADDING
 

@@ -156,5 +156,33 @@ TEST(EnvelopeScan, NumbersWithoutASignReadUnsignedAsNlohmannReadsThem) {
   EXPECT_FALSE(updated.attributes["m"].is_number_unsigned());
 }
 
+// Found by fuzz_envelope_scan: simdjson reads -0 as the count 0, nlohmann as a signed integer
+// (not a count). The scanner leaves any envelope that may hold it to DecodeEnvelope.
+TEST(EnvelopeScan, LeavesNegativeZeroToDecodeEnvelope) {
+  std::string count = EncodeEnvelope(Sample("ConversationTagged", {{"tag", "vip"}}));
+  const size_t at = count.find("\"stream_version\":3");
+  ASSERT_NE(at, std::string::npos);
+  count.replace(at, 18, "\"stream_version\":-0");
+  EXPECT_FALSE(DecodeEnvelope(count).ok());
+  EnvelopeScanner scanner;
+  ScannedEvent got;
+  EXPECT_FALSE(scanner.Scan(count, "conversation/", &got).ok());
+
+  // In a payload, or in a text that only looks like it: DecodeEnvelope reads both.
+  for (const std::string& bytes :
+       {EncodeEnvelope(Sample("ContactUpdated", {{"attributes", {{"n", 0}}}})),
+        EncodeEnvelope(Sample("MessageReceived", {{"message_id", "m1"}, {"text", "a:-0,"}}))}) {
+    std::string with_zero = bytes;
+    const size_t n = with_zero.find("\"n\":0");
+    if (n != std::string::npos) with_zero.replace(n, 5, "\"n\":-0");
+    SCOPED_TRACE(with_zero);
+    EXPECT_TRUE(DecodeEnvelope(with_zero).ok());
+    EXPECT_FALSE(scanner.Scan(with_zero, "conversation/", &got).ok());
+  }
+  // Dates and ids with "-0" in them scan as before.
+  ExpectScansAsDecoded(
+      EncodeEnvelope(Sample("ConversationTagged", {{"tag", "2026-05-01"}, {"by", "id-07"}})));
+}
+
 }  // namespace
 }  // namespace helpdesk
