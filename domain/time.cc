@@ -52,6 +52,28 @@ std::string FormatRfc3339(Timestamp t) {
   CivilFromDays(days, &y, &m, &d);
   const int64_t secs = rem / 1000;
   const int ms = static_cast<int>(rem % 1000);
+  if (y >= 0 && y <= 9999) {
+    // Digits by hand: snprintf parsed its format at every call, and timestamps are formatted at
+    // nearly every event a replay projects (docs/performance.md).
+    char out[24] = "0000-00-00T00:00:00.000";
+    const auto put = [&out](int at, int64_t value, int width) {
+      for (int i = at + width - 1; i >= at; --i, value /= 10)
+        out[i] = static_cast<char>('0' + value % 10);
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, secs / 3600, 2);
+    put(14, secs / 60 % 60, 2);
+    put(17, secs % 60, 2);
+    if (ms == 0) {
+      out[19] = 'Z';
+      return std::string(out, 20);
+    }
+    put(20, ms, 3);
+    out[23] = 'Z';
+    return std::string(out, 24);
+  }
   char buf[48];
   if (ms == 0) {
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
@@ -113,7 +135,6 @@ std::optional<Timestamp> ParseRfc3339(const std::string& s) {
 namespace {
 bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 }  // namespace
-
 
 bool IsCalendarDate(const std::string& s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
