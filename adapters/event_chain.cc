@@ -6,11 +6,26 @@
 namespace helpdesk {
 
 std::string EventHash(const std::string& prev_hash, const NewEvent& e, uint64_t stream_version) {
-  const nlohmann::json content{
-      {"id", e.id},     {"stream", e.stream},        {"stream_version", stream_version},
-      {"type", e.type}, {"at", FormatRfc3339(e.at)}, {"actor", ActorToJson(e.actor)},
-      {"data", e.data}};
-  return Sha256Hex(prev_hash + "\n" + content.dump());
+  // The hashed text is the dump of {id, stream, stream_version, type, at, actor, data} as a JSON
+  // object (keys in order), written here byte for byte without building that object and copying
+  // the payload into it: every command hashes each event it appends.
+  std::string text = prev_hash;
+  text += "\n{\"actor\":";
+  text += ActorJsonText(e.actor);
+  text += ",\"at\":\"";
+  text += FormatRfc3339(e.at);
+  text += "\",\"data\":";
+  text += e.data.dump();
+  text += ",\"id\":";
+  text += QuoteJson(e.id);
+  text += ",\"stream\":";
+  text += QuoteJson(e.stream);
+  text += ",\"stream_version\":";
+  text += std::to_string(stream_version);
+  text += ",\"type\":";
+  text += QuoteJson(e.type);
+  text += "}";
+  return Sha256Hex(text);
 }
 
 nlohmann::json ChainBreak::ToJson() const {

@@ -8,13 +8,49 @@
 
 #include "adapters/clock.h"
 #include "adapters/embedded_log.h"
+#include "adapters/event_codec.h"
+#include "adapters/random_ids.h"
 #include "commands/command_service.h"
+#include "tests/support/event_payloads.h"
 #include "tests/support/server_process.h"
 
 namespace helpdesk {
 namespace {
 
 using testing::TempDir;
+
+// Every event's hash is the text the chain's first version hashed: the dump of a JSON object of
+// the event's fields. Written without the object since; stored chains must still verify.
+TEST(EventHashTest, HashesTheSameTextAsTheJsonObjectDid) {
+  const auto as_first_written = [](const std::string& prev, const NewEvent& e, uint64_t version) {
+    const nlohmann::json content{
+        {"id", e.id},     {"stream", e.stream},        {"stream_version", version},
+        {"type", e.type}, {"at", FormatRfc3339(e.at)}, {"actor", ActorToJson(e.actor)},
+        {"data", e.data}};
+    return Sha256Hex(prev + "\n" + content.dump());
+  };
+  std::vector<std::pair<std::string, nlohmann::json>> payloads;
+  for (const auto& [type, data] : testing::kEventPayloads)
+    payloads.emplace_back(type, nlohmann::json::parse(data));
+  payloads.emplace_back(
+      "MessageReceived",
+      nlohmann::json{{"text", "Olá \"você\"\n\t\\ \x01 ✓ 😀"}, {"n", -5}, {"f", 0.25}});
+  uint64_t version = 0;
+  for (const Actor& actor : {Actor::User("ana"), Actor::Contact("k\"1"), Actor::System("")}) {
+    for (const auto& [type, data] : payloads) {
+      NewEvent e;
+      e.id = "ev-" + std::to_string(version);
+      e.stream = version % 2 ? "conversation/c1" : "contact/ké";
+      e.type = type;
+      e.at = Timestamp{1'764'900'000'000 + static_cast<int64_t>(version) * 1'001};
+      e.actor = actor;
+      e.data = data;
+      const std::string prev = version ? "ab" + std::to_string(version) : "";
+      ++version;
+      ASSERT_EQ(EventHash(prev, e, version), as_first_written(prev, e, version)) << type;
+    }
+  }
+}
 
 std::string PositionKey(uint64_t position) {
   std::string key = "e";
