@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/event_codec.h"
+#include "tests/support/envelope_reading.h"
 #include "tests/support/event_payloads.h"
 
 namespace helpdesk {
@@ -31,11 +32,6 @@ RecordedEvent Sample(const std::string& type, json data) {
   return r;
 }
 
-// The typed event as both readers see it, encoded again (a struct has no operator==).
-std::string Typed(const std::optional<events::Event>& e) {
-  return e ? events::Encode(*e).data.dump() : "none";
-}
-
 // Scans `bytes` twice: without spare room after them (copied) and with it (read in place).
 void ExpectScansAsDecoded(const std::string& bytes) {
   auto decoded = DecodeEnvelope(bytes);
@@ -50,16 +46,9 @@ void ExpectScansAsDecoded(const std::string& bytes) {
   for (const std::string* in : {&tight, &padded}) {
     ScannedEvent got;
     ASSERT_TRUE(scanner.Scan(*in, "conversation/", &got).ok()) << bytes;
-    EXPECT_EQ(got.recorded.position, want.position);
-    EXPECT_EQ(got.recorded.stream_version, want.stream_version);
-    EXPECT_EQ(got.recorded.schema_version, want.schema_version);
-    EXPECT_EQ(got.recorded.event.id, want.event.id);
-    EXPECT_EQ(got.recorded.event.stream, want.event.stream);
-    EXPECT_EQ(got.recorded.event.type, want.event.type);
-    EXPECT_EQ(got.recorded.event.at.ms, want.event.at.ms);
-    EXPECT_EQ(got.recorded.event.actor.type, want.event.actor.type);
-    EXPECT_EQ(got.recorded.event.actor.id, want.event.actor.id);
-    EXPECT_EQ(Typed(got.event), Typed(events::Decode(want.event))) << bytes;
+    EXPECT_EQ(testing::Reading(got.recorded, got.event),
+              testing::Reading(want, events::Decode(want.event)))
+        << bytes;
   }
 }
 
@@ -97,7 +86,7 @@ TEST(EnvelopeScan, OnlyTheStreamsAskedForHaveTheirPayloadDecoded) {
   EXPECT_FALSE(got.event.has_value());
   EXPECT_EQ(got.recorded.event.type, "ConversationTagged");
   ASSERT_TRUE(scanner.Scan(bytes, "conversation/", &got).ok());
-  EXPECT_EQ(Typed(got.event), R"({"tag":"vip"})");
+  EXPECT_EQ(testing::TypedText(got.event), R"({"tag":"vip"})");
 }
 
 TEST(EnvelopeScan, RefusesWhatDecodeEnvelopeRefuses) {
