@@ -2,6 +2,8 @@
 
 #include "adapters/event_codec.h"
 #include "adapters/random_ids.h"
+#include "domain/json_text.h"
+#include "domain/time.h"
 
 namespace helpdesk {
 
@@ -9,21 +11,23 @@ std::string EventHash(const std::string& prev_hash, const NewEvent& e, uint64_t 
   // The hashed text is the dump of {id, stream, stream_version, type, at, actor, data} as a JSON
   // object (keys in order), written here byte for byte without building that object and copying
   // the payload into it: every command hashes each event it appends.
-  std::string text = prev_hash;
+  std::string text;
+  text.reserve(320 + prev_hash.size() + e.id.size() + e.stream.size() + e.actor.id.size());
+  text += prev_hash;
   text += "\n{\"actor\":";
-  text += ActorJsonText(e.actor);
+  AppendActorJson(text, e.actor);
   text += ",\"at\":\"";
-  text += FormatRfc3339(e.at);
+  AppendRfc3339(text, e.at);
   text += "\",\"data\":";
-  text += e.data.dump();
+  AppendJson(text, e.data);
   text += ",\"id\":";
-  text += QuoteJson(e.id);
+  AppendJsonString(text, e.id);
   text += ",\"stream\":";
-  text += QuoteJson(e.stream);
+  AppendJsonString(text, e.stream);
   text += ",\"stream_version\":";
   text += std::to_string(stream_version);
   text += ",\"type\":";
-  text += QuoteJson(e.type);
+  AppendJsonString(text, e.type);
   text += "}";
   return Sha256Hex(text);
 }

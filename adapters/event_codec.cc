@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "domain/json_text.h"
+
 namespace helpdesk {
 
 const char* ActorTypeName(Actor::Type t) {
@@ -44,53 +46,55 @@ nlohmann::json EnvelopeToJson(const RecordedEvent& r) {
 }
 
 std::string QuoteJson(const std::string& s) {
-  // Ids, stream names and event types are plain ASCII: quote them directly; anything else goes
-  // through the JSON library's escaping.
-  for (char c : s) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
-        static_cast<unsigned char>(c) >= 0x80) {
-      return nlohmann::json(s).dump();
-    }
-  }
-  return "\"" + s + "\"";
+  std::string out;
+  AppendJsonString(out, s);
+  return out;
 }
 
-std::string ActorJsonText(const Actor& a) {
-  std::string out = "{\"id\":";
-  out += QuoteJson(a.id);
+void AppendActorJson(std::string& out, const Actor& a) {
+  out += "{\"id\":";
+  AppendJsonString(out, a.id);
   out += ",\"type\":\"";
   out += ActorTypeName(a.type);
   out += "\"}";
+}
+
+std::string ActorJsonText(const Actor& a) {
+  std::string out;
+  AppendActorJson(out, a);
   return out;
 }
 
 std::string EncodeEnvelope(const RecordedEvent& r) {
-  // Byte for byte what EnvelopeToJson(r).dump() writes (keys in order), without building the
-  // tree and copying the payload into it first: this runs once per appended event.
-  std::string out = "{\"actor\":";
-  out += ActorJsonText(r.event.actor);
+  // Byte for byte what EnvelopeToJson(r).dump() writes (keys in order), written into one buffer
+  // without building the tree and copying the payload into it first: this runs once per
+  // appended event. 256 bytes cover the fields around a typical payload.
+  std::string out;
+  out.reserve(256 + r.event.id.size() + r.event.stream.size() + r.event.actor.id.size());
+  out += "{\"actor\":";
+  AppendActorJson(out, r.event.actor);
   out += ",\"at\":\"";
-  out += FormatRfc3339(r.event.at);
+  AppendRfc3339(out, r.event.at);
   out += "\",\"data\":";
-  out += r.event.data.dump();
+  AppendJson(out, r.event.data);
   out += ",\"hash\":";
-  out += QuoteJson(r.event.hash);
+  AppendJsonString(out, r.event.hash);
   out += ",\"id\":";
-  out += QuoteJson(r.event.id);
+  AppendJsonString(out, r.event.id);
   out += ",\"partition\":";
   out += std::to_string(r.partition);
   out += ",\"position\":";
   out += std::to_string(r.position);
   out += ",\"prev_hash\":";
-  out += QuoteJson(r.event.prev_hash);
+  AppendJsonString(out, r.event.prev_hash);
   out += ",\"schema_version\":";
   out += std::to_string(r.schema_version);
   out += ",\"stream\":";
-  out += QuoteJson(r.event.stream);
+  AppendJsonString(out, r.event.stream);
   out += ",\"stream_version\":";
   out += std::to_string(r.stream_version);
   out += ",\"type\":";
-  out += QuoteJson(r.event.type);
+  AppendJsonString(out, r.event.type);
   out += "}";
   return out;
 }

@@ -13,6 +13,7 @@ namespace helpdesk {
 nlohmann::json ActorToJson(const Actor& actor);
 // ActorToJson(actor).dump() and json(s).dump(), written directly (hot paths: every event).
 std::string ActorJsonText(const Actor& actor);
+void AppendActorJson(std::string& out, const Actor& actor);  // out += ActorJsonText(actor)
 std::string QuoteJson(const std::string& s);
 // {type, id} back to an actor; an unknown type reads as a system actor.
 Actor ActorFromJson(const nlohmann::json& j);

@@ -4,7 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "adapters/envelope_scan.h"
 #include "adapters/event_codec.h"
@@ -185,13 +188,41 @@ std::future<Result<AppendResult>> KafkaLog::AppendAsync(AppendRequest request) {
   return queue_.Push(std::move(request), head);
 }
 
+namespace {
+
+// Each event's stream version: its stream's expected version plus the events of that stream
+// before it in the request. Without copying the expectations (this runs twice per append).
+std::vector<uint64_t> StreamVersions(const AppendRequest& request) {
+  const auto expected = [&request](const std::string& stream) -> uint64_t {
+    auto it = request.expected_versions.find(stream);
+    return it == request.expected_versions.end() ? 0 : it->second;
+  };
+  std::vector<uint64_t> versions;
+  versions.reserve(request.events.size());
+  if (request.events.size() == 1) {
+    versions.push_back(expected(request.events[0].stream) + 1);
+    return versions;
+  }
+  std::map<std::string_view, uint64_t> last;
+  for (const NewEvent& e : request.events) {
+    auto [it, added] = last.try_emplace(e.stream, 0);
+    if (added) it->second = expected(e.stream);
+    versions.push_back(++it->second);
+  }
+  return versions;
+}
+
+}  // namespace
+
 void KafkaLog::EncodeAll(AppendRequest& request) {
   if (request.encoded.size() == request.events.size()) return;
   request.encoded.clear();
-  std::map<std::string, uint64_t> versions = request.expected_versions;
+  request.encoded.reserve(request.events.size());
+  const std::vector<uint64_t> versions = StreamVersions(request);
   RecordedEvent r;  // position and partition stay 0 in the topic: readers take them from Kafka
-  for (NewEvent& e : request.events) {
-    r.stream_version = ++versions[e.stream];
+  for (size_t n = 0; n < request.events.size(); ++n) {
+    NewEvent& e = request.events[n];
+    r.stream_version = versions[n];
     // Lent to the envelope and given back: copying the payload would cost more than encoding it.
     r.event = std::move(e);
     try {
@@ -265,7 +296,9 @@ void KafkaLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
   for (AppendQueue::Pending& p : group) requests.push_back(&p.request);
   auto results = RunTransaction(requests, nullptr);
   if (!results.ok()) return queue_.Break(group, results.error());
-  for (size_t i = 0; i < group.size(); ++i) group[i].done.set_value(std::move(results.value()[i]));
+  // Last first: an appender with several appends in the group waits on its oldest, and wakes
+  // once to find them all answered instead of once per answer.
+  for (size_t i = group.size(); i-- > 0;) group[i].done.set_value(std::move(results.value()[i]));
 }
 
 Result<AppendResult> KafkaLog::Transact(AppendRequest request, const TransactionExtras& extras) {
@@ -290,6 +323,8 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
   size_t total = 0;
   for (const AppendRequest* r : requests) total += r->events.size();
   flight->deliveries.resize(total);
+  flight->events.reserve(total);
+  flight->envelopes.reserve(total);  // never reallocated: librdkafka holds pointers into it
   // A failure before the commit: abort now, so nothing becomes visible to read_committed readers.
   auto abort_with = [&](Error error) -> Error {
     flight->needs_abort = true;
@@ -299,18 +334,19 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
   };
   size_t i = 0;
   for (AppendRequest* request : requests) {
-    std::map<std::string, uint64_t> versions = request->expected_versions;
+    const std::vector<uint64_t> versions = StreamVersions(*request);
     for (size_t n = 0; n < request->events.size(); ++n) {
       RecordedEvent r;
-      r.stream_version = ++versions[request->events[n].stream];
+      r.stream_version = versions[n];
       r.event = std::move(request->events[n]);
-      const std::string& value = request->encoded[n];
+      flight->envelopes.push_back(std::move(request->encoded[n]));
+      const std::string& value = flight->envelopes.back();
       const std::string& key = r.event.stream;
       rd_kafka_resp_err_t err =
           rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
                             RD_KAFKA_V_KEY(key.data(), key.size()),
                             RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_MSGFLAGS(0),  // no copy: `flight` owns the envelope
                             RD_KAFKA_V_HEADER("type", r.event.type.c_str(), -1),
                             RD_KAFKA_V_HEADER("schema_version", "1", 1),
                             RD_KAFKA_V_OPAQUE(&flight->deliveries[i]), RD_KAFKA_V_END);

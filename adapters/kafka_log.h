@@ -135,9 +135,13 @@ class KafkaLog final : public EventLog {
   };
 
  private:
-  // A transaction not yet resolved: its events, and the slots its delivery reports write to.
+  // A transaction not yet resolved: its events, their envelopes, and the slots its delivery
+  // reports write to. The envelopes are produced without a copy: librdkafka reads them until
+  // their delivery reports, so they live here, as long as the transaction is unresolved (and,
+  // for a replaced producer, until it is destroyed).
   struct InFlight {
     std::vector<RecordedEvent> events;
+    std::vector<std::string> envelopes;
     std::vector<DeliverySlot> deliveries;
     bool needs_abort = false;  // false: the commit timed out, its outcome is unknown
   };

@@ -41,6 +41,12 @@ bool Digits(const std::string& s, size_t pos, size_t n, int* out) {
 }  // namespace
 
 std::string FormatRfc3339(Timestamp t) {
+  std::string out;
+  AppendRfc3339(out, t);
+  return out;
+}
+
+void AppendRfc3339(std::string& text, Timestamp t) {
   int64_t days = t.ms / kDayMs;
   int64_t rem = t.ms % kDayMs;
   if (rem < 0) {
@@ -68,11 +74,13 @@ std::string FormatRfc3339(Timestamp t) {
     put(17, secs % 60, 2);
     if (ms == 0) {
       out[19] = 'Z';
-      return std::string(out, 20);
+      text.append(out, 20);
+      return;
     }
     put(20, ms, 3);
     out[23] = 'Z';
-    return std::string(out, 24);
+    text.append(out, 24);
+    return;
   }
   char buf[48];
   if (ms == 0) {
@@ -84,7 +92,7 @@ std::string FormatRfc3339(Timestamp t) {
                   static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
                   static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60), ms);
   }
-  return buf;
+  text += buf;
 }
 
 std::optional<Timestamp> ParseRfc3339(const std::string& s) {

@@ -19,6 +19,8 @@ constexpr int64_t kDayMs = 24 * kHourMs;
 
 // "2026-11-22T14:05:00Z"; milliseconds are written only when non-zero ("…:00.250Z").
 std::string FormatRfc3339(Timestamp t);
+// text += FormatRfc3339(t), without a string of its own (once per appended event).
+void AppendRfc3339(std::string& text, Timestamp t);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)"; nullopt when malformed or out of range.
 std::optional<Timestamp> ParseRfc3339(const std::string& text);
