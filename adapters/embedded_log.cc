@@ -164,7 +164,7 @@ Result<std::vector<RecordedEvent>> EmbeddedLog::Read(const ConsistencyToken& aft
   std::vector<RecordedEvent> out;
   out.reserve(stored.value().size());
   for (const StoredEvent& e : stored.value()) {
-    auto decoded = DecodeEnvelope(e.envelope);
+    auto decoded = DecodeEnvelopeFast(e.envelope);
     if (!decoded.ok()) return decoded.error();
     out.push_back(std::move(decoded).value());
   }
@@ -206,7 +206,7 @@ Result<std::vector<RecordedEvent>> EmbeddedLog::ReadStream(const std::string& st
     const uint64_t pos = DecodeBigEndian64(it->value().data());
     auto s = db_->Get(rocksdb::ReadOptions(), EventKey(pos), &bytes);
     if (!s.ok()) return FromRocks(s, "cannot read an event");
-    auto decoded = DecodeEnvelope(bytes);
+    auto decoded = DecodeEnvelopeFast(bytes);
     if (!decoded.ok()) return decoded.error();
     out.push_back(std::move(decoded).value());
   }

@@ -1,5 +1,7 @@
 #include "adapters/envelope_scan.h"
 
+#include "adapters/event_codec.h"
+
 // simdjson's inline iterators trip GCC's flow warnings once inlined here (its own code, not
 // ours): they are silenced for its header only.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -58,6 +60,36 @@ nlohmann::json ToJson(element e) {
       break;
   }
   return nullptr;
+}
+
+// `e` as nlohmann::json into `*out`, as nlohmann's own parser builds it; false for an object with
+// a key twice (nlohmann keeps the last one: DecodeEnvelope then reads it, so the two never differ).
+bool ToJsonExactly(element e, nlohmann::json* out) {
+  switch (e.type()) {
+    case element_type::ARRAY: {
+      *out = nlohmann::json::array();
+      auto& items = out->get_ref<nlohmann::json::array_t&>();
+      const simdjson::dom::array array = e.get_array().value_unsafe();
+      for (element item : array) {
+        items.emplace_back();
+        if (!ToJsonExactly(item, &items.back())) return false;
+      }
+      return true;
+    }
+    case element_type::OBJECT: {
+      *out = nlohmann::json::object();
+      auto& fields = out->get_ref<nlohmann::json::object_t&>();
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (auto field : object) {
+        auto [it, added] = fields.try_emplace(std::string(field.key));
+        if (!added || !ToJsonExactly(field.value, &it->second)) return false;
+      }
+      return true;
+    }
+    default:
+      *out = ToJson(e);
+      return true;
+  }
 }
 
 // The payload as simdjson parsed it. nlohmann's is_number_integer is simdjson's INT64 or
@@ -142,85 +174,168 @@ EnvelopeScanner::~EnvelopeScanner() = default;
 
 static_assert(EnvelopeScanner::kPadding == simdjson::SIMDJSON_PADDING);
 
-Status EnvelopeScanner::Scan(const std::string& bytes, std::string_view payload_of,
-                             ScannedEvent* out) {
-  if (MayHoldNegativeZero(bytes)) return Corrupt("-0, left to DecodeEnvelope");
-  simdjson::dom::object envelope;
-  auto parsed = bytes.capacity() >= bytes.size() + kPadding
-                    ? parser_->parser.parse(simdjson::padded_string_view(bytes.data(), bytes.size(),
-                                                                         bytes.capacity()))
-                    : parser_->parser.parse(bytes.data(), bytes.size());
-  if (parsed.get_object().get(envelope)) return Corrupt("not a JSON object");
-  RecordedEvent& r = out->recorded;
+namespace {
+
+// An envelope's fields as simdjson read them: everything but the payload in `r`, the payload and
+// the hashes as they are in the parsed document.
+struct EnvelopeFields {
+  element data;
+  std::string_view prev_hash, hash;
+};
+
+// Reads the fields the way DecodeEnvelope does (the same ones required, the same types), in one
+// pass over them (an object's lookups by key each walk it from the start). A field given twice is
+// refused: nlohmann keeps the last of the two, and DecodeEnvelope is left to read it.
+Status ReadFields(simdjson::dom::object envelope, RecordedEvent& r, EnvelopeFields& out) {
   r.schema_version = kSchemaVersion;
   r.partition = 0;
-  // One pass over the fields (an object's lookups by key each walk it from the start).
-  bool position = false, stream_version = false, id = false, stream = false, type = false;
+  enum Seen : unsigned {
+    kPosition = 1,
+    kStreamVersion = 2,
+    kSchemaVersion = 4,
+    kPartition = 8,
+    kId = 16,
+    kStream = 32,
+    kType = 64,
+    kAt = 128,
+    kActor = 256,
+    kData = 512,
+    kPrevHash = 1024,
+    kHash = 2048,
+  };
+  unsigned seen = 0;
+  const auto first = [&seen](unsigned field) {
+    const bool again = (seen & field) != 0;
+    seen |= field;
+    return !again;
+  };
   std::string_view at;
   simdjson::dom::object actor;
-  simdjson::dom::element data;
-  bool has_actor = false, has_data = false;
   for (auto field : envelope) {
     const std::string_view key = field.key;
     const element value = field.value;
     std::string_view text;
     uint64_t count = 0;
     if (key == "position") {
+      if (!first(kPosition)) return Corrupt("position twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("position is not a count");
       r.position = count;
-      position = true;
     } else if (key == "stream_version") {
+      if (!first(kStreamVersion)) return Corrupt("stream_version twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("stream_version is not a count");
       r.stream_version = count;
-      stream_version = true;
     } else if (key == "schema_version") {
+      if (!first(kSchemaVersion)) return Corrupt("schema_version twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("schema_version is not a count");
       r.schema_version = static_cast<int>(count);
     } else if (key == "partition") {
+      if (!first(kPartition)) return Corrupt("partition twice, left to DecodeEnvelope");
       int64_t partition = 0;
       if (!value.get_int64().get(partition)) r.partition = static_cast<int>(partition);
     } else if (key == "id" || key == "stream" || key == "type") {
+      if (!first(key == "id" ? kId : key == "stream" ? kStream : kType)) {
+        return Corrupt("a field twice, left to DecodeEnvelope");
+      }
       if (value.get_string().get(text)) return Corrupt("a field is not a string");
       (key == "id" ? r.event.id : key == "stream" ? r.event.stream : r.event.type) = text;
-      (key == "id" ? id : key == "stream" ? stream : type) = true;
     } else if (key == "at") {
+      if (!first(kAt)) return Corrupt("at twice, left to DecodeEnvelope");
       if (value.get_string().get(at)) return Corrupt("at is not a string");
     } else if (key == "actor") {
+      if (!first(kActor)) return Corrupt("actor twice, left to DecodeEnvelope");
       if (value.get_object().get(actor)) return Corrupt("malformed actor");
-      has_actor = true;
     } else if (key == "data") {
-      data = value;
-      has_data = true;
+      if (!first(kData)) return Corrupt("data twice, left to DecodeEnvelope");
+      out.data = value;
     } else if (key == "prev_hash" || key == "hash") {
-      if (!value.is_string()) return Corrupt("a hash is not a string");
+      if (!first(key == "hash" ? kHash : kPrevHash)) return Corrupt("a hash twice");
+      if (value.get_string().get(text)) return Corrupt("a hash is not a string");
+      (key == "hash" ? out.hash : out.prev_hash) = text;
     }
   }
-  if (!position || !stream_version) return Corrupt("position or stream_version is missing");
-  if (!id || !stream || !type || at.empty()) return Corrupt("a field is missing");
+  if (!(seen & kPosition) || !(seen & kStreamVersion)) {
+    return Corrupt("position or stream_version is missing");
+  }
+  if (!(seen & kId) || !(seen & kStream) || !(seen & kType) || at.empty()) {
+    return Corrupt("a field is missing");
+  }
   auto parsed_at = ParseRfc3339(std::string(at));
   if (!parsed_at) return Corrupt("malformed time");
   r.event.at = *parsed_at;
+  if (!(seen & kActor)) return Corrupt("malformed actor");
   std::string_view actor_type, actor_id;
-  if (!has_actor || actor["type"].get_string().get(actor_type) ||
-      actor["id"].get_string().get(actor_id)) {
-    return Corrupt("malformed actor");
+  bool has_type = false, has_id = false;
+  for (auto field : actor) {
+    if (field.key == "type") {
+      if (has_type || field.value.get_string().get(actor_type)) return Corrupt("malformed actor");
+      has_type = true;
+    } else if (field.key == "id") {
+      if (has_id || field.value.get_string().get(actor_id)) return Corrupt("malformed actor");
+      has_id = true;
+    }
   }
+  if (!has_type || !has_id) return Corrupt("malformed actor");
   r.event.actor.type = actor_type == "user"      ? Actor::Type::kUser
                        : actor_type == "contact" ? Actor::Type::kContact
                                                  : Actor::Type::kSystem;
   r.event.actor.id = actor_id;
-  if (!has_data) return Corrupt("data is missing");
+  if (!(seen & kData)) return Corrupt("data is missing");
+  return Status::Ok();
+}
+
+// The envelope as a simdjson object. Bytes with kPadding spare capacity are not copied.
+Status ParseEnvelope(simdjson::dom::parser& parser, const std::string& bytes,
+                     simdjson::dom::object* envelope) {
+  if (MayHoldNegativeZero(bytes)) return Corrupt("-0, left to DecodeEnvelope");
+  auto parsed =
+      bytes.capacity() >= bytes.size() + EnvelopeScanner::kPadding
+          ? parser.parse(simdjson::padded_string_view(bytes.data(), bytes.size(), bytes.capacity()))
+          : parser.parse(bytes.data(), bytes.size());
+  if (parsed.get_object().get(*envelope)) return Corrupt("not a JSON object");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status EnvelopeScanner::Scan(const std::string& bytes, std::string_view payload_of,
+                             ScannedEvent* out) {
+  simdjson::dom::object envelope;
+  if (Status parsed = ParseEnvelope(parser_->parser, bytes, &envelope); !parsed.ok()) return parsed;
+  RecordedEvent& r = out->recorded;
+  EnvelopeFields fields;
+  if (Status read = ReadFields(envelope, r, fields); !read.ok()) return read;
   r.event.data = nullptr;
   r.event.prev_hash.clear();
   r.event.hash.clear();
   out->event.reset();
   if (r.event.stream.starts_with(payload_of)) {
     simdjson::dom::object payload;
-    if (!data.get_object().get(payload)) {
+    if (!fields.data.get_object().get(payload)) {
       out->event = events::Decode(r.event.type, SimdPayloadReader(payload));
     }
   }
   return Status::Ok();
+}
+
+Status EnvelopeScanner::Decode(const std::string& bytes, RecordedEvent* out) {
+  simdjson::dom::object envelope;
+  if (Status parsed = ParseEnvelope(parser_->parser, bytes, &envelope); !parsed.ok()) return parsed;
+  EnvelopeFields fields;
+  if (Status read = ReadFields(envelope, *out, fields); !read.ok()) return read;
+  out->partition = 0;  // as DecodeEnvelope: a log sets it from where it read the event
+  if (!ToJsonExactly(fields.data, &out->event.data)) {
+    return Corrupt("a key twice in the payload, left to DecodeEnvelope");
+  }
+  out->event.prev_hash = fields.prev_hash;
+  out->event.hash = fields.hash;
+  return Status::Ok();
+}
+
+Result<RecordedEvent> DecodeEnvelopeFast(const std::string& bytes) {
+  thread_local EnvelopeScanner scanner;
+  RecordedEvent r;
+  if (scanner.Decode(bytes, &r).ok()) return r;
+  return DecodeEnvelope(bytes);
 }
 
 }  // namespace helpdesk

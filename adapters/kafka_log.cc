@@ -458,7 +458,7 @@ Result<std::vector<RecordedEvent>> KafkaLog::Read(const ConsistencyToken& after,
   std::vector<RecordedEvent> out;
   out.reserve(stored.value().size());
   for (const StoredEvent& e : stored.value()) {
-    auto decoded = DecodeEnvelope(e.envelope);
+    auto decoded = DecodeEnvelopeFast(e.envelope);
     if (!decoded.ok()) {
       spdlog::error("kafka: undecodable event at {}:{} skipped", e.partition, e.position - 1);
       continue;

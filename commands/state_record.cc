@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/json_support.h"
+#include "domain/json_text.h"
 
 namespace helpdesk {
 
@@ -107,7 +108,7 @@ std::string EncodeRecord(const StateRecord& record) {
         if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) j["s"] = s;
       },
       record.state);
-  return j.dump();
+  return DumpJson(j);
 }
 
 std::optional<StateRecord> DecodeRecord(std::string_view kind, std::string_view text) {

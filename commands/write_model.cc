@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "domain/personal_data.h"
 
 namespace helpdesk {
@@ -286,7 +287,7 @@ bool WriteModel::Apply(const RecordedEvent& r) {
     auto ids = nlohmann::json::parse(GetLookup(key).value_or("[]"), nullptr, false);
     if (!ids.is_array()) ids = nlohmann::json::array();
     ids.push_back(id);
-    PutLookup(key, ids.dump());
+    PutLookup(key, DumpJson(ids));
   } else if (const auto* received = events::As<events::MessageReceived>(event);
              received && conversation) {
     if (!received->external_id.empty()) {
@@ -367,7 +368,7 @@ bool WriteModel::Apply(const RecordedEvent& r) {
       std::stable_sort(by_age.begin(), by_age.end());
       nlohmann::json sorted = nlohmann::json::array();
       for (const auto& [at, conversation] : by_age) sorted.push_back(conversation);
-      PutLookup(to_key, sorted.dump());
+      PutLookup(to_key, DumpJson(sorted));
       PutLookup(from_key, "[]");
     }
     for (const std::string& conversation_id : merged->conversation_ids) {

@@ -6,6 +6,7 @@
 #include "adapters/rocks_status.h"
 #include "domain/contact.h"
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "domain/personal_data.h"
 #include "projections/contact_list.h"
 #include "projections/conversation_projector.h"
@@ -77,7 +78,7 @@ void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string
       } else if (item.contains("data")) {
         Scrub(item["data"], item.value("type", ""));
       }
-      txn.Put(key, item.dump());
+      txn.Put(key, DumpJson(item));
     }
   }
   for (const std::string& key : txn.KeysWithPrefix(view_keys::kDeliveryQueue + id + "/")) {
@@ -106,7 +107,7 @@ void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   for (const std::string& scope : new_scopes) {
     if (!old_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), +1);
   }
-  txn.Put(view_keys::kContact + id, contact.dump());
+  txn.Put(view_keys::kContact + id, DumpJson(contact));
 }
 
 // In time order (positions of different partitions do not compare), the position apart.
@@ -122,7 +123,7 @@ void ScrubOwnTimeline(ViewTxn& txn, const std::string& id) {
     json item = LoadJson(txn, key);
     if (!item.is_object() || !item.contains("data")) continue;
     Scrub(item["data"], item.value("type", ""));
-    txn.Put(key, item.dump());
+    txn.Put(key, DumpJson(item));
   }
 }
 
@@ -144,14 +145,14 @@ void ScrubNotes(ViewTxn& txn, const std::string& id) {
     json note = LoadJson(txn, key);
     if (!note.is_object()) continue;
     note["text"] = kErased;
-    txn.Put(key, note.dump());
+    txn.Put(key, DumpJson(note));
   }
   const std::string told = view_keys::kContactNoteNotifications + id + "/";
   for (const std::string& key : txn.KeysWithPrefix(told)) {
     json notification = LoadJson(txn, key.substr(told.size()));
     if (!notification.is_object()) continue;
     notification["text"] = kErased;
-    txn.Put(key.substr(told.size()), notification.dump());
+    txn.Put(key.substr(told.size()), DumpJson(notification));
   }
 }
 
@@ -184,7 +185,7 @@ void MoveToSurvivor(ViewTxn& txn, ConversationCache& cache, const std::string& f
         json note = json::parse(moved, nullptr, false);
         if (note.is_object()) {
           note["contact_id"] = into;
-          moved = note.dump();
+          moved = DumpJson(note);
         }
       }
       txn.Put(prefix + into + "/" + key.substr(old_prefix.size()), moved);
@@ -338,7 +339,7 @@ void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationC
             order["recorded_at"] =
                 known.is_object() ? known.value("recorded_at", json()) : json(FormatRfc3339(e.at));
             order["updated_at"] = FormatRfc3339(e.at);
-            txn.Put(key, order.dump());
+            txn.Put(key, DumpJson(order));
           },
           [&](const events::ContactsMerged& m) {
             card_changed = false;  // the conversations below take the survivor's card

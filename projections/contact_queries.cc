@@ -6,6 +6,7 @@
 
 #include "adapters/event_codec.h"
 #include "domain/directory.h"
+#include "domain/json_text.h"
 #include "projections/conversation_projector.h"
 #include "projections/view_keys.h"
 #include "projections/view_queries.h"
@@ -54,7 +55,7 @@ std::optional<std::string> CountedScopeOf(const ContactFilter& f) {
 }
 
 std::string AttributeText(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : DumpJson(value);
 }
 
 }  // namespace
@@ -165,13 +166,12 @@ Result<ContactPage> ContactQueries::List(const ContactFilter& filter,
     return true;
   });
   if (counted) out.total = ReadCounter(views_.Get(ContactCountKey(*counted)));
-  out.page.items_json = items.dump();
+  out.page.items_json = DumpJson(items);
   return out;
 }
 
 ContactPage ContactQueries::ScopePage(const ContactFilter& filter,
-                                      const std::optional<std::string>& after,
-                                      size_t limit) const {
+                                      const std::optional<std::string>& after, size_t limit) const {
   // The index holds exactly the scope's contacts, and each stored card is the API object as
   // written (json::dump): the page is the stored texts joined, with nothing parsed.
   const std::string prefix = ContactListPrefix(ScopeOf(filter), filter.sort);
@@ -257,7 +257,7 @@ Result<Page> ContactQueries::Timeline(const std::string& contact_id,
     items.push_back(std::move(item));
   }
   if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
-  page.items_json = items.dump();
+  page.items_json = DumpJson(items);
   return page;
 }
 
@@ -290,7 +290,7 @@ Result<Page> ContactQueries::Notes(const std::string& contact_id,
     if (note.is_object()) items.push_back(std::move(note));
   }
   if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
-  page.items_json = items.dump();
+  page.items_json = DumpJson(items);
   return page;
 }
 

@@ -5,6 +5,7 @@
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "domain/notifications.h"
 #include "projections/conversation_view.h"
 #include "projections/inbox_index.h"
@@ -83,7 +84,7 @@ void ProjectDelivery(const RecordedEvent& r, const std::optional<events::Event>&
         item["delivery"] = delivered ? "delivered" : "failed";
         item["delivery_attempts"] = delivered ? delivered->attempts : failed->attempts;
         if (failed) item["delivery_error"] = failed->error;
-        txn.Put(*item_key, item.dump());
+        txn.Put(*item_key, DumpJson(item));
       }
     }
     txn.Delete(view_keys::kMessageByPosition + suffix);
@@ -115,7 +116,7 @@ std::string TimelineItem(const RecordedEvent& r, bool with_stream) {
   out += ",\"at\":\"";
   out += FormatRfc3339(e.at);
   out += "\",\"data\":";
-  out += e.data.dump();
+  AppendJson(out, e.data);
   out += ",\"position\":";
   out += std::to_string(r.position);
   if (with_stream) {
@@ -216,7 +217,7 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
               {"at", FormatRfc3339(e.at)},
               {"read", false}};
     if (n.kind == "mention" && note) item["text"] = note->text.substr(0, 280);
-    txn.Put(key, item.dump());
+    txn.Put(key, DumpJson(item));
     txn.AddToCounter(UnreadNotificationsKey(n.user_id), +1);
   }
 

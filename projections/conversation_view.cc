@@ -1,6 +1,7 @@
 #include "projections/conversation_view.h"
 
 #include "adapters/rocks_status.h"
+#include "domain/json_text.h"
 #include "domain/messaging_window.h"
 #include "domain/thermometer.h"
 
@@ -133,7 +134,7 @@ std::string RenderFrom(const ConversationView& v, const json& api) {
   out += static_cast<char>(v.state.status);
   out += EncodeOptTime(v.state.waiting_since);
   out += EncodeOptTime(v.state.closed_at);
-  std::string body = api.dump();
+  std::string body = DumpJson(api);
   body.pop_back();  // the closing brace; RenderForClient adds the thermometer and closes it
   out += body;
   return out;
@@ -186,7 +187,7 @@ std::string EncodeFrom(const ConversationView& v, json& j) {
   j["resolution_ms"] = v.state.resolution_ms ? json(*v.state.resolution_ms) : json();
   j["report"] = ReportMarksToJson(v.report);
   j["report_definition"] = v.report_definition;
-  return j.dump();
+  return DumpJson(j);
 }
 
 }  // namespace

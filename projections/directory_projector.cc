@@ -6,6 +6,7 @@
 
 #include "domain/directory.h"
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "projections/conversation_projector.h"
 #include "projections/view_keys.h"
 
@@ -45,7 +46,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
   const NewEvent& e = r.event;
   if (e.stream.starts_with("contact/")) {
     contacts_.Apply(r, txn, cache);
-    funnels_.Apply(r, txn);  // its funnel stage
+    funnels_.Apply(r, txn);       // its funnel stage
     tasks_.ApplyContact(r, txn);  // a merge moves its tasks
     return;
   }
@@ -75,7 +76,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
     q["text"] = text;
     q["visibility"] = visibility;
     q["updated_at"] = FormatRfc3339(e.at);
-    txn.Put(view_keys::kQuickReply + id, q.dump());
+    txn.Put(view_keys::kQuickReply + id, DumpJson(q));
   };
   std::visit(
       events::Overloaded{
@@ -88,7 +89,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
               json team = LoadJson(txn, view_keys::kTeam + t);
               if (!team.is_object()) team = TeamStub(t);
               AddToSortedArray(team["members"], u.user_id);
-              txn.Put(view_keys::kTeam + t, team.dump());
+              txn.Put(view_keys::kTeam + t, DumpJson(team));
             }
             user =
                 json{{"id", u.user_id},
@@ -99,7 +100,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                      {"presence", user.is_object() ? user.value("presence", "offline") : "offline"},
                      {"active", true},
                      {"avatar_url", nullptr}};
-            txn.Put(view_keys::kUser + u.user_id, user.dump());
+            txn.Put(view_keys::kUser + u.user_id, DumpJson(user));
             if (!u.token_sha256.empty()) {
               txn.Put(view_keys::kUserToken + u.user_id + "/" + kInitialTokenId,
                       json{{"token_id", kInitialTokenId},
@@ -122,7 +123,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
               user["active"] = *u.active;
               if (!*u.active) user["presence"] = "offline";
             }
-            txn.Put(view_keys::kUser + u.user_id, user.dump());
+            txn.Put(view_keys::kUser + u.user_id, DumpJson(user));
           },
           [&](const events::UserTokenIssued& t) {
             txn.Put(view_keys::kUserToken + t.user_id + "/" + t.token_id,
@@ -141,7 +142,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             json user = LoadJson(txn, view_keys::kUser + p.user_id);
             if (!user.is_object()) return;
             user["presence"] = p.status;
-            txn.Put(view_keys::kUser + p.user_id, user.dump());
+            txn.Put(view_keys::kUser + p.user_id, DumpJson(user));
           },
           [&](const events::ProtocolIssued& p) {
             txn.Put(view_keys::kProtocolOf + p.conversation_id, p.protocol);
@@ -158,7 +159,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             if (d.agent_visibility) settings["agent_visibility"] = *d.agent_visibility;
             if (d.close_reasons) settings["close_reasons"] = *d.close_reasons;
             settings["updated_at"] = FormatRfc3339(e.at);
-            txn.Put(view_keys::kDeskSettings, settings.dump());
+            txn.Put(view_keys::kDeskSettings, DumpJson(settings));
           },
           [&](const events::ContactAttributeDefined& a) {
             txn.Put(view_keys::kContactAttribute + a.key, json{{"key", a.key},
@@ -188,7 +189,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                 if (!at || *before < *at) continue;
               }
               item["read"] = true;
-              txn.Put(key, item.dump());
+              txn.Put(key, DumpJson(item));
               txn.AddToCounter(UnreadNotificationsKey(n.user_id), -1);
             }
           },
@@ -196,7 +197,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             json team = LoadJson(txn, view_keys::kTeam + t.team_id);
             if (!team.is_object()) team = TeamStub(t.team_id);
             team["name"] = t.name;
-            txn.Put(view_keys::kTeam + t.team_id, team.dump());
+            txn.Put(view_keys::kTeam + t.team_id, DumpJson(team));
           },
           [&](const events::TeamMemberAdded& m) {
             json team = LoadJson(txn, view_keys::kTeam + m.team_id);
@@ -204,9 +205,9 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             if (!team.is_object()) team = TeamStub(m.team_id);
             if (!user.is_object()) user = UserStub(m.user_id);
             AddToSortedArray(team["members"], m.user_id);
-            txn.Put(view_keys::kTeam + m.team_id, team.dump());
+            txn.Put(view_keys::kTeam + m.team_id, DumpJson(team));
             AddToSortedArray(user["teams"], m.team_id);
-            txn.Put(view_keys::kUser + m.user_id, user.dump());
+            txn.Put(view_keys::kUser + m.user_id, DumpJson(user));
           },
           [&](const events::ChannelCreated& c) {
             txn.Put(view_keys::kChannel + c.channel_id, json{{"id", c.channel_id},
@@ -222,7 +223,7 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             json stored = LoadJson(txn, view_keys::kChannel + i.channel_id);
             stored["webhooks"] = !i.app_secret.empty();
             stored["outbound_url"] = i.outbound_url.empty() ? json(nullptr) : json(i.outbound_url);
-            txn.Put(view_keys::kChannel + i.channel_id, stored.dump());
+            txn.Put(view_keys::kChannel + i.channel_id, DumpJson(stored));
           },
           [&](const events::TemplateCreated& t) {
             txn.Put(view_keys::kTemplate + t.channel_id + "/" + t.template_id,

@@ -11,6 +11,7 @@
 #include "domain/events.h"
 #include "domain/funnel.h"
 #include "domain/histogram.h"
+#include "domain/json_text.h"
 #include "domain/report_rules.h"
 #include "projections/conversation_projector.h"
 #include "projections/period_cells.h"
@@ -42,10 +43,9 @@ std::string DealListKey(const std::string& scope, int64_t created_ms, const std:
 std::set<std::string> DealScopes(const json& deal) {
   if (!deal.is_object()) return {};
   const std::string funnel = Str(deal, "funnel_id");
-  std::set<std::string> scopes{kEveryDealScope, DealFunnelScope(funnel),
-                               DealStageScope(funnel, Str(deal, "stage_id")),
-                               DealContactScope(Str(deal, "contact_id")),
-                               DealStatusScope(Str(deal, "status"))};
+  std::set<std::string> scopes{
+      kEveryDealScope, DealFunnelScope(funnel), DealStageScope(funnel, Str(deal, "stage_id")),
+      DealContactScope(Str(deal, "contact_id")), DealStatusScope(Str(deal, "status"))};
   if (const std::string owner = Str(deal, "owner_id"); !owner.empty()) {
     scopes.insert(DealOwnerScope(owner));
   }
@@ -53,8 +53,8 @@ std::set<std::string> DealScopes(const json& deal) {
 }
 
 DealListEntry EntryOf(const json& deal) {
-  return {Str(deal, "funnel_id"), Str(deal, "stage_id"), Str(deal, "owner_id"),
-          Str(deal, "contact_id"), Str(deal, "status"), Str(deal, "expected_close_on")};
+  return {Str(deal, "funnel_id"),  Str(deal, "stage_id"), Str(deal, "owner_id"),
+          Str(deal, "contact_id"), Str(deal, "status"),   Str(deal, "expected_close_on")};
 }
 
 int64_t CreatedMs(const json& deal) {
@@ -80,7 +80,7 @@ void PutDeal(ViewTxn& txn, const json& before, const json& deal) {
     if (is_new) txn.AddToCounter(view_keys::kDealCount + scope, +1);
     if (is_new || entry_changed) txn.Put(DealListKey(scope, created, id), entry);
   }
-  txn.Put(view_keys::kDeal + id, deal.dump());
+  txn.Put(view_keys::kDeal + id, DumpJson(deal));
 }
 
 // --- The board ---
@@ -151,8 +151,8 @@ void ChangeStage(ViewTxn& txn, const std::string& funnel, const std::string& sta
 
 std::string EntryKey(const std::string& funnel, const std::string& stage, int64_t entered_ms,
                      char kind, const std::string& id) {
-  return EntryPrefix(funnel, stage) + EncodeBigEndian64(static_cast<uint64_t>(entered_ms)) +
-         kind + id;
+  return EntryPrefix(funnel, stage) + EncodeBigEndian64(static_cast<uint64_t>(entered_ms)) + kind +
+         id;
 }
 
 void Enter(ViewTxn& txn, char kind, const std::string& id, const std::string& funnel,
@@ -235,7 +235,7 @@ void ApplyFunnel(const RecordedEvent& r, const events::FunnelDefined& f, ViewTxn
               {"created_at", before.is_object() ? before.value("created_at", at) : at},
               {"updated_at", at},
               {"version", r.stream_version}};
-  txn.Put(key, funnel.dump());
+  txn.Put(key, DumpJson(funnel));
 }
 
 void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event, ViewTxn& txn) {
@@ -263,8 +263,7 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
             {"created_at", at},
             {"stage_entered_at", at}};
     Enter(txn, 'd', id, c->funnel_id, c->stage_id, c->value, e.at, r.position);
-    ReportMove(txn, c->funnel_id, "", std::nullopt, c->stage_id, c->value, c->status, false,
-               e.at);
+    ReportMove(txn, c->funnel_id, "", std::nullopt, c->stage_id, c->value, c->status, false, e.at);
   } else if (!before.is_object()) {
     return;  // an event of a deal never created: nothing to show it on
   } else if (const auto* u = events::As<events::DealUpdated>(event)) {
@@ -309,8 +308,7 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
   }
 }
 
-void ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& event,
-                  ViewTxn& txn) {
+void ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& event, ViewTxn& txn) {
   const NewEvent& e = r.event;
   const std::string id = IdOf(e.stream);
   if (const auto* c = events::As<events::ContactCreated>(event)) {
@@ -340,8 +338,8 @@ void ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& ev
 
 std::string EncodeDealListEntry(const DealListEntry& d) {
   std::string out;
-  for (const std::string* part : {&d.funnel_id, &d.stage_id, &d.owner_id, &d.contact_id,
-                                  &d.status, &d.expected_close_on}) {
+  for (const std::string* part :
+       {&d.funnel_id, &d.stage_id, &d.owner_id, &d.contact_id, &d.status, &d.expected_close_on}) {
     out += *part;
     out.push_back('\0');
   }
@@ -350,8 +348,8 @@ std::string EncodeDealListEntry(const DealListEntry& d) {
 
 DealListEntry DecodeDealListEntry(std::string_view value) {
   DealListEntry d;
-  std::string* parts[] = {&d.funnel_id, &d.stage_id, &d.owner_id,
-                          &d.contact_id, &d.status,  &d.expected_close_on};
+  std::string* parts[] = {&d.funnel_id,  &d.stage_id, &d.owner_id,
+                          &d.contact_id, &d.status,   &d.expected_close_on};
   size_t start = 0;
   for (std::string* part : parts) {
     const size_t end = value.find('\0', start);

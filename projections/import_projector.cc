@@ -1,6 +1,7 @@
 #include "projections/import_projector.h"
 
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "projections/view_keys.h"
 
 namespace helpdesk {
@@ -78,7 +79,7 @@ void ImportProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
              },
              *event);
   resource["updated_at"] = FormatRfc3339(e.at);
-  txn.Put(key, resource.dump());
+  txn.Put(key, DumpJson(resource));
 }
 
 }  // namespace helpdesk

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/rocks_status.h"
+#include "domain/json_text.h"
 #include "projections/contact_list.h"
 #include "projections/conversation_projector.h"
 #include "projections/inbox_index.h"
@@ -64,16 +65,17 @@ Result<TagPage> QueryTags(const ViewStore& views, const TagQuery& q) {
     }
     last = it->key().ToString().substr(sizeof(view_keys::kTagUse) - 1);
     const int64_t used_ms = StoredMs(it->value().ToString());
-    items.push_back({{"tag", last},
-                     {"open_count", CounterAt(views, ro, TagCounterKey(last))},
-                     {"contacts_count", CounterAt(views, ro, ContactCountKey(ContactTagScope(last)))},
-                     {"last_used_at", FormatRfc3339(Timestamp{used_ms})}});
+    items.push_back(
+        {{"tag", last},
+         {"open_count", CounterAt(views, ro, TagCounterKey(last))},
+         {"contacts_count", CounterAt(views, ro, ContactCountKey(ContactTagScope(last)))},
+         {"last_used_at", FormatRfc3339(Timestamp{used_ms})}});
   }
   const rocksdb::Status scanned = it->status();
   it.reset();
   views.db()->ReleaseSnapshot(snapshot);
   if (!scanned.ok()) return Error{ErrorCode::kInternal, "cannot read the tag catalog"};
-  page.items_json = items.dump();
+  page.items_json = DumpJson(items);
   return page;
 }
 

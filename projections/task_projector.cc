@@ -6,6 +6,7 @@
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
 #include "domain/events.h"
+#include "domain/json_text.h"
 #include "domain/notifications.h"
 #include "domain/task.h"
 #include "projections/conversation_projector.h"
@@ -113,7 +114,7 @@ void PutTask(ViewTxn& txn, const std::string& id, const TaskIndexFacts& was, con
     if (!was.contact_id.empty()) txn.Delete(view_keys::kContactTasks + was.contact_id + "/" + id);
     if (!is.contact_id.empty()) txn.Put(view_keys::kContactTasks + is.contact_id + "/" + id, "");
   }
-  txn.Put(view_keys::kTask + id, task.dump());
+  txn.Put(view_keys::kTask + id, DumpJson(task));
 }
 
 // The state the reminder rules read (domain/task.h), from the stored task and the due dates its
@@ -256,7 +257,7 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
     task["started_at"] = nullptr;  // it may be started anew
   } else if (const auto* rm = events::As<events::TaskReminded>(event)) {
     sent[rm->reminder == "overdue" ? "overdue" : "soon"] = FormatRfc3339(rm->due_at);
-    txn.Put(view_keys::kTaskRemindersSent + id, sent.dump());
+    txn.Put(view_keys::kTaskRemindersSent + id, DumpJson(sent));
   } else {
     return;
   }
@@ -265,7 +266,7 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
   if (lists_may_change) {
     PutTask(txn, id, was, task);
   } else {
-    txn.Put(view_keys::kTask + id, task.dump());
+    txn.Put(view_keys::kTask + id, DumpJson(task));
   }
   MoveReminderKey(txn, id, reminder_was, task, sent);
   for (const Notification& n : NotificationsFor(e, event)) {
@@ -277,7 +278,7 @@ void ApplyTask(const RecordedEvent& r, const std::optional<events::Event>& event
               {"actor", ActorToJson(e.actor)},
               {"at", at},
               {"read", false}};
-    txn.Put(key, item.dump());
+    txn.Put(key, DumpJson(item));
     txn.AddToCounter(UnreadNotificationsKey(n.user_id), +1);
   }
   if (const std::string contact = Str(task, "contact_id"); !contact.empty()) {
@@ -319,7 +320,7 @@ void ApplySchedule(const RecordedEvent& r, const std::optional<events::Event>& e
   }
   schedule["updated_at"] = at;
   schedule["version"] = r.stream_version;
-  txn.Put(key, schedule.dump());
+  txn.Put(key, DumpJson(schedule));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
 #include "domain/directory.h"
+#include "domain/json_text.h"
 #include "projections/conversation_projector.h"
 #include "projections/conversation_view.h"
 #include "projections/view_keys.h"
@@ -60,7 +61,7 @@ Result<Page> ViewQueries::PagePrefix(
     if (auto item = render(it->value().ToString())) items.push_back(std::move(*item));
   }
   if (!it->status().ok()) throw ViewReadError("cannot read the views: " + it->status().ToString());
-  page.items_json = items.dump();
+  page.items_json = DumpJson(items);
   return page;
 }
 

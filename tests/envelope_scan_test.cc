@@ -49,6 +49,12 @@ void ExpectScansAsDecoded(const std::string& bytes) {
     EXPECT_EQ(testing::Reading(got.recorded, got.event),
               testing::Reading(want, events::Decode(want.event)))
         << bytes;
+    RecordedEvent whole;
+    ASSERT_TRUE(scanner.Decode(*in, &whole).ok()) << bytes;
+    EXPECT_EQ(testing::WholeReading(whole), testing::WholeReading(want)) << bytes;
+    auto fast = DecodeEnvelopeFast(*in);
+    ASSERT_TRUE(fast.ok());
+    EXPECT_EQ(testing::WholeReading(fast.value()), testing::WholeReading(want)) << bytes;
   }
 }
 
@@ -117,6 +123,9 @@ TEST(EnvelopeScan, RefusesWhatDecodeEnvelopeRefuses) {
     EXPECT_FALSE(DecodeEnvelope(bytes).ok());
     ScannedEvent got;
     EXPECT_FALSE(scanner.Scan(bytes, "conversation/", &got).ok());
+    RecordedEvent whole;
+    EXPECT_FALSE(scanner.Decode(bytes, &whole).ok());
+    EXPECT_FALSE(DecodeEnvelopeFast(bytes).ok());
   }
   // And still reads a good one after them.
   ExpectScansAsDecoded(good.dump());
@@ -131,6 +140,9 @@ TEST(EnvelopeScan, RefusesNestingDeeperThanSimdjsonAllowsWhichDecodeEnvelopeRead
   EnvelopeScanner scanner;
   ScannedEvent got;
   EXPECT_FALSE(scanner.Scan(bytes, "conversation/", &got).ok());
+  RecordedEvent whole;
+  EXPECT_FALSE(scanner.Decode(bytes, &whole).ok());
+  EXPECT_TRUE(DecodeEnvelopeFast(bytes).ok());  // what the logs read with
 }
 
 TEST(EnvelopeScan, NumbersWithoutASignReadUnsignedAsNlohmannReadsThem) {
@@ -171,6 +183,30 @@ TEST(EnvelopeScan, LeavesNegativeZeroToDecodeEnvelope) {
   // Dates and ids with "-0" in them scan as before.
   ExpectScansAsDecoded(
       EncodeEnvelope(Sample("ConversationTagged", {{"tag", "2026-05-01"}, {"by", "id-07"}})));
+}
+
+// A key given twice: nlohmann keeps the last. The scanner's Decode leaves such an envelope to
+// DecodeEnvelope, so the fast reading is nlohmann's, in the envelope and in the payload alike.
+TEST(EnvelopeScan, DecodeLeavesAKeyGivenTwiceToDecodeEnvelope) {
+  const std::string once = EncodeEnvelope(Sample("ConversationTagged", {{"tag", "vip"}}));
+  std::vector<std::string> twice = {once, once, once};
+  twice[0].replace(twice[0].find("\"tag\":\"vip\""), 11, R"("tag":"a","tag":"b")");
+  twice[1].replace(twice[1].find("\"stream_version\":3"), 18,
+                   R"("stream_version":3,"stream_version":4)");
+  twice[2].replace(twice[2].find("\"actor\":{"), 9, R"("actor":{"id":"x",)");
+  EnvelopeScanner scanner;
+  for (const std::string& bytes : twice) {
+    SCOPED_TRACE(bytes);
+    auto want = DecodeEnvelope(bytes);
+    ASSERT_TRUE(want.ok());
+    RecordedEvent whole;
+    EXPECT_FALSE(scanner.Decode(bytes, &whole).ok());
+    auto fast = DecodeEnvelopeFast(bytes);
+    ASSERT_TRUE(fast.ok());
+    EXPECT_EQ(testing::WholeReading(fast.value()), testing::WholeReading(want.value()));
+  }
+  EXPECT_EQ(DecodeEnvelopeFast(twice[0]).value().event.data["tag"], "b");
+  EXPECT_EQ(DecodeEnvelopeFast(twice[1]).value().stream_version, 4u);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
 #include "commands/command_codec.h"
+#include "domain/json_text.h"
 
 namespace helpdesk {
 namespace {
@@ -114,7 +115,7 @@ Result<CommandOutcome> KafkaCommandBus::Send(const std::string& routing_key, con
                       {"sent_at", sent_at},
                       {"command", command},
                       {"sig", SignCommand(request_id, sent_at, command)}};
-  const std::string value = envelope.dump();
+  const std::string value = DumpJson(envelope);
   auto waiter = std::make_shared<Waiter>();
   std::future<Result<CommandOutcome>> answer = waiter->answer.get_future();
   {
@@ -184,13 +185,13 @@ void KafkaCommandBus::Deliver(const std::string& payload) {
 }
 
 std::string KafkaCommandBus::Sign(const std::string& request_id, const json& body) const {
-  return HmacSha256Hex(options_.signing_key, request_id + "\n" + body.dump());
+  return HmacSha256Hex(options_.signing_key, request_id + "\n" + DumpJson(body));
 }
 
 std::string KafkaCommandBus::SignCommand(const std::string& request_id, int64_t sent_at,
                                          const json& command) const {
   return HmacSha256Hex(options_.signing_key,
-                       request_id + "\n" + std::to_string(sent_at) + "\n" + command.dump());
+                       request_id + "\n" + std::to_string(sent_at) + "\n" + DumpJson(command));
 }
 
 int64_t KafkaCommandBus::NowMs() const {

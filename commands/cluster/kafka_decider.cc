@@ -11,6 +11,7 @@
 #include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
 #include "commands/command_codec.h"
+#include "domain/json_text.h"
 
 namespace helpdesk {
 namespace {
@@ -359,7 +360,7 @@ void KafkaDecider::DecideBatch(std::vector<Received>& batch) {
       envelope["hops"] = envelope.value("hops", 0) + 1;
       extras.messages.push_back(KafkaMessage{commands_topic,
                                              KafkaLog::PartitionFor(stream, log_.partitions()),
-                                             stream, envelope.dump()});
+                                             stream, DumpJson(envelope)});
       c.sent_on = true;
     }
     // Decided here, done or refused: a copy is a replay. A command sent on is decided by the

@@ -1,9 +1,10 @@
-// libFuzzer target: the replays' simdjson reader of envelopes (adapters/envelope_scan.h) against
-// nlohmann's DecodeEnvelope, on any bytes. Whatever the scanner accepts, DecodeEnvelope accepts
-// too and reads the same: the same envelope fields and the same typed event. The scanner may
-// refuse more (nesting past simdjson's depth, numbers past 64 bits): a replay then reads those
-// with DecodeEnvelope. Objects with a key twice are left out of the comparison: the header says
-// the two parsers may keep different ones, and no writer of ours makes them.
+// libFuzzer target: the replays' simdjson reader of envelopes (adapters/envelope_scan.h: Scan, and
+// Decode for whole envelopes) against nlohmann's DecodeEnvelope, on any bytes. Whatever the scanner
+// accepts, DecodeEnvelope accepts too and reads the same: the same envelope fields and the same
+// typed event. The scanner may refuse more (nesting past simdjson's depth, numbers past 64 bits): a
+// replay then reads those with DecodeEnvelope. Objects with a key twice are left out of the
+// comparison: the header says the two parsers may keep different ones, and no writer of ours makes
+// them.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -75,6 +76,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         helpdesk::testing::Reading(got.recorded, got.event) !=
             helpdesk::testing::Reading(decoded.value(),
                                        helpdesk::events::Decode(decoded.value().event))) {
+      std::abort();  // the two read it differently
+    }
+  }
+  // The whole envelope (Decode, what replays read with): whatever it accepts, DecodeEnvelope reads
+  // the same, the payload's tree and the kinds of its numbers included. No exception here: Decode
+  // refuses every key given twice.
+  for (const std::string* in : {&tight, static_cast<const std::string*>(&padded)}) {
+    helpdesk::RecordedEvent whole;
+    if (!scanner.Decode(*in, &whole).ok()) continue;
+    auto decoded = helpdesk::DecodeEnvelope(tight);
+    if (!decoded.ok()) std::abort();  // Decode accepted what DecodeEnvelope refuses
+    if (helpdesk::testing::WholeReading(whole) !=
+        helpdesk::testing::WholeReading(decoded.value())) {
       std::abort();  // the two read it differently
     }
   }

@@ -1,4 +1,4 @@
-// What the replays' two readers of envelopes must agree on (adapters/envelope_scan.h against
+// What the replays' readers of envelopes must agree on (adapters/envelope_scan.h against
 // DecodeEnvelope and events::Decode), written out as text: shared by the scanner's unit test and
 // its fuzz target, so both compare the same fields.
 #pragma once
@@ -25,6 +25,39 @@ inline std::string Reading(const RecordedEvent& r, const std::optional<events::E
          std::to_string(r.event.at.ms) + ", actor " +
          std::to_string(static_cast<int>(r.event.actor.type)) + "/" + r.event.actor.id +
          ", event " + TypedText(typed);
+}
+
+// A JSON value with the kind of every number spelled out: nlohmann's == takes 5 and 5u for the
+// same, and a replay must not read one as the other.
+inline std::string ExactText(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::object: {
+      std::string out = "{";
+      for (const auto& [key, value] : j.items())
+        out += nlohmann::json(key).dump() + ":" + ExactText(value) + ",";
+      return out + "}";
+    }
+    case nlohmann::json::value_t::array: {
+      std::string out = "[";
+      for (const auto& value : j) out += ExactText(value) + ",";
+      return out + "]";
+    }
+    case nlohmann::json::value_t::number_unsigned:
+      return "u" + j.dump();
+    case nlohmann::json::value_t::number_integer:
+      return "i" + j.dump();
+    case nlohmann::json::value_t::number_float:
+      return "f" + j.dump();
+    default:
+      return j.dump();
+  }
+}
+
+// Everything DecodeEnvelope reads: the fields above, the partition, the payload's tree and the
+// hashes.
+inline std::string WholeReading(const RecordedEvent& r) {
+  return Reading(r, std::nullopt) + ", partition " + std::to_string(r.partition) + ", data " +
+         ExactText(r.event.data) + ", prev_hash " + r.event.prev_hash + ", hash " + r.event.hash;
 }
 
 }  // namespace helpdesk::testing
