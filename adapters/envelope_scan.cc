@@ -190,18 +190,18 @@ Status ReadFields(simdjson::dom::object envelope, RecordedEvent& r, EnvelopeFiel
   r.schema_version = kSchemaVersion;
   r.partition = 0;
   enum Seen : unsigned {
-    kPosition = 1,
-    kStreamVersion = 2,
-    kSchemaVersion = 4,
-    kPartition = 8,
-    kId = 16,
-    kStream = 32,
-    kType = 64,
-    kAt = 128,
-    kActor = 256,
-    kData = 512,
-    kPrevHash = 1024,
-    kHash = 2048,
+    kSeenPosition = 1,
+    kSeenStreamVersion = 2,
+    kSeenSchemaVersion = 4,
+    kSeenPartition = 8,
+    kSeenId = 16,
+    kSeenStream = 32,
+    kSeenType = 64,
+    kSeenAt = 128,
+    kSeenActor = 256,
+    kSeenData = 512,
+    kSeenPrevHash = 1024,
+    kSeenHash = 2048,
   };
   unsigned seen = 0;
   const auto first = [&seen](unsigned field) {
@@ -217,52 +217,54 @@ Status ReadFields(simdjson::dom::object envelope, RecordedEvent& r, EnvelopeFiel
     std::string_view text;
     uint64_t count = 0;
     if (key == "position") {
-      if (!first(kPosition)) return Corrupt("position twice, left to DecodeEnvelope");
+      if (!first(kSeenPosition)) return Corrupt("position twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("position is not a count");
       r.position = count;
     } else if (key == "stream_version") {
-      if (!first(kStreamVersion)) return Corrupt("stream_version twice, left to DecodeEnvelope");
+      if (!first(kSeenStreamVersion))
+        return Corrupt("stream_version twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("stream_version is not a count");
       r.stream_version = count;
     } else if (key == "schema_version") {
-      if (!first(kSchemaVersion)) return Corrupt("schema_version twice, left to DecodeEnvelope");
+      if (!first(kSeenSchemaVersion))
+        return Corrupt("schema_version twice, left to DecodeEnvelope");
       if (value.get_uint64().get(count)) return Corrupt("schema_version is not a count");
       r.schema_version = static_cast<int>(count);
     } else if (key == "partition") {
-      if (!first(kPartition)) return Corrupt("partition twice, left to DecodeEnvelope");
+      if (!first(kSeenPartition)) return Corrupt("partition twice, left to DecodeEnvelope");
       int64_t partition = 0;
       if (!value.get_int64().get(partition)) r.partition = static_cast<int>(partition);
     } else if (key == "id" || key == "stream" || key == "type") {
-      if (!first(key == "id" ? kId : key == "stream" ? kStream : kType)) {
+      if (!first(key == "id" ? kSeenId : key == "stream" ? kSeenStream : kSeenType)) {
         return Corrupt("a field twice, left to DecodeEnvelope");
       }
       if (value.get_string().get(text)) return Corrupt("a field is not a string");
       (key == "id" ? r.event.id : key == "stream" ? r.event.stream : r.event.type) = text;
     } else if (key == "at") {
-      if (!first(kAt)) return Corrupt("at twice, left to DecodeEnvelope");
+      if (!first(kSeenAt)) return Corrupt("at twice, left to DecodeEnvelope");
       if (value.get_string().get(at)) return Corrupt("at is not a string");
     } else if (key == "actor") {
-      if (!first(kActor)) return Corrupt("actor twice, left to DecodeEnvelope");
+      if (!first(kSeenActor)) return Corrupt("actor twice, left to DecodeEnvelope");
       if (value.get_object().get(actor)) return Corrupt("malformed actor");
     } else if (key == "data") {
-      if (!first(kData)) return Corrupt("data twice, left to DecodeEnvelope");
+      if (!first(kSeenData)) return Corrupt("data twice, left to DecodeEnvelope");
       out.data = value;
     } else if (key == "prev_hash" || key == "hash") {
-      if (!first(key == "hash" ? kHash : kPrevHash)) return Corrupt("a hash twice");
+      if (!first(key == "hash" ? kSeenHash : kSeenPrevHash)) return Corrupt("a hash twice");
       if (value.get_string().get(text)) return Corrupt("a hash is not a string");
       (key == "hash" ? out.hash : out.prev_hash) = text;
     }
   }
-  if (!(seen & kPosition) || !(seen & kStreamVersion)) {
+  if (!(seen & kSeenPosition) || !(seen & kSeenStreamVersion)) {
     return Corrupt("position or stream_version is missing");
   }
-  if (!(seen & kId) || !(seen & kStream) || !(seen & kType) || at.empty()) {
+  if (!(seen & kSeenId) || !(seen & kSeenStream) || !(seen & kSeenType) || at.empty()) {
     return Corrupt("a field is missing");
   }
   auto parsed_at = ParseRfc3339(std::string(at));
   if (!parsed_at) return Corrupt("malformed time");
   r.event.at = *parsed_at;
-  if (!(seen & kActor)) return Corrupt("malformed actor");
+  if (!(seen & kSeenActor)) return Corrupt("malformed actor");
   std::string_view actor_type, actor_id;
   bool has_type = false, has_id = false;
   for (auto field : actor) {
@@ -279,7 +281,7 @@ Status ReadFields(simdjson::dom::object envelope, RecordedEvent& r, EnvelopeFiel
                        : actor_type == "contact" ? Actor::Type::kContact
                                                  : Actor::Type::kSystem;
   r.event.actor.id = actor_id;
-  if (!(seen & kData)) return Corrupt("data is missing");
+  if (!(seen & kSeenData)) return Corrupt("data is missing");
   return Status::Ok();
 }
 
@@ -334,7 +336,11 @@ Status EnvelopeScanner::Decode(const std::string& bytes, RecordedEvent* out) {
 Result<RecordedEvent> DecodeEnvelopeFast(const std::string& bytes) {
   thread_local EnvelopeScanner scanner;
   RecordedEvent r;
-  if (scanner.Decode(bytes, &r).ok()) return r;
+  try {
+    if (scanner.Decode(bytes, &r).ok()) return r;
+  } catch (const std::exception&) {
+    // Out of memory building the tree, say: DecodeEnvelope gives the answer, as an Error.
+  }
   return DecodeEnvelope(bytes);
 }
 

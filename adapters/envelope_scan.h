@@ -4,7 +4,8 @@
 // events::Decode gives (the same lenient rules, through events::PayloadReader), for envelopes
 // as the log writes them; in a payload with a key twice (no writer of ours makes one) simdjson
 // may read another of the two than nlohmann. Decode reads the whole envelope as DecodeEnvelope
-// does, and refuses every key given twice.
+// does, and refuses a key given twice wherever nlohmann would keep the second (an envelope
+// field, the actor's type or id, any key of the payload).
 //
 // Not thread-safe: one scanner per thread (it reuses simdjson's parser buffers).
 #pragma once

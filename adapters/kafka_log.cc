@@ -353,9 +353,11 @@ Result<std::vector<AppendResult>> KafkaLog::RunTransaction(
       flight->events.push_back(std::move(r));
       ++i;
       if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        request->encoded.clear();
         return abort_with(Unavailable(std::string("kafka produce: ") + rd_kafka_err2str(err)));
       }
     }
+    request->encoded.clear();  // moved into `flight`: nothing left to send again
   }
   if (extras) {
     for (const KafkaMessage& m : extras->messages) {

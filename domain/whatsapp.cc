@@ -119,7 +119,12 @@ Result<std::vector<WhatsAppInbound>> ParseWhatsAppWebhook(const json& body) {
           try {
             size_t used = 0;
             const long long seconds = std::stoll(timestamp, &used);
-            if (used == timestamp.size() && seconds > 0) in.sent_at = Timestamp{seconds * 1000};
+            // Unix seconds up to the end of year 9999; past that it is garbage (and its
+            // milliseconds would overflow): the message is kept, without a sending time.
+            constexpr long long kLastSecond = 253402300799;  // 9999-12-31T23:59:59Z
+            if (used == timestamp.size() && seconds > 0 && seconds <= kLastSecond) {
+              in.sent_at = Timestamp{seconds * 1000};
+            }
           } catch (const std::exception&) {
           }
         }

@@ -127,6 +127,25 @@ TEST(WhatsAppWebhook, ATextMessageBecomesAnInboundMessage) {
   EXPECT_EQ(m.sent_at->ms, 1764496800000);
 }
 
+// Found by fuzz_whatsapp_webhook: seconds past what milliseconds can hold overflowed.
+TEST(WhatsAppWebhook, ATimestampPastYear9999IsIgnoredAndTheMessageKept) {
+  for (const char* timestamp : {"1764001076792900000", "253402300800", "-5", "12x"}) {
+    auto parsed = ParseWhatsAppWebhook(Notification({{"from", "5511988887777"},
+                                                     {"id", "wamid.1"},
+                                                     {"timestamp", timestamp},
+                                                     {"type", "text"},
+                                                     {"text", {{"body", "Olá"}}}}));
+    ASSERT_TRUE(parsed.ok()) << timestamp;
+    ASSERT_EQ(parsed.value().size(), 1u);
+    EXPECT_FALSE(parsed.value()[0].sent_at.has_value()) << timestamp;
+  }
+  auto last = ParseWhatsAppWebhook(
+      Notification({{"from", "1"}, {"id", "w"}, {"timestamp", "253402300799"}, {"type", "text"}}));
+  ASSERT_TRUE(last.ok());
+  ASSERT_TRUE(last.value()[0].sent_at.has_value());
+  EXPECT_EQ(last.value()[0].sent_at->ms, 253402300799000);
+}
+
 TEST(WhatsAppWebhook, MediaBecomesAnAttachmentWithItsCaption) {
   auto parsed = ParseWhatsAppWebhook(
       Notification({{"from", "5511988887777"},

@@ -60,6 +60,26 @@ TEST(JsonText, EscapesEveryByteAsDumpDoes) {
   }
 }
 
+TEST(JsonText, FindsATrickyByteAtEveryOffsetOfTheFastScan) {
+  const char tricky[] = {'\0', '\n', '\x1f', '"', '\\', '\x7f'};
+  for (size_t length : {15, 16, 17, 31, 32, 33, 48}) {
+    for (size_t at = 0; at < length; ++at) {
+      for (char c : tricky) {
+        std::string s(length, 'x');
+        s[at] = c;
+        std::string out;
+        AppendJsonString(out, s);
+        ASSERT_EQ(out, nlohmann::json(s).dump()) << length << " " << at << " " << int(c);
+      }
+      std::string accented(length, 'x');  // a two-byte sequence across a chunk's edge
+      if (at + 1 < length) accented.replace(at, 2, "\xc3\xa3");
+      std::string out;
+      AppendJsonString(out, accented);
+      ASSERT_EQ(out, nlohmann::json(accented).dump()) << length << " " << at;
+    }
+  }
+}
+
 TEST(JsonText, AgreesWithDumpOnRandomBytes) {
   // Random short strings over a small alphabet of tricky bytes: controls, quotes, ASCII, lead and
   // continuation bytes of every length, bytes that never appear in UTF-8.
@@ -69,8 +89,12 @@ TEST(JsonText, AgreesWithDumpOnRandomBytes) {
   std::mt19937 random(42);
   int valid = 0, invalid = 0;
   for (int round = 0; round < 200000; ++round) {
-    std::string s(random() % 6, ' ');
-    for (char& c : s) c = static_cast<char>(alphabet[random() % sizeof alphabet]);
+    // Mostly plain text with a few tricky bytes, up to 40 long: the 16-byte scan's chunks and
+    // the byte-by-byte tail both see them.
+    std::string s(random() % 41, 'a');
+    for (int k = static_cast<int>(random() % 4); k >= 0 && !s.empty(); --k) {
+      s[random() % s.size()] = static_cast<char>(alphabet[random() % sizeof alphabet]);
+    }
     std::string expected, got = "kept";
     bool library_threw = false;
     try {

@@ -10,7 +10,8 @@
 
 namespace {
 
-// What dump() writes for `v`, or "" when it refuses (a string that is not UTF-8).
+// "ok:" and what `write` wrote, or "error:" and the library's message when it refused (a string
+// that is not UTF-8).
 template <class Write>
 std::string Outcome(Write write) {
   try {
