@@ -112,21 +112,21 @@ std::string NotificationPrefix(const std::string& user_id) {
 std::string TimelineItem(const RecordedEvent& r, bool with_stream) {
   const NewEvent& e = r.event;
   std::string out = "{\"actor\":";
-  out += ActorJsonText(e.actor);
+  AppendActorJson(out, e.actor);
   out += ",\"at\":\"";
-  out += FormatRfc3339(e.at);
+  AppendRfc3339(out, e.at);
   out += "\",\"data\":";
   AppendJson(out, e.data);
   out += ",\"position\":";
   out += std::to_string(r.position);
   if (with_stream) {
     out += ",\"stream\":";
-    out += QuoteJson(e.stream);
+    AppendJsonString(out, e.stream);
   }
   out += ",\"stream_version\":";
   out += std::to_string(r.stream_version);
   out += ",\"type\":";
-  out += QuoteJson(e.type);
+  AppendJsonString(out, e.type);
   out += "}";
   return out;
 }
