@@ -10,6 +10,7 @@ std::future<Result<AppendResult>> AppendQueue::Push(AppendRequest request,
     return ready.get_future();
   }
   std::future<Result<AppendResult>> done;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ || broken_) {
@@ -20,14 +21,20 @@ std::future<Result<AppendResult>> AppendQueue::Push(AppendRequest request,
     }
     queue_.push_back(Pending{std::move(request), {}});
     done = queue_.back().done.get_future();
+    // While held, the writer needs waking only for the first append and at the cap.
+    wake = holds_ == 0 || queue_.size() == 1 || queue_.size() >= kHeldAppends;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return done;
 }
 
 std::deque<AppendQueue::Pending> AppendQueue::TakeAll() {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+  if (holds_ > 0) {
+    cv_.wait_for(lock, kLongestHold,
+                 [this] { return stopping_ || holds_ == 0 || queue_.size() >= kHeldAppends; });
+  }
   std::deque<Pending> group;
   group.swap(queue_);
   return group;
@@ -42,6 +49,19 @@ void AppendQueue::Break(std::deque<Pending>& group, const Error& error) {
   }
   for (Pending& p : group) p.done.set_value(error);
   for (Pending& p : behind) p.done.set_value(error);
+}
+
+void AppendQueue::Hold() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++holds_;
+}
+
+void AppendQueue::Release() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--holds_ > 0) return;
+  }
+  cv_.notify_all();
 }
 
 void AppendQueue::Reset() {

@@ -5,6 +5,7 @@
 // rest on it). Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -21,11 +22,18 @@ class AppendQueue {
     std::promise<Result<AppendResult>> done;
   };
 
+  // How long, and up to how many appends, a hold keeps a group waiting (EventLog::HoldAppends).
+  static constexpr std::chrono::milliseconds kLongestHold{100};
+  static constexpr size_t kHeldAppends = 4096;
+
   // Queues `request`. An empty request resolves at once with `head`; a stopped or broken queue
   // resolves with kLogUnavailable.
   std::future<Result<AppendResult>> Push(AppendRequest request, const ConsistencyToken& head);
-  // Blocks until something is queued or Stop() was called. Empty once stopping and drained.
+  // Blocks until something is queued or Stop() was called, and while a hold lasts (see
+  // kLongestHold). Empty once stopping and drained.
   std::deque<Pending> TakeAll();
+  void Hold();
+  void Release();
   // Fails `group` and everything queued, and refuses appends until Reset().
   void Break(std::deque<Pending>& group, const Error& error);
   void Reset();
@@ -47,6 +55,7 @@ class AppendQueue {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   bool broken_ = false;
+  int holds_ = 0;
 };
 
 }  // namespace helpdesk

@@ -37,6 +37,8 @@ class EmbeddedLog final : public EventLog {
 
   std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
   void Reset() override;
+  void HoldAppends() override { queue_.Hold(); }
+  void ReleaseAppends() override { queue_.Release(); }
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   Result<std::vector<StoredEvent>> ReadStored(const ConsistencyToken& after, size_t max,

@@ -53,6 +53,14 @@ class EventLog {
   // Accepts appends again after a failure (the caller has re-read its state from the log).
   virtual void Reset() = 0;
 
+  // Between HoldAppends and ReleaseAppends the writer leaves what is queued for later, so a
+  // batch queued one append at a time goes out as one group (one sync, one transaction) rather
+  // than split by the writer waking at its first append. Holds nest; a hold never delays a
+  // group by more than AppendQueue::kLongestHold nor past AppendQueue::kHeldAppends appends.
+  // Appends keep their order. The default holds nothing. Thread-safe. Use AppendHold.
+  virtual void HoldAppends() {}
+  virtual void ReleaseAppends() {}
+
   // Appends and waits.
   Result<AppendResult> Append(AppendRequest request) {
     return AppendAsync(std::move(request)).get();
@@ -80,6 +88,18 @@ class EventLog {
   // partition it does not have): no wait would ever see it. A single-process log knows its end;
   // a shared one asks its brokers when this process has not read that far.
   virtual Result<bool> Reaches(const ConsistencyToken& token) { return Head().Covers(token); }
+};
+
+// Holds `log`'s appends for its lifetime (EventLog::HoldAppends).
+class AppendHold {
+ public:
+  explicit AppendHold(EventLog& log) : log_(log) { log_.HoldAppends(); }
+  ~AppendHold() { log_.ReleaseAppends(); }
+  AppendHold(const AppendHold&) = delete;
+  AppendHold& operator=(const AppendHold&) = delete;
+
+ private:
+  EventLog& log_;
 };
 
 // Reads every event after `from`, in log order, until the log says nothing more is there

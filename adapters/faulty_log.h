@@ -34,6 +34,8 @@ class FaultyLog final : public EventLog {
 
   std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
   void Reset() override;
+  void HoldAppends() override { inner_.HoldAppends(); }
+  void ReleaseAppends() override { inner_.ReleaseAppends(); }
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   ConsistencyToken Head() const override { return inner_.Head(); }

@@ -77,6 +77,8 @@ class KafkaLog final : public EventLog {
 
   std::future<Result<AppendResult>> AppendAsync(AppendRequest request) override;
   void Reset() override;
+  void HoldAppends() override { queue_.Hold(); }
+  void ReleaseAppends() override { queue_.Release(); }
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   // The envelopes as the topic holds them; Read decodes these.

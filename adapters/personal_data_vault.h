@@ -55,6 +55,8 @@ class OpeningLog final : public EventLog {
     return inner_.AppendAsync(std::move(request));
   }
   void Reset() override { inner_.Reset(); }
+  void HoldAppends() override { inner_.HoldAppends(); }
+  void ReleaseAppends() override { inner_.ReleaseAppends(); }
   Result<std::vector<RecordedEvent>> Read(const ConsistencyToken& after, size_t max,
                                           std::chrono::milliseconds wait) override;
   // As stored: sealed.

@@ -1,6 +1,7 @@
 #include "api/append_watch.h"
 
 #include <chrono>
+#include <functional>
 #include <utility>
 
 namespace helpdesk {
@@ -15,6 +16,13 @@ constexpr auto kCommandNames =
 
 size_t OutcomeIndex(const Result<CommandOutcome>& outcome) {
   return outcome.ok() ? 0 : static_cast<size_t>(outcome.error().code) + 1;
+}
+
+std::vector<size_t> TypesOf(const std::vector<Command>& commands) {
+  std::vector<size_t> types;
+  types.reserve(commands.size());
+  for (const Command& command : commands) types.push_back(command.index());
+  return types;
 }
 
 const char* OutcomeName(size_t index) {
@@ -41,20 +49,57 @@ Result<CommandOutcome> AppendWatch::Execute(const Caller& caller, Command comman
   return outcome;
 }
 
-std::vector<Result<CommandOutcome>> AppendWatch::ExecuteAll(const Caller& caller,
-                                                            std::vector<Command> commands) {
-  std::vector<size_t> types;
-  types.reserve(commands.size());
-  for (const Command& command : commands) types.push_back(command.index());
+void AppendWatch::NoteBatch(const std::vector<size_t>& types,
+                            const std::vector<Result<CommandOutcome>>& outcomes,
+                            std::chrono::steady_clock::duration elapsed) {
   // A batch is decided together and waits for the log once: each command of it took as long.
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<Result<CommandOutcome>> outcomes = inner_.ExecuteAll(caller, std::move(commands));
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   for (size_t i = 0; i < outcomes.size() && i < types.size(); ++i) {
     duration_.Record(elapsed);
     Note(types[i], outcomes[i]);
   }
+}
+
+std::vector<Result<CommandOutcome>> AppendWatch::ExecuteAll(const Caller& caller,
+                                                            std::vector<Command> commands) {
+  const std::vector<size_t> types = TypesOf(commands);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Result<CommandOutcome>> outcomes = inner_.ExecuteAll(caller, std::move(commands));
+  NoteBatch(types, outcomes, std::chrono::steady_clock::now() - start);
   return outcomes;
+}
+
+namespace {
+
+// The inner service's batch, counted when it is answered.
+class WatchedBatch final : public SubmittedBatch {
+ public:
+  using Note = std::function<void(const std::vector<Result<CommandOutcome>>&)>;
+  WatchedBatch(Note note, std::unique_ptr<SubmittedBatch> inner)
+      : note_(std::move(note)), inner_(std::move(inner)) {}
+
+  std::vector<Result<CommandOutcome>> Wait() override {
+    std::vector<Result<CommandOutcome>> outcomes = inner_->Wait();
+    note_(outcomes);
+    return outcomes;
+  }
+
+ private:
+  Note note_;
+  std::unique_ptr<SubmittedBatch> inner_;
+};
+
+}  // namespace
+
+std::unique_ptr<SubmittedBatch> AppendWatch::Submit(const Caller& caller,
+                                                    std::vector<Command> commands) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<size_t> types = TypesOf(commands);
+  std::unique_ptr<SubmittedBatch> inner = inner_.Submit(caller, std::move(commands));
+  return std::make_unique<WatchedBatch>(
+      [this, types = std::move(types), start](const std::vector<Result<CommandOutcome>>& outcomes) {
+        NoteBatch(types, outcomes, std::chrono::steady_clock::now() - start);
+      },
+      std::move(inner));
 }
 
 bool AppendWatch::RecentlyRefused() const {

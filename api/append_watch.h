@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <variant>
 
@@ -24,6 +25,8 @@ class AppendWatch final : public Commands {
   Result<CommandOutcome> Execute(const Caller& caller, Command command) override;
   std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
                                                  std::vector<Command> commands) override;
+  std::unique_ptr<SubmittedBatch> Submit(const Caller& caller,
+                                         std::vector<Command> commands) override;
 
   // True when the last append that reached the log was refused less than kRecentMs ago.
   bool RecentlyRefused() const;
@@ -37,6 +40,10 @@ class AppendWatch final : public Commands {
   static constexpr size_t kOutcomes = static_cast<size_t>(ErrorCode::kInternal) + 2;
 
   void Note(size_t type, const Result<CommandOutcome>& outcome);
+  // Counts a batch's outcomes, each command having taken `elapsed`.
+  void NoteBatch(const std::vector<size_t>& types,
+                 const std::vector<Result<CommandOutcome>>& outcomes,
+                 std::chrono::steady_clock::duration elapsed);
 
   Commands& inner_;
   const Clock& clock_;

@@ -200,135 +200,165 @@ std::map<std::string, std::string> ContactImporter::OwnersByEmail() const {
   return owners;
 }
 
-void ContactImporter::Import(const Queued& queued) {
+bool ContactImporter::Record(const Queued& queued, cmd::RecordContactImport& report,
+                             const std::string& phase, const std::string& reason) {
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
+  cmd::RecordContactImport command = report;
+  command.import_id = queued.id;
+  command.phase = phase;
+  command.reason = reason;
+  Result<CommandOutcome> recorded = ExecuteWhileRefused(queued.caller, std::move(command));
+  if (!recorded.ok()) {
+    spdlog::error("contacts import {}: cannot record its {}: {}", queued.id, phase,
+                  recorded.error().message);
+    return false;
+  }
+  report.errors.clear();
+  return true;
+}
+
+ContactImporter::Batch ContactImporter::ReadBatch(const Queued& queued,
+                                                  const std::map<std::string, std::string>& owners,
+                                                  size_t start, size_t end) const {
   const ImportJob& job = queued.job;
-  const std::vector<std::vector<std::string>>& rows = job.table.rows;
+  Batch batch;
+  batch.end = end;
+  for (size_t i = start; i < end; ++i) {
+    const size_t row = i + 1;
+    Result<ImportRow> read = ReadImportRow(job.columns, job.defined, job.table.rows[i], row);
+    if (!read.ok()) {
+      batch.tally.errors.push_back(RowError(row, read.error()));
+      ++batch.tally.skipped;
+      continue;
+    }
+    ImportRow& r = read.value();
+    if (r.blank) {
+      ++batch.tally.skipped;
+      continue;
+    }
+    cmd::ImportContactRow c;
+    c.import_id = queued.id;
+    c.mode = job.mode;
+    c.id = r.id.value_or("");
+    if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
+      c.id = ImportedContactId(job.file_sha256, row);
+    }
+    c.row = row;
+    c.name = std::move(r.name);
+    c.phone = std::move(r.phone);
+    c.email = std::move(r.email);
+    if (r.owner) {
+      auto by_email = owners.find(NormalizeEmail(*r.owner));
+      c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
+    }
+    c.tags = std::move(r.tags);
+    c.stage = std::move(r.stage);
+    c.attributes = std::move(r.attributes);
+    batch.commands.push_back(std::move(c));
+    batch.row_of.push_back(row);
+  }
+  return batch;
+}
+
+bool ContactImporter::Settle(const Queued& queued, Batch& batch, cmd::RecordContactImport& report) {
+  cmd::RecordContactImport& tally = batch.tally;
+  // The rows of the batch still to decide: all of them (submitted already), then, after the log
+  // refused some, those, again, until it takes them or kLogWait runs out (the rows the log took
+  // are counted once, from their first answer).
+  std::vector<size_t> pending(batch.commands.size());
+  std::iota(pending.begin(), pending.end(), size_t{0});
+  std::vector<Result<CommandOutcome>> outcomes = batch.submitted->Wait();
+  RefusalWait wait;
+  for (;;) {
+    std::vector<size_t> refused;
+    std::optional<Error> refusal;  // the first refusal not worth waiting out, else the last
+    bool wait_out = true;
+    for (size_t j = 0; j < outcomes.size(); ++j) {
+      const size_t k = pending[j];
+      const Result<CommandOutcome>& outcome = outcomes[j];
+      if (!outcome.ok()) {
+        if (!RowsFault(outcome.error())) {
+          refused.push_back(k);
+          if (wait_out) refusal = outcome.error();
+          wait_out = wait_out && LogRefused(outcome.error());
+          continue;
+        }
+        tally.errors.push_back(RowError(batch.row_of[k], outcome.error()));
+        ++tally.skipped;
+      } else if (outcome.value().created) {
+        // Also a row tried again whose earlier try made the contact, the log's answer lost:
+        // the contact names this import and row (ImportContactRow).
+        ++tally.created;
+      } else if (outcome.value().duplicate) {
+        ++(queued.job.mode == "create_only" ? tally.skipped : tally.unchanged);
+      } else {
+        ++tally.updated;
+      }
+    }
+    if (refused.empty()) break;
+    if (!wait_out || !PauseAgain(wait)) {
+      // Rows the log took may be durable, but the batch is not counted (its tallies are
+      // dropped): a resend finds them.
+      Record(queued, report, "failed",
+             "the event log refused writes (" + refusal->message +
+                 "). The rows counted were imported; send the file again to import the others");
+      return false;
+    }
+    spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
+                 refused.size(), refusal->message);
+    pending = std::move(refused);
+    std::vector<Command> sending;
+    for (size_t k : pending) sending.push_back(batch.commands[k]);
+    outcomes = commands_.ExecuteAll(queued.caller, std::move(sending));
+  }
+  report.created += tally.created;
+  report.updated += tally.updated;
+  report.unchanged += tally.unchanged;
+  report.skipped += tally.skipped;
+  report.errors.insert(report.errors.end(), std::make_move_iterator(tally.errors.begin()),
+                       std::make_move_iterator(tally.errors.end()));
+  report.rows_done = batch.end;
+  return true;
+}
+
+void ContactImporter::Import(const Queued& queued) {
+  const std::vector<std::vector<std::string>>& rows = queued.job.table.rows;
   const std::map<std::string, std::string> owners = OwnersByEmail();
   spdlog::info("contacts import {} started: {} rows", queued.id, rows.size());
 
   cmd::RecordContactImport report;
-  report.import_id = queued.id;
-  // Records the counts so far and the errors not yet recorded; false when the log refused.
-  const auto record = [&](const std::string& phase, const std::string& reason) {
-    std::sort(report.errors.begin(), report.errors.end(),
-              [](const ImportRowError& a, const ImportRowError& b) { return a.row < b.row; });
-    cmd::RecordContactImport command = report;
-    command.phase = phase;
-    command.reason = reason;
-    Result<CommandOutcome> recorded = ExecuteWhileRefused(queued.caller, std::move(command));
-    if (!recorded.ok()) {
-      spdlog::error("contacts import {}: cannot record its {}: {}", queued.id, phase,
-                    recorded.error().message);
-      return false;
+  size_t reported_at = 0;
+  // One batch on its way to the log while the next is read and decided: the log makes one
+  // durable as the other is decided. A batch's counts join the import's only once every row
+  // of it is decided and durable, so a count never names a row the log does not hold.
+  std::optional<Batch> in_flight;
+  const auto settle_in_flight = [&] {
+    if (!in_flight) return true;
+    Batch batch = std::move(*in_flight);
+    in_flight.reset();
+    if (!Settle(queued, batch, report)) return false;
+    if (batch.end - reported_at >= kProgressRows && batch.end < rows.size()) {
+      if (!Record(queued, report, "progress", "")) return false;
+      reported_at = batch.end;
     }
-    report.errors.clear();
     return true;
   };
-
-  size_t reported_at = 0;
   for (size_t start = 0; start < rows.size(); start += kBatchRows) {
     if (Stopping()) {
-      record("failed",
-             "the server stopped during the import. The rows counted were "
-             "imported; send the file again to import the others");
+      if (!settle_in_flight()) return;
+      Record(queued, report, "failed",
+             "the server stopped during the import. The rows counted were imported; send the "
+             "file again to import the others");
       return;
     }
-    const size_t end = std::min(rows.size(), start + kBatchRows);
-    // The batch's counts join the import's only once every row of it is decided and durable.
-    cmd::RecordContactImport batch = report;
-    std::vector<Command> commands;
-    std::vector<size_t> row_of;
-    for (size_t i = start; i < end; ++i) {
-      const size_t row = i + 1;
-      Result<ImportRow> read = ReadImportRow(job.columns, job.defined, rows[i], row);
-      if (!read.ok()) {
-        batch.errors.push_back(RowError(row, read.error()));
-        ++batch.skipped;
-        continue;
-      }
-      ImportRow& r = read.value();
-      if (r.blank) {
-        ++batch.skipped;
-        continue;
-      }
-      cmd::ImportContactRow c;
-      c.import_id = queued.id;
-      c.mode = job.mode;
-      c.id = r.id.value_or("");
-      if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
-        c.id = ImportedContactId(job.file_sha256, row);
-      }
-      c.row = row;
-      c.name = std::move(r.name);
-      c.phone = std::move(r.phone);
-      c.email = std::move(r.email);
-      if (r.owner) {
-        auto by_email = owners.find(NormalizeEmail(*r.owner));
-        c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
-      }
-      c.tags = std::move(r.tags);
-      c.stage = std::move(r.stage);
-      c.attributes = std::move(r.attributes);
-      commands.push_back(std::move(c));
-      row_of.push_back(row);
-    }
-    // The rows of the batch still to decide: all of them, then, after the log refused some,
-    // those, again, until it takes them or kLogWait runs out (the rows the log took are counted
-    // once, from their first answer).
-    std::vector<size_t> pending(commands.size());
-    std::iota(pending.begin(), pending.end(), size_t{0});
-    RefusalWait wait;
-    while (!pending.empty()) {
-      std::vector<Command> sending;
-      for (size_t k : pending) sending.push_back(commands[k]);
-      std::vector<Result<CommandOutcome>> outcomes =
-          commands_.ExecuteAll(queued.caller, std::move(sending));
-      std::vector<size_t> refused;
-      std::optional<Error> refusal;  // the first refusal not worth waiting out, else the last
-      bool wait_out = true;
-      for (size_t j = 0; j < outcomes.size(); ++j) {
-        const size_t k = pending[j];
-        const Result<CommandOutcome>& outcome = outcomes[j];
-        if (!outcome.ok()) {
-          if (!RowsFault(outcome.error())) {
-            refused.push_back(k);
-            if (wait_out) refusal = outcome.error();
-            wait_out = wait_out && LogRefused(outcome.error());
-            continue;
-          }
-          batch.errors.push_back(RowError(row_of[k], outcome.error()));
-          ++batch.skipped;
-        } else if (outcome.value().created) {
-          // Also a row tried again whose earlier try made the contact, the log's answer lost:
-          // the contact names this import and row (ImportContactRow).
-          ++batch.created;
-        } else if (outcome.value().duplicate) {
-          ++(job.mode == "create_only" ? batch.skipped : batch.unchanged);
-        } else {
-          ++batch.updated;
-        }
-      }
-      if (refused.empty()) break;
-      if (!wait_out || !PauseAgain(wait)) {
-        // Rows the log took may be durable, but the batch is not counted (its tallies are
-        // dropped): a resend finds them.
-        record("failed", "the event log refused writes (" + refusal->message +
-                             "). The rows counted were imported; send the file again to "
-                             "import the others");
-        return;
-      }
-      spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
-                   refused.size(), refusal->message);
-      pending = std::move(refused);
-    }
-    report = std::move(batch);
-    report.rows_done = end;
-    if (end - reported_at >= kProgressRows && end < rows.size()) {
-      if (!record("progress", "")) return;
-      reported_at = end;
-    }
+    Batch batch = ReadBatch(queued, owners, start, std::min(rows.size(), start + kBatchRows));
+    batch.submitted = commands_.Submit(queued.caller, batch.commands);
+    if (!settle_in_flight()) return;
+    in_flight = std::move(batch);
   }
-  record("done", "");
+  if (!settle_in_flight()) return;
+  Record(queued, report, "done", "");
   spdlog::info("contacts import {} done: {} created, {} updated, {} unchanged, {} skipped",
                queued.id, report.created, report.updated, report.unchanged, report.skipped);
 }

@@ -2,8 +2,9 @@
 //
 // The request parses and checks the whole file first (domain/contact_import.h) and answers 202
 // once ContactImportStarted is durable. A thread of the importer then sends the rows as
-// ImportContactRow commands in batches (Commands::ExecuteAll: one commit per batch on one
-// node) and, after each batch is durable, records the counts and the rows' errors
+// ImportContactRow commands in batches (Commands::Submit: one commit per batch on one node,
+// the next batch decided while the log makes one durable) and, after each batch is durable,
+// records the counts and the rows' errors
 // (ContactImportProgressed): a count never names a row whose events are not in the log. The end
 // is ContactImportFinished ("done", or "failed" with the reason).
 //
@@ -93,7 +94,24 @@ class ContactImporter {
   };
   void Run();
   void MarkInterrupted(const std::vector<nlohmann::json>& imports);
+  // Rows [start, end) of an import: the commands of its rows, and the rows refused in reading.
+  struct Batch {
+    size_t end = 0;
+    cmd::RecordContactImport tally;  // counts and errors of this batch alone
+    std::vector<Command> commands;
+    std::vector<size_t> row_of;  // each command's row (1-based)
+    std::unique_ptr<SubmittedBatch> submitted;
+  };
   void Import(const Queued& queued);
+  Batch ReadBatch(const Queued& queued, const std::map<std::string, std::string>& owners,
+                  size_t start, size_t end) const;
+  // Waits for `batch`'s answers (sending the rows the log refused again, as long as worth it)
+  // and adds its counts to `report`; false when the import failed (recorded so).
+  bool Settle(const Queued& queued, Batch& batch, cmd::RecordContactImport& report);
+  // Records `report` (its counts, its errors not recorded yet) in `phase`; false when the log
+  // refused.
+  bool Record(const Queued& queued, cmd::RecordContactImport& report, const std::string& phase,
+              const std::string& reason);
   // One wait for a log that refuses writes: pauses from kFirstPause doubling to kLongestPause,
   // for kLogWait at most.
   struct RefusalWait {

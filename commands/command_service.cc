@@ -349,24 +349,53 @@ Result<CommandOutcome> CommandService::Execute(const Caller& caller, Command com
   return Await(std::move(decided).value());
 }
 
+namespace {
+
+// A batch CommandService decided: each decision awaited in turn.
+class DecidedBatch final : public SubmittedBatch {
+ public:
+  DecidedBatch(CommandService& service, std::vector<Result<Decision>> decided)
+      : service_(service), decided_(std::move(decided)) {}
+
+  std::vector<Result<CommandOutcome>> Wait() override {
+    std::vector<Result<CommandOutcome>> outcomes;
+    outcomes.reserve(decided_.size());
+    for (Result<Decision>& decision : decided_) {
+      if (!decision.ok()) {
+        outcomes.push_back(decision.error());
+      } else if (decision.value().not_mine) {
+        outcomes.push_back(Error{ErrorCode::kInternal, "command for a stream of another node: " +
+                                                           *decision.value().not_mine});
+      } else {
+        outcomes.push_back(service_.Await(std::move(decision).value()));
+      }
+    }
+    decided_.clear();
+    return outcomes;
+  }
+
+ private:
+  CommandService& service_;
+  std::vector<Result<Decision>> decided_;
+};
+
+}  // namespace
+
 std::vector<Result<CommandOutcome>> CommandService::ExecuteAll(const Caller& caller,
                                                                std::vector<Command> commands) {
+  return Submit(caller, std::move(commands))->Wait();
+}
+
+std::unique_ptr<SubmittedBatch> CommandService::Submit(const Caller& caller,
+                                                       std::vector<Command> commands) {
   std::vector<Result<Decision>> decided;
   decided.reserve(commands.size());
-  for (const Command& command : commands) decided.push_back(Decide(caller, command));
-  std::vector<Result<CommandOutcome>> outcomes;
-  outcomes.reserve(decided.size());
-  for (Result<Decision>& decision : decided) {
-    if (!decision.ok()) {
-      outcomes.push_back(decision.error());
-    } else if (decision.value().not_mine) {
-      outcomes.push_back(Error{ErrorCode::kInternal, "command for a stream of another node: " +
-                                                         *decision.value().not_mine});
-    } else {
-      outcomes.push_back(Await(std::move(decision).value()));
-    }
+  {
+    // The batch's appends go to the log as one group: one sync for the lot.
+    AppendHold hold(log_);
+    for (const Command& command : commands) decided.push_back(Decide(caller, command));
   }
-  return outcomes;
+  return std::make_unique<DecidedBatch>(*this, std::move(decided));
 }
 
 Result<Decision> CommandService::Decide(const Caller& caller, const Command& command) {

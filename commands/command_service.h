@@ -128,6 +128,9 @@ class CommandService final : public Commands {
   // Decides every command, then awaits them: one group commit for the lot.
   std::vector<Result<CommandOutcome>> ExecuteAll(const Caller& caller,
                                                  std::vector<Command> commands) override;
+  // Decides every command now; the batch's Wait awaits them.
+  std::unique_ptr<SubmittedBatch> Submit(const Caller& caller,
+                                         std::vector<Command> commands) override;
 
   // Decides `command` for `caller` on the current write model (see above). Thread-safe.
   Result<Decision> Decide(const Caller& caller, const Command& command);

@@ -2,6 +2,7 @@
 // change goes through (Commands::Execute). The commands themselves are data: commands/command.h.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ struct CommandOutcome {
   }
 };
 
+// A batch of commands decided and on its way to the log (Commands::Submit).
+class SubmittedBatch {
+ public:
+  virtual ~SubmittedBatch() = default;
+  // Blocks until every command's events are durable (or refused); answers each as ExecuteAll
+  // would. Once.
+  virtual std::vector<Result<CommandOutcome>> Wait() = 0;
+};
+
 // The one entry point for state changes. CommandService decides on this node; RoutedCommands
 // (commands/cluster/) sends each command to the node that owns its stream. The API and the
 // workers talk to this interface and never know which one answers.
@@ -70,6 +80,27 @@ class Commands {
     for (Command& command : commands) outcomes.push_back(Execute(caller, std::move(command)));
     return outcomes;
   }
+  // Decides `commands` as ExecuteAll does and returns before the log has them, so a caller with
+  // more to send decides its next batch while this one becomes durable. Every command of a
+  // later Submit is decided after all of this one's. This one runs ExecuteAll at once.
+  virtual std::unique_ptr<SubmittedBatch> Submit(const Caller& caller,
+                                                 std::vector<Command> commands);
 };
+
+// A batch already answered (Commands::Submit run as ExecuteAll, or a wrapper's answers).
+class AnsweredBatch final : public SubmittedBatch {
+ public:
+  explicit AnsweredBatch(std::vector<Result<CommandOutcome>> outcomes)
+      : outcomes_(std::move(outcomes)) {}
+  std::vector<Result<CommandOutcome>> Wait() override { return std::move(outcomes_); }
+
+ private:
+  std::vector<Result<CommandOutcome>> outcomes_;
+};
+
+inline std::unique_ptr<SubmittedBatch> Commands::Submit(const Caller& caller,
+                                                        std::vector<Command> commands) {
+  return std::make_unique<AnsweredBatch>(ExecuteAll(caller, std::move(commands)));
+}
 
 }  // namespace helpdesk

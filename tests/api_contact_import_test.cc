@@ -112,6 +112,36 @@ TEST_F(ContactImportTest, RowsAreMatchedCreatedUpdatedOrReported) {
   EXPECT_EQ(Contact("rui")["name"], "Rui Costa");
 }
 
+// Several batches, each decided while the one before becomes durable: a row of a later batch
+// finds the contact an earlier batch made, and the counts and errors add up across them.
+TEST_F(ContactImportTest, BatchesDecidedOneAfterAnotherAddUp) {
+  std::string csv = "name,phone,email\n";
+  const int rows = 1234;  // 3 batches of 500 (ContactImporter::kBatchRows), the last short
+  for (int i = 1; i <= rows; ++i) {
+    if (i == 777) {
+      csv += "Bad Phone,no phone,\n";
+    } else if (i == 1200) {
+      csv += "Same As Row Three,5511970000003,\n";  // row 3's phone, two batches later
+    } else {
+      csv += "Cliente " + std::to_string(i) + ",5511970" + std::to_string(1000000 + i).substr(1) +
+             ",c" + std::to_string(i) + "@example.com\n";
+    }
+  }
+  const json done = Import(csv);
+  EXPECT_EQ(done["status"], "done") << done.dump();
+  EXPECT_EQ(done["rows_done"], rows);
+  EXPECT_EQ(done["created"], rows - 2) << done.dump();
+  EXPECT_EQ(done["updated"], 1);
+  EXPECT_EQ(done["skipped"], 1);
+  ASSERT_EQ(done["errors"].size(), 1u) << done.dump();
+  EXPECT_EQ(done["errors"][0]["row"], 777);
+  EXPECT_EQ(Admin("GET", "/api/v1/contacts").json()["total"], rows - 2);
+  auto three = Admin("GET", "/api/v1/contacts?q=5511970000003").json();
+  ASSERT_EQ(three["items"].size(), 1u) << three.dump();
+  EXPECT_EQ(three["items"][0]["name"], "Same As Row Three");
+  EXPECT_EQ(three["items"][0]["email"], "c3@example.com");
+}
+
 TEST_F(ContactImportTest, BrokenFilesAndWrongCallersChangeNothing) {
   EXPECT_NO_NEW_EVENTS({
     EXPECT_EQ(Post(ana_, kFile).status, 403);

@@ -3,10 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <set>
 #include <thread>
 
+#include "adapters/append_queue.h"
 #include "adapters/event_codec.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,6 +24,55 @@ NewEvent Event(const std::string& stream, const std::string& type = "Something")
 
 AppendRequest Request(std::vector<NewEvent> events, std::map<std::string, uint64_t> expected) {
   return AppendRequest{std::move(events), std::move(expected)};
+}
+
+// A batch queued one append at a time under a hold goes to the writer as one group.
+TEST(AppendQueue, AppendsQueuedUnderAHoldAreTakenAsOneGroup) {
+  AppendQueue queue;
+  queue.Hold();
+  std::deque<AppendQueue::Pending> group;
+  std::thread writer([&] { group = queue.TakeAll(); });
+  std::vector<std::future<Result<AppendResult>>> answers;
+  for (int i = 0; i < 3; ++i) {
+    answers.push_back(queue.Push(Request({Event("s/" + std::to_string(i))}, {}), {}));
+  }
+  queue.Release();
+  writer.join();
+  ASSERT_EQ(group.size(), 3u);
+  EXPECT_EQ(group[0].request.events[0].stream, "s/0");
+  EXPECT_EQ(group[2].request.events[0].stream, "s/2");
+  queue.Stop();
+  EXPECT_TRUE(queue.TakeAll().empty());
+}
+
+// A hold nobody releases (a decider stuck) delays the writer, but never stops it.
+TEST(AppendQueue, AHoldNeverReleasedStillLetsTheWriterCommit) {
+  AppendQueue queue;
+  queue.Hold();
+  auto answer = queue.Push(Request({Event("s/a")}, {}), {});
+  std::deque<AppendQueue::Pending> group = queue.TakeAll();
+  ASSERT_EQ(group.size(), 1u);
+  group[0].done.set_value(AppendResult{});
+  EXPECT_TRUE(answer.get().ok());
+}
+
+// The embedded log under a hold: every held append durable, in order, once released.
+TEST(EmbeddedLog, HeldAppendsAreDurableInOrderOnceReleased) {
+  TempDir dir;
+  auto log = EmbeddedLog::Open(dir.path()).value();
+  std::vector<std::future<Result<AppendResult>>> answers;
+  {
+    AppendHold hold(*log);
+    for (uint64_t i = 0; i < 5; ++i) {
+      answers.push_back(log->AppendAsync(Request({Event("s/a")}, {{"s/a", i}})));
+    }
+  }
+  for (uint64_t i = 0; i < 5; ++i) {
+    auto answer = answers[i].get();
+    ASSERT_TRUE(answer.ok()) << answer.error().message;
+    EXPECT_EQ(answer.value().recorded[0].stream_version, i + 1);
+  }
+  EXPECT_EQ(log->Head().ToString(), "0:5");
 }
 
 TEST(EmbeddedLog, AppendsAssignPositionsAndStreamVersions) {
