@@ -60,11 +60,13 @@ std::future<Result<AppendResult>> EmbeddedLog::AppendAsync(AppendRequest request
 
 void EmbeddedLog::Reset() { queue_.Reset(); }
 
-Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream) {
+Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream,
+                                            std::unique_ptr<rocksdb::Iterator>& index) {
   auto it = stream_versions_.find(stream);
   if (it != stream_versions_.end()) return it->second;
   const std::string prefix = StreamPrefix(stream);
-  std::unique_ptr<rocksdb::Iterator> iter(db_->NewIterator(rocksdb::ReadOptions()));
+  if (!index) index.reset(db_->NewIterator(rocksdb::ReadOptions()));
+  rocksdb::Iterator* const iter = index.get();
   iter->SeekForPrev(prefix + EncodeBigEndian64(UINT64_MAX));
   uint64_t version = 0;
   if (iter->Valid() && iter->key().starts_with(prefix)) {
@@ -80,6 +82,8 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
   uint64_t next = head_ + 1;
   std::unordered_map<std::string, uint64_t> versions;  // tentative, for this group
   std::vector<std::pair<AppendQueue::Pending*, AppendResult>> accepted;
+  // Sees every group written before this one; this group's own versions are in `versions`.
+  std::unique_ptr<rocksdb::Iterator> index;
 
   for (AppendQueue::Pending& p : group) {
     bool conflict = false;
@@ -89,7 +93,7 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
       if (auto v = versions.find(stream); v != versions.end()) {
         current = v->second;
       } else {
-        auto stored = StreamVersion(stream);
+        auto stored = StreamVersion(stream, index);
         if (!stored.ok()) {
           p.done.set_value(stored.error());
           conflict = true;
@@ -113,7 +117,7 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
       if (v != versions.end()) {
         version = ++v->second;
       } else {
-        auto stored = StreamVersion(e.stream);
+        auto stored = StreamVersion(e.stream, index);
         version = (stored.ok() ? stored.value() : 0) + 1;
         versions[e.stream] = version;
       }

@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 
 #include "adapters/random_ids.h"
@@ -97,8 +96,12 @@ EVP_CIPHER_CTX* ThreadCipherContext(bool seal) {
 
 Result<SecretBox> SecretBox::FromKeyText(const std::string& text) {
   std::vector<Key> keys;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
+  // Line by line (a contact's key is made by every new contact: no stream for this).
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (line.empty()) continue;
     auto bytes = line.size() == 64 ? FromHex(line) : std::nullopt;

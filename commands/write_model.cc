@@ -61,6 +61,8 @@ Status WriteModel::Reset() {
   cached_bytes_ = 0;
   dirty_.clear();
   lookups_.clear();
+  absent_records_.clear();
+  absent_lookups_.clear();
   user_ids_.clear();
   quick_reply_ids_.clear();
   channel_ids_.clear();
@@ -120,6 +122,7 @@ bool WriteModel::TakeReadFailure() {
 
 WriteModel::Slot& WriteModel::Insert(const std::string& stream, StateRecord record,
                                      size_t encoded_size) const {
+  absent_records_.erase(stream);
   Slot& slot = slots_[stream];
   slot.record = std::make_shared<StateRecord>(std::move(record));
   slot.pinned = !store_ || IsDirectoryKind(SplitStream(stream).first);
@@ -142,13 +145,18 @@ WriteModel::Slot* WriteModel::Find(const std::string& stream) const {
   }
   // The directory is in memory whole; other streams may be in the store.
   if (!store_ || IsDirectoryKind(SplitStream(stream).first)) return nullptr;
+  if (absent_records_.count(stream)) return nullptr;
   ++store_reads_;
   auto stored = store_->Get(kRecordPrefix + stream);
   if (!stored.ok()) {
     ReadFailed(stored.error());
     return nullptr;
   }
-  if (!stored.value()) return nullptr;
+  if (!stored.value()) {
+    if (absent_records_.size() >= kAbsentKeys) absent_records_.clear();
+    absent_records_.insert(stream);
+    return nullptr;
+  }
   auto record = DecodeRecord(SplitStream(stream).first, *stored.value());
   if (!record) {
     ReadFailed(Error{ErrorCode::kInternal, "unreadable record of " + stream});
@@ -198,16 +206,21 @@ std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
     if (it->second.value.empty()) return std::nullopt;  // dropped, not flushed yet
     return it->second.value;
   }
-  if (!store_) return std::nullopt;
+  if (!store_ || absent_lookups_.count(key)) return std::nullopt;
   auto stored = store_->Get(kLookupPrefix + key);
   if (!stored.ok()) {
     ReadFailed(stored.error());
     return std::nullopt;
   }
+  if (!stored.value()) {
+    if (absent_lookups_.size() >= kAbsentKeys) absent_lookups_.clear();
+    absent_lookups_.insert(key);
+  }
   return stored.value();
 }
 
 void WriteModel::PutLookup(const std::string& key, std::string value) {
+  absent_lookups_.erase(key);
   lookups_[key] = Lookup{std::move(value), ++changes_};
 }
 

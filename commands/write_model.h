@@ -33,6 +33,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "adapters/consistency_token.h"
@@ -180,6 +181,12 @@ class WriteModel {
   mutable size_t cached_bytes_ = 0;
   mutable uint64_t cache_hits_ = 0, store_reads_ = 0;
   mutable bool read_failed_ = false;
+  // Records (by stream) and lookups (by key) the store was asked for and does not hold, and
+  // nothing set since: a new contact's record, phone and e-mail are each asked for several
+  // times while its first command is decided and applied, and each miss is a RocksDB read.
+  // Forgotten whole past kAbsentKeys: they matter only for a moment.
+  static constexpr size_t kAbsentKeys = 4096;
+  mutable std::unordered_set<std::string> absent_records_, absent_lookups_;
   std::vector<std::string> dirty_;         // streams of dirty slots
   std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
   std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_,

@@ -197,9 +197,9 @@ void MoveToSurvivor(ViewTxn& txn, ConversationCache& cache, const std::string& f
 
 ContactCard CardOfContact(const json& contact) { return ContactCardFromJson(contact); }
 
-void ContactProjector::Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const {
+void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events::Event>& event,
+                             ViewTxn& txn, ConversationCache& cache) const {
   const NewEvent& e = r.event;
-  const std::optional<events::Event> event = events::Decode(e);
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   const json before = LoadJson(txn, view_keys::kContact + id);

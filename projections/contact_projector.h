@@ -5,8 +5,10 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "domain/event.h"
+#include "domain/events.h"
 #include "projections/conversation_cache.h"
 #include "projections/conversation_view.h"
 #include "projections/view_txn.h"
@@ -15,8 +17,9 @@ namespace helpdesk {
 
 class ContactProjector {
  public:
-  // An event of a contact's stream.
-  void Apply(const RecordedEvent& r, ViewTxn& txn, ConversationCache& cache) const;
+  // An event of a contact's stream, and what it decodes to (events::Decode of `r.event`).
+  void Apply(const RecordedEvent& r, const std::optional<events::Event>& event, ViewTxn& txn,
+             ConversationCache& cache) const;
 };
 
 // The card a conversation shows of its contact, from the contact object.

@@ -45,9 +45,10 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
                                ConversationCache& cache) const {
   const NewEvent& e = r.event;
   if (e.stream.starts_with("contact/")) {
-    contacts_.Apply(r, txn, cache);
-    funnels_.Apply(r, txn);       // its funnel stage
-    tasks_.ApplyContact(r, txn);  // a merge moves its tasks
+    const std::optional<events::Event> event = events::Decode(e);  // once, for all three
+    contacts_.Apply(r, event, txn, cache);
+    funnels_.Apply(r, event, txn);       // its funnel stage
+    tasks_.ApplyContact(r, event, txn);  // a merge moves its tasks
     return;
   }
   if (e.stream.starts_with("deal/") || e.stream.starts_with("funnel/")) {

@@ -399,8 +399,8 @@ std::string FunnelReportPrefix(const std::string& funnel, char grain) {
   return key;
 }
 
-void FunnelProjector::Apply(const RecordedEvent& r, ViewTxn& txn) const {
-  const std::optional<events::Event> event = events::Decode(r.event);
+void FunnelProjector::Apply(const RecordedEvent& r, const std::optional<events::Event>& event,
+                            ViewTxn& txn) const {
   if (!event) return;
   const std::string& stream = r.event.stream;
   if (stream.starts_with("deal/")) {

@@ -17,10 +17,12 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "domain/event.h"
+#include "domain/events.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
@@ -28,7 +30,9 @@ namespace helpdesk {
 class FunnelProjector {
  public:
   // An event of a funnel's, a deal's or a contact's stream.
-  void Apply(const RecordedEvent& r, ViewTxn& txn) const;
+  void Apply(const RecordedEvent& r, ViewTxn& txn) const { Apply(r, events::Decode(r.event), txn); }
+  // The same, already decoded (events::Decode of `r.event`).
+  void Apply(const RecordedEvent& r, const std::optional<events::Event>& event, ViewTxn& txn) const;
 };
 
 // Deal list scopes: every deal, a funnel's, a stage's, an owner's, a contact's, a status'.

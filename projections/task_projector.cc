@@ -325,8 +325,8 @@ void ApplySchedule(const RecordedEvent& r, const std::optional<events::Event>& e
 
 }  // namespace
 
-void TaskProjector::ApplyContact(const RecordedEvent& r, ViewTxn& txn) const {
-  const std::optional<events::Event> event = events::Decode(r.event);
+void TaskProjector::ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& event,
+                                 ViewTxn& txn) const {
   const auto* merged = events::As<events::ContactsMerged>(event);
   if (!merged) return;
   // The duplicate's tasks become the survivor's.

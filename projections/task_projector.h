@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "domain/event.h"
+#include "domain/events.h"
 #include "projections/view_txn.h"
 
 namespace helpdesk {
@@ -23,8 +24,10 @@ class TaskProjector {
  public:
   // An event of a task type's, a task's or a task schedule's stream.
   void Apply(const RecordedEvent& r, ViewTxn& txn) const;
-  // An event of a contact's stream: a merge moves the duplicate's tasks to the survivor.
-  void ApplyContact(const RecordedEvent& r, ViewTxn& txn) const;
+  // An event of a contact's stream (`event` its decoding): a merge moves the duplicate's tasks
+  // to the survivor.
+  void ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& event,
+                    ViewTxn& txn) const;
 };
 
 // List scopes (the part before "|<status>").
