@@ -5,8 +5,10 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -25,11 +27,33 @@ std::string Hex(const unsigned char* p, size_t n) {
   return out;
 }
 
-void RandomBytes(unsigned char* p, int n) {
-  if (RAND_bytes(p, n) != 1) throw std::runtime_error("no randomness available");
-}
-
 }  // namespace
+
+// OpenSSL's generator, drawn a page at a time per thread: each RAND_bytes call costs more than
+// the bytes (locks, a fork check), and every new contact takes three draws (an event id, a
+// contact id, a key). Bytes handed out are wiped from the buffer. The process never forks.
+void RandomBytes(unsigned char* p, size_t n) {
+  struct Pool {
+    unsigned char bytes[4096];
+    size_t used = sizeof bytes;
+    ~Pool() { OPENSSL_cleanse(bytes, sizeof bytes); }
+  };
+  thread_local Pool pool;
+  for (size_t want = n; want > 0;) {
+    if (pool.used == sizeof pool.bytes) {
+      if (RAND_bytes(pool.bytes, sizeof pool.bytes) != 1) {
+        throw std::runtime_error("no randomness available");
+      }
+      pool.used = 0;
+    }
+    const size_t take = std::min(want, sizeof pool.bytes - pool.used);
+    std::memcpy(p, pool.bytes + pool.used, take);
+    OPENSSL_cleanse(pool.bytes + pool.used, take);
+    pool.used += take;
+    p += take;
+    want -= take;
+  }
+}
 
 std::string NewId() {
   // 10 hex digits of milliseconds, 3 of a sequence within the millisecond, 7 random: ids made by

@@ -1,11 +1,15 @@
 // Ids and secrets from the operating system's randomness (OpenSSL's CSPRNG).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace helpdesk {
 
+// `n` bytes of OpenSSL's CSPRNG (drawn a page at a time per thread); throws std::runtime_error
+// when the generator fails.
+void RandomBytes(unsigned char* p, size_t n);
 // A new id: 20 lowercase hex characters; ids made by one process sort in creation order.
 std::string NewId();
 // A bearer token: 64 hex characters of randomness.

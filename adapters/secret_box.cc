@@ -1,7 +1,6 @@
 #include "adapters/secret_box.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <memory>
 #include <optional>
@@ -124,7 +123,7 @@ std::string SecretBox::Seal(const std::string& plain) const {
   if (plain.empty() || IsSealed(plain)) return plain;
   const Key& key = keys_.front();
   unsigned char nonce[kNonceBytes];
-  if (RAND_bytes(nonce, kNonceBytes) != 1) throw std::runtime_error("no randomness for a nonce");
+  RandomBytes(nonce, kNonceBytes);
   EVP_CIPHER_CTX* const ctx = ThreadCipherContext(true);
   std::string out(reinterpret_cast<const char*>(nonce), kNonceBytes);
   out.resize(kNonceBytes + plain.size() + kTagBytes);

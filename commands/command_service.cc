@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
@@ -447,8 +448,15 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     r.stream_version = model_.StreamVersion(e.stream) + 1;
     e.prev_hash = model_.LastHash(e.stream);
     e.hash = EventHash(e.prev_hash, e, r.stream_version);
-    r.event = e;
-    if (plain[i]) r.event.data = std::move(*plain[i]);
+    if (plain[i]) {
+      // The model's copy takes the data in clear: copied around the sealed data, not through it.
+      nlohmann::json sealed = std::exchange(e.data, nlohmann::json());
+      r.event = e;
+      e.data = std::move(sealed);
+      r.event.data = std::move(*plain[i]);
+    } else {
+      r.event = e;
+    }
     model_.Apply(r);
   }
   request.events = std::move(events);

@@ -3,9 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "adapters/random_ids.h"
 
 namespace helpdesk {
 namespace {
@@ -81,6 +86,26 @@ TEST(SecretBox, EveryCallStandsAloneWhateverCameBeforeOnItsThread) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(wrong, 0);
+}
+
+// Randomness drawn a page at a time: draws across the page's end, and draws longer than a page,
+// are as fresh as the first.
+TEST(RandomBytes, DrawsAcrossAndBeyondThePageAreNeverRepeated) {
+  std::set<std::string> nonces;
+  for (int i = 0; i < 5000; ++i) {  // 60,000 bytes: many pages, most draws mid-page
+    unsigned char nonce[12];
+    RandomBytes(nonce, sizeof nonce);
+    nonces.insert(std::string(reinterpret_cast<const char*>(nonce), sizeof nonce));
+  }
+  EXPECT_EQ(nonces.size(), 5000u);
+  std::vector<unsigned char> big(10000, 0);
+  RandomBytes(big.data(), big.size());
+  std::set<std::string> blocks;  // no 16-byte block of it repeats another
+  for (size_t at = 0; at + 16 <= big.size(); at += 16) {
+    blocks.insert(std::string(reinterpret_cast<const char*>(big.data() + at), 16));
+  }
+  EXPECT_EQ(blocks.size(), big.size() / 16);
+  EXPECT_LT(std::count(big.begin(), big.end(), 0), 200);  // about 39 expected
 }
 
 TEST(SecretBox, KeysMustBe32BytesInHex) {
