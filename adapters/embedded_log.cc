@@ -73,6 +73,7 @@ Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream,
     version = DecodeBigEndian64(iter->key().data() + prefix.size());
   }
   if (!iter->status().ok()) return FromRocks(iter->status(), "cannot read the stream index");
+  if (stream_versions_.size() >= kCachedStreams) stream_versions_.clear();
   stream_versions_[stream] = version;
   return version;
 }
@@ -147,6 +148,7 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
     queue_.Break(failed, FromRocks(s, "event log write failed"));
     return;
   }
+  if (stream_versions_.size() + versions.size() > kCachedStreams) stream_versions_.clear();
   for (const auto& [stream, v] : versions) stream_versions_[stream] = v;
   {
     std::lock_guard<std::mutex> lock(head_mu_);

@@ -69,7 +69,10 @@ class EmbeddedLog final : public EventLog {
   std::condition_variable head_cv_;
   uint64_t head_ = 0;
 
-  // Writer-thread state: last stream versions seen (a cache of the "s" index).
+  // Writer-thread state: last stream versions seen (a cache of the "s" index), forgotten whole
+  // past kCachedStreams: a desk's streams outgrow any memory, and most appends go to streams
+  // written moments before.
+  static constexpr size_t kCachedStreams = 1 << 18;
   std::unordered_map<std::string, uint64_t> stream_versions_;
 
   std::thread writer_;
