@@ -1,6 +1,8 @@
 #include "adapters/embedded_log.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
@@ -26,6 +28,13 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(const std::string& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.IncreaseParallelism(2);
+  // Bloom filters over whole keys: most appends name a stream that is not there yet, and the
+  // writer asks for its first version (StreamVersion) rather than searching every file.
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = 0.02;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromRocks(s, "cannot open the event log");
@@ -65,14 +74,24 @@ Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream,
   auto it = stream_versions_.find(stream);
   if (it != stream_versions_.end()) return it->second;
   const std::string prefix = StreamPrefix(stream);
-  if (!index) index.reset(db_->NewIterator(rocksdb::ReadOptions()));
-  rocksdb::Iterator* const iter = index.get();
-  iter->SeekForPrev(prefix + EncodeBigEndian64(UINT64_MAX));
+  // Versions start at 1 and have no gaps: a stream without a version 1 is not there, which the
+  // bloom filters answer without a search. (The group writes nothing before its end: this read
+  // and the group's iterator see the same log.)
+  std::string position;
+  const rocksdb::Status first =
+      db_->Get(rocksdb::ReadOptions(), prefix + EncodeBigEndian64(1), &position);
   uint64_t version = 0;
-  if (iter->Valid() && iter->key().starts_with(prefix)) {
-    version = DecodeBigEndian64(iter->key().data() + prefix.size());
+  if (first.ok()) {
+    if (!index) index.reset(db_->NewIterator(rocksdb::ReadOptions()));
+    rocksdb::Iterator* const iter = index.get();
+    iter->SeekForPrev(prefix + EncodeBigEndian64(UINT64_MAX));
+    if (iter->Valid() && iter->key().starts_with(prefix)) {
+      version = DecodeBigEndian64(iter->key().data() + prefix.size());
+    }
+    if (!iter->status().ok()) return FromRocks(iter->status(), "cannot read the stream index");
+  } else if (!first.IsNotFound()) {
+    return FromRocks(first, "cannot read the stream index");
   }
-  if (!iter->status().ok()) return FromRocks(iter->status(), "cannot read the stream index");
   if (stream_versions_.size() >= kCachedStreams) stream_versions_.clear();
   stream_versions_[stream] = version;
   return version;
