@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,8 +26,7 @@ struct StateRecord {
   // monostate: a stream with no aggregate state of its own (a year's protocol counter).
   using State = std::variant<std::monostate, ConversationState, UserState, TeamState, ChannelState,
                              ContactState, QuickReplyState, TemplateState, DeskSettingsState,
-                             FunnelState, DealState, TaskTypeState, TaskState,
-                             TaskScheduleState>;
+                             FunnelState, DealState, TaskTypeState, TaskState, TaskScheduleState>;
   State state;
   uint64_t version = 0;   // stream version of the last event applied
   std::string last_hash;  // of that event; "" before the first
@@ -36,7 +36,11 @@ struct StateRecord {
 // stream name before the slash).
 StateRecord EmptyRecordOf(std::string_view kind);
 
+// The record as the store keeps it: RecordJson(record), dumped (a contact's record written
+// directly, the same bytes, without building the object).
 std::string EncodeRecord(const StateRecord& record);
+// The record as a JSON object: {"h": last hash, "s": state, "v": version}.
+nlohmann::json RecordJson(const StateRecord& record);
 // nullopt when `text` is not a record of `kind` this build can read.
 std::optional<StateRecord> DecodeRecord(std::string_view kind, std::string_view text);
 

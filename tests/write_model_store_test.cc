@@ -249,5 +249,46 @@ TEST(StateRecordTest, EveryKindRoundTrips) {
   EXPECT_FALSE(DecodeRecord("conversation", "[").has_value());
 }
 
+// A contact's record is written directly: the same bytes as the JSON object dumped, for empty
+// and full states, odd text included.
+TEST(StateRecordTest, AContactsRecordIsWrittenAsItsObjectDumps) {
+  std::vector<StateRecord> records{EmptyRecordOf("contact")};
+  StateRecord full = EmptyRecordOf("contact");
+  full.version = 12;
+  full.last_hash = "9f\"e";
+  ContactState& c = std::get<ContactState>(full.state);
+  c.exists = true;
+  c.version = 12;
+  c.id = "c1";
+  c.name = "Jo\u00e3o \"Z\" \\ \t\x01 \U0001F600";
+  c.phone = "+5511999990000";
+  c.email = "joao@example.com";
+  c.stage = "qualified";
+  c.funnel_id = "vendas";
+  c.blocked = true;
+  c.opted_in = {"wa", "sms"};
+  c.erased = false;
+  c.owner_id = "ana";
+  c.tags = {"b2b", "vip"};
+  c.attributes = {{"plan", "ouro"}, {"seats", 3}, {"ratio", 0.25}, {"nested", {{"a", {1, 2}}}}};
+  c.social = {{"instagram", "@joao"}};
+  c.notes = 4;
+  c.merged_into = "";
+  c.merged_from = {"d1", "d2"};
+  c.orders = {{"o-2", {{"status", "paid"}, {"total", 10.5}}}, {"o-1", nullptr}};
+  c.created_by_import = "imp";
+  c.created_by_import_row = 77;
+  records.push_back(full);
+  StateRecord odd = full;
+  std::get<ContactState>(odd.state).attributes = nullptr;  // not an object: written as it is
+  records.push_back(odd);
+  for (const StateRecord& r : records) {
+    EXPECT_EQ(EncodeRecord(r), RecordJson(r).dump());
+    auto back = DecodeRecord("contact", EncodeRecord(r));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(EncodeRecord(*back), EncodeRecord(r));
+  }
+}
+
 }  // namespace
 }  // namespace helpdesk
