@@ -61,11 +61,7 @@ void AppendWatch::NoteBatch(const std::vector<size_t>& types,
 
 std::vector<Result<CommandOutcome>> AppendWatch::ExecuteAll(const Caller& caller,
                                                             std::vector<Command> commands) {
-  const std::vector<size_t> types = TypesOf(commands);
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<Result<CommandOutcome>> outcomes = inner_.ExecuteAll(caller, std::move(commands));
-  NoteBatch(types, outcomes, std::chrono::steady_clock::now() - start);
-  return outcomes;
+  return Submit(caller, std::move(commands))->Wait();
 }
 
 namespace {

@@ -357,6 +357,11 @@ class DecidedBatch final : public SubmittedBatch {
  public:
   DecidedBatch(CommandService& service, std::vector<Result<Decision>> decided)
       : service_(service), decided_(std::move(decided)) {}
+  // A batch dropped unanswered is awaited all the same: Await is where an append the log
+  // refused sends the write model back to the log.
+  ~DecidedBatch() override {
+    if (!decided_.empty()) (void)Wait();
+  }
 
   std::vector<Result<CommandOutcome>> Wait() override {
     std::vector<Result<CommandOutcome>> outcomes;

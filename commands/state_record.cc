@@ -116,75 +116,68 @@ namespace {
 // A contact's state as its to_json above writes it, keys in dump()'s order: contacts are most
 // of a busy desk's records, and building the object was most of a write-model flush.
 void AppendContactState(std::string& out, const ContactState& c) {
-  const auto key = [&out](std::string_view name, bool first = false) {
-    if (!first) out += ',';
+  char separator = '{';
+  const auto key = [&](std::string_view name) {  // names are plain ASCII
+    out += separator;
+    separator = ',';
     out += '"';
-    out += name;  // plain ASCII
+    out += name;
     out += "\":";
   };
-  const auto strings = [&out](const auto& list) {
+  const auto text = [&](std::string_view name, std::string_view value) {
+    key(name);
+    AppendJsonString(out, value);
+  };
+  const auto value = [&](std::string_view name, const json& v) {
+    key(name);
+    AppendJson(out, v);
+  };
+  const auto number = [&](std::string_view name, uint64_t n) {
+    key(name);
+    out += std::to_string(n);
+  };
+  const auto boolean = [&](std::string_view name, bool b) {
+    key(name);
+    out += b ? "true" : "false";
+  };
+  const auto strings = [&](std::string_view name, const auto& list) {
+    key(name);
     out += '[';
-    bool first = true;
     for (const std::string& s : list) {
-      if (!first) out += ',';
-      first = false;
+      if (out.back() != '[') out += ',';
       AppendJsonString(out, s);
     }
     out += ']';
   };
-  const auto boolean = [&out](bool b) { out += b ? "true" : "false"; };
-  out += '{';
-  key("attributes", true);
-  AppendJson(out, c.attributes);
-  key("blocked");
-  boolean(c.blocked);
-  key("created_by_import");
-  AppendJsonString(out, c.created_by_import);
-  key("created_by_import_row");
-  out += std::to_string(c.created_by_import_row);
-  key("email");
-  AppendJsonString(out, c.email);
-  key("erased");
-  boolean(c.erased);
-  key("exists");
-  boolean(c.exists);
-  key("funnel_id");
-  AppendJsonString(out, c.funnel_id);
-  key("id");
-  AppendJsonString(out, c.id);
-  key("merged_from");
-  strings(c.merged_from);
-  key("merged_into");
-  AppendJsonString(out, c.merged_into);
-  key("name");
-  AppendJsonString(out, c.name);
-  key("notes");
-  out += std::to_string(c.notes);
-  key("opted_in");
-  strings(c.opted_in);
+  value("attributes", c.attributes);
+  boolean("blocked", c.blocked);
+  text("created_by_import", c.created_by_import);
+  number("created_by_import_row", c.created_by_import_row);
+  text("email", c.email);
+  boolean("erased", c.erased);
+  boolean("exists", c.exists);
+  text("funnel_id", c.funnel_id);
+  text("id", c.id);
+  strings("merged_from", c.merged_from);
+  text("merged_into", c.merged_into);
+  text("name", c.name);
+  number("notes", c.notes);
+  strings("opted_in", c.opted_in);
   key("orders");
   out += '{';
-  bool first = true;
   for (const auto& [id, order] : c.orders) {
-    if (!first) out += ',';
-    first = false;
+    if (out.back() != '{') out += ',';
     AppendJsonString(out, id);
     out += ':';
     AppendJson(out, order);
   }
   out += '}';
-  key("owner_id");
-  AppendJsonString(out, c.owner_id);
-  key("phone");
-  AppendJsonString(out, c.phone);
-  key("social");
-  AppendJson(out, c.social);
-  key("stage");
-  AppendJsonString(out, c.stage);
-  key("tags");
-  strings(c.tags);
-  key("version");
-  out += std::to_string(c.version);
+  text("owner_id", c.owner_id);
+  text("phone", c.phone);
+  value("social", c.social);
+  text("stage", c.stage);
+  strings("tags", c.tags);
+  number("version", c.version);
   out += '}';
 }
 
