@@ -285,6 +285,12 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
   }
 }
 
+void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream, DomainEvent event,
+                           const Actor& actor, Timestamp now) const {
+  out.push_back(
+      NewEvent{ids_.NewId(), stream, std::move(event.type), now, actor, std::move(event.data)});
+}
+
 Result<Decision> CommandService::Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock) {
   return Commit({}, std::move(out), lock);
 }

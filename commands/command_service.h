@@ -244,6 +244,10 @@ class CommandService final : public Commands {
   // Wraps domain events of one stream into envelopes for `actor` at `now`.
   void Stage(std::vector<NewEvent>& out, const std::string& stream, std::vector<DomainEvent> events,
              const Actor& actor, Timestamp now) const;
+  // One event: `Stage(out, stream, {events::Encode(e)}, …)` moves it here, where the vector's
+  // initializer list would copy its data.
+  void Stage(std::vector<NewEvent>& out, const std::string& stream, DomainEvent event,
+             const Actor& actor, Timestamp now) const;
   // Applies the events to the write model and queues their append; `out` is what the command
   // answers once they are durable. `lock` (on mu_) is held on entry and released on return. A
   // command whose events would touch a stream this node may not write is NotMine, and nothing

@@ -59,19 +59,27 @@ std::string PairScope(const std::string& a, const std::string& b) {
   return pair + std::max(a, b);
 }
 
-std::set<std::string> ContactCountScopes(const json& contact) {
-  std::set<std::string> scopes = ContactScopes(contact);
-  std::vector<std::string> kinded;
-  for (const std::string& scope : scopes) {
-    if (scope != kEveryContactScope) kinded.push_back(scope);
-  }
-  for (size_t i = 0; i < kinded.size(); ++i) {
-    for (size_t j = i + 1; j < kinded.size(); ++j) {
-      if (kinded[i][0] != kinded[j][0]) scopes.insert(PairScope(kinded[i], kinded[j]));
+namespace {
+
+// Every pair of `scopes` (sorted) of different kinds, added to `scopes`.
+void AddPairScopes(std::vector<std::string>& scopes) {
+  const size_t single = scopes.size();
+  for (size_t i = 0; i < single; ++i) {
+    if (scopes[i] == kEveryContactScope) continue;
+    for (size_t j = i + 1; j < single; ++j) {
+      if (scopes[j] != kEveryContactScope && scopes[i][0] != scopes[j][0]) {
+        scopes.push_back(PairScope(scopes[i], scopes[j]));
+      }
     }
   }
-  return scopes;
 }
+
+void SortUnique(std::vector<std::string>& items) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+}
+
+}  // namespace
 
 std::string ContactListPrefix(const std::string& scope, ContactSort sort) {
   static constexpr char kLetters[] = {'n', 'r', 'c'};
@@ -81,21 +89,29 @@ std::string ContactListPrefix(const std::string& scope, ContactSort sort) {
   return prefix;
 }
 
-std::set<std::string> ContactListKeys(const json& contact) {
+ContactIndexEntries ContactIndex(const json& contact) {
+  const std::set<std::string> scopes = ContactScopes(contact);
+  ContactIndexEntries out;
+  out.count_scopes.assign(scopes.begin(), scopes.end());
+  AddPairScopes(out.count_scopes);
+  SortUnique(out.count_scopes);
+  if (scopes.empty()) return out;
+  // Each sort's key after its prefix, the same in every scope. The name's ends in '\0' and the
+  // id: "Ana" sorts before "Ana B", and ties by id.
   const std::string id = OptString(contact, "id");
-  std::set<std::string> keys;
-  for (const std::string& scope : ContactScopes(contact)) {
-    // The name's key ends in '\0' and the id: "Ana" sorts before "Ana B", and ties by id.
-    std::string by_name =
-        ContactListPrefix(scope, ContactSort::kName) + NameSortKey(OptString(contact, "name"));
-    by_name.push_back('\0');
-    keys.insert(by_name + id);
-    keys.insert(ContactListPrefix(scope, ContactSort::kRecent) + Inverted(contact, "updated_at") +
-                id);
-    keys.insert(ContactListPrefix(scope, ContactSort::kCreated) + Inverted(contact, "created_at") +
-                id);
+  std::string by_name = NameSortKey(OptString(contact, "name"));
+  by_name.push_back('\0');
+  by_name += id;
+  const std::string by_recent = Inverted(contact, "updated_at") + id;
+  const std::string by_created = Inverted(contact, "created_at") + id;
+  out.list_keys.reserve(3 * scopes.size());
+  for (const std::string& scope : scopes) {
+    out.list_keys.push_back(ContactListPrefix(scope, ContactSort::kName) + by_name);
+    out.list_keys.push_back(ContactListPrefix(scope, ContactSort::kRecent) + by_recent);
+    out.list_keys.push_back(ContactListPrefix(scope, ContactSort::kCreated) + by_created);
   }
-  return keys;
+  SortUnique(out.list_keys);
+  return out;
 }
 
 std::string ContactCountKey(const std::string& scope) { return view_keys::kContactCount + scope; }

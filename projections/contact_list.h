@@ -6,14 +6,15 @@
 //   kx/<scope>\0<sort letter><sort key>  ->  the contact's id
 //   kn/<scope>                           ->  how many contacts are in it (a counter)
 //
-// Scopes: "*", "o/<user id>", "t/<tag>", "s/<funnel>/<stage>". Sort letters: 'n' name A→Z (folded for
-// search), 'r' most recently changed first, 'c' newest first.
+// Scopes: "*", "o/<user id>", "t/<tag>", "s/<funnel>/<stage>". Sort letters: 'n' name A→Z (folded
+// for search), 'r' most recently changed first, 'c' newest first.
 #pragma once
 
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace helpdesk {
 
@@ -34,10 +35,14 @@ std::set<std::string> ContactScopes(const nlohmann::json& contact);
 // Two scopes of different kinds at once ("o/ana" and "t/vip"): counted, not indexed, so the
 // `total` of a list filtered by two of owner, tag and stage is one read too.
 std::string PairScope(const std::string& a, const std::string& b);
-// The scopes whose sizes count a contact: its scopes and every pair of them of different kinds.
-std::set<std::string> ContactCountScopes(const nlohmann::json& contact);
-// The index keys of a contact in every one of its scopes and sorts.
-std::set<std::string> ContactListKeys(const nlohmann::json& contact);
+// A contact's entries in the indexes, each list sorted and without repeats.
+struct ContactIndexEntries {
+  // Its key in every one of its scopes and sorts.
+  std::vector<std::string> list_keys;
+  // The scopes whose sizes count it: its scopes and every pair of them of different kinds.
+  std::vector<std::string> count_scopes;
+};
+ContactIndexEntries ContactIndex(const nlohmann::json& contact);
 // Where a scope's keys of one sort begin (each key under it ends with the contact's id).
 std::string ContactListPrefix(const std::string& scope, ContactSort sort);
 std::string ContactCountKey(const std::string& scope);

@@ -27,16 +27,51 @@ json StageObject(const std::string& stage, const std::string& funnel_id = "defau
 
 json ObjectOrEmpty(const json& j) { return j.is_object() ? j : json::object(); }
 
+// The card of `contact` (its API object) to each of its conversations. Most contacts have none
+// yet when they change (an import's): the card is made only for the first one found.
 void CopyCardToConversations(ViewTxn& txn, ConversationCache& cache, const std::string& contact_id,
-                             const ContactCard& card) {
+                             const json& contact) {
   const std::string prefix = view_keys::kContactConversations + contact_id + "/";
+  std::optional<ContactCard> card;
   for (const std::string& key : txn.KeysWithPrefix(prefix)) {
     const std::string id = key.substr(prefix.size());
     ConversationView* view = nullptr;
     if (cache.Find(id, &view) != ConversationCache::Lookup::kFound) continue;
-    view->contact = card;
+    if (!card) card = CardOfContact(contact);
+    view->contact = *card;
     cache.MarkChanged(id);
   }
+}
+
+// A new contact's API object. Its members go in in key order, each at the end of the object's
+// map, without a search (a contact is made per row of an import).
+json NewContactObject(const std::string& id, const events::ContactCreated& c, Timestamp at,
+                      uint64_t version) {
+  json contact = json::object();
+  auto& members = contact.get_ref<json::object_t&>();
+  const std::string when = FormatRfc3339(at);
+  const auto add = [&members](const char* key, json value) {
+    members.emplace_hint(members.end(), key, std::move(value));
+  };
+  add("attributes", ObjectOrEmpty(c.attributes));
+  add("blocked", false);
+  add("created_at", when);
+  add("email", OrNull(c.email));
+  add("erased", false);
+  add("id", id);
+  add("merged_into", nullptr);
+  add("name", c.name);
+  add("notes_count", 0);
+  add("opt_in", false);
+  add("opt_ins", json::array());
+  add("owner_id", OrNull(c.owner_id.value_or("")));
+  add("phone", OrNull(c.phone));
+  add("social", ObjectOrEmpty(c.social));
+  add("stage", StageObject(c.stage));
+  add("tags", c.tags);
+  add("updated_at", when);
+  add("version", version);
+  return contact;
 }
 
 // Replaces in `fields` the personal data an event of `type` carries (domain/personal_data.h)
@@ -86,27 +121,33 @@ void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string
   }
 }
 
+// Calls `f` with each item of `from` not in `without` (both sorted).
+template <typename F>
+void ForEachDifference(const std::vector<std::string>& from,
+                       const std::vector<std::string>& without, F f) {
+  auto other = without.begin();
+  for (const std::string& item : from) {
+    while (other != without.end() && *other < item) ++other;
+    if (other == without.end() || *other != item) f(item);
+  }
+}
+
 // Stores the contact object and moves its list keys and counters from `before`'s to its own.
 void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   const std::string id = contact.value("id", "");
-  const std::set<std::string> old_keys =
-      before.is_object() ? ContactListKeys(before) : std::set<std::string>{};
-  const std::set<std::string> new_keys = ContactListKeys(contact);
-  for (const std::string& key : old_keys) {
-    if (!new_keys.count(key)) txn.Delete(key);
-  }
-  for (const std::string& key : new_keys) {
-    if (!old_keys.count(key)) txn.Put(key, id);
-  }
-  const std::set<std::string> old_scopes =
-      before.is_object() ? ContactCountScopes(before) : std::set<std::string>{};
-  const std::set<std::string> new_scopes = ContactCountScopes(contact);
-  for (const std::string& scope : old_scopes) {
-    if (!new_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), -1);
-  }
-  for (const std::string& scope : new_scopes) {
-    if (!old_scopes.count(scope)) txn.AddToCounter(ContactCountKey(scope), +1);
-  }
+  const ContactIndexEntries old_entries =
+      before.is_object() ? ContactIndex(before) : ContactIndexEntries{};
+  const ContactIndexEntries new_entries = ContactIndex(contact);
+  ForEachDifference(old_entries.list_keys, new_entries.list_keys,
+                    [&](const std::string& key) { txn.Delete(key); });
+  ForEachDifference(new_entries.list_keys, old_entries.list_keys,
+                    [&](const std::string& key) { txn.Put(key, id); });
+  ForEachDifference(
+      old_entries.count_scopes, new_entries.count_scopes,
+      [&](const std::string& scope) { txn.AddToCounter(ContactCountKey(scope), -1); });
+  ForEachDifference(
+      new_entries.count_scopes, old_entries.count_scopes,
+      [&](const std::string& scope) { txn.AddToCounter(ContactCountKey(scope), +1); });
   txn.Put(view_keys::kContact + id, DumpJson(contact));
 }
 
@@ -202,32 +243,18 @@ void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events:
   const NewEvent& e = r.event;
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
-  const json before = LoadJson(txn, view_keys::kContact + id);
+  const auto* c = events::As<events::ContactCreated>(event);
+  // A contact's stream begins with its creation, and the views apply each event once: a new
+  // contact has nothing in them to read.
+  const json before = c ? json() : LoadJson(txn, view_keys::kContact + id);
   txn.Put(ContactTimelineKey(id, e.at, r.position), TimelineItem(r, /*with_stream=*/true));
 
-  if (const auto* c = events::As<events::ContactCreated>(event)) {
-    json contact{{"id", id},
-                 {"name", c->name},
-                 {"phone", OrNull(c->phone)},
-                 {"email", OrNull(c->email)},
-                 {"owner_id", OrNull(c->owner_id.value_or(""))},
-                 {"stage", StageObject(c->stage)},
-                 {"tags", c->tags},
-                 {"attributes", ObjectOrEmpty(c->attributes)},
-                 {"social", ObjectOrEmpty(c->social)},
-                 {"blocked", false},
-                 {"opt_in", false},
-                 {"opt_ins", json::array()},
-                 {"erased", false},
-                 {"notes_count", 0},
-                 {"created_at", FormatRfc3339(e.at)},
-                 {"updated_at", FormatRfc3339(e.at)},
-                 {"version", r.stream_version},
-                 {"merged_into", nullptr}};
+  if (c) {
+    const json contact = NewContactObject(id, *c, e.at, r.stream_version);
     PutContact(txn, before, contact);
     RecordTagsAdded(txn, {}, {c->tags.begin(), c->tags.end()}, e.at);
     // On a partitioned log the contact's stream may be read after its first conversation's.
-    CopyCardToConversations(txn, cache, id, CardOfContact(contact));
+    CopyCardToConversations(txn, cache, id, contact);
     return;
   }
   if (!before.is_object()) return;  // a contact's later event without its creation
@@ -360,7 +387,7 @@ void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events:
   contact["opt_in"] = !contact.value("opt_ins", json::array()).empty();
   PutContact(txn, before, contact);
   if (!moved_from.empty()) MoveToSurvivor(txn, cache, moved_from, id, CardOfContact(contact));
-  if (card_changed) CopyCardToConversations(txn, cache, id, CardOfContact(contact));
+  if (card_changed) CopyCardToConversations(txn, cache, id, contact);
 }
 
 }  // namespace helpdesk
