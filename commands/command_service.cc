@@ -296,7 +296,9 @@ Result<Decision> CommandService::Unchanged(CommandOutcome out, std::unique_lock<
 }
 
 std::string CommandService::NewStreamId(std::string (*stream_of)(const std::string&)) const {
-  return placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
+  std::string id = placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
+  model_.NoteNewStream(stream_of(id));
+  return id;
 }
 
 Status CommandService::SealPersonalData(std::vector<NewEvent>& events) const {

@@ -272,7 +272,8 @@ class CommandService final : public Commands {
   Result<Decision> OnConversation(const Caller& caller, const std::string& id,
                                   cmd::IfMatch if_match, DecideFn decide);
 
-  // A fresh id for a new stream named by `stream_of(id)` that this service may write.
+  // A fresh id for a new stream named by `stream_of(id)` that this service may write; the write
+  // model knows the stream is new. With mu_ held, as NewContactId.
   std::string NewStreamId(std::string (*stream_of)(const std::string&)) const;
 
   EventLog& log_;

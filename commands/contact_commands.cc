@@ -103,10 +103,14 @@ Result<std::string> CommandService::NewContactId(const std::string& chosen) cons
   // With a vault, an id whose key is made already: a burst of new contacts waits for no sync. On
   // a cluster, one whose stream this node's deciding thread may write (else the command would be
   // sent on, and pick another id there).
-  if (!placement_) return vault_->NewContactId([this] { return ids_.NewId(); });
-  return vault_->NewContactId(
-      [this] { return NewStreamId(ContactStream); },
-      [this](const std::string& id) { return placement_->MayWrite(ContactStream(id)); });
+  Result<std::string> made =
+      placement_ ? vault_->NewContactId([this] { return NewStreamId(ContactStream); },
+                                        [this](const std::string& id) {
+                                          return placement_->MayWrite(ContactStream(id));
+                                        })
+                 : vault_->NewContactId([this] { return ids_.NewId(); });
+  if (made.ok()) model_.NoteNewStream(ContactStream(made.value()));
+  return made;
 }
 
 std::vector<std::string> CommandService::MergedInto(const std::string& contact_id) const {

@@ -585,6 +585,12 @@ uint64_t WriteModel::StreamVersion(const std::string& stream) const {
   return slot ? slot->record->version : 0;
 }
 
+void WriteModel::NoteNewStream(const std::string& stream) const {
+  if (!store_ || slots_.count(stream)) return;
+  if (absent_records_.size() >= kAbsentKeys) absent_records_.clear();
+  absent_records_.insert(stream);
+}
+
 std::string WriteModel::LastHash(const std::string& stream) const {
   const Slot* slot = Find(stream);
   return slot ? slot->record->last_hash : "";

@@ -115,6 +115,8 @@ class WriteModel {
   uint64_t StreamVersion(const std::string& stream) const;
   // The hash of the stream's last event ("" when it has none): the next event chains to it.
   std::string LastHash(const std::string& stream) const;
+  // `stream` was just named with a new random id: it has no events, and the store is not asked.
+  void NoteNewStream(const std::string& stream) const;
 
   Snapshot TakeSnapshot() const;
   // Encodes the snapshot and commits it to `store` with `offset`, in one write.

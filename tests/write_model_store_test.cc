@@ -14,6 +14,8 @@
 #include "adapters/rocks_state_store.h"
 #include "commands/command_service.h"
 #include "commands/state_record.h"
+#include "commands/write_model.h"
+#include "domain/events.h"
 #include "tests/support/temp_dir.h"
 
 using helpdesk::testing::TempDir;
@@ -220,6 +222,28 @@ TEST_F(WriteModelStoreTest, AStoreOfAnotherFormatIsRebuiltNotMisread) {
   Work(commands, 2);
   ASSERT_TRUE(commands.Flush().ok());
   EXPECT_EQ(commands.DumpWriteModel(), Rebuilt(*log));
+}
+
+TEST_F(WriteModelStoreTest, AStreamNamedWithANewIdIsNotLookedForInTheStore) {
+  auto store = OpenStore();
+  WriteModel model(store.get(), 64 << 10);
+  model.NoteNewStream("contact/new1");
+  EXPECT_EQ(model.StreamVersion("contact/new1"), 0u);
+  EXPECT_EQ(model.LastHash("contact/new1"), "");
+  EXPECT_EQ(model.store_reads(), 0u);
+  EXPECT_EQ(model.StreamVersion("contact/other"), 0u);  // not noted: asked for
+  EXPECT_EQ(model.store_reads(), 1u);
+
+  // Its first event makes it known like any other stream.
+  const DomainEvent created =
+      events::Encode(events::ContactCreated{"new1", "Ana", "+55 11 91234", "", "lead", ""});
+  RecordedEvent r;
+  r.stream_version = 1;
+  r.event = NewEvent{"e1", "contact/new1", created.type, clock_.Now(), Actor{}, created.data};
+  ASSERT_TRUE(model.Apply(r));
+  EXPECT_EQ(model.StreamVersion("contact/new1"), 1u);
+  ASSERT_NE(model.Contact("new1"), nullptr);
+  EXPECT_EQ(model.Contact("new1")->name, "Ana");
 }
 
 TEST_F(WriteModelStoreTest, TheCacheStaysWithinItsBudget) {
