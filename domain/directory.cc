@@ -166,9 +166,10 @@ bool IsValidOutboundUrl(const std::string& url) {
   return true;
 }
 
-void Evolve(ContactState& s, const NewEvent& e, uint64_t v) {
+void Evolve(ContactState& s, const NewEvent& e, uint64_t v) { Evolve(s, events::Decode(e), v); }
+
+void Evolve(ContactState& s, const std::optional<events::Event>& event, uint64_t v) {
   s.version = v;
-  auto event = events::Decode(e);
   if (!event) return;
   std::visit(
       events::Overloaded{

@@ -10,6 +10,7 @@
 
 #include "domain/contact.h"
 #include "domain/event.h"
+#include "domain/events.h"
 #include "domain/result.h"
 #include "domain/roles.h"
 
@@ -105,6 +106,8 @@ void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(TeamState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(ChannelState& s, const NewEvent& e, uint64_t stream_version);
 void Evolve(ContactState& s, const NewEvent& e, uint64_t stream_version);
+// The same with the event decoded already (`event`: events::Decode of it).
+void Evolve(ContactState& s, const std::optional<events::Event>& event, uint64_t stream_version);
 
 bool IsValidPresence(const std::string& status);
 bool IsValidChannelType(const std::string& type);
