@@ -15,7 +15,10 @@ using nlohmann::json;
 
 // Newest first: the time inverted, as fixed-width hex.
 std::string Inverted(const json& contact, const char* field) {
-  const auto at = ParseRfc3339(contact.value(field, ""));
+  auto it = contact.find(field);
+  const auto at = it != contact.end() && it->is_string()
+                      ? ParseRfc3339(it->get_ref<const std::string&>())
+                      : std::nullopt;
   char out[17];
   std::snprintf(
       out, sizeof out, "%016llx",
@@ -37,19 +40,24 @@ std::optional<ContactSort> ParseContactSort(const std::string& text) {
   return std::nullopt;
 }
 
-std::set<std::string> ContactScopes(const json& contact) {
+std::vector<std::string> ContactScopes(const json& contact) {
   // A duplicate merged into another contact leaves every list: the survivor stands for it.
   if (!OptString(contact, "merged_into").empty()) return {};
-  std::set<std::string> scopes{kEveryContactScope};
+  std::vector<std::string> scopes{kEveryContactScope};
   if (const std::string owner = OptString(contact, "owner_id"); !owner.empty()) {
-    scopes.insert(OwnerScope(owner));
+    scopes.push_back(OwnerScope(owner));
   }
-  for (const auto& tag : contact.value("tags", json::array())) {
-    if (tag.is_string()) scopes.insert(ContactTagScope(tag.get<std::string>()));
+  if (auto tags = contact.find("tags"); tags != contact.end() && tags->is_array()) {
+    for (const auto& tag : *tags) {
+      if (tag.is_string()) scopes.push_back(ContactTagScope(tag.get_ref<const std::string&>()));
+    }
   }
   if (auto stage = contact.find("stage"); stage != contact.end() && stage->is_object()) {
-    scopes.insert(StageScope(stage->value("funnel_id", "default"), stage->value("stage_id", "")));
+    scopes.push_back(
+        StageScope(stage->value("funnel_id", "default"), stage->value("stage_id", "")));
   }
+  std::sort(scopes.begin(), scopes.end());
+  scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
   return scopes;
 }
 
@@ -90,9 +98,9 @@ std::string ContactListPrefix(const std::string& scope, ContactSort sort) {
 }
 
 ContactIndexEntries ContactIndex(const json& contact) {
-  const std::set<std::string> scopes = ContactScopes(contact);
+  const std::vector<std::string> scopes = ContactScopes(contact);
   ContactIndexEntries out;
-  out.count_scopes.assign(scopes.begin(), scopes.end());
+  out.count_scopes = scopes;
   AddPairScopes(out.count_scopes);
   SortUnique(out.count_scopes);
   if (scopes.empty()) return out;

@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -30,8 +29,8 @@ inline std::string StageScope(const std::string& funnel_id, const std::string& s
 }
 inline const char* kEveryContactScope = "*";
 
-// The scopes a contact (its API object) is in.
-std::set<std::string> ContactScopes(const nlohmann::json& contact);
+// The scopes a contact (its API object) is in, sorted, without repeats.
+std::vector<std::string> ContactScopes(const nlohmann::json& contact);
 // Two scopes of different kinds at once ("o/ana" and "t/vip"): counted, not indexed, so the
 // `total` of a list filtered by two of owner, tag and stage is one read too.
 std::string PairScope(const std::string& a, const std::string& b);
