@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include "adapters/event_chain.h"
@@ -284,6 +285,10 @@ void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream
     out.push_back(NewEvent{ids_.NewId(), stream, std::move(d.type), now, actor, std::move(d.data)});
   }
 }
+
+// `Stage(out, stream, {events::Encode(e)}, …)` picks the one-event overload only while a braced
+// DomainEvent is an exact match: an aggregate's.
+static_assert(std::is_aggregate_v<DomainEvent>);
 
 void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream, DomainEvent event,
                            const Actor& actor, Timestamp now) const {

@@ -115,7 +115,9 @@ class WriteModel {
   uint64_t StreamVersion(const std::string& stream) const;
   // The hash of the stream's last event ("" when it has none): the next event chains to it.
   std::string LastHash(const std::string& stream) const;
-  // `stream` was just named with a new random id: it has no events, and the store is not asked.
+  // `stream` was just named with an id drawn at random (never one a caller chose): it has no
+  // events, and the store is not asked. A stream noted wrongly would be decided as new, and its
+  // append refused by the log's version check.
   void NoteNewStream(const std::string& stream) const;
 
   Snapshot TakeSnapshot() const;

@@ -97,7 +97,7 @@ std::string ContactListPrefix(const std::string& scope, ContactSort sort) {
   return prefix;
 }
 
-ContactIndexEntries ContactIndex(const json& contact) {
+ContactIndexEntries ContactIndexEntriesOf(const json& contact) {
   const std::vector<std::string> scopes = ContactScopes(contact);
   ContactIndexEntries out;
   out.count_scopes = scopes;

@@ -41,7 +41,7 @@ struct ContactIndexEntries {
   // The scopes whose sizes count it: its scopes and every pair of them of different kinds.
   std::vector<std::string> count_scopes;
 };
-ContactIndexEntries ContactIndex(const nlohmann::json& contact);
+ContactIndexEntries ContactIndexEntriesOf(const nlohmann::json& contact);
 // Where a scope's keys of one sort begin (each key under it ends with the contact's id).
 std::string ContactListPrefix(const std::string& scope, ContactSort sort);
 std::string ContactCountKey(const std::string& scope);

@@ -1,6 +1,8 @@
 #include "projections/contact_projector.h"
 
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
@@ -136,8 +138,8 @@ void ForEachDifference(const std::vector<std::string>& from,
 void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   const std::string id = contact.value("id", "");
   const ContactIndexEntries old_entries =
-      before.is_object() ? ContactIndex(before) : ContactIndexEntries{};
-  const ContactIndexEntries new_entries = ContactIndex(contact);
+      before.is_object() ? ContactIndexEntriesOf(before) : ContactIndexEntries{};
+  const ContactIndexEntries new_entries = ContactIndexEntriesOf(contact);
   ForEachDifference(old_entries.list_keys, new_entries.list_keys,
                     [&](const std::string& key) { txn.Delete(key); });
   ForEachDifference(new_entries.list_keys, old_entries.list_keys,
@@ -244,9 +246,10 @@ void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events:
   if (!event) return;
   const std::string id = e.stream.substr(e.stream.find('/') + 1);
   const auto* c = events::As<events::ContactCreated>(event);
-  // A contact's stream begins with its creation, and the views apply each event once: a new
-  // contact has nothing in them to read.
-  const json before = c ? json() : LoadJson(txn, view_keys::kContact + id);
+  // A contact's stream begins with its creation, and the views apply each event once: the
+  // stream's first event has nothing of it in them to read. (A creation later in a stream, which
+  // our commands never write, still moves what the views hold.)
+  const json before = c && r.stream_version == 1 ? json() : LoadJson(txn, view_keys::kContact + id);
   txn.Put(ContactTimelineKey(id, e.at, r.position), TimelineItem(r, /*with_stream=*/true));
 
   if (c) {

@@ -45,7 +45,8 @@ bool OnlyScopes(const ContactFilter& f) {
 bool OnlyScope(const ContactFilter& f) { return NamedScopes(f).size() <= 1 && OnlyScopes(f); }
 
 // The counted scope whose size is the list's total, when there is one: the index's own scope,
-// or the pair of the two scopes the filters name (contact_list.h ContactCountScopes).
+// or the pair of the two scopes the filters name (contact_list.h
+// ContactIndexEntries::count_scopes).
 std::optional<std::string> CountedScopeOf(const ContactFilter& f) {
   if (!OnlyScopes(f)) return std::nullopt;
   const std::vector<std::string> named = NamedScopes(f);

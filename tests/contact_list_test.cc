@@ -30,10 +30,17 @@ std::vector<std::string> Sorted(std::vector<std::string> items) {
 }
 
 TEST(ContactIndex, EveryScopeHasAKeyPerSortAndEveryPairOfKindsIsCounted) {
-  const ContactIndexEntries entries = ContactIndex(Contact());
+  const ContactIndexEntries entries = ContactIndexEntriesOf(Contact());
   const std::vector<std::string> scopes = {"*", "o/u7", "t/atacado", "t/vip", "s/default/lead"};
   ASSERT_EQ(entries.list_keys.size(), 3 * scopes.size());
   for (const std::string& scope : scopes) {
+    for (ContactSort sort : {ContactSort::kName, ContactSort::kRecent, ContactSort::kCreated}) {
+      const std::string prefix = ContactListPrefix(scope, sort);
+      EXPECT_EQ(std::count_if(entries.list_keys.begin(), entries.list_keys.end(),
+                              [&](const std::string& k) { return k.starts_with(prefix); }),
+                1)
+          << scope;
+    }
     const std::string by_name = ContactListPrefix(scope, ContactSort::kName);
     const auto found = std::find_if(entries.list_keys.begin(), entries.list_keys.end(),
                                     [&](const std::string& k) { return k.starts_with(by_name); });
@@ -70,14 +77,14 @@ TEST(ContactIndex, EveryScopeHasAKeyPerSortAndEveryPairOfKindsIsCounted) {
 TEST(ContactIndex, AMergedDuplicateIsInNoListAndCountedNowhere) {
   json merged = Contact();
   merged["merged_into"] = "k2";
-  const ContactIndexEntries entries = ContactIndex(merged);
+  const ContactIndexEntries entries = ContactIndexEntriesOf(merged);
   EXPECT_TRUE(entries.list_keys.empty());
   EXPECT_TRUE(entries.count_scopes.empty());
 }
 
 TEST(ContactIndex, AContactWithNothingButANameIsInTheWholeListOnly) {
-  const ContactIndexEntries entries =
-      ContactIndex(json{{"id", "k3"}, {"name", "Bia"}, {"created_at", "2026-12-01T10:00:00Z"}});
+  const ContactIndexEntries entries = ContactIndexEntriesOf(
+      json{{"id", "k3"}, {"name", "Bia"}, {"created_at", "2026-12-01T10:00:00Z"}});
   EXPECT_EQ(entries.count_scopes, std::vector<std::string>{"*"});
   ASSERT_EQ(entries.list_keys.size(), 3u);
   for (const std::string& k : entries.list_keys) EXPECT_TRUE(k.ends_with("k3"));
