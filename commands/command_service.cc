@@ -281,9 +281,7 @@ std::optional<ContactState> CommandService::FindContactOf(
 void CommandService::Stage(std::vector<NewEvent>& out, const std::string& stream,
                            std::vector<DomainEvent> events, const Actor& actor,
                            Timestamp now) const {
-  for (DomainEvent& d : events) {
-    out.push_back(NewEvent{ids_.NewId(), stream, std::move(d.type), now, actor, std::move(d.data)});
-  }
+  for (DomainEvent& d : events) Stage(out, stream, std::move(d), actor, now);
 }
 
 // `Stage(out, stream, {events::Encode(e)}, …)` picks the one-event overload only while a braced
@@ -300,8 +298,12 @@ Result<Decision> CommandService::Unchanged(CommandOutcome out, std::unique_lock<
   return Commit({}, std::move(out), lock);
 }
 
+std::string CommandService::DrawStreamId(std::string (*stream_of)(const std::string&)) const {
+  return placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
+}
+
 std::string CommandService::NewStreamId(std::string (*stream_of)(const std::string&)) const {
-  std::string id = placement_ ? placement_->NewIdFor(stream_of) : ids_.NewId();
+  std::string id = DrawStreamId(stream_of);
   model_.NoteNewStream(stream_of(id));
   return id;
 }

@@ -275,6 +275,8 @@ class CommandService final : public Commands {
   // A fresh id for a new stream named by `stream_of(id)` that this service may write; the write
   // model knows the stream is new. With mu_ held, as NewContactId.
   std::string NewStreamId(std::string (*stream_of)(const std::string&)) const;
+  // The id alone, the write model not told (ids drawn ahead, before one is taken).
+  std::string DrawStreamId(std::string (*stream_of)(const std::string&)) const;
 
   EventLog& log_;
   const Clock& clock_;

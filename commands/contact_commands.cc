@@ -104,12 +104,11 @@ Result<std::string> CommandService::NewContactId(const std::string& chosen) cons
   // a cluster, one whose stream this node's deciding thread may write (else the command would be
   // sent on, and pick another id there).
   Result<std::string> made =
-      placement_ ? vault_->NewContactId([this] { return NewStreamId(ContactStream); },
-                                        [this](const std::string& id) {
-                                          return placement_->MayWrite(ContactStream(id));
-                                        })
-                 : vault_->NewContactId([this] { return ids_.NewId(); });
-  if (made.ok()) model_.NoteNewStream(ContactStream(made.value()));
+      vault_->NewContactId([this] { return DrawStreamId(ContactStream); },
+                           [this](const std::string& id) {
+                             return !placement_ || placement_->MayWrite(ContactStream(id));
+                           });
+  if (made.ok()) model_.NoteNewStream(ContactStream(made.value()));  // the one taken, not all drawn
   return made;
 }
 

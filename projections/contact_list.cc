@@ -26,6 +26,11 @@ std::string Inverted(const json& contact, const char* field) {
   return out;
 }
 
+void SortUnique(std::vector<std::string>& items) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+}
+
 std::string OptString(const json& contact, const char* field) {
   auto it = contact.find(field);
   return it != contact.end() && it->is_string() ? it->get<std::string>() : "";
@@ -56,8 +61,7 @@ std::vector<std::string> ContactScopes(const json& contact) {
     scopes.push_back(
         StageScope(stage->value("funnel_id", "default"), stage->value("stage_id", "")));
   }
-  std::sort(scopes.begin(), scopes.end());
-  scopes.erase(std::unique(scopes.begin(), scopes.end()), scopes.end());
+  SortUnique(scopes);
   return scopes;
 }
 
@@ -80,11 +84,6 @@ void AddPairScopes(std::vector<std::string>& scopes) {
       }
     }
   }
-}
-
-void SortUnique(std::vector<std::string>& items) {
-  std::sort(items.begin(), items.end());
-  items.erase(std::unique(items.begin(), items.end()), items.end());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "projections/contact_projector.h"
 
+#include <algorithm>
+#include <iterator>
 #include <optional>
 #include <set>
 #include <vector>
@@ -123,15 +125,13 @@ void ScrubConversation(ViewTxn& txn, ConversationCache& cache, const std::string
   }
 }
 
-// Calls `f` with each item of `from` not in `without` (both sorted).
-template <typename F>
-void ForEachDifference(const std::vector<std::string>& from,
-                       const std::vector<std::string>& without, F f) {
-  auto other = without.begin();
-  for (const std::string& item : from) {
-    while (other != without.end() && *other < item) ++other;
-    if (other == without.end() || *other != item) f(item);
-  }
+// The items of `from` not in `without` (both sorted).
+std::vector<std::string> Without(const std::vector<std::string>& from,
+                                 const std::vector<std::string>& without) {
+  std::vector<std::string> left;
+  std::set_difference(from.begin(), from.end(), without.begin(), without.end(),
+                      std::back_inserter(left));
+  return left;
 }
 
 // Stores the contact object and moves its list keys and counters from `before`'s to its own.
@@ -140,16 +140,18 @@ void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   const ContactIndexEntries old_entries =
       before.is_object() ? ContactIndexEntriesOf(before) : ContactIndexEntries{};
   const ContactIndexEntries new_entries = ContactIndexEntriesOf(contact);
-  ForEachDifference(old_entries.list_keys, new_entries.list_keys,
-                    [&](const std::string& key) { txn.Delete(key); });
-  ForEachDifference(new_entries.list_keys, old_entries.list_keys,
-                    [&](const std::string& key) { txn.Put(key, id); });
-  ForEachDifference(
-      old_entries.count_scopes, new_entries.count_scopes,
-      [&](const std::string& scope) { txn.AddToCounter(ContactCountKey(scope), -1); });
-  ForEachDifference(
-      new_entries.count_scopes, old_entries.count_scopes,
-      [&](const std::string& scope) { txn.AddToCounter(ContactCountKey(scope), +1); });
+  for (const std::string& key : Without(old_entries.list_keys, new_entries.list_keys)) {
+    txn.Delete(key);
+  }
+  for (const std::string& key : Without(new_entries.list_keys, old_entries.list_keys)) {
+    txn.Put(key, id);
+  }
+  for (const std::string& scope : Without(old_entries.count_scopes, new_entries.count_scopes)) {
+    txn.AddToCounter(ContactCountKey(scope), -1);
+  }
+  for (const std::string& scope : Without(new_entries.count_scopes, old_entries.count_scopes)) {
+    txn.AddToCounter(ContactCountKey(scope), +1);
+  }
   txn.Put(view_keys::kContact + id, DumpJson(contact));
 }
 
