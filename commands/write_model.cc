@@ -283,12 +283,8 @@ bool WriteModel::Apply(const RecordedEvent& r) {
   std::visit(
       [&](auto& state) {
         using S = std::decay_t<decltype(state)>;
-        if constexpr (std::is_same_v<S, ConversationState>) {
-          Evolve(state, e, event, r.stream_version);
-        } else if constexpr (std::is_same_v<S, ContactState>) {
-          Evolve(state, event, r.stream_version);  // decoded once, above
-        } else if constexpr (!std::is_same_v<S, std::monostate>) {
-          Evolve(state, e, r.stream_version);
+        if constexpr (!std::is_same_v<S, std::monostate>) {
+          Evolve(state, e, event, r.stream_version);  // decoded once, above
         }
       },
       slot.record->state);

@@ -54,10 +54,6 @@ bool MatchesVersion(const ConversationState& s, uint64_t version) {
   return version >= s.changed_version && version <= s.version;
 }
 
-void Evolve(ConversationState& s, const NewEvent& e, uint64_t stream_version) {
-  Evolve(s, e, events::Decode(e), stream_version);
-}
-
 void Evolve(ConversationState& s, const NewEvent& e, const std::optional<events::Event>& event,
             uint64_t stream_version) {
   s.version = stream_version;

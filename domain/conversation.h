@@ -32,6 +32,7 @@
 
 #include "domain/event.h"
 #include "domain/events.h"
+#include "domain/evolve.h"
 #include "domain/result.h"
 #include "domain/time.h"
 
@@ -92,9 +93,9 @@ struct ConversationState {
   std::set<std::string> undelivered;
 };
 
-// Applies one event of the conversation's stream. Unknown types leave the state unchanged.
-void Evolve(ConversationState& state, const NewEvent& event, uint64_t stream_version);
-// The same with the event already decoded (a projector decodes each event once).
+// Applies one event of the conversation's stream (`decoded`: events::Decode of it; a projector
+// decodes each event once; domain/evolve.h decodes it for a caller that has not). Unknown types
+// leave the state unchanged.
 void Evolve(ConversationState& state, const NewEvent& event,
             const std::optional<events::Event>& decoded, uint64_t stream_version);
 

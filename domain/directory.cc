@@ -25,9 +25,9 @@ bool IsHandleChar(char c) {
 
 }  // namespace
 
-void Evolve(UserState& s, const NewEvent& e, uint64_t v) {
+void Evolve(UserState& s, const NewEvent& e, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::UserCreated& u) {
@@ -71,10 +71,10 @@ bool TokenAdmits(const UserState& user, const TokenState& token, Timestamp now) 
   return !token.expires_at || now.ms < token.expires_at->ms;
 }
 
-void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t v) {
+void Evolve(DeskSettingsState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
   s.exists = true;
-  const std::optional<events::Event> event = events::Decode(e);
   if (const auto* defined = events::As<events::ContactAttributeDefined>(event)) {
     s.contact_attributes[defined->key] =
         AttributeDefinition{defined->key, defined->label, defined->type, defined->options};
@@ -109,9 +109,8 @@ std::optional<std::string> CloseReasonsProblem(const std::vector<std::string>& r
   return std::nullopt;
 }
 
-void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {
+void Evolve(TeamState& s, const NewEvent&, const std::optional<events::Event>& event, uint64_t v) {
   s.version = v;
-  auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::TeamCreated& t) {
@@ -125,9 +124,9 @@ void Evolve(TeamState& s, const NewEvent& e, uint64_t v) {
              *event);
 }
 
-void Evolve(ChannelState& s, const NewEvent& e, uint64_t v) {
+void Evolve(ChannelState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::ChannelCreated& c) {
@@ -166,9 +165,8 @@ bool IsValidOutboundUrl(const std::string& url) {
   return true;
 }
 
-void Evolve(ContactState& s, const NewEvent& e, uint64_t v) { Evolve(s, events::Decode(e), v); }
-
-void Evolve(ContactState& s, const std::optional<events::Event>& event, uint64_t v) {
+void Evolve(ContactState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
   if (!event) return;
   std::visit(

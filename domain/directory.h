@@ -11,6 +11,7 @@
 #include "domain/contact.h"
 #include "domain/event.h"
 #include "domain/events.h"
+#include "domain/evolve.h"
 #include "domain/result.h"
 #include "domain/roles.h"
 
@@ -101,13 +102,17 @@ bool IsAllowedCloseReason(const DeskSettingsState& settings, const std::string& 
 // offending item's description, or nullopt when the list is fine.
 std::optional<std::string> CloseReasonsProblem(const std::vector<std::string>& reasons);
 
-void Evolve(UserState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(DeskSettingsState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(TeamState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(ChannelState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(ContactState& s, const NewEvent& e, uint64_t stream_version);
-// The same with the event decoded already (`event`: events::Decode of it).
-void Evolve(ContactState& s, const std::optional<events::Event>& event, uint64_t stream_version);
+// Each state's move with one event of its stream (domain/evolve.h).
+void Evolve(UserState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(DeskSettingsState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(TeamState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(ChannelState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(ContactState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
 
 bool IsValidPresence(const std::string& status);
 bool IsValidChannelType(const std::string& type);

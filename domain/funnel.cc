@@ -38,9 +38,12 @@ FunnelState MakeDefaultFunnel() {
   f.exists = true;
   f.id = kDefaultFunnelId;
   f.name = "Sales";
-  f.stages = {{"lead", "Lead", "open"},         {"contacted", "Contacted", "open"},
-              {"qualified", "Qualified", "open"}, {"proposal", "Proposal", "open"},
-              {"won", "Won", "won"},            {"lost", "Lost", "lost"}};
+  f.stages = {{"lead", "Lead", "open"},
+              {"contacted", "Contacted", "open"},
+              {"qualified", "Qualified", "open"},
+              {"proposal", "Proposal", "open"},
+              {"won", "Won", "won"},
+              {"lost", "Lost", "lost"}};
   return f;
 }
 
@@ -157,9 +160,9 @@ StageStep StepOf(const FunnelState& funnel, const std::string& from, const std::
   return step;
 }
 
-void Evolve(FunnelState& s, const NewEvent& e, uint64_t v) {
+void Evolve(FunnelState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  const auto event = events::Decode(e);
   const auto* defined = events::As<events::FunnelDefined>(event);
   if (!defined) return;
   s.exists = true;
@@ -173,9 +176,9 @@ void Evolve(FunnelState& s, const NewEvent& e, uint64_t v) {
   }
 }
 
-void Evolve(DealState& s, const NewEvent& e, uint64_t v) {
+void Evolve(DealState& s, const NewEvent& e, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  const auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::DealCreated& c) {

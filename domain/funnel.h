@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
+#include "domain/evolve.h"
 
 namespace helpdesk {
 
@@ -85,7 +87,10 @@ struct StageStep {
 };
 StageStep StepOf(const FunnelState& funnel, const std::string& from, const std::string& to);
 
-void Evolve(FunnelState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(DealState& s, const NewEvent& e, uint64_t stream_version);
+// Each state's move with one event of its stream (domain/evolve.h).
+void Evolve(FunnelState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(DealState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
 
 }  // namespace helpdesk

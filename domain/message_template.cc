@@ -27,9 +27,9 @@ bool EachPlaceholder(const std::string& body, Found found) {
 
 }  // namespace
 
-void Evolve(TemplateState& s, const NewEvent& e, uint64_t stream_version) {
+void Evolve(TemplateState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t stream_version) {
   s.version = stream_version;
-  auto event = events::Decode(e);
   if (!event) return;
   if (const auto* t = std::get_if<events::TemplateCreated>(&*event)) {
     s.exists = true;

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
+#include "domain/evolve.h"
 #include "domain/result.h"
 
 namespace helpdesk {
@@ -19,7 +21,9 @@ struct TemplateState {
   int params = 0;
 };
 
-void Evolve(TemplateState& s, const NewEvent& e, uint64_t stream_version);
+// Its move with one event of its stream (domain/evolve.h).
+void Evolve(TemplateState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
 
 namespace message_template {
 

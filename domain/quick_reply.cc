@@ -16,9 +16,9 @@ Error Gone(const std::string& id) { return NotFound("quick reply " + id); }
 
 }  // namespace
 
-void Evolve(QuickReplyState& s, const NewEvent& e, uint64_t stream_version) {
+void Evolve(QuickReplyState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t stream_version) {
   s.version = stream_version;
-  auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::QuickReplyCreated& q) {

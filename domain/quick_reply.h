@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
+#include "domain/evolve.h"
 #include "domain/result.h"
 #include "domain/roles.h"
 
@@ -21,7 +23,9 @@ struct QuickReplyState {
   bool is_public = true;
 };
 
-void Evolve(QuickReplyState& s, const NewEvent& e, uint64_t stream_version);
+// Its move with one event of its stream (domain/evolve.h).
+void Evolve(QuickReplyState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
 
 namespace quick_reply {
 

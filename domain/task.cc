@@ -65,8 +65,7 @@ std::optional<std::string> TaskTextProblem(const std::string& text, size_t max_b
   return std::nullopt;
 }
 
-std::optional<std::string> TaskActionProblem(const std::string& action,
-                                             const std::string& status) {
+std::optional<std::string> TaskActionProblem(const std::string& action, const std::string& status) {
   auto is = [&](std::initializer_list<const char*> allowed) {
     return std::any_of(allowed.begin(), allowed.end(), [&](const char* s) { return status == s; });
   };
@@ -186,9 +185,8 @@ Timestamp NextOccurrence(const TaskScheduleRule& rule, Timestamp after,
   // walk at most 400 days: every rule occurs within a month.
   for (int64_t day = FloorDiv(local_after, kDayMs) - 1, n = 0; n < 400; ++day, ++n) {
     if (!OccursOn(rule, day)) continue;
-    const Timestamp at =
-        LocalToInstant(day * kDayMs + static_cast<int64_t>(rule.minute_of_day) * kMinuteMs,
-                       offset_at);
+    const Timestamp at = LocalToInstant(
+        day * kDayMs + static_cast<int64_t>(rule.minute_of_day) * kMinuteMs, offset_at);
     if (at > after) return at;
   }
   return Timestamp{after.ms + 366 * kDayMs};  // unreachable for a valid rule
@@ -196,9 +194,9 @@ Timestamp NextOccurrence(const TaskScheduleRule& rule, Timestamp after,
 
 // --- Evolve ---
 
-void Evolve(TaskTypeState& s, const NewEvent& e, uint64_t v) {
+void Evolve(TaskTypeState& s, const NewEvent&, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  const auto event = events::Decode(e);
   if (const auto* d = events::As<events::TaskTypeDefined>(event)) {
     s.exists = true;
     s.id = d->type_id;
@@ -206,9 +204,9 @@ void Evolve(TaskTypeState& s, const NewEvent& e, uint64_t v) {
   }
 }
 
-void Evolve(TaskState& s, const NewEvent& e, uint64_t v) {
+void Evolve(TaskState& s, const NewEvent& e, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  const auto event = events::Decode(e);
   if (!event) return;
   std::visit(events::Overloaded{
                  [&](const events::TaskCreated& c) {
@@ -262,9 +260,9 @@ void Evolve(TaskState& s, const NewEvent& e, uint64_t v) {
              *event);
 }
 
-void Evolve(TaskScheduleState& s, const NewEvent& e, uint64_t v) {
+void Evolve(TaskScheduleState& s, const NewEvent& e, const std::optional<events::Event>& event,
+            uint64_t v) {
   s.version = v;
-  const auto event = events::Decode(e);
   if (const auto* d = events::As<events::TaskScheduleDefined>(event)) {
     if (!s.exists) s.created_at = e.at;
     s.exists = true;

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "domain/event.h"
+#include "domain/events.h"
+#include "domain/evolve.h"
 #include "domain/time.h"
 
 namespace helpdesk {
@@ -39,7 +41,7 @@ struct TaskState {
   std::string id, type, title, description, status;  // status: queued|pending|done|archived
   std::optional<Timestamp> due_at;
   std::string assignee_id, team_id, contact_id, conversation_id, deal_id;
-  std::string created_by;  // the user who made it; "" when the system did (a schedule, the admin)
+  std::string created_by;   // the user who made it; "" when the system did (a schedule, the admin)
   std::string schedule_id;  // the schedule that made it, or ""
   bool started = false;     // its assignee recorded they started it (since it was last reopened)
   Timestamp created_at;
@@ -116,12 +118,16 @@ struct TaskScheduleState {
   std::string tz;
   bool active = true;
   Timestamp created_at;
-  std::optional<Timestamp> last_occurrence;  // the last occurrence that made its task
+  std::optional<Timestamp> last_occurrence;        // the last occurrence that made its task
   nlohmann::json task = nlohmann::json::object();  // the fields of each task it makes
 };
 
-void Evolve(TaskTypeState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(TaskState& s, const NewEvent& e, uint64_t stream_version);
-void Evolve(TaskScheduleState& s, const NewEvent& e, uint64_t stream_version);
+// Each state's move with one event of its stream (domain/evolve.h).
+void Evolve(TaskTypeState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(TaskState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
+void Evolve(TaskScheduleState& s, const NewEvent& e, const std::optional<events::Event>& decoded,
+            uint64_t stream_version);
 
 }  // namespace helpdesk
