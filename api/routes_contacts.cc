@@ -32,11 +32,13 @@ Result<ContactFilter> ReadContactFilter(const HttpRequest& r, const Caller& call
     if (!f.created_after) return InvalidField("created_after", "must be an RFC 3339 time");
   }
   for (const auto& [name, value] : r.query) {
-    if (name.starts_with("attr.") && name.size() > 5) f.attributes[name.substr(5)] = value;
+    // Like every filter, an empty one does not narrow.
+    if (name.starts_with("attr.") && name.size() > 5 && !value.empty()) {
+      f.attributes[name.substr(5)] = value;
+    }
   }
   return f;
 }
-
 
 }  // namespace
 

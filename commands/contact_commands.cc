@@ -128,8 +128,9 @@ std::vector<std::string> CommandService::MergedInto(const std::string& contact_i
   return found;
 }
 
-// Who may put a contact in a portfolio: supervisors and admins anyone's; an agent their own,
-// or take it out of their own.
+// Who may put a contact in a portfolio: supervisors and admins anyone's. An agent may put a
+// contact in their own portfolio, or take it out of their own, but not out of a colleague's
+// (moving it to themselves would take it out of the colleague's).
 Status CommandService::CheckOwnerChange(const Caller& caller, const std::string& current,
                                         const std::optional<std::string>& owner_id) const {
   if (owner_id) {
@@ -138,9 +139,12 @@ Status CommandService::CheckOwnerChange(const Caller& caller, const std::string&
     if (!owner->active) return InvalidTransition("user " + *owner_id + " is deactivated");
   }
   if (CanSupervise(caller.role)) return Status::Ok();
-  const bool own = owner_id ? *owner_id == caller.user_id : current == caller.user_id;
-  if (!own) {
-    return Forbidden("an agent may only put contacts in their own portfolio, or take them out");
+  const bool own = current.empty() || current == caller.user_id;
+  const bool to_self_or_out = !owner_id || *owner_id == caller.user_id;
+  if (!own || !to_self_or_out) {
+    return Forbidden(
+        "an agent may only put contacts in their own portfolio, or take them out of it, not "
+        "out of a colleague's");
   }
   return Status::Ok();
 }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 #include "domain/text.h"
@@ -18,6 +20,13 @@ Error FileProblem(size_t line, const std::string& why) {
 // text, so the card's rule names the problem as it does for the API.
 nlohmann::json AttributeCell(const AttributeDefinition& definition, const std::string& cell) {
   if (definition.type == "number") {
+    // "12" reads as the integer 12, as a JSON body's 12 does: filters compare a value's JSON text.
+    int64_t whole = 0;
+    const char* const last = cell.data() + cell.size();
+    if (const auto [stop, error] = std::from_chars(cell.data(), last, whole);
+        error == std::errc() && stop == last) {
+      return whole;
+    }
     char* end = nullptr;
     const double number = std::strtod(cell.c_str(), &end);
     if (end == cell.c_str() + cell.size() && std::isfinite(number)) return number;
@@ -31,7 +40,17 @@ nlohmann::json AttributeCell(const AttributeDefinition& definition, const std::s
   return cell;
 }
 
+// The cell without the apostrophe an export put before a formula-like value (RunsAsFormula).
+std::string_view Unguarded(std::string_view cell) {
+  if (cell.size() >= 2 && cell[0] == '\'' && RunsAsFormula(cell.substr(1))) cell.remove_prefix(1);
+  return cell;
+}
+
 }  // namespace
+
+bool RunsAsFormula(std::string_view cell) {
+  return !cell.empty() && std::string_view("=+-@\t\r").find(cell[0]) != std::string_view::npos;
+}
 
 Result<CsvTable> ParseCsv(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -194,7 +213,7 @@ Result<ImportRow> ReadImportRow(const ImportColumns& columns,
   const auto cell = [&](const char* column) -> std::optional<std::string> {
     auto it = columns.card.find(column);
     if (it == columns.card.end()) return std::nullopt;
-    std::string value = Trimmed(cells[it->second]);
+    std::string value = Trimmed(Unguarded(cells[it->second]));
     if (value.empty()) return std::nullopt;
     return value;
   };
@@ -216,7 +235,7 @@ Result<ImportRow> ReadImportRow(const ImportColumns& columns,
     out.tags = std::move(list);
   }
   for (const auto& [key, index] : columns.attributes) {
-    std::string value = Trimmed(cells[index]);
+    std::string value = Trimmed(Unguarded(cells[index]));
     if (value.empty()) continue;
     out.attributes[key] = AttributeCell(defined.at(key), value);
   }

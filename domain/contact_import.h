@@ -69,13 +69,20 @@ struct ImportRowError {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ImportRowError, row, field, message)
 
-// Row `cells` (number `row`) read through `columns`: tags split on ';', attribute cells turned
-// into their type's JSON (a number, true/false for yes/no/sim/não/1/0, text otherwise; whether
-// the value fits is the card's rule). A record with another number of cells than the header is
-// an error naming field "row".
+// Row `cells` (number `row`) read through `columns`: a cell an export guarded against formulas
+// read without its apostrophe, tags split on ';', attribute cells turned into their type's JSON
+// (a whole number as an integer, as the API stores 12, other numbers as floating point;
+// true/false for yes/no/sim/não/1/0; text otherwise; whether the value fits is the card's rule). A
+// record with another number of cells than the header is an error naming field "row".
 Result<ImportRow> ReadImportRow(const ImportColumns& columns,
                                 const std::map<std::string, AttributeDefinition>& defined,
                                 const std::vector<std::string>& cells, size_t row);
+
+// Whether a spreadsheet would run `cell` as a formula: it begins with =, +, -, @, a tab or a CR.
+// Exports prefix such a cell with an apostrophe (text, to a spreadsheet; api-contract-customers),
+// and ReadImportRow takes that apostrophe off again, so an export imports back unchanged. (A
+// value that itself begins with an apostrophe and then one of those loses the apostrophe.)
+bool RunsAsFormula(std::string_view cell);
 
 // The id a row's new contact gets when the file names none: the same file gives the same ids,
 // so sending it again (or resuming it after a crash) finds the contacts it made.

@@ -7,6 +7,7 @@
 
 #include "adapters/event_codec.h"
 #include "adapters/rocks_status.h"
+#include "domain/contact_import.h"
 #include "domain/directory.h"
 #include "domain/json_text.h"
 #include "projections/conversation_projector.h"
@@ -120,11 +121,9 @@ std::optional<std::string> ViewQueries::ConversationAsOf(const std::string& id,
 }
 
 std::string CsvField(const std::string& cell) {
-  // A spreadsheet runs a cell that begins with one of these as a formula: customers' text must
-  // stay text ("=HYPERLINK(…)" in a message would otherwise run on the analyst's machine).
-  const bool formula_like =
-      !cell.empty() && std::string_view("=+-@\t\r").find(cell[0]) != std::string_view::npos;
-  const std::string s = formula_like ? "'" + cell : cell;
+  // Customers' text must stay text to a spreadsheet ("=HYPERLINK(…)" in a message would
+  // otherwise run on the analyst's machine).
+  const std::string s = RunsAsFormula(cell) ? "'" + cell : cell;
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

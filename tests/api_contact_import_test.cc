@@ -112,6 +112,42 @@ TEST_F(ContactImportTest, RowsAreMatchedCreatedUpdatedOrReported) {
   EXPECT_EQ(Contact("rui")["name"], "Rui Costa");
 }
 
+// An export imports back unchanged: cells guarded against formulas read as their values, and a
+// whole number compares as the API's does.
+TEST_F(ContactImportTest, AnExportImportsBackUnchanged) {
+  ASSERT_EQ(Admin("POST", "/api/v1/contact-attributes",
+                  {{"key", "seats"}, {"label", "Seats"}, {"type", "number"}})
+                .status,
+            201);
+  ASSERT_EQ(Admin("POST", "/api/v1/contacts",
+                  {{"id", "f1"},
+                   {"name", "=SUM(1)"},
+                   {"email", "f1@x.co"},
+                   {"tags", {"-x", "vip"}},
+                   {"attributes", {{"seats", -5}}}})
+                .status,
+            201);
+  const json before = Contact("f1");
+  auto exported = As(sup_, "GET", "/api/v1/contacts/export.csv");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  ASSERT_NE(exported.body.find("'=SUM(1)"), std::string::npos) << exported.body;
+  const json back = Import(exported.body);
+  EXPECT_EQ(back["status"], "done") << back.dump();
+  EXPECT_EQ(back["errors"], json::array()) << back.dump();
+  EXPECT_EQ(back["updated"], 0) << back.dump();
+  EXPECT_EQ(back["unchanged"], 1) << back.dump();
+  EXPECT_EQ(Contact("f1"), before);
+
+  // A whole number from a file filters like the same number given by the API.
+  const json seats = Import("name,email,attr.seats\nVia CSV,csv12@x.co,12\n");
+  EXPECT_EQ(seats["created"], 1) << seats.dump();
+  ASSERT_EQ(
+      Admin("POST", "/api/v1/contacts", {{"name", "Via API"}, {"attributes", {{"seats", 12}}}})
+          .status,
+      201);
+  EXPECT_EQ(Admin("GET", "/api/v1/contacts?attr.seats=12").json()["total"], 2);
+}
+
 // Several batches, each decided while the one before becomes durable: a row of a later batch
 // finds the contact an earlier batch made, and the counts and errors add up across them.
 TEST_F(ContactImportTest, BatchesDecidedOneAfterAnotherAddUp) {

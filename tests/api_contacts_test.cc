@@ -202,6 +202,9 @@ TEST_F(ContactsTest, TypedAttributesDefinedByAdmins) {
   auto gold = As(ana_, "GET", "/api/v1/contacts?attr.plan=ouro");
   EXPECT_EQ(Ids(gold), std::vector<std::string>({"rui"}));
   EXPECT_EQ(gold.json()["total"], 1);
+  // An empty filter does not narrow, like every other (a form that sends all its fields).
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/contacts?attr.plan=").json()["total"],
+            As(ana_, "GET", "/api/v1/contacts").json()["total"]);
 }
 
 TEST_F(ContactsTest, PortfoliosAndNotesWithMentions) {
@@ -212,6 +215,10 @@ TEST_F(ContactsTest, PortfoliosAndNotesWithMentions) {
   ASSERT_EQ(mine.status, 200) << mine.body;
   EXPECT_EQ(mine.json()["owner_id"], "ana");
   EXPECT_EQ(As(bia_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", nullptr}}).status, 403);
+  // Nor into their own out of a colleague's: that would take it out of ana's.
+  auto taken = As(bia_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "bia"}});
+  EXPECT_EQ(taken.status, 403) << taken.body;
+  EXPECT_EQ(Admin("GET", "/api/v1/contacts/rui").json()["owner_id"], "ana");
   EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "bia"}}).status, 200);
   EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", {{"user_id", "ghost"}}).status, 404);
   EXPECT_EQ(As(sup_, "PUT", "/api/v1/contacts/rui/owner", json::object()).status, 400);

@@ -91,6 +91,41 @@ TEST(ContactImport, RowsSetTheirNonEmptyCellsWithTypedAttributes) {
   EXPECT_NE(short_row.error().message.find("'row'"), std::string::npos);
 }
 
+TEST(ContactImport, AnExportsGuardedCellsReadAsTheirValues) {
+  const auto columns =
+      ReadImportHeader({"name", "phone", "tags", "attr.seats", "attr.plan"}, Defined()).value();
+  // What an export writes for "=SUM(1)", "+5511…", tags "-x;vip", -5 and "@home".
+  auto row = ReadImportRow(columns, Defined(),
+                           {"'=SUM(1)", "'+5511988887777", "'-x;vip", "'-5", "'@home"}, 1);
+  ASSERT_TRUE(row.ok());
+  EXPECT_EQ(row.value().name, "=SUM(1)");
+  EXPECT_EQ(row.value().phone, "+5511988887777");
+  EXPECT_EQ(*row.value().tags, (std::vector<std::string>{"-x", "vip"}));
+  EXPECT_EQ(row.value().attributes, (json{{"seats", -5}, {"plan", "@home"}}));
+  // An apostrophe before anything else is the value's own.
+  auto own = ReadImportRow(columns, Defined(), {"'Tis", "", "", "", "'"}, 2);
+  EXPECT_EQ(own.value().name, "'Tis");
+  EXPECT_EQ(own.value().attributes, (json{{"plan", "'"}}));
+  for (const char* formula : {"=1", "+1", "-1", "@a", "\t1", "\r1"}) {
+    EXPECT_TRUE(RunsAsFormula(formula)) << formula;
+  }
+  for (const char* text : {"", "1", "a=1", "'=1", " =1"}) EXPECT_FALSE(RunsAsFormula(text)) << text;
+}
+
+TEST(ContactImport, WholeNumbersReadAsIntegersLikeTheApiStoresThem) {
+  const auto columns = ReadImportHeader({"name", "attr.seats"}, Defined()).value();
+  const auto seats = [&](const std::string& cell) {
+    return ReadImportRow(columns, Defined(), {"Rui", cell}, 1).value().attributes["seats"];
+  };
+  EXPECT_TRUE(seats("12").is_number_integer());
+  EXPECT_EQ(seats("12").dump(), "12");  // the text an attr.seats=12 filter compares
+  EXPECT_EQ(seats("-5").dump(), "-5");
+  EXPECT_TRUE(seats("12.5").is_number_float());
+  EXPECT_EQ(seats("12.0").dump(), "12.0");
+  // Past 64 bits it is still a number, as floating point.
+  EXPECT_TRUE(seats("99999999999999999999").is_number_float());
+}
+
 TEST(ContactImport, TheSameFileAndRowGiveTheSameId) {
   EXPECT_EQ(ImportedContactId("abcdef0123456789abcdef0123456789", 3),
             ImportedContactId("abcdef0123456789abcdef0123456789", 3));
