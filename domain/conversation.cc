@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "domain/events.h"
+#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -244,6 +245,10 @@ Events DecideTransfer(const ConversationState& s, const std::optional<std::strin
   if (!s.exists) return Missing(s);
   if (!user_id && !team_id) return InvalidField("user_id", "or team_id is required");
   if (IsClosed(s) || s.status == ConversationStatus::kPostponed) return Refused(s, "transfer");
+  // To the one who has it already, in the team it is in: nothing moves (as with assign).
+  if (user_id && *user_id == s.assignee_id && (!team_id || *team_id == s.team_id)) {
+    return std::vector<DomainEvent>{};
+  }
   return Out(events::ConversationTransferred{s.assignee_id, s.team_id, user_id, team_id,
                                              user_id ? std::vector<std::string>() : team_members});
 }
@@ -302,6 +307,9 @@ Events DecideUntag(const ConversationState& s, const std::string& tag) {
 Events DecideClose(const ConversationState& s, const std::string& reason) {
   if (!s.exists) return Missing(s);
   if (reason.empty()) return InvalidField("reason", "must be a non-empty string");
+  // It lands in reports and exports: no NUL, escape sequences or line breaks.
+  if (HasControlCharacter(reason))
+    return InvalidField("reason", "must not contain control characters");
   if (IsClosed(s)) return Refused(s, "close");
   return Out(events::ConversationClosed{reason});
 }

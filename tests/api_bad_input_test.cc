@@ -311,6 +311,41 @@ TEST_F(BadInputTest, InvalidTransitionsAreRefused) {
   });
 }
 
+// Command bodies are closed: a misspelt field is refused and changes nothing. A "privat" note
+// passed over would have gone to the customer as a public reply.
+TEST_F(BadInputTest, MisspeltFieldsAreRefusedNotPassedOver) {
+  const std::string c = "/api/v1/conversations/" + id_;
+  ASSERT_EQ(As(agent_, "POST", c + "/take").status, 200);
+  EXPECT_NO_NEW_EVENTS({
+    auto note = As(agent_, "POST", c + "/messages", {{"text", "fraud suspect"}, {"privat", true}});
+    EXPECT_EQ(note.status, 400) << note.body;
+    EXPECT_EQ(note.error_code(), "invalid_field");
+    EXPECT_NE(note.body.find("privat"), std::string::npos) << note.body;
+    EXPECT_EQ(
+        As(agent_, "POST", c + "/transfer", {{"user_id", "ana"}, {"teamid", "t1"}}).error_code(),
+        "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/postpone", {{"until", "2999-01-01T00:00:00Z"}, {"x", 1}})
+                  .error_code(),
+              "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/tags", {{"tag", "vip"}, {"color", "red"}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(As(agent_, "POST", c + "/close", {{"reason", "ok"}, {"note", "x"}}).error_code(),
+              "invalid_field");
+    EXPECT_EQ(Admin("POST", "/api/v1/channels/wa/inbound",
+                    {{"external_id", "typo"}, {"from", {{"phone", "+551100002"}}}, {"txt", "hi"}})
+                  .error_code(),
+              "invalid_field");
+    // A close reason lands in reports and exports: no control characters, catalog or not.
+    auto escape = As(agent_, "POST", c + "/close", {{"reason", "ok\u001b[31m\nx"}});
+    EXPECT_EQ(escape.error_code(), "invalid_field") << escape.body;
+  });
+  // Transferring it to the one who has it moves nothing and records nothing.
+  EXPECT_NO_NEW_EVENTS({
+    auto same = As(agent_, "POST", c + "/transfer", {{"user_id", "ana"}});
+    EXPECT_EQ(same.status, 200) << same.body;
+  });
+}
+
 TEST_F(BadInputTest, IdempotentCreatesAnswerTheExistingResource) {
   EXPECT_NO_NEW_EVENTS({
     auto same = Admin("POST", "/api/v1/teams", {{"id", "t1"}, {"name", "Team t1"}});

@@ -110,6 +110,27 @@ TEST(ConversationDecide, TransferToUserKeepsItOpenWithTheNewAssignee) {
   EXPECT_EQ(g.state().assignee_id, "u2");
 }
 
+TEST(ConversationDecide, TransferToTheCurrentAssigneeChangesNothing) {
+  Given g;
+  g.TakenBy("u1");
+  auto same = conversation::DecideTransfer(g.state(), std::string("u1"), std::nullopt);
+  ASSERT_TRUE(same.ok());
+  EXPECT_TRUE(same.value().empty());
+  // With another team it is a move.
+  auto team = conversation::DecideTransfer(g.state(), std::string("u1"), std::string("t9"));
+  ASSERT_TRUE(team.ok());
+  EXPECT_EQ(team.value().size(), 1u);
+}
+
+TEST(ConversationDecide, ACloseReasonHasNoControlCharacters) {
+  Given g;
+  g.TakenBy("u1");
+  ExpectRefused(conversation::DecideClose(g.state(), "ok\x1b[31m"), ErrorCode::kInvalidField);
+  ExpectRefused(conversation::DecideClose(g.state(), std::string("a\0b", 3)),
+                ErrorCode::kInvalidField);
+  EXPECT_TRUE(conversation::DecideClose(g.state(), "Resolvido à distância").ok());
+}
+
 TEST(ConversationDecide, TransferNeedsAUserOrATeam) {
   Given g;
   ExpectRefused(conversation::DecideTransfer(g.state(), std::nullopt, std::nullopt),
