@@ -144,6 +144,13 @@ std::optional<std::string> Body::UnknownField(std::initializer_list<const char*>
   return std::nullopt;
 }
 
+std::optional<Error> Body::RefuseUnknown(std::initializer_list<const char*> known) const {
+  if (auto field = UnknownField(known)) {
+    return InvalidField(*field, "is not a field this request takes");
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> Body::OptString(const std::string& name) {
   auto it = j_.find(name);
   if (it == j_.end() || it->is_null()) return std::nullopt;

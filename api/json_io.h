@@ -50,6 +50,9 @@ class Body {
   }
   // The first field the body names that is not in `known` (a typo the caller should hear of).
   std::optional<std::string> UnknownField(std::initializer_list<const char*> known) const;
+  // The same as the answer to a closed body (docs/openapi.yaml's additionalProperties: false):
+  // 400 invalid_field naming the first field not in `known`, or nothing when all are.
+  std::optional<Error> RefuseUnknown(std::initializer_list<const char*> known) const;
   std::optional<std::vector<std::string>> OptStringArray(const std::string& name);
   std::optional<nlohmann::json> OptObject(const std::string& name);
   std::optional<nlohmann::json> OptArray(const std::string& name);

@@ -147,9 +147,7 @@ std::optional<HttpResponse> App::RouteConversations(const HttpRequest& r, const 
     if (!if_match.ok()) return ErrorResponse(if_match.error());
     auto body = Body::Parse(r.body.empty() ? "{}" : r.body);
     if (!body.ok()) return ErrorResponse(body.error());
-    if (auto field = body.value().UnknownField({"reason"})) {
-      return ErrorResponse(InvalidField(*field, "is not a field a deletion takes"));
-    }
+    if (auto refused = body.value().RefuseUnknown({"reason"})) return ErrorResponse(*refused);
     const std::string reason = body.value().OptString("reason").value_or("");
     if (body.value().error()) return ErrorResponse(*body.value().error());
     auto outcome = commands_.Execute(caller, cmd::DeleteConversation{id, reason, if_match.value()});
@@ -250,13 +248,6 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
   // Bodies are closed (docs/openapi.yaml): a misspelt field is refused, not passed over.
-  const auto unknown =
-      [&b](std::initializer_list<const char*> known) -> std::optional<HttpResponse> {
-    if (auto field = b.UnknownField(known)) {
-      return ErrorResponse(InvalidField(*field, "is not a field this command takes"));
-    }
-    return std::nullopt;
-  };
 
   if (action == "take")
     return ConversationAnswer(commands_.Execute(caller, cmd::Take{id, version}), 200);
@@ -269,7 +260,7 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
     return ConversationAnswer(outcome, outcome.ok() && outcome.value().created ? 201 : 200);
   }
   if (action == "ignore") {
-    if (auto refused = unknown({"until"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"until"})) return ErrorResponse(*refused);
     // Default: half an hour, the usual "not now" of a queue.
     Timestamp until{clock_.Now().ms + 30 * kMinuteMs};
     if (auto text = b.OptString("until")) {
@@ -281,19 +272,19 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
     return ConversationAnswer(commands_.Execute(caller, cmd::Ignore{id, until}), 200);
   }
   if (action == "participants") {
-    if (auto refused = unknown({"user_id"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"user_id"})) return ErrorResponse(*refused);
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());
     return ConversationAnswer(commands_.Execute(caller, cmd::Invite{id, user_id, version}), 200);
   }
   if (action == "assign") {
-    if (auto refused = unknown({"user_id"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"user_id"})) return ErrorResponse(*refused);
     const std::string user_id = b.NonEmptyString("user_id");
     if (b.error()) return ErrorResponse(*b.error());
     return ConversationAnswer(commands_.Execute(caller, cmd::Assign{id, user_id, version}), 200);
   }
   if (action == "transfer") {
-    if (auto refused = unknown({"user_id", "team_id"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"user_id", "team_id"})) return ErrorResponse(*refused);
     auto user_id = b.OptString("user_id");
     auto team_id = b.OptString("team_id");
     if (b.error()) return ErrorResponse(*b.error());
@@ -305,20 +296,20 @@ HttpResponse App::ConversationCommand(const HttpRequest& r, const Caller& caller
         commands_.Execute(caller, cmd::Transfer{id, user_id, team_id, version}), 200);
   }
   if (action == "postpone") {
-    if (auto refused = unknown({"until"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"until"})) return ErrorResponse(*refused);
     auto until = ReadTime(b, "until");
     if (!until.ok()) return ErrorResponse(until.error());
     return ConversationAnswer(commands_.Execute(caller, cmd::Postpone{id, until.value(), version}),
                               200);
   }
   if (action == "tags") {
-    if (auto refused = unknown({"tag"})) return *refused;
+    if (auto refused = b.RefuseUnknown({"tag"})) return ErrorResponse(*refused);
     const std::string tag = b.NonEmptyString("tag");
     if (b.error()) return ErrorResponse(*b.error());
     return ConversationAnswer(commands_.Execute(caller, cmd::Tag{id, tag, version}), 200);
   }
   // close
-  if (auto refused = unknown({"reason"})) return *refused;
+  if (auto refused = b.RefuseUnknown({"reason"})) return ErrorResponse(*refused);
   const std::string reason = b.NonEmptyString("reason");
   if (b.error()) return ErrorResponse(*b.error());
   return ConversationAnswer(commands_.Execute(caller, cmd::Close{id, reason, version}), 200);
@@ -331,9 +322,9 @@ HttpResponse App::PostMessage(const HttpRequest& r, const Caller& caller, const 
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
   // A closed body: a misspelt "private" must not send a note to the customer as a reply.
-  if (auto field = b.UnknownField({"text", "private", "await_reply", "quick_reply_id",
-                                   "template_id", "params", "attachments"})) {
-    return ErrorResponse(InvalidField(*field, "is not a field a message takes"));
+  if (auto refused = b.RefuseUnknown({"text", "private", "await_reply", "quick_reply_id",
+                                      "template_id", "params", "attachments"})) {
+    return ErrorResponse(*refused);
   }
   cmd::SendMessage m;
   m.id = id;
@@ -401,9 +392,9 @@ HttpResponse App::Inbound(const HttpRequest& r, const Caller& caller,
   auto body = Body::Parse(r.body);
   if (!body.ok()) return ErrorResponse(body.error());
   Body& b = body.value();
-  if (auto field = b.UnknownField(
+  if (auto refused = b.RefuseUnknown(
           {"external_id", "from", "text", "html", "subject", "sent_at", "attachments"})) {
-    return ErrorResponse(InvalidField(*field, "is not a field an inbound message takes"));
+    return ErrorResponse(*refused);
   }
   cmd::ReceiveInbound a;
   a.channel_id = channel_id;

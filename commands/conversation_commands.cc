@@ -6,7 +6,6 @@
 #include "domain/delivery.h"
 #include "domain/messaging_window.h"
 #include "domain/protocol.h"
-#include "domain/text.h"
 
 namespace helpdesk {
 namespace {
@@ -288,9 +287,6 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::DeleteC
     return Forbidden("only an admin can delete a conversation");
   }
   if (reason.size() > kMaxNameBytes) return InvalidField("reason", "must be at most 256 bytes");
-  if (HasControlCharacter(reason)) {
-    return InvalidField("reason", "must not contain control characters");
-  }
   return OnConversation(caller, id, if_match,
                         [&](const ConversationState& c, Timestamp, CommandOutcome&) {
                           return conversation::DecideDelete(c, reason);

@@ -24,6 +24,14 @@ Error Refused(const ConversationState& s, const std::string& what) {
   return InvalidTransition("cannot " + what + " a conversation that is " + StatusName(s.status));
 }
 
+// A close or deletion reason lands in reports and exports: no NUL, escape sequences or line
+// breaks in it.
+std::optional<Error> ReasonProblem(const std::string& reason) {
+  if (HasControlCharacter(reason))
+    return InvalidField("reason", "must not contain control characters");
+  return std::nullopt;
+}
+
 }  // namespace
 
 const char* StatusName(ConversationStatus s) {
@@ -307,9 +315,7 @@ Events DecideUntag(const ConversationState& s, const std::string& tag) {
 Events DecideClose(const ConversationState& s, const std::string& reason) {
   if (!s.exists) return Missing(s);
   if (reason.empty()) return InvalidField("reason", "must be a non-empty string");
-  // It lands in reports and exports: no NUL, escape sequences or line breaks.
-  if (HasControlCharacter(reason))
-    return InvalidField("reason", "must not contain control characters");
+  if (auto problem = ReasonProblem(reason)) return *problem;
   if (IsClosed(s)) return Refused(s, "close");
   return Out(events::ConversationClosed{reason});
 }
@@ -345,6 +351,7 @@ Events DecideLeave(const ConversationState& s, const std::string& user_id, const
 
 Events DecideDelete(const ConversationState& s, const std::string& reason) {
   if (!s.exists || s.deleted) return Missing(s);
+  if (auto problem = ReasonProblem(reason)) return *problem;
   return Out(events::ConversationDeleted{reason, StatusName(s.status)});
 }
 

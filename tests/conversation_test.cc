@@ -129,6 +129,8 @@ TEST(ConversationDecide, ACloseReasonHasNoControlCharacters) {
   ExpectRefused(conversation::DecideClose(g.state(), std::string("a\0b", 3)),
                 ErrorCode::kInvalidField);
   EXPECT_TRUE(conversation::DecideClose(g.state(), "Resolvido à distância").ok());
+  // A deletion's reason follows the same rule.
+  ExpectRefused(conversation::DecideDelete(g.state(), "spam\n"), ErrorCode::kInvalidField);
 }
 
 TEST(ConversationDecide, TransferNeedsAUserOrATeam) {
