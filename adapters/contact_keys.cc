@@ -4,6 +4,8 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "adapters/random_ids.h"
 #include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_status.h"
@@ -32,7 +34,10 @@ Result<std::unique_ptr<ContactKeys>> ContactKeys::Open(const std::string& dir,
 ContactKeys::ContactKeys(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<const SecretBox> wrap)
     : db_(std::move(db)), wrap_(std::move(wrap)) {}
 
-ContactKeys::~ContactKeys() = default;
+ContactKeys::~ContactKeys() {
+  // A batch being made in the background writes to db_: it ends first.
+  if (refill_.valid()) refill_.wait();
+}
 
 Result<std::shared_ptr<const SecretBox>> ContactKeys::LoadLocked(const std::string& contact_id,
                                                                  bool* erased) const {
@@ -130,20 +135,28 @@ Result<std::shared_ptr<const SecretBox>> ContactKeys::KeyFor(const std::string& 
   return std::shared_ptr<const SecretBox>(key);
 }
 
-Status ContactKeys::MakePrekeyed(const std::function<std::string()>& new_id) {
-  // Made and published outside the lock: readers of other keys go on meanwhile.
+std::vector<std::string> ContactKeys::DrawIds(const std::function<std::string()>& new_id) {
+  std::vector<std::string> ids;
+  ids.reserve(kPrekeyed);
+  for (size_t i = 0; i < kPrekeyed; ++i) ids.push_back(new_id());
+  return ids;
+}
+
+Status ContactKeys::MakePrekeyed(const std::vector<std::string>& ids) {
+  // Made, stored and published outside the lock: readers of other keys go on meanwhile, and no
+  // one else knows these ids before they are handed out.
   rocksdb::WriteBatch batch;
   decltype(prekeyed_) made;
   std::vector<SharedKey> records;
-  for (size_t i = 0; i < kPrekeyed; ++i) {
+  for (const std::string& id : ids) {
     const std::string text = SecretBox::NewKeyText();
     auto box = SecretBox::FromKeyText(text);
     if (!box.ok()) return Error{ErrorCode::kInternal, "a new contact key is malformed"};
-    made.emplace_back(new_id(), std::make_shared<const SecretBox>(std::move(box).value()));
+    made.emplace_back(id, std::make_shared<const SecretBox>(std::move(box).value()));
     const std::string wrapped = wrap_->Seal(text);
-    rocksdb::Status s = batch.Put(made.back().first, wrapped);
+    rocksdb::Status s = batch.Put(id, wrapped);
     if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
-    if (share_) records.push_back(SharedKey{made.back().first, KeyIdOf(wrapped), wrapped});
+    if (share_) records.push_back(SharedKey{id, KeyIdOf(wrapped), wrapped});
   }
   // New ids: no other node makes keys for them, so they are theirs once published.
   if (share_) {
@@ -151,17 +164,32 @@ Status ContactKeys::MakePrekeyed(const std::function<std::string()>& new_id) {
   }
   rocksdb::WriteOptions sync;
   sync.sync = true;
-  std::lock_guard<std::mutex> lock(mu_);
   rocksdb::Status s = db_->Write(sync, &batch);
   if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto& entry : made) prekeyed_.push_back(std::move(entry));
   return Status::Ok();
+}
+
+bool ContactKeys::RefillUnderwayLocked() {
+  if (!refill_.valid()) return false;
+  if (refill_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return true;
+  // Ended: its keys are in prekeyed_ already, or it failed (the next batch made in the
+  // foreground answers the error to its caller).
+  if (const Status made = refill_.get(); !made.ok()) {
+    spdlog::warn("making contacts' keys ahead failed: {}", made.error().message);
+  }
+  return false;
 }
 
 Result<std::string> ContactKeys::TakePrekeyedId(
     const std::function<std::string()>& new_id,
     const std::function<bool(const std::string&)>& accept) {
-  for (int batches = 0;; ++batches) {
+  // Each round finds an accepted id, or waits for the batch under way, or makes one: a new
+  // batch without an id `accept` takes ends the search (on a cluster, the ids of other nodes'
+  // partitions wait for their callers).
+  for (int round = 0;; ++round) {
+    std::future<Status> underway;
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto it = prekeyed_.begin(); it != prekeyed_.end(); ++it) {
@@ -171,13 +199,21 @@ Result<std::string> ContactKeys::TakePrekeyedId(
         // The contact's first event is sealed with it next: kept at hand, not read back and
         // unwrapped.
         RememberLocked(id, std::move(key));
+        if (prekeyed_.size() < kRefillBelow && !RefillUnderwayLocked()) {
+          // The ids are drawn here (`new_id` may read the caller's state); the keys and their
+          // sync are the background's.
+          refill_ = std::async(std::launch::async,
+                               [this, ids = DrawIds(new_id)] { return MakePrekeyed(ids); });
+        }
         return id;
       }
+      if (RefillUnderwayLocked()) underway = std::move(refill_);
     }
-    if (batches == 1) {
+    if (round == 2) {
       return Error{ErrorCode::kLogUnavailable, "no new contact id for this node's partitions"};
     }
-    if (Status made = MakePrekeyed(new_id); !made.ok()) return made.error();
+    const Status made = underway.valid() ? underway.get() : MakePrekeyed(DrawIds(new_id));
+    if (!made.ok()) return made.error();
   }
 }
 

@@ -16,11 +16,13 @@
 
 #include <deque>
 #include <functional>
+#include <future>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "adapters/key_share.h"
 #include "adapters/secret_box.h"
@@ -44,14 +46,17 @@ class ContactKeys {
   Result<std::shared_ptr<const SecretBox>> KeyFor(const std::string& contact_id);
   // An id for a new contact whose key is made and stored already: keys are made ahead in
   // batches of kPrekeyed under ids from `new_id`, with one synced write per batch, so a burst of
-  // new contacts does not wait for a disk sync each. Ids never handed out (the process stops)
-  // leave an unused key behind. `accept` (may be null): only an id it accepts is handed out (on a
-  // cluster: one placed on the caller's partition); the others wait for a caller that does.
-  // kLogUnavailable when a new batch holds none it accepts.
+  // new contacts does not wait for a disk sync each. Once fewer than kRefillBelow are left, the
+  // next batch is made in the background (its ids drawn here, by the caller), so a steady burst
+  // waits for no sync at all. Ids never handed out (the process stops) leave an unused key
+  // behind. `accept` (may be null): only an id it accepts is handed out (on a cluster: one placed
+  // on the caller's partition); the others wait for a caller that does. kLogUnavailable when a
+  // new batch holds none it accepts.
   Result<std::string> TakePrekeyedId(
       const std::function<std::string()>& new_id,
       const std::function<bool(const std::string&)>& accept = nullptr);
   static constexpr size_t kPrekeyed = 256;
+  static constexpr size_t kRefillBelow = kPrekeyed / 2;
   // The contact's key; null when there is none (never made, or erased). On a cluster, a key not
   // read here yet is looked for in the share: kLogUnavailable when it cannot be read to its end
   // (never a null that would show a live contact as erased).
@@ -93,8 +98,14 @@ class ContactKeys {
   Result<std::shared_ptr<const SecretBox>> Stored(const std::string& contact_id) const;
   // KeyFor on a cluster: the share's key if it has one, else one made here and published.
   Result<std::shared_ptr<const SecretBox>> SharedKeyFor(const std::string& contact_id);
-  // A batch of kPrekeyed new ids with their keys, stored (and published, on a cluster).
-  Status MakePrekeyed(const std::function<std::string()>& new_id);
+  // Keys for `ids` (new), stored with one synced write (and published, on a cluster), then
+  // added to prekeyed_. Takes mu_ only to add them.
+  Status MakePrekeyed(const std::vector<std::string>& ids);
+  // Whether a batch is being made in the background; one that ended is collected (a failure
+  // is logged: the foreground's next batch answers it). Caller holds mu_.
+  bool RefillUnderwayLocked();
+  // kPrekeyed ids from `new_id`.
+  static std::vector<std::string> DrawIds(const std::function<std::string()>& new_id);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<const SecretBox> wrap_;
@@ -102,6 +113,9 @@ class ContactKeys {
   mutable std::mutex mu_;
   // Ids whose keys are stored, not handed out yet, with their keys.
   std::deque<std::pair<std::string, std::shared_ptr<const SecretBox>>> prekeyed_;
+  // The batch being made in the background, if any: its outcome, taken by the caller that next
+  // finds prekeyed_ empty, or waited for at destruction.
+  std::future<Status> refill_;
   // Unwrapped keys recently used, most recent first (opening one costs a read and a decrypt).
   mutable std::list<std::string> lru_;
   mutable std::unordered_map<

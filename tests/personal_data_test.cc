@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "adapters/contact_keys.h"
 #include "adapters/personal_data_vault.h"
@@ -88,6 +91,60 @@ TEST(PersonalData, NewContactsTakeIdsWhoseKeysAreStoredAlready) {
   keys.reset();
   keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
   for (const std::string& id : ids) ASSERT_TRUE(keys->Find(id).value()) << id;
+}
+
+TEST(PersonalData, TheNextBatchOfKeysIsMadeBeforeTheIdsRunOut) {
+  testing::TempDir dir;
+  auto keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
+  std::mutex drawn;
+  int next = 0;
+  auto new_id = [&] {
+    std::lock_guard<std::mutex> lock(drawn);
+    return "k" + std::to_string(next++);
+  };
+  const int batch = static_cast<int>(ContactKeys::kPrekeyed);
+  const auto take_ids = [&](size_t n) {
+    for (size_t i = 0; i < n; ++i) ASSERT_TRUE(keys->TakePrekeyedId(new_id).ok()) << i;
+  };
+  const auto stored = [&](int last) {  // waits for the batch that ends with "k<last>"
+    for (int tries = 0; tries < 1000 && !keys->Find("k" + std::to_string(last)).value(); ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return keys->Find("k" + std::to_string(last)).value() != nullptr;
+  };
+  // Down to kRefillBelow left: the next batch's ids are drawn then, its keys made meanwhile.
+  take_ids(ContactKeys::kPrekeyed - ContactKeys::kRefillBelow + 1);
+  EXPECT_EQ(next, 2 * batch);
+  ASSERT_TRUE(stored(2 * batch - 1));
+  // Once that batch is in, the next time the ids run low another is made, and so on: a steady
+  // stream of takers never finds them all gone.
+  take_ids(ContactKeys::kPrekeyed);
+  EXPECT_EQ(next, 3 * batch);
+  take_ids(ContactKeys::kPrekeyed);
+  EXPECT_EQ(next, 4 * batch);
+  // Closing waits for the batch under way: every key of it is stored.
+  keys.reset();
+  keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
+  for (int i = 0; i < next; ++i) {
+    ASSERT_TRUE(keys->Find("k" + std::to_string(i)).value()) << i;
+  }
+
+  // Two takers at once, through several batches: every id once, each stored when handed out.
+  std::vector<std::string> taken[2];
+  auto take = [&](std::vector<std::string>& into) {
+    for (size_t i = 0; i < 3 * ContactKeys::kPrekeyed; ++i) {
+      auto id = keys->TakePrekeyedId(new_id);
+      ASSERT_TRUE(id.ok());
+      ASSERT_TRUE(keys->Find(id.value()).value()) << id.value();
+      into.push_back(id.value());
+    }
+  };
+  std::thread a([&] { take(taken[0]); }), b([&] { take(taken[1]); });
+  a.join();
+  b.join();
+  std::set<std::string> all(taken[0].begin(), taken[0].end());
+  all.insert(taken[1].begin(), taken[1].end());
+  EXPECT_EQ(all.size(), 6 * ContactKeys::kPrekeyed);
 }
 
 // The rules of a cluster's key share, as each node applies what it reads (ContactKeys::
