@@ -422,11 +422,11 @@ void WriteModel::CountStageUse(const std::optional<events::Event>& event, const 
   if (const auto* created = events::As<events::ContactCreated>(event)) {
     AddStageUse(kDefaultFunnelId, created->stage, +1);
   } else if (const auto* staged = events::As<events::ContactStageChanged>(event)) {
-    if (staged->stage.empty()) return;  // changes nothing (Evolve passes it over too)
+    if (staged->to.empty()) return;  // changes nothing (Evolve passes it over too)
     if (const auto* contact = std::get_if<ContactState>(&slot.record->state)) {
       AddStageUse(contact->funnel_id, contact->stage, -1);  // where it stood, as recorded
     }
-    AddStageUse(staged->funnel_id, staged->stage, +1);
+    AddStageUse(staged->funnel_id, staged->to, +1);
   } else if (const auto* merged = events::As<events::ContactsMerged>(event)) {
     // The duplicate leaves its stage: nothing can move it any more.
     if (const auto* duplicate = StateOf<ContactState>(ContactStream(merged->from));

@@ -186,8 +186,8 @@ void Evolve(ContactState& s, const NewEvent&, const std::optional<events::Event>
             s.created_by_import_row = c.import_row;
           },
           [&](const events::ContactStageChanged& c) {
-            if (c.stage.empty()) return;
-            s.stage = c.stage;
+            if (c.to.empty()) return;
+            s.stage = c.to;
             s.funnel_id = c.funnel_id;
           },
           [&](const events::ContactUpdated& u) {

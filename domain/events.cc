@@ -426,13 +426,13 @@ void Read(const Reader& r, ContactAttributeDefined& e) {
 json Payload(const ContactStageChanged& e) {
   return {{"contact_id", e.contact_id},
           {"from", e.from},
-          {"stage", e.stage},
+          {"to", e.to},
           {"funnel_id", e.funnel_id},
           {"from_funnel_id", e.from_funnel_id}};
 }
 void Read(const Reader& r, ContactStageChanged& e) {
-  e = {r.Str("contact_id"), r.Str("from"), r.Str("stage"), r.Str("funnel_id", "default"),
-       r.Str("from_funnel_id", "default")};
+  e = {r.Str("contact_id"), r.Str("from"), r.Has("to") ? r.Str("to") : r.Str("stage"),
+       r.Str("funnel_id", "default"), r.Str("from_funnel_id", "default")};
 }
 
 json Payload(const FunnelDefined& e) {

@@ -264,11 +264,12 @@ struct ContactAttributeDefined {
   std::string key, label, type;
   std::vector<std::string> options;  // a list's values; omitted when empty
 };
-// `from`: "" when the contact stood in no stage. `funnel_id`, `from_funnel_id`: the funnels of
-// `stage` and `from` ("default" in events written before funnels existed).
+// `from`: "" when the contact stood in no stage. `to`: the new stage (events written before
+// 2026-12-06 name it `stage`; both read). `funnel_id`, `from_funnel_id`: the funnels of `to` and
+// `from` ("default" in events written before funnels existed).
 struct ContactStageChanged {
   static constexpr const char* kType = ev::kContactStageChanged;
-  std::string contact_id, from, stage;
+  std::string contact_id, from, to;
   std::string funnel_id = "default", from_funnel_id = "default";
 };
 // An admin defined a funnel, or redefined it whole (the first event of its stream creates it).

@@ -135,6 +135,12 @@ std::optional<std::string> DealValueProblem(double value) {
   return std::nullopt;
 }
 
+int64_t DealValueThousandths(double value) { return std::llround(value * 1000); }
+
+double DealValueFromThousandths(int64_t thousandths) {
+  return static_cast<double>(thousandths) / 1000;
+}
+
 bool IsCurrencyCode(const std::string& code) {
   if (code.size() != 3) return false;
   for (char c : code) {

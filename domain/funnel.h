@@ -78,6 +78,11 @@ struct DealState {
 std::optional<std::string> DealTitleProblem(const std::string& title);
 std::optional<std::string> DealValueProblem(double value);
 bool IsCurrencyCode(const std::string& code);
+// Sums of deal values (a stage's on the board, the won value of a report) are kept in
+// thousandths, as integers: a sum of doubles drifts (0.1 + 0.7 - 0.1 - 0.7 is not 0), and a
+// stage's total would show cents that no deal has. A value is counted to the nearest thousandth.
+int64_t DealValueThousandths(double value);
+double DealValueFromThousandths(int64_t thousandths);
 
 // What a move of a deal from one stage to another means for the funnel report (pure, by the
 // funnel's order): `moved_on` when it leaves an open stage for a later one; `won`/`lost` when it

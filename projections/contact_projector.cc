@@ -289,7 +289,7 @@ void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events:
             card_changed = false;
           },
           [&](const events::ContactStageChanged& s) {
-            if (!s.stage.empty()) contact["stage"] = StageObject(s.stage, s.funnel_id);
+            if (!s.to.empty()) contact["stage"] = StageObject(s.to, s.funnel_id);
           },
           [&](const events::ContactOptedIn& o) {
             std::set<std::string> channels = contact.value("opt_ins", std::set<std::string>());

@@ -24,8 +24,12 @@ json DefaultFunnelJson() {
   const FunnelState& f = DefaultFunnel();
   json stages = json::array();
   for (const FunnelStage& s : f.stages) stages.push_back(s);
-  return {{"id", f.id},       {"name", f.name},       {"stages", stages},
-          {"created_at", nullptr}, {"updated_at", nullptr}, {"version", 0}};
+  return {{"id", f.id},
+          {"name", f.name},
+          {"stages", stages},
+          {"created_at", nullptr},
+          {"updated_at", nullptr},
+          {"version", 0}};
 }
 
 // The scopes the filters name, in the order a list prefers them (narrowest kinds first).
@@ -55,7 +59,6 @@ std::string ListPrefix(const std::string& scope) {
   prefix.push_back('\0');
   return prefix;
 }
-
 
 }  // namespace
 
@@ -173,15 +176,15 @@ json DealQueries::Board(const json& funnel, std::optional<Timestamp> as_of) cons
         row = DecodeStageBoard(std::string_view(it->value().data(), it->value().size()));
       }
     }
-    stages.push_back({{"stage_id", stage_id},
-                      {"name", stage.value("name", "")},
-                      {"kind", stage.value("kind", "open")},
-                      {"deals", row.deals},
-                      {"value", row.value},
-                      {"contacts", row.contacts},
-                      {"oldest_entered_at", row.oldest_ms >= 0
-                                                ? json(FormatRfc3339(Timestamp{row.oldest_ms}))
-                                                : json()}});
+    stages.push_back(
+        {{"stage_id", stage_id},
+         {"name", stage.value("name", "")},
+         {"kind", stage.value("kind", "open")},
+         {"deals", row.deals},
+         {"value", DealValueFromThousandths(row.value_thousandths)},
+         {"contacts", row.contacts},
+         {"oldest_entered_at",
+          row.oldest_ms >= 0 ? json(FormatRfc3339(Timestamp{row.oldest_ms})) : json()}});
   }
   return {{"funnel_id", funnel_id},
           {"as_of", as_of ? json(FormatRfc3339(*as_of)) : json()},
@@ -225,8 +228,8 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
       s.lost += n;
     }
   };
-  SumPeriodCells(views_, [&](char grain) { return FunnelReportPrefix(funnel_id, grain); }, from,
-                 to, add);
+  SumPeriodCells(
+      views_, [&](char grain) { return FunnelReportPrefix(funnel_id, grain); }, from, to, add);
   json stages = json::array();
   const json defined = funnel.value("stages", json::array());
   for (const auto& stage : defined) {
@@ -240,12 +243,11 @@ json DealQueries::Report(const json& funnel, Timestamp from, Timestamp to) const
          {"moved_on", s.moved_on},
          {"won", s.won},
          {"lost", s.lost},
-         {"conversion", s.entered > 0 ? json(static_cast<double>(s.moved_on) / s.entered)
-                                      : json()},
+         {"conversion", s.entered > 0 ? json(static_cast<double>(s.moved_on) / s.entered) : json()},
          {"median_time_in_stage_s", median ? json(*median) : json()}});
   }
   return {{"funnel_id", funnel_id},
-          {"won_value", static_cast<double>(won_thousandths) / 1000},
+          {"won_value", DealValueFromThousandths(won_thousandths)},
           {"stages", stages}};
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -120,14 +119,14 @@ std::optional<Standing> StandingOf(ViewTxn& txn, char kind, const std::string& i
 // A change of one stage's board at `at`: its counts and value, who stands there first, then
 // its history row. `entered`/`left`: the entry key a member added or removed (or "").
 void ChangeStage(ViewTxn& txn, const std::string& funnel, const std::string& stage, int64_t deals,
-                 double value, int64_t contacts, Timestamp at, uint64_t position,
+                 int64_t value_thousandths, int64_t contacts, Timestamp at, uint64_t position,
                  const std::string& entered = "", const std::string& left = "") {
   const std::string key = BoardStageKey(funnel, stage);
   const auto stored = txn.Get(key);
   StageBoard board = stored ? DecodeStageBoard(*stored) : StageBoard{};
   board.deals += deals;
   board.contacts += contacts;
-  board.value += value;
+  board.value_thousandths += value_thousandths;
   const std::string prefix = EntryPrefix(funnel, stage);
   auto entry_ms = [&](const std::string& entry) {
     return static_cast<int64_t>(DecodeBigEndian64(entry.data() + prefix.size()));
@@ -140,7 +139,6 @@ void ChangeStage(ViewTxn& txn, const std::string& funnel, const std::string& sta
     auto next = txn.FirstKeyAtOrAfter(prefix, left.substr(0, prefix.size() + 8));
     board.oldest_ms = next ? entry_ms(*next) : -1;
   }
-  if (board.deals == 0) board.value = 0;  // no drift of sums once no deal stands there
   const int64_t row_ms = std::max(at.ms, board.last_row_ms);
   board.last_row_ms = row_ms;
   txn.Put(key, EncodeStageBoard(board));
@@ -165,8 +163,8 @@ void Enter(ViewTxn& txn, char kind, const std::string& id, const std::string& fu
   txn.Put(MemberKey(kind, id), standing + EncodeBigEndian64(static_cast<uint64_t>(at.ms)));
   const std::string entry = EntryKey(funnel, stage, at.ms, kind, id);
   txn.Put(entry, "");
-  ChangeStage(txn, funnel, stage, kind == 'd' ? 1 : 0, value, kind == 'c' ? 1 : 0, at, position,
-              entry);
+  ChangeStage(txn, funnel, stage, kind == 'd' ? 1 : 0, DealValueThousandths(value),
+              kind == 'c' ? 1 : 0, at, position, entry);
 }
 
 std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, double value,
@@ -177,8 +175,8 @@ std::optional<Standing> Leave(ViewTxn& txn, char kind, const std::string& id, do
   const std::string entry =
       EntryKey(standing->funnel, standing->stage, standing->entered_ms, kind, id);
   txn.Delete(entry);
-  ChangeStage(txn, standing->funnel, standing->stage, kind == 'd' ? -1 : 0, -value,
-              kind == 'c' ? -1 : 0, at, position, "", entry);
+  ChangeStage(txn, standing->funnel, standing->stage, kind == 'd' ? -1 : 0,
+              -DealValueThousandths(value), kind == 'c' ? -1 : 0, at, position, "", entry);
   return standing;
 }
 
@@ -220,7 +218,7 @@ void ReportMove(ViewTxn& txn, const std::string& funnel_id, const std::string& f
     if (status == "lost") Measure(txn, funnel_id, at, from, "l");
     if (left) AddStay(txn, funnel_id, at, from, (at.ms - left->entered_ms) / 1000);
   }
-  if (status == "won") Measure(txn, funnel_id, at, "", "wv", std::llround(value * 1000));
+  if (status == "won") Measure(txn, funnel_id, at, "", "wv", DealValueThousandths(value));
 }
 
 // --- Events ---
@@ -272,7 +270,8 @@ void ApplyDeal(const RecordedEvent& r, const std::optional<events::Event>& event
     if (u->owner_id) deal["owner_id"] = OrNull(u->owner_id);
     if (u->expected_close_on) deal["expected_close_on"] = OrNull(u->expected_close_on);
     if (u->value) {
-      const double delta = *u->value - deal.value("value", 0.0);
+      const int64_t delta =
+          DealValueThousandths(*u->value) - DealValueThousandths(deal.value("value", 0.0));
       deal["value"] = *u->value;
       if (auto standing = StandingOf(txn, 'd', id)) {
         ChangeStage(txn, standing->funnel, standing->stage, 0, delta, 0, e.at, r.position);
@@ -314,9 +313,9 @@ void ApplyContact(const RecordedEvent& r, const std::optional<events::Event>& ev
   if (const auto* c = events::As<events::ContactCreated>(event)) {
     Enter(txn, 'c', id, kDefaultFunnelId, c->stage, 0, e.at, r.position);
   } else if (const auto* s = events::As<events::ContactStageChanged>(event)) {
-    if (s->stage.empty()) return;
+    if (s->to.empty()) return;
     Leave(txn, 'c', id, 0, e.at, r.position);
-    Enter(txn, 'c', id, s->funnel_id, s->stage, 0, e.at, r.position);
+    Enter(txn, 'c', id, s->funnel_id, s->to, 0, e.at, r.position);
   } else if (const auto* m = events::As<events::ContactsMerged>(event)) {
     // The duplicate leaves the board; its deals become the survivor's.
     Leave(txn, 'c', m->from, 0, e.at, r.position);
@@ -361,11 +360,9 @@ DealListEntry DecodeDealListEntry(std::string_view value) {
 }
 
 std::string EncodeStageBoard(const StageBoard& board) {
-  uint64_t value_bits = 0;
-  static_assert(sizeof(value_bits) == sizeof(board.value));
-  std::memcpy(&value_bits, &board.value, sizeof value_bits);
   return EncodeBigEndian64(static_cast<uint64_t>(board.deals)) +
-         EncodeBigEndian64(static_cast<uint64_t>(board.contacts)) + EncodeBigEndian64(value_bits) +
+         EncodeBigEndian64(static_cast<uint64_t>(board.contacts)) +
+         EncodeBigEndian64(static_cast<uint64_t>(board.value_thousandths)) +
          EncodeBigEndian64(static_cast<uint64_t>(board.oldest_ms)) +
          EncodeBigEndian64(static_cast<uint64_t>(board.last_row_ms));
 }
@@ -375,8 +372,7 @@ StageBoard DecodeStageBoard(std::string_view value) {
   if (value.size() != 40) return board;
   board.deals = static_cast<int64_t>(DecodeBigEndian64(value.data()));
   board.contacts = static_cast<int64_t>(DecodeBigEndian64(value.data() + 8));
-  const uint64_t value_bits = DecodeBigEndian64(value.data() + 16);
-  std::memcpy(&board.value, &value_bits, sizeof value_bits);
+  board.value_thousandths = static_cast<int64_t>(DecodeBigEndian64(value.data() + 16));
   board.oldest_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 24));
   board.last_row_ms = static_cast<int64_t>(DecodeBigEndian64(value.data() + 32));
   return board;

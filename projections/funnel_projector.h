@@ -54,8 +54,8 @@ DealListEntry DecodeDealListEntry(std::string_view value);
 // A stage's board (fb/ and each fh/ row): 40 bytes, fixed.
 struct StageBoard {
   int64_t deals = 0, contacts = 0;
-  double value = 0;
-  int64_t oldest_ms = -1;  // the earliest entry of who stands there; -1 nobody
+  int64_t value_thousandths = 0;  // the sum of their values (DealValueThousandths)
+  int64_t oldest_ms = -1;         // the earliest entry of who stands there; -1 nobody
   // The time of the stage's last history row. Rows are keyed at the later of their event's time
   // and this one, so that the last row is always the board as it stands, even when events come
   // out of time order (partitions, a clock stepping back).

@@ -30,6 +30,17 @@ TEST(Events, EveryPayloadRoundTripsByteForByte) {
   EXPECT_EQ(types.size(), std::variant_size_v<events::Event>);
 }
 
+// The contract names a contact's new stage `to`; events written before that named it `stage`.
+TEST(Events, AContactStageChangeWrittenBeforeReadsItsStageAsTo) {
+  auto old = events::Decode("ContactStageChanged",
+                            json{{"contact_id", "k1"}, {"from", "lead"}, {"stage", "demo"}});
+  ASSERT_TRUE(old);
+  EXPECT_EQ(std::get<events::ContactStageChanged>(*old).to, "demo");
+  EXPECT_EQ(std::get<events::ContactStageChanged>(*old).funnel_id, "default");
+  EXPECT_EQ(events::Encode(*old).data["to"], "demo");
+  EXPECT_FALSE(events::Encode(*old).data.contains("stage"));
+}
+
 TEST(Events, UnknownTypesAndNonObjectsDecodeToNothing) {
   EXPECT_FALSE(events::Decode("SomethingNew", json::object()).has_value());
   EXPECT_FALSE(events::Decode("ConversationTagged", json::array()).has_value());

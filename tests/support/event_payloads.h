@@ -57,7 +57,7 @@ inline const std::pair<const char*, const char*> kEventPayloads[] = {
     {"ContactCreated",
      R"({"channel_id":"wa","contact_id":"k1","email":"","name":"Rui","phone":"+55 11 9","stage":"lead"})"},
     {"ContactStageChanged",
-     R"({"contact_id":"k1","from":"lead","from_funnel_id":"default","funnel_id":"b2b","stage":"demo"})"},
+     R"({"contact_id":"k1","from":"lead","from_funnel_id":"default","funnel_id":"b2b","to":"demo"})"},
     {"FunnelDefined",
      R"({"funnel_id":"b2b","name":"B2B","stages":[{"id":"new","kind":"open","name":"New"},{"id":"signed","kind":"won","name":"Signed"}]})"},
     {"DealCreated",
