@@ -43,7 +43,10 @@ void ChainVerifier::Add(const RecordedEvent& r) {
   Last& last = last_[r.event.stream];
   if (!first_break_) {
     std::string reason;
-    if (r.stream_version != last.version + 1) {
+    if (dense_positions_ && r.position != last_position_ + 1) {
+      reason = "position " + std::to_string(r.position) + " follows " +
+               std::to_string(last_position_) + ": events are missing from the log";
+    } else if (r.stream_version != last.version + 1) {
       reason = "stream_version " + std::to_string(r.stream_version) + " follows " +
                std::to_string(last.version) + ": an event is missing or repeated";
     } else if (r.event.prev_hash != last.hash) {
@@ -58,6 +61,7 @@ void ChainVerifier::Add(const RecordedEvent& r) {
   }
   last.version = r.stream_version;
   last.hash = r.event.hash;
+  last_position_ = r.position;
 }
 
 }  // namespace helpdesk

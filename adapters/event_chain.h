@@ -31,6 +31,10 @@ struct ChainBreak {
 // Checks events in log order, stream by stream. Not thread-safe.
 class ChainVerifier {
  public:
+  // `dense_positions`: the events given are the whole of a log whose positions run 1, 2, 3…
+  // without a gap (the embedded log; not Kafka, whose transactions leave gaps between offsets),
+  // so a gap is a removed event too, even one that ended its stream (no chain shows that).
+  explicit ChainVerifier(bool dense_positions = false) : dense_positions_(dense_positions) {}
   // Checks one event (all events, or only those of one stream, in log order).
   void Add(const RecordedEvent& r);
   const std::optional<ChainBreak>& first_break() const { return first_break_; }
@@ -45,6 +49,8 @@ class ChainVerifier {
   std::unordered_map<std::string, Last> last_;
   std::optional<ChainBreak> first_break_;
   uint64_t checked_ = 0;
+  const bool dense_positions_;
+  uint64_t last_position_ = 0;
 };
 
 }  // namespace helpdesk

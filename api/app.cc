@@ -36,6 +36,7 @@ App::App(Commands& commands, const CommandService& lookups, const ViewStore& vie
       clock_(clock),
       admin_token_sha256_(options.admin_token.empty() ? "" : Sha256Hex(options.admin_token)),
       read_only_(options.read_only),
+      dense_positions_(options.dense_positions),
       max_lag_(options.max_lag),
       metrics_on_(options.metrics),
       metrics_token_sha256_(options.metrics_token.empty() ? "" : Sha256Hex(options.metrics_token)),

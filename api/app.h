@@ -56,6 +56,9 @@ struct AppOptions {
   std::function<Result<nlohmann::json>()> checkpoint;
   // This node's id on a cluster (the imports it runs name it); empty alone on its log.
   std::string node_id;
+  // The log's positions run 1, 2, 3… without a gap (the embedded log): /audit/verify reports a
+  // gap as a removed event.
+  bool dense_positions = false;
 };
 
 class App {
@@ -155,7 +158,8 @@ class App {
   const AttachmentStore& attachments_;
   const Clock& clock_;
   const std::string admin_token_sha256_;
-  const bool read_only_;  // a replayed past: reads only
+  const bool read_only_;        // a replayed past: reads only
+  const bool dense_positions_;  // AppOptions::dense_positions
   const uint64_t max_lag_;
   std::atomic<bool> ready_once_{false};
   const bool metrics_on_;

@@ -337,7 +337,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options, Env env, N
                  options.metrics_token,
                  node->delivery_.get(),
                  [raw = node.get()] { return raw->Checkpoint(); },
-                 kafka ? NodeId(options.data_dir) : std::string()});
+                 kafka ? NodeId(options.data_dir) : std::string(),
+                 /*dense_positions=*/!kafka});
   // An import this node ran (alone on its log: any import) found running was cut short.
   node->app_->FailInterruptedImports();
   return node;
@@ -427,11 +428,16 @@ Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
   if (!log.ok()) return log.error();
   auto personal = OpenPersonalDataForTool(options, *log.value());
   if (!personal.ok()) return personal.error();
-  // Personal data opened (or "[erased]"), as the event feed shows it.
+  // Personal data opened (or "[erased]"), as the event feed shows it; with `pseudonyms`, as it
+  // shows it to analysts (pseudonyms, no credentials).
   Status read = ReadToEnd(personal.value().Reading(*log.value()), ConsistencyToken(),
                           [&](const RecordedEvent& r) {
                             if ((from && r.event.at < *from) || (to && *to < r.event.at)) return;
-                            out << EncodeEnvelope(r) << '\n';
+                            if (analyst) {
+                              out << EnvelopeFor(Role::kAnalyst, r, *analyst).dump() << '\n';
+                            } else {
+                              out << EncodeEnvelope(r) << '\n';
+                            }
                           });
   if (!read.ok()) return read;
   out.flush();
@@ -441,7 +447,7 @@ Status ExportEvents(const NodeOptions& options, std::optional<Timestamp> from,
 Result<bool> VerifyLog(const NodeOptions& options, std::ostream& out) {
   auto log = OpenLog(options, Opener::kTool);
   if (!log.ok()) return log.error();
-  auto report = VerifyChains(*log.value(), std::nullopt);
+  auto report = VerifyChains(*log.value(), std::nullopt, options.kafka_brokers.empty());
   if (!report.ok()) return report.error();
   out << report.value().dump(2) << "\n";
   return report.value()["ok"].get<bool>();

@@ -73,7 +73,7 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
       return ErrorResponse(Forbidden("only an admin or an auditor can verify the log"));
     }
     auto stream = QueryParam(r, "stream");
-    auto result = VerifyChains(audit_log_, stream);
+    auto result = VerifyChains(audit_log_, stream, dense_positions_);
     if (!result.ok()) return ErrorResponse(result.error());
     return JsonResponse(200, result.value());
   }

@@ -2,6 +2,7 @@
 // audit chain verified, one conversation and the whole help desk as they were at a time, and
 // the auditor role.
 #include <chrono>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -88,6 +89,30 @@ TEST_F(AuditReplayTest, ExportEventsWritesTheLogAsNdjsonAndFiltersByTime) {
   EXPECT_EQ(RunHelpdeskd(args), 2) << "a malformed time is refused";
 }
 
+// export-events --pseudonyms: the log as analysts read it in the feed, no personal data in clear
+// (it printed the names, phones and messages as they are).
+TEST_F(AuditReplayTest, ExportEventsWithPseudonymsIsTheAnalystsFeed) {
+  Inbound("wa", "p1", "+5511933330001", "Meu CPF é 123", "Joana Prado");
+  const std::string analyst = CreateUser("ana-lyst", "analyst");
+  const json feed = As(analyst, "GET", "/api/v1/events?limit=500", nullptr, SeenAll()).json();
+  server().Stop();
+
+  std::vector<std::string> args{"export-events", "--data", server().data_dir(), "--pseudonyms"};
+  for (const auto& a : server().LogArgs()) args.push_back(a);
+  std::string text;
+  ASSERT_EQ(RunHelpdeskd(args, &text), 0);
+  for (const char* clear : {"Joana", "5511933330001", "CPF"}) {
+    EXPECT_EQ(text.find(clear), std::string::npos) << clear;
+  }
+  EXPECT_NE(text.find("anon:"), std::string::npos);
+  std::map<std::string, json> exported;
+  for (const json& e : Lines(text)) exported[e["id"].get<std::string>()] = e;
+  ASSERT_EQ(exported.size(), feed["items"].size());
+  for (const json& e : feed["items"]) {
+    EXPECT_EQ(exported[e["id"].get<std::string>()]["data"], e["data"]) << e["type"];
+  }
+}
+
 // GET /api/v1/audit/verify: every stream's hash chain checks out; only admins and auditors ask.
 TEST_F(AuditReplayTest, AuditVerifyChecksEveryChainForAdminsAndAuditors) {
   const std::string conversation = Inbound("wa", "v1", "+5511922220001")["conversation_id"];
@@ -105,6 +130,9 @@ TEST_F(AuditReplayTest, AuditVerifyChecksEveryChainForAdminsAndAuditors) {
   ASSERT_EQ(one.status, 200);
   EXPECT_EQ(one.json()["streams"].get<int>(), 1);
   EXPECT_GE(one.json()["checked"].get<int>(), 2);
+  // A stream the log does not have is not a clean chain: a misspelt name says so.
+  auto none = Admin("GET", "/api/v1/audit/verify?stream=conversation/nope");
+  EXPECT_EQ(none.status, 404) << none.body;
 
   EXPECT_EQ(As(agent, "GET", "/api/v1/audit/verify").status, 403);
   for (const json& e : feed["items"]) EXPECT_EQ(e["hash"].get<std::string>().size(), 64u);

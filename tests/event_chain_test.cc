@@ -135,5 +135,39 @@ TEST(EventChain, AnEditedEventBreaksTheChainThere) {
   EXPECT_EQ(json["first_break"]["position"].get<uint64_t>(), target);
 }
 
+// An event removed whole, with nothing after it in its stream (here the channel's only event),
+// leaves every chain intact; on the embedded log its position is missing, and that is a break.
+TEST(EventChain, AnEventRemovedWholeBreaksAtItsPosition) {
+  TempDir dir;
+  const std::string log_dir = dir.path() + "/log";
+  WriteHistory(log_dir);
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), log_dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), PositionKey(1), &value).ok());
+    ASSERT_NE(value.find("ChannelCreated"), std::string::npos) << value;
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), PositionKey(1)).ok());
+  }
+  const std::vector<RecordedEvent> left = ReadAll(log_dir);
+  ASSERT_EQ(left.front().position, 2u);
+  ChainVerifier chains_only;
+  for (const RecordedEvent& r : left) chains_only.Add(r);
+  EXPECT_FALSE(chains_only.first_break()) << "no chain shows it";
+  ChainVerifier dense(/*dense_positions=*/true);
+  for (const RecordedEvent& r : left) dense.Add(r);
+  ASSERT_TRUE(dense.first_break());
+  EXPECT_EQ(dense.first_break()->position, 2u);
+  EXPECT_NE(dense.first_break()->reason.find("missing"), std::string::npos);
+
+  std::string report;
+  EXPECT_EQ(testing::RunHelpdeskd({"verify", "--data", dir.path()}, &report), 1);
+  const auto json = nlohmann::json::parse(report, nullptr, false);
+  ASSERT_TRUE(json.is_object()) << report;
+  EXPECT_FALSE(json["ok"].get<bool>());
+  EXPECT_EQ(json["first_break"]["position"].get<uint64_t>(), 2u);
+}
+
 }  // namespace
 }  // namespace helpdesk
