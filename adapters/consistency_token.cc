@@ -23,7 +23,8 @@ std::optional<ConsistencyToken> ConsistencyToken::Parse(const std::string& text)
         r2.ptr != b + part.size() || partition < 0) {
       return std::nullopt;
     }
-    t.offsets_[partition] = position;
+    // A partition named twice: which one was meant is anyone's guess.
+    if (!t.offsets_.emplace(partition, position).second) return std::nullopt;
     pos = end + 1;
   }
   return t;

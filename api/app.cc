@@ -217,6 +217,16 @@ Status App::HonourMinPosition(const HttpRequest& r) const {
   return Status::Ok();
 }
 
+Status App::Reachable(const ConsistencyToken& token, const char* field) const {
+  auto reaches = log_.Reaches(token);
+  if (!reaches.ok()) return reaches.error();
+  if (!reaches.value()) {
+    return InvalidField(field,
+                        "is past the end of the log, or names a partition the log does not have");
+  }
+  return Status::Ok();
+}
+
 HttpResponse App::Readiness() {
   // Ready once the views have caught up with the log and while they trail it by at most
   // --max-lag events, and the log takes appends.

@@ -141,6 +141,9 @@ class App {
   // X-Min-Position (reads and commands): 400 for a malformed token or one past the log's end,
   // 503 not_caught_up when the views have not reached it within 5 s.
   Status HonourMinPosition(const HttpRequest& r) const;
+  // invalid_field naming `field` when `token` is past the end of the log or names a partition
+  // it does not have (a feed's `after`: no event of it was ever sent).
+  Status Reachable(const ConsistencyToken& token, const char* field) const;
 
   AppendWatch commands_;
   const CommandService& lookups_;

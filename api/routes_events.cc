@@ -96,6 +96,9 @@ std::optional<HttpResponse> App::RouteEvents(const HttpRequest& r, const Caller&
     if (!parsed) {
       return ErrorResponse(InvalidField("after", "must be a log position or a position token"));
     }
+    if (Status known = Reachable(*parsed, "after"); !known.ok()) {
+      return ErrorResponse(known.error());
+    }
     cursor = *parsed;
   }
   const std::string stream = r.query.count("stream") ? r.query.at("stream") : "";
@@ -160,17 +163,15 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
       return ErrorResponse(InvalidField(from_header ? "Last-Event-ID" : "after",
                                         "must be an event id this feed sent"));
     }
+    if (Status known = Reachable(*parsed, from_header ? "Last-Event-ID" : "after"); !known.ok()) {
+      return ErrorResponse(known.error());
+    }
     start = *parsed;
   }
   const std::string type = QueryParam(r, "type").value_or("");
-  // Per caller: their token (one user's several tabs share the allowance).
-  std::shared_ptr<void> slot =
+  // Per caller (one user's several tabs share the allowance); past it, their oldest stream ends.
+  std::shared_ptr<StreamSlot> slot =
       stream_slots_->Take(caller.is_user() ? "user/" + caller.user_id : "admin");
-  if (!slot) {
-    return ErrorResponse(
-        Error{ErrorCode::kRateLimited, "at most " + std::to_string(StreamSlots::kPerCaller) +
-                                           " live streams per user are open at once"});
-  }
   HttpResponse response;
   response.content_type = "text/event-stream; charset=utf-8";
   response.headers["Cache-Control"] = "no-store";
@@ -189,6 +190,11 @@ HttpResponse App::LiveStream(const HttpRequest& r, const Caller& caller) {
     auto last_write = std::chrono::steady_clock::now();
     auto last_check = last_write;
     while (out.Open()) {
+      if (slot->Superseded()) {
+        // The caller opened more streams than their allowance: the newest go on, this one ends.
+        out.Write("event: error\ndata: {\"code\":\"superseded\"}\n\n");
+        return;
+      }
       if (!digest.empty() && std::chrono::steady_clock::now() - last_check >= kRecheck) {
         if (!lookups_.CallerForToken(digest)) {
           out.Write("event: error\ndata: {\"code\":\"unauthorized\"}\n\n");

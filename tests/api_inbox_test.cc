@@ -243,6 +243,12 @@ TEST_F(InboxTest, EventFeedFiltersAndPages) {
   EXPECT_EQ(page["items"][0]["position"], 4);
   EXPECT_EQ(page["next_cursor"], "5");
   EXPECT_EQ(Admin("GET", "/api/v1/events?after=-1").error_code(), "invalid_field");
+  // Positions this log never had: a partition it lacks, past its end, a partition twice.
+  for (const char* after : {"1:2", "0:999999", "0:2,0:1"}) {
+    EXPECT_EQ(Admin("GET", std::string("/api/v1/events?after=") + after).error_code(),
+              "invalid_field")
+        << after;
+  }
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // The live feed for UIs (GET /api/v1/stream, Server-Sent Events) against the real binary: events
 // arrive as they happen, a reconnect with Last-Event-ID resumes exactly after the last one seen,
 // and each role sees only what it may.
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "tests/api_fixture.h"
 #include "tests/support/sse_client.h"
@@ -52,6 +54,29 @@ TEST_F(StreamTest, PushesEventsAsTheyHappen) {
   ASSERT_EQ(As(ana_, "POST", "/api/v1/conversations/" + conversation + "/take").status, 200);
   auto assigned = Until(*stream, "ConversationAssigned");
   EXPECT_EQ(json::parse(assigned.back().data)["data"]["assignee_id"], "ana");
+}
+
+// A user holds five streams at most; the newest wins. A browser whose connections dropped (the
+// server notices only at its next write) reconnects at once instead of being refused.
+TEST_F(StreamTest, ASixthStreamOfAUserEndsTheirOldest) {
+  std::vector<std::unique_ptr<SseClient>> streams;
+  for (int i = 0; i < 6; ++i) {
+    streams.push_back(Open(ana_));
+    ASSERT_EQ(streams.back()->status(), 200) << i;
+  }
+  std::optional<SseEvent> ended;
+  while (auto e = streams[0]->Next()) {
+    if (e->event == "error") {
+      ended = e;
+      break;
+    }
+  }
+  ASSERT_TRUE(ended) << "the oldest stream goes on";
+  EXPECT_EQ(json::parse(ended->data)["code"], "superseded");
+  // The newest one is served.
+  Inbound("wa", "s6", "+5511911110006", "still here");
+  auto seen = Until(*streams[5], "MessageReceived");
+  EXPECT_FALSE(seen.empty());
 }
 
 TEST_F(StreamTest, ALastEventIdResumesRightAfterIt) {
@@ -124,6 +149,10 @@ TEST_F(StreamTest, BadRequestsGetTheContractsErrors) {
   auto bad = Open(kAdminToken, {{"Last-Event-ID", "not a position"}});
   EXPECT_EQ(bad->status(), 400);
   EXPECT_NE(bad->error_body().find("invalid_field"), std::string::npos);
+  // Not an id this feed sends: a partition the embedded log does not have.
+  if (!KafkaBrokers()) {
+    EXPECT_EQ(Open(kAdminToken, {}, "?after=1:2")->status(), 400);
+  }
 }
 
 }  // namespace

@@ -160,7 +160,7 @@ TEST(ConsistencyToken, ParsesComparesAndMerges) {
   EXPECT_EQ(t->ToString(), "0:5,2:7");
   EXPECT_TRUE(t->Covers(*ConsistencyToken::Parse("0:5")));
   EXPECT_FALSE(t->Covers(*ConsistencyToken::Parse("1:1")));
-  for (const char* bad : {"", "x", "0:", ":1", "0:1,", "-1:2", "0:1x"})
+  for (const char* bad : {"", "x", "0:", ":1", "0:1,", "-1:2", "0:1x", "0:2,0:1"})
     EXPECT_FALSE(ConsistencyToken::Parse(bad)) << bad;
   ConsistencyToken m = *ConsistencyToken::Parse("0:9");
   m.Merge(*t);
