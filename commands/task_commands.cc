@@ -44,6 +44,10 @@ std::optional<Error> AssigneeProblem(const WriteModel& model, const std::string&
   const UserState* user = model.User(user_id);
   if (!user) return InvalidField("user_id", "names no user");
   if (!user->active) return InvalidTransition("user " + user_id + " is deactivated");
+  // Auditors and analysts read; a task given to them could never be seen or worked.
+  if (!CanWorkConversations(user->role)) {
+    return InvalidField("user_id", "names a user whose role does not work tasks");
+  }
   return std::nullopt;
 }
 
@@ -62,9 +66,9 @@ std::optional<std::string> OptStr(const json& j, const char* key) {
 // due date. The create itself is checked again at each occurrence.
 std::optional<Error> ScheduledTaskProblem(const json& task) {
   if (!task.is_object()) return InvalidField("task", "must be an object");
-  static const char* kFields[] = {"type",       "title",   "description", "due_in_minutes",
-                                  "user_id",    "team_id", "contact_id",  "deal_id",
-                                  "email_template"};
+  static const char* kFields[] = {"type",           "title",   "description",
+                                  "due_in_minutes", "user_id", "team_id",
+                                  "contact_id",     "deal_id", "email_template"};
   for (const auto& [key, value] : task.items()) {
     if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields)) {
       return InvalidField("task." + key, "is not a field of a scheduled task");
@@ -164,9 +168,22 @@ Result<std::optional<events::TaskCreated>> CommandService::DecideNewTask(
     if (!conversation || !SeesLocked(caller, *conversation)) {
       return InvalidField("conversation_id", "names no conversation");
     }
-    if (!contact_id) contact_id = SurvivorOf(conversation->contact_id);
+    const std::string its_contact = SurvivorOf(conversation->contact_id);
+    if (contact_id && *contact_id != its_contact) {
+      return InvalidField("conversation_id", "is another contact's conversation");
+    }
+    contact_id = its_contact;
   }
-  if (c.deal_id && !model_.Deal(*c.deal_id)) return InvalidField("deal_id", "names no deal");
+  if (c.deal_id) {
+    const DealState* deal = model_.Deal(*c.deal_id);
+    if (!deal) return InvalidField("deal_id", "names no deal");
+    // The task shows on the deal's contact (their timeline, `?contact=`).
+    const std::string its_contact = SurvivorOf(deal->contact_id);
+    if (contact_id && !its_contact.empty() && *contact_id != its_contact) {
+      return InvalidField("deal_id", "is another contact's deal");
+    }
+    if (!contact_id && !its_contact.empty()) contact_id = its_contact;
+  }
   events::TaskCreated created;
   created.task_id = id;
   created.type = c.type;
@@ -213,8 +230,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateT
   auto created = DecideNewTask(caller, c, id);
   if (!created.ok()) return created.error();
   std::vector<NewEvent> events;
-  Stage(events, TaskStream(id), {events::Encode(*created.value())}, caller.actor(),
-        clock_.Now());
+  Stage(events, TaskStream(id), {events::Encode(*created.value())}, caller.actor(), clock_.Now());
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id, true), lock);
 }
 
@@ -257,8 +273,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ActOnTa
   if (!CanWorkConversations(caller.role) || !caller.channel_id.empty()) {
     return Forbidden("this role cannot work tasks");
   }
-  if (c.action != "take" && c.action != "start" && c.action != "finish" &&
-      c.action != "archive" && c.action != "reopen") {
+  if (c.action != "take" && c.action != "start" && c.action != "finish" && c.action != "archive" &&
+      c.action != "reopen") {
     return InvalidField("action", "is not an action on a task");
   }
   if (c.text) {
@@ -282,6 +298,13 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ActOnTa
     return InvalidTransition(*problem);
   }
   const Timestamp now = clock_.Now();
+  std::vector<DomainEvent> recorded;
+  // A user who finishes or archives a queued task they may take does it as its taker: the task
+  // stays theirs (in their done list, credited to them, theirs to reopen).
+  if ((c.action == "finish" || c.action == "archive") && task->status == "queued" &&
+      caller.is_user() && (IsSupervisor(caller) || InTeam(model_, caller, task->team_id))) {
+    recorded.push_back(events::Encode(events::TaskTaken{c.task_id, caller.user_id}));
+  }
   DomainEvent event;
   if (c.action == "take") {
     if (!caller.is_user()) return Forbidden("only a user takes a task");
@@ -299,13 +322,15 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ActOnTa
   } else {
     // Back to its assignee, while active; a task archived from a queue (or whose assignee was
     // deactivated) goes to whoever reopens it.
-    const UserState* previous = task->assignee_id.empty() ? nullptr : model_.User(task->assignee_id);
+    const UserState* previous =
+        task->assignee_id.empty() ? nullptr : model_.User(task->assignee_id);
     const std::string assignee = previous && previous->active ? task->assignee_id : caller.user_id;
     if (assignee.empty()) return InvalidTransition("task " + c.task_id + " has nobody to go to");
     event = events::Encode(events::TaskReopened{c.task_id, task->status, assignee});
   }
+  recorded.push_back(std::move(event));
   std::vector<NewEvent> events;
-  Stage(events, TaskStream(c.task_id), {std::move(event)}, caller.actor(), now);
+  Stage(events, TaskStream(c.task_id), std::move(recorded), caller.actor(), now);
   return Commit(std::move(events), std::move(out), lock);
 }
 
@@ -325,6 +350,11 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Transfe
   if (c.team_id && !model_.Team(*c.team_id)) return InvalidField("team_id", "names no team");
   if (auto problem = TaskActionProblem("transfer", task->status)) {
     return InvalidTransition(*problem);
+  }
+  // Giving a team's queued task to someone is taking it out of the queue: the take's rule.
+  if (c.user_id && task->status == "queued" && !IsSupervisor(caller) &&
+      !InTeam(model_, caller, task->team_id)) {
+    return Forbidden("only a member of the task's team gives it to a user");
   }
   events::TaskTransferred moved;
   moved.task_id = c.task_id;
@@ -367,8 +397,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RemindT
         {events::Encode(
             events::TaskReminded{c.task_id, ReminderName(reminder), *task->due_at, told})},
         Actor::System("scheduler"), now);
-  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), c.task_id, false),
-                lock);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), c.task_id, false), lock);
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::DefineTaskSchedule& c) {
@@ -422,8 +451,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::StopTas
   if (!schedule->active) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
   Stage(events, TaskScheduleStream(c.schedule_id),
-        {events::Encode(events::TaskScheduleStopped{c.schedule_id})}, caller.actor(),
-        clock_.Now());
+        {events::Encode(events::TaskScheduleStopped{c.schedule_id})}, caller.actor(), clock_.Now());
   return Commit(std::move(events), std::move(out), lock);
 }
 
@@ -466,9 +494,8 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RunTask
                  FormatRfc3339(next), created.error().message);
   }
   Stage(events, TaskScheduleStream(schedule_id),
-        {events::Encode(events::TaskScheduleOccurred{schedule_id,
-                                                     created.ok() ? task_id : std::string(),
-                                                     next})},
+        {events::Encode(events::TaskScheduleOccurred{
+            schedule_id, created.ok() ? task_id : std::string(), next})},
         Actor::System("scheduler"), now);
   out.id = created.ok() ? task_id : schedule_id;
   out.created = created.ok();

@@ -77,8 +77,8 @@ std::string FirstOpenStage(const FunnelState& funnel) {
 
 std::optional<std::pair<std::string, std::string>> FunnelProblem(
     const std::string& name, const std::vector<FunnelStage>& stages) {
-  if (name.empty() || name.size() > kMaxNameBytes || HasControlCharacter(name)) {
-    return {{"name", "must be 1 to 256 bytes without control characters"}};
+  if (Trimmed(name).empty() || name.size() > kMaxNameBytes || HasControlCharacter(name)) {
+    return {{"name", "must be 1 to 256 bytes without control characters, not blank"}};
   }
   if (stages.empty() || stages.size() > kMaxFunnelStages) {
     return {{"stages", "must hold 1 to 50 stages"}};
@@ -90,8 +90,8 @@ std::optional<std::pair<std::string, std::string>> FunnelProblem(
     const std::string field = "stages[" + std::to_string(i) + "]";
     if (!IsStageId(s.id)) return {{field + ".id", "must be 1 to 64 of [A-Za-z0-9_.-]"}};
     if (!seen.insert(s.id).second) return {{field + ".id", "repeats '" + s.id + "'"}};
-    if (s.name.empty() || s.name.size() > kMaxNameBytes || HasControlCharacter(s.name)) {
-      return {{field + ".name", "must be 1 to 256 bytes without control characters"}};
+    if (Trimmed(s.name).empty() || s.name.size() > kMaxNameBytes || HasControlCharacter(s.name)) {
+      return {{field + ".name", "must be 1 to 256 bytes without control characters, not blank"}};
     }
     if (s.kind != "open" && s.kind != "won" && s.kind != "lost") {
       return {{field + ".kind", "must be open, won or lost"}};
@@ -122,8 +122,8 @@ std::string DealStatusOfKind(const std::string& kind) {
 }
 
 std::optional<std::string> DealTitleProblem(const std::string& title) {
-  if (title.empty() || title.size() > kMaxNameBytes || HasControlCharacter(title)) {
-    return "must be 1 to 256 bytes without control characters";
+  if (Trimmed(title).empty() || title.size() > kMaxNameBytes || HasControlCharacter(title)) {
+    return "must be 1 to 256 bytes without control characters, not blank";
   }
   return std::nullopt;
 }

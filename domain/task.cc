@@ -50,7 +50,7 @@ const char* ReminderName(TaskReminder reminder) {
 }
 
 std::optional<std::string> TaskTitleProblem(const std::string& title) {
-  if (title.empty() || title.size() > 256) return "must be 1 to 256 bytes";
+  if (Trimmed(title).empty() || title.size() > 256) return "must be 1 to 256 bytes, not blank";
   if (HasControlCharacter(title)) return "must have no control characters";
   return std::nullopt;
 }

@@ -366,6 +366,66 @@ TEST_F(TasksTest, ATaskCannotNameAConversationTheCallerDoesNotSee) {
   EXPECT_NE(made.json()["contact_id"], nullptr);
 }
 
+// Found by testing the server as a client: a queued task finished by a member stayed nobody's
+// (its finisher lost sight of it), a transfer got round the take's team rule, a task could name
+// another contact's conversation, and tasks could be given to users who cannot see them.
+TEST_F(TasksTest, QueuedTasksLinksAndAssigneesFollowTheTakesRules) {
+  ASSERT_EQ(
+      NewTask(sup_, {{"id", "q1"}, {"type", "call"}, {"title", "Ligar"}, {"team_id", "t1"}}).status,
+      201);
+  auto done = As(bia_, "POST", "/api/v1/tasks/q1/finish", {{"outcome", "feito"}});
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.json()["status"], "done");
+  EXPECT_EQ(done.json()["assignee_id"], "bia");
+  EXPECT_EQ(As(bia_, "GET", "/api/v1/tasks/q1").status, 200);
+  EXPECT_EQ(Ids(bia_, "?view=mine&status=done"), std::vector<std::string>{"q1"});
+  EXPECT_EQ(As(bia_, "POST", "/api/v1/tasks/q1/reopen", json::object()).json()["assignee_id"],
+            "bia");
+
+  // caio is not in t1: he cannot take its queued task, nor give it to himself.
+  ASSERT_EQ(
+      NewTask(caio_, {{"id", "q2"}, {"type", "call"}, {"title", "Ver"}, {"team_id", "t1"}}).status,
+      201);
+  EXPECT_EQ(As(caio_, "POST", "/api/v1/tasks/q2/take", json::object()).status, 403);
+  EXPECT_NO_NEW_EVENTS(
+      EXPECT_EQ(As(caio_, "POST", "/api/v1/tasks/q2/transfer", {{"user_id", "caio"}}).status, 403));
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/tasks/q2/transfer", {{"user_id", "ana"}}).status, 200);
+
+  // Links agree: a contact and another contact's conversation is refused; a deal gives its
+  // contact.
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/contacts", {{"id", "ze"}, {"name", "Zé"}}).status, 201);
+  const std::string zes = Inbound("wa", "z1", "+5511977770001", "oi", "Zé")["conversation_id"];
+  EXPECT_NO_NEW_EVENTS({
+    auto mixed = NewTask(
+        ana_, {{"type", "call"}, {"title", "x"}, {"contact_id", "rui"}, {"conversation_id", zes}});
+    EXPECT_EQ(mixed.status, 400) << mixed.body;
+  });
+  ASSERT_EQ(As(ana_, "POST", "/api/v1/deals",
+               {{"id", "d1"}, {"title", "Plano"}, {"contact_id", "rui"}, {"value", 10}})
+                .status,
+            201);
+  auto on_deal = NewTask(ana_, {{"type", "call"}, {"title", "Proposta"}, {"deal_id", "d1"}});
+  ASSERT_EQ(on_deal.status, 201) << on_deal.body;
+  EXPECT_EQ(on_deal.json()["contact_id"], "rui");
+
+  // Auditors and analysts do not work tasks: none can be given to them.
+  const std::string aud = CreateUser("aud", "auditor");
+  EXPECT_NO_NEW_EVENTS(
+      EXPECT_EQ(NewTask(sup_, {{"type", "call"}, {"title", "x"}, {"user_id", "aud"}}).status, 400));
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/tasks/q2/transfer", {{"user_id", "aud"}}).status, 400);
+  // Nor a title of spaces.
+  EXPECT_EQ(NewTask(ana_, {{"type", "call"}, {"title", "   "}}).status, 400);
+  EXPECT_EQ(As(ana_, "POST", "/api/v1/deals", {{"title", " "}, {"contact_id", "rui"}}).status, 400);
+  EXPECT_EQ(Admin("POST", "/api/v1/funnels",
+                  {{"name", " "}, {"stages", json::array({{{"id", "a"}, {"name", "A"}}})}})
+                .status,
+            400);
+  EXPECT_EQ(Admin("POST", "/api/v1/funnels",
+                  {{"name", "F"}, {"stages", json::array({{{"id", "a"}, {"name", "  "}}})}})
+                .status,
+            400);
+}
+
 TEST_F(TasksTest, BadInputIsRefusedAndChangesNothing) {
   size_t before = EventCount();
   {
