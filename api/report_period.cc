@@ -15,11 +15,11 @@ Result<Timestamp> PeriodTime(const HttpRequest& r, const std::string& name, Time
   auto text = QueryParam(r, name);
   if (!text) return fallback;
   if (IsCalendarDate(*text)) {
+    // The day's first instant: its midnight, or where a clock that jumps over midnight (Chile,
+    // Cuba, Brazil's old summer time) lands, never an hour of the day before.
     const Timestamp utc_midnight = *ParseRfc3339(*text + "T00:00:00Z");
-    // The offset there, then at the instant it gives (right on both sides of a change).
-    int64_t offset = zone.OffsetAt(utc_midnight).seconds;
-    offset = zone.OffsetAt(Timestamp{utc_midnight.ms - offset * 1000}).seconds;
-    return Timestamp{utc_midnight.ms - offset * 1000};
+    const UtcOffsetAt offset = [&](Timestamp t) { return zone.OffsetAt(t).seconds; };
+    return LocalToInstant(utc_midnight.ms, offset);
   }
   auto t = ParseRfc3339(*text);
   if (!t) return InvalidField(name, "must be an RFC 3339 time or a date (YYYY-MM-DD)");

@@ -104,6 +104,18 @@ TEST_F(ReportsTest, PeakHoursShiftsAndVolumeInLocalTime) {
   EXPECT_EQ((cells[{2, 3}]), 1);
 }
 
+// A date whose midnight the clock jumps over (Santiago, 2026-09-06: 00:00 is 01:00) begins at
+// its first instant, 04:00Z; the day used to begin at 03:00Z, Saturday 23:00 there.
+TEST_F(ReportsTest, ADayWhoseMidnightIsSkippedBeginsAtItsFirstInstant) {
+  Inbound("ch1", "sat", "+5511900000010", "late", "Eva", "2026-09-06T03:30:00Z");
+  auto sunday = Report("peak-hours", "from=2026-09-06&to=2026-09-07&tz=America/Santiago");
+  ASSERT_EQ(sunday.status, 200) << sunday.body;
+  EXPECT_EQ(sunday.json()["from"], "2026-09-06T04:00:00Z");
+  EXPECT_EQ(Hours(sunday.json())[23], 0) << "Saturday's message is not Sunday's";
+  auto saturday = Report("peak-hours", "from=2026-09-05&to=2026-09-06&tz=America/Santiago");
+  EXPECT_EQ(Hours(saturday.json())[23], 1);
+}
+
 TEST_F(ReportsTest, FiltersByChannelAndTeam) {
   auto ch2 = Hours(Report("peak-hours", std::string(kDay) + "&channel_id=ch2").json());
   EXPECT_EQ(ch2[21], 1);
