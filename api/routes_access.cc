@@ -1,4 +1,9 @@
 // Who am I, user edits (role, access) and users' tokens: the "Access" part of the contract.
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "api/app.h"
 #include "api/json_io.h"
 #include "projections/tag_catalog.h"
@@ -111,9 +116,21 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
     auto body = Body::Parse(r.body);
     if (!body.ok()) return ErrorResponse(body.error());
     Body& b = body.value();
+    // `teams`: the user's teams, whole. Checked before anything is written.
+    std::optional<std::vector<std::string>> teams;
     if (b.Has("teams")) {
-      return ErrorResponse(InvalidField(
-          "teams", "is changed through POST /api/v1/teams/{id}/members, not on the user"));
+      teams = b.OptStringArray("teams");
+      if (b.error()) return ErrorResponse(*b.error());
+      if (!teams) return ErrorResponse(InvalidField("teams", "must be an array of team ids"));
+      if (!CanSupervise(caller.role) || !caller.channel_id.empty()) {
+        return ErrorResponse(Forbidden("only supervisors and admins change a user's teams"));
+      }
+      if (!lookups_.FindUser(user_id)) return ErrorResponse(NotFound("user " + user_id));
+      std::sort(teams->begin(), teams->end());
+      teams->erase(std::unique(teams->begin(), teams->end()), teams->end());
+      for (const std::string& team : *teams) {
+        if (!queries_.Team(team)) return ErrorResponse(NotFound("team " + team));
+      }
     }
     cmd::UpdateUser u{user_id,
                       b.OptString("name"),
@@ -123,7 +140,27 @@ std::optional<HttpResponse> App::RouteAccess(const HttpRequest& r, const Caller&
                       b.OptBool("active")};
     if (b.Has("avatar_url") && !u.avatar_url) u.avatar_url = "";  // null clears it
     if (b.error()) return ErrorResponse(*b.error());
-    return Answer(commands_.Execute(caller, std::move(u)), 200, [&](const CommandOutcome& o) {
+    Result<CommandOutcome> outcome = commands_.Execute(caller, std::move(u));
+    if (outcome.ok() && teams) {
+      // Team by team, each its own event on its team's stream (teams may live on different
+      // nodes of a cluster): a failure part way leaves the changes made, and the same PATCH
+      // again finishes the job.
+      std::set<std::string> had = lookups_.FindUser(user_id).value_or(UserState()).teams;
+      ConsistencyToken token = outcome.value().token;
+      for (const std::string& team : *teams) {
+        if (had.erase(team)) continue;
+        outcome = commands_.Execute(caller, cmd::AddTeamMember{team, user_id});
+        if (!outcome.ok()) break;
+        token.Merge(outcome.value().token);
+      }
+      for (const std::string& team : outcome.ok() ? had : std::set<std::string>()) {
+        outcome = commands_.Execute(caller, cmd::RemoveTeamMember{team, user_id});
+        if (!outcome.ok()) break;
+        token.Merge(outcome.value().token);
+      }
+      if (outcome.ok()) outcome.value().token = token;
+    }
+    return Answer(outcome, 200, [&](const CommandOutcome& o) {
       AwaitViews(o.token);
       return queries_.User(user_id);
     });

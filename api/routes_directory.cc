@@ -107,6 +107,10 @@ std::optional<HttpResponse> App::RouteDirectory(const HttpRequest& r, const Call
       return updated(commands_.Execute(caller, cmd::AddTeamMember{p[3], user_id}),
                      [&] { return queries_.Team(p[3]); });
     }
+    if (p.size() == 6 && p[4] == "members" && r.method == "DELETE") {
+      return updated(commands_.Execute(caller, cmd::RemoveTeamMember{p[3], p[5]}),
+                     [&] { return queries_.Team(p[3]); });
+    }
     return std::nullopt;
   }
 

@@ -39,6 +39,9 @@ std::string KeyOf(const Caller&, const cmd::CreateTeam& c, Timestamp) {
 std::string KeyOf(const Caller&, const cmd::AddTeamMember& c, Timestamp) {
   return TeamStream(c.team_id);
 }
+std::string KeyOf(const Caller&, const cmd::RemoveTeamMember& c, Timestamp) {
+  return TeamStream(c.team_id);
+}
 std::string KeyOf(const Caller&, const cmd::CreateChannel& c, Timestamp) {
   return ChannelStream(IdOf(c.id));
 }

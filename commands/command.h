@@ -86,6 +86,11 @@ struct AddTeamMember {
   friend bool operator==(const AddTeamMember&, const AddTeamMember&) = default;
   std::string team_id, user_id;
 };
+struct RemoveTeamMember {
+  static constexpr const char* kName = "remove_team_member";
+  friend bool operator==(const RemoveTeamMember&, const RemoveTeamMember&) = default;
+  std::string team_id, user_id;
+};
 struct CreateChannel {
   static constexpr const char* kName = "create_channel";
   friend bool operator==(const CreateChannel&, const CreateChannel&) = default;
@@ -544,7 +549,7 @@ using Command = std::variant<
     cmd::RecordContactImport, cmd::UpdateConversation, cmd::DefineFunnel, cmd::CreateDeal,
     cmd::UpdateDeal, cmd::MoveDeal, cmd::ReopenDeal, cmd::DefineTaskType, cmd::CreateTask,
     cmd::UpdateTask, cmd::ActOnTask, cmd::TransferTask, cmd::RemindTask, cmd::DefineTaskSchedule,
-    cmd::StopTaskSchedule, cmd::RunTaskSchedule>;
+    cmd::StopTaskSchedule, cmd::RunTaskSchedule, cmd::RemoveTeamMember>;
 
 // The command's name (its type's kName).
 const char* CommandName(const Command& command);

@@ -49,6 +49,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RecordContactImport, import_id, phase, mode, 
                                    node)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateTeam, id, name)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AddTeamMember, team_id, user_id)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(RemoveTeamMember, team_id, user_id)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(CreateChannel, id, type, name, address, token_sha256)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SetChannelIntegration, channel_id, verify_token, app_secret,
                                    outbound_url, outbound_secret)

@@ -193,6 +193,7 @@ class CommandService final : public Commands {
   Status SealPersonalData(std::vector<NewEvent>& events) const;
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
+  Result<Decision> Handle(const Caller& caller, const cmd::RemoveTeamMember& c);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetChannelIntegration& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactStage& c);

@@ -278,6 +278,23 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeam
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
 }
 
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RemoveTeamMember& c) {
+  const auto& [team_id, user_id] = c;
+  if (!CanSupervise(caller.role))
+    return Forbidden("only supervisors and admins can remove team members");
+  std::unique_lock<std::mutex> lock(mu_);
+  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
+  const TeamState* team = model_.Team(team_id);
+  if (!team) return NotFound("team " + team_id);
+  if (!model_.User(user_id)) return NotFound("user " + user_id);
+  if (!team->members.count(user_id))
+    return Unchanged(CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
+  std::vector<NewEvent> events;
+  Stage(events, TeamStream(team_id), {events::Encode(events::TeamMemberRemoved{team_id, user_id})},
+        caller.actor(), clock_.Now());
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
+}
+
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateChannel& a) {
   if (!CanAdminister(caller.role)) return Forbidden("only an admin can create channels");
   auto id = ChooseId(a.id, ids_);

@@ -317,6 +317,8 @@ bool WriteModel::Apply(const RecordedEvent& r) {
   } else if (const auto* member = events::As<events::TeamMemberAdded>(event)) {
     // On a partitioned log the user's stream may come later: keep the membership for it.
     MutableStateOf<UserState>(UserStream(member->user_id)).teams.insert(id);
+  } else if (const auto* left = events::As<events::TeamMemberRemoved>(event)) {
+    MutableStateOf<UserState>(UserStream(left->user_id)).teams.erase(id);
   } else if (const auto* channel = events::As<events::ChannelCreated>(event)) {
     if (!channel->token_sha256.empty()) channel_by_token_[channel->token_sha256] = id;
   } else if (const auto* protocol = events::As<events::ProtocolIssued>(event)) {

@@ -119,6 +119,7 @@ void Evolve(TeamState& s, const NewEvent&, const std::optional<events::Event>& e
                    s.name = t.name;
                  },
                  [&](const events::TeamMemberAdded& m) { s.members.insert(m.user_id); },
+                 [&](const events::TeamMemberRemoved& m) { s.members.erase(m.user_id); },
                  [](const auto&) {},
              },
              *event);

@@ -106,6 +106,7 @@ inline constexpr const char* kUserTokenRevoked = "UserTokenRevoked";
 inline constexpr const char* kNotificationsRead = "NotificationsRead";
 inline constexpr const char* kTeamCreated = "TeamCreated";
 inline constexpr const char* kTeamMemberAdded = "TeamMemberAdded";
+inline constexpr const char* kTeamMemberRemoved = "TeamMemberRemoved";
 inline constexpr const char* kChannelCreated = "ChannelCreated";
 inline constexpr const char* kChannelIntegrationSet = "ChannelIntegrationSet";
 inline constexpr const char* kContactCreated = "ContactCreated";

@@ -267,6 +267,10 @@ void Read(const Reader& r, TeamCreated& e) { e = {r.Str("team_id"), r.Str("name"
 
 json Payload(const TeamMemberAdded& e) { return {{"team_id", e.team_id}, {"user_id", e.user_id}}; }
 void Read(const Reader& r, TeamMemberAdded& e) { e = {r.Str("team_id"), r.Str("user_id")}; }
+json Payload(const TeamMemberRemoved& e) {
+  return {{"team_id", e.team_id}, {"user_id", e.user_id}};
+}
+void Read(const Reader& r, TeamMemberRemoved& e) { e = {r.Str("team_id"), r.Str("user_id")}; }
 
 json Payload(const ChannelCreated& e) {
   return {{"channel_id", e.channel_id},

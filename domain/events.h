@@ -164,6 +164,10 @@ struct TeamMemberAdded {
   static constexpr const char* kType = ev::kTeamMemberAdded;
   std::string team_id, user_id;
 };
+struct TeamMemberRemoved {
+  static constexpr const char* kType = ev::kTeamMemberRemoved;
+  std::string team_id, user_id;
+};
 struct ChannelCreated {
   static constexpr const char* kType = ev::kChannelCreated;
   std::string channel_id, type, name, address, token_sha256;
@@ -466,22 +470,24 @@ inline constexpr const char* kSecretFields[] = {"token_sha256", "verify_token_sh
                                                 "outbound_secret", "outbound_url"};
 
 // The list of event types, written once.
-using Event = std::variant<
-    ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
-    ConversationDetailsChanged, ConversationAssigned, ConversationTransferred,
-    ConversationPostponed, ConversationWoke, ConversationTagged, ConversationUntagged,
-    ConversationClosed, ConversationReopened, ConversationRead, ParticipantAdded,
-    ParticipantRemoved, ConversationIgnored, ConversationDeleted, MessageDelivered, MessageFailed,
-    UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued, UserTokenRevoked,
-    NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated, ChannelIntegrationSet,
-    ContactCreated, ContactStageChanged, ContactBlocked, ContactUnblocked, BlockedMessageReceived,
-    ContactOptedIn, ContactOptedOut, ContactErased, ContactUpdated, ContactOwnerChanged,
-    ContactNoteAdded, ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined,
-    DealCreated, DealUpdated, DealMoved, DealReopened, TaskTypeDefined, TaskCreated, TaskUpdated,
-    TaskTaken, TaskTransferred, TaskStarted, TaskFinished, TaskArchived, TaskReopened, TaskReminded,
-    TaskScheduleDefined, TaskScheduleStopped, TaskScheduleOccurred, ContactImportStarted,
-    ContactImportProgressed, ContactImportFinished, ProtocolIssued, TemplateCreated,
-    QuickReplyCreated, QuickReplyUpdated, QuickReplyDeleted, DeskSettingsUpdated>;
+using Event =
+    std::variant<ConversationOpened, MessageReceived, MessageSent, NoteAdded, AwaitingCustomer,
+                 ConversationDetailsChanged, ConversationAssigned, ConversationTransferred,
+                 ConversationPostponed, ConversationWoke, ConversationTagged, ConversationUntagged,
+                 ConversationClosed, ConversationReopened, ConversationRead, ParticipantAdded,
+                 ParticipantRemoved, ConversationIgnored, ConversationDeleted, MessageDelivered,
+                 MessageFailed, UserCreated, UserPresenceChanged, UserUpdated, UserTokenIssued,
+                 UserTokenRevoked, NotificationsRead, TeamCreated, TeamMemberAdded, ChannelCreated,
+                 ChannelIntegrationSet, ContactCreated, ContactStageChanged, ContactBlocked,
+                 ContactUnblocked, BlockedMessageReceived, ContactOptedIn, ContactOptedOut,
+                 ContactErased, ContactUpdated, ContactOwnerChanged, ContactNoteAdded,
+                 ContactAttributeDefined, ContactsMerged, OrderRecorded, FunnelDefined, DealCreated,
+                 DealUpdated, DealMoved, DealReopened, TaskTypeDefined, TaskCreated, TaskUpdated,
+                 TaskTaken, TaskTransferred, TaskStarted, TaskFinished, TaskArchived, TaskReopened,
+                 TaskReminded, TaskScheduleDefined, TaskScheduleStopped, TaskScheduleOccurred,
+                 ContactImportStarted, ContactImportProgressed, ContactImportFinished,
+                 ProtocolIssued, TemplateCreated, QuickReplyCreated, QuickReplyUpdated,
+                 QuickReplyDeleted, DeskSettingsUpdated, TeamMemberRemoved>;
 
 // The event as the log carries it: its type name and payload.
 DomainEvent Encode(const Event& event);

@@ -24,6 +24,11 @@ void AddToSortedArray(json& arr, const std::string& value) {
   arr = items;
 }
 
+void RemoveFromArray(json& arr, const std::string& value) {
+  if (!arr.is_array()) return;
+  arr.erase(std::remove(arr.begin(), arr.end(), json(value)), arr.end());
+}
+
 // Placeholders for a team or user whose creation is read after events that name it.
 json TeamStub(const std::string& id) {
   return {{"id", id}, {"name", ""}, {"members", json::array()}};
@@ -209,6 +214,18 @@ void DirectoryProjector::Apply(const RecordedEvent& r, ViewTxn& txn,
             txn.Put(view_keys::kTeam + m.team_id, DumpJson(team));
             AddToSortedArray(user["teams"], m.team_id);
             txn.Put(view_keys::kUser + m.user_id, DumpJson(user));
+          },
+          [&](const events::TeamMemberRemoved& m) {
+            json team = LoadJson(txn, view_keys::kTeam + m.team_id);
+            json user = LoadJson(txn, view_keys::kUser + m.user_id);
+            if (team.is_object()) {
+              RemoveFromArray(team["members"], m.user_id);
+              txn.Put(view_keys::kTeam + m.team_id, DumpJson(team));
+            }
+            if (user.is_object()) {
+              RemoveFromArray(user["teams"], m.team_id);
+              txn.Put(view_keys::kUser + m.user_id, DumpJson(user));
+            }
           },
           [&](const events::ChannelCreated& c) {
             txn.Put(view_keys::kChannel + c.channel_id, json{{"id", c.channel_id},

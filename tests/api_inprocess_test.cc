@@ -313,7 +313,9 @@ TEST_F(InProcessApi, UsersEditTheirOwnNameAndAvatarOnly) {
   EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"role", "boss"}}).status, 400);
   EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"email", "nope"}}).status, 400);
   EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"active", "no"}}).status, 400);
-  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", json::array()}}).status, 400);
+  EXPECT_EQ(Call(ana, "PATCH", "/api/v1/users/ana", {{"teams", json::array()}}).status, 403);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", {"ghost"}}}).status, 404);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", "t1"}}).status, 400);
   EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/zed", {{"name", "Z"}}).status, 404);
   // The same values again record nothing.
   EXPECT_EQ(Call(ana, "PATCH", "/api/v1/users/ana", {{"name", "Ana B"}}).status, 200);
@@ -325,6 +327,36 @@ TEST_F(InProcessApi, UsersEditTheirOwnNameAndAvatarOnly) {
   auto admin = Json(Call(kAdmin, "GET", "/api/v1/me"));
   EXPECT_EQ(admin["id"], "admin");
   EXPECT_EQ(admin["role"], "admin");
+}
+
+// PATCH /users/{id} {teams} sets a user's teams whole, as the contract lists it (it was 400);
+// DELETE /teams/{id}/members/{user} takes one away.
+TEST_F(InProcessApi, AUsersTeamsAreSetWholeAndMembersRemoved) {
+  const std::string ana = DeskWithAConversation();
+  for (const char* team : {"t1", "t2", "t3"}) {
+    ASSERT_EQ(Call(kAdmin, "POST", "/api/v1/teams", {{"id", team}, {"name", team}}).status, 201);
+  }
+  ASSERT_EQ(Call(kAdmin, "POST", "/api/v1/teams/t1/members", {{"user_id", "ana"}}).status, 200);
+  auto set = Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", {"t3", "t2", "t2"}}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(Json(set)["teams"], json({"t2", "t3"}));
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/teams/t1"))["members"], json::array());
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/teams/t2"))["members"], json({"ana"}));
+  // One unknown team: refused whole, nothing changes.
+  const uint64_t before = memory_.Head().At(0);
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", {"t1", "nope"}}}).status, 404);
+  EXPECT_EQ(memory_.Head().At(0), before);
+  // The same teams again record nothing.
+  EXPECT_EQ(Call(kAdmin, "PATCH", "/api/v1/users/ana", {{"teams", {"t2", "t3"}}}).status, 200);
+  EXPECT_EQ(memory_.Head().At(0), before);
+
+  EXPECT_EQ(Call(ana, "DELETE", "/api/v1/teams/t3/members/ana").status, 403);
+  auto removed = Call(kAdmin, "DELETE", "/api/v1/teams/t3/members/ana");
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(Json(removed)["members"], json::array());
+  EXPECT_EQ(Json(Call(kAdmin, "GET", "/api/v1/users/ana"))["teams"], json({"t2"}));
+  EXPECT_EQ(Call(kAdmin, "DELETE", "/api/v1/teams/t3/members/ana").status, 200) << "not a member";
+  EXPECT_EQ(Call(kAdmin, "DELETE", "/api/v1/teams/t9/members/ana").status, 404);
 }
 
 TEST_F(InProcessApi, DeskSettingsNarrowWhatAgentsSeeToTheirTeams) {

@@ -27,6 +27,7 @@ std::vector<Command> OneOfEach() {
       cmd::RevokeUserToken{"u1", "tok1"},
       cmd::CreateTeam{"t1", "Suporte"},
       cmd::AddTeamMember{"t1", "u1"},
+      cmd::RemoveTeamMember{"t1", "u1"},
       cmd::CreateChannel{"wa", "whatsapp", "WA", "+55", "digest"},
       cmd::SetChannelIntegration{"wa", "verify-me", "app-secret", "https://x/y", "out-secret"},
       cmd::SetContactStage{"k1", "demo", "b2b"},

@@ -73,6 +73,8 @@ def produce_every_event(api):
     bea = api.call("POST", "/api/v1/users", {"id": "bea", "name": "Bea", "email": "bea@x.co",
                                              "role": "supervisor"})["token"]
     api.call("POST", "/api/v1/teams/t2/members", {"user_id": "bea"})
+    api.call("PATCH", "/api/v1/users/bea", {"teams": ["t1", "t2"]})
+    api.call("DELETE", "/api/v1/teams/t1/members/bea")
     api.call("PUT", "/api/v1/users/ana/presence", {"status": "online"}, token=ana)
     api.call("PATCH", "/api/v1/users/bea", {"name": "Bea S", "avatar_url": "https://x.co/b.png"})
     api.call("PATCH", "/api/v1/settings", {"agent_visibility": "teams"})

@@ -50,6 +50,7 @@ inline const std::pair<const char*, const char*> kEventPayloads[] = {
     {"NotificationsRead", R"({"all_before":null,"ids":[],"user_id":"ana"})"},
     {"TeamCreated", R"({"name":"SAC","team_id":"sac"})"},
     {"TeamMemberAdded", R"({"team_id":"sac","user_id":"bia"})"},
+    {"TeamMemberRemoved", R"({"team_id":"sac","user_id":"bia"})"},
     {"ChannelCreated",
      R"({"address":"+55 11 4000","channel_id":"wa","name":"WA","token_sha256":"d2","type":"whatsapp"})"},
     {"ChannelIntegrationSet",
