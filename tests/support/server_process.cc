@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -36,9 +38,23 @@ ServerProcess::ServerProcess(std::string data_dir) : data_dir_(std::move(data_di
 ServerProcess::~ServerProcess() { Stop(); }
 
 bool ServerProcess::Start() {
+  // A free port may be taken between FreePort() and the server's bind (by another test's server
+  // or a client's outgoing connection, both at -j2): then the start is tried on another port.
+  for (int attempt = 1;; ++attempt) {
+    bool port_taken = false;
+    if (StartOnce(&port_taken)) return true;
+    if (!port_taken || attempt == 3) return false;
+    std::cerr << "port " << port_ << " was taken before helpdeskd could bind it: trying another"
+              << std::endl;
+  }
+}
+
+bool ServerProcess::StartOnce(bool* port_taken) {
   port_ = FreePort();
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
   const std::string log = data_dir_ + ".log";
+  std::error_code size_error;
+  const auto log_start = std::filesystem::file_size(log, size_error);  // earlier runs' lines
   pid_ = fork();
   if (pid_ == 0) {
     FILE* out = std::freopen(log.c_str(), "a", stdout);
@@ -67,9 +83,12 @@ bool ServerProcess::Start() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      // Show why: the server's own log.
+      // Show why: the server's own log, this start's lines.
       std::ifstream in(log);
-      std::cerr << "helpdeskd exited during start; its log:\n" << in.rdbuf() << std::endl;
+      if (!size_error) in.seekg(static_cast<std::streamoff>(log_start));
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      *port_taken = text.find("Address already in use") != std::string::npos;
+      std::cerr << "helpdeskd exited during start; its log:\n" << text << std::endl;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));

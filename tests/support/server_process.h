@@ -54,6 +54,8 @@ class ServerProcess {
                const std::string& body = "", std::map<std::string, std::string> headers = {}) const;
 
  private:
+  // One try of Start on a new free port; `*port_taken` when the bind failed for it.
+  bool StartOnce(bool* port_taken);
   std::string data_dir_;
   int port_ = 0;
   pid_t pid_ = -1;
