@@ -236,6 +236,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args,
       return Error{ErrorCode::kInvalidField, "--from, --to and --until take RFC 3339 times"};
     }
   }
+  // A range that holds no instant is a mistake (the dates swapped), not an empty export.
+  if (!o.from.empty() && !o.to.empty() && *ParseRfc3339(o.to) < *ParseRfc3339(o.from)) {
+    return Error{ErrorCode::kInvalidField, "--to is before --from"};
+  }
   if (o.read_only && !o.kafka.empty()) {
     return Error{ErrorCode::kInvalidField,
                  "--read-only serves a replayed folder on its own: it takes no --kafka"};

@@ -87,6 +87,9 @@ TEST_F(AuditReplayTest, ExportEventsWritesTheLogAsNdjsonAndFiltersByTime) {
 
   args.back() = "yesterday";
   EXPECT_EQ(RunHelpdeskd(args), 2) << "a malformed time is refused";
+  args.back() = between;
+  args.insert(args.end(), {"--to", "2020-01-01T00:00:00Z"});
+  EXPECT_EQ(RunHelpdeskd(args), 2) << "a range that holds no instant is refused";
 }
 
 // export-events --pseudonyms: the log as analysts read it in the feed, no personal data in clear
