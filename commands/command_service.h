@@ -194,6 +194,9 @@ class CommandService final : public Commands {
   Result<Decision> Handle(const Caller& caller, const cmd::CreateTeam& c);
   Result<Decision> Handle(const Caller& caller, const cmd::AddTeamMember& c);
   Result<Decision> Handle(const Caller& caller, const cmd::RemoveTeamMember& c);
+  // Adds (`join`) or removes one member: the checks and the event of both commands.
+  Result<Decision> ChangeTeamMember(const Caller& caller, const std::string& team_id,
+                                    const std::string& user_id, bool join);
   Result<Decision> Handle(const Caller& caller, const cmd::CreateChannel& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetChannelIntegration& c);
   Result<Decision> Handle(const Caller& caller, const cmd::SetContactStage& c);

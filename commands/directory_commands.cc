@@ -261,38 +261,34 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateT
   return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), id.value(), true), lock);
 }
 
-Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeamMember& c) {
-  const auto& [team_id, user_id] = c;
-  if (!CanSupervise(caller.role))
-    return Forbidden("only supervisors and admins can add team members");
+Result<Decision> CommandService::ChangeTeamMember(const Caller& caller, const std::string& team_id,
+                                                  const std::string& user_id, bool join) {
+  if (!CanSupervise(caller.role)) {
+    return Forbidden(join ? "only supervisors and admins can add team members"
+                          : "only supervisors and admins can remove team members");
+  }
   std::unique_lock<std::mutex> lock(mu_);
   if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
   const TeamState* team = model_.Team(team_id);
   if (!team) return NotFound("team " + team_id);
   if (!model_.User(user_id)) return NotFound("user " + user_id);
-  if (team->members.count(user_id))
-    return Unchanged(CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
+  CommandOutcome out = CommandOutcome::For(ConsistencyToken(), team_id, false);
+  const bool member = team->members.count(user_id) > 0;
+  if (member == join) return Unchanged(std::move(out), lock);
   std::vector<NewEvent> events;
-  Stage(events, TeamStream(team_id), {events::Encode(events::TeamMemberAdded{team_id, user_id})},
+  Stage(events, TeamStream(team_id),
+        join ? events::Encode(events::TeamMemberAdded{team_id, user_id})
+             : events::Encode(events::TeamMemberRemoved{team_id, user_id}),
         caller.actor(), clock_.Now());
-  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
+  return Commit(std::move(events), std::move(out), lock);
+}
+
+Result<Decision> CommandService::Handle(const Caller& caller, const cmd::AddTeamMember& c) {
+  return ChangeTeamMember(caller, c.team_id, c.user_id, /*join=*/true);
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::RemoveTeamMember& c) {
-  const auto& [team_id, user_id] = c;
-  if (!CanSupervise(caller.role))
-    return Forbidden("only supervisors and admins can remove team members");
-  std::unique_lock<std::mutex> lock(mu_);
-  if (Status fresh = EnsureFresh(); !fresh.ok()) return fresh.error();
-  const TeamState* team = model_.Team(team_id);
-  if (!team) return NotFound("team " + team_id);
-  if (!model_.User(user_id)) return NotFound("user " + user_id);
-  if (!team->members.count(user_id))
-    return Unchanged(CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
-  std::vector<NewEvent> events;
-  Stage(events, TeamStream(team_id), {events::Encode(events::TeamMemberRemoved{team_id, user_id})},
-        caller.actor(), clock_.Now());
-  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), team_id, false), lock);
+  return ChangeTeamMember(caller, c.team_id, c.user_id, /*join=*/false);
 }
 
 Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateChannel& a) {

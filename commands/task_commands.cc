@@ -31,6 +31,12 @@ bool InTeam(const WriteModel& model, const Caller& caller, const std::string& te
   return team && team->members.count(caller.user_id) > 0;
 }
 
+// Who may take a task out of its team's queue (take it, give it to a user, or finish or archive
+// it as its taker): supervisors and admins, and the team's members.
+bool MayTakeFromQueue(const WriteModel& model, const Caller& caller, const std::string& team_id) {
+  return IsSupervisor(caller) || InTeam(model, caller, team_id);
+}
+
 // Who may act on a task: supervisors and admins; its assignee; its creator; a member of the
 // team whose queue holds it.
 bool MayActOn(const WriteModel& model, const Caller& caller, const TaskState& task) {
@@ -302,13 +308,13 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ActOnTa
   // A user who finishes or archives a queued task they may take does it as its taker: the task
   // stays theirs (in their done list, credited to them, theirs to reopen).
   if ((c.action == "finish" || c.action == "archive") && task->status == "queued" &&
-      caller.is_user() && (IsSupervisor(caller) || InTeam(model_, caller, task->team_id))) {
+      caller.is_user() && MayTakeFromQueue(model_, caller, task->team_id)) {
     recorded.push_back(events::Encode(events::TaskTaken{c.task_id, caller.user_id}));
   }
   DomainEvent event;
   if (c.action == "take") {
     if (!caller.is_user()) return Forbidden("only a user takes a task");
-    if (!IsSupervisor(caller) && !InTeam(model_, caller, task->team_id)) {
+    if (!MayTakeFromQueue(model_, caller, task->team_id)) {
       return Forbidden("only a member of the task's team takes it");
     }
     event = events::Encode(events::TaskTaken{c.task_id, caller.user_id});
@@ -352,8 +358,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::Transfe
     return InvalidTransition(*problem);
   }
   // Giving a team's queued task to someone is taking it out of the queue: the take's rule.
-  if (c.user_id && task->status == "queued" && !IsSupervisor(caller) &&
-      !InTeam(model_, caller, task->team_id)) {
+  if (c.user_id && task->status == "queued" && !MayTakeFromQueue(model_, caller, task->team_id)) {
     return Forbidden("only a member of the task's team gives it to a user");
   }
   events::TaskTransferred moved;
