@@ -9,6 +9,7 @@
 #include "adapters/envelope_scan.h"
 #include "adapters/event_codec.h"
 #include "adapters/rocks_checkpoint.h"
+#include "adapters/rocks_compression.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -32,6 +33,7 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(const std::string& dir) {
   // writer asks for its first version (StreamVersion) rather than searching every file.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.02;
+  CompressColdLevelsOnly(options);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
@@ -98,7 +100,8 @@ Result<uint64_t> EmbeddedLog::StreamVersion(const std::string& stream,
 }
 
 void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
-  rocksdb::WriteBatch batch;
+  rocksdb::WriteBatch& batch = batch_;
+  batch.Clear();
   uint64_t next = head_ + 1;
   std::unordered_map<std::string, uint64_t> versions;  // tentative, for this group
   std::vector<std::pair<AppendQueue::Pending*, AppendResult>> accepted;

@@ -8,6 +8,8 @@
 // concurrent commands share one fsync. A request that fails its version check is refused alone.
 #pragma once
 
+#include <rocksdb/write_batch.h>
+
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -74,6 +76,9 @@ class EmbeddedLog final : public EventLog {
   // written moments before.
   static constexpr size_t kCachedStreams = 1 << 18;
   std::unordered_map<std::string, uint64_t> stream_versions_;
+  // Writer-thread state: the group's batch, its buffer kept from group to group (growing a new
+  // one page-faulted at every group).
+  rocksdb::WriteBatch batch_;
 
   std::thread writer_;
 };

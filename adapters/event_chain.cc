@@ -12,14 +12,15 @@ std::string EventHash(const std::string& prev_hash, const NewEvent& e, uint64_t 
   // object (keys in order), written here byte for byte without building that object and copying
   // the payload into it: every command hashes each event it appends.
   std::string text;
-  text.reserve(320 + prev_hash.size() + e.id.size() + e.stream.size() + e.actor.id.size());
+  text.reserve(320 + prev_hash.size() + e.id.size() + e.stream.size() + e.actor.id.size() +
+               e.data_text.size());
   text += prev_hash;
   text += "\n{\"actor\":";
   AppendActorJson(text, e.actor);
   text += ",\"at\":\"";
   AppendRfc3339(text, e.at);
   text += "\",\"data\":";
-  AppendJson(text, e.data);
+  AppendEventData(text, e);
   text += ",\"id\":";
   AppendJsonString(text, e.id);
   text += ",\"stream\":";

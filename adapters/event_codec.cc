@@ -65,18 +65,33 @@ std::string ActorJsonText(const Actor& a) {
   return out;
 }
 
+void AppendEventData(std::string& out, const NewEvent& e) {
+  if (e.data_text.empty()) {
+    AppendJson(out, e.data);
+  } else {
+    out += e.data_text;
+  }
+}
+
+void TakeDataText(NewEvent& e) {
+  if (e.data_text.empty()) return;
+  e.data = nlohmann::json::parse(e.data_text);  // AppendJson's bytes: valid JSON
+  e.data_text.clear();
+}
+
 std::string EncodeEnvelope(const RecordedEvent& r) {
   // Byte for byte what EnvelopeToJson(r).dump() writes (keys in order), written into one buffer
   // without building the tree and copying the payload into it first: this runs once per
   // appended event. 256 bytes cover the fields around a typical payload.
   std::string out;
-  out.reserve(256 + r.event.id.size() + r.event.stream.size() + r.event.actor.id.size());
+  out.reserve(256 + r.event.id.size() + r.event.stream.size() + r.event.actor.id.size() +
+              r.event.data_text.size());
   out += "{\"actor\":";
   AppendActorJson(out, r.event.actor);
   out += ",\"at\":\"";
   AppendRfc3339(out, r.event.at);
   out += "\",\"data\":";
-  AppendJson(out, r.event.data);
+  AppendEventData(out, r.event);
   out += ",\"hash\":";
   AppendJsonString(out, r.event.hash);
   out += ",\"id\":";

@@ -26,8 +26,10 @@ struct AppendRequest {
 };
 
 struct AppendResult {
-  std::vector<RecordedEvent> recorded;  // in append order, with positions and stream versions
-  ConsistencyToken token;               // the log up to and including these events
+  // In append order, with positions and stream versions; each event's data as the request
+  // carried it (a tree, or data_text only: see NewEvent).
+  std::vector<RecordedEvent> recorded;
+  ConsistencyToken token;  // the log up to and including these events
 };
 
 // An event as the log stores it.

@@ -1,5 +1,7 @@
 #include "adapters/memory_log.h"
 
+#include "adapters/event_codec.h"
+
 namespace helpdesk {
 
 std::future<Result<AppendResult>> MemoryLog::AppendAsync(AppendRequest request) {
@@ -21,6 +23,7 @@ std::future<Result<AppendResult>> MemoryLog::AppendAsync(AppendRequest request) 
     r.position = events_.size() + 1;
     r.stream_version = ++versions_[e.stream];
     r.event = std::move(e);
+    TakeDataText(r.event);  // kept as a tree: reads hand it out as it is
     events_.push_back(r);
     result.recorded.push_back(std::move(r));
   }

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/rocks_checkpoint.h"
+#include "adapters/rocks_compression.h"
 #include "adapters/rocks_status.h"
 
 namespace helpdesk {
@@ -30,6 +31,7 @@ rocksdb::Options StoreOptions(size_t block_cache_bytes) {
   // 7.7% of an import's CPU (docs/performance.md). 1.6 MiB for the 16 MiB memtable.
   options.memtable_whole_key_filtering = true;
   options.memtable_prefix_bloom_size_ratio = 0.1;
+  CompressColdLevelsOnly(options);
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));

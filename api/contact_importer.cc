@@ -218,55 +218,65 @@ bool ContactImporter::Record(const Queued& queued, cmd::RecordContactImport& rep
   return true;
 }
 
+Result<std::optional<cmd::ImportContactRow>> ContactImporter::ReadRow(
+    const Queued& queued, const std::map<std::string, std::string>& owners, size_t i) const {
+  const ImportJob& job = queued.job;
+  const size_t row = i + 1;
+  Result<ImportRow> read = ReadImportRow(job.columns, job.defined, job.table.rows[i], row);
+  if (!read.ok()) return read.error();
+  ImportRow& r = read.value();
+  if (r.blank) return std::optional<cmd::ImportContactRow>();
+  cmd::ImportContactRow c;
+  c.import_id = queued.id;
+  c.mode = job.mode;
+  c.id = r.id.value_or("");
+  if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
+    c.id = ImportedContactId(job.file_sha256, row);
+  }
+  c.row = row;
+  c.name = std::move(r.name);
+  c.phone = std::move(r.phone);
+  c.email = std::move(r.email);
+  if (r.owner) {
+    auto by_email = owners.find(NormalizeEmail(*r.owner));
+    c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
+  }
+  c.tags = std::move(r.tags);
+  c.stage = std::move(r.stage);
+  c.attributes = std::move(r.attributes);
+  return std::optional<cmd::ImportContactRow>(std::move(c));
+}
+
 ContactImporter::Batch ContactImporter::ReadBatch(const Queued& queued,
                                                   const std::map<std::string, std::string>& owners,
                                                   size_t start, size_t end) const {
-  const ImportJob& job = queued.job;
   Batch batch;
   batch.end = end;
   for (size_t i = start; i < end; ++i) {
     const size_t row = i + 1;
-    Result<ImportRow> read = ReadImportRow(job.columns, job.defined, job.table.rows[i], row);
+    Result<std::optional<cmd::ImportContactRow>> read = ReadRow(queued, owners, i);
     if (!read.ok()) {
       batch.tally.errors.push_back(RowError(row, read.error()));
       ++batch.tally.skipped;
       continue;
     }
-    ImportRow& r = read.value();
-    if (r.blank) {
-      ++batch.tally.skipped;
+    if (!read.value()) {
+      ++batch.tally.skipped;  // blank
       continue;
     }
-    cmd::ImportContactRow c;
-    c.import_id = queued.id;
-    c.mode = job.mode;
-    c.id = r.id.value_or("");
-    if (c.id.empty() && NormalizePhone(r.phone).empty() && NormalizeEmail(r.email).empty()) {
-      c.id = ImportedContactId(job.file_sha256, row);
-    }
-    c.row = row;
-    c.name = std::move(r.name);
-    c.phone = std::move(r.phone);
-    c.email = std::move(r.email);
-    if (r.owner) {
-      auto by_email = owners.find(NormalizeEmail(*r.owner));
-      c.owner_id = by_email != owners.end() ? by_email->second : *r.owner;
-    }
-    c.tags = std::move(r.tags);
-    c.stage = std::move(r.stage);
-    c.attributes = std::move(r.attributes);
-    batch.commands.push_back(std::move(c));
+    batch.commands.push_back(std::move(*read.value()));
     batch.row_of.push_back(row);
   }
   return batch;
 }
 
-bool ContactImporter::Settle(const Queued& queued, Batch& batch, cmd::RecordContactImport& report) {
+bool ContactImporter::Settle(const Queued& queued, const std::map<std::string, std::string>& owners,
+                             Batch& batch, cmd::RecordContactImport& report) {
   cmd::RecordContactImport& tally = batch.tally;
   // The rows of the batch still to decide: all of them (submitted already), then, after the log
   // refused some, those, again, until it takes them or kLogWait runs out (the rows the log took
   // are counted once, from their first answer).
-  std::vector<size_t> pending(batch.commands.size());
+  std::vector<size_t> pending(batch.row_of.size());
   std::iota(pending.begin(), pending.end(), size_t{0});
   std::vector<Result<CommandOutcome>> outcomes = batch.submitted->Wait();
   RefusalWait wait;
@@ -308,8 +318,11 @@ bool ContactImporter::Settle(const Queued& queued, Batch& batch, cmd::RecordCont
     spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
                  refused.size(), refusal->message);
     pending = std::move(refused);
+    // The batch's commands went to the log: each is read from its row again, as it was.
     std::vector<Command> sending;
-    for (size_t k : pending) sending.push_back(batch.commands[k]);
+    for (size_t k : pending) {
+      sending.push_back(std::move(*ReadRow(queued, owners, batch.row_of[k] - 1).value()));
+    }
     outcomes = commands_.ExecuteAll(queued.caller, std::move(sending));
   }
   report.created += tally.created;
@@ -337,7 +350,7 @@ void ContactImporter::Import(const Queued& queued) {
     if (!in_flight) return true;
     Batch batch = std::move(*in_flight);
     in_flight.reset();
-    if (!Settle(queued, batch, report)) return false;
+    if (!Settle(queued, owners, batch, report)) return false;
     if (batch.end - reported_at >= kProgressRows && batch.end < rows.size()) {
       if (!Record(queued, report, "progress", "")) return false;
       reported_at = batch.end;
@@ -353,7 +366,7 @@ void ContactImporter::Import(const Queued& queued) {
       return;
     }
     Batch batch = ReadBatch(queued, owners, start, std::min(rows.size(), start + kBatchRows));
-    batch.submitted = commands_.Submit(queued.caller, batch.commands);
+    batch.submitted = commands_.Submit(queued.caller, std::move(batch.commands));
     if (!settle_in_flight()) return;
     in_flight = std::move(batch);
   }

@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -94,7 +95,8 @@ class ContactImporter {
   };
   void Run();
   void MarkInterrupted(const std::vector<nlohmann::json>& imports);
-  // Rows [start, end) of an import: the commands of its rows, and the rows refused in reading.
+  // Rows [start, end) of an import: the commands of its rows (moved to the log when
+  // submitted), and the rows refused in reading.
   struct Batch {
     size_t end = 0;
     cmd::RecordContactImport tally;  // counts and errors of this batch alone
@@ -103,11 +105,17 @@ class ContactImporter {
     std::unique_ptr<SubmittedBatch> submitted;
   };
   void Import(const Queued& queued);
+  // The command of row index `i` (0-based); none for a blank row; the row's error if it is
+  // refused in reading. The same every time it is read.
+  Result<std::optional<cmd::ImportContactRow>> ReadRow(
+      const Queued& queued, const std::map<std::string, std::string>& owners, size_t i) const;
   Batch ReadBatch(const Queued& queued, const std::map<std::string, std::string>& owners,
                   size_t start, size_t end) const;
-  // Waits for `batch`'s answers (sending the rows the log refused again, as long as worth it)
-  // and adds its counts to `report`; false when the import failed (recorded so).
-  bool Settle(const Queued& queued, Batch& batch, cmd::RecordContactImport& report);
+  // Waits for `batch`'s answers (sending the rows the log refused again, read from the file
+  // again, as long as worth it) and adds its counts to `report`; false when the import failed
+  // (recorded so).
+  bool Settle(const Queued& queued, const std::map<std::string, std::string>& owners, Batch& batch,
+              cmd::RecordContactImport& report);
   // Records `report` (its counts, its errors not recorded yet) in `phase`; false when the log
   // refused.
   bool Record(const Queued& queued, cmd::RecordContactImport& report, const std::string& phase,

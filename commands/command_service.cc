@@ -9,6 +9,7 @@
 
 #include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
+#include "domain/json_text.h"
 #include "domain/personal_data.h"
 
 namespace helpdesk {
@@ -467,16 +468,17 @@ Result<Decision> CommandService::Commit(std::vector<NewEvent> events, CommandOut
     RecordedEvent r;
     r.stream_version = model_.StreamVersion(e.stream) + 1;
     e.prev_hash = model_.LastHash(e.stream);
+    // Written once, for the hash and the log's envelope alike.
+    e.data_text.clear();
+    AppendJson(e.data_text, e.data);
     e.hash = EventHash(e.prev_hash, e, r.stream_version);
-    if (plain[i]) {
-      // The model's copy takes the data in clear: copied around the sealed data, not through it.
-      nlohmann::json sealed = std::exchange(e.data, nlohmann::json());
-      r.event = e;
-      e.data = std::move(sealed);
-      r.event.data = std::move(*plain[i]);
-    } else {
-      r.event = e;
-    }
+    // The log takes the text, and the model the tree: the data in clear if it was sealed (the
+    // sealed tree is freed here, still in cache).
+    nlohmann::json data = std::exchange(e.data, nlohmann::json());
+    std::string text = std::exchange(e.data_text, std::string());
+    r.event = e;
+    r.event.data = plain[i] ? std::move(*plain[i]) : std::move(data);
+    e.data_text = std::move(text);
     model_.Apply(r);
   }
   request.events = std::move(events);

@@ -45,6 +45,11 @@ struct NewEvent {
   // the first) and this event's own. Set by the command layer when it appends.
   std::string prev_hash = {};
   std::string hash = {};
+  // The data as AppendJson writes it, set by the command layer as it appends the event: the
+  // hash and the log's envelope both take these bytes, and `data` is left null (the tree is
+  // freed where it was made, at a fraction of what freeing it after the log costs). Empty:
+  // `data` is the data. A log that keeps events as trees parses it back (TakeDataText).
+  std::string data_text = {};
 };
 
 // An event as stored in the log.
