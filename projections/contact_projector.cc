@@ -258,8 +258,14 @@ void ContactProjector::Apply(const RecordedEvent& r, const std::optional<events:
     const json contact = NewContactObject(id, *c, e.at, r.stream_version);
     PutContact(txn, before, contact);
     RecordTagsAdded(txn, {}, {c->tags.begin(), c->tags.end()}, e.at);
-    // On a partitioned log the contact's stream may be read after its first conversation's.
-    CopyCardToConversations(txn, cache, id, contact);
+    // On a partitioned log the contact's stream may be read after its first conversation's,
+    // which left a mark: a point read, where looking for conversations of every new contact
+    // took a seek (an import makes one per row).
+    const std::string awaited = view_keys::kContactCardAwaited + id;
+    if (txn.Get(awaited)) {
+      txn.Delete(awaited);
+      CopyCardToConversations(txn, cache, id, contact);
+    }
     return;
   }
   if (!before.is_object()) return;  // a contact's later event without its creation

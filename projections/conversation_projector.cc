@@ -224,6 +224,8 @@ void ConversationProjector::Apply(const RecordedEvent& r, ViewTxn& txn, Conversa
   if (e.type == ev::kConversationOpened) {
     if (auto card = txn.Get(view_keys::kContact + after.contact_id)) {
       view.contact = ContactCardFromJson(json::parse(*card, nullptr, false));
+    } else {
+      txn.Put(view_keys::kContactCardAwaited + after.contact_id, "");
     }
     view.contact.id = after.contact_id;
     if (view.state.channel_type.empty()) {

@@ -100,6 +100,7 @@ ProjectionRunner::~ProjectionRunner() {
 
 void ProjectionRunner::CommitLoop() {
   std::unique_lock<std::mutex> lock(commit_mu_);
+  rocksdb::WriteBatch batch;  // one buffer for every step (ViewTxn::WriteTo)
   for (;;) {
     commit_cv_.wait(lock, [this] { return stop_committer_ || committing_; });
     if (!committing_) return;  // stopping, nothing left
@@ -108,7 +109,8 @@ void ProjectionRunner::CommitLoop() {
     lock.unlock();
     // Building the batch and freeing the step before it here, off the applying thread, leaves
     // that thread (the replay's bottleneck) to the projectors.
-    rocksdb::WriteBatch batch = step.txn->ToWriteBatch();
+    batch.Clear();
+    step.txn->WriteTo(batch);
     Status committed = views_.Commit(batch, step.to);
     if (committed.ok()) {
       if (observer_) observer_(step.events);

@@ -26,7 +26,10 @@ inline constexpr char kTeam[] = "t/";                   // t/<id>
 inline constexpr char kChannel[] = "ch/";               // ch/<id> (no secrets)
 inline constexpr char kContact[] = "k/";                // k/<id>: the contact's card
 inline constexpr char kContactConversations[] = "kc/";  // kc/<contact>/<conversation>
-inline constexpr char kContactNotes[] = "kno/";         // kno/<contact>/<be64 ms><be64 position>
+// kw/<contact>: a conversation of the contact was read before the contact (a partitioned log):
+// its creation copies its card to the conversations found then.
+inline constexpr char kContactCardAwaited[] = "kw/";
+inline constexpr char kContactNotes[] = "kno/";  // kno/<contact>/<be64 ms><be64 position>
 // knn/<contact>/<notification key>: the mentions its notes made (scrubbed with it).
 inline constexpr char kContactNoteNotifications[] = "knn/";
 // kx/<scope>\0<sort><sort key>: the contact lists (contact_list.h); kn/<scope>: their sizes.

@@ -42,8 +42,9 @@ class WriteBatch;
 namespace helpdesk {
 
 // 13: tasks; 14: reminders sent kept apart (trs/); 15: report marks know their definition;
-// 16: a board stage's value summed in thousandths (it was a double, and drifted)
-constexpr int kViewsVersion = 16;
+// 16: a board stage's value summed in thousandths (it was a double, and drifted); 17: a mark for
+// a contact whose conversation was read first (kw/)
+constexpr int kViewsVersion = 17;
 // The views also record the report definition (domain/report_rules.h) their report cells were
 // counted with. When this build's kReportDefinitionVersion is another, only the reports are
 // rebuilt, while every view serves (ProjectionRunner::RebuildReports).

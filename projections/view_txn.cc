@@ -122,6 +122,12 @@ std::optional<std::string> ViewTxn::FirstKeyAtOrAfter(const std::string& prefix,
 }
 
 rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
+  rocksdb::WriteBatch batch;
+  WriteTo(batch);
+  return batch;
+}
+
+void ViewTxn::WriteTo(rocksdb::WriteBatch& batch) const {
   // In key order: RocksDB's memtable inserts a run of ascending keys from where the last one
   // went, instead of searching its skip list from the top for each (a third of a commit's
   // time in a replay went to those key comparisons).
@@ -130,7 +136,6 @@ rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
   for (const auto& entry : pending_) sorted.push_back(&entry);
   std::sort(sorted.begin(), sorted.end(),
             [](const auto* a, const auto* b) { return a->first < b->first; });
-  rocksdb::WriteBatch batch;
   for (const auto* entry : sorted) {
     const auto& [key, pending] = *entry;
     if (pending.value) {
@@ -139,7 +144,6 @@ rocksdb::WriteBatch ViewTxn::ToWriteBatch() const {
       batch.Delete(key).PermitUncheckedError();
     }
   }
-  return batch;
 }
 
 nlohmann::json LoadJson(ViewTxn& txn, const std::string& key) {

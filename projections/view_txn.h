@@ -62,6 +62,9 @@ class ViewTxn {
 
   // The step's writes, in key order: each key's final value, or its deletion.
   rocksdb::WriteBatch ToWriteBatch() const;
+  // The same, added to `batch` (one kept from commit to commit keeps its buffer: growing a new
+  // one page-faulted its way to several megabytes at every step).
+  void WriteTo(rocksdb::WriteBatch& batch) const;
 
  private:
   struct Pending {

@@ -230,6 +230,37 @@ TEST_F(ProjectionTest, InboundBuildsConversationMessagesTimelineAndIndexes) {
   EXPECT_EQ(summary["general"]["total"].get<int>(), static_cast<int>(items.size()));
 }
 
+// On a partitioned log a contact's stream may be read after its conversation's: the contact's
+// creation then gives the conversation its card. (Here: a log holding the same events, the
+// contact's last.)
+TEST_F(ProjectionTest, AContactReadAfterItsConversationGivesItItsCard) {
+  ASSERT_TRUE(
+      commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
+          .ok());
+  const std::string id = Inbound("e1", "+5511987654321", clock_.Now());
+  auto written = log_->Read(ConsistencyToken(), 100, std::chrono::milliseconds(0));
+  ASSERT_TRUE(written.ok());
+  AppendRequest others, contacts;
+  for (const RecordedEvent& r : written.value()) {
+    (r.event.stream.starts_with("contact/") ? contacts : others).events.push_back(r.event);
+  }
+  ASSERT_EQ(contacts.events.size(), 1u);
+  auto swapped = EmbeddedLog::Open(dir_.path() + "/swapped").value();
+  ASSERT_TRUE(swapped->AppendAsync(std::move(others)).get().ok());
+  ASSERT_TRUE(swapped->AppendAsync(std::move(contacts)).get().ok());
+  auto views = ViewStore::Open(dir_.path() + "/swapped-views").value();
+  ProjectionRunner runner(*swapped, *views);
+  ASSERT_TRUE(runner.CatchUp().ok());
+
+  const auto conversation = ViewQueries(*views).Conversation(id, clock_.Now());
+  ASSERT_TRUE(conversation);
+  const json contact = json::parse(*conversation)["contact"];
+  EXPECT_EQ(contact.value("name", ""), "Name +5511987654321") << contact.dump();
+  // In the usual order the card is there from the conversation's opening.
+  CatchUp();
+  EXPECT_EQ(json::parse(*ViewQueries(*views_).Conversation(id, clock_.Now()))["contact"], contact);
+}
+
 TEST_F(ProjectionTest, WaitingTimeClearsOnlyOnPublicReply) {
   ASSERT_TRUE(
       commands_->Execute(admin_, cmd::CreateChannel{std::string("wa"), "whatsapp", "WA", "1", ""})
