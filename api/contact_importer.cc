@@ -342,14 +342,13 @@ void ContactImporter::Import(const Queued& queued) {
 
   cmd::RecordContactImport report;
   size_t reported_at = 0;
-  // One batch on its way to the log while the next is read and decided: the log makes one
-  // durable as the other is decided. A batch's counts join the import's only once every row
-  // of it is decided and durable, so a count never names a row the log does not hold.
-  std::optional<Batch> in_flight;
-  const auto settle_in_flight = [&] {
-    if (!in_flight) return true;
-    Batch batch = std::move(*in_flight);
-    in_flight.reset();
+  // Batches on their way to the log while the next is read and decided: the log makes them
+  // durable as the next is decided. A batch's counts join the import's only once every row of
+  // it is decided and durable, so a count never names a row the log does not hold.
+  std::deque<Batch> in_flight;
+  const auto settle_oldest = [&] {
+    Batch batch = std::move(in_flight.front());
+    in_flight.pop_front();
     if (!Settle(queued, owners, batch, report)) return false;
     if (batch.end - reported_at >= kProgressRows && batch.end < rows.size()) {
       if (!Record(queued, report, "progress", "")) return false;
@@ -357,9 +356,15 @@ void ContactImporter::Import(const Queued& queued) {
     }
     return true;
   };
+  const auto settle_all = [&] {
+    while (!in_flight.empty()) {
+      if (!settle_oldest()) return false;
+    }
+    return true;
+  };
   for (size_t start = 0; start < rows.size(); start += kBatchRows) {
     if (Stopping()) {
-      if (!settle_in_flight()) return;
+      if (!settle_all()) return;
       Record(queued, report, "failed",
              "the server stopped during the import. The rows counted were imported; send the "
              "file again to import the others");
@@ -367,10 +372,12 @@ void ContactImporter::Import(const Queued& queued) {
     }
     Batch batch = ReadBatch(queued, owners, start, std::min(rows.size(), start + kBatchRows));
     batch.submitted = commands_.Submit(queued.caller, std::move(batch.commands));
-    if (!settle_in_flight()) return;
-    in_flight = std::move(batch);
+    in_flight.push_back(std::move(batch));
+    while (in_flight.size() > kBatchesAhead) {
+      if (!settle_oldest()) return;
+    }
   }
-  if (!settle_in_flight()) return;
+  if (!settle_all()) return;
   Record(queued, report, "done", "");
   spdlog::info("contacts import {} done: {} created, {} updated, {} unchanged, {} skipped",
                queued.id, report.created, report.updated, report.unchanged, report.skipped);

@@ -57,6 +57,8 @@ class ContactImporter {
   // Rows decided per batch, and how often progress is recorded at most (in rows).
   static constexpr size_t kBatchRows = 500;
   static constexpr size_t kProgressRows = 2000;
+  // Batches submitted and not yet settled while the next is decided.
+  static constexpr size_t kBatchesAhead = 2;
   // Imports waiting or running on this node at once; more are refused (429).
   static constexpr size_t kMaxQueued = 4;
   // How long a batch, or a record of the import, waits for a log that refuses writes (a broker
