@@ -137,20 +137,26 @@ std::vector<std::string> Without(const std::vector<std::string>& from,
 // Stores the contact object and moves its list keys and counters from `before`'s to its own.
 void PutContact(ViewTxn& txn, const json& before, const json& contact) {
   const std::string id = contact.value("id", "");
-  const ContactIndexEntries old_entries =
-      before.is_object() ? ContactIndexEntriesOf(before) : ContactIndexEntries{};
-  const ContactIndexEntries new_entries = ContactIndexEntriesOf(contact);
-  for (const std::string& key : Without(old_entries.list_keys, new_entries.list_keys)) {
-    txn.Delete(key);
-  }
-  for (const std::string& key : Without(new_entries.list_keys, old_entries.list_keys)) {
-    txn.Put(key, id);
-  }
-  for (const std::string& scope : Without(old_entries.count_scopes, new_entries.count_scopes)) {
-    txn.AddToCounter(ContactCountKey(scope), -1);
-  }
-  for (const std::string& scope : Without(new_entries.count_scopes, old_entries.count_scopes)) {
-    txn.AddToCounter(ContactCountKey(scope), +1);
+  ContactIndexEntries new_entries = ContactIndexEntriesOf(contact);
+  if (!before.is_object()) {  // a new contact (an import's every row): its keys move in
+    for (std::string& key : new_entries.list_keys) txn.Put(std::move(key), id);
+    for (const std::string& scope : new_entries.count_scopes) {
+      txn.AddToCounter(ContactCountKey(scope), +1);
+    }
+  } else {
+    const ContactIndexEntries old_entries = ContactIndexEntriesOf(before);
+    for (const std::string& key : Without(old_entries.list_keys, new_entries.list_keys)) {
+      txn.Delete(key);
+    }
+    for (const std::string& key : Without(new_entries.list_keys, old_entries.list_keys)) {
+      txn.Put(key, id);
+    }
+    for (const std::string& scope : Without(old_entries.count_scopes, new_entries.count_scopes)) {
+      txn.AddToCounter(ContactCountKey(scope), -1);
+    }
+    for (const std::string& scope : Without(new_entries.count_scopes, old_entries.count_scopes)) {
+      txn.AddToCounter(ContactCountKey(scope), +1);
+    }
   }
   txn.Put(view_keys::kContact + id, DumpJson(contact));
 }

@@ -26,21 +26,22 @@ std::optional<std::string> ViewTxn::Get(const std::string& key) {
   return value;
 }
 
-ViewTxn::Pending& ViewTxn::Touch(const std::string& key) {
-  auto [it, inserted] = pending_.try_emplace(key);
-  if (inserted && IsScanned(key)) scanned_.insert(key);
+ViewTxn::Pending& ViewTxn::Touch(std::string key) {
+  // The key is moved in: most are made for the call (a prefix and an id).
+  auto [it, inserted] = pending_.try_emplace(std::move(key));
+  if (inserted && IsScanned(it->first)) scanned_.insert(it->first);
   return it->second;
 }
 
-void ViewTxn::Put(const std::string& key, std::string value) {
-  Touch(key).value = std::move(value);
+void ViewTxn::Put(std::string key, std::string value) {
+  Touch(std::move(key)).value = std::move(value);
 }
 
-void ViewTxn::Insert(const std::string& key, std::string value) {
-  auto [it, inserted] = pending_.try_emplace(key);
+void ViewTxn::Insert(std::string key, std::string value) {
+  auto [it, inserted] = pending_.try_emplace(std::move(key));
   // Untouched in this step and absent with it applied: absent from the database too.
   if (inserted) it->second.absent_before = true;
-  if (inserted && IsScanned(key)) scanned_.insert(key);
+  if (inserted && IsScanned(it->first)) scanned_.insert(it->first);
   it->second.value = std::move(value);
 }
 

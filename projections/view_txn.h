@@ -44,10 +44,10 @@ class ViewTxn {
 
   // The value as the views would hold it with this step applied.
   std::optional<std::string> Get(const std::string& key);
-  void Put(const std::string& key, std::string value);
+  void Put(std::string key, std::string value);
   // A Put of a key the caller knows is absent with this step applied (an index key the previous
   // state did not have). If the step deletes it again, neither write reaches the database.
-  void Insert(const std::string& key, std::string value);
+  void Insert(std::string key, std::string value);
   void Delete(const std::string& key);
   // Keys under `prefix` with this step applied, in order. Quick for prefixes under
   // kScannedPrefixes; any other prefix also walks every pending write (for rare events, such as
@@ -71,7 +71,7 @@ class ViewTxn {
     std::optional<std::string> value;  // nullopt: deleted
     bool absent_before = false;        // the database does not have the key
   };
-  Pending& Touch(const std::string& key);
+  Pending& Touch(std::string key);
 
   rocksdb::DB* db_;
   const ViewTxn* below_;
