@@ -118,16 +118,15 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateD
     if (const DealState* existing = model_.Deal(*c.id)) {
       // A retry of the same create answers as the first did, whatever changed since; anything
       // else is a clash.
-      const bool same =
-          existing->title == c.title &&
-          (existing->contact_id == c.contact_id ||
-           existing->contact_id == SurvivorOf(c.contact_id)) &&
-          existing->funnel_id == c.funnel_id.value_or(kDefaultFunnelId) &&
-          existing->value == c.value && existing->currency == c.currency &&
-          existing->owner_id == c.owner_id.value_or("") &&
-          existing->conversation_id == c.conversation_id.value_or("") &&
-          existing->expected_close_on == c.expected_close_on.value_or("") &&
-          (!c.stage_id || existing->version > 1 || existing->stage_id == *c.stage_id);
+      const bool same = existing->title == c.title &&
+                        (existing->contact_id == c.contact_id ||
+                         existing->contact_id == SurvivorOf(c.contact_id)) &&
+                        existing->funnel_id == c.funnel_id.value_or(kDefaultFunnelId) &&
+                        existing->value == c.value && existing->currency == c.currency &&
+                        existing->owner_id == c.owner_id.value_or("") &&
+                        existing->conversation_id == c.conversation_id.value_or("") &&
+                        existing->expected_close_on == c.expected_close_on.value_or("") &&
+                        (!c.stage_id || existing->version > 1 || existing->stage_id == *c.stage_id);
       if (!same) return Conflict("deal " + *c.id + " exists already", *c.id);
       return Unchanged(CommandOutcome::For(ConsistencyToken(), *c.id, false), lock);
     }
@@ -153,9 +152,9 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::CreateD
   }
   if (auto problem = OwnerProblem(model_, c.owner_id.value_or(""))) return *problem;
   const std::string id = c.id ? *c.id : NewStreamId(DealStream);
-  events::DealCreated created{id,       c.title,    contact_id,       funnel_id,
-                              stage_id, status,     c.value,          c.currency,
-                              c.owner_id, c.conversation_id, c.expected_close_on};
+  events::DealCreated created{
+      id,      c.title,    contact_id, funnel_id,         stage_id,           status,
+      c.value, c.currency, c.owner_id, c.conversation_id, c.expected_close_on};
   std::vector<NewEvent> events;
   Stage(events, DealStream(id), {events::Encode(created)}, caller.actor(), clock_.Now());
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), id, true);
@@ -222,7 +221,14 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::MoveDea
     return InvalidField("reason", "is only taken by a move to a lost stage");
   }
   CommandOutcome out = CommandOutcome::For(ConsistencyToken(), c.deal_id, false);
-  if (deal->stage_id == c.stage_id) return Unchanged(std::move(out), lock);
+  if (deal->stage_id == c.stage_id) {
+    // The same move again is a retry; another reason would be dropped without a word.
+    if (c.reason && *c.reason != deal->lost_reason) {
+      return InvalidTransition("deal " + c.deal_id + " is lost already, for another reason: " +
+                               "reopen it to record a new one");
+    }
+    return Unchanged(std::move(out), lock);
+  }
   if (deal->status != "open") {
     return InvalidTransition("deal " + c.deal_id + " is " + deal->status + ": reopen it first");
   }
@@ -257,8 +263,7 @@ Result<Decision> CommandService::Handle(const Caller& caller, const cmd::ReopenD
   Stage(events, DealStream(c.deal_id),
         {events::Encode(events::DealReopened{c.deal_id, deal->funnel_id, deal->stage_id, to})},
         caller.actor(), clock_.Now());
-  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), c.deal_id, false),
-                lock);
+  return Commit(std::move(events), CommandOutcome::For(ConsistencyToken(), c.deal_id, false), lock);
 }
 
 }  // namespace helpdesk

@@ -107,6 +107,14 @@ TEST_F(DealsTest, ADealMovesThroughTheDefaultFunnel) {
   ASSERT_EQ(lost.status, 200) << lost.body;
   EXPECT_EQ(lost.json()["status"], "lost");
   EXPECT_EQ(lost.json()["lost_reason"], "price");
+  // The same loss again is a retry; another reason is refused, not dropped.
+  EXPECT_NO_NEW_EVENTS(EXPECT_EQ(
+      As(ana_, "POST", "/api/v1/deals/d1/move", {{"stage_id", "lost"}, {"reason", "price"}}).status,
+      200));
+  auto other_reason =
+      As(ana_, "POST", "/api/v1/deals/d1/move", {{"stage_id", "lost"}, {"reason", "timing"}});
+  EXPECT_EQ(other_reason.status, 409) << other_reason.body;
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/deals/d1").json()["lost_reason"], "price");
   // A lost deal moves only once reopened.
   auto refused = As(ana_, "POST", "/api/v1/deals/d1/move", {{"stage_id", "won"}});
   EXPECT_EQ(refused.status, 409) << refused.body;
