@@ -123,10 +123,8 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
                            {"waiting_since", c.value("waiting_since", json())}});
       }
     }
-    return JsonResponse(200, json{{"date", today},
-                                  {"deals", deals},
-                                  {"tasks", tasks},
-                                  {"waiting", waiting}});
+    return JsonResponse(
+        200, json{{"date", today}, {"deals", deals}, {"tasks", tasks}, {"waiting", waiting}});
   }
 
   // A command's answer: once the views have it, the object as they show it.
@@ -215,6 +213,14 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
                             "currency", "owner_id", "conversation_id", "expected_close_on"})) {
       return ErrorResponse(InvalidField(*unknown, "is not a field of a deal"));
     }
+    // Left out, they take their defaults (0, BRL); null is no value a deal can have, as an
+    // edit's null is refused too.
+    for (const char* defaulted : {"value", "currency"}) {
+      if (b.IsNull(defaulted)) {
+        return ErrorResponse(
+            InvalidField(defaulted, "cannot be null: leave it out for its default"));
+      }
+    }
     cmd::CreateDeal c;
     c.id = b.OptString("id");
     c.title = b.NonEmptyString("title");
@@ -258,8 +264,8 @@ std::optional<HttpResponse> App::RouteDeals(const HttpRequest& r, const Caller& 
     c.value = b.OptNumber("value");
     c.currency = b.OptString("currency");
     // null removes the owner or the date: "" in the command.
-    c.owner_id = b.Has("owner_id") ? std::optional(b.OptString("owner_id").value_or(""))
-                                   : std::nullopt;
+    c.owner_id =
+        b.Has("owner_id") ? std::optional(b.OptString("owner_id").value_or("")) : std::nullopt;
     c.expected_close_on = b.Has("expected_close_on")
                               ? std::optional(b.OptString("expected_close_on").value_or(""))
                               : std::nullopt;

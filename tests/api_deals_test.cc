@@ -239,6 +239,12 @@ TEST_F(DealsTest, BadInputIsRefusedAndChangesNothing) {
             .find("expected_close_on"),
         std::string::npos);
     EXPECT_EQ(NewDeal({{"title", "x"}, {"contact_id", "rui"}, {"colour", "red"}}).status, 400);
+    // null is refused on create as on an edit; left out, they take their defaults.
+    for (const char* field : {"value", "currency"}) {
+      EXPECT_NE(
+          field_of(NewDeal({{"title", "x"}, {"contact_id", "rui"}, {field, nullptr}})).find(field),
+          std::string::npos);
+    }
     EXPECT_EQ(As(ana_, "POST", "/api/v1/deals/d1/move", {{"stage_id", "nope"}}).status, 400);
     EXPECT_EQ(
         As(ana_, "POST", "/api/v1/deals/d1/move", {{"stage_id", "won"}, {"reason", "x"}}).status,
