@@ -83,12 +83,15 @@ std::optional<json> TaskQueries::Task(const std::string& id, Timestamp now) cons
 Result<TaskPage> TaskQueries::List(const TaskListRequest& q) const {
   // The lists hold one status, or all: a status filter reads its own.
   const std::string status = q.status.value_or("");
+  // A cursor names its sort (one letter) before the last key: another sort's keys would seek
+  // to a place that means nothing in this one.
   std::optional<std::string> after;
   if (q.cursor) {
     after = DecodeCursor(*q.cursor);
-    if (!after || after->size() <= 8) {
-      return InvalidField("cursor", "is not a cursor of this list");
+    if (!after || after->size() <= 9 || (*after)[0] != q.sort) {
+      return InvalidField("cursor", "is not a cursor of this list (or of this sort)");
     }
+    after->erase(0, 1);
   }
   // With the due sort, a due window is a range of each list.
   std::string start_suffix, end_suffix;
@@ -166,7 +169,7 @@ Result<TaskPage> TaskQueries::List(const TaskListRequest& q) const {
   }
   items += "]";
   out.page.items_json = std::move(items);
-  if (more) out.page.next_cursor = EncodeCursor(last);
+  if (more) out.page.next_cursor = EncodeCursor(std::string(1, q.sort) + last);
   if (!filtered) {
     for (const std::string& scope : q.scopes) {
       std::string counter;

@@ -211,6 +211,15 @@ TEST_F(TasksTest, DeadlinesListsAndTheDueFilters) {
          "/api/v1/tasks?view=mine&limit=3&cursor=" + page["next_cursor"].get<std::string>());
   ASSERT_EQ(rest.status, 200) << rest.body;
   EXPECT_EQ(rest.json()["items"][0]["id"], "d");
+  // A cursor belongs to its sort.
+  auto by_created = As(ana_, "GET", "/api/v1/tasks?view=mine&limit=1&sort=created");
+  ASSERT_EQ(by_created.status, 200) << by_created.body;
+  const std::string created_cursor = by_created.json()["next_cursor"];
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/tasks?view=mine&limit=1&sort=created&cursor=" + created_cursor)
+                .status,
+            200);
+  EXPECT_EQ(As(ana_, "GET", "/api/v1/tasks?view=mine&limit=1&cursor=" + created_cursor).status,
+            400);
   // A filtered list's total is the same on every page.
   auto calls = As(ana_, "GET", "/api/v1/tasks?view=mine&type=call&limit=1");
   ASSERT_EQ(calls.status, 200);
