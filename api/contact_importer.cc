@@ -318,10 +318,18 @@ bool ContactImporter::Settle(const Queued& queued, const std::map<std::string, s
     spdlog::warn("contacts import {}: the log refused {} rows ({}); trying them again", queued.id,
                  refused.size(), refusal->message);
     pending = std::move(refused);
-    // The batch's commands went to the log: each is read from its row again, as it was.
+    // The batch's commands went to the log: each is read from its row again, as it was (the
+    // file and the owners do not change, so a row that made a command makes the same one).
     std::vector<Command> sending;
     for (size_t k : pending) {
-      sending.push_back(std::move(*ReadRow(queued, owners, batch.row_of[k] - 1).value()));
+      Result<std::optional<cmd::ImportContactRow>> again =
+          ReadRow(queued, owners, batch.row_of[k] - 1);
+      if (!again.ok() || !again.value()) {
+        Record(queued, report, "failed",
+               "row " + std::to_string(batch.row_of[k]) + " read differently when sent again");
+        return false;
+      }
+      sending.push_back(std::move(*again.value()));
     }
     outcomes = commands_.ExecuteAll(queued.caller, std::move(sending));
   }

@@ -38,11 +38,11 @@ void ViewTxn::Put(std::string key, std::string value) {
 }
 
 void ViewTxn::Insert(std::string key, std::string value) {
-  auto [it, inserted] = pending_.try_emplace(std::move(key));
+  const size_t touched = pending_.size();
+  Pending& pending = Touch(std::move(key));
   // Untouched in this step and absent with it applied: absent from the database too.
-  if (inserted) it->second.absent_before = true;
-  if (inserted && IsScanned(it->first)) scanned_.insert(it->first);
-  it->second.value = std::move(value);
+  if (pending_.size() > touched) pending.absent_before = true;
+  pending.value = std::move(value);
 }
 
 void ViewTxn::Delete(const std::string& key) {
