@@ -11,6 +11,7 @@
 #include "adapters/rocks_checkpoint.h"
 #include "adapters/rocks_compression.h"
 #include "adapters/rocks_status.h"
+#include "adapters/thread_name.h"
 
 namespace helpdesk {
 namespace {
@@ -56,7 +57,10 @@ Result<std::unique_ptr<EmbeddedLog>> EmbeddedLog::Open(const std::string& dir) {
 
 EmbeddedLog::EmbeddedLog(std::unique_ptr<rocksdb::DB> db, uint64_t last_position)
     : db_(std::move(db)), head_(last_position) {
-  writer_ = std::thread([this] { queue_.RunWriter([this](auto& group) { CommitGroup(group); }); });
+  writer_ = std::thread([this] {
+    NameThisThread("log-writer");
+    queue_.RunWriter([this](auto& group) { CommitGroup(group); });
+  });
 }
 
 EmbeddedLog::~EmbeddedLog() {

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <memory>
 
+#include "adapters/thread_name.h"
+
 namespace helpdesk {
 namespace {
 
@@ -102,7 +104,10 @@ Result<std::unique_ptr<KafkaKeyShare>> KafkaKeyShare::Open(const KafkaOptions& o
     share->applied_next_ = std::max<int64_t>(next, 0);
   }
   share->Seek(next);
-  share->reader_ = std::thread([s = share.get()] { s->ReadLoop(); });
+  share->reader_ = std::thread([s = share.get()] {
+    NameThisThread("key-share");
+    s->ReadLoop();
+  });
   spdlog::info("contacts' keys shared on kafka topic {} (read from offset {})", topic,
                std::max<int64_t>(next, 0));
   return share;

@@ -13,6 +13,7 @@
 #include "adapters/event_codec.h"
 #include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 
 namespace helpdesk {
 namespace {
@@ -165,7 +166,10 @@ KafkaLog::KafkaLog(KafkaOptions options, std::string transactional_id, rd_kafka_
       producer_(producer),
       partitions_(partitions),
       ends_(static_cast<size_t>(partitions)) {
-  writer_ = std::thread([this] { queue_.RunWriter([this](auto& group) { CommitGroup(group); }); });
+  writer_ = std::thread([this] {
+    NameThisThread("log-writer");
+    queue_.RunWriter([this](auto& group) { CommitGroup(group); });
+  });
 }
 
 KafkaLog::~KafkaLog() {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 #include "domain/delivery.h"
 
 namespace helpdesk {
@@ -28,6 +29,7 @@ DeliveryWorker::~DeliveryWorker() {
 
 void DeliveryWorker::Start() {
   thread_ = std::thread([this] {
+    NameThisThread("deliveries");
     spdlog::info("delivery worker started");
     while (!stop_) {
       try {

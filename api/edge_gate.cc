@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "adapters/thread_name.h"
 #include "api/http.h"
 #include "api/json_io.h"
 #include "api/request_framer.h"
@@ -317,6 +318,7 @@ Result<std::unique_ptr<EdgeGate>> EdgeGate::Open(const std::string& address, uin
   impl->Accept();
   impl->Sweep();
   impl->thread = std::thread([io = &impl->io] {
+    NameThisThread("http-edge");
     try {
       io->run();
     } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/thread_name.h"
+
 namespace helpdesk {
 
 WakeScheduler::WakeScheduler(Commands& commands, const ViewQueries& queries,
@@ -19,6 +21,7 @@ WakeScheduler::~WakeScheduler() {
 
 void WakeScheduler::Start() {
   thread_ = std::thread([this] {
+    NameThisThread("wake-ups");
     while (!stop_) {
       try {
         RunOnce();

@@ -9,6 +9,7 @@
 
 #include "adapters/event_chain.h"
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 #include "domain/json_text.h"
 #include "domain/personal_data.h"
 
@@ -58,7 +59,10 @@ Status CommandService::Load() {
 
 void CommandService::StartFlushing(std::chrono::milliseconds interval) {
   if (!store_ || flusher_.joinable()) return;
-  flusher_ = std::thread([this, interval] { FlushLoop(interval); });
+  flusher_ = std::thread([this, interval] {
+    NameThisThread("state-flush");
+    FlushLoop(interval);
+  });
 }
 
 void CommandService::FlushLoop(std::chrono::milliseconds interval) {

@@ -4,6 +4,8 @@
 
 #include <deque>
 
+#include "adapters/thread_name.h"
+
 namespace helpdesk {
 namespace {
 constexpr size_t kEventsPerStep = 2000;
@@ -18,7 +20,10 @@ constexpr uint64_t kCaughtUpPass = 2 * kEventsPerStep;
 class ProjectionRunner::ReadAhead {
  public:
   ReadAhead(EventLog& log, ConsistencyToken from) : log_(log), at_(std::move(from)) {
-    thread_ = std::thread([this] { Loop(); });
+    thread_ = std::thread([this] {
+      NameThisThread("log-read-ahead");
+      Loop();
+    });
   }
   ~ReadAhead() {
     {
@@ -75,7 +80,10 @@ class ProjectionRunner::ReadAhead {
 
 ProjectionRunner::ProjectionRunner(EventLog& log, ViewStore& views)
     : log_(log), views_(views), applied_(views.StoredOffset()), submitted_(applied_) {
-  committer_ = std::thread([this] { CommitLoop(); });
+  committer_ = std::thread([this] {
+    NameThisThread("views-commit");
+    CommitLoop();
+  });
 }
 
 ProjectionRunner::~ProjectionRunner() {
@@ -145,7 +153,10 @@ Status ProjectionRunner::WaitForCommitter() {
 
 void ProjectionRunner::Start() {
   spdlog::info("projections start at {}", Applied().ToString());
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("projectors");
+    Loop();
+  });
 }
 
 void ProjectionRunner::RebuildReports() {
@@ -161,7 +172,10 @@ void ProjectionRunner::RebuildReports() {
   rebuild_ready_ = false;
   rebuild_taken_ = false;
   rebuilding_reports_ = true;
-  rebuild_thread_ = std::thread([this] { RebuildReportsLoop(); });
+  rebuild_thread_ = std::thread([this] {
+    NameThisThread("report-rebuild");
+    RebuildReportsLoop();
+  });
 }
 
 void ProjectionRunner::RebuildReportsLoop() {

@@ -8,6 +8,7 @@
 #include "adapters/kafka_client.h"
 #include "adapters/kafka_log.h"
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 #include "commands/command_codec.h"
 #include "domain/json_text.h"
 
@@ -93,7 +94,10 @@ Result<std::unique_ptr<KafkaCommandBus>> KafkaCommandBus::Open(CommandBusOptions
 KafkaCommandBus::KafkaCommandBus(CommandBusOptions options, rd_kafka_t* producer,
                                  rd_kafka_t* replies)
     : options_(std::move(options)), producer_(producer), replies_(replies) {
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("command-bus");
+    Loop();
+  });
 }
 
 KafkaCommandBus::~KafkaCommandBus() {

@@ -10,6 +10,7 @@
 
 #include "adapters/kafka_client.h"
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 #include "commands/command_codec.h"
 #include "domain/json_text.h"
 
@@ -99,7 +100,10 @@ Status KafkaDecider::Start() {
   if (err) return KafkaUnavailable(std::string("kafka subscribe: ") + rd_kafka_err2str(err));
   consumer_queue_ = rd_kafka_queue_get_consumer(consumer_);
   service_.SetPlacement(this);
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread("decider");
+    Loop();
+  });
   return Status::Ok();
 }
 
