@@ -48,15 +48,17 @@ class ContactKeys {
   // batches of kPrekeyed under ids from `new_id`, with one synced write per batch, so a burst of
   // new contacts does not wait for a disk sync each. Once fewer than kRefillBelow are left, the
   // next batch is made in the background (its ids drawn here, by the caller), so a steady burst
-  // waits for no sync at all. Ids never handed out (the process stops) leave an unused key
-  // behind. `accept` (may be null): only an id it accepts is handed out (on a cluster: one placed
-  // on the caller's partition); the others wait for a caller that does. kLogUnavailable when a
-  // new batch holds none it accepts.
+  // waits for no sync at all: the batch under way has three quarters of a batch of takes to be
+  // made in, time enough on a busy machine (with half a batch, an import waited for it at every
+  // other batch). Ids never handed out (the process stops) leave an unused key behind. `accept`
+  // (may be null): only an id it accepts is handed out (on a cluster: one placed on the caller's
+  // partition); the others wait for a caller that does. kLogUnavailable when a new batch holds none
+  // it accepts.
   Result<std::string> TakePrekeyedId(
       const std::function<std::string()>& new_id,
       const std::function<bool(const std::string&)>& accept = nullptr);
-  static constexpr size_t kPrekeyed = 256;
-  static constexpr size_t kRefillBelow = kPrekeyed / 2;
+  static constexpr size_t kPrekeyed = 1024;
+  static constexpr size_t kRefillBelow = kPrekeyed * 3 / 4;
   // The contact's key; null when there is none (never made, or erased). On a cluster, a key not
   // read here yet is looked for in the share: kLogUnavailable when it cannot be read to its end
   // (never a null that would show a live contact as erased).

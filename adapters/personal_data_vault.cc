@@ -47,6 +47,10 @@ Status PersonalDataVault::Seal(NewEvent& e, const std::string& contact_id) const
 Status PersonalDataVault::Open(NewEvent& e) const {
   const auto& fields = PersonalFields(e.type);
   if (fields.empty() || !e.data.is_object()) return Status::Ok();
+  // An event's fields are sealed with one contact's key: looked up once, not once per field
+  // (each lookup takes the keys' lock, which the command path takes too).
+  std::string key_owner;
+  std::shared_ptr<const SecretBox> key;
   for (const std::string& field : fields) {
     auto it = e.data.find(field);
     if (it == e.data.end() || !it->is_string()) continue;
@@ -55,10 +59,14 @@ Status PersonalDataVault::Open(NewEvent& e) const {
     const size_t colon = sealed.find(':', std::string(kPrefix).size());
     nlohmann::json plain = kErased;
     if (colon != std::string::npos) {
-      const std::string contact_id = sealed.substr(4, colon - 4);
-      auto found = keys_.Find(contact_id);
-      if (!found.ok()) return found.error();
-      if (const auto& key = found.value()) {
+      const std::string_view contact_id = std::string_view(sealed).substr(4, colon - 4);
+      if (key_owner.empty() || contact_id != key_owner) {
+        key_owner = contact_id;
+        auto found = keys_.Find(key_owner);
+        if (!found.ok()) return found.error();
+        key = found.value();
+      }
+      if (key) {
         auto opened = key->Open(sealed.substr(colon + 1));
         const std::string_view text = opened.ok() ? opened.value() : std::string_view();
         if (opened.ok() && text.starts_with(kPlainMark)) {
