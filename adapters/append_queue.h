@@ -3,6 +3,11 @@
 // is queued and commits it as one group. After a failed group the queue is broken: it fails
 // everything queued and refuses new appends until Reset() (appends queued behind a failure may
 // rest on it). Thread-safe.
+//
+// A hold keeps back only the appends queued while it lasts: those queued before it (a batch
+// whose own hold ended) go at once. Otherwise a batcher that releases one hold and begins the
+// next before the writer wakes (an import deciding batch after batch) kept its previous batch
+// waiting for the next one's end: groups of two batches, and the batcher waiting for the log.
 #pragma once
 
 #include <chrono>
@@ -29,8 +34,9 @@ class AppendQueue {
   // Queues `request`. An empty request resolves at once with `head`; a stopped or broken queue
   // resolves with kLogUnavailable.
   std::future<Result<AppendResult>> Push(AppendRequest request, const ConsistencyToken& head);
-  // Blocks until something is queued or Stop() was called, and while a hold lasts (see
-  // kLongestHold). Empty once stopping and drained.
+  // Blocks until something is queued or Stop() was called. While a hold lasts, takes what was
+  // queued before it, or waits for its end (see kLongestHold) when nothing was. Empty once
+  // stopping and drained.
   std::deque<Pending> TakeAll();
   void Hold();
   void Release();
@@ -53,6 +59,9 @@ class AppendQueue {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
+  // How many of queue_'s first appends no hold keeps back (queued while none lasted, or
+  // before the holds that last now began).
+  size_t free_ = 0;
   bool stopping_ = false;
   bool broken_ = false;
   int holds_ = 0;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -43,6 +44,36 @@ TEST(AppendQueue, AppendsQueuedUnderAHoldAreTakenAsOneGroup) {
   EXPECT_EQ(group[2].request.events[0].stream, "s/2");
   queue.Stop();
   EXPECT_TRUE(queue.TakeAll().empty());
+}
+
+// A batcher releases one hold and begins the next before the writer wakes: the batch it
+// released goes at once, not with the next one (which kept it waiting a whole batch).
+TEST(AppendQueue, AHoldKeepsBackOnlyWhatIsQueuedWhileItLasts) {
+  AppendQueue queue;
+  queue.Hold();
+  auto first = queue.Push(Request({Event("s/first")}, {}), {});
+  queue.Release();
+  queue.Hold();
+  auto second = queue.Push(Request({Event("s/second")}, {}), {});
+  const auto start = std::chrono::steady_clock::now();
+  std::deque<AppendQueue::Pending> group = queue.TakeAll();
+  ASSERT_EQ(group.size(), 1u);
+  EXPECT_EQ(group[0].request.events[0].stream, "s/first");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, AppendQueue::kLongestHold)
+      << "taken without waiting for the second hold";
+  // The second waits for its hold, then goes; an append made with no hold goes with it.
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    queue.Release();
+  });
+  group = queue.TakeAll();
+  releaser.join();
+  ASSERT_EQ(group.size(), 1u);
+  EXPECT_EQ(group[0].request.events[0].stream, "s/second");
+  auto third = queue.Push(Request({Event("s/third")}, {}), {});
+  group = queue.TakeAll();
+  ASSERT_EQ(group.size(), 1u);
+  EXPECT_EQ(group[0].request.events[0].stream, "s/third");
 }
 
 // A hold nobody releases (a decider stuck) delays the writer, but never stops it.
