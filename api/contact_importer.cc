@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "adapters/random_ids.h"
+#include "adapters/thread_name.h"
 #include "domain/directory.h"
 
 namespace helpdesk {
@@ -51,10 +52,10 @@ ImportRowError RowError(size_t row, const Error& error) {
 
 ContactImporter::ContactImporter(Commands& commands, const ViewQueries& queries,
                                  std::string node_id)
-    : commands_(commands),
-      queries_(queries),
-      node_id_(std::move(node_id)),
-      worker_([this] { Run(); }) {}
+    : commands_(commands), queries_(queries), node_id_(std::move(node_id)), worker_([this] {
+        NameThisThread("contact-import");
+        Run();
+      }) {}
 
 ContactImporter::~ContactImporter() {
   {
@@ -350,6 +351,7 @@ void ContactImporter::Import(const Queued& queued) {
 
   cmd::RecordContactImport report;
   size_t reported_at = 0;
+  auto reported_when = std::chrono::steady_clock::now();
   // Batches on their way to the log while the next is read and decided: the log makes them
   // durable as the next is decided. A batch's counts join the import's only once every row of
   // it is decided and durable, so a count never names a row the log does not hold.
@@ -358,9 +360,12 @@ void ContactImporter::Import(const Queued& queued) {
     Batch batch = std::move(in_flight.front());
     in_flight.pop_front();
     if (!Settle(queued, owners, batch, report)) return false;
-    if (batch.end - reported_at >= kProgressRows && batch.end < rows.size()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (batch.end - reported_at >= kProgressRows && batch.end < rows.size() &&
+        (now - reported_when >= kProgressInterval || report.errors.size() >= kProgressRows)) {
       if (!Record(queued, report, "progress", "")) return false;
       reported_at = batch.end;
+      reported_when = now;
     }
     return true;
   };

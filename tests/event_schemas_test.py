@@ -183,8 +183,10 @@ def produce_every_event(api):
     api.call("PUT", "/api/v1/contacts/rui2/orders/shop-r1",
              {"number": "R1", "kind": "return", "status": "requested"}, token=ana)
     api.call("POST", "/api/v1/contacts/rui/merge", {"from": "rui2"})
-    # An import long enough to report progress once, with one bad row.
-    rows = "".join(f"Imported {i},+55 31 9{10000000 + i}\r\n" for i in range(2500))
+    # An import that reports progress once, however quick: its first 2,000 rows are bad, and
+    # that many row errors are recorded without waiting for the progress interval.
+    rows = "".join(f"Bad {i},no phone\r\n" for i in range(2000))
+    rows += "".join(f"Imported {i},+55 31 9{10000000 + i}\r\n" for i in range(500))
     req = urllib.request.Request(f"{api.base}/api/v1/contacts/import",
                                  data=("name,phone\r\n" + rows + "Bad,no phone\r\n").encode(),
                                  method="POST")
