@@ -146,7 +146,7 @@ Status ContactKeys::MakePrekeyed(const std::vector<std::string>& ids) {
   // Made, stored and published outside the lock: readers of other keys go on meanwhile, and no
   // one else knows these ids before they are handed out.
   rocksdb::WriteBatch batch;
-  decltype(prekeyed_) made;
+  std::vector<std::pair<std::string, std::shared_ptr<const SecretBox>>> made;
   std::vector<SharedKey> records;
   for (const std::string& id : ids) {
     const std::string text = SecretBox::NewKeyText();
@@ -167,7 +167,12 @@ Status ContactKeys::MakePrekeyed(const std::vector<std::string>& ids) {
   rocksdb::Status s = db_->Write(sync, &batch);
   if (!s.ok()) return FromRocks(s, "cannot store contacts' keys");
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& entry : made) prekeyed_.push_back(std::move(entry));
+  for (auto& entry : made) {
+    // Cached here, off the taker's path: each contact's first event is sealed with its key
+    // right after its id is taken, and the projections open it soon after.
+    RememberLocked(entry.first, std::move(entry.second));
+    prekeyed_.push_back(std::move(entry.first));
+  }
   return Status::Ok();
 }
 
@@ -193,12 +198,9 @@ Result<std::string> ContactKeys::TakePrekeyedId(
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto it = prekeyed_.begin(); it != prekeyed_.end(); ++it) {
-        if (accept && !accept(it->first)) continue;
-        auto [id, key] = std::move(*it);
+        if (accept && !accept(*it)) continue;
+        std::string id = std::move(*it);
         prekeyed_.erase(it);
-        // The contact's first event is sealed with it next: kept at hand, not read back and
-        // unwrapped.
-        RememberLocked(id, std::move(key));
         if (prekeyed_.size() < kRefillBelow && !RefillUnderwayLocked()) {
           // The ids are drawn here (`new_id` may read the caller's state); the keys and their
           // sync are the background's.

@@ -101,7 +101,7 @@ class ContactKeys {
   // KeyFor on a cluster: the share's key if it has one, else one made here and published.
   Result<std::shared_ptr<const SecretBox>> SharedKeyFor(const std::string& contact_id);
   // Keys for `ids` (new), stored with one synced write (and published, on a cluster), then
-  // added to prekeyed_. Takes mu_ only to add them.
+  // added to prekeyed_ and the cache. Takes mu_ only to add them.
   Status MakePrekeyed(const std::vector<std::string>& ids);
   // Whether a batch is being made in the background; one that ended is collected (a failure
   // is logged: the foreground's next batch answers it). Caller holds mu_.
@@ -113,8 +113,8 @@ class ContactKeys {
   std::shared_ptr<const SecretBox> wrap_;
   KeyShare* share_ = nullptr;
   mutable std::mutex mu_;
-  // Ids whose keys are stored, not handed out yet, with their keys.
-  std::deque<std::pair<std::string, std::shared_ptr<const SecretBox>>> prekeyed_;
+  // Ids whose keys are stored, not handed out yet (their keys are cached when made).
+  std::deque<std::string> prekeyed_;
   // The batch being made in the background, if any: its outcome, taken by the caller that next
   // finds prekeyed_ empty, or waited for at destruction.
   std::future<Status> refill_;
