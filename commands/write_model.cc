@@ -61,6 +61,7 @@ Status WriteModel::Reset() {
   cached_bytes_ = 0;
   dirty_.clear();
   lookups_.clear();
+  flushing_lookups_.reset();
   absent_records_.clear();
   absent_lookups_.clear();
   user_ids_.clear();
@@ -201,10 +202,12 @@ S& WriteModel::MutableStateOf(const std::string& stream) {
 }
 
 std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
-  auto it = lookups_.find(key);
-  if (it != lookups_.end()) {
-    if (it->second.value.empty()) return std::nullopt;  // dropped, not flushed yet
-    return it->second.value;
+  for (const Lookups* layer : {&lookups_, flushing_lookups_.get()}) {
+    if (!layer) continue;
+    if (auto it = layer->find(key); it != layer->end()) {
+      if (it->second.empty()) return std::nullopt;  // dropped, not flushed yet
+      return it->second;
+    }
   }
   if (!store_ || absent_lookups_.count(key)) return std::nullopt;
   auto stored = store_->Get(kLookupPrefix + key);
@@ -221,7 +224,7 @@ std::optional<std::string> WriteModel::GetLookup(const std::string& key) const {
 
 void WriteModel::PutLookup(const std::string& key, std::string value) {
   absent_lookups_.erase(key);
-  lookups_[key] = Lookup{std::move(value), ++changes_};
+  lookups_[key] = std::move(value);
 }
 
 bool WriteModel::Apply(const RecordedEvent& r) {
@@ -608,7 +611,7 @@ std::optional<std::string> WriteModel::QuickReplyWithShortcut(const std::string&
   return std::nullopt;
 }
 
-WriteModel::Snapshot WriteModel::TakeSnapshot() const {
+WriteModel::Snapshot WriteModel::TakeSnapshot() {
   Snapshot s;
   s.epoch = epoch_;
   s.records.reserve(dirty_.size());
@@ -618,24 +621,31 @@ WriteModel::Snapshot WriteModel::TakeSnapshot() const {
     s.records.emplace_back(stream, slot.record);
     s.record_changes.push_back(slot.change);
   }
-  for (const auto& [key, lookup] : lookups_) {
-    s.lookups.emplace_back(key, lookup.value);
-    s.lookup_changes.push_back(lookup.change);
+  if (!store_) return s;  // nothing is flushed: every lookup stays in lookups_
+  if (flushing_lookups_) {
+    // The last snapshot's write failed: its lookups go again, under what changed since.
+    for (const auto& [key, value] : *flushing_lookups_) lookups_.emplace(key, value);
   }
+  // Moved out whole rather than copied one by one under the caller's lock.
+  flushing_lookups_ = std::make_shared<const Lookups>(std::move(lookups_));
+  lookups_.clear();
+  s.lookups = flushing_lookups_;
   return s;
 }
 
 Status WriteModel::WriteSnapshot(StateStore& store, Snapshot& snapshot,
                                  const ConsistencyToken& offset) {
   std::vector<StateStore::Write> writes;
-  writes.reserve(snapshot.records.size() + snapshot.lookups.size());
+  static const Lookups kNone;
+  const Lookups& lookups = snapshot.lookups ? *snapshot.lookups : kNone;
+  writes.reserve(snapshot.records.size() + lookups.size());
   snapshot.record_sizes.clear();
   for (const auto& [stream, record] : snapshot.records) {
     std::string encoded = EncodeRecord(*record);
     snapshot.record_sizes.push_back(encoded.size());
     writes.emplace_back(kRecordPrefix + stream, std::move(encoded));
   }
-  for (const auto& [key, value] : snapshot.lookups) {
+  for (const auto& [key, value] : lookups) {
     // An empty value is a dropped lookup (an erased contact's phone): gone from the store too.
     writes.emplace_back(kLookupPrefix + key,
                         value.empty() ? std::nullopt : std::optional<std::string>(value));
@@ -663,10 +673,8 @@ void WriteModel::MarkFlushed(const Snapshot& snapshot) {
     if (slots_.at(stream).dirty) still_dirty.push_back(stream);
   }
   dirty_ = std::move(still_dirty);
-  for (size_t i = 0; i < snapshot.lookups.size(); ++i) {
-    auto it = lookups_.find(snapshot.lookups[i].first);
-    if (it != lookups_.end() && it->second.change == snapshot.lookup_changes[i]) lookups_.erase(it);
-  }
+  // Changed since, a lookup is in lookups_, which is read first.
+  if (snapshot.lookups == flushing_lookups_) flushing_lookups_.reset();
 }
 
 void WriteModel::Trim() {
@@ -692,7 +700,10 @@ std::string WriteModel::DumpForComparison() const {
   for (const auto& [stream, slot] : slots_) {
     if (slot.dirty || !store_) all[kRecordPrefix + stream] = EncodeRecord(*slot.record);
   }
-  for (const auto& [key, lookup] : lookups_) all[kLookupPrefix + key] = lookup.value;
+  if (flushing_lookups_) {
+    for (const auto& [key, value] : *flushing_lookups_) all[kLookupPrefix + key] = value;
+  }
+  for (const auto& [key, value] : lookups_) all[kLookupPrefix + key] = value;
   std::string out;
   for (const auto& [key, value] : all) out += key + "=" + value + "\n";
   return out;

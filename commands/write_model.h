@@ -17,8 +17,10 @@
 //
 // Flushing is in three steps so the caller can wait for the log without holding its lock:
 // TakeSnapshot takes what changed (under the lock: a pointer per record, which a later change
-// clones before writing), WriteSnapshot encodes and commits it (no lock), MarkFlushed lets go of
-// what the snapshot wrote and nothing changed since (under the lock).
+// clones before writing, and the changed lookups moved out whole, read from there until
+// flushed), WriteSnapshot encodes and commits it (no lock), MarkFlushed lets go of what the
+// snapshot wrote and nothing changed since (under the lock). A snapshot never marked flushed
+// (its write failed) goes again with the next one.
 //
 // Pointers returned stay valid until the next Trim, MarkFlushed or Reset, and until the next
 // Apply to their stream (a record a snapshot shares is cloned before it changes).
@@ -50,15 +52,18 @@ struct InboundRecord {
 
 class WriteModel {
  public:
-  // What changed since the last flush, copied.
+  // Lookup keys and their values; an empty value is a dropped lookup.
+  using Lookups = std::map<std::string, std::string>;
+  // What changed since the last flush.
   struct Snapshot {
     // By stream. Shared, not copied: a record changed after the copy is cloned first (Touch).
     std::vector<std::pair<std::string, std::shared_ptr<const StateRecord>>> records;
-    std::vector<std::pair<std::string, std::string>> lookups;  // by lookup key
-    std::vector<uint64_t> record_changes, lookup_changes;      // change counters when copied
-    std::vector<size_t> record_sizes;                          // encoded, by WriteSnapshot
+    std::vector<uint64_t> record_changes;  // change counters when copied
+    std::vector<size_t> record_sizes;      // encoded, by WriteSnapshot
+    // Shared with the model, which reads them there until MarkFlushed (null: none).
+    std::shared_ptr<const Lookups> lookups;
     uint64_t epoch = 0;
-    bool empty() const { return records.empty() && lookups.empty(); }
+    bool empty() const { return records.empty() && (!lookups || lookups->empty()); }
   };
 
   // `store` (not owned) keeps the records between runs; null keeps everything in memory.
@@ -120,7 +125,7 @@ class WriteModel {
   // append refused by the log's version check.
   void NoteNewStream(const std::string& stream) const;
 
-  Snapshot TakeSnapshot() const;
+  Snapshot TakeSnapshot();
   // Encodes the snapshot and commits it to `store` with `offset`, in one write.
   static Status WriteSnapshot(StateStore& store, Snapshot& snapshot,
                               const ConsistencyToken& offset);
@@ -153,11 +158,6 @@ class WriteModel {
     size_t bytes = 0;     // estimated memory, while clean and evictable
     std::list<std::string>::iterator lru;  // while clean and evictable
   };
-  struct Lookup {
-    std::string value;
-    uint64_t change = 0;
-  };
-
   // The stream's slot, read from the store on a miss; null when the stream has nothing.
   Slot* Find(const std::string& stream) const;
   // The stream's slot for a change: read or created, and marked changed.
@@ -191,8 +191,11 @@ class WriteModel {
   // Forgotten whole past kAbsentKeys: they matter only for a moment.
   static constexpr size_t kAbsentKeys = 4096;
   mutable std::unordered_set<std::string> absent_records_, absent_lookups_;
-  std::vector<std::string> dirty_;         // streams of dirty slots
-  std::map<std::string, Lookup> lookups_;  // unflushed lookups (all of them without a store)
+  std::vector<std::string> dirty_;  // streams of dirty slots
+  // Lookups changed since the last snapshot (all of them without a store), and those of the
+  // snapshot being flushed (read after lookups_, before the store).
+  Lookups lookups_;
+  std::shared_ptr<const Lookups> flushing_lookups_;
   std::set<std::string> user_ids_, quick_reply_ids_, channel_ids_,
       funnel_ids_;                      // listed directory streams
   mutable FunnelState default_funnel_;  // Funnel("default") before it was redefined

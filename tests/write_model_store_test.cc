@@ -15,6 +15,7 @@
 #include "commands/command_service.h"
 #include "commands/state_record.h"
 #include "commands/write_model.h"
+#include "domain/directory.h"
 #include "domain/events.h"
 #include "tests/support/temp_dir.h"
 
@@ -244,6 +245,41 @@ TEST_F(WriteModelStoreTest, AStreamNamedWithANewIdIsNotLookedForInTheStore) {
   EXPECT_EQ(model.StreamVersion("contact/new1"), 1u);
   ASSERT_NE(model.Contact("new1"), nullptr);
   EXPECT_EQ(model.Contact("new1")->name, "Ana");
+}
+
+// A flush takes the changed lookups out of the model whole: they are read there while it
+// writes, and a flush whose write failed gives them to the next one.
+TEST_F(WriteModelStoreTest, LookupsBeingFlushedAreReadAndAFailedFlushsGoWithTheNext) {
+  auto store = OpenStore();
+  WriteModel model(store.get(), 64 << 10);
+  const auto create = [&](const std::string& id, const std::string& phone) {
+    const DomainEvent created =
+        events::Encode(events::ContactCreated{id, "Ana", phone, "", "lead", ""});
+    RecordedEvent r;
+    r.stream_version = 1;
+    r.event =
+        NewEvent{"e-" + id, "contact/" + id, created.type, clock_.Now(), Actor{}, created.data};
+    ASSERT_TRUE(model.Apply(r));
+  };
+  create("c1", "+55 11 91111");
+  const std::string first = NormalizePhone("+55 11 91111");
+  WriteModel::Snapshot failed = model.TakeSnapshot();
+  ASSERT_TRUE(failed.lookups);
+  EXPECT_EQ(failed.lookups->size(), 1u);
+  EXPECT_EQ(model.ContactByPhone(first), "c1") << "read from the flush under way";
+  // That flush's write failed: never written, never marked flushed.
+  create("c2", "+55 11 92222");
+  const std::string second = NormalizePhone("+55 11 92222");
+  WriteModel::Snapshot next = model.TakeSnapshot();
+  ASSERT_TRUE(next.lookups);
+  EXPECT_EQ(next.lookups->size(), 2u) << "the failed flush's lookup goes again";
+  ASSERT_TRUE(WriteModel::WriteSnapshot(*store, next, ConsistencyToken()).ok());
+  model.MarkFlushed(next);
+  EXPECT_EQ(model.ContactByPhone(first), "c1");
+  EXPECT_EQ(model.ContactByPhone(second), "c2");
+  WriteModel reopened(store.get(), 64 << 10);
+  EXPECT_EQ(reopened.ContactByPhone(first), "c1");
+  EXPECT_EQ(reopened.ContactByPhone(second), "c2");
 }
 
 TEST_F(WriteModelStoreTest, TheCacheStaysWithinItsBudget) {
