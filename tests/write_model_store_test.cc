@@ -249,7 +249,7 @@ TEST_F(WriteModelStoreTest, AStreamNamedWithANewIdIsNotLookedForInTheStore) {
 
 // A flush takes the changed lookups out of the model whole: they are read there while it
 // writes, and a flush whose write failed gives them to the next one.
-TEST_F(WriteModelStoreTest, LookupsBeingFlushedAreReadAndAFailedFlushsGoWithTheNext) {
+TEST_F(WriteModelStoreTest, LookupsBeingFlushedAreReadAndGoAgainAfterAFailedWrite) {
   auto store = OpenStore();
   WriteModel model(store.get(), 64 << 10);
   const auto create = [&](const std::string& id, const std::string& phone) {
