@@ -4,10 +4,12 @@
 // everything queued and refuses new appends until Reset() (appends queued behind a failure may
 // rest on it). Thread-safe.
 //
-// A hold keeps back only the appends queued while it lasts: those queued before it (a batch
-// whose own hold ended) go at once. Otherwise a batcher that releases one hold and begins the
-// next before the writer wakes (an import deciding batch after batch) kept its previous batch
-// waiting for the next one's end: groups of two batches, and the batcher waiting for the log.
+// A hold keeps back the appends queued while it lasts (and while holds begun meanwhile last):
+// those queued when no hold lasted (a batch whose own hold ended) go at once. Otherwise a
+// batcher that releases one hold and begins the next before the writer wakes (an import
+// deciding batch after batch) kept its previous batch waiting for the next one's end: groups of
+// two batches, and the batcher waiting for the log. Two batchers at once (an import and the
+// task timer) may still keep each other's appends until the later hold ends, as before.
 #pragma once
 
 #include <chrono>

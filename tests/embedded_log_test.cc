@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -61,15 +62,19 @@ TEST(AppendQueue, AHoldKeepsBackOnlyWhatIsQueuedWhileItLasts) {
   EXPECT_EQ(group[0].request.events[0].stream, "s/first");
   EXPECT_LT(std::chrono::steady_clock::now() - start, AppendQueue::kLongestHold)
       << "taken without waiting for the second hold";
-  // The second waits for its hold, then goes; an append made with no hold goes with it.
+  // The second waits for its hold, then goes.
+  std::atomic<bool> released{false};
   std::thread releaser([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    released = true;
     queue.Release();
   });
   group = queue.TakeAll();
+  EXPECT_TRUE(released) << "taken before its hold ended";
   releaser.join();
   ASSERT_EQ(group.size(), 1u);
   EXPECT_EQ(group[0].request.events[0].stream, "s/second");
+  // With no hold, an append goes alone.
   auto third = queue.Push(Request({Event("s/third")}, {}), {});
   group = queue.TakeAll();
   ASSERT_EQ(group.size(), 1u);
