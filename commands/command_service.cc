@@ -33,7 +33,12 @@ void Advance(ConsistencyToken& token, const RecordedEvent& r) {
 }  // namespace
 
 CommandService::CommandService(EventLog& log, const Env& env, StateStore* store, size_t cache_bytes)
-    : log_(log), clock_(env.clock), ids_(env.ids), store_(store), model_(store, cache_bytes) {}
+    : log_(log),
+      clock_(env.clock),
+      ids_(env.ids),
+      store_(store),
+      model_(store, cache_bytes),
+      catch_up_flush_events_(kCatchUpFlushEvents) {}
 
 CommandService::~CommandService() {
   {
@@ -81,12 +86,14 @@ Status CommandService::Flush() {
   WriteModel::Snapshot snapshot;
   std::shared_future<Result<AppendResult>> latest;
   ConsistencyToken offset;
+  uint64_t fence = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stale_) return Status::Ok();  // the reload before the next decision reads it again
     snapshot = model_.TakeSnapshot();
     latest = last_append_;
     offset = followed_;
+    fence = store_fence_;
   }
   // The copy may hold decided events not durable yet: all are once the latest append is (the
   // log refuses everything queued behind a failed append).
@@ -100,8 +107,14 @@ Status CommandService::Flush() {
     offset.Merge(latest.get().value().token);
   }
   if (snapshot.empty() && offset.ToString() == store_->Offset().ToString()) return Status::Ok();
-  Status written = WriteModel::WriteSnapshot(*store_, snapshot, offset);
-  if (!written.ok()) return written;
+  {
+    std::lock_guard<std::mutex> writing(store_write_mu_);
+    // A reload began since the copy: what it holds is in the log and reloaded, and the store
+    // may already hold newer records than the copy's (see store_write_mu_).
+    if (store_fence_ != fence) return Status::Ok();
+    Status written = WriteModel::WriteSnapshot(*store_, snapshot, offset);
+    if (!written.ok()) return written;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   model_.MarkFlushed(snapshot);
   model_.Trim();
@@ -111,8 +124,11 @@ Status CommandService::Flush() {
 Status CommandService::FlushHeld() {
   if (!store_) return Status::Ok();
   WriteModel::Snapshot snapshot = model_.TakeSnapshot();
-  Status written = WriteModel::WriteSnapshot(*store_, snapshot, followed_);
-  if (!written.ok()) return written;
+  {
+    std::lock_guard<std::mutex> writing(store_write_mu_);
+    Status written = WriteModel::WriteSnapshot(*store_, snapshot, followed_);
+    if (!written.ok()) return written;
+  }
   model_.MarkFlushed(snapshot);
   model_.Trim();
   return Status::Ok();
@@ -150,6 +166,11 @@ Status CommandService::EnsureFresh() {
 
 Status CommandService::Reload(std::chrono::seconds patience) {
   // A failure half-way leaves stale_ set (or the node not started): the next attempt resets again.
+  {
+    // A flush's write under way ends first; one whose copy predates this point writes nothing.
+    std::lock_guard<std::mutex> writing(store_write_mu_);
+    ++store_fence_;
+  }
   Status reset = model_.Reset();
   if (!reset.ok()) return reset;
   followed_ = store_ ? store_->Offset() : ConsistencyToken();
@@ -163,7 +184,7 @@ Status CommandService::Reload(std::chrono::seconds patience) {
         Advance(followed_, r);
         ++read;
         // Everything applied here is durable: it came from the log.
-        if (++since_flush >= kCatchUpFlushEvents && flushed.ok()) {
+        if (++since_flush >= catch_up_flush_events_ && flushed.ok()) {
           flushed = FlushHeld();
           since_flush = 0;
         }

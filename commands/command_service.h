@@ -19,7 +19,8 @@
 // from the store's offset instead of reading the whole log, and Flush (on a timer once
 // StartFlushing runs) writes what changed with the log position it reflects. Only durable events
 // reach the store: a flush copies the changes, waits for the latest append outside the lock,
-// and writes nothing when that append failed.
+// and writes nothing when that append failed, nor when a reload began meanwhile (the reload
+// re-read the store and may have written newer records than the copy's).
 #pragma once
 
 #include <chrono>
@@ -94,6 +95,9 @@ class CommandService final : public Commands {
   Status Flush();
   // Flushes every `interval` on a thread of its own until destroyed.
   void StartFlushing(std::chrono::milliseconds interval);
+  // How many events a catch-up (Load, or the reload after a failed append) applies between two
+  // writes of the store: 50,000 unless set, before Load. Tests set it low.
+  void set_catch_up_flush_events(uint64_t events) { catch_up_flush_events_ = events; }
   // The write model as sorted "key=value" lines (WriteModel::DumpForComparison).
   std::string DumpWriteModel() const;
   struct WriteModelStats {
@@ -304,7 +308,14 @@ class CommandService final : public Commands {
   std::string SealSecret(const std::string& plain) const;
   Result<std::string> OpenSecret(const std::string& value) const;
 
+  uint64_t catch_up_flush_events_;
   std::mutex flush_mu_;  // one flush at a time
+  // Held around every write of the store and where a reload begins. A reload re-reads the store
+  // and may write newer records to it (FlushHeld) while a Flush that copied the model before the
+  // reload waits for its append outside mu_: that older copy must not go over them. The reload
+  // bumps the fence (with mu_ held too); a Flush writes only if it has not moved since its copy.
+  std::mutex store_write_mu_;
+  uint64_t store_fence_ = 0;  // written with mu_ and store_write_mu_ held; read with either
   std::mutex flusher_mu_;
   std::condition_variable flusher_cv_;
   bool stop_flusher_ = false;

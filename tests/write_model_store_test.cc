@@ -3,8 +3,10 @@
 // writes events the log refused, and a store of another format is rebuilt, not misread.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "adapters/clock.h"
 #include "adapters/embedded_log.h"
@@ -280,6 +282,55 @@ TEST_F(WriteModelStoreTest, LookupsBeingFlushedAreReadAndGoAgainAfterAFailedWrit
   WriteModel reopened(store.get(), 64 << 10);
   EXPECT_EQ(reopened.ContactByPhone(first), "c1");
   EXPECT_EQ(reopened.ContactByPhone(second), "c2");
+}
+
+TEST_F(WriteModelStoreTest, AFlushCopiedBeforeAReloadDoesNotWriteOverIt) {
+  MemoryLog memory;
+  FaultyLog log(memory);
+  auto store = OpenStore();
+  CommandService commands(log, Env{clock_, ids_source_}, store.get(), 1 << 20);
+  commands.set_catch_up_flush_events(1);  // the reload writes the store as it catches up
+  ASSERT_TRUE(commands.Load().ok());
+  Work(commands, 2);
+  ASSERT_TRUE(commands.Flush().ok());
+  const auto inbound = [](const std::string& external_id) {
+    cmd::ReceiveInbound in;
+    in.channel_id = "wa";
+    in.external_id = external_id;
+    in.from_phone = "+55 11 91001";  // customer 1: an open conversation
+    in.text = external_id;
+    return in;
+  };
+  // A message whose append is answered a second late: a flush copies the model with it, then
+  // waits for that answer outside the lock.
+  log.DelayAppends(std::chrono::milliseconds(1000));
+  auto first = commands.Decide(kAdmin, inbound("first"));
+  ASSERT_TRUE(first.ok());
+  log.DelayAppends(std::chrono::milliseconds(0));
+  std::thread flusher([&] { EXPECT_TRUE(commands.Flush().ok()); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Meanwhile another node adds to the same conversation, an append of this node fails, and
+  // the next command reloads the model from the log, writing the store as it goes: the
+  // conversation there now holds both messages.
+  {
+    CommandService other(memory, Env{clock_, ids_source_});
+    ASSERT_TRUE(other.Load().ok());
+    ASSERT_TRUE(other.Execute(kAdmin, inbound("second")).ok());
+  }
+  log.FailAppend(1);
+  auto refused = commands.Decide(kAdmin, inbound("refused"));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(commands.Await(std::move(refused).value()).ok());
+  cmd::ReceiveInbound elsewhere = inbound("after");
+  elsewhere.from_phone = "+55 11 98888";
+  auto after = commands.Execute(kAdmin, elsewhere);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  // The first flush's answer comes: its copy (one message) must not replace the reloaded record.
+  flusher.join();
+  EXPECT_TRUE(commands.Await(std::move(first).value()).ok());
+  ASSERT_TRUE(commands.Flush().ok());
+  EXPECT_EQ(commands.DumpWriteModel(), Rebuilt(memory));
+  EXPECT_EQ(store->Offset().ToString(), memory.Head().ToString());
 }
 
 TEST_F(WriteModelStoreTest, TheCacheStaysWithinItsBudget) {
