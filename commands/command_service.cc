@@ -109,8 +109,8 @@ Status CommandService::Flush() {
   if (snapshot.empty() && offset.ToString() == store_->Offset().ToString()) return Status::Ok();
   {
     std::lock_guard<std::mutex> writing(store_write_mu_);
-    // A reload began since the copy: what it holds is in the log and reloaded, and the store
-    // may already hold newer records than the copy's (see store_write_mu_).
+    // A reload began since the copy: what the copy holds is durable in the log and the reload
+    // reads it again, and the store may already hold newer records (see store_write_mu_).
     if (store_fence_ != fence) return Status::Ok();
     Status written = WriteModel::WriteSnapshot(*store_, snapshot, offset);
     if (!written.ok()) return written;

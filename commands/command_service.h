@@ -95,8 +95,9 @@ class CommandService final : public Commands {
   Status Flush();
   // Flushes every `interval` on a thread of its own until destroyed.
   void StartFlushing(std::chrono::milliseconds interval);
-  // How many events a catch-up (Load, or the reload after a failed append) applies between two
-  // writes of the store: 50,000 unless set, before Load. Tests set it low.
+  // How many events a catch-up (Load, or a reload after a failed append or store read) applies
+  // between two writes of the store: 50,000 unless set. Set it before Load (not thread-safe);
+  // tests set it low.
   void set_catch_up_flush_events(uint64_t events) { catch_up_flush_events_ = events; }
   // The write model as sorted "key=value" lines (WriteModel::DumpForComparison).
   std::string DumpWriteModel() const;
@@ -266,7 +267,8 @@ class CommandService final : public Commands {
   // may rest on it: a repeated delivery, an idempotent create). Releases `lock`.
   Result<Decision> Unchanged(CommandOutcome out, std::unique_lock<std::mutex>& lock);
   // Forgets what was not flushed and catches up from the store's offset (the whole log without
-  // a store); gives up after `patience` without progress. mu_ held.
+  // a store); gives up after `patience` without progress. mu_ held. First moves store_fence_,
+  // waiting for a flush's store write under way (commands wait that one write meanwhile).
   Status Reload(std::chrono::seconds patience);
   // Flushes with mu_ held, when the write model holds nothing that is not durable (a catch-up).
   Status FlushHeld();
