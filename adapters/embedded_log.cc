@@ -6,6 +6,8 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "adapters/envelope_scan.h"
 #include "adapters/event_codec.h"
 #include "adapters/rocks_checkpoint.h"
@@ -109,6 +111,7 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
   uint64_t next = head_ + 1;
   std::unordered_map<std::string, uint64_t> versions;  // tentative, for this group
   std::vector<std::pair<AppendQueue::Pending*, AppendResult>> accepted;
+  std::vector<std::pair<std::string, std::string>> stream_entries;  // index key, position
   // Sees every group written before this one; this group's own versions are in `versions`.
   std::unique_ptr<rocksdb::Iterator> index;
 
@@ -153,14 +156,19 @@ void EmbeddedLog::CommitGroup(std::deque<AppendQueue::Pending>& group) {
       r.stream_version = version;
       r.event = std::move(e);
       batch.Put(EventKey(r.position), EncodeEnvelope(r));
-      batch.Put(StreamPrefix(r.event.stream) + EncodeBigEndian64(version),
-                EncodeBigEndian64(r.position));
+      stream_entries.emplace_back(StreamPrefix(r.event.stream) + EncodeBigEndian64(version),
+                                  EncodeBigEndian64(r.position));
       result.recorded.push_back(std::move(r));
     }
     result.token = ConsistencyToken::Single(next - 1);
     accepted.emplace_back(&p, std::move(result));
   }
   if (accepted.empty()) return;
+  // The stream index after the events, in key order: RocksDB's memtable inserts a run of
+  // ascending keys from where the last one went, while alternating between the events' keys and
+  // the index's searched its skip list again for every key.
+  std::sort(stream_entries.begin(), stream_entries.end());
+  for (const auto& [key, position] : stream_entries) batch.Put(key, position);
 
   rocksdb::WriteOptions wo;
   wo.sync = true;
