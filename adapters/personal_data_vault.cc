@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <optional>
+#include <string>
+
 #include "domain/personal_data.h"
 
 namespace helpdesk {
@@ -49,7 +52,7 @@ Status PersonalDataVault::Open(NewEvent& e) const {
   if (fields.empty() || !e.data.is_object()) return Status::Ok();
   // An event's fields are sealed with one contact's key: looked up once, not once per field
   // (each lookup takes the keys' lock, which the command path takes too).
-  std::string key_owner;
+  std::optional<std::string> key_owner;  // whose key `key` is (null: an erased contact's)
   std::shared_ptr<const SecretBox> key;
   for (const std::string& field : fields) {
     auto it = e.data.find(field);
@@ -60,9 +63,9 @@ Status PersonalDataVault::Open(NewEvent& e) const {
     nlohmann::json plain = kErased;
     if (colon != std::string::npos) {
       const std::string_view contact_id = std::string_view(sealed).substr(4, colon - 4);
-      if (key_owner.empty() || contact_id != key_owner) {
-        key_owner = contact_id;
-        auto found = keys_.Find(key_owner);
+      if (!key_owner || contact_id != *key_owner) {
+        key_owner = std::string(contact_id);
+        auto found = keys_.Find(*key_owner);
         if (!found.ok()) return found.error();
         key = found.value();
       }
