@@ -117,11 +117,19 @@ TEST(PersonalData, TheNextBatchOfKeysIsMadeBeforeTheIdsRunOut) {
   EXPECT_EQ(next, 2 * batch);
   ASSERT_TRUE(stored(2 * batch - 1));
   // Once that batch is in, the next time the ids run low another is made, and so on: a steady
-  // stream of takers never finds them all gone.
-  take_ids(ContactKeys::kPrekeyed);
-  EXPECT_EQ(next, 3 * batch);
-  take_ids(ContactKeys::kPrekeyed);
-  EXPECT_EQ(next, 4 * batch);
+  // stream of takers never finds them all gone. The batch before counts as under way until its
+  // task has ended, a moment after its ids are handed in: a taker then may leave the drawing to
+  // the next take. So ids are taken until the next batch is drawn, and that must come while
+  // half of kRefillBelow are still left.
+  const auto take_until_drawn = [&](int drawn_at_end) {
+    for (size_t i = 0; i < ContactKeys::kPrekeyed + ContactKeys::kRefillBelow / 2; ++i) {
+      if (next == drawn_at_end) break;
+      ASSERT_TRUE(keys->TakePrekeyedId(new_id).ok()) << i;
+    }
+    EXPECT_EQ(next, drawn_at_end);
+  };
+  take_until_drawn(3 * batch);
+  take_until_drawn(4 * batch);
   // Closing waits for the batch under way: every key of it is stored.
   keys.reset();
   keys = ContactKeys::Open(dir.path() + "/keys", TestWrap()).value();
